@@ -1,0 +1,86 @@
+//! The thin actix layer: each sans-IO actor runs inside an actix actor whose only
+//! handler passes one `Step` (virtual time + input) to it and returns its `Outbox`.
+//! The network's driver is the only caller.
+
+use super::cluster_ledger::ClusterLedger;
+use super::organization::Organization;
+use super::outbox::{Input, Outbox};
+use super::user::User;
+use actix::{Actor, Context, Handler, Message};
+
+/// One event for an actor, at a virtual time (microseconds).
+#[derive(Debug)]
+pub struct Step {
+    /// Virtual time.
+    pub now: u64,
+    /// The input.
+    pub input: Input,
+}
+
+impl Message for Step {
+    type Result = Outbox;
+}
+
+/// Asks a ledger for its final state (for the checks).
+#[derive(Debug)]
+pub struct Snapshot;
+
+/// A ledger's final state.
+#[derive(Debug, Clone)]
+pub struct LedgerSnapshot {
+    /// Balances by (asset, account).
+    pub balances: std::collections::BTreeMap<(crate::protocol::ids::ResourceId, crate::protocol::ids::ResourceId), u64>,
+    /// Its blocks.
+    pub blocks: Vec<super::cluster_ledger::Block>,
+}
+
+impl Message for Snapshot {
+    type Result = LedgerSnapshot;
+}
+
+/// Any actor of the simulation, behind actix.
+pub struct Node<T>(pub T);
+
+/// The sans-IO behaviour an actor adapter drives.
+pub trait Behaviour: Unpin + 'static {
+    /// Handles one input at a virtual time.
+    fn handle(&mut self, now: u64, input: Input) -> Outbox;
+}
+
+impl Behaviour for Organization {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        Organization::handle(self, now, input)
+    }
+}
+
+impl Behaviour for ClusterLedger {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        ClusterLedger::handle(self, now, input)
+    }
+}
+
+impl Behaviour for User {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        User::handle(self, now, input)
+    }
+}
+
+impl<T: Behaviour> Actor for Node<T> {
+    type Context = Context<Self>;
+}
+
+impl<T: Behaviour> Handler<Step> for Node<T> {
+    type Result = actix::MessageResult<Step>;
+
+    fn handle(&mut self, step: Step, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(self.0.handle(step.now, step.input))
+    }
+}
+
+impl Handler<Snapshot> for Node<ClusterLedger> {
+    type Result = actix::MessageResult<Snapshot>;
+
+    fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(LedgerSnapshot { balances: self.0.balances.clone(), blocks: self.0.blocks.clone() })
+    }
+}

@@ -1,0 +1,173 @@
+//! `ClusterLedger`: a cluster's DLT. Append-only blocks; each block's transaction
+//! hashes form a SHA-256 Merkle tree whose root anchors proofs.
+//!
+//! Only the asset's managing org (a member of this cluster) may submit its
+//! transactions. Every `block_ms` the ledger closes a block with every transaction
+//! submitted since the last one, applying them in order; one whose source holds too
+//! little is refused (reason `balance`). No empty blocks. Each event (a block, or
+//! refusals alone) goes to every org of the cluster, and is kept so that an org that
+//! restarts can ask for what it missed.
+
+use crate::actors::directory::Directory;
+use crate::actors::outbox::{Input, Note, Outbox};
+use crate::crypto::{keys, merkle, Hash32};
+use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
+use crate::protocol::message::{BlockCommitted, Body, LedgerTx, RefusedTx};
+use crate::protocol::status::Status;
+use crate::scenario::Scenario;
+use ed25519_dalek::SigningKey;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// One closed block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Its height (from 1).
+    pub height: u64,
+    /// The Merkle root of its transaction hashes.
+    pub root: Hash32,
+    /// Its transactions, in order.
+    pub txs: Vec<LedgerTx>,
+}
+
+/// A cluster ledger.
+#[derive(Debug)]
+pub struct ClusterLedger {
+    cluster: ClusterId,
+    me: ActorId,
+    key: SigningKey,
+    dir: Arc<Directory>,
+    block_us: u64,
+    /// Balances by (asset, account).
+    pub balances: BTreeMap<(ResourceId, ResourceId), u64>,
+    /// The blocks, in order.
+    pub blocks: Vec<Block>,
+    pending: Vec<(LedgerTx, u64)>,
+    seen_requests: BTreeSet<u64>,
+    events: Vec<Arc<Envelope>>,
+    timer_armed: bool,
+}
+
+impl ClusterLedger {
+    /// The genesis ledger of `cluster`: the initial balances of its orgs' assets.
+    pub fn new(cluster: ClusterId, dir: Arc<Directory>, scenario: &Scenario) -> Self {
+        let mut balances = BTreeMap::new();
+        for (asset_id, asset) in &scenario.assets {
+            if dir.cluster_of[&asset.org] == cluster {
+                for (account, amount) in &asset.balances {
+                    balances.insert((asset_id.clone(), account.clone()), *amount);
+                }
+            }
+        }
+        let me = ActorId::Ledger(cluster.clone());
+        Self {
+            key: keys::actor_key(dir.seed, &me),
+            me,
+            cluster,
+            dir,
+            block_us: scenario.block_ms.saturating_mul(1000),
+            balances,
+            blocks: Vec::new(),
+            pending: Vec::new(),
+            seen_requests: BTreeSet::new(),
+            events: Vec::new(),
+            timer_armed: false,
+        }
+    }
+
+    /// Handles one input.
+    pub fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        let mut out = Outbox::default();
+        match input {
+            Input::Deliver(envelope) => self.on_envelope(now, &envelope, &mut out),
+            Input::Timer(_) => self.close_block(&mut out),
+            Input::Command { .. } | Input::Crash | Input::Restart => {}
+        }
+        out
+    }
+
+    fn on_envelope(&mut self, now: u64, envelope: &Arc<Envelope>, out: &mut Outbox) {
+        let Ok(message) = envelope.open(&self.dir.keyring) else {
+            out.note(Note::Discarded {
+                at: self.me.clone(),
+                from: envelope.from.clone(),
+                kind: envelope.kind.into(),
+                request_id: envelope.request_id,
+                reason: "bad_signature".into(),
+            });
+            return;
+        };
+        let Some(from) = message.from.org().filter(|o| self.dir.cluster_of.get(*o) == Some(&self.cluster)).cloned()
+        else {
+            return;
+        };
+        match message.body {
+            Body::Submit(tx) if tx.asset.org == from && tx.submitter == from => {
+                if !self.seen_requests.insert(tx.request_id) {
+                    return;
+                }
+                out.note(Note::StateChange {
+                    actor: self.me.clone(),
+                    what: "queued a transaction".into(),
+                    cause: envelope.clone(),
+                });
+                self.pending.push((tx, now));
+                if !self.timer_armed {
+                    self.timer_armed = true;
+                    out.timers.push((0, self.block_us - now % self.block_us.max(1)));
+                }
+            }
+            Body::SyncRequest { from_event } => {
+                for event in self.events.iter().skip(from_event as usize) {
+                    out.send_to(event.clone(), ActorId::Org(from.clone()), false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close_block(&mut self, out: &mut Outbox) {
+        self.timer_armed = false;
+        let mut txs = Vec::new();
+        let mut received_us = Vec::new();
+        let mut refused = Vec::new();
+        for (tx, received) in std::mem::take(&mut self.pending) {
+            let source = (tx.asset.clone(), tx.source.clone());
+            let held = self.balances.get(&source).copied().unwrap_or(0);
+            if held < tx.quantity {
+                out.note(Note::TxRefused {
+                    cluster: self.cluster.clone(),
+                    request_id: tx.request_id,
+                    reason: Status::Balance,
+                });
+                refused.push(RefusedTx { tx, status: Status::Balance });
+                continue;
+            }
+            self.balances.insert(source, held - tx.quantity);
+            *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            txs.push(tx);
+            received_us.push(received);
+        }
+        let mut height = self.blocks.len() as u64;
+        let mut root = self.blocks.last().map_or(Hash32([0; 32]), |b| b.root);
+        if !txs.is_empty() {
+            height += 1;
+            root = merkle::root(&txs.iter().map(LedgerTx::hash).collect::<Vec<_>>());
+            let requests = txs.iter().map(|t| t.request_id).collect();
+            out.note(Note::BlockClosed { cluster: self.cluster.clone(), height, root, requests });
+            self.blocks.push(Block { height, root, txs: txs.clone() });
+        }
+        let index = self.events.len() as u64;
+        let event = BlockCommitted { index, height, root, txs, received_us, refused };
+        let message = Message {
+            request_id: index,
+            from: self.me.clone(),
+            to: Address::Cluster(self.cluster.clone()),
+            body: Body::BlockCommitted(event),
+        };
+        let envelope = Arc::new(Envelope::seal(message, &self.key));
+        self.events.push(envelope.clone());
+        out.send(envelope);
+    }
+}

@@ -1,0 +1,98 @@
+//! What every actor may know about the network: who is in which cluster, which
+//! org manages which user and asset, everyone's public key and finid, and the
+//! protocol settings. Built once per run from the scenario; read-only.
+
+use crate::crypto::keys::{self, Keyring};
+use crate::crypto::Hash32;
+use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::scenario::{ProtocolConfig, Scenario};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The public directory of a run.
+#[derive(Debug)]
+pub struct Directory {
+    /// The run's seed (keys, nonces and byzantine values derive from it).
+    pub seed: u64,
+    /// Timeouts, retries, quorum.
+    pub protocol: ProtocolConfig,
+    /// Each org's cluster.
+    pub cluster_of: BTreeMap<OrgId, ClusterId>,
+    /// Each cluster's orgs, in file order.
+    pub members: BTreeMap<ClusterId, Vec<OrgId>>,
+    /// Each user's finid.
+    pub user_finids: BTreeMap<ResourceId, String>,
+    /// Each asset's managing org and the orgs it is shared with (managing org included).
+    pub asset_access: BTreeMap<ResourceId, BTreeSet<OrgId>>,
+    /// The SHA-256 of each asset's data, as on its cluster's ledger from the start.
+    pub asset_hashes: BTreeMap<ResourceId, Hash32>,
+    /// Every actor's verifying key.
+    pub keyring: Keyring,
+}
+
+impl Directory {
+    /// Builds the directory of a scenario run with `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let mut keyring = Keyring::default();
+        let mut register = |actor: ActorId| {
+            let key = keys::actor_key(seed, &actor).verifying_key();
+            keyring.insert(actor, key);
+        };
+        for org in scenario.orgs.keys() {
+            register(ActorId::Org(org.clone()));
+        }
+        for cluster in scenario.clusters.keys() {
+            register(ActorId::Ledger(cluster.clone()));
+        }
+        let mut user_finids = BTreeMap::new();
+        for user in scenario.users.keys() {
+            let actor = ActorId::User(user.clone());
+            user_finids.insert(user.clone(), keys::finid(&keys::actor_key(seed, &actor).verifying_key()));
+            register(actor);
+        }
+        let asset_access = scenario
+            .assets
+            .iter()
+            .map(|(id, asset)| {
+                let mut orgs = asset.shared_with.clone();
+                orgs.insert(asset.org.clone());
+                (id.clone(), orgs)
+            })
+            .collect();
+        let asset_hashes = scenario.assets.iter().map(|(id, a)| (id.clone(), Hash32::of(a.data.as_bytes()))).collect();
+        Self {
+            seed,
+            protocol: scenario.protocol,
+            cluster_of: scenario.orgs.iter().map(|(o, c)| (o.clone(), c.cluster.clone())).collect(),
+            members: scenario.clusters.clone(),
+            user_finids,
+            asset_access,
+            asset_hashes,
+            keyring,
+        }
+    }
+
+    /// The org that manages a resource: its id's prefix.
+    pub fn manager(resource: &ResourceId) -> &OrgId {
+        &resource.org
+    }
+
+    /// Whether `org` may get and buy `asset` (shared with it, or it manages it).
+    pub fn shared_with(&self, asset: &ResourceId, org: &OrgId) -> bool {
+        self.asset_access.get(asset).is_some_and(|orgs| orgs.contains(org))
+    }
+
+    /// The orgs of a cluster.
+    pub fn members_of(&self, cluster: &ClusterId) -> &[OrgId] {
+        self.members.get(cluster).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// How many equal answers a broadcast to `cluster` needs.
+    pub fn quorum_size(&self, cluster: &ClusterId) -> usize {
+        let n = self.members_of(cluster).len();
+        match self.protocol.quorum {
+            crate::scenario::QuorumWord::Any => 1.min(n),
+            crate::scenario::QuorumWord::Majority => n / 2 + 1,
+            crate::scenario::QuorumWord::All => n,
+        }
+    }
+}

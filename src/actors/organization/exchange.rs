@@ -1,0 +1,208 @@
+//! Outgoing exchanges: every request that expects an answer has a timeout and a
+//! retry budget. A re-send carries the same envelope (same request id, same nonce,
+//! same signature). Crashing loses the timers; restarting re-sends every unfinished
+//! exchange with a fresh budget.
+
+use crate::actors::outbox::{Note, Outbox, TimerId};
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, OrgId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What an exchange asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExchangeKind {
+    /// A get step.
+    Get,
+    /// The asset's org fetching the buyer's IVMS-101 data.
+    IvmsGet,
+    /// One member of a verify broadcast.
+    Verify,
+    /// One member of a verify_proof broadcast.
+    VerifyProof,
+    /// One member of a balance broadcast.
+    Balance,
+    /// A transfer request (answered by the tx id, then the final status).
+    Transfer,
+    /// A settlement notification (answered by an acknowledgement).
+    Settlement,
+}
+
+impl ExchangeKind {
+    /// The name the trace uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExchangeKind::Get => "get",
+            ExchangeKind::IvmsGet => "ivms_get",
+            ExchangeKind::Verify => "verify",
+            ExchangeKind::VerifyProof => "verify_proof",
+            ExchangeKind::Balance => "balance",
+            ExchangeKind::Transfer => "transfer",
+            ExchangeKind::Settlement => "settlement",
+        }
+    }
+}
+
+/// Identifies one exchange: request, peer, kind.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExchangeKey {
+    /// The request id.
+    pub request_id: u64,
+    /// The org asked.
+    pub peer: OrgId,
+    /// What is asked.
+    pub kind: ExchangeKind,
+}
+
+/// One open exchange.
+#[derive(Debug)]
+pub struct Exchange {
+    /// The request, re-sent unchanged.
+    pub envelope: Arc<Envelope>,
+    /// Re-sends left before it fails with `timeout`.
+    pub retries_left: u32,
+    /// Re-sends so far.
+    pub attempts: u32,
+    /// The armed timer, if any (none while crashed).
+    pub timer: Option<TimerId>,
+    /// Answers received whose envelope signature failed.
+    pub bad_answers: u32,
+}
+
+/// What a fired timer meant.
+pub enum Expiry {
+    /// The request was re-sent.
+    Retried,
+    /// The budget is spent: the exchange failed.
+    Failed(ExchangeKey, Exchange),
+    /// A stale timer.
+    Stale,
+}
+
+/// The exchange table of one org.
+#[derive(Debug)]
+pub struct Exchanges {
+    open: BTreeMap<ExchangeKey, Exchange>,
+    timers: BTreeMap<TimerId, ExchangeKey>,
+    next_timer: TimerId,
+    timeout_us: u64,
+    retries: u32,
+}
+
+impl Exchanges {
+    /// An empty table.
+    pub fn new(timeout_us: u64, retries: u32) -> Self {
+        Self { open: BTreeMap::new(), timers: BTreeMap::new(), next_timer: 0, timeout_us, retries }
+    }
+
+    /// Sends a request and waits for its answer.
+    pub fn start(&mut self, key: ExchangeKey, envelope: Arc<Envelope>, out: &mut Outbox) {
+        out.send_to(envelope.clone(), ActorId::Org(key.peer.clone()), false);
+        let exchange = Exchange { envelope, retries_left: self.retries, attempts: 0, timer: None, bad_answers: 0 };
+        self.open.insert(key.clone(), exchange);
+        self.arm(&key, out);
+    }
+
+    /// (Re-)arms the timeout of an open exchange.
+    pub fn arm(&mut self, key: &ExchangeKey, out: &mut Outbox) {
+        let Some(exchange) = self.open.get_mut(key) else { return };
+        if let Some(old) = exchange.timer.take() {
+            self.timers.remove(&old);
+            out.cancels.push(old);
+        }
+        let timer = self.next_timer;
+        self.next_timer += 1;
+        exchange.timer = Some(timer);
+        self.timers.insert(timer, key.clone());
+        out.timers.push((timer, self.timeout_us));
+    }
+
+    /// An answer arrived: the exchange keeps waiting, with its budget restored
+    /// (a transfer's `pending` answer restarts the wait without using a retry).
+    pub fn refresh(&mut self, key: &ExchangeKey, out: &mut Outbox) {
+        if let Some(exchange) = self.open.get_mut(key) {
+            exchange.retries_left = self.retries;
+        }
+        self.arm(key, out);
+    }
+
+    /// Closes an exchange (answered, or no longer needed).
+    pub fn close(&mut self, key: &ExchangeKey, out: &mut Outbox) -> Option<Exchange> {
+        let mut exchange = self.open.remove(key)?;
+        if let Some(timer) = exchange.timer.take() {
+            self.timers.remove(&timer);
+            out.cancels.push(timer);
+        }
+        Some(exchange)
+    }
+
+    /// Whether an exchange is open.
+    pub fn is_open(&self, key: &ExchangeKey) -> bool {
+        self.open.contains_key(key)
+    }
+
+    /// Counts an answer whose signature failed.
+    pub fn count_bad_answer(&mut self, key: &ExchangeKey) {
+        if let Some(exchange) = self.open.get_mut(key) {
+            exchange.bad_answers += 1;
+        }
+    }
+
+    /// A timer fired.
+    pub fn expire(&mut self, timer: TimerId, me: &OrgId, out: &mut Outbox) -> Expiry {
+        let Some(key) = self.timers.remove(&timer) else { return Expiry::Stale };
+        let Some(exchange) = self.open.get_mut(&key) else { return Expiry::Stale };
+        exchange.timer = None;
+        if exchange.retries_left == 0 {
+            out.note(Note::Timeout {
+                org: me.clone(),
+                to: key.peer.clone(),
+                kind: key.kind.name().to_owned(),
+                request_id: key.request_id,
+            });
+            let exchange = self.open.remove(&key).expect("present above");
+            return Expiry::Failed(key, exchange);
+        }
+        exchange.retries_left -= 1;
+        exchange.attempts += 1;
+        let attempt = exchange.attempts;
+        out.send_to(exchange.envelope.clone(), ActorId::Org(key.peer.clone()), true);
+        out.note(Note::Retry {
+            org: me.clone(),
+            to: key.peer.clone(),
+            kind: key.kind.name().to_owned(),
+            request_id: key.request_id,
+            attempt,
+        });
+        self.arm(&key, out);
+        Expiry::Retried
+    }
+
+    /// The org crashed: every timer is lost; the exchanges themselves are durable.
+    pub fn crash(&mut self) {
+        self.timers.clear();
+        for exchange in self.open.values_mut() {
+            exchange.timer = None;
+        }
+    }
+
+    /// The org restarted: re-send every unfinished exchange with a fresh budget.
+    pub fn restart(&mut self, me: &OrgId, out: &mut Outbox) {
+        let keys: Vec<ExchangeKey> = self.open.keys().cloned().collect();
+        for key in keys {
+            let exchange = self.open.get_mut(&key).expect("listed above");
+            exchange.retries_left = self.retries;
+            exchange.attempts += 1;
+            let attempt = exchange.attempts;
+            out.send_to(exchange.envelope.clone(), ActorId::Org(key.peer.clone()), true);
+            out.note(Note::Retry {
+                org: me.clone(),
+                to: key.peer.clone(),
+                kind: key.kind.name().to_owned(),
+                request_id: key.request_id,
+                attempt,
+            });
+            self.arm(&key, out);
+        }
+    }
+}

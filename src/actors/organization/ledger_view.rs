@@ -1,0 +1,59 @@
+//! An org's replica of its cluster's ledger: balances, block roots and the hashes
+//! of asset data. It answers verify, verify_proof and balance requests from it.
+
+use crate::actors::outbox::Amounts;
+use crate::crypto::Hash32;
+use crate::protocol::ids::ResourceId;
+use crate::protocol::message::BlockCommitted;
+use std::collections::BTreeMap;
+
+/// The replica.
+#[derive(Clone, Debug, Default)]
+pub struct LedgerView {
+    /// Balances by (asset, account).
+    pub balances: BTreeMap<(ResourceId, ResourceId), u64>,
+    /// The assets on this ledger.
+    pub assets: BTreeMap<ResourceId, Hash32>,
+    /// Block roots; the block at height h is `roots[h - 1]`.
+    pub roots: Vec<Hash32>,
+    /// The index of the next ledger event this replica expects.
+    pub next_event: u64,
+}
+
+impl LedgerView {
+    /// The current height.
+    pub fn height(&self) -> u64 {
+        self.roots.len() as u64
+    }
+
+    /// The root at a height.
+    pub fn root_at(&self, height: u64) -> Option<Hash32> {
+        height.checked_sub(1).and_then(|h| self.roots.get(h as usize).copied())
+    }
+
+    /// The balance of an account (0 when it never held the asset); `None` when the
+    /// asset is not on this ledger.
+    pub fn amounts(&self, asset: &ResourceId, account: &ResourceId) -> Option<Amounts> {
+        self.assets.get(asset)?;
+        let current = self.balances.get(&(asset.clone(), account.clone())).copied().unwrap_or(0);
+        Some(Amounts { current, available: current, held: 0 })
+    }
+
+    /// Applies a ledger event if it is the next one; `false` if it is not (a gap or a repeat).
+    pub fn apply(&mut self, event: &BlockCommitted, index: u64) -> bool {
+        if index != self.next_event {
+            return false;
+        }
+        self.next_event += 1;
+        if event.txs.is_empty() {
+            return true;
+        }
+        for tx in &event.txs {
+            let source = self.balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
+            *source = source.saturating_sub(tx.quantity);
+            *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+        }
+        self.roots.push(event.root);
+        true
+    }
+}

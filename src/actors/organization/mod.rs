@@ -1,0 +1,323 @@
+//! `Organization`: a FinP2P node. It holds its keys, users, the assets it manages,
+//! its regulation rules, its replica of the cluster ledger and its pending
+//! requests. Handlers are sans-IO: they read an input and record sends, timers and
+//! notes in an `Outbox`.
+//!
+//! The flow is split by role: `query` answers and asks gets, verifies, proof checks
+//! and balances (with quorums); `transfer` is the buyer's side and the asset's side
+//! of a transfer; `exchange` keeps every outgoing request's timeout and retries.
+
+mod exchange;
+mod ledger_view;
+mod query;
+mod transfer;
+
+use crate::actors::directory::Directory;
+use crate::actors::outbox::{Command, Input, Note, Outbox};
+use crate::crypto::keys;
+use crate::crypto::Hash32;
+use crate::protocol::envelope::{Envelope, Message, Rejection};
+use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::ivms101::PersonData;
+use crate::protocol::message::Body;
+use crate::scenario::{Behaviour, Regulation, Scenario};
+use ed25519_dalek::SigningKey;
+use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
+use ledger_view::LedgerView;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+pub use query::Broadcast;
+pub use transfer::{Purchase, Sale};
+
+/// What an org is configured with.
+#[derive(Clone, Debug, Default)]
+pub struct OrgSetup {
+    /// Its users and their IVMS-101 data.
+    pub users: BTreeMap<ResourceId, Option<PersonData>>,
+    /// The assets it manages and their data (canonical JSON).
+    pub assets: BTreeMap<ResourceId, String>,
+    /// Its regulation rules.
+    pub regulation: Option<Regulation>,
+    /// How it misbehaves, if byzantine.
+    pub behaviours: BTreeSet<Behaviour>,
+}
+
+impl OrgSetup {
+    /// The setup of `org` in a scenario.
+    pub fn from_scenario(scenario: &Scenario, org: &OrgId) -> Self {
+        Self {
+            users: scenario
+                .users
+                .iter()
+                .filter(|(_, u)| &u.org == org)
+                .map(|(id, u)| (id.clone(), u.ivms.clone()))
+                .collect(),
+            assets: scenario
+                .assets
+                .iter()
+                .filter(|(_, a)| &a.org == org)
+                .map(|(id, a)| (id.clone(), a.data.clone()))
+                .collect(),
+            regulation: scenario.orgs.get(org).and_then(|o| o.regulation.clone()),
+            behaviours: scenario.faults.byzantine.get(org).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// A FinP2P node.
+#[derive(Debug)]
+pub struct Organization {
+    id: OrgId,
+    me: ActorId,
+    cluster: ClusterId,
+    key: SigningKey,
+    forged_key: SigningKey,
+    dir: Arc<Directory>,
+    setup: OrgSetup,
+    view: LedgerView,
+    /// SHA-256 of the data got from each resource.
+    got: BTreeMap<ResourceId, Hash32>,
+    exchanges: Exchanges,
+    broadcasts: BTreeMap<u64, Broadcast>,
+    purchases: BTreeMap<u64, Purchase>,
+    sales: BTreeMap<u64, Sale>,
+    replayed: BTreeSet<[u8; 64]>,
+}
+
+impl Organization {
+    /// A node with its keys derived from the seed and its cluster's genesis ledger.
+    pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup, scenario: &Scenario) -> Self {
+        let me = ActorId::Org(id.clone());
+        let cluster = dir.cluster_of[&id].clone();
+        let mut view = LedgerView::default();
+        for (asset_id, asset) in &scenario.assets {
+            if dir.cluster_of[&asset.org] == cluster {
+                view.assets.insert(asset_id.clone(), dir.asset_hashes[asset_id]);
+                for (account, amount) in &asset.balances {
+                    view.balances.insert((asset_id.clone(), account.clone()), *amount);
+                }
+            }
+        }
+        Self {
+            key: keys::actor_key(dir.seed, &me),
+            forged_key: keys::forged_key(dir.seed, &me),
+            exchanges: Exchanges::new(dir.protocol.timeout_us, dir.protocol.retries),
+            id,
+            me,
+            cluster,
+            dir,
+            setup,
+            view,
+            got: BTreeMap::new(),
+            broadcasts: BTreeMap::new(),
+            purchases: BTreeMap::new(),
+            sales: BTreeMap::new(),
+            replayed: BTreeSet::new(),
+        }
+    }
+
+    /// Handles one input.
+    pub fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        let mut out = Outbox::default();
+        match input {
+            Input::Deliver(envelope) => self.on_envelope(now, envelope, &mut out),
+            Input::Timer(timer) => self.on_timer(timer, &mut out),
+            Input::Command { request_id, command } => self.on_command(now, request_id, command, &mut out),
+            Input::Crash => self.exchanges.crash(),
+            Input::Restart => self.on_restart(&mut out),
+        }
+        if self.is(Behaviour::Silent) {
+            out.sends.retain(|s| !is_answer(s.envelope.kind));
+        }
+        out
+    }
+
+    fn is(&self, behaviour: Behaviour) -> bool {
+        self.setup.behaviours.contains(&behaviour)
+    }
+
+    /// Seals a message from this org (with a key not its own if it forges).
+    fn seal(&self, request_id: u64, to: Address, body: Body) -> Arc<Envelope> {
+        let key = if self.is(Behaviour::ForgeSignature) { &self.forged_key } else { &self.key };
+        Arc::new(Envelope::seal(Message { request_id, from: self.me.clone(), to, body }, key))
+    }
+
+    fn to_org(org: &OrgId) -> Address {
+        Address::Actor(ActorId::Org(org.clone()))
+    }
+
+    fn on_envelope(&mut self, now: u64, envelope: Arc<Envelope>, out: &mut Outbox) {
+        let message = match envelope.open(&self.dir.keyring) {
+            Ok(message) => message,
+            Err(rejection) => return self.discard(&envelope, rejection, out),
+        };
+        let for_me = match &message.to {
+            Address::Actor(actor) => actor == &self.me,
+            Address::Cluster(cluster) => cluster == &self.cluster,
+        };
+        if !for_me {
+            out.note(self.discarded(&envelope, "misaddressed"));
+            return;
+        }
+        if self.is(Behaviour::Replay) {
+            self.replay(&envelope, out);
+        }
+        let from_org = message.from.org().cloned();
+        match (message.body, from_org) {
+            (Body::Advertisement(ad), Some(from)) => {
+                out.note(Note::AdvertisementReceived { org: self.id.clone(), from, resources: ad.resources });
+                self.changed("recorded an advertisement", &envelope, out);
+            }
+            (Body::Get(get), Some(from)) => self.answer_get(message.request_id, from, get, out),
+            (Body::GetResponse(response), Some(from)) => {
+                self.on_get_response(message.request_id, from, response, &envelope, out)
+            }
+            (Body::Verify(verify), Some(from)) => self.answer_verify(message.request_id, from, verify, out),
+            (Body::VerifyProof(request), Some(from)) => self.answer_proof(message.request_id, from, request, out),
+            (Body::BalanceQuery(query), Some(from)) => self.answer_balance(message.request_id, from, query, out),
+            (body @ (Body::VerifyAnswer(_) | Body::ProofAnswer(_) | Body::BalanceAnswer(_)), Some(from)) => {
+                self.on_broadcast_answer(message.request_id, from, body, out)
+            }
+            (Body::Transfer(transfer), Some(from)) => {
+                self.on_transfer(now, message.request_id, from, transfer, &envelope, out)
+            }
+            (Body::TxAccepted(accepted), Some(from)) => self.on_tx_accepted(message.request_id, from, accepted, out),
+            (Body::Settlement(settlement), Some(from)) => {
+                self.on_settlement(message.request_id, from, settlement, &envelope, out)
+            }
+            (Body::SettlementAck, Some(from)) => {
+                let key = ExchangeKey { request_id: message.request_id, peer: from, kind: ExchangeKind::Settlement };
+                self.exchanges.close(&key, out);
+            }
+            (Body::Order(order), None) => self.on_order(now, message.request_id, &message.from, order, out),
+            (Body::SignResponse(signed), None) => self.on_signed(message.request_id, &message.from, signed, out),
+            (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
+                self.on_block(now, message.request_id, block, out)
+            }
+            _ => out.note(self.discarded(&envelope, "unexpected")),
+        }
+    }
+
+    fn discarded(&self, envelope: &Envelope, reason: &str) -> Note {
+        Note::Discarded {
+            at: self.me.clone(),
+            from: envelope.from.clone(),
+            kind: envelope.kind.to_owned(),
+            request_id: envelope.request_id,
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// A message whose signature failed is never acted on; if it claims to answer one
+    /// of our exchanges, it counts against that exchange (see suspects).
+    fn discard(&mut self, envelope: &Envelope, rejection: Rejection, out: &mut Outbox) {
+        let reason = match rejection {
+            Rejection::BadSignature => "bad_signature",
+            Rejection::Malformed => "malformed",
+        };
+        out.note(self.discarded(envelope, reason));
+        if let ActorId::Org(from) = &envelope.from {
+            self.on_bad_answer(envelope.request_id, from.clone(), envelope.kind, out);
+        }
+    }
+
+    /// Records that state changed because of a message (the `authenticity` check reads it).
+    fn changed(&self, what: &str, cause: &Arc<Envelope>, out: &mut Outbox) {
+        out.note(Note::StateChange { actor: self.me.clone(), what: what.to_owned(), cause: cause.clone() });
+    }
+
+    fn replay(&mut self, envelope: &Arc<Envelope>, out: &mut Outbox) {
+        if envelope.from == self.me
+            || !matches!(envelope.from, ActorId::Org(_))
+            || !self.replayed.insert(envelope.signature)
+        {
+            return;
+        }
+        for org in self.dir.cluster_of.keys().filter(|o| **o != self.id) {
+            out.send_to(envelope.clone(), ActorId::Org(org.clone()), false);
+        }
+        out.note(Note::Replayed {
+            org: self.id.clone(),
+            from: envelope.from.clone(),
+            kind: envelope.kind.to_owned(),
+            request_id: envelope.request_id,
+        });
+    }
+
+    fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
+        match self.exchanges.expire(timer, &self.id, out) {
+            Expiry::Retried | Expiry::Stale => {}
+            Expiry::Failed(key, exchange) => self.on_exchange_failed(key, &exchange, out),
+        }
+    }
+
+    fn on_exchange_failed(&mut self, key: ExchangeKey, exchange: &exchange::Exchange, out: &mut Outbox) {
+        if exchange.bad_answers > 0 {
+            self.suspect(&key.peer, key.request_id, "none of its answers carried a valid signature", out);
+        }
+        match key.kind {
+            ExchangeKind::Get => {
+                if let Ok(Message { body: Body::Get(get), .. }) = postcard::from_bytes(&exchange.envelope.payload) {
+                    out.note(Note::GetResult {
+                        org: self.id.clone(),
+                        request_id: key.request_id,
+                        resource: get.resource,
+                        status: crate::protocol::status::Status::Timeout,
+                    });
+                }
+            }
+            ExchangeKind::IvmsGet => self.ivms_timed_out(key.request_id, out),
+            ExchangeKind::Verify | ExchangeKind::VerifyProof | ExchangeKind::Balance => {
+                self.member_timed_out(key.request_id, &key.peer, out)
+            }
+            ExchangeKind::Transfer => self.transfer_timed_out(key.request_id, out),
+            ExchangeKind::Settlement => {}
+        }
+    }
+
+    fn suspect(&mut self, org: &OrgId, request_id: u64, detail: &str, out: &mut Outbox) {
+        out.note(Note::Suspect { by: self.id.clone(), org: org.clone(), request_id, detail: detail.to_owned() });
+    }
+
+    fn on_command(&mut self, now: u64, request_id: u64, command: Command, out: &mut Outbox) {
+        match command {
+            Command::Advertise { asset, to } => self.advertise(request_id, asset, to, out),
+            Command::Get { resource, accept } => self.start_get(request_id, resource, accept, out),
+            Command::Verify { cluster, resource } => self.start_verify(request_id, cluster, resource, out),
+            Command::VerifyProof { cluster, transfer_request_id } => {
+                self.start_verify_proof(request_id, cluster, transfer_request_id, out)
+            }
+            Command::Balance { cluster, account, asset } => {
+                self.start_balance(request_id, cluster, account, asset, out)
+            }
+            Command::Buy { .. } => {
+                let _ = now;
+            }
+        }
+    }
+
+    fn on_restart(&mut self, out: &mut Outbox) {
+        self.exchanges.restart(&self.id, out);
+        let sync = self.seal(
+            0,
+            Address::Actor(ActorId::Ledger(self.cluster.clone())),
+            Body::SyncRequest { from_event: self.view.next_event },
+        );
+        out.send(sync);
+    }
+}
+
+/// Whether a message kind answers a request (what a `silent` org never sends).
+fn is_answer(kind: &str) -> bool {
+    matches!(
+        kind,
+        "get_response"
+            | "verify_answer"
+            | "tx_accepted"
+            | "settlement"
+            | "settlement_ack"
+            | "proof_answer"
+            | "balance_answer"
+    )
+}

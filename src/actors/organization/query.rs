@@ -1,0 +1,430 @@
+//! Gets, verifies, proof checks and balances: answering them, and asking them.
+//!
+//! A get is one exchange with the resource's org. A verify, verify_proof or balance
+//! is a broadcast: one exchange per member of the cluster; the step finishes when a
+//! quorum of equal valid answers is reached or can no longer be reached. Members
+//! whose valid answer differs from the quorum's, or whose answers all failed their
+//! signature, become suspects (late answers included).
+
+use super::exchange::{ExchangeKey, ExchangeKind};
+use super::Organization;
+use crate::actors::outbox::{Amounts, Note, Outbox};
+use crate::crypto::Hash32;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::ivms101::{self, Parties};
+use crate::protocol::message::{
+    Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, ProofAnswer,
+    VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
+};
+use crate::protocol::status::Status;
+use crate::scenario::Behaviour;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// What a broadcast asks.
+#[derive(Clone, Debug)]
+enum Question {
+    Verify { resource: ResourceId, hash: Hash32 },
+    Proof { transfer: u64, root: Hash32, height: u64 },
+    Balance { account: ResourceId, asset: ResourceId },
+}
+
+/// What a member answered; equal verdicts count toward the same quorum.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    Hash(Option<Hash32>),
+    Root(Option<Hash32>),
+    Balance(Status, Amounts),
+}
+
+/// A broadcast in progress (or resolved, still collecting late answers).
+#[derive(Debug)]
+pub struct Broadcast {
+    question: Question,
+    kind: ExchangeKind,
+    members: Vec<OrgId>,
+    valid: BTreeMap<OrgId, Verdict>,
+    bad: BTreeSet<OrgId>,
+    gave_up: BTreeSet<OrgId>,
+    resolved: Option<Option<Verdict>>,
+    suspects: BTreeSet<OrgId>,
+}
+
+impl Organization {
+    pub(super) fn advertise(&mut self, request_id: u64, asset: ResourceId, to: Vec<OrgId>, out: &mut Outbox) {
+        for org in &to {
+            let body = Body::Advertisement(Advertisement {
+                cluster: self.cluster.clone(),
+                org: self.id.clone(),
+                finid: crate::crypto::keys::finid(&self.key.verifying_key()),
+                hosts: vec![Host { scheme: "TCP".into(), address: format!("finp2p.{}.example", self.id) }],
+                resources: vec![asset.clone()],
+            });
+            out.send(self.seal(request_id, Self::to_org(org), body));
+        }
+        out.note(Note::Advertised { org: self.id.clone(), asset, to, request_id });
+    }
+
+    pub(super) fn start_get(&mut self, request_id: u64, resource: ResourceId, accept: String, out: &mut Outbox) {
+        let peer = resource.org.clone();
+        let body = Body::Get(GetRequest { accept_types: vec![accept], resource });
+        let envelope = self.seal(request_id, Self::to_org(&peer), body);
+        self.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, envelope, out);
+    }
+
+    /// Seed step 3 (and the answer to step 11): check the asker may have the data.
+    pub(super) fn answer_get(&mut self, request_id: u64, from: OrgId, get: GetRequest, out: &mut Outbox) {
+        let resource = get.resource.clone();
+        let wants = |t: &str| get.accept_types.iter().any(|a| a == t);
+        let (status, content_type, payload) = if resource.is_asset() && wants(APPLICATION_JSON) {
+            match self.setup.assets.get(&resource) {
+                None => (Status::NotFound, APPLICATION_JSON, None),
+                Some(_) if !self.dir.shared_with(&resource, &from) => (Status::Denied, APPLICATION_JSON, None),
+                Some(data) => (Status::Ok, APPLICATION_JSON, Some(data.clone())),
+            }
+        } else if resource.is_user() && wants(APPLICATION_IVMS101) {
+            let (status, payload) = self.user_data_for(&resource, &from);
+            out.note(Note::PersonalData {
+                holder: self.id.clone(),
+                asked_by: from.clone(),
+                user: resource.clone(),
+                given: payload.is_some(),
+                status,
+            });
+            (status, APPLICATION_IVMS101, payload)
+        } else {
+            (Status::NotFound, get.accept_types.first().map_or(APPLICATION_JSON, |_| APPLICATION_JSON), None)
+        };
+        let body = Body::GetResponse(GetResponse { resource, status, content_type: content_type.to_owned(), payload });
+        out.send(self.seal(request_id, Self::to_org(&from), body));
+    }
+
+    /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
+    fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<String>) {
+        let Some(pending) = self.purchases.values().find(|p| &p.user == user && &p.asset.org == asker && !p.is_final())
+        else {
+            return (Status::Denied, None);
+        };
+        match self.setup.users.get(user) {
+            Some(Some(person)) => {
+                let parties = Parties {
+                    originator_id: &user.to_string(),
+                    originator_org: self.id.as_str(),
+                    beneficiary_account: &pending.seller.to_string(),
+                    beneficiary_org: pending.seller.org.as_str(),
+                };
+                (Status::Ok, Some(ivms101::document(person, &parties)))
+            }
+            _ => (Status::NotFound, None),
+        }
+    }
+
+    pub(super) fn on_get_response(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        response: GetResponse,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        let get_key = ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Get };
+        if self.exchanges.close(&get_key, out).is_some() {
+            if let (Status::Ok, Some(payload)) = (response.status, &response.payload) {
+                self.got.insert(response.resource.clone(), Hash32::of(payload.as_bytes()));
+                self.changed("stored resource data", cause, out);
+            }
+            out.note(Note::GetResult {
+                org: self.id.clone(),
+                request_id,
+                resource: response.resource,
+                status: response.status,
+            });
+            return;
+        }
+        let ivms_key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet };
+        if self.exchanges.close(&ivms_key, out).is_some() {
+            self.on_ivms(request_id, response, cause, out);
+        }
+    }
+
+    /// Seed step 5: a node answers with the hash on its ledger.
+    pub(super) fn answer_verify(&mut self, request_id: u64, from: OrgId, verify: VerifyRequest, out: &mut Outbox) {
+        let mut hash = self.view.assets.get(&verify.resource).copied();
+        if self.is(Behaviour::WrongHash) {
+            hash = Some(Hash32::of_parts(&[b"wrong", &verify.hash.0]));
+        }
+        let status = if hash.is_some() { Status::Ok } else { Status::NotFound };
+        let body =
+            Body::VerifyAnswer(VerifyAnswer { resource: verify.resource, status, hash, height: self.view.height() });
+        out.send(self.seal(request_id, Self::to_org(&from), body));
+    }
+
+    /// A node answers with the root it holds at that height.
+    pub(super) fn answer_proof(&mut self, request_id: u64, from: OrgId, request: VerifyProofRequest, out: &mut Outbox) {
+        let mut root = self.view.root_at(request.height);
+        if self.is(Behaviour::WrongHash) {
+            root = Some(Hash32::of_parts(&[b"wrong", &request.root.0]));
+        }
+        let status = if root.is_some() { Status::Ok } else { Status::NotFound };
+        let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
+        out.send(self.seal(request_id, Self::to_org(&from), body));
+    }
+
+    /// Seed step 17: the account's own org or the asset's managing org may ask.
+    pub(super) fn answer_balance(&mut self, request_id: u64, from: OrgId, query: BalanceQuery, out: &mut Outbox) {
+        let entitled = query.account.id.org == from || query.asset.org == from;
+        let amounts = self.view.amounts(&query.asset, &query.account.id);
+        let (status, mut amounts) = match (entitled, amounts) {
+            (false, _) => (Status::Denied, Amounts { current: 0, available: 0, held: 0 }),
+            (true, None) => (Status::NotFound, Amounts { current: 0, available: 0, held: 0 }),
+            (true, Some(amounts)) => (Status::Ok, amounts),
+        };
+        if self.is(Behaviour::WrongBalance) && status == Status::Ok {
+            amounts.current = amounts.current.wrapping_mul(2).wrapping_add(7);
+            amounts.available = amounts.current;
+        }
+        let body = Body::BalanceAnswer(BalanceAnswer {
+            status,
+            account: query.account.id,
+            asset: query.asset,
+            current: amounts.current,
+            available: amounts.available,
+            held: amounts.held,
+            height: self.view.height(),
+        });
+        out.send(self.seal(request_id, Self::to_org(&from), body));
+    }
+
+    pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
+        let Some(hash) = self.got.get(&resource).copied() else {
+            let detail = format!("{} has not got the data of {resource}", self.id);
+            out.note(Note::VerifyResult {
+                org: self.id.clone(),
+                request_id,
+                resource: resource.clone(),
+                agreed: false,
+                detail,
+            });
+            return;
+        };
+        let body = Body::Verify(VerifyRequest { resource: resource.clone(), hash });
+        self.broadcast(request_id, cluster, Question::Verify { resource, hash }, ExchangeKind::Verify, body, out);
+    }
+
+    pub(super) fn start_verify_proof(&mut self, request_id: u64, cluster: ClusterId, transfer: u64, out: &mut Outbox) {
+        let proof = self.purchases.get(&transfer).and_then(|p| p.proof());
+        let replayed = proof.and_then(|p| p.replay());
+        let Some((root, anchor)) = replayed else {
+            let detail = match proof {
+                None => format!("{} holds no proof for transfer {transfer}", self.id),
+                Some(_) => "the proof's operations do not replay".to_owned(),
+            };
+            out.note(Note::ProofResult { org: self.id.clone(), request_id, transfer, valid: false, detail });
+            return;
+        };
+        if anchor.cluster != cluster.as_str() {
+            let detail = format!("the proof is anchored on {}, not {cluster}", anchor.cluster);
+            out.note(Note::ProofResult { org: self.id.clone(), request_id, transfer, valid: false, detail });
+            return;
+        }
+        let body = Body::VerifyProof(VerifyProofRequest { height: anchor.height, root });
+        let question = Question::Proof { transfer, root, height: anchor.height };
+        self.broadcast(request_id, cluster, question, ExchangeKind::VerifyProof, body, out);
+    }
+
+    pub(super) fn start_balance(
+        &mut self,
+        request_id: u64,
+        cluster: ClusterId,
+        account: ResourceId,
+        asset: ResourceId,
+        out: &mut Outbox,
+    ) {
+        let finid = self.dir.user_finids.get(&account).cloned().unwrap_or_default();
+        let body =
+            Body::BalanceQuery(BalanceQuery { account: Account { id: account.clone(), finid }, asset: asset.clone() });
+        self.broadcast(request_id, cluster, Question::Balance { account, asset }, ExchangeKind::Balance, body, out);
+    }
+
+    fn broadcast(
+        &mut self,
+        request_id: u64,
+        cluster: ClusterId,
+        question: Question,
+        kind: ExchangeKind,
+        body: Body,
+        out: &mut Outbox,
+    ) {
+        let envelope = self.seal(request_id, Address::Cluster(cluster.clone()), body);
+        let members = self.dir.members_of(&cluster).to_vec();
+        for member in &members {
+            let key = ExchangeKey { request_id, peer: member.clone(), kind };
+            self.exchanges.start(key, envelope.clone(), out);
+        }
+        let broadcast = Broadcast {
+            question,
+            kind,
+            members,
+            valid: BTreeMap::new(),
+            bad: BTreeSet::new(),
+            gave_up: BTreeSet::new(),
+            resolved: None,
+            suspects: BTreeSet::new(),
+        };
+        self.broadcasts.insert(request_id, broadcast);
+        self.evaluate(request_id, out);
+    }
+
+    pub(super) fn on_broadcast_answer(&mut self, request_id: u64, from: OrgId, body: Body, out: &mut Outbox) {
+        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        if !broadcast.members.contains(&from) {
+            return;
+        }
+        let verdict = match (&broadcast.question, body) {
+            (Question::Verify { .. }, Body::VerifyAnswer(a)) => {
+                Verdict::Hash(a.hash.filter(|_| a.status == Status::Ok))
+            }
+            (Question::Proof { .. }, Body::ProofAnswer(a)) => Verdict::Root(a.root.filter(|_| a.status == Status::Ok)),
+            (Question::Balance { .. }, Body::BalanceAnswer(a)) => {
+                Verdict::Balance(a.status, Amounts { current: a.current, available: a.available, held: a.held })
+            }
+            _ => return,
+        };
+        let key = ExchangeKey { request_id, peer: from.clone(), kind: broadcast.kind };
+        if broadcast.valid.contains_key(&from) {
+            return;
+        }
+        broadcast.valid.insert(from, verdict);
+        self.exchanges.close(&key, out);
+        self.evaluate(request_id, out);
+    }
+
+    /// A member's answer failed its signature.
+    pub(super) fn on_bad_answer(&mut self, request_id: u64, from: OrgId, kind: &str, out: &mut Outbox) {
+        if !super::is_answer(kind) {
+            return;
+        }
+        for exchange_kind in
+            [ExchangeKind::Get, ExchangeKind::IvmsGet, ExchangeKind::Transfer, ExchangeKind::Settlement]
+        {
+            self.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
+        }
+        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        if !broadcast.members.contains(&from) {
+            return;
+        }
+        broadcast.bad.insert(from);
+        self.evaluate(request_id, out);
+    }
+
+    pub(super) fn member_timed_out(&mut self, request_id: u64, member: &OrgId, out: &mut Outbox) {
+        if let Some(broadcast) = self.broadcasts.get_mut(&request_id) {
+            broadcast.gave_up.insert(member.clone());
+            self.evaluate(request_id, out);
+        }
+    }
+
+    /// Resolves a broadcast when its quorum is reached or out of reach; flags suspects.
+    fn evaluate(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        let cluster_size = broadcast.members.len();
+        let quorum = match self.dir.protocol.quorum {
+            crate::scenario::QuorumWord::Any => 1,
+            crate::scenario::QuorumWord::Majority => cluster_size / 2 + 1,
+            crate::scenario::QuorumWord::All => cluster_size,
+        };
+        if broadcast.resolved.is_none() {
+            let mut counts: BTreeMap<&Verdict, usize> = BTreeMap::new();
+            for verdict in broadcast.valid.values() {
+                *counts.entry(verdict).or_default() += 1;
+            }
+            let outstanding = broadcast
+                .members
+                .iter()
+                .filter(|m| !broadcast.valid.contains_key(*m) && !broadcast.gave_up.contains(*m))
+                .count();
+            let best = counts.iter().max_by_key(|(_, n)| **n).map(|(v, n)| ((*v).clone(), *n));
+            match best {
+                Some((verdict, n)) if n >= quorum => broadcast.resolved = Some(Some(verdict)),
+                Some((_, n)) if n + outstanding < quorum => broadcast.resolved = Some(None),
+                None if outstanding < quorum => broadcast.resolved = Some(None),
+                _ => return,
+            }
+            let kind = broadcast.kind;
+            let open: Vec<OrgId> = broadcast.members.clone();
+            for member in open {
+                self.exchanges.close(&ExchangeKey { request_id, peer: member, kind }, out);
+            }
+            self.report_broadcast(request_id, quorum, out);
+        }
+        self.flag_suspects(request_id, out);
+    }
+
+    fn flag_suspects(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        let Some(resolved) = &broadcast.resolved else { return };
+        let mut new = Vec::new();
+        for (member, verdict) in &broadcast.valid {
+            if resolved.as_ref().is_some_and(|q| q != verdict) && broadcast.suspects.insert(member.clone()) {
+                new.push((member.clone(), "its signed answer differs from the quorum's"));
+            }
+        }
+        for member in &broadcast.bad {
+            if !broadcast.valid.contains_key(member) && broadcast.suspects.insert(member.clone()) {
+                new.push((member.clone(), "none of its answers carried a valid signature"));
+            }
+        }
+        for (member, detail) in new {
+            self.suspect(&member, request_id, detail, out);
+        }
+    }
+
+    fn report_broadcast(&mut self, request_id: u64, quorum: usize, out: &mut Outbox) {
+        let Some(broadcast) = self.broadcasts.get(&request_id) else { return };
+        let resolved = broadcast.resolved.clone().flatten();
+        let agreeing = resolved.as_ref().map_or(0, |v| broadcast.valid.values().filter(|x| *x == v).count());
+        let n = broadcast.members.len();
+        let summary = match &resolved {
+            Some(_) => format!("{agreeing} of {n} answered alike (quorum {quorum})"),
+            None => format!("no quorum: {} valid answers of {n}, quorum {quorum}", broadcast.valid.len()),
+        };
+        let note = match (&broadcast.question, resolved) {
+            (Question::Verify { resource, hash }, verdict) => {
+                let agreed = verdict == Some(Verdict::Hash(Some(*hash)));
+                let detail = match verdict {
+                    Some(Verdict::Hash(None)) => format!("{summary}: the ledger holds no hash of {resource}"),
+                    Some(_) if !agreed => format!("{summary}: the ledger's hash differs from the data got"),
+                    _ => summary,
+                };
+                Note::VerifyResult { org: self.id.clone(), request_id, resource: resource.clone(), agreed, detail }
+            }
+            (Question::Proof { transfer, root, height }, verdict) => {
+                let valid = verdict == Some(Verdict::Root(Some(*root)));
+                let detail = match verdict {
+                    Some(_) if !valid => {
+                        format!("{summary}: the cluster's root at height {height} differs from the proof's")
+                    }
+                    _ => summary,
+                };
+                Note::ProofResult { org: self.id.clone(), request_id, transfer: *transfer, valid, detail }
+            }
+            (Question::Balance { account, asset }, verdict) => {
+                let (answer, detail) = match verdict {
+                    Some(Verdict::Balance(Status::Ok, amounts)) => (Some(amounts), summary),
+                    Some(Verdict::Balance(status, _)) => (None, format!("{summary}: answered {}", status.word())),
+                    _ => (None, summary),
+                };
+                Note::BalanceResult {
+                    org: self.id.clone(),
+                    request_id,
+                    account: account.clone(),
+                    asset: asset.clone(),
+                    answer,
+                    detail,
+                }
+            }
+        };
+        out.note(note);
+    }
+}

@@ -1,0 +1,470 @@
+//! A transfer, from both sides.
+//!
+//! Buyer's org (seed steps 7–9, 14): the user's order becomes a transfer built
+//! from the asset's signature template (ATST); the user signs the template hash;
+//! the transfer goes to the asset's org and waits for the tx id, then for the
+//! settlement notification (re-sending the transfer to learn its status when the
+//! wait times out).
+//!
+//! Asset's org (seed steps 10–14): a transfer gets a tx id, then the checks in the
+//! seed's order — the user's signature, permission, the IVMS-101 get and the
+//! regulation checks — then it is fed to the cluster ledger; the ledger's block
+//! (or refusal for balance) makes it final and the buyer's org is notified with a
+//! Chainpoint proof. A repeated request gets the current answer and moves nothing.
+
+use super::exchange::{ExchangeKey, ExchangeKind};
+use super::Organization;
+use crate::actors::outbox::{Note, Outbox};
+use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
+use crate::crypto::{keys, merkle, Hash32};
+use crate::net::rng::{self, Purpose};
+use crate::protocol::atst::TransferTemplate;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
+use crate::protocol::ivms101;
+use crate::protocol::message::{
+    Account, BlockCommitted, Body, GetRequest, GetResponse, LedgerTx, Order, Settlement, SignRequest, SignResponse,
+    Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
+};
+use crate::protocol::status::Status;
+use rand::RngCore;
+use std::sync::Arc;
+
+/// The buyer's org's record of a transfer.
+#[derive(Debug)]
+pub struct Purchase {
+    /// The buyer.
+    pub user: ResourceId,
+    /// The asset.
+    pub asset: ResourceId,
+    /// How many.
+    pub quantity: u64,
+    /// The account the tokens come from.
+    pub seller: ResourceId,
+    template: TransferTemplate,
+    final_status: Option<Settlement>,
+}
+
+impl Purchase {
+    /// Whether the buyer's org knows the final status.
+    pub fn is_final(&self) -> bool {
+        self.final_status.is_some()
+    }
+
+    /// The proof of settlement, if settled.
+    pub fn proof(&self) -> Option<&ChainpointProof> {
+        self.final_status.as_ref().and_then(|s| s.proof.as_ref())
+    }
+}
+
+#[derive(Debug)]
+enum Stage {
+    AwaitingUserData,
+    Submitted,
+    Final(Box<Settlement>),
+}
+
+/// The asset's org's record of a transfer.
+#[derive(Debug)]
+pub struct Sale {
+    buyer_org: OrgId,
+    transfer: Transfer,
+    tx_id: Hash32,
+    stage: Stage,
+}
+
+impl Organization {
+    /// Seed step 8: build the transfer from the template and ask the user to sign it.
+    pub(super) fn on_order(&mut self, now: u64, request_id: u64, from: &ActorId, order: Order, out: &mut Outbox) {
+        let ActorId::User(user) = from else { return };
+        if !self.setup.users.contains_key(user) || self.purchases.contains_key(&request_id) {
+            return;
+        }
+        let mut nonce = [0u8; 32];
+        rng::stream(self.dir.seed, Purpose::Nonce, &format!("{}#{request_id}", self.id)).fill_bytes(&mut nonce[..24]);
+        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
+        let finid = |account: &ResourceId| self.dir.user_finids.get(account).cloned().unwrap_or_default();
+        let template = TransferTemplate {
+            nonce,
+            asset_id: order.asset.to_string(),
+            source_finid: finid(&order.seller),
+            destination_finid: finid(user),
+            amount: order.quantity,
+        };
+        let purchase = Purchase {
+            user: user.clone(),
+            asset: order.asset,
+            quantity: order.quantity,
+            seller: order.seller,
+            template: template.clone(),
+            final_status: None,
+        };
+        self.purchases.insert(request_id, purchase);
+        out.note(Note::TransferStarted { org: self.id.clone(), request_id, user: user.clone() });
+        out.send(self.seal(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
+    }
+
+    /// Seed step 9: the user signed; send the transfer to the asset's org.
+    pub(super) fn on_signed(&mut self, request_id: u64, from: &ActorId, signed: SignResponse, out: &mut Outbox) {
+        let Some(purchase) = self.purchases.get(&request_id) else { return };
+        if from != &ActorId::User(purchase.user.clone()) {
+            return;
+        }
+        let transfer = Transfer {
+            from: Account { id: purchase.user.clone(), finid: purchase.template.destination_finid.clone() },
+            to: Account { id: purchase.seller.clone(), finid: purchase.template.source_finid.clone() },
+            asset_id: purchase.asset.clone(),
+            quantity: purchase.quantity,
+            nonce: purchase.template.nonce,
+            signature: UserSignature {
+                alg: "ed25519-atst-hashlist".into(),
+                template_hash: signed.template_hash,
+                value: signed.signature,
+            },
+        };
+        let peer = purchase.asset.org.clone();
+        let envelope = self.seal(request_id, Self::to_org(&peer), Body::Transfer(transfer));
+        self.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, envelope, out);
+    }
+
+    /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement.
+    pub(super) fn on_tx_accepted(&mut self, request_id: u64, from: OrgId, _accepted: TxAccepted, out: &mut Outbox) {
+        let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::Transfer };
+        if self.exchanges.is_open(&key) {
+            self.exchanges.refresh(&key, out);
+        }
+    }
+
+    /// Seed step 14 seen from the buyer: the final status (a notification, or the
+    /// answer to a re-sent transfer). Always acknowledged.
+    pub(super) fn on_settlement(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        settlement: Settlement,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
+        if purchase.asset.org != from {
+            return;
+        }
+        if purchase.final_status.is_none() {
+            let settled = settlement.status == Status::Ok;
+            out.note(Note::TransferFinal {
+                org: self.id.clone(),
+                request_id,
+                settled,
+                reason: settlement.status,
+                detail: settlement.detail.clone(),
+                proof: settlement.proof.clone(),
+            });
+            purchase.final_status = Some(settlement);
+            self.changed("recorded a transfer's final status", cause, out);
+            self.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
+        }
+        out.send(self.seal(request_id, Self::to_org(&from), Body::SettlementAck));
+    }
+
+    pub(super) fn transfer_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
+        if purchase.final_status.is_some() {
+            return;
+        }
+        let detail = format!("no answer from {} after {} retries", purchase.asset.org, self.dir.protocol.retries);
+        purchase.final_status =
+            Some(Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, detail: detail.clone(), proof: None });
+        out.note(Note::TransferFinal {
+            org: self.id.clone(),
+            request_id,
+            settled: false,
+            reason: Status::Timeout,
+            detail,
+            proof: None,
+        });
+    }
+
+    /// Seed step 10: a transfer arrives at the asset's org.
+    pub(super) fn on_transfer(
+        &mut self,
+        _now: u64,
+        request_id: u64,
+        from: OrgId,
+        transfer: Transfer,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        if let Some(sale) = self.sales.get(&request_id) {
+            let body = match &sale.stage {
+                Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
+                _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
+            };
+            out.send(self.seal(request_id, Self::to_org(&from), body));
+            return;
+        }
+        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.id.as_str().as_bytes()]);
+        out.note(Note::TxCreated { org: self.id.clone(), request_id, tx_id });
+        self.changed("accepted a transfer", cause, out);
+        out.send(self.seal(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
+        let check = self.check_signature(&transfer).and_then(|()| self.check_permission(&from, &transfer));
+        let user = transfer.from.id.clone();
+        self.sales
+            .insert(request_id, Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData });
+        if let Err((status, detail)) = check {
+            return self.finalize(request_id, status, detail, None, out);
+        }
+        // Seed step 11: ask the buyer's org for the user's IVMS-101 data.
+        let body = Body::Get(GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: user });
+        let envelope = self.seal(request_id, Self::to_org(&from), body);
+        self.exchanges.start(ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet }, envelope, out);
+    }
+
+    /// The user's signature over the template rebuilt from the transfer's own fields.
+    fn check_signature(&self, transfer: &Transfer) -> Result<(), (Status, String)> {
+        let known = self.dir.user_finids.get(&transfer.from.id);
+        let key = known.filter(|f| **f == transfer.from.finid).and_then(|f| keys::key_of_finid(f));
+        let Some(key) = key else {
+            return Err((
+                Status::Signature,
+                format!("{} is not the finid of {}", transfer.from.finid, transfer.from.id),
+            ));
+        };
+        let Ok(signature) = <[u8; 64]>::try_from(transfer.signature.value.as_slice()) else {
+            return Err((Status::Signature, "the signature is not 64 bytes".into()));
+        };
+        if keys::verify(&key, &transfer.template().hash().0, &signature) {
+            Ok(())
+        } else {
+            Err((Status::Signature, "the user's signature does not match the transfer's template hash".into()))
+        }
+    }
+
+    fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), (Status, String)> {
+        let asset = &transfer.asset_id;
+        let denied = |detail: String| Err((Status::Denied, detail));
+        if asset.org != self.id || !self.setup.assets.contains_key(asset) {
+            return denied(format!("{} does not manage {asset}", self.id));
+        }
+        if transfer.to.id.org != self.id || self.dir.user_finids.get(&transfer.to.id) != Some(&transfer.to.finid) {
+            return denied(format!("{} is not an account of {}", transfer.to.id, self.id));
+        }
+        if transfer.from.id.org != *buyer_org {
+            return denied(format!("{} is not a user of {buyer_org}", transfer.from.id));
+        }
+        if !self.dir.shared_with(asset, buyer_org) {
+            return denied(format!("{asset} is not shared with {buyer_org}"));
+        }
+        Ok(())
+    }
+
+    /// Seed step 12: the IVMS-101 data arrived; run the regulation checks on it.
+    pub(super) fn on_ivms(&mut self, request_id: u64, response: GetResponse, _cause: &Arc<Envelope>, out: &mut Outbox) {
+        let Some(sale) = self.sales.get(&request_id) else { return };
+        if !matches!(sale.stage, Stage::AwaitingUserData) {
+            return;
+        }
+        let document = response.payload.filter(|_| response.status == Status::Ok);
+        if let Err(detail) = self.regulation_checks(request_id, document.as_deref(), out) {
+            return self.finalize(request_id, Status::Regulation, detail, None, out);
+        }
+        self.submit(request_id, out);
+    }
+
+    pub(super) fn ivms_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
+        let detail = "the buyer's IVMS-101 data could not be fetched (timeout)".to_owned();
+        self.finalize(request_id, Status::Timeout, detail, None, out);
+    }
+
+    /// Every check is recorded as evidence; the first failure is the reason.
+    fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), String> {
+        let Some(rules) = &self.setup.regulation else { return Ok(()) };
+        let sale = &self.sales[&request_id];
+        let facts = document.and_then(ivms101::originator_facts);
+        let mut failures = Vec::new();
+        let mut record = |rule: &str, field: &str, value: String, limit: String, passed: bool| {
+            out.note(Note::Compliance {
+                org: self.id.clone(),
+                request_id,
+                rule: rule.into(),
+                field: field.into(),
+                value: value.clone(),
+                limit: limit.clone(),
+                passed,
+            });
+            if !passed {
+                failures.push(format!("{rule}: {field} is {value}, expected {limit}"));
+            }
+        };
+        let present = facts.is_some();
+        record(
+            "ivms101_present",
+            "originator.originatorPerson",
+            if present { "present" } else { "missing" }.into(),
+            "a valid IVMS101.2023 document".into(),
+            present,
+        );
+        if let Some(facts) = &facts {
+            let customer = facts.customer_identification.clone().unwrap_or_default();
+            let buyer = sale.transfer.from.id.to_string();
+            record("originator_matches", "customerIdentification", customer.clone(), buyer.clone(), customer == buyer);
+            if let Some(allowed) = &rules.allowed_countries {
+                let country = facts.country.clone().unwrap_or_default();
+                let list = allowed.iter().cloned().collect::<Vec<_>>().join(", ");
+                record(
+                    "allowed_countries",
+                    "countryOfResidence",
+                    country.clone(),
+                    format!("one of [{list}]"),
+                    allowed.contains(&country),
+                );
+            }
+        }
+        if let Some(max) = rules.max_quantity {
+            let quantity = sale.transfer.quantity;
+            record("max_quantity", "quantity", quantity.to_string(), format!("at most {max}"), quantity <= max);
+        }
+        match failures.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
+    }
+
+    /// Seed step 13: feed the transaction to the cluster ledger.
+    fn submit(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        let tx = LedgerTx {
+            request_id,
+            tx_id: sale.tx_id,
+            asset: sale.transfer.asset_id.clone(),
+            source: sale.transfer.to.id.clone(),
+            destination: sale.transfer.from.id.clone(),
+            quantity: sale.transfer.quantity,
+            submitter: self.id.clone(),
+        };
+        sale.stage = Stage::Submitted;
+        out.note(Note::Submitted { org: self.id.clone(), request_id, tx_hash: tx.hash() });
+        let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+        out.send(self.seal(request_id, ledger, Body::Submit(tx)));
+    }
+
+    /// A ledger event: update the replica; settle or reject what this org submitted.
+    pub(super) fn on_block(&mut self, _now: u64, _request_id: u64, block: BlockCommitted, out: &mut Outbox) {
+        if !self.view.apply(&block, block.index) {
+            if block.index > self.view.next_event {
+                let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+                out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.view.next_event }));
+            }
+            return;
+        }
+        let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
+        for (index, tx) in block.txs.iter().enumerate() {
+            if tx.submitter != self.id
+                || !matches!(self.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
+            {
+                continue;
+            }
+            let path = merkle::path(&leaves, index);
+            let mut node_id = [0u8; 6];
+            node_id.copy_from_slice(
+                &Hash32::of_parts(&[&self.dir.seed.to_be_bytes(), &tx.request_id.to_be_bytes()]).0[..6],
+            );
+            let proof = ChainpointProof::build(&ProofInputs {
+                tx_hash: leaves[index],
+                path: &path,
+                cluster: self.cluster.as_str(),
+                height: block.height,
+                received_us: block.received_us.get(index).copied().unwrap_or(0),
+                node_id,
+            });
+            let detail = format!("settled on {} at height {}", self.cluster, block.height);
+            self.finalize(tx.request_id, Status::Ok, detail, Some(proof), out);
+        }
+        for refused in &block.refused {
+            if refused.tx.submitter == self.id
+                && matches!(self.sales.get(&refused.tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
+            {
+                let detail =
+                    format!("{} holds less than {} of {}", refused.tx.source, refused.tx.quantity, refused.tx.asset);
+                self.finalize(refused.tx.request_id, refused.status, detail, None, out);
+            }
+        }
+    }
+
+    /// Seed step 14: the transfer is final; notify the buyer's org (an exchange).
+    fn finalize(
+        &mut self,
+        request_id: u64,
+        status: Status,
+        detail: String,
+        proof: Option<ChainpointProof>,
+        out: &mut Outbox,
+    ) {
+        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        let settlement = Settlement { tx_id: sale.tx_id, status, detail: detail.clone(), proof };
+        sale.stage = Stage::Final(Box::new(settlement.clone()));
+        let buyer = sale.buyer_org.clone();
+        out.note(Note::SaleFinal {
+            org: self.id.clone(),
+            request_id,
+            settled: status == Status::Ok,
+            reason: status,
+            detail,
+        });
+        let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
+        self.exchanges.start(ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement }, envelope, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::directory::Directory;
+    use crate::actors::organization::OrgSetup;
+    use crate::scenario;
+
+    fn org_2() -> (Organization, Arc<Directory>) {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let dir = Arc::new(Directory::new(&scenario, 1));
+        let id = OrgId::from("org_2");
+        let setup = OrgSetup::from_scenario(&scenario, &id);
+        (Organization::new(id, dir.clone(), setup, &scenario), dir)
+    }
+
+    fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
+        let user = ResourceId::parse("org_1:100:user_1").unwrap();
+        let seller = ResourceId::parse("org_2:100:treasury").unwrap();
+        let mut transfer = Transfer {
+            from: Account { id: user.clone(), finid: dir.user_finids[&user].clone() },
+            to: Account { id: seller.clone(), finid: dir.user_finids[&seller].clone() },
+            asset_id: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            quantity,
+            nonce: [3; 32],
+            signature: UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![] },
+        };
+        let key = keys::actor_key(1, &ActorId::User(user));
+        transfer.signature.template_hash = transfer.template().hash();
+        transfer.signature.value = keys::sign(&key, &transfer.template().hash().0).to_vec();
+        transfer
+    }
+
+    #[test]
+    fn a_signed_transfer_passes_and_a_changed_amount_fails_the_signature_check() {
+        let (org, dir) = org_2();
+        let transfer = signed_transfer(&dir, 100);
+        assert_eq!(org.check_signature(&transfer), Ok(()));
+        let mut tampered = transfer.clone();
+        tampered.quantity = 1000;
+        assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+        let mut tampered = transfer;
+        tampered.to.finid = dir.user_finids[&ResourceId::parse("org_1:100:user_1").unwrap()].clone();
+        assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+    }
+
+    #[test]
+    fn a_transfer_of_an_unshared_asset_is_refused_permission() {
+        let (org, dir) = org_2();
+        let transfer = signed_transfer(&dir, 100);
+        assert_eq!(org.check_permission(&OrgId::from("org_1"), &transfer), Ok(()));
+        assert_eq!(org.check_permission(&OrgId::from("org_3"), &transfer).unwrap_err().0, Status::Denied);
+    }
+}

@@ -1,0 +1,183 @@
+//! The `expect` block: each expectation against what the run showed.
+
+use super::Check;
+use crate::protocol::status::Status;
+use crate::scenario::{Expectation, GetStatusWord, ReasonWord, Scenario, TransferStatusWord};
+use crate::sim::observations::Observations;
+
+/// Context the expectations need besides the observations.
+pub struct Context<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// What the run showed.
+    pub seen: &'a Observations,
+    /// The orgs honest orgs suspect.
+    pub suspects: &'a [String],
+    /// Invariant verdicts, for `invariant` expectations.
+    pub invariants: &'a [Check],
+}
+
+/// The word a scenario uses for a rejection status.
+pub fn reason_word(status: Status) -> &'static str {
+    match status {
+        Status::Regulation => "regulation",
+        Status::Signature => "signature",
+        Status::Denied => "permission",
+        Status::Balance => "balance",
+        Status::Timeout => "timeout",
+        Status::NotFound => "not_found",
+        Status::Ok => "ok",
+        Status::Pending => "pending",
+    }
+}
+
+fn get_word(word: GetStatusWord) -> Status {
+    match word {
+        GetStatusWord::Ok => Status::Ok,
+        GetStatusWord::Denied => Status::Denied,
+        GetStatusWord::NotFound => Status::NotFound,
+        GetStatusWord::Timeout => Status::Timeout,
+    }
+}
+
+fn reason_status(word: ReasonWord) -> Status {
+    match word {
+        ReasonWord::Regulation => Status::Regulation,
+        ReasonWord::Signature => Status::Signature,
+        ReasonWord::Permission => Status::Denied,
+        ReasonWord::Balance => Status::Balance,
+        ReasonWord::Timeout => Status::Timeout,
+    }
+}
+
+/// Checks every expectation, in file order.
+pub fn check_all(cx: &Context<'_>) -> Vec<Check> {
+    cx.scenario.expect.iter().map(|e| check(cx, e)).collect()
+}
+
+fn check(cx: &Context<'_>, expectation: &Expectation) -> Check {
+    let seen = cx.seen;
+    match expectation {
+        Expectation::Get { org, resource, status } => {
+            let name = format!("get {org} {resource} is {}", get_word(*status).word());
+            match seen.gets.get(&(org.clone(), resource.clone())) {
+                Some(got) => Check::new(name, *got == get_word(*status), format!("{org} received {}", got.word())),
+                None => Check::new(name, false, format!("{org} never received an answer for {resource}")),
+            }
+        }
+        Expectation::Transfer { request_id, status, reason } => {
+            let mut name = format!(
+                "transfer {request_id} is {}",
+                match status {
+                    TransferStatusWord::Settled => "settled",
+                    TransferStatusWord::Rejected => "rejected",
+                }
+            );
+            if let Some(reason) = reason {
+                name.push_str(&format!(" ({})", reason_word(reason_status(*reason))));
+            }
+            let Some(known) = seen.transfers.get(request_id) else {
+                return Check::new(name, false, "its buyer's org does not know a final status");
+            };
+            let detail = if known.settled {
+                format!("settled: {}", known.detail)
+            } else {
+                format!("rejected ({}): {}", reason_word(known.reason), known.detail)
+            };
+            let passed = match status {
+                TransferStatusWord::Settled => known.settled,
+                TransferStatusWord::Rejected => {
+                    !known.settled && reason.is_none_or(|r| reason_status(r) == known.reason)
+                }
+            };
+            Check::new(name, passed, detail)
+        }
+        Expectation::Proof { request_id, valid } => {
+            let name = format!("proof of transfer {request_id} is {}", if *valid { "valid" } else { "invalid" });
+            match seen.proofs.get(request_id) {
+                Some((is_valid, detail)) => Check::new(name, is_valid == valid, detail.clone()),
+                None => Check::new(name, !valid, "no verify_proof of this transfer finished"),
+            }
+        }
+        Expectation::Verify { resource, agreed, org } => {
+            let name = match org {
+                Some(org) => format!("verify {resource} by {org} is {}", if *agreed { "agreed" } else { "not agreed" }),
+                None => format!("verify {resource} is {}", if *agreed { "agreed" } else { "not agreed" }),
+            };
+            let last =
+                seen.verifies.iter().rev().find(|(o, r, _, _)| r == resource && org.as_ref().is_none_or(|x| x == o));
+            match last {
+                Some((_, _, was, detail)) => Check::new(name, was == agreed, detail.clone()),
+                None => Check::new(name, false, format!("no verify of {resource} finished")),
+            }
+        }
+        Expectation::Balance { account, asset, equals } => balance(cx, account, asset, *equals),
+        Expectation::Suspect { org } => {
+            let name = format!("{org} is a suspect");
+            let by: Vec<String> = seen
+                .suspicions
+                .iter()
+                .filter(|(b, o)| o == org && !cx.scenario.faults.byzantine.contains_key(b))
+                .map(|(b, _)| b.to_string())
+                .collect();
+            let detail = if by.is_empty() {
+                "no honest org flagged it".to_owned()
+            } else {
+                format!("flagged by {}", by.join(", "))
+            };
+            Check::new(name, !by.is_empty(), detail)
+        }
+        Expectation::Invariant { name, holds } => {
+            let invariant = super::invariants::name_of(*name);
+            let label = format!("invariant {invariant} {}", if *holds { "holds" } else { "breaks" });
+            match cx.invariants.iter().find(|c| c.name == invariant) {
+                Some(c) => Check::new(label, c.passed == *holds, c.detail.clone()),
+                None => Check::new(label, false, "the invariant was not checked"),
+            }
+        }
+    }
+}
+
+fn balance(
+    cx: &Context<'_>,
+    account: &crate::protocol::ids::ResourceId,
+    asset: &crate::protocol::ids::ResourceId,
+    equals: u64,
+) -> Check {
+    let name = format!("balance {account} {asset} = {equals}");
+    let cluster = &cx.scenario.orgs[&asset.org].cluster;
+    let on_ledger = cx
+        .seen
+        .ledgers
+        .get(cluster)
+        .and_then(|l| l.balances.get(&(asset.clone(), account.clone())))
+        .copied()
+        .unwrap_or(0);
+    if on_ledger != equals {
+        return Check::new(name, false, format!("the ledger of {cluster} holds {on_ledger}"));
+    }
+    let asked = cx.scenario.flow.iter().any(|s| matches!(&s.action, crate::scenario::Action::Balance { account: a, asset: s, .. } if a == account && s == asset));
+    if !asked {
+        return Check::new(name, true, format!("the ledger of {cluster} holds {on_ledger}"));
+    }
+    match cx.seen.balances.get(&(account.clone(), asset.clone())) {
+        Some(seen) => match seen.answer {
+            Some(amounts) if amounts.current == equals => Check::new(
+                name,
+                true,
+                format!("the ledger holds {on_ledger}; {} was told {} ({})", seen.org, amounts.current, seen.detail),
+            ),
+            Some(amounts) => Check::new(
+                name,
+                false,
+                format!("the ledger holds {on_ledger} but {} was told {} ({})", seen.org, amounts.current, seen.detail),
+            ),
+            None => Check::new(
+                name,
+                false,
+                format!("the ledger holds {on_ledger} but {} accepted no answer ({})", seen.org, seen.detail),
+            ),
+        },
+        None => Check::new(name, false, format!("the ledger holds {on_ledger} but no balance step finished")),
+    }
+}

@@ -1,0 +1,118 @@
+//! The `finsim` command. Thin: it parses arguments, reads files, and turns the
+//! library's results into output and the contract's exit codes — 0 every check
+//! passed, 1 a check failed, 2 the file or the arguments are invalid.
+
+use clap::{Parser, Subcommand};
+use finsim::scenario::{self, LoadError, Scenario};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "finsim", version, about = "A deterministic, actor-based simulator of FinP2P networks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario (no FILE: the bundled sample flow) and check its expectations and invariants.
+    Run {
+        /// The scenario file.
+        file: Option<String>,
+        /// Override the file's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the contract's JSON object instead of the readable account.
+        #[arg(long)]
+        json: bool,
+        /// Write the canonical trace (JSON lines) to this file.
+        #[arg(long, value_name = "FILE.jsonl")]
+        trace: Option<String>,
+    },
+    /// Validate a scenario file without running it.
+    Check {
+        /// The scenario file.
+        file: String,
+    },
+}
+
+const PASSED: u8 = 0;
+const FAILED: u8 = 1;
+const INVALID: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(match cli.command {
+        Command::Run { file, seed, json, trace } => run(file, seed, json, trace),
+        Command::Check { file } => check(&file),
+    })
+}
+
+fn load(file: &str) -> Result<Scenario, LoadError> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| LoadError::Io { file: file.to_owned(), reason: e.to_string() })?;
+    scenario::parse(file, &text)
+}
+
+fn check(file: &str) -> u8 {
+    match load(file) {
+        Ok(scenario) => {
+            println!(
+                "{file}: valid scenario `{}` ({} steps, {} expectations)",
+                scenario.name,
+                scenario.flow.len(),
+                scenario.expect.len()
+            );
+            PASSED
+        }
+        Err(error) => {
+            eprint!("{}", error.render());
+            INVALID
+        }
+    }
+}
+
+fn run(file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<String>) -> u8 {
+    let (path, loaded) = match &file {
+        Some(path) => (path.clone(), load(path)),
+        None => {
+            (scenario::SAMPLE_FLOW_PATH.to_owned(), scenario::parse(scenario::SAMPLE_FLOW_PATH, scenario::SAMPLE_FLOW))
+        }
+    };
+    let scenario = match loaded {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return INVALID;
+        }
+    };
+    let seed = seed.unwrap_or(scenario.seed);
+    let outcome = finsim::run(&scenario, seed);
+    if let Some(trace_file) = trace_file {
+        if let Err(error) = std::fs::write(&trace_file, finsim::trace::to_jsonl(&outcome.trace)) {
+            eprintln!("error: {trace_file}: cannot write the trace: {error}");
+            return INVALID;
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&outcome).expect("an outcome always encodes"));
+    } else {
+        tracing_subscriber::fmt()
+            .without_time()
+            .with_target(false)
+            .with_level(false)
+            .with_ansi(false)
+            .with_writer(std::io::stdout)
+            .init();
+        tracing::info!("scenario {} (seed {seed}): {}", scenario.name, scenario.description);
+        for line in finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &path))
+        {
+            tracing::info!("{line}");
+        }
+    }
+    if outcome.passed {
+        PASSED
+    } else {
+        FAILED
+    }
+}

@@ -1,0 +1,8 @@
+//! The simulated network: the one place that decides what happens to a
+//! transmission (delivered after a latency, lost, duplicated, corrupted), the
+//! topology, latency models and the seeded random streams behind every decision.
+
+pub mod faults;
+pub mod latency;
+pub mod rng;
+pub mod topology;

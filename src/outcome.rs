@@ -1,0 +1,104 @@
+//! The outcome of a run: every check, the suspects, the stats, the digest, and the
+//! trace; its JSON form is the contract's `--json` object.
+
+use crate::check::{expectations, invariants, Check};
+use crate::scenario::{Expectation, Scenario};
+use crate::sim::{self, Stats};
+use crate::trace::{self, Record};
+use serde::Serialize;
+
+/// The result of one run.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed used.
+    pub seed: u64,
+    /// Every expectation held and every invariant held (or broke as expected).
+    pub passed: bool,
+    /// The expectations, in file order.
+    pub expectations: Vec<Check>,
+    /// SHA-256 (hex) of the canonical trace.
+    pub digest: String,
+    /// Every message of the run.
+    pub messages: u64,
+    /// Virtual time at the end, in milliseconds.
+    pub virtual_ms: f64,
+    /// The invariants.
+    pub invariants: Vec<Check>,
+    /// Orgs flagged by an honest org.
+    pub suspects: Vec<String>,
+    /// Transmission counts between orgs.
+    pub stats: Stats,
+    /// Steps that never finished (their indices in the flow), when any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfinished_steps: Vec<usize>,
+    /// The trace (not part of the JSON object; see `--trace`).
+    #[serde(skip)]
+    pub trace: Vec<Record>,
+    /// Invariants an `invariant` expectation expects to break.
+    #[serde(skip)]
+    pub expected_broken: Vec<String>,
+}
+
+impl Outcome {
+    /// The failed expectations and the invariants that broke unexpectedly.
+    pub fn failures(&self) -> Vec<&Check> {
+        self.expectations
+            .iter()
+            .filter(|c| !c.passed)
+            .chain(self.invariants.iter().filter(|c| !c.passed && !self.expected_broken.contains(&c.name)))
+            .collect()
+    }
+}
+
+/// Runs a scenario with a seed and checks everything.
+pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
+    let result = sim::simulate(scenario, seed);
+    let keyring = crate::actors::directory::Directory::new(scenario, seed).keyring;
+    let mut invariants = invariants::check_all(scenario, &result.observations, &keyring);
+    if result.hit_event_limit {
+        invariants.push(Check::new(
+            "finished",
+            false,
+            format!("the run did not go quiet within {} events", sim::EVENT_LIMIT),
+        ));
+    }
+    let byzantine = &scenario.faults.byzantine;
+    let mut suspects: Vec<String> = result
+        .observations
+        .suspicions
+        .iter()
+        .filter(|(by, _)| !byzantine.contains_key(by))
+        .map(|(_, org)| org.to_string())
+        .collect();
+    suspects.dedup();
+    let context =
+        expectations::Context { scenario, seen: &result.observations, suspects: &suspects, invariants: &invariants };
+    let expectations = expectations::check_all(&context);
+    let expected_broken: Vec<String> = scenario
+        .expect
+        .iter()
+        .filter_map(|e| match e {
+            Expectation::Invariant { name, holds: false } => Some(invariants::name_of(*name).to_owned()),
+            _ => None,
+        })
+        .collect();
+    let passed = expectations.iter().all(|c| c.passed)
+        && invariants.iter().all(|c| c.passed || expected_broken.contains(&c.name));
+    Outcome {
+        scenario: scenario.name.clone(),
+        seed,
+        passed,
+        expectations,
+        digest: trace::digest(&result.trace),
+        messages: result.messages,
+        virtual_ms: result.virtual_us as f64 / 1000.0,
+        invariants,
+        suspects,
+        stats: result.stats,
+        unfinished_steps: result.unfinished_steps,
+        trace: result.trace,
+        expected_broken,
+    }
+}

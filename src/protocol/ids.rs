@@ -1,0 +1,171 @@
+//! Identifiers of the FinP2P model: organizations, clusters, resources and the
+//! addresses that envelopes carry.
+//!
+//! Resource ids are `ORG:TYPE:NAME` as in the seed (type 100 = user/account,
+//! 101 = asset). The public FinP2P specification uses 101 for users and 102 for
+//! assets; finsim follows the seed (see `docs/protocol.md`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The resource type code of a user (an account), as the seed writes it.
+pub const USER_TYPE: u16 = 100;
+/// The resource type code of an asset, as the seed writes it.
+pub const ASSET_TYPE: u16 = 101;
+
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The name as written in the scenario file.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+    };
+}
+
+name_type!(
+    /// The name of an organization (a FinP2P node), e.g. `org_1`.
+    OrgId
+);
+name_type!(
+    /// The name of a cluster of organizations sharing one ledger, e.g. `cluster_B`.
+    ClusterId
+);
+
+/// Whether `name` is a valid org or cluster name: letters, digits, `_`, `-`, `.`.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// A FinP2P resource id `ORG:TYPE:NAME`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ResourceId {
+    /// The organization that manages the resource.
+    pub org: OrgId,
+    /// The resource type code (100 user, 101 asset).
+    pub kind: u16,
+    /// The resource's own name.
+    pub name: String,
+}
+
+impl ResourceId {
+    /// Parses `ORG:TYPE:NAME`; the error says what was expected.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut parts = text.splitn(3, ':');
+        let (Some(org), Some(kind), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!("`{text}` is not a resource id: expected ORG:TYPE:NAME, e.g. org_2:101:asset_1"));
+        };
+        if !is_plain_name(org) {
+            return Err(format!("`{org}` is not a valid org name in resource id `{text}`"));
+        }
+        let kind: u16 = kind
+            .parse()
+            .map_err(|_| format!("`{kind}` is not a resource type in `{text}`: expected 100 (user) or 101 (asset)"))?;
+        if kind != USER_TYPE && kind != ASSET_TYPE {
+            return Err(format!("resource type {kind} in `{text}` is unknown: expected 100 (user) or 101 (asset)"));
+        }
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!("`{text}` has an empty or blank NAME part"));
+        }
+        Ok(Self { org: OrgId(org.to_owned()), kind, name: name.to_owned() })
+    }
+
+    /// Whether this resource is a user (an account).
+    pub fn is_user(&self) -> bool {
+        self.kind == USER_TYPE
+    }
+
+    /// Whether this resource is an asset.
+    pub fn is_asset(&self) -> bool {
+        self.kind == ASSET_TYPE
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.org, self.kind, self.name)
+    }
+}
+
+/// One actor of the simulation: every one of them signs what it sends.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ActorId {
+    /// An organization's FinP2P node.
+    Org(OrgId),
+    /// The ledger (DLT) of a cluster.
+    Ledger(ClusterId),
+    /// The application acting for one user.
+    User(ResourceId),
+}
+
+impl ActorId {
+    /// The organization, if this actor is one.
+    pub fn org(&self) -> Option<&OrgId> {
+        match self {
+            ActorId::Org(org) => Some(org),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActorId::Org(org) => write!(f, "{org}"),
+            ActorId::Ledger(cluster) => write!(f, "ledger:{cluster}"),
+            ActorId::User(user) => write!(f, "user:{user}"),
+        }
+    }
+}
+
+/// Where an envelope is addressed: one actor, or every org of a cluster (a broadcast).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Address {
+    /// One actor.
+    Actor(ActorId),
+    /// Every organization of a cluster: one transmission per member.
+    Cluster(ClusterId),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Actor(actor) => write!(f, "{actor}"),
+            Address::Cluster(cluster) => write!(f, "{cluster}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_ids_round_trip_and_reject_bad_types() {
+        let id = ResourceId::parse("org_2:101:asset_1").unwrap();
+        assert_eq!(id.org.as_str(), "org_2");
+        assert!(id.is_asset());
+        assert_eq!(id.to_string(), "org_2:101:asset_1");
+        assert!(ResourceId::parse("org_2:102:asset_1").is_err());
+        assert!(ResourceId::parse("org_2:asset_1").is_err());
+        assert!(ResourceId::parse("org 2:100:x").is_err());
+    }
+}

@@ -1,0 +1,359 @@
+//! Typed messages, one per step of the seed's flow.
+//!
+//! Requests and their answers read like the seed: an `Advertisement`, a `Get` and
+//! its `GetResponse`, a cluster-wide `Verify` and each node's `VerifyAnswer`, a
+//! `Transfer` answered by `TxAccepted` then `Settlement` (acknowledged), the ledger's
+//! `Submit` and `BlockCommitted`, `VerifyProof` / `ProofAnswer`, and
+//! `BalanceQuery` / `BalanceAnswer`. A user and its org speak `Order`,
+//! `SignRequest` and `SignResponse`.
+
+use super::atst::TransferTemplate;
+use super::ids::{ClusterId, OrgId, ResourceId};
+use super::status::Status;
+use crate::crypto::chainpoint::ChainpointProof;
+use crate::crypto::Hash32;
+use serde::{Deserialize, Serialize};
+
+/// The content type of asset data.
+pub const APPLICATION_JSON: &str = "application/json";
+/// The content type of user data (travel-rule data).
+pub const APPLICATION_IVMS101: &str = "application/ivms-101";
+
+/// Every message body finsim knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Body {
+    /// Seed step 1: an org advertises resources.
+    Advertisement(Advertisement),
+    /// Seed steps 2 and 11: a get of resource data.
+    Get(GetRequest),
+    /// Seed step 3: the answer to a get.
+    GetResponse(GetResponse),
+    /// Seed step 4: a verify broadcast to a cluster.
+    Verify(VerifyRequest),
+    /// Seed step 5: one node's answer to a verify.
+    VerifyAnswer(VerifyAnswer),
+    /// Seed step 7: the user's application asks its org to buy.
+    Order(Order),
+    /// Seed step 8: the org asks the user to sign the transfer's template.
+    SignRequest(SignRequest),
+    /// Seed step 9: the user's signature over the template hash.
+    SignResponse(SignResponse),
+    /// Seed step 9: the transfer request, buyer's org to asset's org.
+    Transfer(Transfer),
+    /// Seed step 10: the tx id (the transfer is pending).
+    TxAccepted(TxAccepted),
+    /// Seed step 14: the final status of a transfer, with its proof when settled.
+    Settlement(Settlement),
+    /// The buyer's org acknowledges a settlement notification.
+    SettlementAck,
+    /// Seed step 13: the asset's org feeds a transaction to its cluster ledger.
+    Submit(LedgerTx),
+    /// The ledger closed a block (or refused transactions): every org of the cluster reads it.
+    BlockCommitted(BlockCommitted),
+    /// An org that restarted asks its ledger for the blocks it missed.
+    SyncRequest {
+        /// The index of the first ledger event the org has not seen.
+        from_event: u64,
+    },
+    /// Seed step 15: verify a proof's root with the cluster.
+    VerifyProof(VerifyProofRequest),
+    /// One node's answer: the root it has at that height.
+    ProofAnswer(ProofAnswer),
+    /// Seed step 16: a balance request broadcast to a cluster.
+    BalanceQuery(BalanceQuery),
+    /// Seed step 17: one node's signed balance answer.
+    BalanceAnswer(BalanceAnswer),
+}
+
+impl Body {
+    /// The message kind, as the trace names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::Advertisement(_) => "advertisement",
+            Body::Get(_) => "get",
+            Body::GetResponse(_) => "get_response",
+            Body::Verify(_) => "verify",
+            Body::VerifyAnswer(_) => "verify_answer",
+            Body::Order(_) => "order",
+            Body::SignRequest(_) => "sign_request",
+            Body::SignResponse(_) => "sign_response",
+            Body::Transfer(_) => "transfer",
+            Body::TxAccepted(_) => "tx_accepted",
+            Body::Settlement(_) => "settlement",
+            Body::SettlementAck => "settlement_ack",
+            Body::Submit(_) => "submit",
+            Body::BlockCommitted(_) => "block_committed",
+            Body::SyncRequest { .. } => "sync_request",
+            Body::VerifyProof(_) => "verify_proof",
+            Body::ProofAnswer(_) => "proof_answer",
+            Body::BalanceQuery(_) => "balance_query",
+            Body::BalanceAnswer(_) => "balance_answer",
+        }
+    }
+}
+
+/// A network host of an org, as advertised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// e.g. `TCP`.
+    pub scheme: String,
+    /// e.g. `finp2p.org_2.example`.
+    pub address: String,
+}
+
+/// Seed step 1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advertisement {
+    /// The advertiser's cluster.
+    pub cluster: ClusterId,
+    /// The advertiser.
+    pub org: OrgId,
+    /// The advertiser's finid (its public key, hex).
+    pub finid: String,
+    /// Where it can be reached.
+    pub hosts: Vec<Host>,
+    /// The advertised resources.
+    pub resources: Vec<ResourceId>,
+}
+
+/// Seed steps 2 and 11.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetRequest {
+    /// Accepted content types.
+    pub accept_types: Vec<String>,
+    /// The resource asked for.
+    pub resource: ResourceId,
+}
+
+/// Seed step 3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetResponse {
+    /// The resource asked for.
+    pub resource: ResourceId,
+    /// `ok`, `denied` or `not_found`.
+    pub status: Status,
+    /// The content type of `payload`.
+    pub content_type: String,
+    /// The resource data (JSON text), when `ok`.
+    pub payload: Option<String>,
+}
+
+/// Seed step 4.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    /// The resource whose data is verified.
+    pub resource: ResourceId,
+    /// SHA-256 of the payload the asker got.
+    pub hash: Hash32,
+}
+
+/// Seed step 5.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyAnswer {
+    /// The resource.
+    pub resource: ResourceId,
+    /// `ok`, or `not_found` when the ledger holds no hash for it.
+    pub status: Status,
+    /// The hash on the answering node's ledger.
+    pub hash: Option<Hash32>,
+    /// The ledger height it was read at.
+    pub height: u64,
+}
+
+/// Seed step 7: what the user wants to buy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// The asset.
+    pub asset: ResourceId,
+    /// How many tokens.
+    pub quantity: u64,
+    /// The account the tokens come from.
+    pub seller: ResourceId,
+}
+
+/// Seed step 8: the template the user is asked to sign.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignRequest {
+    /// The template's fields.
+    pub template: TransferTemplate,
+}
+
+/// Seed step 9: the user's signature over the template hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignResponse {
+    /// The template hash the user signed.
+    pub template_hash: Hash32,
+    /// The ed25519 signature (64 bytes).
+    pub signature: Vec<u8>,
+}
+
+/// An account in a transfer: resource id and finid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The account's resource id.
+    pub id: ResourceId,
+    /// Its finid.
+    pub finid: String,
+}
+
+/// The user's signature over the transfer's template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSignature {
+    /// The algorithm: `ed25519` over the ATST hash list.
+    pub alg: String,
+    /// The template hash the user signed.
+    pub template_hash: Hash32,
+    /// The signature (64 bytes).
+    pub value: Vec<u8>,
+}
+
+/// Seed step 9: the transfer request. As in the seed, `from` is the buyer (who signs)
+/// and `to` is the asset holder; the tokens move from `to` to `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// The buyer.
+    pub from: Account,
+    /// The holder the tokens come from.
+    pub to: Account,
+    /// The asset.
+    pub asset_id: ResourceId,
+    /// How many tokens.
+    pub quantity: u64,
+    /// The template nonce.
+    pub nonce: [u8; 32],
+    /// The user's signature.
+    pub signature: UserSignature,
+}
+
+impl Transfer {
+    /// The template the user signed, rebuilt from the transfer's own fields.
+    pub fn template(&self) -> TransferTemplate {
+        TransferTemplate {
+            nonce: self.nonce,
+            asset_id: self.asset_id.to_string(),
+            source_finid: self.to.finid.clone(),
+            destination_finid: self.from.finid.clone(),
+            amount: self.quantity,
+        }
+    }
+}
+
+/// Seed step 10: the tx id; the transfer is pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxAccepted {
+    /// The transaction id.
+    pub tx_id: Hash32,
+}
+
+/// Seed step 14: a transfer's final status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// The transaction id.
+    pub tx_id: Hash32,
+    /// `ok` when settled; otherwise the rejection reason.
+    pub status: Status,
+    /// Which check failed, in words.
+    pub detail: String,
+    /// The Chainpoint proof, when settled.
+    pub proof: Option<ChainpointProof>,
+}
+
+/// One ledger transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerTx {
+    /// The transfer's request id.
+    pub request_id: u64,
+    /// The transaction id.
+    pub tx_id: Hash32,
+    /// The asset.
+    pub asset: ResourceId,
+    /// The account the tokens leave.
+    pub source: ResourceId,
+    /// The account the tokens reach.
+    pub destination: ResourceId,
+    /// How many.
+    pub quantity: u64,
+    /// The org that submitted it.
+    pub submitter: OrgId,
+}
+
+impl LedgerTx {
+    /// The transaction hash: SHA-256 of its canonical bytes.
+    pub fn hash(&self) -> Hash32 {
+        Hash32::of(&postcard::to_allocvec(self).unwrap_or_default())
+    }
+}
+
+/// A transaction the ledger refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedTx {
+    /// The transaction.
+    pub tx: LedgerTx,
+    /// Why (`balance`).
+    pub status: Status,
+}
+
+/// A block the ledger closed (or only refusals, when nothing could be applied).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockCommitted {
+    /// The ledger event's index (blocks and refusals, counted from 0).
+    pub index: u64,
+    /// The block's height (the previous height when `txs` is empty).
+    pub height: u64,
+    /// The Merkle root of its transaction hashes.
+    pub root: Hash32,
+    /// The applied transactions, in order.
+    pub txs: Vec<LedgerTx>,
+    /// When each applied transaction was received, virtual microseconds.
+    pub received_us: Vec<u64>,
+    /// Transactions refused at this block.
+    pub refused: Vec<RefusedTx>,
+}
+
+/// Seed step 15: is this the root at that height?
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyProofRequest {
+    /// The block height the proof is anchored at.
+    pub height: u64,
+    /// The root the proof's operations recompute.
+    pub root: Hash32,
+}
+
+/// One node's answer: the root it holds at that height.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofAnswer {
+    /// The height asked about.
+    pub height: u64,
+    /// `ok`, or `not_found` when the node has no block at that height.
+    pub status: Status,
+    /// The root it holds.
+    pub root: Option<Hash32>,
+}
+
+/// Seed step 16.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceQuery {
+    /// The account.
+    pub account: Account,
+    /// The asset.
+    pub asset: ResourceId,
+}
+
+/// Seed step 17: a balance, signed by the answering node (the envelope signature).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceAnswer {
+    /// `ok` or `denied`.
+    pub status: Status,
+    /// The account.
+    pub account: ResourceId,
+    /// The asset.
+    pub asset: ResourceId,
+    /// Tokens held.
+    pub current: u64,
+    /// Tokens free to move.
+    pub available: u64,
+    /// Tokens in escrow (0 until escrow arrives).
+    pub held: u64,
+    /// The ledger height it was read at.
+    pub height: u64,
+}

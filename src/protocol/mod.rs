@@ -1,0 +1,9 @@
+//! The FinP2P protocol as finsim models it: ids, typed messages, signed envelopes,
+//! status codes, the Asset Transaction Signature Template and IVMS-101 documents.
+
+pub mod atst;
+pub mod envelope;
+pub mod ids;
+pub mod ivms101;
+pub mod message;
+pub mod status;

@@ -1,0 +1,162 @@
+//! The readable account of a run: one line per step boundary, delivery, loss,
+//! fault and observation, at virtual time; then every check with its detail.
+//! Pure functions from an `Outcome` to text; the CLI decides where it goes.
+
+use crate::actors::outbox::Note;
+use crate::check::Check;
+use crate::outcome::Outcome;
+use crate::trace::{Event, Hop, Record};
+
+/// The step-by-step account, one line per trace event worth reading.
+pub fn account(trace: &[Record]) -> Vec<String> {
+    trace.iter().filter_map(line).collect()
+}
+
+fn at(t_us: u64) -> String {
+    format!("{:>10.3} ms", t_us as f64 / 1000.0)
+}
+
+fn hop(h: &Hop) -> String {
+    format!("{} → {}  {} #{}", h.from, h.to, h.kind, h.request_id)
+}
+
+fn line(record: &Record) -> Option<String> {
+    let t = at(record.t_us);
+    let text = match &record.event {
+        Event::StepStarted { step, action } => format!("── step {}: {action}", step + 1),
+        Event::StepFinished { step } => format!("── step {} finished", step + 1),
+        Event::Send { .. } => return None,
+        Event::Delivered { hop: h } => format!("{}  delivered", hop(h)),
+        Event::Lost { hop: h, cause } => format!("{}  LOST ({})", hop(h), serde_json::to_value(cause).ok()?.as_str()?),
+        Event::Duplicated { hop: h, .. } => format!("{}  duplicated in transit", hop(h)),
+        Event::Corrupted { hop: h, bit } => format!("{}  corrupted in transit (bit {bit})", hop(h)),
+        Event::Crashed { org } => format!("!! {org} crashed"),
+        Event::Restarted { org } => format!("!! {org} restarted"),
+        Event::Note(note) => format!("   {}", note_text(note)?),
+    };
+    Some(format!("{t}  {text}"))
+}
+
+fn note_text(note: &Note) -> Option<String> {
+    Some(match note {
+        Note::Advertised { org, asset, .. } => format!("{org} advertised {asset}"),
+        Note::AdvertisementReceived { org, from, resources } => {
+            let list: Vec<String> = resources.iter().map(ToString::to_string).collect();
+            format!("{org} recorded {from}'s advertisement of {}", list.join(", "))
+        }
+        Note::GetResult { org, resource, status, .. } => format!("{org}: get {resource} → {status}"),
+        Note::VerifyResult { org, resource, agreed, detail, .. } => {
+            format!("{org}: verify {resource} → {} ({detail})", if *agreed { "agreed" } else { "NOT agreed" })
+        }
+        Note::ProofResult { org, transfer, valid, detail, .. } => {
+            format!("{org}: proof of transfer {transfer} → {} ({detail})", if *valid { "valid" } else { "INVALID" })
+        }
+        Note::BalanceResult { org, account, asset, answer, detail, .. } => match answer {
+            Some(a) => format!(
+                "{org}: balance of {account} in {asset} = {} (available {}, held {}; {detail})",
+                a.current, a.available, a.held
+            ),
+            None => format!("{org}: balance of {account} in {asset} → no answer accepted ({detail})"),
+        },
+        Note::TransferStarted { org, request_id, user } => {
+            format!("{org} builds transfer {request_id} for {user} from the ATST")
+        }
+        Note::TxCreated { org, request_id, tx_id } => {
+            format!("{org} accepted transfer {request_id}: tx id {}", tx_id.short())
+        }
+        Note::TransferFinal { org, request_id, settled, reason, detail, .. } => {
+            if *settled {
+                format!("{org}: transfer {request_id} SETTLED ({detail})")
+            } else {
+                format!(
+                    "{org}: transfer {request_id} REJECTED, {} ({detail})",
+                    crate::check::expectations::reason_word(*reason)
+                )
+            }
+        }
+        Note::SaleFinal { org, request_id, settled, reason, detail } => {
+            let verdict = if *settled {
+                "settled".to_owned()
+            } else {
+                format!("rejected, {}", crate::check::expectations::reason_word(*reason))
+            };
+            format!("{org} decided transfer {request_id}: {verdict} ({detail})")
+        }
+        Note::Compliance { org, request_id, rule, field, value, limit, passed } => {
+            format!(
+                "{org} regulation check `{rule}` on transfer {request_id}: {field} = {value}, expected {limit} → {}",
+                if *passed { "pass" } else { "FAIL" }
+            )
+        }
+        Note::PersonalData { holder, asked_by, user, given, status } => {
+            format!(
+                "{holder} {} {user}'s IVMS-101 data to {asked_by} ({})",
+                if *given { "gave" } else { "refused" },
+                status.word()
+            )
+        }
+        Note::Submitted { org, request_id, tx_hash } => {
+            format!("{org} fed transfer {request_id} to its ledger (tx hash {})", tx_hash.short())
+        }
+        Note::BlockClosed { cluster, height, root, requests } => {
+            format!("ledger:{cluster} closed block {height} (root {}) with requests {requests:?}", root.short())
+        }
+        Note::TxRefused { cluster, request_id, reason } => {
+            format!("ledger:{cluster} refused request {request_id} ({})", reason.word())
+        }
+        Note::Suspect { by, org, detail, .. } => format!("{by} suspects {org}: {detail}"),
+        Note::Discarded { at, from, kind, reason, .. } => {
+            format!("{at} discarded a {kind} claiming to be from {from} ({reason})")
+        }
+        Note::Retry { org, to, kind, request_id, attempt } => {
+            format!("{org} re-sends {kind} #{request_id} to {to} (retry {attempt})")
+        }
+        Note::Timeout { org, to, kind, request_id } => format!("{org}: {kind} #{request_id} to {to} timed out"),
+        Note::Replayed { org, from, kind, request_id } => {
+            format!("{org} replays {from}'s {kind} #{request_id} to every org")
+        }
+        Note::StateChange { .. } => return None,
+    })
+}
+
+fn check_line(check: &Check, expected_broken: bool) -> String {
+    let mark = match (check.passed, expected_broken) {
+        (true, _) => "ok  ",
+        (false, true) => "ok (broken, as expected)",
+        (false, false) => "FAIL",
+    };
+    format!("  {mark}  {} — {}", check.name, check.detail)
+}
+
+/// The summary after the account: checks, suspects, stats, digest, verdict.
+pub fn summary(outcome: &Outcome, file: &str) -> Vec<String> {
+    let mut lines = vec![String::new(), "expectations:".to_owned()];
+    if outcome.expectations.is_empty() {
+        lines.push("  (none)".to_owned());
+    }
+    lines.extend(outcome.expectations.iter().map(|c| check_line(c, false)));
+    lines.push("invariants:".to_owned());
+    lines.extend(outcome.invariants.iter().map(|c| check_line(c, outcome.expected_broken.contains(&c.name))));
+    if !outcome.unfinished_steps.is_empty() {
+        let steps: Vec<String> = outcome.unfinished_steps.iter().map(|s| (s + 1).to_string()).collect();
+        lines.push(format!("unfinished steps: {}", steps.join(", ")));
+    }
+    let suspects = if outcome.suspects.is_empty() { "none".to_owned() } else { outcome.suspects.join(", ") };
+    lines.push(format!("suspects: {suspects}"));
+    let s = &outcome.stats;
+    lines.push(format!(
+        "stats: sent {}, delivered {}, dropped {}, duplicated {}, corrupted {}, retries {}, bad signatures {}",
+        s.sent, s.delivered, s.dropped, s.duplicated, s.corrupted, s.retries, s.bad_signatures
+    ));
+    lines.push(format!("messages: {}, virtual time: {:.3} ms", outcome.messages, outcome.virtual_ms));
+    lines.push(format!("digest: {}", outcome.digest));
+    let failures = outcome.failures();
+    if failures.is_empty() {
+        lines.push(format!("PASSED: {} (seed {})", outcome.scenario, outcome.seed));
+    } else {
+        lines.push(format!("FAILED: {} (seed {}): {} check(s) failed", outcome.scenario, outcome.seed, failures.len()));
+        lines.extend(failures.iter().map(|c| format!("  - {}: {}", c.name, c.detail)));
+        lines.push(format!("reproduce: finsim run {file} --seed {}", outcome.seed));
+    }
+    lines
+}

@@ -1,0 +1,379 @@
+//! Scenarios: the YAML contract (`model`), its validation (`validate`) and the
+//! resolved, typed `Scenario` the simulator runs. Parsing takes text, never a path:
+//! only the CLI reads files.
+
+pub mod error;
+pub mod model;
+mod validate;
+
+pub use error::{LoadError, Problem};
+pub use model::{Behaviour, GetStatusWord, InvariantName, QuorumWord, ReasonWord, TransferStatusWord};
+
+use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
+use crate::protocol::ivms101::PersonData;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A latency model, in whole microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Latency {
+    /// Always the same.
+    Constant {
+        /// The latency.
+        us: u64,
+    },
+    /// Uniform in `[min_us, max_us]`.
+    Uniform {
+        /// The smallest latency.
+        min_us: u64,
+        /// The largest latency.
+        max_us: u64,
+    },
+    /// Normal, clamped at 0.
+    Normal {
+        /// The mean.
+        mean_us: u64,
+        /// The standard deviation.
+        stddev_us: u64,
+    },
+}
+
+/// One end of a link rule: an org or a whole cluster.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Endpoint {
+    /// One organization.
+    Org(OrgId),
+    /// Every organization of a cluster.
+    Cluster(ClusterId),
+}
+
+/// A latency override between two endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// One end.
+    pub a: Endpoint,
+    /// The other end.
+    pub b: Endpoint,
+    /// The latency between them.
+    pub latency: Latency,
+}
+
+/// The network block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkConfig {
+    /// The latency of every link that no rule overrides.
+    pub latency: Latency,
+    /// The overrides, in file order.
+    pub links: Vec<Link>,
+}
+
+/// An org's regulation rules for the assets it manages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Regulation {
+    /// The buyer's country must be one of these.
+    pub allowed_countries: Option<BTreeSet<String>>,
+    /// At most this many tokens per transfer.
+    pub max_quantity: Option<u64>,
+}
+
+/// One organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgConfig {
+    /// Its cluster.
+    pub cluster: ClusterId,
+    /// Its regulation block, if any.
+    pub regulation: Option<Regulation>,
+}
+
+/// One user (an account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserConfig {
+    /// The org that manages it.
+    pub org: OrgId,
+    /// Its travel-rule data, if any.
+    pub ivms: Option<PersonData>,
+}
+
+/// One asset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetConfig {
+    /// The managing org.
+    pub org: OrgId,
+    /// Orgs that may get its data and buy it (the managing org always may).
+    pub shared_with: BTreeSet<OrgId>,
+    /// Its data as canonical JSON text (keys sorted).
+    pub data: String,
+    /// Initial holdings on its cluster's ledger.
+    pub balances: BTreeMap<ResourceId, u64>,
+}
+
+impl AssetConfig {
+    /// The initial supply: the sum of the initial balances.
+    pub fn supply(&self) -> u64 {
+        self.balances.values().sum()
+    }
+}
+
+/// The action of one flow step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// An org advertises an asset to other orgs.
+    Advertise {
+        /// The advertiser.
+        org: OrgId,
+        /// The asset.
+        asset: ResourceId,
+        /// The receivers.
+        to: Vec<OrgId>,
+    },
+    /// An org gets a resource's data.
+    Get {
+        /// The asker.
+        org: OrgId,
+        /// The resource.
+        resource: ResourceId,
+        /// The accepted content type.
+        accept: String,
+    },
+    /// An org verifies the data it got with a cluster.
+    Verify {
+        /// The asker.
+        org: OrgId,
+        /// The cluster asked.
+        cluster: ClusterId,
+        /// The resource.
+        resource: ResourceId,
+    },
+    /// A user buys tokens from an account of the asset's org.
+    Transfer {
+        /// The request id.
+        request_id: u64,
+        /// The buyer.
+        user: ResourceId,
+        /// The asset.
+        asset: ResourceId,
+        /// How many.
+        quantity: u64,
+        /// The account the tokens leave.
+        from: ResourceId,
+    },
+    /// An org verifies a transfer's proof with a cluster.
+    VerifyProof {
+        /// The asker.
+        org: OrgId,
+        /// The cluster asked.
+        cluster: ClusterId,
+        /// The transfer's request id.
+        request_id: u64,
+    },
+    /// An org reads a balance from a cluster.
+    Balance {
+        /// The asker.
+        org: OrgId,
+        /// The cluster asked.
+        cluster: ClusterId,
+        /// The account.
+        account: ResourceId,
+        /// The asset.
+        asset: ResourceId,
+    },
+}
+
+/// One flow step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Start at this virtual time instead of after the previous steps.
+    pub at_ms: Option<u64>,
+    /// What it does.
+    pub action: Action,
+}
+
+/// One expectation of the `expect` block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// The status of an org's last get of a resource.
+    Get {
+        /// The asker.
+        org: OrgId,
+        /// The resource.
+        resource: ResourceId,
+        /// The expected status.
+        status: GetStatusWord,
+    },
+    /// A transfer's final status as its buyer's org knows it.
+    Transfer {
+        /// The request id.
+        request_id: u64,
+        /// settled or rejected.
+        status: TransferStatusWord,
+        /// The rejection reason, if given.
+        reason: Option<ReasonWord>,
+    },
+    /// The last verify_proof of a request.
+    Proof {
+        /// The request id.
+        request_id: u64,
+        /// Whether the proof is valid.
+        valid: bool,
+    },
+    /// The last verify of a resource.
+    Verify {
+        /// The resource.
+        resource: ResourceId,
+        /// Whether a quorum agreed.
+        agreed: bool,
+        /// Only the verifies of this org.
+        org: Option<OrgId>,
+    },
+    /// A final balance.
+    Balance {
+        /// The account.
+        account: ResourceId,
+        /// The asset.
+        asset: ResourceId,
+        /// The expected amount.
+        equals: u64,
+    },
+    /// Some honest org suspects this org.
+    Suspect {
+        /// The suspected org.
+        org: OrgId,
+    },
+    /// An invariant holds, or is expected to break.
+    Invariant {
+        /// Which one.
+        name: InvariantName,
+        /// Whether it holds.
+        holds: bool,
+    },
+}
+
+/// A partition: during `[from_us, until_us)` transmissions between groups are lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// Start, virtual microseconds.
+    pub from_us: u64,
+    /// End (exclusive).
+    pub until_us: u64,
+    /// The groups, resolved to orgs; orgs named in no group form one more group.
+    pub groups: Vec<BTreeSet<OrgId>>,
+}
+
+impl Partition {
+    /// Whether `a` and `b` are cut from each other at `now`.
+    pub fn separates(&self, now: u64, a: &OrgId, b: &OrgId) -> bool {
+        if now < self.from_us || now >= self.until_us {
+            return false;
+        }
+        let group = |org: &OrgId| self.groups.iter().position(|g| g.contains(org));
+        group(a) != group(b)
+    }
+}
+
+/// A crash: the org is down during `[at_us, restart_us)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Crash {
+    /// The org.
+    pub org: OrgId,
+    /// When it goes down.
+    pub at_us: u64,
+    /// When it comes back, if ever.
+    pub restart_us: Option<u64>,
+}
+
+/// The faults block.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that a transmission between two orgs is lost.
+    pub drop_probability: f64,
+    /// Probability that a delivered transmission is delivered twice.
+    pub duplicate_probability: f64,
+    /// Probability that a transmission arrives altered.
+    pub corrupt_probability: f64,
+    /// Partitions.
+    pub partitions: Vec<Partition>,
+    /// Crashes.
+    pub crashes: Vec<Crash>,
+    /// Byzantine behaviours per org.
+    pub byzantine: BTreeMap<OrgId, BTreeSet<Behaviour>>,
+}
+
+/// The protocol block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtocolConfig {
+    /// Wait this long for an answer, then re-send.
+    pub timeout_us: u64,
+    /// Re-sends after the first try.
+    pub retries: u32,
+    /// How many of a cluster's orgs must agree.
+    pub quorum: QuorumWord,
+    /// Every transfer must be final within this after its deadline base.
+    pub liveness_us: u64,
+}
+
+impl Default for ProtocolConfig {
+    fn default() -> Self {
+        Self { timeout_us: 1_000_000, retries: 3, quorum: QuorumWord::Majority, liveness_us: 30_000_000 }
+    }
+}
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The seed of the run (`--seed` overrides it).
+    pub seed: u64,
+    /// Latencies.
+    pub network: NetworkConfig,
+    /// Each ledger closes a block every `block_ms`.
+    pub block_ms: u64,
+    /// Clusters and their orgs, in file order within each.
+    pub clusters: BTreeMap<ClusterId, Vec<OrgId>>,
+    /// Organizations.
+    pub orgs: BTreeMap<OrgId, OrgConfig>,
+    /// Users.
+    pub users: BTreeMap<ResourceId, UserConfig>,
+    /// Assets.
+    pub assets: BTreeMap<ResourceId, AssetConfig>,
+    /// The flow.
+    pub flow: Vec<Step>,
+    /// The expectations.
+    pub expect: Vec<Expectation>,
+    /// The faults.
+    pub faults: Faults,
+    /// The protocol settings.
+    pub protocol: ProtocolConfig,
+}
+
+/// Parses and validates a scenario. `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    let invalid =
+        |problems: Vec<Problem>| LoadError::Invalid { file: file.to_owned(), source_text: Arc::from(text), problems };
+    let raw: model::ScenarioFile = serde_saphyr::from_str(text).map_err(|e| invalid(vec![syntax_problem(&e)]))?;
+    validate::validate(raw).map_err(invalid)
+}
+
+fn syntax_problem(error: &serde_saphyr::Error) -> Problem {
+    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+    let message = error.render_with_options(options);
+    // The plain rendering ends with " at line L, column C"; the location is reported apart.
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    };
+    let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
+    Problem {
+        line,
+        column,
+        message,
+        help: Some("see SCENARIO.md (the scenario contract) for the keys and their types".to_owned()),
+    }
+}
+
+/// The bundled sample flow (`finsim run` with no file).
+pub const SAMPLE_FLOW: &str = include_str!("../../scenarios/advertise-then-transfer.yaml");
+/// The name the sample flow is reported under.
+pub const SAMPLE_FLOW_PATH: &str = "scenarios/advertise-then-transfer.yaml";

@@ -1,0 +1,587 @@
+//! Turns the file model into a `Scenario`, collecting every problem with its place.
+//!
+//! The rules are SCENARIO.md's: plain names, every org in exactly one cluster,
+//! resource ids whose prefix is their org, every name a step or expectation uses
+//! declared (a get or verify may name an undeclared resource of a declared org),
+//! non-negative latencies, probabilities in [0, 1], intervals that end after they start.
+
+use super::error::Problem;
+use super::model::{self as m, S};
+use super::{
+    Action, AssetConfig, Crash, Endpoint, Expectation, Faults, Latency, Link, NetworkConfig, OrgConfig, Partition,
+    ProtocolConfig, Regulation, Scenario, Step, UserConfig,
+};
+use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
+use crate::protocol::ivms101::PersonData;
+use crate::protocol::message::{APPLICATION_IVMS101, APPLICATION_JSON};
+use std::collections::{BTreeMap, BTreeSet};
+
+struct Validator {
+    problems: Vec<Problem>,
+    orgs: BTreeMap<OrgId, OrgConfig>,
+    clusters: BTreeMap<ClusterId, Vec<OrgId>>,
+    users: BTreeMap<ResourceId, UserConfig>,
+    assets: BTreeMap<ResourceId, AssetConfig>,
+    transfer_ids: BTreeSet<u64>,
+}
+
+pub(super) fn validate(file: m::ScenarioFile) -> Result<Scenario, Vec<Problem>> {
+    let mut v = Validator {
+        problems: Vec::new(),
+        orgs: BTreeMap::new(),
+        clusters: BTreeMap::new(),
+        users: BTreeMap::new(),
+        assets: BTreeMap::new(),
+        transfer_ids: BTreeSet::new(),
+    };
+    v.clusters(&file.clusters);
+    v.org_settings(&file.orgs);
+    let network = v.network(file.network.as_ref());
+    let block_ms = match file.ledger.as_ref().and_then(|l| l.block_ms.as_ref()) {
+        Some(b) if b.value == 0 => {
+            v.problem(b, "`block_ms` must be at least 1");
+            100
+        }
+        Some(b) => b.value,
+        None => 100,
+    };
+    v.users(&file.users);
+    v.assets(&file.assets);
+    let flow = file.flow.iter().filter_map(|s| v.step(s)).collect();
+    let expect = file.expect.iter().filter_map(|e| v.expectation(e)).collect();
+    let faults = v.faults(file.faults.as_ref());
+    let protocol = v.protocol(file.protocol.as_ref());
+    if !v.problems.is_empty() {
+        v.problems.sort_by_key(|p| (p.line, p.column));
+        return Err(v.problems);
+    }
+    Ok(Scenario {
+        name: file.name,
+        description: file.description.unwrap_or_default().trim().to_owned(),
+        seed: file.seed.unwrap_or(0),
+        network,
+        block_ms,
+        clusters: v.clusters,
+        orgs: v.orgs,
+        users: v.users,
+        assets: v.assets,
+        flow,
+        expect,
+        faults,
+        protocol,
+    })
+}
+
+impl Validator {
+    fn problem<T>(&mut self, at: &S<T>, message: impl Into<String>) {
+        self.problems.push(Problem::at(at.referenced, message));
+    }
+
+    fn problem_help<T>(&mut self, at: &S<T>, message: impl Into<String>, help: impl Into<String>) {
+        self.problems.push(Problem::at(at.referenced, message).help(help));
+    }
+
+    fn known_names<K: std::fmt::Display>(names: impl Iterator<Item = K>) -> String {
+        let names: Vec<String> = names.map(|n| n.to_string()).collect();
+        if names.is_empty() {
+            "none are declared".to_owned()
+        } else {
+            format!("expected one of: {}", names.join(", "))
+        }
+    }
+
+    fn clusters(&mut self, clusters: &[m::ClusterSpec]) {
+        for cluster in clusters {
+            if !is_plain_name(&cluster.id.value) {
+                self.problem_help(
+                    &cluster.id,
+                    format!("`{}` is not a valid cluster id", cluster.id.value),
+                    "use letters, digits, `_`, `-` and `.`",
+                );
+                continue;
+            }
+            let id = ClusterId(cluster.id.value.clone());
+            if self.clusters.contains_key(&id) {
+                self.problem(&cluster.id, format!("cluster `{id}` is declared twice"));
+                continue;
+            }
+            let mut members = Vec::new();
+            for org in &cluster.orgs {
+                if !is_plain_name(&org.value) {
+                    self.problem_help(
+                        org,
+                        format!("`{}` is not a valid org name", org.value),
+                        "use letters, digits, `_`, `-` and `.`",
+                    );
+                    continue;
+                }
+                let org_id = OrgId(org.value.clone());
+                if let Some(existing) = self.orgs.get(&org_id) {
+                    let message = format!(
+                        "org `{org_id}` is already in cluster `{}`: every org belongs to exactly one cluster",
+                        existing.cluster
+                    );
+                    self.problem(org, message);
+                    continue;
+                }
+                if self.clusters.keys().any(|c| c.0 == org.value) || org.value == id.0 {
+                    self.problem(
+                        org,
+                        format!("`{}` is already a cluster id: org and cluster ids must differ", org.value),
+                    );
+                    continue;
+                }
+                self.orgs.insert(org_id.clone(), OrgConfig { cluster: id.clone(), regulation: None });
+                members.push(org_id);
+            }
+            self.clusters.insert(id, members);
+        }
+    }
+
+    fn org(&mut self, name: &S<String>) -> Option<OrgId> {
+        let id = OrgId(name.value.clone());
+        if self.orgs.contains_key(&id) {
+            return Some(id);
+        }
+        let help = Self::known_names(self.orgs.keys());
+        self.problem_help(name, format!("unknown org `{}`", name.value), help);
+        None
+    }
+
+    fn cluster(&mut self, name: &S<String>) -> Option<ClusterId> {
+        let id = ClusterId(name.value.clone());
+        if self.clusters.contains_key(&id) {
+            return Some(id);
+        }
+        let help = Self::known_names(self.clusters.keys());
+        self.problem_help(name, format!("unknown cluster `{}`", name.value), help);
+        None
+    }
+
+    fn endpoint(&mut self, name: &S<String>) -> Option<Endpoint> {
+        let org = OrgId(name.value.clone());
+        if self.orgs.contains_key(&org) {
+            return Some(Endpoint::Org(org));
+        }
+        let cluster = ClusterId(name.value.clone());
+        if self.clusters.contains_key(&cluster) {
+            return Some(Endpoint::Cluster(cluster));
+        }
+        let help =
+            Self::known_names(self.orgs.keys().map(|o| o.0.clone()).chain(self.clusters.keys().map(|c| c.0.clone())));
+        self.problem_help(name, format!("unknown org or cluster `{}`", name.value), help);
+        None
+    }
+
+    /// A resource id whose prefix names a declared org, of the wanted type if given.
+    fn resource(&mut self, text: &S<String>, kind: Option<u16>) -> Option<ResourceId> {
+        let id = match ResourceId::parse(&text.value) {
+            Ok(id) => id,
+            Err(message) => {
+                self.problem(text, message);
+                return None;
+            }
+        };
+        if let Some(kind) = kind {
+            if id.kind != kind {
+                let what = if kind == USER_TYPE { "a user (type 100)" } else { "an asset (type 101)" };
+                self.problem(text, format!("`{id}` is not {what}"));
+                return None;
+            }
+        }
+        if !self.orgs.contains_key(&id.org) {
+            let help = Self::known_names(self.orgs.keys());
+            self.problem_help(text, format!("`{id}` names unknown org `{}`", id.org), help);
+            return None;
+        }
+        Some(id)
+    }
+
+    fn user(&mut self, text: &S<String>) -> Option<ResourceId> {
+        let id = self.resource(text, Some(USER_TYPE))?;
+        if self.users.contains_key(&id) {
+            return Some(id);
+        }
+        let help = Self::known_names(self.users.keys());
+        self.problem_help(text, format!("unknown user `{id}`"), help);
+        None
+    }
+
+    fn asset(&mut self, text: &S<String>) -> Option<ResourceId> {
+        let id = self.resource(text, Some(ASSET_TYPE))?;
+        if self.assets.contains_key(&id) {
+            return Some(id);
+        }
+        let help = Self::known_names(self.assets.keys());
+        self.problem_help(text, format!("unknown asset `{id}`"), help);
+        None
+    }
+
+    fn org_settings(&mut self, orgs: &[(S<String>, Option<m::OrgSpec>)]) {
+        let mut seen = BTreeSet::new();
+        for (name, spec) in orgs {
+            let Some(org) = self.org(name) else { continue };
+            if !seen.insert(org.clone()) {
+                self.problem(name, format!("org `{org}` has two settings blocks"));
+                continue;
+            }
+            let Some(regulation) = spec.as_ref().and_then(|s| s.regulation.as_ref()) else { continue };
+            let allowed_countries = regulation
+                .allowed_countries
+                .as_ref()
+                .map(|countries| countries.iter().filter(|c| self.country(c)).map(|c| c.value.clone()).collect());
+            if let Some(config) = self.orgs.get_mut(&org) {
+                config.regulation = Some(Regulation { allowed_countries, max_quantity: regulation.max_quantity });
+            }
+        }
+    }
+
+    fn country(&mut self, code: &S<String>) -> bool {
+        let ok = code.value.len() == 2 && code.value.chars().all(|c| c.is_ascii_uppercase());
+        if !ok {
+            self.problem_help(
+                code,
+                format!("`{}` is not a country code", code.value),
+                "expected an ISO 3166-1 alpha-2 code such as GB, DE or US",
+            );
+        }
+        ok
+    }
+
+    fn latency(&mut self, spec: &S<m::LatencySpec>) -> Latency {
+        let to_us = |ms: f64| (ms * 1000.0).round() as u64;
+        let bad = |ms: f64| !ms.is_finite() || ms < 0.0;
+        match &spec.value {
+            m::LatencySpec::Constant(c) if bad(c.ms) => {
+                self.problem(spec, "latency `ms` must be a non-negative number");
+                Latency::Constant { us: 0 }
+            }
+            m::LatencySpec::Constant(c) => Latency::Constant { us: to_us(c.ms) },
+            m::LatencySpec::Uniform(u) if bad(u.min_ms) || bad(u.max_ms) || u.min_ms > u.max_ms => {
+                self.problem_help(spec, "invalid uniform latency", "expected 0 <= min_ms <= max_ms");
+                Latency::Constant { us: 0 }
+            }
+            m::LatencySpec::Uniform(u) => Latency::Uniform { min_us: to_us(u.min_ms), max_us: to_us(u.max_ms) },
+            m::LatencySpec::Normal(n) if bad(n.mean_ms) || bad(n.stddev_ms) => {
+                self.problem_help(spec, "invalid normal latency", "expected non-negative mean_ms and stddev_ms");
+                Latency::Constant { us: 0 }
+            }
+            m::LatencySpec::Normal(n) => Latency::Normal { mean_us: to_us(n.mean_ms), stddev_us: to_us(n.stddev_ms) },
+        }
+    }
+
+    fn network(&mut self, spec: Option<&m::NetworkSpec>) -> NetworkConfig {
+        let latency = match spec.and_then(|n| n.latency.as_ref()) {
+            Some(l) => self.latency(l),
+            None => Latency::Constant { us: 10_000 },
+        };
+        let mut links = Vec::new();
+        for link in spec.map(|n| n.links.as_slice()).unwrap_or_default() {
+            let latency = self.latency(&link.latency);
+            if link.between.value.len() != 2 {
+                self.problem_help(
+                    &link.between,
+                    "`between` must name exactly two orgs or clusters",
+                    "e.g. between: [cluster_A, cluster_B]",
+                );
+                continue;
+            }
+            let a = self.endpoint(&link.between.value[0]);
+            let b = self.endpoint(&link.between.value[1]);
+            if let (Some(a), Some(b)) = (a, b) {
+                links.push(Link { a, b, latency });
+            }
+        }
+        NetworkConfig { latency, links }
+    }
+
+    fn users(&mut self, users: &[m::UserSpec]) {
+        for user in users {
+            let org = self.org(&user.org);
+            let Some(id) = self.resource(&user.id, Some(USER_TYPE)) else { continue };
+            let Some(org) = org else { continue };
+            if id.org != org {
+                self.problem(
+                    &user.id,
+                    format!("user `{id}` has prefix `{}` but `org: {org}`: they must match", id.org),
+                );
+                continue;
+            }
+            if self.users.contains_key(&id) {
+                self.problem(&user.id, format!("user `{id}` is declared twice"));
+                continue;
+            }
+            let ivms = user.ivms101.as_ref().map(|spec| self.person(spec));
+            self.users.insert(id, UserConfig { org, ivms });
+        }
+    }
+
+    fn person(&mut self, spec: &m::IvmsSpec) -> PersonData {
+        if spec.name.value.trim().is_empty() {
+            self.problem(&spec.name, "the name must not be empty");
+        }
+        self.country(&spec.country);
+        if let Some(date) = &spec.date_of_birth {
+            if !is_date(&date.value) {
+                self.problem_help(date, format!("`{}` is not a date", date.value), "expected YYYY-MM-DD");
+            }
+        }
+        PersonData {
+            name: spec.name.value.trim().to_owned(),
+            country: spec.country.value.clone(),
+            date_of_birth: spec.date_of_birth.as_ref().map(|d| d.value.clone()),
+            place_of_birth: spec.place_of_birth.clone(),
+        }
+    }
+
+    fn assets(&mut self, assets: &[m::AssetSpec]) {
+        for asset in assets {
+            let org = self.org(&asset.org);
+            let Some(id) = self.resource(&asset.id, Some(ASSET_TYPE)) else { continue };
+            let Some(org) = org else { continue };
+            if id.org != org {
+                self.problem(
+                    &asset.id,
+                    format!("asset `{id}` has prefix `{}` but `org: {org}`: they must match", id.org),
+                );
+                continue;
+            }
+            if self.assets.contains_key(&id) {
+                self.problem(&asset.id, format!("asset `{id}` is declared twice"));
+                continue;
+            }
+            let shared_with = asset.shared_with.iter().filter_map(|o| self.org(o)).collect();
+            let mut balances = BTreeMap::new();
+            for (account, amount) in &asset.balances {
+                if let Some(account) = self.user(account) {
+                    balances.insert(account, *amount);
+                }
+            }
+            if balances.values().try_fold(0u64, |sum, b| sum.checked_add(*b)).is_none() {
+                self.problem(&asset.id, "the initial balances add up to more than 2^64 - 1");
+            }
+            let data = asset.data.clone().unwrap_or(serde_json::Value::Object(Default::default())).to_string();
+            self.assets.insert(id, AssetConfig { org, shared_with, data, balances });
+        }
+    }
+
+    fn step(&mut self, step: &S<m::StepSpec>) -> Option<Step> {
+        let (at_ms, action) = match &step.value {
+            m::StepSpec::Advertise(s) => {
+                let org = self.org(&s.org);
+                let asset = self.asset(&s.asset);
+                let to: Vec<_> = s.to.iter().map(|o| self.org(o)).collect();
+                (s.at_ms, Action::Advertise { org: org?, asset: asset?, to: to.into_iter().collect::<Option<_>>()? })
+            }
+            m::StepSpec::Get(s) => {
+                let org = self.org(&s.org);
+                let resource = self.resource(&s.resource, None);
+                if s.accept.value != APPLICATION_JSON && s.accept.value != APPLICATION_IVMS101 {
+                    self.problem_help(
+                        &s.accept,
+                        format!("unknown content type `{}`", s.accept.value),
+                        format!("expected {APPLICATION_JSON} or {APPLICATION_IVMS101}"),
+                    );
+                }
+                (s.at_ms, Action::Get { org: org?, resource: resource?, accept: s.accept.value.clone() })
+            }
+            m::StepSpec::Verify(s) => {
+                let org = self.org(&s.org);
+                let cluster = self.cluster(&s.cluster);
+                let resource = self.resource(&s.resource, None);
+                (s.at_ms, Action::Verify { org: org?, cluster: cluster?, resource: resource? })
+            }
+            m::StepSpec::Transfer(s) => {
+                let user = self.user(&s.user);
+                let asset = self.asset(&s.asset);
+                let from = self.user(&s.from);
+                if s.quantity.value == 0 {
+                    self.problem(&s.quantity, "a transfer's quantity must be at least 1");
+                }
+                if !self.transfer_ids.insert(s.request_id.value) {
+                    self.problem(
+                        &s.request_id,
+                        format!("request id {} is used by another transfer", s.request_id.value),
+                    );
+                }
+                let action = Action::Transfer {
+                    request_id: s.request_id.value,
+                    user: user?,
+                    asset: asset?,
+                    quantity: s.quantity.value,
+                    from: from?,
+                };
+                (s.at_ms, action)
+            }
+            m::StepSpec::VerifyProof(s) => {
+                let org = self.org(&s.org);
+                let cluster = self.cluster(&s.cluster);
+                self.known_transfer(&s.request_id);
+                (s.at_ms, Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value })
+            }
+            m::StepSpec::Balance(s) => {
+                let org = self.org(&s.org);
+                let cluster = self.cluster(&s.cluster);
+                let account = self.user(&s.account);
+                let asset = self.asset(&s.asset);
+                (s.at_ms, Action::Balance { org: org?, cluster: cluster?, account: account?, asset: asset? })
+            }
+        };
+        Some(Step { at_ms, action })
+    }
+
+    fn known_transfer(&mut self, request_id: &S<u64>) {
+        if !self.transfer_ids.contains(&request_id.value) {
+            let help = Self::known_names(self.transfer_ids.iter());
+            self.problem_help(
+                request_id,
+                format!("no transfer step before this one has request id {}", request_id.value),
+                help,
+            );
+        }
+    }
+
+    fn expectation(&mut self, expectation: &S<m::ExpectSpec>) -> Option<Expectation> {
+        Some(match &expectation.value {
+            m::ExpectSpec::Get(e) => {
+                let org = self.org(&e.org);
+                let resource = self.resource(&e.resource, None);
+                Expectation::Get { org: org?, resource: resource?, status: e.status }
+            }
+            m::ExpectSpec::Transfer(e) => {
+                self.known_transfer(&e.request_id);
+                if e.status == m::TransferStatusWord::Settled && e.reason.is_some() {
+                    self.problem(&e.request_id, "a settled transfer has no `reason`");
+                }
+                Expectation::Transfer { request_id: e.request_id.value, status: e.status, reason: e.reason }
+            }
+            m::ExpectSpec::Proof(e) => {
+                self.known_transfer(&e.request_id);
+                Expectation::Proof { request_id: e.request_id.value, valid: e.valid }
+            }
+            m::ExpectSpec::Verify(e) => {
+                let resource = self.resource(&e.resource, None);
+                let org = match &e.org {
+                    Some(o) => Some(self.org(o)?),
+                    None => None,
+                };
+                Expectation::Verify { resource: resource?, agreed: e.agreed, org }
+            }
+            m::ExpectSpec::Balance(e) => {
+                let account = self.user(&e.account);
+                let asset = self.asset(&e.asset);
+                Expectation::Balance { account: account?, asset: asset?, equals: e.equals }
+            }
+            m::ExpectSpec::Suspect(e) => Expectation::Suspect { org: self.org(&e.org)? },
+            m::ExpectSpec::Invariant(e) => Expectation::Invariant { name: e.name, holds: e.holds },
+        })
+    }
+
+    fn probability(&mut self, p: Option<&S<f64>>, what: &str) -> f64 {
+        match p {
+            Some(p) if !(0.0..=1.0).contains(&p.value) => {
+                self.problem_help(
+                    p,
+                    format!("`{what}` is {}, not a probability", p.value),
+                    "expected a number between 0 and 1",
+                );
+                0.0
+            }
+            Some(p) => p.value,
+            None => 0.0,
+        }
+    }
+
+    fn faults(&mut self, spec: Option<&m::FaultsSpec>) -> Faults {
+        let Some(spec) = spec else { return Faults::default() };
+        let mut faults = Faults {
+            drop_probability: self.probability(spec.drop.as_ref(), "drop"),
+            duplicate_probability: self.probability(spec.duplicate.as_ref(), "duplicate"),
+            corrupt_probability: self.probability(spec.corrupt.as_ref(), "corrupt"),
+            ..Faults::default()
+        };
+        for partition in &spec.partitions {
+            let p = &partition.value;
+            if p.until_ms.value < p.from_ms {
+                self.problem_help(
+                    &p.until_ms,
+                    format!("`until_ms` {} is before `from_ms` {}", p.until_ms.value, p.from_ms),
+                    "a partition ends after it starts",
+                );
+            }
+            let mut groups: Vec<BTreeSet<OrgId>> = Vec::new();
+            for group in &p.groups {
+                let mut orgs = BTreeSet::new();
+                for name in group {
+                    match self.endpoint(name) {
+                        Some(Endpoint::Org(org)) => {
+                            orgs.insert(org);
+                        }
+                        Some(Endpoint::Cluster(cluster)) => orgs.extend(self.clusters[&cluster].iter().cloned()),
+                        None => {}
+                    }
+                }
+                groups.push(orgs);
+            }
+            let named: BTreeSet<OrgId> = groups.iter().flatten().cloned().collect();
+            let rest: BTreeSet<OrgId> = self.orgs.keys().filter(|o| !named.contains(*o)).cloned().collect();
+            if !rest.is_empty() {
+                groups.push(rest);
+            }
+            faults.partitions.push(Partition {
+                from_us: p.from_ms.saturating_mul(1000),
+                until_us: p.until_ms.value.saturating_mul(1000),
+                groups,
+            });
+        }
+        for crash in &spec.crashes {
+            let c = &crash.value;
+            let Some(org) = self.org(&c.org) else { continue };
+            if let Some(restart) = &c.restart_ms {
+                if restart.value <= c.at_ms {
+                    self.problem_help(
+                        restart,
+                        format!("`restart_ms` {} is not after `at_ms` {}", restart.value, c.at_ms),
+                        "an org restarts after it crashes",
+                    );
+                }
+            }
+            faults.crashes.push(Crash {
+                org,
+                at_us: c.at_ms.saturating_mul(1000),
+                restart_us: c.restart_ms.as_ref().map(|r| r.value.saturating_mul(1000)),
+            });
+        }
+        for byzantine in &spec.byzantine {
+            if let Some(org) = self.org(&byzantine.org) {
+                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour);
+            }
+        }
+        faults
+    }
+
+    fn protocol(&mut self, spec: Option<&m::ProtocolSpec>) -> ProtocolConfig {
+        let mut config = ProtocolConfig::default();
+        let Some(spec) = spec else { return config };
+        if let Some(timeout) = &spec.timeout_ms {
+            if timeout.value == 0 {
+                self.problem(timeout, "`timeout_ms` must be at least 1");
+            }
+            config.timeout_us = timeout.value.max(1).saturating_mul(1000);
+        }
+        config.retries = spec.retries.unwrap_or(config.retries);
+        config.quorum = spec.quorum.unwrap_or(config.quorum);
+        config.liveness_us = spec.liveness_ms.map_or(config.liveness_us, |ms| ms.saturating_mul(1000));
+        config
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+        && matches!(text[5..7].parse::<u8>(), Ok(1..=12))
+        && matches!(text[8..10].parse::<u8>(), Ok(1..=31))
+}

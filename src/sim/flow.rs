@@ -1,0 +1,144 @@
+//! The flow: which step starts when. A step without `at_ms` starts when every step
+//! before it has finished; a step with `at_ms` starts at that virtual time whatever
+//! the others are doing. A step finishes when its result note arrives (matched by
+//! request id). A step whose org is down waits for the org's restart.
+
+use crate::actors::outbox::{Command, Note};
+use crate::protocol::ids::{ActorId, OrgId};
+use crate::scenario::{Action, Scenario, Step};
+use std::collections::BTreeMap;
+
+/// Where a step stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    /// Not started.
+    Waiting,
+    /// Waiting for its org to restart, or for its `at_ms`.
+    Scheduled,
+    /// Started, not finished.
+    Running,
+    /// Finished.
+    Finished,
+}
+
+/// The flow of one run.
+#[derive(Debug)]
+pub struct Flow {
+    steps: Vec<Step>,
+    /// Each step's state.
+    pub states: Vec<StepState>,
+    request_ids: Vec<u64>,
+    by_request: BTreeMap<u64, usize>,
+}
+
+impl Flow {
+    /// The flow of a scenario; request ids of non-transfer steps are numbered above
+    /// every transfer's, so they never collide.
+    pub fn new(scenario: &Scenario) -> Self {
+        let max_transfer = scenario
+            .flow
+            .iter()
+            .filter_map(|s| match s.action {
+                Action::Transfer { request_id, .. } => Some(request_id),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let base = if max_transfer < 1_000_000 { 1_000_000 } else { max_transfer.saturating_add(1) };
+        let request_ids: Vec<u64> = scenario
+            .flow
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match s.action {
+                Action::Transfer { request_id, .. } => request_id,
+                _ => base.saturating_add(i as u64),
+            })
+            .collect();
+        let by_request = request_ids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+        let states = scenario
+            .flow
+            .iter()
+            .map(|s| if s.at_ms.is_some() { StepState::Scheduled } else { StepState::Waiting })
+            .collect();
+        Self { steps: scenario.flow.clone(), states, request_ids, by_request }
+    }
+
+    /// The steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The request id of a step's exchange.
+    pub fn request_id(&self, step: usize) -> u64 {
+        self.request_ids[step]
+    }
+
+    /// The next sequential step that may start now, if any.
+    pub fn next_ready(&self) -> Option<usize> {
+        let next = self.states.iter().position(|s| *s == StepState::Waiting)?;
+        let earlier_done = self.states[..next].iter().all(|s| *s == StepState::Finished);
+        earlier_done.then_some(next)
+    }
+
+    /// Which step a note finishes, if it is a step's result.
+    pub fn finished_by(&self, note: &Note) -> Option<usize> {
+        let request_id = match note {
+            Note::Advertised { request_id, .. }
+            | Note::GetResult { request_id, .. }
+            | Note::VerifyResult { request_id, .. }
+            | Note::ProofResult { request_id, .. }
+            | Note::BalanceResult { request_id, .. }
+            | Note::TransferFinal { request_id, .. } => *request_id,
+            _ => return None,
+        };
+        let step = *self.by_request.get(&request_id)?;
+        (self.states[step] == StepState::Running).then_some(step)
+    }
+
+    /// Whether every step has finished.
+    pub fn all_finished(&self) -> bool {
+        self.states.iter().all(|s| *s == StepState::Finished)
+    }
+}
+
+/// The actor a step starts at, the org whose availability it needs, and the command.
+pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
+    match action.clone() {
+        Action::Advertise { org, asset, to } => (ActorId::Org(org.clone()), org, Command::Advertise { asset, to }),
+        Action::Get { org, resource, accept } => (ActorId::Org(org.clone()), org, Command::Get { resource, accept }),
+        Action::Verify { org, cluster, resource } => {
+            (ActorId::Org(org.clone()), org, Command::Verify { cluster, resource })
+        }
+        Action::Transfer { user, asset, quantity, from, .. } => {
+            let org = user.org.clone();
+            (ActorId::User(user), org, Command::Buy { asset, quantity, seller: from })
+        }
+        Action::VerifyProof { org, cluster, request_id } => {
+            (ActorId::Org(org.clone()), org, Command::VerifyProof { cluster, transfer_request_id: request_id })
+        }
+        Action::Balance { org, cluster, account, asset } => {
+            (ActorId::Org(org.clone()), org, Command::Balance { cluster, account, asset })
+        }
+    }
+}
+
+/// A step in words, for the trace and the readable account.
+pub fn describe(action: &Action) -> String {
+    match action {
+        Action::Advertise { org, asset, to } => {
+            let to: Vec<String> = to.iter().map(ToString::to_string).collect();
+            format!("advertise: {org} advertises {asset} to {}", to.join(", "))
+        }
+        Action::Get { org, resource, accept } => format!("get: {org} gets {resource} as {accept}"),
+        Action::Verify { org, cluster, resource } => format!("verify: {org} verifies {resource} with {cluster}"),
+        Action::Transfer { request_id, user, asset, quantity, from } => {
+            format!("transfer {request_id}: {user} buys {quantity} of {asset} from {from}")
+        }
+        Action::VerifyProof { org, cluster, request_id } => {
+            format!("verify_proof: {org} verifies the proof of transfer {request_id} with {cluster}")
+        }
+        Action::Balance { org, cluster, account, asset } => {
+            format!("balance: {org} asks {cluster} for the balance of {account} in {asset}")
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! The simulation: a discrete-event loop whose nodes are actix actors.
+//!
+//! `Simulation` owns the virtual clock, the queue of pending events keyed by
+//! `(virtual time, sequence number)`, the topology, the fault model, the flow and
+//! the trace. It delivers one event to one actor, awaits its handler, takes the
+//! outbox, decides the fate of each transmission (`net::faults::decide`), enqueues
+//! the results, and only then pops the next event — so the order of everything is
+//! fixed by `(time, seq)`, and a run never sleeps and never races. All actors live
+//! on one actix System on the current thread.
+
+pub mod flow;
+pub mod observations;
+
+use crate::actors::adapter::{LedgerSnapshot, Node, Snapshot, Step};
+use crate::actors::cluster_ledger::ClusterLedger;
+use crate::actors::directory::Directory;
+use crate::actors::organization::{OrgSetup, Organization};
+use crate::actors::outbox::{Input, Note, Outbox};
+use crate::actors::user::User;
+use crate::net::faults::{self, Decision, LossCause, TransmissionKey};
+use crate::net::topology::Topology;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
+use crate::scenario::{Latency, Scenario};
+use crate::trace::{Event, Hop, Record};
+use actix::{Actor, Addr, Recipient};
+use flow::{Flow, StepState};
+use observations::Observations;
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::sync::Arc;
+
+/// A run stops after this many events: a protocol that never goes quiet is a bug to report, not to wait for.
+pub const EVENT_LIMIT: u64 = 5_000_000;
+
+/// Transmissions between two different orgs, as the contract counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Handed to the network, re-sends included.
+    pub sent: u64,
+    /// Reached their receiver, extra copies included.
+    pub delivered: u64,
+    /// Lost (drop, partition, crashed receiver).
+    pub dropped: u64,
+    /// Extra copies.
+    pub duplicated: u64,
+    /// Altered in transit.
+    pub corrupted: u64,
+    /// Re-sends.
+    pub retries: u64,
+    /// Received with a failing envelope signature.
+    pub bad_signatures: u64,
+}
+
+/// What a run produced, before any check.
+#[derive(Debug)]
+pub struct RunResult {
+    /// The canonical trace.
+    pub trace: Vec<Record>,
+    /// What the checks read.
+    pub observations: Observations,
+    /// Transmission counts.
+    pub stats: Stats,
+    /// Every message of the run (user and ledger traffic included).
+    pub messages: u64,
+    /// The virtual time of the last event.
+    pub virtual_us: u64,
+    /// Steps that never finished.
+    pub unfinished_steps: Vec<usize>,
+    /// Whether the run hit `EVENT_LIMIT`.
+    pub hit_event_limit: bool,
+}
+
+enum Pending {
+    Deliver { sender: ActorId, receiver: ActorId, envelope: Arc<Envelope> },
+    Timer { actor: ActorId, timer: u64 },
+    StartStep(usize),
+    Crash(OrgId),
+    Restart(OrgId),
+}
+
+struct Scheduled {
+    t_us: u64,
+    seq: u64,
+    pending: Pending,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.t_us, self.seq) == (other.t_us, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.t_us, self.seq).cmp(&(other.t_us, other.seq))
+    }
+}
+
+/// Runs a scenario with a seed on a fresh actix System on this thread.
+pub fn simulate(scenario: &Scenario, seed: u64) -> RunResult {
+    let system = actix::System::new();
+    let result = system.block_on(async { Simulation::new(scenario, seed).run().await });
+    actix::System::current().stop();
+    result
+}
+
+struct Simulation<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    now: u64,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    actors: BTreeMap<ActorId, Recipient<Step>>,
+    ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
+    topology: Topology,
+    dir: Arc<Directory>,
+    flow: Flow,
+    down: BTreeSet<OrgId>,
+    cancelled: BTreeSet<(ActorId, u64)>,
+    ordinals: BTreeMap<String, u32>,
+    trace: Vec<Record>,
+    observations: Observations,
+    stats: Stats,
+    messages: u64,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(scenario: &'a Scenario, seed: u64) -> Self {
+        let dir = Arc::new(Directory::new(scenario, seed));
+        let mut actors = BTreeMap::new();
+        let mut ledgers = BTreeMap::new();
+        for org in scenario.orgs.keys() {
+            let setup = OrgSetup::from_scenario(scenario, org);
+            let node = Node(Organization::new(org.clone(), dir.clone(), setup, scenario)).start();
+            actors.insert(ActorId::Org(org.clone()), node.recipient());
+        }
+        for cluster in scenario.clusters.keys() {
+            let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), scenario)).start();
+            actors.insert(ActorId::Ledger(cluster.clone()), node.clone().recipient());
+            ledgers.insert(cluster.clone(), node);
+        }
+        for user in scenario.users.keys() {
+            let node = Node(User::new(user.clone(), dir.clone())).start();
+            actors.insert(ActorId::User(user.clone()), node.recipient());
+        }
+        let mut simulation = Self {
+            scenario,
+            seed,
+            now: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            actors,
+            ledgers,
+            topology: Topology::new(scenario),
+            dir,
+            flow: Flow::new(scenario),
+            down: BTreeSet::new(),
+            cancelled: BTreeSet::new(),
+            ordinals: BTreeMap::new(),
+            trace: Vec::new(),
+            observations: Observations::default(),
+            stats: Stats::default(),
+            messages: 0,
+        };
+        for crash in &scenario.faults.crashes {
+            simulation.schedule(crash.at_us, Pending::Crash(crash.org.clone()));
+            if let Some(restart) = crash.restart_us {
+                simulation.schedule(restart, Pending::Restart(crash.org.clone()));
+            }
+        }
+        for (index, step) in scenario.flow.iter().enumerate() {
+            if let Some(at_ms) = step.at_ms {
+                simulation.schedule(at_ms.saturating_mul(1000), Pending::StartStep(index));
+            }
+        }
+        simulation
+    }
+
+    fn schedule(&mut self, t_us: u64, pending: Pending) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled { t_us, seq: self.seq, pending }));
+    }
+
+    fn record(&mut self, event: Event) {
+        self.trace.push(Record { t_us: self.now, event });
+    }
+
+    async fn run(mut self) -> RunResult {
+        let mut events = 0u64;
+        let mut hit_event_limit = false;
+        loop {
+            // Start every sequential step whose predecessors have finished, before time moves on.
+            while let Some(step) = self.flow.next_ready() {
+                self.start_step(step).await;
+            }
+            let Some(Reverse(next)) = self.queue.pop() else { break };
+            if let Pending::Timer { actor, timer } = &next.pending {
+                if self.cancelled.remove(&(actor.clone(), *timer)) {
+                    continue;
+                }
+            }
+            events += 1;
+            if events > EVENT_LIMIT {
+                hit_event_limit = true;
+                break;
+            }
+            self.now = next.t_us;
+            match next.pending {
+                Pending::Deliver { sender, receiver, envelope } => self.deliver(sender, receiver, envelope).await,
+                Pending::Timer { actor, timer } => {
+                    if !actor.org().is_some_and(|o| self.down.contains(o)) {
+                        self.call(&actor, Input::Timer(timer)).await;
+                    }
+                }
+                Pending::StartStep(step) => self.start_step(step).await,
+                Pending::Crash(org) => {
+                    self.down.insert(org.clone());
+                    self.record(Event::Crashed { org: org.to_string() });
+                    self.call(&ActorId::Org(org), Input::Crash).await;
+                }
+                Pending::Restart(org) => {
+                    self.down.remove(&org);
+                    self.record(Event::Restarted { org: org.to_string() });
+                    self.call(&ActorId::Org(org), Input::Restart).await;
+                }
+            }
+        }
+        self.finish(hit_event_limit).await
+    }
+
+    async fn finish(mut self, hit_event_limit: bool) -> RunResult {
+        for (cluster, ledger) in &self.ledgers {
+            let snapshot: LedgerSnapshot = ledger.send(Snapshot).await.expect("ledger actors outlive the run");
+            self.observations.ledgers.insert(cluster.clone(), snapshot);
+        }
+        let unfinished_steps =
+            self.flow.states.iter().enumerate().filter(|(_, s)| **s != StepState::Finished).map(|(i, _)| i).collect();
+        RunResult {
+            trace: self.trace,
+            observations: self.observations,
+            stats: self.stats,
+            messages: self.messages,
+            virtual_us: self.now,
+            unfinished_steps,
+            hit_event_limit,
+        }
+    }
+
+    async fn start_step(&mut self, step: usize) {
+        if self.flow.states[step] == StepState::Finished || self.flow.states[step] == StepState::Running {
+            return;
+        }
+        let action = self.flow.steps()[step].action.clone();
+        let (actor, org, command) = flow::dispatch(&action);
+        if self.down.contains(&org) {
+            // The org is down: the step waits for its restart (or never starts).
+            self.flow.states[step] = StepState::Scheduled;
+            let restart = self
+                .scenario
+                .faults
+                .crashes
+                .iter()
+                .filter(|c| c.org == org && c.at_us <= self.now)
+                .filter_map(|c| c.restart_us)
+                .find(|r| *r > self.now);
+            match restart {
+                Some(restart) => self.schedule(restart, Pending::StartStep(step)),
+                None => self.flow.states[step] = StepState::Finished,
+            }
+            return;
+        }
+        self.flow.states[step] = StepState::Running;
+        let request_id = self.flow.request_id(step);
+        if let crate::scenario::Action::Transfer { request_id, .. } = action {
+            self.observations.transfer_starts.insert(request_id, self.now);
+        }
+        self.record(Event::StepStarted { step, action: flow::describe(&action) });
+        self.call(&actor, Input::Command { request_id, command }).await;
+    }
+
+    async fn call(&mut self, actor: &ActorId, input: Input) {
+        let Some(recipient) = self.actors.get(actor).cloned() else { return };
+        let out = recipient.send(Step { now: self.now, input }).await.expect("actors outlive the run");
+        self.apply(actor.clone(), out);
+    }
+
+    /// Applies an actor's outbox: timers, notes (trace, observations, flow), sends.
+    fn apply(&mut self, actor: ActorId, out: Outbox) {
+        for timer in out.cancels {
+            self.cancelled.insert((actor.clone(), timer));
+        }
+        for (timer, delay) in out.timers {
+            self.cancelled.remove(&(actor.clone(), timer));
+            self.schedule(self.now.saturating_add(delay), Pending::Timer { actor: actor.clone(), timer });
+        }
+        for note in out.notes {
+            if let Note::Discarded { reason, .. } = &note {
+                if reason == "bad_signature" {
+                    self.stats.bad_signatures += 1;
+                }
+            }
+            if let Note::Retry { .. } = &note {
+                self.stats.retries += 1;
+            }
+            self.observations.record(self.now, &note);
+            let finished = self.flow.finished_by(&note);
+            self.record(Event::Note(note));
+            if let Some(step) = finished {
+                self.flow.states[step] = StepState::Finished;
+                self.record(Event::StepFinished { step });
+            }
+        }
+        for send in out.sends {
+            let receivers = match (&send.only, &send.envelope.to) {
+                (Some(only), _) => vec![only.clone()],
+                (None, Address::Actor(receiver)) => vec![receiver.clone()],
+                (None, Address::Cluster(cluster)) => {
+                    self.dir.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
+                }
+            };
+            for receiver in receivers {
+                self.transmit(actor.clone(), receiver, send.envelope.clone(), send.retry);
+            }
+        }
+    }
+
+    fn latency(&self, sender: &ActorId, receiver: &ActorId) -> Latency {
+        match (sender, receiver) {
+            (ActorId::Org(a), ActorId::Org(b)) => self.topology.latency_between(a, b),
+            (ActorId::Org(_), ActorId::Ledger(c)) | (ActorId::Ledger(c), ActorId::Org(_)) => {
+                self.topology.ledger_latency(c)
+            }
+            _ => Latency::Constant { us: 0 },
+        }
+    }
+
+    /// One transmission: the network decides its fate once, and the trace records the branch.
+    fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
+        self.messages += 1;
+        let between_orgs = matches!((&sender, &receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b);
+        let hop = Hop {
+            from: sender.to_string(),
+            to: receiver.to_string(),
+            kind: envelope.kind.to_owned(),
+            request_id: envelope.request_id,
+        };
+        let base = format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind);
+        let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
+        let key = format!("{base}/{ordinal}");
+        *ordinal += 1;
+        let partitioned = match (&sender, &receiver) {
+            (ActorId::Org(a), ActorId::Org(b)) if between_orgs => {
+                self.scenario.faults.partitions.iter().any(|p| p.separates(self.now, a, b))
+            }
+            _ => false,
+        };
+        if between_orgs {
+            self.stats.sent += 1;
+        }
+        let transmission =
+            TransmissionKey { key: &key, payload_len: envelope.payload.len(), between_orgs, partitioned };
+        let decision =
+            faults::decide(self.seed, &self.scenario.faults, self.latency(&sender, &receiver), &transmission);
+        match decision {
+            Decision::Lost(cause) => {
+                self.stats.dropped += 1;
+                self.record(Event::Lost { hop, cause });
+            }
+            Decision::Delivered { latency_us, corrupt_bit, duplicate_latency_us } => {
+                self.record(Event::Send { hop: hop.clone(), retry, latency_us });
+                let mut delivered = envelope.clone();
+                if let Some(bit) = corrupt_bit {
+                    let mut altered = (*envelope).clone();
+                    altered.payload[bit / 8] ^= 1 << (bit % 8);
+                    delivered = Arc::new(altered);
+                    self.stats.corrupted += 1;
+                    self.record(Event::Corrupted { hop: hop.clone(), bit });
+                }
+                let arrival = self.now.saturating_add(latency_us);
+                self.schedule(
+                    arrival,
+                    Pending::Deliver {
+                        sender: sender.clone(),
+                        receiver: receiver.clone(),
+                        envelope: delivered.clone(),
+                    },
+                );
+                if let Some(copy_latency_us) = duplicate_latency_us {
+                    self.stats.duplicated += 1;
+                    self.record(Event::Duplicated { hop, latency_us: copy_latency_us });
+                    self.schedule(
+                        self.now.saturating_add(copy_latency_us),
+                        Pending::Deliver { sender, receiver, envelope: delivered },
+                    );
+                }
+            }
+        }
+    }
+
+    async fn deliver(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>) {
+        let between_orgs = matches!((&sender, &receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b);
+        let hop = Hop {
+            from: sender.to_string(),
+            to: receiver.to_string(),
+            kind: envelope.kind.to_owned(),
+            request_id: envelope.request_id,
+        };
+        if receiver.org().is_some_and(|o| self.down.contains(o)) {
+            if between_orgs {
+                self.stats.dropped += 1;
+            }
+            self.record(Event::Lost { hop, cause: LossCause::ReceiverDown });
+            return;
+        }
+        if between_orgs {
+            self.stats.delivered += 1;
+        }
+        self.record(Event::Delivered { hop });
+        self.call(&receiver, Input::Deliver(envelope)).await;
+    }
+}

@@ -1,0 +1,98 @@
+//! What the run showed, gathered from the actors' notes as they happen: the input
+//! of the expectation and invariant checks.
+
+use crate::actors::adapter::LedgerSnapshot;
+use crate::actors::outbox::{Amounts, Note};
+use crate::crypto::chainpoint::ChainpointProof;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::protocol::status::Status;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A transfer's final status as its buyer's org knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KnownFinal {
+    /// Settled, or rejected.
+    pub settled: bool,
+    /// The rejection reason (`Ok` when settled).
+    pub reason: Status,
+    /// In words.
+    pub detail: String,
+    /// The proof, when settled.
+    pub proof: Option<ChainpointProof>,
+    /// When the buyer's org learned it.
+    pub t_us: u64,
+}
+
+/// The last answer a balance step accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BalanceSeen {
+    /// The org that asked.
+    pub org: OrgId,
+    /// The amounts, if a quorum gave them.
+    pub answer: Option<Amounts>,
+    /// In words.
+    pub detail: String,
+}
+
+/// Everything the checks read.
+#[derive(Clone, Debug, Default)]
+pub struct Observations {
+    /// The status of each org's last get of each resource.
+    pub gets: BTreeMap<(OrgId, ResourceId), Status>,
+    /// Every verify result, in order: (org, resource, agreed, detail).
+    pub verifies: Vec<(OrgId, ResourceId, bool, String)>,
+    /// The last verify_proof result per transfer: (valid, detail).
+    pub proofs: BTreeMap<u64, (bool, String)>,
+    /// The last accepted balance answer per (account, asset).
+    pub balances: BTreeMap<(ResourceId, ResourceId), BalanceSeen>,
+    /// Final statuses as the buyers' orgs know them.
+    pub transfers: BTreeMap<u64, KnownFinal>,
+    /// When each transfer step started.
+    pub transfer_starts: BTreeMap<u64, u64>,
+    /// (suspecting org, suspected org).
+    pub suspicions: BTreeSet<(OrgId, OrgId)>,
+    /// State changes and the envelopes that caused them.
+    pub state_changes: Vec<(ActorId, String, Arc<Envelope>)>,
+    /// Each cluster ledger's final state.
+    pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
+}
+
+impl Observations {
+    /// Records one note seen at `t_us`.
+    pub fn record(&mut self, t_us: u64, note: &Note) {
+        match note {
+            Note::GetResult { org, resource, status, .. } => {
+                self.gets.insert((org.clone(), resource.clone()), *status);
+            }
+            Note::VerifyResult { org, resource, agreed, detail, .. } => {
+                self.verifies.push((org.clone(), resource.clone(), *agreed, detail.clone()));
+            }
+            Note::ProofResult { transfer, valid, detail, .. } => {
+                self.proofs.insert(*transfer, (*valid, detail.clone()));
+            }
+            Note::BalanceResult { org, account, asset, answer, detail, .. } => {
+                let seen = BalanceSeen { org: org.clone(), answer: *answer, detail: detail.clone() };
+                self.balances.insert((account.clone(), asset.clone()), seen);
+            }
+            Note::TransferFinal { request_id, settled, reason, detail, proof, .. } => {
+                let known = KnownFinal {
+                    settled: *settled,
+                    reason: *reason,
+                    detail: detail.clone(),
+                    proof: proof.clone(),
+                    t_us,
+                };
+                self.transfers.insert(*request_id, known);
+            }
+            Note::Suspect { by, org, .. } => {
+                self.suspicions.insert((by.clone(), org.clone()));
+            }
+            Note::StateChange { actor, what, cause } => {
+                self.state_changes.push((actor.clone(), what.clone(), cause.clone()));
+            }
+            _ => {}
+        }
+    }
+}

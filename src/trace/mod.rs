@@ -1,0 +1,123 @@
+//! The trace: every send, delivery, loss, duplicate, corruption, crash, restart,
+//! step boundary and note, in the order the simulation processed them.
+//!
+//! The canonical form is one JSON object per line with a stable field order; its
+//! SHA-256 is the run's digest. Same scenario + same seed ⇒ same lines, byte for byte.
+
+use crate::actors::outbox::Note;
+use crate::net::faults::LossCause;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One trace event at a virtual time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Record {
+    /// Virtual time, microseconds.
+    pub t_us: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// A transmission's endpoints and identity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hop {
+    /// The actor that put it on the wire.
+    pub from: String,
+    /// The actor it goes to.
+    pub to: String,
+    /// The message kind.
+    pub kind: String,
+    /// The request id it belongs to.
+    pub request_id: u64,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A flow step started.
+    StepStarted {
+        /// Its index in the flow (from 0).
+        step: usize,
+        /// What it does, in words.
+        action: String,
+    },
+    /// A flow step finished.
+    StepFinished {
+        /// Its index.
+        step: usize,
+    },
+    /// A transmission was handed to the network, to arrive after `latency_us`.
+    Send {
+        /// The transmission.
+        #[serde(flatten)]
+        hop: Hop,
+        /// Whether it re-sends an earlier one.
+        retry: bool,
+        /// Its latency.
+        latency_us: u64,
+    },
+    /// A transmission was lost.
+    Lost {
+        /// The transmission.
+        #[serde(flatten)]
+        hop: Hop,
+        /// Why.
+        cause: LossCause,
+    },
+    /// The network will deliver a second copy.
+    Duplicated {
+        /// The transmission.
+        #[serde(flatten)]
+        hop: Hop,
+        /// The copy's latency.
+        latency_us: u64,
+    },
+    /// The network altered a transmission (one bit of its signed bytes).
+    Corrupted {
+        /// The transmission.
+        #[serde(flatten)]
+        hop: Hop,
+        /// The flipped bit.
+        bit: usize,
+    },
+    /// A transmission reached its receiver.
+    Delivered {
+        /// The transmission.
+        #[serde(flatten)]
+        hop: Hop,
+    },
+    /// An org went down.
+    Crashed {
+        /// The org.
+        org: String,
+    },
+    /// An org came back.
+    Restarted {
+        /// The org.
+        org: String,
+    },
+    /// An actor's observation.
+    Note(Note),
+}
+
+/// Encodes the trace canonically: one JSON line per record.
+pub fn to_jsonl(records: &[Record]) -> String {
+    let mut out = String::new();
+    for record in records {
+        out.push_str(&serde_json::to_string(record).expect("trace records always encode"));
+        out.push('\n');
+    }
+    out
+}
+
+/// SHA-256 (hex) of the canonical trace.
+pub fn digest(records: &[Record]) -> String {
+    let mut hasher = Sha256::new();
+    for record in records {
+        hasher.update(serde_json::to_vec(record).expect("trace records always encode"));
+        hasher.update(b"\n");
+    }
+    const_hex::encode(hasher.finalize())
+}
