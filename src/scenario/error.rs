@@ -108,8 +108,7 @@ fn span_of(text: &str, line: u64, column: u64) -> SourceSpan {
                     .nth(column.saturating_sub(1) as usize)
                     .map_or(content.trim_end().len(), |(i, _)| i);
             let rest = &text[start..];
-            let len =
-                rest.find(['\n', ',', '}', ']', '#']).unwrap_or(rest.len());
+            let len = rest.find(['\n', ',', '}', ']', '#']).unwrap_or(rest.len());
             let len = rest[..len].trim_end().len().max(usize::from(!rest.is_empty()));
             return SourceSpan::from((start, len));
         }

@@ -364,13 +364,20 @@ fn syntax_problem(error: &serde_saphyr::Error) -> Problem {
         Some(cut) => message[..cut].to_owned(),
         None => message,
     };
+    // Library advice about its own options is no help to the file's author.
+    let message = match message.find(", set DuplicateKeyPolicy") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    };
+    let help = if message.starts_with("invalid u") {
+        "expected a non-negative whole number"
+    } else if message.starts_with("duplicate mapping key") {
+        "each key may appear once in a mapping"
+    } else {
+        "see SCENARIO.md (the scenario contract) for the keys and their types"
+    };
     let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
-    Problem {
-        line,
-        column,
-        message,
-        help: Some("see SCENARIO.md (the scenario contract) for the keys and their types".to_owned()),
-    }
+    Problem { line, column, message, help: Some(help.to_owned()) }
 }
 
 /// The bundled sample flow (`finsim run` with no file).
