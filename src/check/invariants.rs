@@ -208,3 +208,158 @@ pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
         false => Check::new("liveness", false, broken.join("; ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each checker is fed a state broken on purpose and must say so.
+
+    use super::*;
+    use crate::actors::cluster_ledger::Block;
+    use crate::actors::directory::Directory;
+    use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
+    use crate::crypto::keys;
+    use crate::protocol::envelope::Envelope;
+    use crate::protocol::ids::{Address, OrgId, ResourceId};
+    use crate::protocol::message::Settlement;
+    use crate::protocol::status::Status;
+    use crate::scenario::{self, Scenario};
+    use crate::sim::observations::KnownFinal;
+    use std::sync::Arc;
+
+    fn sample() -> Scenario {
+        scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap()
+    }
+
+    fn id(text: &str) -> ResourceId {
+        ResourceId::parse(text).unwrap()
+    }
+
+    fn tx(request_id: u64) -> LedgerTx {
+        LedgerTx {
+            request_id,
+            tx_id: Hash32::of(&request_id.to_be_bytes()),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        }
+    }
+
+    /// The state a correct run of the sample flow ends in.
+    fn settled_state() -> Observations {
+        let tx = tx(10101);
+        let leaves = [tx.hash()];
+        let proof = ChainpointProof::build(&ProofInputs {
+            tx_hash: leaves[0],
+            path: &[],
+            cluster: "cluster_B",
+            height: 1,
+            received_us: 0,
+            node_id: [0; 6],
+        });
+        let mut balances = BTreeMap::new();
+        balances.insert((id("org_2:101:asset_1"), id("org_2:100:treasury")), 900);
+        balances.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 100);
+        let block = Block { height: 1, root: crate::crypto::merkle::root(&leaves), txs: vec![tx] };
+        let mut seen = Observations::default();
+        seen.ledgers.insert(ClusterId::from("cluster_B"), LedgerSnapshot { balances, blocks: vec![block] });
+        seen.transfers.insert(
+            10101,
+            KnownFinal { settled: true, reason: Status::Ok, detail: String::new(), proof: Some(proof), t_us: 1_000 },
+        );
+        seen.transfer_starts.insert(10101, 0);
+        seen
+    }
+
+    #[test]
+    fn a_correct_state_passes_every_invariant() {
+        let scenario = sample();
+        let seen = settled_state();
+        let keyring = Directory::new(&scenario, 1).keyring;
+        for check in check_all(&scenario, &seen, &keyring) {
+            assert!(check.passed, "{check:?}");
+        }
+    }
+
+    #[test]
+    fn conservation_fails_when_tokens_appear() {
+        let mut seen = settled_state();
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        *ledger.balances.get_mut(&(id("org_2:101:asset_1"), id("org_1:100:user_1"))).unwrap() += 1;
+        let check = conservation(&sample(), &seen.ledgers);
+        assert!(!check.passed && check.detail.contains("1001"), "{check:?}");
+    }
+
+    #[test]
+    fn exactly_once_fails_when_a_request_settles_twice() {
+        let mut seen = settled_state();
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        ledger.blocks.push(Block { height: 2, root: tx(10101).hash(), txs: vec![tx(10101)] });
+        let check = exactly_once(&seen.ledgers);
+        assert!(!check.passed && check.detail.contains("request 10101 settled 2 times"), "{check:?}");
+    }
+
+    #[test]
+    fn valid_proofs_fails_on_a_tampered_or_missing_proof() {
+        let mut seen = settled_state();
+        let known = seen.transfers.get_mut(&10101).unwrap();
+        known.proof.as_mut().unwrap().hash = Hash32::of(b"another tx").to_hex();
+        assert!(!valid_proofs(&seen).passed);
+        seen.transfers.get_mut(&10101).unwrap().proof = None;
+        let check = valid_proofs(&seen);
+        assert!(!check.passed && check.detail.contains("without a proof"), "{check:?}");
+    }
+
+    #[test]
+    fn agreement_fails_when_the_buyer_and_the_ledger_disagree() {
+        let mut seen = settled_state();
+        seen.transfers.get_mut(&10101).unwrap().settled = false;
+        let check = agreement(&sample(), &seen);
+        assert!(!check.passed && check.detail.contains("is on cluster_B"), "{check:?}");
+        let mut seen = settled_state();
+        seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap().blocks.clear();
+        assert!(!agreement(&sample(), &seen).passed);
+    }
+
+    #[test]
+    fn authenticity_fails_on_a_forged_or_unentitled_cause() {
+        let scenario = sample();
+        let dir = Directory::new(&scenario, 1);
+        let settlement = Body::Settlement(Settlement {
+            tx_id: Hash32([0; 32]),
+            status: Status::Ok,
+            detail: String::new(),
+            proof: None,
+        });
+        let message = |from: &str| Message {
+            request_id: 10101,
+            from: ActorId::Org(OrgId::from(from)),
+            to: Address::Actor(ActorId::Org(OrgId::from("org_1"))),
+            body: settlement.clone(),
+        };
+        let forged = Envelope::seal(message("org_2"), &keys::forged_key(1, &ActorId::Org(OrgId::from("org_2"))));
+        let unentitled = Envelope::seal(message("org_3"), &keys::actor_key(1, &ActorId::Org(OrgId::from("org_3"))));
+        let genuine = Envelope::seal(message("org_2"), &keys::actor_key(1, &ActorId::Org(OrgId::from("org_2"))));
+        let org_1 = ActorId::Org(OrgId::from("org_1"));
+        let mut seen = settled_state();
+        seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(genuine)));
+        assert!(authenticity(&scenario, &seen, &dir.keyring).passed);
+        for bad in [forged, unentitled] {
+            let mut seen = settled_state();
+            seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(bad)));
+            assert!(!authenticity(&scenario, &seen, &dir.keyring).passed);
+        }
+    }
+
+    #[test]
+    fn liveness_fails_when_a_transfer_is_late_or_never_final() {
+        let scenario = sample();
+        let mut seen = settled_state();
+        seen.transfers.get_mut(&10101).unwrap().t_us = scenario.protocol.liveness_us + 1;
+        assert!(!liveness(&scenario, &seen).passed);
+        seen.transfers.clear();
+        let check = liveness(&scenario, &seen);
+        assert!(!check.passed && check.detail.contains("not final"), "{check:?}");
+    }
+}

@@ -1,0 +1,108 @@
+//! The `finsim` binary: exit codes, JSON, the same digest across processes.
+
+use std::process::Command;
+
+fn finsim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_finsim")).args(args).current_dir(super::root()).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn run_without_a_file_runs_the_sample_flow_and_passes() {
+    let (code, stdout, _) = finsim(&["run"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("── step 4: transfer 10101"), "{stdout}");
+    assert!(stdout.contains("PASSED: advertise-then-transfer (seed 42)"));
+    assert!(stdout.contains("digest: "));
+}
+
+#[test]
+fn json_has_the_contract_keys_and_the_same_digest_in_two_processes() {
+    let (code, first, _) = finsim(&["run", "scenarios/three-clusters.yaml", "--json"]);
+    assert_eq!(code, 0);
+    let (_, second, _) = finsim(&["run", "scenarios/three-clusters.yaml", "--json"]);
+    let a: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&second).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "passed",
+        "expectations",
+        "digest",
+        "messages",
+        "virtual_ms",
+        "invariants",
+        "suspects",
+        "stats",
+    ] {
+        assert!(a.get(key).is_some(), "missing {key}: {a}");
+    }
+    for key in ["sent", "delivered", "dropped", "duplicated", "corrupted", "retries", "bad_signatures"] {
+        assert!(a["stats"].get(key).is_some(), "missing stats.{key}");
+    }
+    assert_eq!(a["digest"], b["digest"]);
+    assert_eq!(a["expectations"][0]["passed"], true);
+}
+
+#[test]
+fn seed_overrides_the_file_and_changes_the_digest() {
+    let (_, a, _) = finsim(&["run", "--json", "--seed", "1"]);
+    let (_, b, _) = finsim(&["run", "--json", "--seed", "2"]);
+    let a: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(a["seed"], 1);
+    assert_ne!(a["digest"], b["digest"]);
+}
+
+#[test]
+fn a_failing_run_exits_1_names_the_failure_and_says_how_to_reproduce() {
+    let dir = std::env::temp_dir().join(format!("finsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wrong.yaml");
+    std::fs::write(&file, finsim::scenario::SAMPLE_FLOW.replace("equals: 100 }", "equals: 99 }")).unwrap();
+    let path = file.display().to_string();
+    let (code, stdout, _) = finsim(&["run", &path, "--seed", "5"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("FAIL  balance org_1:100:user_1 org_2:101:asset_1 = 99"), "{stdout}");
+    assert!(stdout.contains(&format!("reproduce: finsim run {path} --seed 5")), "{stdout}");
+}
+
+#[test]
+fn an_invalid_file_exits_2_with_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("finsim-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, finsim::scenario::SAMPLE_FLOW.replace("org: org_2, asset:", "org: org_9, asset:")).unwrap();
+    let path = file.display().to_string();
+    for command in ["run", "check"] {
+        let (code, stdout, stderr) = finsim(&[command, &path]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(stdout.is_empty(), "no trace on invalid input");
+        assert!(stderr.contains(&format!("{path}:40:26: unknown org `org_9`")), "{stderr}");
+    }
+    let (code, _, stderr) = finsim(&["run", "--seed", "minus-one"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn check_accepts_every_bundled_scenario() {
+    for path in super::bundled() {
+        let (code, stdout, stderr) = finsim(&["check", &path.display().to_string()]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+    }
+}
+
+#[test]
+fn trace_is_written_as_json_lines() {
+    let file = std::env::temp_dir().join(format!("finsim-trace-{}.jsonl", std::process::id()));
+    let (code, _, _) = finsim(&["run", "--trace", &file.display().to_string()]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["event"], "step_started");
+    assert!(text.lines().count() > 50);
+}

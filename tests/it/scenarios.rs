@@ -1,0 +1,43 @@
+//! Every bundled scenario passes, and its transmission counts balance.
+
+use super::{bundled, load};
+
+#[test]
+fn every_bundled_scenario_passes() {
+    for path in bundled() {
+        let scenario = load(&path);
+        let outcome = finsim::run(&scenario, scenario.seed);
+        assert!(outcome.passed, "{}: {:#?}", path.display(), outcome.failures());
+        assert!(!outcome.expectations.is_empty() || !scenario.expect.is_empty() || scenario.flow.is_empty());
+    }
+}
+
+#[test]
+fn sent_plus_duplicated_equals_delivered_plus_dropped() {
+    for path in bundled() {
+        let scenario = load(&path);
+        let s = finsim::run(&scenario, scenario.seed).stats;
+        assert_eq!(s.sent + s.duplicated, s.delivered + s.dropped, "{}: {s:?}", path.display());
+        assert!(s.sent > 0, "{}: nothing crossed the network", path.display());
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_and_is_named() {
+    let text = finsim::scenario::SAMPLE_FLOW.replace("equals: 900", "equals: 901");
+    let scenario = finsim::scenario::parse("wrong.yaml", &text).unwrap();
+    let outcome = finsim::run(&scenario, scenario.seed);
+    assert!(!outcome.passed);
+    let failed: Vec<&str> = outcome.failures().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(failed, ["balance org_2:100:treasury org_2:101:asset_1 = 901"]);
+    assert!(outcome.failures()[0].detail.contains("holds 900"));
+}
+
+#[test]
+fn an_account_that_never_held_the_asset_is_answered_zero() {
+    let path = super::root().join("scenarios/insufficient-balance.yaml");
+    let scenario = load(&path);
+    let outcome = finsim::run(&scenario, scenario.seed);
+    let check = outcome.expectations.iter().find(|c| c.name.starts_with("balance org_1:100:user_2")).unwrap();
+    assert!(check.passed && check.detail.contains("was told 0"), "{check:?}");
+}
