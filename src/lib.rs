@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod trace;
 
 pub use outcome::{run, Outcome};

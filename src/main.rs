@@ -34,6 +34,20 @@ enum Command {
         /// The scenario file.
         file: String,
     },
+    /// Run a scenario once per seed and summarise (all cores by default).
+    Sweep {
+        /// The scenario file.
+        file: String,
+        /// The seeds, both ends included: A..B.
+        #[arg(long, value_parser = finsim::sweep::parse_seeds)]
+        seeds: std::ops::RangeInclusive<u64>,
+        /// Worker threads (default: every core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Print one JSON object instead of the readable summary.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const PASSED: u8 = 0;
@@ -45,6 +59,7 @@ fn main() -> ExitCode {
     ExitCode::from(match cli.command {
         Command::Run { file, seed, json, trace } => run(file, seed, json, trace),
         Command::Check { file } => check(&file),
+        Command::Sweep { file, seeds, jobs, json } => sweep(&file, seeds, jobs, json),
     })
 }
 
@@ -102,7 +117,7 @@ fn run(file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<S
             .with_target(false)
             .with_level(false)
             .with_ansi(false)
-            .with_writer(std::io::stdout)
+            .with_writer(|| QuietStdout(std::io::stdout()))
             .init();
         tracing::info!("scenario {} (seed {seed}): {}", scenario.name, scenario.description);
         for line in finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &path))
@@ -114,5 +129,62 @@ fn run(file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<S
         PASSED
     } else {
         FAILED
+    }
+}
+
+fn sweep(file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<usize>, json: bool) -> u8 {
+    use std::io::IsTerminal;
+    let scenario = match load(file) {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return INVALID;
+        }
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let total = seeds.end() - seeds.start() + 1;
+    let bar = if !json && std::io::stdout().is_terminal() {
+        indicatif::ProgressBar::new(total)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = finsim::sweep::sweep(&scenario, seeds, jobs, &|| bar.inc(1));
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string(&report).expect("a sweep report always encodes"));
+    } else {
+        println!("sweep {file}: seeds {}..{} of `{}`", report.from, report.to, report.scenario);
+        for run in report.runs.iter().filter(|r| !r.passed) {
+            println!("seed {}: FAILED", run.seed);
+            for check in &run.failed {
+                println!("  - {}: {}", check.name, check.detail);
+            }
+            println!("  reproduce: finsim run {file} --seed {}", run.seed);
+        }
+        println!("{} passed, {} failed", report.passed, report.failed);
+    }
+    if report.failed == 0 {
+        PASSED
+    } else {
+        FAILED
+    }
+}
+
+/// Stdout that goes quiet when its reader has gone (`finsim run | head`), like any Unix tool.
+struct QuietStdout(std::io::Stdout);
+
+impl std::io::Write for QuietStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 }

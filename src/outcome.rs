@@ -52,9 +52,14 @@ impl Outcome {
     }
 }
 
-/// Runs a scenario with a seed and checks everything.
+/// Runs a scenario with a seed (on a fresh actix System) and checks everything.
 pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
-    let result = sim::simulate(scenario, seed);
+    run_with(&sim::Runner::new(), scenario, seed)
+}
+
+/// Runs a scenario with a seed on an existing System and checks everything.
+pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
+    let result = runner.simulate(scenario, seed);
     let keyring = crate::actors::directory::Directory::new(scenario, seed).keyring;
     let mut invariants = invariants::check_all(scenario, &result.observations, &keyring);
     if result.hit_event_limit {

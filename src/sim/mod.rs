@@ -103,12 +103,28 @@ impl Ord for Scheduled {
     }
 }
 
-/// Runs a scenario with a seed on a fresh actix System on this thread.
-pub fn simulate(scenario: &Scenario, seed: u64) -> RunResult {
-    let system = actix::System::new();
-    let result = system.block_on(async { Simulation::new(scenario, seed).run().await });
-    actix::System::current().stop();
-    result
+/// An actix System on the current thread that runs simulations one after another.
+/// A sweep keeps one per worker thread.
+pub struct Runner {
+    system: actix::SystemRunner,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runner {
+    /// A new System on this thread.
+    pub fn new() -> Self {
+        Self { system: actix::System::new() }
+    }
+
+    /// Runs a scenario with a seed; the run's actors stop when it ends.
+    pub fn simulate(&self, scenario: &Scenario, seed: u64) -> RunResult {
+        self.system.block_on(async { Simulation::new(scenario, seed).run().await })
+    }
 }
 
 struct Simulation<'a> {
