@@ -106,3 +106,45 @@ fn trace_is_written_as_json_lines() {
     assert_eq!(first["event"], "step_started");
     assert!(text.lines().count() > 50);
 }
+
+#[test]
+fn sweep_output_does_not_depend_on_jobs() {
+    let (code_one, one, _) =
+        finsim(&["sweep", "scenarios/faults/chaos.yaml", "--seeds", "0..19", "--jobs", "1", "--json"]);
+    let (code_two, two, _) =
+        finsim(&["sweep", "scenarios/faults/chaos.yaml", "--seeds", "0..19", "--jobs", "2", "--json"]);
+    assert_eq!((code_one, code_two), (0, 0));
+    assert_eq!(one, two);
+    let report: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(report["passed"], 20);
+    assert_eq!(report["runs"].as_array().unwrap().len(), 20);
+}
+
+#[test]
+fn a_failing_sweep_lists_each_failing_seed_with_its_reproduce_line() {
+    let dir = std::env::temp_dir().join(format!("finsim-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lossy.yaml");
+    // Losing every other transmission with one retry: some seeds get through, some do not.
+    let text =
+        format!("{}faults:\n  drop: 0.5\nprotocol:\n  retries: 1\n  timeout_ms: 300\n", finsim::scenario::SAMPLE_FLOW);
+    std::fs::write(&file, text).unwrap();
+    let path = file.display().to_string();
+    let (code, stdout, _) = finsim(&["sweep", &path, "--seeds", "0..9"]);
+    assert_eq!(code, 1, "{stdout}");
+    let failing: Vec<&str> = stdout.lines().filter(|l| l.ends_with(": FAILED")).collect();
+    assert!(!failing.is_empty());
+    for line in failing {
+        let seed = line.trim_start_matches("seed ").trim_end_matches(": FAILED");
+        assert!(stdout.contains(&format!("reproduce: finsim run {path} --seed {seed}")), "{stdout}");
+    }
+    assert!(stdout.lines().last().unwrap().ends_with("failed"));
+}
+
+#[test]
+fn sweep_rejects_a_bad_range_with_exit_2() {
+    for range in ["9..1", "x..3", "5"] {
+        let (code, _, stderr) = finsim(&["sweep", "scenarios/advertise-then-transfer.yaml", "--seeds", range]);
+        assert_eq!(code, 2, "{range}: {stderr}");
+    }
+}

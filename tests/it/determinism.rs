@@ -20,18 +20,33 @@ fn every_bundled_scenario_runs_the_same_twice_event_by_event() {
 /// Re-pin with `.ci/pin-digests` after an intended change in behaviour.
 const PINNED: &[(&str, &str)] = &[
     ("scenarios/advertise-then-transfer.yaml", "0bf544f3b262c0905c198c1eaac9088479ffba59dbba65190a6457f9892d6612"),
-    ("scenarios/faults/asset-org-down-for-good.yaml", "5c56a0ddf1a0b2add5dec0369fcbc2eae167fd0a9b6e5e5a8cbfc2ac8fc4e98b"),
+    (
+        "scenarios/faults/asset-org-down-for-good.yaml",
+        "5c56a0ddf1a0b2add5dec0369fcbc2eae167fd0a9b6e5e5a8cbfc2ac8fc4e98b",
+    ),
     ("scenarios/faults/chaos.yaml", "340293aa60cc940998307439c7d9be707e1b395218b770d1b644432abc448131"),
     ("scenarios/faults/corruption.yaml", "d1f32f85881349a766766f76cf6ee0393a14ce12c7c16320ff09df947c76c3d1"),
-    ("scenarios/faults/crash-restart-asset-org.yaml", "231c84b7655b2c1853d8ab01e98aa4a08f30b7c93db8145f54fcded608fdad91"),
+    (
+        "scenarios/faults/crash-restart-asset-org.yaml",
+        "231c84b7655b2c1853d8ab01e98aa4a08f30b7c93db8145f54fcded608fdad91",
+    ),
     ("scenarios/faults/drop-and-retry.yaml", "19945d71a66877d39633d07f95cd12a7baa5b67f069ef852cbc2ebf828536e60"),
-    ("scenarios/faults/duplicates-settle-once.yaml", "737fba1acdcc25879e58f1dfb7008c072b1c2c8edef85c156c57f330e7d6baaf"),
+    (
+        "scenarios/faults/duplicates-settle-once.yaml",
+        "737fba1acdcc25879e58f1dfb7008c072b1c2c8edef85c156c57f330e7d6baaf",
+    ),
     ("scenarios/faults/forging-node.yaml", "1e793ea0f3c307c1452db5ee25f4452d7662239798f34a2351941b549c5fe2ab"),
     ("scenarios/faults/lying-balance-node.yaml", "df3512f947f67ec46cbb41981ba4788eeeecea1cb539223f34190a56918499a8"),
     ("scenarios/faults/partition-heals.yaml", "2eaf4e227f636aa8eb6b75e80b9009e95087c8e568a5cbaf179ee6ca37990e3e"),
-    ("scenarios/faults/partition-outlasts-retries.yaml", "07c5e8e232dd65ddf1a1bd42975f0cfe39acaa70e56707f5beb563d501833a30"),
+    (
+        "scenarios/faults/partition-outlasts-retries.yaml",
+        "07c5e8e232dd65ddf1a1bd42975f0cfe39acaa70e56707f5beb563d501833a30",
+    ),
     ("scenarios/faults/replaying-node.yaml", "e12d3d778075a1ded13ba6faddc9de98d446efb21215243a585d6f773dc08b4f"),
-    ("scenarios/faults/silent-node-quorum-all.yaml", "3b627f49b04cba8422d10355ae59d93caf8b654bd56f71fae5bba02c6a2e5210"),
+    (
+        "scenarios/faults/silent-node-quorum-all.yaml",
+        "3b627f49b04cba8422d10355ae59d93caf8b654bd56f71fae5bba02c6a2e5210",
+    ),
     ("scenarios/faults/wrong-hash-node.yaml", "85968b5b00790668b704ea7d5be06e6a7c79114b99fca03ac5ce31b7e1b24df1"),
     ("scenarios/get-denied-and-not-found.yaml", "4724e8e68165f56212619694cb8c262d71346bdf3c589932b5a795013cc1bb09"),
     ("scenarios/insufficient-balance.yaml", "d86a4c259a84fe8d13d8ace79a0540536262a2e9b99fd1a473d5db7579b528a1"),

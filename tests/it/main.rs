@@ -2,6 +2,7 @@
 
 mod cli;
 mod determinism;
+mod faults;
 mod loader;
 mod sample_flow;
 mod scenarios;

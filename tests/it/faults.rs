@@ -1,0 +1,230 @@
+//! Each fault kind, asserted from the trace: the fault happened, and the outcome is right.
+
+use super::{load, root};
+use finsim::actors::outbox::Note;
+use finsim::net::faults::LossCause;
+use finsim::trace::{Event, Record};
+use finsim::Outcome;
+use proptest::prelude::*;
+
+fn run(file: &str) -> Outcome {
+    let scenario = load(&root().join("scenarios/faults").join(file));
+    let outcome = finsim::run(&scenario, scenario.seed);
+    assert!(outcome.passed, "{file}: {:#?}", outcome.failures());
+    outcome
+}
+
+fn notes(trace: &[Record]) -> impl Iterator<Item = &Note> {
+    trace.iter().filter_map(|r| match &r.event {
+        Event::Note(note) => Some(note),
+        _ => None,
+    })
+}
+
+fn lost(trace: &[Record], why: LossCause) -> usize {
+    trace.iter().filter(|r| matches!(&r.event, Event::Lost { cause, .. } if *cause == why)).count()
+}
+
+fn delivered(trace: &[Record], kind: &str, to: &str) -> usize {
+    trace.iter().filter(|r| matches!(&r.event, Event::Delivered { hop } if hop.kind == kind && hop.to == to)).count()
+}
+
+fn suspected_by_honest(outcome: &Outcome, org: &str) -> bool {
+    outcome.suspects.iter().any(|s| s == org)
+}
+
+#[test]
+fn dropped_transmissions_are_re_sent_with_the_same_request() {
+    let outcome = run("drop-and-retry.yaml");
+    assert!(lost(&outcome.trace, LossCause::Drop) > 0);
+    let retries = notes(&outcome.trace).filter(|n| matches!(n, Note::Retry { .. })).count() as u64;
+    assert_eq!(retries, outcome.stats.retries);
+    assert!(retries > 0);
+}
+
+#[test]
+fn duplicates_are_delivered_and_move_nothing_twice() {
+    let outcome = run("duplicates-settle-once.yaml");
+    assert!(delivered(&outcome.trace, "transfer", "org_2") >= 2, "the transfer request arrived twice");
+    let accepted = notes(&outcome.trace).filter(|n| matches!(n, Note::TxCreated { .. })).count();
+    let submitted = notes(&outcome.trace).filter(|n| matches!(n, Note::Submitted { .. })).count();
+    assert_eq!((accepted, submitted), (1, 1));
+    assert_eq!(outcome.stats.duplicated, outcome.stats.sent);
+}
+
+#[test]
+fn corrupted_messages_fail_their_signature_and_are_recovered_by_re_sending() {
+    let outcome = run("corruption.yaml");
+    let corrupted = outcome.trace.iter().filter(|r| matches!(r.event, Event::Corrupted { .. })).count() as u64;
+    let discarded = notes(&outcome.trace)
+        .filter(|n| matches!(n, Note::Discarded { reason, .. } if reason == "bad_signature"))
+        .count() as u64;
+    assert!(corrupted > 0);
+    assert_eq!(corrupted, outcome.stats.corrupted);
+    assert_eq!(discarded, outcome.stats.bad_signatures);
+}
+
+#[test]
+fn a_partition_that_heals_delays_and_does_not_break_the_flow() {
+    let outcome = run("partition-heals.yaml");
+    assert!(lost(&outcome.trace, LossCause::Partition) > 0);
+    let settled_at = notes(&outcome.trace).find_map(|n| match n {
+        Note::TransferFinal { settled: true, .. } => Some(()),
+        _ => None,
+    });
+    assert!(settled_at.is_some());
+    let first_delivery_across = outcome
+        .trace
+        .iter()
+        .find(|r| matches!(&r.event, Event::Delivered { hop } if hop.from == "org_1" && hop.to == "org_2"));
+    assert!(first_delivery_across.unwrap().t_us >= 2_000_000, "nothing crosses before the partition heals");
+}
+
+#[test]
+fn a_partition_that_outlasts_the_retries_ends_in_timeout() {
+    let outcome = run("partition-outlasts-retries.yaml");
+    assert_eq!(outcome.stats.delivered, 0);
+    let timeouts = notes(&outcome.trace).filter(|n| matches!(n, Note::Timeout { .. })).count();
+    assert_eq!(timeouts, 2, "the get and the transfer");
+}
+
+#[test]
+fn the_asset_org_crashes_mid_settlement_and_notifies_after_restart() {
+    let outcome = run("crash-restart-asset-org.yaml");
+    let kinds: Vec<&str> = outcome
+        .trace
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Crashed { .. } => Some("crashed"),
+            Event::Restarted { .. } => Some("restarted"),
+            Event::Lost { cause: LossCause::ReceiverDown, .. } => Some("lost"),
+            Event::Note(Note::SaleFinal { .. }) => Some("decided"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["crashed", "lost", "lost", "restarted", "decided"]);
+    assert_eq!(delivered(&outcome.trace, "sync_request", "ledger:cluster_B"), 1);
+}
+
+#[test]
+fn an_asset_org_down_for_good_breaks_agreement_as_expected() {
+    let outcome = run("asset-org-down-for-good.yaml");
+    let agreement = outcome.invariants.iter().find(|c| c.name == "agreement").unwrap();
+    assert!(!agreement.passed, "the weakness is real: {agreement:?}");
+    assert!(outcome.failures().is_empty());
+}
+
+#[test]
+fn a_lying_balance_node_is_outvoted_and_suspected() {
+    let outcome = run("lying-balance-node.yaml");
+    assert!(suspected_by_honest(&outcome, "org_4"));
+    let why = notes(&outcome.trace).find_map(|n| match n {
+        Note::Suspect { org, detail, .. } if org.as_str() == "org_4" => Some(detail.clone()),
+        _ => None,
+    });
+    assert_eq!(why.as_deref(), Some("its signed answer differs from the quorum's"));
+}
+
+#[test]
+fn a_wrong_hash_node_is_outvoted_and_suspected() {
+    let outcome = run("wrong-hash-node.yaml");
+    assert!(suspected_by_honest(&outcome, "org_3"));
+}
+
+#[test]
+fn a_forging_node_is_never_believed() {
+    let outcome = run("forging-node.yaml");
+    let forged = notes(&outcome.trace).filter(|n| matches!(n, Note::Discarded { from, reason, .. } if from.to_string() == "org_4" && reason == "bad_signature")).count();
+    assert!(forged >= 2, "its verify and balance answers were discarded");
+    assert!(suspected_by_honest(&outcome, "org_4"));
+}
+
+#[test]
+fn a_silent_node_under_quorum_all_prevents_the_quorum() {
+    let outcome = run("silent-node-quorum-all.yaml");
+    let answers_from_org_4 = outcome
+        .trace
+        .iter()
+        .filter(|r| matches!(&r.event, Event::Send { hop, .. } if hop.from == "org_4" && hop.to != "ledger:cluster_B"))
+        .count();
+    assert_eq!(answers_from_org_4, 0);
+    assert!(outcome.suspects.is_empty());
+}
+
+#[test]
+fn a_replaying_node_changes_nothing() {
+    let outcome = run("replaying-node.yaml");
+    assert!(notes(&outcome.trace).any(|n| matches!(n, Note::Replayed { .. })));
+    assert!(notes(&outcome.trace).any(|n| matches!(n, Note::Discarded { reason, .. } if reason == "misaddressed")));
+}
+
+#[test]
+fn every_fault_at_once_is_deterministic_event_by_event() {
+    let scenario = load(&root().join("scenarios/faults/chaos.yaml"));
+    for seed in [1, 2, 3] {
+        let a = finsim::run(&scenario, seed);
+        let b = finsim::run(&scenario, seed);
+        assert_eq!(a.trace, b.trace, "seed {seed}");
+        assert!(a.stats.dropped > 0 && a.stats.duplicated > 0 && a.stats.corrupted > 0, "{:?}", a.stats);
+    }
+}
+
+fn fault_mix(
+    drop: f64,
+    duplicate: f64,
+    corrupt: f64,
+    partition: Option<(u64, u64)>,
+    crash: Option<(usize, u64, u64)>,
+    byzantine: Option<(usize, usize)>,
+) -> String {
+    let mut block = format!("faults:\n  drop: {drop}\n  duplicate: {duplicate}\n  corrupt: {corrupt}\n");
+    if let Some((from, length)) = partition {
+        block.push_str(&format!(
+            "  partitions:\n    - {{ from_ms: {from}, until_ms: {}, groups: [[cluster_A], [cluster_B]] }}\n",
+            from + length
+        ));
+    }
+    let orgs = ["org_1", "org_2", "org_3", "org_4"];
+    if let Some((org, at, down)) = crash {
+        block.push_str(&format!(
+            "  crashes:\n    - {{ org: {}, at_ms: {at}, restart_ms: {} }}\n",
+            orgs[org],
+            at + down
+        ));
+    }
+    if let Some((org, behaviour)) = byzantine {
+        let behaviours = ["wrong_balance", "wrong_hash", "forge_signature", "silent", "replay"];
+        block.push_str(&format!(
+            "  byzantine:\n    - {{ org: {}, behaviour: {} }}\n",
+            ["org_3", "org_4"][org],
+            behaviours[behaviour]
+        ));
+    }
+    block.push_str("protocol:\n  timeout_ms: 300\n  retries: 4\n");
+    format!("{}{block}", finsim::scenario::SAMPLE_FLOW)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn safety_invariants_hold_under_any_fault_mix(
+        drop in 0.0f64..0.5,
+        duplicate in 0.0f64..0.5,
+        corrupt in 0.0f64..0.3,
+        partition in proptest::option::of((0u64..2000, 1u64..3000)),
+        crash in proptest::option::of((0usize..4, 0u64..2000, 1u64..3000)),
+        byzantine in proptest::option::of((0usize..2, 0usize..5)),
+        seed in any::<u64>(),
+    ) {
+        let text = fault_mix(drop, duplicate, corrupt, partition, crash, byzantine);
+        let scenario = finsim::scenario::parse("mix.yaml", &text).unwrap();
+        let outcome = finsim::run(&scenario, seed);
+        for name in ["conservation", "exactly_once", "authenticity", "valid_proofs"] {
+            let check = outcome.invariants.iter().find(|c| c.name == name).unwrap();
+            prop_assert!(check.passed, "{name} broke with seed {seed}: {}\n{text}", check.detail);
+        }
+        let s = outcome.stats;
+        prop_assert_eq!(s.sent + s.duplicated, s.delivered + s.dropped);
+    }
+}
