@@ -71,11 +71,6 @@ impl Directory {
         }
     }
 
-    /// The org that manages a resource: its id's prefix.
-    pub fn manager(resource: &ResourceId) -> &OrgId {
-        &resource.org
-    }
-
     /// Whether `org` may get and buy `asset` (shared with it, or it manages it).
     pub fn shared_with(&self, asset: &ResourceId, org: &OrgId) -> bool {
         self.asset_access.get(asset).is_some_and(|orgs| orgs.contains(org))
@@ -90,7 +85,7 @@ impl Directory {
     pub fn quorum_size(&self, cluster: &ClusterId) -> usize {
         let n = self.members_of(cluster).len();
         match self.protocol.quorum {
-            crate::scenario::QuorumWord::Any => 1.min(n),
+            crate::scenario::QuorumWord::Any => 1,
             crate::scenario::QuorumWord::Majority => n / 2 + 1,
             crate::scenario::QuorumWord::All => n,
         }

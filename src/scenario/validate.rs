@@ -510,15 +510,24 @@ impl Validator {
                 );
             }
             let mut groups: Vec<BTreeSet<OrgId>> = Vec::new();
+            let mut placed: BTreeSet<OrgId> = BTreeSet::new();
             for group in &p.groups {
                 let mut orgs = BTreeSet::new();
                 for name in group {
-                    match self.endpoint(name) {
-                        Some(Endpoint::Org(org)) => {
-                            orgs.insert(org);
+                    let members = match self.endpoint(name) {
+                        Some(Endpoint::Org(org)) => vec![org],
+                        Some(Endpoint::Cluster(cluster)) => self.clusters[&cluster].clone(),
+                        None => continue,
+                    };
+                    for org in members {
+                        if !placed.insert(org.clone()) {
+                            self.problem_help(
+                                name,
+                                format!("org `{org}` is in two groups of this partition"),
+                                "each org belongs to one group at most",
+                            );
                         }
-                        Some(Endpoint::Cluster(cluster)) => orgs.extend(self.clusters[&cluster].iter().cloned()),
-                        None => {}
+                        orgs.insert(org);
                     }
                 }
                 groups.push(orgs);

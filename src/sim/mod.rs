@@ -138,7 +138,8 @@ struct Simulation<'a> {
     topology: Topology,
     dir: Arc<Directory>,
     flow: Flow,
-    down: BTreeSet<OrgId>,
+    /// Orgs that are down, with how many crash intervals hold them down (intervals may overlap).
+    down: BTreeMap<OrgId, u32>,
     cancelled: BTreeSet<(ActorId, u64)>,
     ordinals: BTreeMap<String, u32>,
     trace: Vec<Record>,
@@ -177,7 +178,7 @@ impl<'a> Simulation<'a> {
             topology: Topology::new(scenario),
             dir,
             flow: Flow::new(scenario),
-            down: BTreeSet::new(),
+            down: BTreeMap::new(),
             cancelled: BTreeSet::new(),
             ordinals: BTreeMap::new(),
             trace: Vec::new(),
@@ -199,6 +200,10 @@ impl<'a> Simulation<'a> {
         simulation
     }
 
+    fn is_down(&self, actor: &ActorId) -> bool {
+        actor.org().is_some_and(|o| self.down.contains_key(o))
+    }
+
     fn schedule(&mut self, t_us: u64, pending: Pending) {
         self.seq += 1;
         self.queue.push(Reverse(Scheduled { t_us, seq: self.seq, pending }));
@@ -217,8 +222,10 @@ impl<'a> Simulation<'a> {
                 self.start_step(step).await;
             }
             let Some(Reverse(next)) = self.queue.pop() else { break };
+            // A cancelled timer, or one of an org that is down (its timers are lost), is no event:
+            // it neither advances the clock nor reaches the trace.
             if let Pending::Timer { actor, timer } = &next.pending {
-                if self.cancelled.remove(&(actor.clone(), *timer)) {
+                if self.cancelled.remove(&(actor.clone(), *timer)) || self.is_down(actor) {
                     continue;
                 }
             }
@@ -230,21 +237,25 @@ impl<'a> Simulation<'a> {
             self.now = next.t_us;
             match next.pending {
                 Pending::Deliver { sender, receiver, envelope } => self.deliver(sender, receiver, envelope).await,
-                Pending::Timer { actor, timer } => {
-                    if !actor.org().is_some_and(|o| self.down.contains(o)) {
-                        self.call(&actor, Input::Timer(timer)).await;
-                    }
-                }
+                Pending::Timer { actor, timer } => self.call(&actor, Input::Timer(timer)).await,
                 Pending::StartStep(step) => self.start_step(step).await,
                 Pending::Crash(org) => {
-                    self.down.insert(org.clone());
-                    self.record(Event::Crashed { org: org.to_string() });
-                    self.call(&ActorId::Org(org), Input::Crash).await;
+                    let holds = self.down.entry(org.clone()).or_insert(0);
+                    *holds += 1;
+                    if *holds == 1 {
+                        self.record(Event::Crashed { org: org.to_string() });
+                        self.call(&ActorId::Org(org), Input::Crash).await;
+                    }
                 }
                 Pending::Restart(org) => {
-                    self.down.remove(&org);
-                    self.record(Event::Restarted { org: org.to_string() });
-                    self.call(&ActorId::Org(org), Input::Restart).await;
+                    let holds = self.down.get(&org).copied().unwrap_or(0);
+                    if holds <= 1 {
+                        self.down.remove(&org);
+                        self.record(Event::Restarted { org: org.to_string() });
+                        self.call(&ActorId::Org(org), Input::Restart).await;
+                    } else {
+                        self.down.insert(org, holds - 1);
+                    }
                 }
             }
         }
@@ -275,7 +286,7 @@ impl<'a> Simulation<'a> {
         }
         let action = self.flow.steps()[step].action.clone();
         let (actor, org, command) = flow::dispatch(&action);
-        if self.down.contains(&org) {
+        if self.down.contains_key(&org) {
             // The org is down: the step waits for its restart (or never starts).
             self.flow.states[step] = StepState::Scheduled;
             let restart = self
@@ -428,7 +439,7 @@ impl<'a> Simulation<'a> {
             kind: envelope.kind.to_owned(),
             request_id: envelope.request_id,
         };
-        if receiver.org().is_some_and(|o| self.down.contains(o)) {
+        if self.is_down(&receiver) {
             if between_orgs {
                 self.stats.dropped += 1;
             }

@@ -57,3 +57,36 @@ impl LedgerView {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_that_never_held_the_asset_has_balance_zero() {
+        let asset = ResourceId::parse("org_2:101:a").unwrap();
+        let mut view = LedgerView::default();
+        view.assets.insert(asset.clone(), Hash32::of(b"data"));
+        let stranger = ResourceId::parse("org_1:100:nobody").unwrap();
+        assert_eq!(view.amounts(&asset, &stranger), Some(Amounts { current: 0, available: 0, held: 0 }));
+        let elsewhere = ResourceId::parse("org_9:101:b").unwrap();
+        assert_eq!(view.amounts(&elsewhere, &stranger), None, "not on this ledger");
+    }
+
+    #[test]
+    fn events_apply_in_order_once() {
+        let event = BlockCommitted {
+            index: 0,
+            height: 0,
+            root: Hash32([0; 32]),
+            txs: vec![],
+            received_us: vec![],
+            refused: vec![],
+        };
+        let mut view = LedgerView::default();
+        assert!(!view.apply(&event, 1), "a gap is not applied");
+        assert!(view.apply(&event, 0));
+        assert!(!view.apply(&event, 0), "a repeat is not applied");
+        assert_eq!(view.next_event, 1);
+    }
+}

@@ -123,7 +123,7 @@ impl Organization {
         match input {
             Input::Deliver(envelope) => self.on_envelope(now, envelope, &mut out),
             Input::Timer(timer) => self.on_timer(timer, &mut out),
-            Input::Command { request_id, command } => self.on_command(now, request_id, command, &mut out),
+            Input::Command { request_id, command } => self.on_command(request_id, command, &mut out),
             Input::Crash => self.exchanges.crash(),
             Input::Restart => self.on_restart(&mut out),
         }
@@ -193,7 +193,7 @@ impl Organization {
             (Body::Order(order), None) => self.on_order(now, message.request_id, &message.from, order, out),
             (Body::SignResponse(signed), None) => self.on_signed(message.request_id, &message.from, signed, out),
             (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
-                self.on_block(now, message.request_id, block, out)
+                self.on_block(block, out)
             }
             _ => out.note(self.discarded(&envelope, "unexpected")),
         }
@@ -280,7 +280,7 @@ impl Organization {
         out.note(Note::Suspect { by: self.id.clone(), org: org.clone(), request_id, detail: detail.to_owned() });
     }
 
-    fn on_command(&mut self, now: u64, request_id: u64, command: Command, out: &mut Outbox) {
+    fn on_command(&mut self, request_id: u64, command: Command, out: &mut Outbox) {
         match command {
             Command::Advertise { asset, to } => self.advertise(request_id, asset, to, out),
             Command::Get { resource, accept } => self.start_get(request_id, resource, accept, out),
@@ -291,9 +291,8 @@ impl Organization {
             Command::Balance { cluster, account, asset } => {
                 self.start_balance(request_id, cluster, account, asset, out)
             }
-            Command::Buy { .. } => {
-                let _ = now;
-            }
+            // A purchase starts at the user's application, which sends its org an `Order`.
+            Command::Buy { .. } => {}
         }
     }
 

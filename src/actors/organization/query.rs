@@ -43,6 +43,7 @@ enum Verdict {
 pub struct Broadcast {
     question: Question,
     kind: ExchangeKind,
+    cluster: ClusterId,
     members: Vec<OrgId>,
     valid: BTreeMap<OrgId, Verdict>,
     bad: BTreeSet<OrgId>,
@@ -94,7 +95,7 @@ impl Organization {
             });
             (status, APPLICATION_IVMS101, payload)
         } else {
-            (Status::NotFound, get.accept_types.first().map_or(APPLICATION_JSON, |_| APPLICATION_JSON), None)
+            (Status::NotFound, APPLICATION_JSON, None)
         };
         let body = Body::GetResponse(GetResponse { resource, status, content_type: content_type.to_owned(), payload });
         out.send(self.seal(request_id, Self::to_org(&from), body));
@@ -144,7 +145,7 @@ impl Organization {
         }
         let ivms_key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet };
         if self.exchanges.close(&ivms_key, out).is_some() {
-            self.on_ivms(request_id, response, cause, out);
+            self.on_ivms(request_id, response, out);
         }
     }
 
@@ -265,6 +266,7 @@ impl Organization {
         let broadcast = Broadcast {
             question,
             kind,
+            cluster,
             members,
             valid: BTreeMap::new(),
             bad: BTreeSet::new(),
@@ -328,12 +330,7 @@ impl Organization {
     /// Resolves a broadcast when its quorum is reached or out of reach; flags suspects.
     fn evaluate(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
-        let cluster_size = broadcast.members.len();
-        let quorum = match self.dir.protocol.quorum {
-            crate::scenario::QuorumWord::Any => 1,
-            crate::scenario::QuorumWord::Majority => cluster_size / 2 + 1,
-            crate::scenario::QuorumWord::All => cluster_size,
-        };
+        let quorum = self.dir.quorum_size(&broadcast.cluster);
         if broadcast.resolved.is_none() {
             let mut counts: BTreeMap<&Verdict, usize> = BTreeMap::new();
             for verdict in broadcast.valid.values() {

@@ -258,7 +258,7 @@ impl Organization {
     }
 
     /// Seed step 12: the IVMS-101 data arrived; run the regulation checks on it.
-    pub(super) fn on_ivms(&mut self, request_id: u64, response: GetResponse, _cause: &Arc<Envelope>, out: &mut Outbox) {
+    pub(super) fn on_ivms(&mut self, request_id: u64, response: GetResponse, out: &mut Outbox) {
         let Some(sale) = self.sales.get(&request_id) else { return };
         if !matches!(sale.stage, Stage::AwaitingUserData) {
             return;
@@ -348,7 +348,7 @@ impl Organization {
     }
 
     /// A ledger event: update the replica; settle or reject what this org submitted.
-    pub(super) fn on_block(&mut self, _now: u64, _request_id: u64, block: BlockCommitted, out: &mut Outbox) {
+    pub(super) fn on_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
         if !self.view.apply(&block, block.index) {
             if block.index > self.view.next_event {
                 let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
