@@ -371,13 +371,8 @@ impl<'a> Simulation<'a> {
     /// One transmission: the network decides its fate once, and the trace records the branch.
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
-        let between_orgs = matches!((&sender, &receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b);
-        let hop = Hop {
-            from: sender.to_string(),
-            to: receiver.to_string(),
-            kind: envelope.kind.to_owned(),
-            request_id: envelope.request_id,
-        };
+        let between_orgs = between_orgs(&sender, &receiver);
+        let hop = hop(&sender, &receiver, &envelope);
         let base = format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind);
         let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
         let key = format!("{base}/{ordinal}");
@@ -432,13 +427,8 @@ impl<'a> Simulation<'a> {
     }
 
     async fn deliver(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>) {
-        let between_orgs = matches!((&sender, &receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b);
-        let hop = Hop {
-            from: sender.to_string(),
-            to: receiver.to_string(),
-            kind: envelope.kind.to_owned(),
-            request_id: envelope.request_id,
-        };
+        let between_orgs = between_orgs(&sender, &receiver);
+        let hop = hop(&sender, &receiver, &envelope);
         if self.is_down(&receiver) {
             if between_orgs {
                 self.stats.dropped += 1;
@@ -451,5 +441,20 @@ impl<'a> Simulation<'a> {
         }
         self.record(Event::Delivered { hop });
         self.call(&receiver, Input::Deliver(envelope)).await;
+    }
+}
+
+/// Whether a transmission is between two different orgs: what faults apply to and what `Stats` count.
+fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
+    matches!((sender, receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b)
+}
+
+/// A transmission as the trace names it.
+fn hop(sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Hop {
+    Hop {
+        from: sender.to_string(),
+        to: receiver.to_string(),
+        kind: envelope.kind.to_owned(),
+        request_id: envelope.request_id,
     }
 }

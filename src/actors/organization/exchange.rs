@@ -164,6 +164,13 @@ impl Exchanges {
             return Expiry::Failed(key, exchange);
         }
         exchange.retries_left -= 1;
+        self.resend(&key, me, out);
+        Expiry::Retried
+    }
+
+    /// Re-sends an open exchange's request unchanged, records the retry and re-arms its timer.
+    fn resend(&mut self, key: &ExchangeKey, me: &OrgId, out: &mut Outbox) {
+        let Some(exchange) = self.open.get_mut(key) else { return };
         exchange.attempts += 1;
         let attempt = exchange.attempts;
         out.send_to(exchange.envelope.clone(), ActorId::Org(key.peer.clone()), true);
@@ -174,8 +181,7 @@ impl Exchanges {
             request_id: key.request_id,
             attempt,
         });
-        self.arm(&key, out);
-        Expiry::Retried
+        self.arm(key, out);
     }
 
     /// The org crashed: every timer is lost; the exchanges themselves are durable.
@@ -190,19 +196,10 @@ impl Exchanges {
     pub fn restart(&mut self, me: &OrgId, out: &mut Outbox) {
         let keys: Vec<ExchangeKey> = self.open.keys().cloned().collect();
         for key in keys {
-            let exchange = self.open.get_mut(&key).expect("listed above");
-            exchange.retries_left = self.retries;
-            exchange.attempts += 1;
-            let attempt = exchange.attempts;
-            out.send_to(exchange.envelope.clone(), ActorId::Org(key.peer.clone()), true);
-            out.note(Note::Retry {
-                org: me.clone(),
-                to: key.peer.clone(),
-                kind: key.kind.name().to_owned(),
-                request_id: key.request_id,
-                attempt,
-            });
-            self.arm(&key, out);
+            if let Some(exchange) = self.open.get_mut(&key) {
+                exchange.retries_left = self.retries;
+            }
+            self.resend(&key, me, out);
         }
     }
 }
