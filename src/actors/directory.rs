@@ -81,13 +81,15 @@ impl Directory {
         self.members.get(cluster).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// How many equal answers a broadcast to `cluster` needs.
+    /// How many equal answers a broadcast to `cluster` needs (at least one: an empty
+    /// cluster can never confirm anything).
     pub fn quorum_size(&self, cluster: &ClusterId) -> usize {
         let n = self.members_of(cluster).len();
-        match self.protocol.quorum {
+        let size = match self.protocol.quorum {
             crate::scenario::QuorumWord::Any => 1,
             crate::scenario::QuorumWord::Majority => n / 2 + 1,
             crate::scenario::QuorumWord::All => n,
-        }
+        };
+        size.max(1)
     }
 }

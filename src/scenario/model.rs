@@ -43,6 +43,15 @@ where
     deserializer.deserialize_map(Pairs(PhantomData))
 }
 
+/// Reads a list, taking an empty value (`flow:` with nothing after it) as the empty list.
+fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// A value with its location in the file.
 pub type S<T> = Spanned<T>;
 
@@ -59,15 +68,17 @@ pub struct ScenarioFile {
     pub network: Option<NetworkSpec>,
     #[serde(default)]
     pub ledger: Option<LedgerSpec>,
+    #[serde(deserialize_with = "list")]
     pub clusters: Vec<ClusterSpec>,
     #[serde(default, deserialize_with = "pairs")]
     pub orgs: Vec<(S<String>, Option<OrgSpec>)>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub users: Vec<UserSpec>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub assets: Vec<AssetSpec>,
+    #[serde(deserialize_with = "list")]
     pub flow: Vec<S<StepSpec>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub expect: Vec<S<ExpectSpec>>,
     #[serde(default)]
     pub faults: Option<FaultsSpec>,
@@ -80,7 +91,7 @@ pub struct ScenarioFile {
 pub struct NetworkSpec {
     #[serde(default)]
     pub latency: Option<S<LatencySpec>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub links: Vec<LinkSpec>,
 }
 
@@ -130,6 +141,7 @@ pub struct LedgerSpec {
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     pub id: S<String>,
+    #[serde(deserialize_with = "list")]
     pub orgs: Vec<S<String>>,
 }
 
@@ -174,7 +186,7 @@ pub struct IvmsSpec {
 pub struct AssetSpec {
     pub id: S<String>,
     pub org: S<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub shared_with: Vec<S<String>>,
     #[serde(default)]
     pub data: Option<serde_json::Value>,
@@ -368,11 +380,11 @@ pub struct FaultsSpec {
     pub duplicate: Option<S<f64>>,
     #[serde(default)]
     pub corrupt: Option<S<f64>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub partitions: Vec<S<PartitionSpec>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub crashes: Vec<S<CrashSpec>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub byzantine: Vec<ByzantineSpec>,
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod determinism;
 mod faults;
+mod generated;
 mod loader;
 mod sample_flow;
 mod scenarios;
