@@ -60,8 +60,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
 /// Runs a scenario with a seed on an existing System and checks everything.
 pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
     let result = runner.simulate(scenario, seed);
-    let keyring = crate::actors::directory::Directory::new(scenario, seed).keyring;
-    let mut invariants = invariants::check_all(scenario, &result.observations, &keyring);
+    let mut invariants = invariants::check_all(scenario, &result.observations, &result.directory.keyring);
     if result.hit_event_limit {
         invariants.push(Check::new(
             "finished",

@@ -70,6 +70,8 @@ pub struct RunResult {
     pub unfinished_steps: Vec<usize>,
     /// Whether the run hit `EVENT_LIMIT`.
     pub hit_event_limit: bool,
+    /// The run's public directory (its keyring re-verifies causes in the checks).
+    pub directory: Arc<Directory>,
 }
 
 enum Pending {
@@ -277,6 +279,7 @@ impl<'a> Simulation<'a> {
             virtual_us: self.now,
             unfinished_steps,
             hit_event_limit,
+            directory: self.dir,
         }
     }
 
