@@ -41,3 +41,15 @@ fn an_account_that_never_held_the_asset_is_answered_zero() {
     let check = outcome.expectations.iter().find(|c| c.name.starts_with("balance org_1:100:user_2")).unwrap();
     assert!(check.passed && check.detail.contains("was told 0"), "{check:?}");
 }
+
+#[test]
+fn a_balance_the_org_was_denied_is_judged_on_the_ledger_and_says_so() {
+    // org_3 manages neither the account nor the asset: the nodes answer `denied`.
+    let text = finsim::scenario::SAMPLE_FLOW
+        .replace("balance:      { org: org_1, cluster: cluster_B", "balance:      { org: org_3, cluster: cluster_B");
+    let scenario = finsim::scenario::parse("denied.yaml", &text).unwrap();
+    let outcome = finsim::run(&scenario, scenario.seed);
+    let check = outcome.expectations.iter().find(|c| c.name.starts_with("balance org_1:100:user_1")).unwrap();
+    assert!(check.passed, "{check:?}");
+    assert!(check.detail.contains("org_3 accepted no answer") && check.detail.contains("denied"), "{check:?}");
+}
