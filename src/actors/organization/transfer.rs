@@ -145,10 +145,13 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
-        if purchase.asset.org != from {
+        let entitled = self.purchases.get(&request_id).is_some_and(|p| p.asset.org == from);
+        if !entitled {
+            // Only the asset's org may say how its transfer ended.
+            out.note(self.discarded(cause, "unentitled"));
             return;
         }
+        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
         if purchase.final_status.is_none() {
             let settled = settlement.status == Status::Ok;
             out.note(Note::TransferFinal {
