@@ -7,6 +7,7 @@ mod generated;
 mod loader;
 mod sample_flow;
 mod scenarios;
+mod snapshots;
 
 use finsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};
