@@ -1,0 +1,118 @@
+//! Validation of the `faults` and `protocol` blocks: probabilities in [0, 1],
+//! intervals that end after they start, orgs and clusters that exist, each org in
+//! one partition group at most.
+
+use super::Validator;
+use crate::protocol::ids::OrgId;
+use crate::scenario::model::{self as m, S};
+use crate::scenario::{Crash, Endpoint, Faults, Partition, ProtocolConfig};
+use std::collections::BTreeSet;
+
+impl Validator {
+    fn probability(&mut self, p: Option<&S<f64>>, what: &str) -> f64 {
+        match p {
+            Some(p) if !(0.0..=1.0).contains(&p.value) => {
+                self.problem_help(
+                    p,
+                    format!("`{what}` is {}, not a probability", p.value),
+                    "expected a number between 0 and 1",
+                );
+                0.0
+            }
+            Some(p) => p.value,
+            None => 0.0,
+        }
+    }
+
+    pub(super) fn faults(&mut self, spec: Option<&m::FaultsSpec>) -> Faults {
+        let Some(spec) = spec else { return Faults::default() };
+        let mut faults = Faults {
+            drop_probability: self.probability(spec.drop.as_ref(), "drop"),
+            duplicate_probability: self.probability(spec.duplicate.as_ref(), "duplicate"),
+            corrupt_probability: self.probability(spec.corrupt.as_ref(), "corrupt"),
+            ..Faults::default()
+        };
+        for partition in &spec.partitions {
+            let p = &partition.value;
+            if p.until_ms.value < p.from_ms {
+                self.problem_help(
+                    &p.until_ms,
+                    format!("`until_ms` {} is before `from_ms` {}", p.until_ms.value, p.from_ms),
+                    "a partition ends after it starts",
+                );
+            }
+            let mut groups: Vec<BTreeSet<OrgId>> = Vec::new();
+            let mut placed: BTreeSet<OrgId> = BTreeSet::new();
+            for group in &p.groups {
+                let mut orgs = BTreeSet::new();
+                for name in group {
+                    let members = match self.endpoint(name) {
+                        Some(Endpoint::Org(org)) => vec![org],
+                        Some(Endpoint::Cluster(cluster)) => self.clusters[&cluster].clone(),
+                        None => continue,
+                    };
+                    for org in members {
+                        if !placed.insert(org.clone()) {
+                            self.problem_help(
+                                name,
+                                format!("org `{org}` is in two groups of this partition"),
+                                "each org belongs to one group at most",
+                            );
+                        }
+                        orgs.insert(org);
+                    }
+                }
+                groups.push(orgs);
+            }
+            let named: BTreeSet<OrgId> = groups.iter().flatten().cloned().collect();
+            let rest: BTreeSet<OrgId> = self.orgs.keys().filter(|o| !named.contains(*o)).cloned().collect();
+            if !rest.is_empty() {
+                groups.push(rest);
+            }
+            faults.partitions.push(Partition {
+                from_us: p.from_ms.saturating_mul(1000),
+                until_us: p.until_ms.value.saturating_mul(1000),
+                groups,
+            });
+        }
+        for crash in &spec.crashes {
+            let c = &crash.value;
+            let Some(org) = self.org(&c.org) else { continue };
+            if let Some(restart) = &c.restart_ms {
+                if restart.value <= c.at_ms {
+                    self.problem_help(
+                        restart,
+                        format!("`restart_ms` {} is not after `at_ms` {}", restart.value, c.at_ms),
+                        "an org restarts after it crashes",
+                    );
+                }
+            }
+            faults.crashes.push(Crash {
+                org,
+                at_us: c.at_ms.saturating_mul(1000),
+                restart_us: c.restart_ms.as_ref().map(|r| r.value.saturating_mul(1000)),
+            });
+        }
+        for byzantine in &spec.byzantine {
+            if let Some(org) = self.org(&byzantine.org) {
+                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour);
+            }
+        }
+        faults
+    }
+
+    pub(super) fn protocol(&mut self, spec: Option<&m::ProtocolSpec>) -> ProtocolConfig {
+        let mut config = ProtocolConfig::default();
+        let Some(spec) = spec else { return config };
+        if let Some(timeout) = &spec.timeout_ms {
+            if timeout.value == 0 {
+                self.problem(timeout, "`timeout_ms` must be at least 1");
+            }
+            config.timeout_us = timeout.value.max(1).saturating_mul(1000);
+        }
+        config.retries = spec.retries.unwrap_or(config.retries);
+        config.quorum = spec.quorum.unwrap_or(config.quorum);
+        config.liveness_us = spec.liveness_ms.map_or(config.liveness_us, |ms| ms.saturating_mul(1000));
+        config
+    }
+}
