@@ -21,7 +21,7 @@ pub struct KnownFinal {
     pub detail: String,
     /// The proof, when settled.
     pub proof: Option<ChainpointProof>,
-    /// When the buyer's org learned it.
+    /// When the buyer's org first knew a final status.
     pub t_us: u64,
 }
 
@@ -77,12 +77,15 @@ impl Observations {
                 self.balances.insert((account.clone(), asset.clone()), seen);
             }
             Note::TransferFinal { request_id, settled, reason, detail, proof, .. } => {
+                // A later word from the asset's org may replace a `timeout`; the transfer was final
+                // (for `liveness`) from the first time.
+                let first_us = self.transfers.get(request_id).map_or(t_us, |k| k.t_us);
                 let known = KnownFinal {
                     settled: *settled,
                     reason: *reason,
                     detail: detail.clone(),
                     proof: proof.clone(),
-                    t_us,
+                    t_us: first_us,
                 };
                 self.transfers.insert(*request_id, known);
             }

@@ -36,6 +36,10 @@ const PINNED: &[(&str, &str)] = &[
         "737fba1acdcc25879e58f1dfb7008c072b1c2c8edef85c156c57f330e7d6baaf",
     ),
     ("scenarios/faults/forging-node.yaml", "1e793ea0f3c307c1452db5ee25f4452d7662239798f34a2351941b549c5fe2ab"),
+    (
+        "scenarios/faults/late-settlement-after-timeout.yaml",
+        "b97c398b44bd1307bffeb3400b76739ff718c9bc9f7f6af1942dc914beeeb437",
+    ),
     ("scenarios/faults/lying-balance-node.yaml", "df3512f947f67ec46cbb41981ba4788eeeecea1cb539223f34190a56918499a8"),
     ("scenarios/faults/partition-heals.yaml", "2eaf4e227f636aa8eb6b75e80b9009e95087c8e568a5cbaf179ee6ca37990e3e"),
     (

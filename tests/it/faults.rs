@@ -228,3 +228,19 @@ proptest! {
         prop_assert_eq!(s.sent + s.duplicated, s.delivered + s.dropped);
     }
 }
+
+#[test]
+fn a_late_settlement_replaces_a_timeout() {
+    let outcome = run("late-settlement-after-timeout.yaml");
+    let finals: Vec<(u64, bool)> = notes(&outcome.trace)
+        .filter_map(|n| match n {
+            Note::TransferFinal { settled, .. } => Some(*settled),
+            _ => None,
+        })
+        .zip(
+            outcome.trace.iter().filter(|r| matches!(r.event, Event::Note(Note::TransferFinal { .. }))).map(|r| r.t_us),
+        )
+        .map(|(settled, t)| (t, settled))
+        .collect();
+    assert_eq!(finals, [(2_200_000, false), (3_060_000, true)]);
+}

@@ -152,7 +152,9 @@ impl Organization {
             return;
         }
         let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
-        if purchase.final_status.is_none() {
+        // A `timeout` is only what this org concluded from silence; the asset's org's word replaces it.
+        let open = purchase.final_status.as_ref().is_none_or(|s| s.status == Status::Timeout);
+        if open {
             let settled = settlement.status == Status::Ok;
             out.note(Note::TransferFinal {
                 org: self.id.clone(),
