@@ -43,7 +43,11 @@ pub fn path(leaves: &[Hash32], mut index: usize) -> Vec<PathStep> {
     while level.len() > 1 {
         let sibling = index ^ 1;
         if sibling < level.len() {
-            steps.push(if index % 2 == 0 { PathStep::Right(level[sibling]) } else { PathStep::Left(level[sibling]) });
+            steps.push(if index.is_multiple_of(2) {
+                PathStep::Right(level[sibling])
+            } else {
+                PathStep::Left(level[sibling])
+            });
         }
         level = next_level(&level);
         index /= 2;

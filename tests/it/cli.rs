@@ -2,6 +2,15 @@
 
 use std::process::Command;
 
+/// Writes `text` to a fresh file under the temporary directory; its path.
+fn scratch_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("finsim-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file.display().to_string()
+}
+
 fn finsim(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_finsim")).args(args).current_dir(super::root()).output().unwrap();
     (
@@ -60,11 +69,7 @@ fn seed_overrides_the_file_and_changes_the_digest() {
 
 #[test]
 fn a_failing_run_exits_1_names_the_failure_and_says_how_to_reproduce() {
-    let dir = std::env::temp_dir().join(format!("finsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("wrong.yaml");
-    std::fs::write(&file, finsim::scenario::SAMPLE_FLOW.replace("equals: 100 }", "equals: 99 }")).unwrap();
-    let path = file.display().to_string();
+    let path = scratch_file("wrong.yaml", &finsim::scenario::SAMPLE_FLOW.replace("equals: 100 }", "equals: 99 }"));
     let (code, stdout, _) = finsim(&["run", &path, "--seed", "5"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("FAIL  balance org_1:100:user_1 org_2:101:asset_1 = 99"), "{stdout}");
@@ -73,11 +78,8 @@ fn a_failing_run_exits_1_names_the_failure_and_says_how_to_reproduce() {
 
 #[test]
 fn an_invalid_file_exits_2_with_file_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("finsim-cli-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bad.yaml");
-    std::fs::write(&file, finsim::scenario::SAMPLE_FLOW.replace("org: org_2, asset:", "org: org_9, asset:")).unwrap();
-    let path = file.display().to_string();
+    let path =
+        scratch_file("bad.yaml", &finsim::scenario::SAMPLE_FLOW.replace("org: org_2, asset:", "org: org_9, asset:"));
     for command in ["run", "check"] {
         let (code, stdout, stderr) = finsim(&[command, &path]);
         assert_eq!(code, 2, "{command}: {stderr}");
@@ -122,14 +124,10 @@ fn sweep_output_does_not_depend_on_jobs() {
 
 #[test]
 fn a_failing_sweep_lists_each_failing_seed_with_its_reproduce_line() {
-    let dir = std::env::temp_dir().join(format!("finsim-sweep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("lossy.yaml");
     // Losing every other transmission with one retry: some seeds get through, some do not.
     let text =
         format!("{}faults:\n  drop: 0.5\nprotocol:\n  retries: 1\n  timeout_ms: 300\n", finsim::scenario::SAMPLE_FLOW);
-    std::fs::write(&file, text).unwrap();
-    let path = file.display().to_string();
+    let path = scratch_file("lossy.yaml", &text);
     let (code, stdout, _) = finsim(&["sweep", &path, "--seeds", "0..9"]);
     assert_eq!(code, 1, "{stdout}");
     let failing: Vec<&str> = stdout.lines().filter(|l| l.ends_with(": FAILED")).collect();
