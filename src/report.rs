@@ -112,6 +112,7 @@ fn note_text(note: &Note) -> Option<String> {
             format!("{org} re-sends {kind} #{request_id} to {to} (retry {attempt})")
         }
         Note::Timeout { org, to, kind, request_id } => format!("{org}: {kind} #{request_id} to {to} timed out"),
+        Note::Misbehaved { org, detail, .. } => format!("{org} (byzantine) {detail}"),
         Note::Replayed { org, from, kind, request_id } => {
             format!("{org} replays {from}'s {kind} #{request_id} to every org")
         }

@@ -7,6 +7,7 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::status::Status;
+use crate::scenario::Behaviour;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -151,6 +152,8 @@ pub enum Note {
     Retry { org: OrgId, to: OrgId, kind: String, request_id: u64, attempt: u32 },
     /// An exchange ran out of retries.
     Timeout { org: OrgId, to: OrgId, kind: String, request_id: u64 },
+    /// A byzantine org departed from the protocol (what it did instead).
+    Misbehaved { org: OrgId, behaviour: Behaviour, detail: String },
     /// A byzantine org re-sent a copy of a message it received.
     Replayed { org: OrgId, from: ActorId, kind: String, request_id: u64 },
     /// State changed because of a message (checked by `authenticity`).

@@ -24,7 +24,7 @@ const PINNED: &[(&str, &str)] = &[
         "scenarios/faults/asset-org-down-for-good.yaml",
         "5c56a0ddf1a0b2add5dec0369fcbc2eae167fd0a9b6e5e5a8cbfc2ac8fc4e98b",
     ),
-    ("scenarios/faults/chaos.yaml", "340293aa60cc940998307439c7d9be707e1b395218b770d1b644432abc448131"),
+    ("scenarios/faults/chaos.yaml", "02e6679dcf80d7a1ca6e494ea588203cd3af57a74f194809676b7257d657c05a"),
     ("scenarios/faults/corruption.yaml", "d1f32f85881349a766766f76cf6ee0393a14ce12c7c16320ff09df947c76c3d1"),
     (
         "scenarios/faults/crash-restart-asset-org.yaml",
@@ -35,12 +35,12 @@ const PINNED: &[(&str, &str)] = &[
         "scenarios/faults/duplicates-settle-once.yaml",
         "737fba1acdcc25879e58f1dfb7008c072b1c2c8edef85c156c57f330e7d6baaf",
     ),
-    ("scenarios/faults/forging-node.yaml", "1e793ea0f3c307c1452db5ee25f4452d7662239798f34a2351941b549c5fe2ab"),
+    ("scenarios/faults/forging-node.yaml", "d15d0487a3bbe88e79143ce961d3bf96e6e019a4e97b0a2bf55e4d0c547ac9ba"),
     (
         "scenarios/faults/late-settlement-after-timeout.yaml",
         "b97c398b44bd1307bffeb3400b76739ff718c9bc9f7f6af1942dc914beeeb437",
     ),
-    ("scenarios/faults/lying-balance-node.yaml", "df3512f947f67ec46cbb41981ba4788eeeecea1cb539223f34190a56918499a8"),
+    ("scenarios/faults/lying-balance-node.yaml", "d141a1259ecb8ae749442607cf5782f56dc4c11eb46b8b605c71765c70c4467a"),
     ("scenarios/faults/partition-heals.yaml", "2eaf4e227f636aa8eb6b75e80b9009e95087c8e568a5cbaf179ee6ca37990e3e"),
     (
         "scenarios/faults/partition-outlasts-retries.yaml",
@@ -49,9 +49,9 @@ const PINNED: &[(&str, &str)] = &[
     ("scenarios/faults/replaying-node.yaml", "e12d3d778075a1ded13ba6faddc9de98d446efb21215243a585d6f773dc08b4f"),
     (
         "scenarios/faults/silent-node-quorum-all.yaml",
-        "3b627f49b04cba8422d10355ae59d93caf8b654bd56f71fae5bba02c6a2e5210",
+        "aff9d344837f8ae241f4dc1912a6ce98ae4a34b33cb6a10a45f5762259cd666d",
     ),
-    ("scenarios/faults/wrong-hash-node.yaml", "85968b5b00790668b704ea7d5be06e6a7c79114b99fca03ac5ce31b7e1b24df1"),
+    ("scenarios/faults/wrong-hash-node.yaml", "a43ac003e8d681a8e51976ee3c9f4bb822716dc365f6b8911c7d00d7e7b9356a"),
     ("scenarios/get-denied-and-not-found.yaml", "4724e8e68165f56212619694cb8c262d71346bdf3c589932b5a795013cc1bb09"),
     ("scenarios/insufficient-balance.yaml", "d86a4c259a84fe8d13d8ace79a0540536262a2e9b99fd1a473d5db7579b528a1"),
     ("scenarios/regulation-rejection.yaml", "ef1f64de77a12de44142f38042823ca6f71e27d6ddf94f65f94b046b85202769"),

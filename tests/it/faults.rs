@@ -123,6 +123,11 @@ fn a_lying_balance_node_is_outvoted_and_suspected() {
         _ => None,
     });
     assert_eq!(why.as_deref(), Some("its signed answer differs from the quorum's"));
+    let lie = notes(&outcome.trace).find_map(|n| match n {
+        Note::Misbehaved { org, detail, .. } if org.as_str() == "org_4" => Some(detail.clone()),
+        _ => None,
+    });
+    assert!(lie.is_some_and(|d| d.contains("with 207 instead of 100")), "the trace shows the lie");
 }
 
 #[test]

@@ -127,10 +127,35 @@ impl Organization {
             Input::Crash => self.exchanges.crash(),
             Input::Restart => self.on_restart(&mut out),
         }
-        if self.is(Behaviour::Silent) {
-            out.sends.retain(|s| !is_answer(s.envelope.kind));
-        }
+        self.misbehave(&mut out);
         out
+    }
+
+    /// A `silent` org withholds its answers; a `forge_signature` org has signed with a key not its
+    /// own (in `seal`). Each departure is noted, so the trace shows what the byzantine org did.
+    fn misbehave(&self, out: &mut Outbox) {
+        if self.is(Behaviour::Silent) {
+            let (withheld, kept): (Vec<_>, Vec<_>) = out.sends.drain(..).partition(|s| is_answer(s.envelope.kind));
+            out.sends = kept;
+            for send in withheld {
+                let detail = format!(
+                    "withheld its {} #{} to {}",
+                    send.envelope.kind, send.envelope.request_id, send.envelope.to
+                );
+                out.note(Note::Misbehaved { org: self.id.clone(), behaviour: Behaviour::Silent, detail });
+            }
+        }
+        if self.is(Behaviour::ForgeSignature) {
+            let forged: Vec<String> = out
+                .sends
+                .iter()
+                .filter(|s| s.envelope.from == self.me)
+                .map(|s| format!("signed its {} #{} with a key not its own", s.envelope.kind, s.envelope.request_id))
+                .collect();
+            for detail in forged {
+                out.note(Note::Misbehaved { org: self.id.clone(), behaviour: Behaviour::ForgeSignature, detail });
+            }
+        }
     }
 
     fn is(&self, behaviour: Behaviour) -> bool {

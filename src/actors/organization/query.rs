@@ -154,6 +154,7 @@ impl Organization {
         let mut hash = self.view.assets.get(&verify.resource).copied();
         if self.is(Behaviour::WrongHash) {
             hash = Some(Hash32::of_parts(&[b"wrong", &verify.hash.0]));
+            self.lie(Behaviour::WrongHash, format!("answered verify #{request_id} from {from} with a wrong hash"), out);
         }
         let status = if hash.is_some() { Status::Ok } else { Status::NotFound };
         let body =
@@ -166,6 +167,11 @@ impl Organization {
         let mut root = self.view.root_at(request.height);
         if self.is(Behaviour::WrongHash) {
             root = Some(Hash32::of_parts(&[b"wrong", &request.root.0]));
+            self.lie(
+                Behaviour::WrongHash,
+                format!("answered verify_proof #{request_id} from {from} with a wrong root"),
+                out,
+            );
         }
         let status = if root.is_some() { Status::Ok } else { Status::NotFound };
         let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
@@ -182,8 +188,12 @@ impl Organization {
             (true, Some(amounts)) => (Status::Ok, amounts),
         };
         if self.is(Behaviour::WrongBalance) && status == Status::Ok {
-            amounts.current = amounts.current.wrapping_mul(2).wrapping_add(7);
+            let truth = amounts.current;
+            amounts.current = truth.wrapping_mul(2).wrapping_add(7);
             amounts.available = amounts.current;
+            let detail =
+                format!("answered balance #{request_id} from {from} with {} instead of {truth}", amounts.current);
+            self.lie(Behaviour::WrongBalance, detail, out);
         }
         let body = Body::BalanceAnswer(BalanceAnswer {
             status,
@@ -195,6 +205,10 @@ impl Organization {
             height: self.view.height(),
         });
         out.send(self.seal(request_id, Self::to_org(&from), body));
+    }
+
+    fn lie(&self, behaviour: Behaviour, detail: String, out: &mut Outbox) {
+        out.note(Note::Misbehaved { org: self.id.clone(), behaviour, detail });
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
