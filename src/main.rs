@@ -9,8 +9,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "finsim", version, about = "A deterministic, actor-based simulator of FinP2P networks")]
 struct Cli {
+    /// With no command, finsim runs the bundled sample flow.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -56,7 +57,8 @@ const INVALID: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    ExitCode::from(match cli.command {
+    let command = cli.command.unwrap_or(Command::Run { file: None, seed: None, json: false, trace: None });
+    ExitCode::from(match command {
         Command::Run { file, seed, json, trace } => run(file, seed, json, trace),
         Command::Check { file } => check(&file),
         Command::Sweep { file, seeds, jobs, json } => sweep(&file, seeds, jobs, json),

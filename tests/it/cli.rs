@@ -146,3 +146,10 @@ fn sweep_rejects_a_bad_range_with_exit_2() {
         assert_eq!(code, 2, "{range}: {stderr}");
     }
 }
+
+#[test]
+fn no_command_at_all_runs_the_sample_flow() {
+    let (code, stdout, _) = finsim(&[]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("PASSED: advertise-then-transfer (seed 42)"), "{stdout}");
+}
