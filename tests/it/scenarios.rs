@@ -53,3 +53,16 @@ fn a_balance_the_org_was_denied_is_judged_on_the_ledger_and_says_so() {
     assert!(check.passed, "{check:?}");
     assert!(check.detail.contains("org_3 accepted no answer") && check.detail.contains("denied"), "{check:?}");
 }
+
+#[test]
+fn the_readme_example_is_the_sample_flow() {
+    let readme = std::fs::read_to_string(super::root().join("README.md")).unwrap();
+    let start = readme.find("```yaml\n").expect("the README shows a scenario") + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let scenario =
+        finsim::scenario::parse("README.md", &readme[start..end]).unwrap_or_else(|e| panic!("{}", e.render()));
+    let bundled = load(&super::root().join("scenarios/advertise-then-transfer.yaml"));
+    let outcome = finsim::run(&scenario, scenario.seed);
+    assert!(outcome.passed);
+    assert_eq!(outcome.digest, finsim::run(&bundled, bundled.seed).digest, "same network, same flow, same trace");
+}
