@@ -104,3 +104,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_org_and_a_cluster_may_not_share_a_name_in_either_order() {
+    let p = problems("name: m\nclusters:\n  - { id: a, orgs: [x] }\n  - { id: x, orgs: [y] }\nflow: []\n");
+    assert_eq!((p[0].0, p[0].1), (4, 11), "{p:?}");
+    let p = problems("name: m\nclusters:\n  - { id: a, orgs: [x] }\n  - { id: b, orgs: [a] }\nflow: []\n");
+    assert_eq!(p[0].0, 4, "{p:?}");
+}

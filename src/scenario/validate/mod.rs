@@ -107,6 +107,10 @@ impl Validator {
                 self.problem(&cluster.id, format!("cluster `{id}` is declared twice"));
                 continue;
             }
+            if self.orgs.contains_key(&OrgId(id.0.clone())) {
+                self.problem(&cluster.id, format!("`{id}` is already an org: org and cluster ids must differ"));
+                continue;
+            }
             let mut members = Vec::new();
             for org in &cluster.orgs {
                 if !is_plain_name(&org.value) {
