@@ -5,6 +5,7 @@ use crate::protocol::ids::ActorId;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// `SigningKey::from_bytes(sha256(seed ‖ label))`: independent of rand_core versions.
 pub fn signing_key(seed: u64, label: &str) -> SigningKey {
@@ -46,10 +47,17 @@ pub fn key_of_finid(finid: &str) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
-/// The public directory: every actor's verifying key, decompressed once.
+/// What a verification is memoised under: the claimed signer, the signed bytes' hash, the signature.
+type VerificationKey = (ActorId, [u8; 32], [u8; 64]);
+
+/// The public directory: every actor's verifying key, decompressed once, and a memo of
+/// verifications. Verifying is a pure function of (key, bytes, signature), so the memo
+/// changes no outcome; it saves the ~38 µs of each repeat (every receiver of a broadcast,
+/// duplicates, replays and re-sends of the same envelope).
 #[derive(Debug, Default)]
 pub struct Keyring {
     keys: BTreeMap<ActorId, VerifyingKey>,
+    verified: Mutex<BTreeMap<VerificationKey, bool>>,
 }
 
 impl Keyring {
@@ -61,6 +69,14 @@ impl Keyring {
     /// The verifying key of an actor, if it is known.
     pub fn get(&self, actor: &ActorId) -> Option<&VerifyingKey> {
         self.keys.get(actor)
+    }
+
+    /// Whether `signature` over `bytes` is `actor`'s; `false` for an unknown actor.
+    pub fn verify(&self, actor: &ActorId, bytes: &[u8], signature: &[u8; 64]) -> bool {
+        let Some(key) = self.keys.get(actor) else { return false };
+        let memo_key = (actor.clone(), Sha256::digest(bytes).into(), *signature);
+        let mut memo = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *memo.entry(memo_key).or_insert_with(|| verify(key, bytes, signature))
     }
 }
 
@@ -79,5 +95,20 @@ mod tests {
         let other = signing_key(7, "org_2");
         assert!(!verify(&other.verifying_key(), b"hello", &sig));
         assert_eq!(key_of_finid(&finid(&a.verifying_key())), Some(a.verifying_key()));
+    }
+
+    #[test]
+    fn the_memo_answers_like_the_verification_it_remembers() {
+        let actor = ActorId::Org(crate::protocol::ids::OrgId::from("org_1"));
+        let key = actor_key(3, &actor);
+        let mut keyring = Keyring::default();
+        keyring.insert(actor.clone(), key.verifying_key());
+        let sig = sign(&key, b"m");
+        for _ in 0..2 {
+            assert!(keyring.verify(&actor, b"m", &sig));
+            assert!(!keyring.verify(&actor, b"n", &sig));
+        }
+        let stranger = ActorId::Org(crate::protocol::ids::OrgId::from("org_2"));
+        assert!(!keyring.verify(&stranger, b"m", &sig), "unknown signer");
     }
 }

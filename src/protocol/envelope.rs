@@ -68,8 +68,7 @@ impl Envelope {
 
     /// Verifies the signature, then decodes the message.
     pub fn open(&self, keyring: &Keyring) -> Result<Message, Rejection> {
-        let key = keyring.get(&self.from).ok_or(Rejection::BadSignature)?;
-        if !keys::verify(key, &self.payload, &self.signature) {
+        if !keyring.verify(&self.from, &self.payload, &self.signature) {
             return Err(Rejection::BadSignature);
         }
         let message: Message = postcard::from_bytes(&self.payload).map_err(|_| Rejection::Malformed)?;
