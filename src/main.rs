@@ -145,8 +145,9 @@ fn sweep(file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<usize>, 
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total = seeds.end() - seeds.start() + 1;
+    // The bar is drawn on stdout, and only when stdout is a terminal: a pipe or a file gets the summary alone.
     let bar = if !json && std::io::stdout().is_terminal() {
-        indicatif::ProgressBar::new(total)
+        indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stdout())
     } else {
         indicatif::ProgressBar::hidden()
     };

@@ -52,6 +52,14 @@ fn a_bad_probability_and_an_inverted_partition_are_rejected() {
 }
 
 #[test]
+fn a_partition_group_naming_an_unknown_cluster_is_rejected_at_its_place() {
+    let text =
+        format!("{MINIMAL}faults:\n  partitions:\n    - {{ from_ms: 0, until_ms: 5, groups: [[cluster_Z], [o1]] }}\n");
+    let p = problems(&text);
+    assert_eq!(p, vec![(8, 44, "unknown org or cluster `cluster_Z`".to_owned())]);
+}
+
+#[test]
 fn a_resource_whose_prefix_differs_from_its_org_is_rejected() {
     let text = format!("{MINIMAL}users:\n  - {{ id: \"o2:100:u\", org: o1 }}\n");
     let p = problems(&text);
