@@ -147,7 +147,13 @@ fn sweep(file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<usize>, 
     let total = seeds.end() - seeds.start() + 1;
     // The bar is drawn on stdout, and only when stdout is a terminal: a pipe or a file gets the summary alone.
     let bar = if !json && std::io::stdout().is_terminal() {
-        indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stdout())
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stdout());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed} elapsed, eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };
