@@ -64,6 +64,9 @@ fn a_resource_whose_prefix_differs_from_its_org_is_rejected() {
     let text = format!("{MINIMAL}users:\n  - {{ id: \"o2:100:u\", org: o1 }}\n");
     let p = problems(&text);
     assert!(p[0].2.contains("must match"), "{p:?}");
+    let text = format!("{MINIMAL}assets:\n  - {{ id: \"o1:101:a\", org: o1 }}\n  - {{ id: \"o1:101:a\", org: o1 }}\n");
+    let p = problems(&text);
+    assert_eq!(p, vec![(8, 11, "asset `o1:101:a` is declared twice".to_owned())]);
 }
 
 #[test]

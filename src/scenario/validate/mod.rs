@@ -301,22 +301,31 @@ impl Validator {
         NetworkConfig { latency, links }
     }
 
+    /// A user or asset declaration: a resource id of the right type whose prefix is its
+    /// declared `org`, declared once.
+    fn declaration(&mut self, id: &S<String>, org: &S<String>, kind: u16) -> Option<(ResourceId, OrgId)> {
+        let org = self.org(org);
+        let resource = self.resource(id, Some(kind))?;
+        let org = org?;
+        let what = if kind == USER_TYPE { "user" } else { "asset" };
+        if resource.org != org {
+            let message =
+                format!("{what} `{resource}` has prefix `{}` but `org: {org}`: they must match", resource.org);
+            self.problem(id, message);
+            return None;
+        }
+        let declared =
+            if kind == USER_TYPE { self.users.contains_key(&resource) } else { self.assets.contains_key(&resource) };
+        if declared {
+            self.problem(id, format!("{what} `{resource}` is declared twice"));
+            return None;
+        }
+        Some((resource, org))
+    }
+
     fn users(&mut self, users: &[m::UserSpec]) {
         for user in users {
-            let org = self.org(&user.org);
-            let Some(id) = self.resource(&user.id, Some(USER_TYPE)) else { continue };
-            let Some(org) = org else { continue };
-            if id.org != org {
-                self.problem(
-                    &user.id,
-                    format!("user `{id}` has prefix `{}` but `org: {org}`: they must match", id.org),
-                );
-                continue;
-            }
-            if self.users.contains_key(&id) {
-                self.problem(&user.id, format!("user `{id}` is declared twice"));
-                continue;
-            }
+            let Some((id, org)) = self.declaration(&user.id, &user.org, USER_TYPE) else { continue };
             let ivms = user.ivms101.as_ref().map(|spec| self.person(spec));
             self.users.insert(id, UserConfig { org, ivms });
         }
@@ -342,20 +351,7 @@ impl Validator {
 
     fn assets(&mut self, assets: &[m::AssetSpec]) {
         for asset in assets {
-            let org = self.org(&asset.org);
-            let Some(id) = self.resource(&asset.id, Some(ASSET_TYPE)) else { continue };
-            let Some(org) = org else { continue };
-            if id.org != org {
-                self.problem(
-                    &asset.id,
-                    format!("asset `{id}` has prefix `{}` but `org: {org}`: they must match", id.org),
-                );
-                continue;
-            }
-            if self.assets.contains_key(&id) {
-                self.problem(&asset.id, format!("asset `{id}` is declared twice"));
-                continue;
-            }
+            let Some((id, org)) = self.declaration(&asset.id, &asset.org, ASSET_TYPE) else { continue };
             let shared_with = asset.shared_with.iter().filter_map(|o| self.org(o)).collect();
             let mut balances = BTreeMap::new();
             for (account, amount) in &asset.balances {
