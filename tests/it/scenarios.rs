@@ -8,7 +8,12 @@ fn every_bundled_scenario_passes() {
         let scenario = load(&path);
         let outcome = finsim::run(&scenario, scenario.seed);
         assert!(outcome.passed, "{}: {:#?}", path.display(), outcome.failures());
-        assert!(!outcome.expectations.is_empty() || !scenario.expect.is_empty() || scenario.flow.is_empty());
+        assert_eq!(
+            outcome.expectations.len(),
+            scenario.expect.len(),
+            "{}: every expectation is reported",
+            path.display()
+        );
     }
 }
 
