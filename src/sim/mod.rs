@@ -289,17 +289,11 @@ impl<'a> Simulation<'a> {
         }
         let action = self.flow.steps()[step].action.clone();
         let (actor, org, command) = flow::dispatch(&action);
-        if self.down.contains_key(&org) {
+        // Asked of the crash schedule, not of the crash events: a crash due at this very instant
+        // may still be in the queue behind the step.
+        if let Some(restart) = self.scenario.faults.down_until(&org, self.now) {
             // The org is down: the step waits for its restart (or never starts).
             self.flow.states[step] = StepState::Scheduled;
-            let restart = self
-                .scenario
-                .faults
-                .crashes
-                .iter()
-                .filter(|c| c.org == org && c.at_us <= self.now)
-                .filter_map(|c| c.restart_us)
-                .find(|r| *r > self.now);
             match restart {
                 Some(restart) => self.schedule(restart, Pending::StartStep(step)),
                 None => self.flow.states[step] = StepState::Finished,

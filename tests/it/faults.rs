@@ -249,3 +249,42 @@ fn a_late_settlement_replaces_a_timeout() {
         .collect();
     assert_eq!(finals, [(2_200_000, false), (3_060_000, true)]);
 }
+
+fn with_faults(block: &str) -> Outcome {
+    let text = format!("{}{block}", finsim::scenario::SAMPLE_FLOW);
+    let scenario = finsim::scenario::parse("with-faults.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+    finsim::run(&scenario, scenario.seed)
+}
+
+fn step_started_at(trace: &[Record], step: usize) -> Option<u64> {
+    trace.iter().find_map(|r| match &r.event {
+        Event::StepStarted { step: s, .. } if *s == step => Some(r.t_us),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_step_whose_org_is_down_waits_for_its_restart() {
+    // org_1 is down from the start; its get (step 2) starts when it comes back.
+    let outcome = with_faults("faults:\n  crashes:\n    - { org: org_1, at_ms: 0, restart_ms: 700 }\n");
+    assert_eq!(step_started_at(&outcome.trace, 1), Some(700_000));
+    assert!(outcome.passed, "{:#?}", outcome.failures());
+}
+
+#[test]
+fn overlapping_crashes_hold_an_org_down_until_the_last_restart() {
+    let outcome = with_faults(
+        "faults:\n  crashes:\n    - { org: org_1, at_ms: 0, restart_ms: 500 }\n    - { org: org_1, at_ms: 300, restart_ms: 900 }\n",
+    );
+    let events: Vec<(u64, &str)> = outcome
+        .trace
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Crashed { .. } => Some((r.t_us, "crashed")),
+            Event::Restarted { .. } => Some((r.t_us, "restarted")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events, [(0, "crashed"), (900_000, "restarted")]);
+    assert_eq!(step_started_at(&outcome.trace, 1), Some(900_000));
+}

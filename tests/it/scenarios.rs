@@ -71,3 +71,22 @@ fn the_readme_example_is_the_sample_flow() {
     assert!(outcome.passed);
     assert_eq!(outcome.digest, finsim::run(&bundled, bundled.seed).digest, "same network, same flow, same trace");
 }
+
+#[test]
+fn a_mismatched_accept_and_an_asset_off_the_cluster_are_answered_not_found() {
+    let text = finsim::scenario::SAMPLE_FLOW
+        .replace("accept: application/json }", "accept: application/ivms-101 }")
+        .replace("balance:      { org: org_1, cluster: cluster_B", "balance:      { org: org_1, cluster: cluster_A");
+    let scenario = finsim::scenario::parse("mismatch.yaml", &text).unwrap();
+    let outcome = finsim::run(&scenario, scenario.seed);
+    let get = outcome.expectations.iter().find(|c| c.name.starts_with("get org_1")).unwrap();
+    assert!(!get.passed && get.detail == "org_1 received not_found", "{get:?}");
+    let balance = outcome.trace.iter().find_map(|r| match &r.event {
+        finsim::trace::Event::Note(finsim::actors::outbox::Note::BalanceResult { answer, detail, .. }) => {
+            Some((*answer, detail.clone()))
+        }
+        _ => None,
+    });
+    let (answer, detail) = balance.unwrap();
+    assert!(answer.is_none() && detail.ends_with("answered not_found"), "{detail}");
+}
