@@ -23,6 +23,7 @@ pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod sweep;
+pub mod text;
 pub mod trace;
 
 pub use outcome::{run, Outcome};

@@ -1,13 +1,32 @@
 //! The `finsim` command. Thin: it parses arguments, reads files, and turns the
 //! library's results into output and the contract's exit codes — 0 every check
-//! passed, 1 a check failed, 2 the file or the arguments are invalid.
+//! passed, 1 a check failed, 2 the file or the arguments are invalid (or output the
+//! user asked for could not be written).
+
+mod cli;
 
 use clap::{Parser, Subcommand};
+use cli::input;
+use cli::output::Output;
 use finsim::scenario::{self, LoadError, Scenario};
+use finsim::sweep::SeedResult;
+use finsim::text::escape;
+use std::io::Write;
 use std::process::ExitCode;
 
+const EXIT_CODES: &str = "Exit codes: 0 every expectation and invariant held; 1 a check failed; \
+2 the file or the arguments are invalid, or the output could not be written.";
+
 #[derive(Parser)]
-#[command(name = "finsim", version, about = "A deterministic, actor-based simulator of FinP2P networks")]
+#[command(
+    name = "finsim",
+    version,
+    about = "A deterministic, actor-based simulator of FinP2P networks",
+    after_help = "Examples:\n  finsim                                   run the bundled sample flow\n  \
+finsim run scenarios/three-clusters.yaml --seed 7\n  \
+finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n\n\
+The scenario format: docs/scenarios.md. Exit codes: 0 passed, 1 a check failed, 2 invalid input."
+)]
 struct Cli {
     /// With no command, finsim runs the bundled sample flow.
     #[command(subcommand)]
@@ -17,6 +36,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario (no FILE: the bundled sample flow) and check its expectations and invariants.
+    #[command(after_help = format!(
+        "Examples:\n  finsim run\n  finsim run scenarios/faults/chaos.yaml --seed 7 --json\n  \
+finsim run scenarios/three-clusters.yaml --trace run.jsonl\n\n{EXIT_CODES}"
+    ))]
     Run {
         /// The scenario file.
         file: Option<String>,
@@ -26,25 +49,32 @@ enum Command {
         /// Print the contract's JSON object instead of the readable account.
         #[arg(long)]
         json: bool,
-        /// Write the canonical trace (JSON lines) to this file.
+        /// Write the canonical trace (JSON lines) to this file (opened before the run).
         #[arg(long, value_name = "FILE.jsonl")]
         trace: Option<String>,
     },
     /// Validate a scenario file without running it.
+    #[command(after_help = format!("Example:\n  finsim check scenarios/three-clusters.yaml\n\n{EXIT_CODES}"))]
     Check {
         /// The scenario file.
         file: String,
     },
-    /// Run a scenario once per seed and summarise (all cores by default).
+    /// Run a scenario once per seed and report each failing seed as it is found (all cores by default).
+    #[command(after_help = format!(
+        "Examples:\n  finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n  \
+finsim sweep scenarios/faults/chaos.yaml --seeds 0..999 --jobs 2 --json\n\n\
+Failing seeds are printed in seed order as soon as every earlier seed is done, so the output does not \
+depend on --jobs.\n{EXIT_CODES}"
+    ))]
     Sweep {
         /// The scenario file.
         file: String,
         /// The seeds, both ends included: A..B.
         #[arg(long, value_parser = finsim::sweep::parse_seeds)]
         seeds: std::ops::RangeInclusive<u64>,
-        /// Worker threads (default: every core).
-        #[arg(long)]
-        jobs: Option<usize>,
+        /// Worker threads (default: every core; never more than the seeds, nor than MAX_JOBS).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        jobs: Option<u64>,
         /// Print one JSON object instead of the readable summary.
         #[arg(long)]
         json: bool,
@@ -55,77 +85,84 @@ const PASSED: u8 = 0;
 const FAILED: u8 = 1;
 const INVALID: u8 = 2;
 
+/// The most worker threads a sweep starts.
+const MAX_JOBS: u64 = 256;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Run { file: None, seed: None, json: false, trace: None });
-    ExitCode::from(match command {
-        Command::Run { file, seed, json, trace } => run(file, seed, json, trace),
-        Command::Check { file } => check(&file),
-        Command::Sweep { file, seeds, jobs, json } => sweep(&file, seeds, jobs, json),
+    let out = Output::default();
+    let code = match command {
+        Command::Run { file, seed, json, trace } => run(&out, file, seed, json, trace),
+        Command::Check { file } => check(&out, &file),
+        Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
+    };
+    ExitCode::from(match out.finish() {
+        Ok(()) => code,
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            INVALID
+        }
     })
 }
 
-fn load(file: &str) -> Result<Scenario, LoadError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| LoadError::Io { file: file.to_owned(), reason: e.to_string() })?;
-    scenario::parse(file, &text)
+fn invalid(error: &LoadError) -> u8 {
+    eprint!("{}", error.render());
+    INVALID
 }
 
-fn check(file: &str) -> u8 {
-    match load(file) {
+fn check(out: &Output, file: &str) -> u8 {
+    match input::load(file) {
         Ok(scenario) => {
-            println!(
-                "{file}: valid scenario `{}` ({} steps, {} expectations)",
+            out.line(&format!(
+                "{}: valid scenario `{}` ({} steps, {} expectations)",
+                escape(file),
                 scenario.name,
                 scenario.flow.len(),
                 scenario.expect.len()
-            );
+            ));
             PASSED
         }
-        Err(error) => {
-            eprint!("{}", error.render());
-            INVALID
-        }
+        Err(error) => invalid(&error),
     }
 }
 
-fn run(file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<String>) -> u8 {
+fn run(out: &Output, file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<String>) -> u8 {
     let (path, loaded) = match &file {
-        Some(path) => (path.clone(), load(path)),
+        Some(path) => (path.clone(), input::load(path)),
         None => {
             (scenario::SAMPLE_FLOW_PATH.to_owned(), scenario::parse(scenario::SAMPLE_FLOW_PATH, scenario::SAMPLE_FLOW))
         }
     };
     let scenario = match loaded {
         Ok(scenario) => scenario,
+        Err(error) => return invalid(&error),
+    };
+    // The trace file is opened before the run: a path that cannot be written is an error now,
+    // not after the run, and the scenario file itself is never overwritten.
+    let trace = match trace_file.as_deref().map(|t| input::create_output(t, file.as_deref())).transpose() {
+        Ok(trace) => trace,
         Err(error) => {
-            eprint!("{}", error.render());
+            eprintln!("error: {error}");
             return INVALID;
         }
     };
     let seed = seed.unwrap_or(scenario.seed);
     let outcome = finsim::run(&scenario, seed);
-    if let Some(trace_file) = trace_file {
-        if let Err(error) = std::fs::write(&trace_file, finsim::trace::to_jsonl(&outcome.trace)) {
-            eprintln!("error: {trace_file}: cannot write the trace: {error}");
+    if let (Some(mut writer), Some(name)) = (trace, &trace_file) {
+        let written = outcome.trace.iter().try_for_each(|record| {
+            serde_json::to_writer(&mut writer, record).map_err(std::io::Error::from)?;
+            writer.write_all(b"\n")
+        });
+        if let Err(error) = written.and_then(|()| writer.flush()) {
+            eprintln!("error: {}: cannot write the trace: {error}", escape(name));
             return INVALID;
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&outcome).expect("an outcome always encodes"));
+        out.line(&serde_json::to_string(&outcome).unwrap_or_default());
     } else {
-        tracing_subscriber::fmt()
-            .without_time()
-            .with_target(false)
-            .with_level(false)
-            .with_ansi(false)
-            .with_writer(|| QuietStdout(std::io::stdout()))
-            .init();
-        tracing::info!("scenario {} (seed {seed}): {}", scenario.name, scenario.description);
-        for line in finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &path))
-        {
-            tracing::info!("{line}");
-        }
+        account(out, &scenario, seed, &outcome, &path);
     }
     if outcome.passed {
         PASSED
@@ -134,18 +171,41 @@ fn run(file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<S
     }
 }
 
-fn sweep(file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<usize>, json: bool) -> u8 {
-    use std::io::IsTerminal;
-    let scenario = match load(file) {
-        Ok(scenario) => scenario,
-        Err(error) => {
-            eprint!("{}", error.render());
-            return INVALID;
+/// The readable account, through `tracing` (virtual time is part of each line; no wall clock).
+fn account(out: &Output, scenario: &Scenario, seed: u64, outcome: &finsim::Outcome, path: &str) {
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(false)
+        .with_writer(move || writer.writer())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let description = scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
+        tracing::info!("scenario {} (seed {seed}): {}", scenario.name, escape(&description));
+        let lines = finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(outcome, path));
+        for line in lines {
+            tracing::info!("{}", escape(&line));
         }
+    });
+}
+
+fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<u64>, json: bool) -> u8 {
+    use std::io::IsTerminal;
+    let scenario = match input::load(file) {
+        Ok(scenario) => scenario,
+        Err(error) => return invalid(&error),
     };
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let total = seeds.end() - seeds.start() + 1;
-    // The bar is drawn on stdout, and only when stdout is a terminal: a pipe or a file gets the summary alone.
+    let total = finsim::sweep::count(&seeds);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let asked = jobs.unwrap_or(cores);
+    let workers = asked.min(total).min(MAX_JOBS);
+    if jobs.is_some() && workers < asked {
+        let why = if workers == total { "the number of seeds" } else { "the most finsim starts" };
+        eprintln!("note: --jobs {asked} lowered to {workers}, {why}");
+    }
+    // The bar is drawn on stdout, and only when stdout is a terminal: a pipe or a file gets the lines alone.
     let bar = if !json && std::io::stdout().is_terminal() {
         let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stdout());
         if let Ok(style) =
@@ -157,43 +217,49 @@ fn sweep(file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<usize>, 
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let report = finsim::sweep::sweep(&scenario, seeds, jobs, &|| bar.inc(1));
+    let file_shown = escape(file);
+    let (from, to) = (*seeds.start(), *seeds.end());
+    if json {
+        out.line(&format!(
+            "{{\"scenario\":{},\"from\":{from},\"to\":{to},\"runs\":[",
+            serde_json::Value::from(scenario.name.clone())
+        ));
+    } else {
+        out.line(&format!("sweep {file_shown}: seeds {from}..{to} of `{}`", scenario.name));
+    }
+    let mut first = true;
+    let mut on_result = |result: &SeedResult| {
+        bar.inc(1);
+        if json {
+            let comma = if first { "" } else { "," };
+            first = false;
+            out.line(&format!("{comma}{}", serde_json::to_string(result).unwrap_or_default()));
+        } else if !result.passed {
+            bar.suspend(|| {
+                out.line(&format!("seed {}: FAILED", result.seed));
+                for check in &result.failed {
+                    out.line(&format!("  - {}: {}", check.name, escape(&check.detail)));
+                }
+                out.line(&format!("  reproduce: finsim run {file_shown} --seed {}", result.seed));
+            });
+        }
+    };
+    let summary = match finsim::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: cannot start a worker thread: {error}");
+            return INVALID;
+        }
+    };
     bar.finish_and_clear();
     if json {
-        println!("{}", serde_json::to_string(&report).expect("a sweep report always encodes"));
+        out.line(&format!("],\"passed\":{},\"failed\":{}}}", summary.passed, summary.failed));
     } else {
-        println!("sweep {file}: seeds {}..{} of `{}`", report.from, report.to, report.scenario);
-        for run in report.runs.iter().filter(|r| !r.passed) {
-            println!("seed {}: FAILED", run.seed);
-            for check in &run.failed {
-                println!("  - {}: {}", check.name, check.detail);
-            }
-            println!("  reproduce: finsim run {file} --seed {}", run.seed);
-        }
-        println!("{} passed, {} failed", report.passed, report.failed);
+        out.line(&format!("{} passed, {} failed", summary.passed, summary.failed));
     }
-    if report.failed == 0 {
+    if summary.failed == 0 {
         PASSED
     } else {
         FAILED
-    }
-}
-
-/// Stdout that goes quiet when its reader has gone (`finsim run | head`), like any Unix tool.
-struct QuietStdout(std::io::Stdout);
-
-impl std::io::Write for QuietStdout {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.0.write(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
-            other => other,
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self.0.flush() {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other,
-        }
     }
 }

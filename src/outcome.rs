@@ -4,7 +4,7 @@
 use crate::check::{expectations, invariants, Check};
 use crate::scenario::{Expectation, Scenario};
 use crate::sim::{self, Stats};
-use crate::trace::{self, Record};
+use crate::trace::Record;
 use serde::Serialize;
 
 /// The result of one run.
@@ -59,14 +59,15 @@ pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
 
 /// Runs a scenario with a seed on an existing System and checks everything.
 pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
-    let result = runner.simulate(scenario, seed);
+    run_within(runner, scenario, seed, sim::Budget::default())
+}
+
+/// Runs a scenario with a seed on an existing System, within a budget, and checks everything.
+pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, budget: sim::Budget) -> Outcome {
+    let result = runner.simulate_within(scenario, seed, budget);
     let mut invariants = invariants::check_all(scenario, &result.observations, &result.directory.keyring);
-    if result.hit_event_limit {
-        invariants.push(Check::new(
-            "finished",
-            false,
-            format!("the run did not go quiet within {} events", sim::EVENT_LIMIT),
-        ));
+    if let Some(limit) = result.stopped_by {
+        invariants.push(Check::new("finished", false, limit.to_string()));
     }
     let byzantine = &scenario.faults.byzantine;
     let mut suspects: Vec<String> = result
@@ -95,7 +96,7 @@ pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome
         seed,
         passed,
         expectations,
-        digest: trace::digest(&result.trace),
+        digest: result.digest,
         messages: result.messages,
         virtual_ms: result.virtual_us as f64 / 1000.0,
         invariants,

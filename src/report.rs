@@ -111,6 +111,10 @@ fn note_text(note: &Note) -> Option<String> {
         Note::Retry { org, to, kind, request_id, attempt } => {
             format!("{org} re-sends {kind} #{request_id} to {to} (retry {attempt})")
         }
+        Note::WaitEnded { org, request_id, deadline_us } => format!(
+            "{org} stopped waiting for transfer {request_id}: still pending at its liveness deadline ({} ms)",
+            deadline_us / 1000
+        ),
         Note::Timeout { org, to, kind, request_id } => format!("{org}: {kind} #{request_id} to {to} timed out"),
         Note::Misbehaved { org, detail, .. } => format!("{org} (byzantine) {detail}"),
         Note::Replayed { org, from, kind, request_id } => {

@@ -7,9 +7,9 @@ use crate::outcome::run_with;
 use crate::scenario::Scenario;
 use crate::sim::Runner;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex, PoisonError};
 
 /// One seed's result.
 #[derive(Clone, Debug, Serialize)]
@@ -25,9 +25,9 @@ pub struct SeedResult {
     pub failed: Vec<Check>,
 }
 
-/// A whole sweep.
+/// A whole sweep, counted (each seed's result goes to the caller as it is known).
 #[derive(Clone, Debug, Serialize)]
-pub struct SweepReport {
+pub struct SweepSummary {
     /// The scenario's name.
     pub scenario: String,
     /// The first seed.
@@ -38,46 +38,78 @@ pub struct SweepReport {
     pub passed: u64,
     /// How many seeds failed.
     pub failed: u64,
-    /// Every seed, in order.
-    pub runs: Vec<SeedResult>,
 }
 
-/// Runs every seed of `seeds` on `jobs` threads; `progress` is called after each run.
+/// The number of seeds in a range, saturating at `u64::MAX` (the range `0..=u64::MAX` has one more).
+pub fn count(seeds: &RangeInclusive<u64>) -> u64 {
+    (seeds.end() - seeds.start()).saturating_add(1)
+}
+
+/// Runs every seed of `seeds` on up to `jobs` worker threads (at least one). `on_result` is
+/// called on the calling thread once per seed, in seed order, as soon as every earlier seed
+/// is known: a failing seed is reported while later seeds still run, and what the caller
+/// sees does not depend on `jobs`. Returns the counts, or the error of spawning the first
+/// worker (later workers that cannot be spawned are done without).
 pub fn sweep(
     scenario: &Scenario,
     seeds: RangeInclusive<u64>,
     jobs: usize,
-    progress: &(dyn Fn() + Sync),
-) -> SweepReport {
+    on_result: &mut dyn FnMut(&SeedResult),
+) -> std::io::Result<SweepSummary> {
     let (from, to) = (*seeds.start(), *seeds.end());
-    let next = AtomicU64::new(from);
-    let exhausted = AtomicU64::new(0);
-    let results = Mutex::new(Vec::new());
+    // The next seed to hand out, as u128 so that `u64::MAX` can be handed out and passed.
+    let next = Mutex::new(u128::from(from));
+    let (sender, receiver) = mpsc::channel::<SeedResult>();
+    let mut summary = SweepSummary { scenario: scenario.name.clone(), from, to, passed: 0, failed: 0 };
     std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
-            scope.spawn(|| {
+        let mut workers = 0;
+        for index in 0..jobs.max(1) {
+            let sender = sender.clone();
+            let next = &next;
+            let spawned = std::thread::Builder::new().name(format!("sweep-{index}")).spawn_scoped(scope, move || {
                 let runner = Runner::new();
                 loop {
-                    let seed = next.fetch_add(1, Ordering::Relaxed);
-                    if seed > to || seed < from || exhausted.load(Ordering::Relaxed) == 1 {
-                        break;
-                    }
-                    if seed == u64::MAX {
-                        exhausted.store(1, Ordering::Relaxed);
-                    }
+                    let seed = {
+                        let mut next = next.lock().unwrap_or_else(PoisonError::into_inner);
+                        if *next > u128::from(to) {
+                            break;
+                        }
+                        *next += 1;
+                        (*next - 1) as u64
+                    };
                     let outcome = run_with(&runner, scenario, seed);
                     let failed = outcome.failures().into_iter().cloned().collect();
                     let result = SeedResult { seed, passed: outcome.passed, digest: outcome.digest, failed };
-                    results.lock().expect("no worker panics while holding the lock").push(result);
-                    progress();
+                    if sender.send(result).is_err() {
+                        break;
+                    }
                 }
             });
+            match spawned {
+                Ok(_) => workers += 1,
+                Err(error) if workers == 0 => return Err(error),
+                Err(_) => break,
+            }
         }
-    });
-    let mut runs = results.into_inner().expect("workers finished");
-    runs.sort_by_key(|r| r.seed);
-    let passed = runs.iter().filter(|r| r.passed).count() as u64;
-    SweepReport { scenario: scenario.name.clone(), from, to, passed, failed: runs.len() as u64 - passed, runs }
+        drop(sender);
+        // Results arrive in any order; each is released once every earlier seed is known.
+        let mut held: BTreeMap<u64, SeedResult> = BTreeMap::new();
+        let mut expected = u128::from(from);
+        for result in receiver {
+            held.insert(result.seed, result);
+            while let Some(result) = held.remove(&(expected as u64)).filter(|_| expected <= u128::from(to)) {
+                if result.passed {
+                    summary.passed += 1;
+                } else {
+                    summary.failed += 1;
+                }
+                on_result(&result);
+                expected += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(summary)
 }
 
 /// Parses `A..B` (both ends included).

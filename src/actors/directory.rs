@@ -27,6 +27,8 @@ pub struct Directory {
     pub asset_hashes: BTreeMap<ResourceId, Hash32>,
     /// Every actor's verifying key.
     pub keyring: Keyring,
+    /// When the fault schedule is over (`Faults::quiet_after_us`): liveness deadlines count from it.
+    pub quiet_after_us: u64,
 }
 
 impl Directory {
@@ -68,6 +70,7 @@ impl Directory {
             asset_access,
             asset_hashes,
             keyring,
+            quiet_after_us: scenario.faults.quiet_after_us(),
         }
     }
 

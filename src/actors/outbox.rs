@@ -150,6 +150,9 @@ pub enum Note {
     Discarded { at: ActorId, from: ActorId, kind: String, request_id: u64, reason: String },
     /// An exchange re-sent its request.
     Retry { org: OrgId, to: OrgId, kind: String, request_id: u64, attempt: u32 },
+    /// A buyer's org stopped waiting for a transfer still pending at its liveness deadline
+    /// (the transfer stays without a final status; `liveness` reports it).
+    WaitEnded { org: OrgId, request_id: u64, deadline_us: u64 },
     /// An exchange ran out of retries.
     Timeout { org: OrgId, to: OrgId, kind: String, request_id: u64 },
     /// A byzantine org departed from the protocol (what it did instead).

@@ -183,16 +183,14 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations, keyring: &Keyring)
 
 /// Every transfer is final, as its buyer's org knows it, by its deadline.
 pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
-    let faults = &scenario.faults;
-    let last_heal = faults.partitions.iter().map(|p| p.until_us).max().unwrap_or(0);
-    let last_restart = faults.crashes.iter().map(|c| c.restart_us.unwrap_or(c.at_us)).max().unwrap_or(0);
+    let quiet_after = scenario.faults.quiet_after_us();
     let mut broken = Vec::new();
     for (request_id, _) in transfers(scenario) {
         let Some(start) = seen.transfer_starts.get(&request_id) else {
             broken.push(format!("transfer {request_id} never started"));
             continue;
         };
-        let deadline = (*start).max(last_heal).max(last_restart).saturating_add(scenario.protocol.liveness_us);
+        let deadline = (*start).max(quiet_after).saturating_add(scenario.protocol.liveness_us);
         match seen.transfers.get(&request_id) {
             Some(known) if known.t_us <= deadline => {}
             Some(known) => broken.push(format!(

@@ -13,6 +13,11 @@ use std::time::{Duration, UNIX_EPOCH};
 
 /// The fixed epoch of virtual time in proofs: 2026-01-01T00:00:00Z, in Unix seconds.
 pub const EPOCH_UNIX_SECONDS: u64 = 1_767_225_600;
+/// The latest time a proof can state: 9999-12-31T23:59:59Z, in Unix seconds (RFC 3339 has
+/// four-digit years). Validated scenarios stay far below it; later times are stated as it.
+pub const LATEST_UNIX_SECONDS: u64 = 253_402_300_799;
+/// The most 100-ns ticks a version-1 UUID's 60-bit timestamp holds.
+const MAX_UUID_TICKS: u64 = (1 << 60) - 1;
 
 /// A Chainpoint v4 proof document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,10 +114,12 @@ impl ChainpointProof {
             kind: "tcal".to_owned(),
             anchor_id: format!("{}:{}", inputs.cluster, inputs.height),
         }]));
-        let seconds = EPOCH_UNIX_SECONDS + inputs.received_us / 1_000_000;
+        // Total for every input: times past what the formats hold are stated as their latest.
+        let seconds = EPOCH_UNIX_SECONDS.saturating_add(inputs.received_us / 1_000_000).min(LATEST_UNIX_SECONDS);
         let received = UNIX_EPOCH + Duration::from_secs(seconds);
         // Gregorian ticks are 100 ns since 1582-10-15; 0x01B2_1DD2_1381_4000 is the Unix epoch.
-        let ticks = 0x01B2_1DD2_1381_4000 + seconds * 10_000_000 + (inputs.received_us % 1_000_000) * 10;
+        let ticks =
+            (0x01B2_1DD2_1381_4000 + seconds * 10_000_000 + (inputs.received_us % 1_000_000) * 10).min(MAX_UUID_TICKS);
         let proof_id = uuid::Builder::from_gregorian_timestamp(ticks, 0, &inputs.node_id).into_uuid();
         Self {
             context: "https://w3id.org/chainpoint/v4".to_owned(),
@@ -181,6 +188,21 @@ mod tests {
         let json = serde_json::to_value(&proof).unwrap();
         assert_eq!(json["@context"], "https://w3id.org/chainpoint/v4");
         assert!(json["branches"][0]["ops"][0].get("l").is_some() || json["branches"][0]["ops"][0].get("r").is_some());
+    }
+
+    #[test]
+    fn a_proof_of_any_time_builds_without_panicking() {
+        for received_us in [0, 251_635_075_200_000_000, u64::MAX / 2, u64::MAX] {
+            let proof = ChainpointProof::build(&ProofInputs {
+                tx_hash: Hash32::of(b"tx"),
+                path: &[],
+                cluster: "c",
+                height: 1,
+                received_us,
+                node_id: [0; 6],
+            });
+            assert!(proof.hash_received.len() == 20, "{}", proof.hash_received);
+        }
     }
 
     #[test]

@@ -85,6 +85,9 @@ impl ResourceId {
         if name.is_empty() || name.contains(char::is_whitespace) {
             return Err(format!("`{text}` has an empty or blank NAME part"));
         }
+        if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
+            return Err(format!("the NAME part of `{text}` holds the control character U+{:04X}", c as u32));
+        }
         Ok(Self { org: OrgId(org.to_owned()), kind, name: name.to_owned() })
     }
 

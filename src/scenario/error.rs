@@ -1,17 +1,24 @@
-//! Errors in a scenario file: each names the file, the line and column, the
-//! offending snippet and what was expected. They are rendered with miette.
+//! Errors in a scenario file: each names the file, the line and column, what is wrong and
+//! what was expected, with a snippet of the file around the place.
+//!
+//! The rendering is finsim's own, in the shape rustc made familiar: one `error:` line with
+//! `file:line:column`, then the snippet with a marker under the offending token, then the
+//! help. Scenario files come from other people, so the snippet shows control characters
+//! as visible pictures, messages quote values escaped, and a long line is cut to a window
+//! around the column (a 50 MB line prints as about 120 characters).
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use crate::text::{escape, visible};
 use serde_saphyr::Location;
-use std::fmt;
-use std::sync::Arc;
+
+/// How many characters of a line a snippet shows around the column.
+pub const SNIPPET_WIDTH: usize = 120;
 
 /// One thing wrong at one place of a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// 1-based line (0 when the place is unknown).
     pub line: u64,
-    /// 1-based column (0 when the place is unknown).
+    /// 1-based column, in characters (0 when the place is unknown).
     pub column: u64,
     /// What is wrong, a lowercase fragment.
     pub message: String,
@@ -35,12 +42,12 @@ impl Problem {
 /// Why a scenario could not be loaded. Exit code 2.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the file: {reason}")]
+    /// The file could not be read, or is not a file finsim reads.
+    #[error("{}: cannot read the file: {}", escape(file), escape(reason))]
     Io {
         /// The path as given.
         file: String,
-        /// The OS error.
+        /// Why, in plain words.
         reason: String,
     },
     /// The file is not a valid scenario.
@@ -48,15 +55,17 @@ pub enum LoadError {
     Invalid {
         /// The path as given.
         file: String,
-        /// The file's text.
-        source_text: Arc<str>,
+        /// The file's text (invalid UTF-8 replaced).
+        source_text: std::sync::Arc<str>,
         /// Everything wrong with it, in file order.
         problems: Vec<Problem>,
     },
 }
 
 fn render_plain(file: &str, problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("{file}:{}:{}: {}", p.line, p.column, p.message)).collect::<Vec<_>>().join("\n")
+    let lines: Vec<String> =
+        problems.iter().map(|p| format!("{}:{}:{}: {}", escape(file), p.line, p.column, escape(&p.message))).collect();
+    lines.join("\n")
 }
 
 impl LoadError {
@@ -68,25 +77,20 @@ impl LoadError {
         }
     }
 
-    /// The full human rendering: one `file:line:column: message` line per problem,
-    /// followed by the snippet and what was expected.
+    /// The full human rendering: per problem, one `error: file:line:column: message` line,
+    /// the snippet, and what was expected. Safe to print on a terminal.
     pub fn render(&self) -> String {
         let LoadError::Invalid { file, source_text, problems } = self else {
             return format!("error: {self}\n");
         };
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
         let mut out = String::new();
         for problem in problems {
-            out.push_str(&format!("error: {file}:{}:{}: {}\n", problem.line, problem.column, problem.message));
-            let diagnostic = SnippetDiagnostic {
-                message: problem.message.clone(),
-                help: problem.help.clone(),
-                source: NamedSource::new(file, source_text.clone()),
-                span: span_of(source_text, problem.line, problem.column),
-            };
-            let mut snippet = String::new();
-            if handler.render_report(&mut snippet, &diagnostic).is_ok() {
-                out.push_str(&snippet);
+            let place = format!("{}:{}:{}", escape(file), problem.line, problem.column);
+            out.push_str(&format!("error: {place}: {}\n", escape(&problem.message)));
+            let gutter = if problem.line == 0 { 1 } else { (problem.line + 1).to_string().len() };
+            out.push_str(&snippet(source_text, problem.line, problem.column));
+            if let Some(help) = &problem.help {
+                out.push_str(&format!("{:gutter$} = help: {}\n", "", escape(help)));
             }
             out.push('\n');
         }
@@ -94,55 +98,71 @@ impl LoadError {
     }
 }
 
-/// The byte span of the token at a 1-based line and (character) column.
-fn span_of(text: &str, line: u64, column: u64) -> SourceSpan {
+/// The lines around `line` with a marker under the token at `column`, each cut to the same
+/// window of `SNIPPET_WIDTH` characters around the column.
+fn snippet(text: &str, line: u64, column: u64) -> String {
     if line == 0 {
-        return SourceSpan::from((0, 0));
+        return String::new();
     }
-    let mut offset = 0;
-    for (index, content) in text.split_inclusive('\n').enumerate() {
-        if index as u64 + 1 == line {
-            let start = offset
-                + content
-                    .char_indices()
-                    .nth(column.saturating_sub(1) as usize)
-                    .map_or(content.trim_end().len(), |(i, _)| i);
-            let rest = &text[start..];
-            let len = rest.find(['\n', ',', '}', ']', '#']).unwrap_or(rest.len());
-            let len = rest[..len].trim_end().len().max(usize::from(!rest.is_empty()));
-            return SourceSpan::from((start, len));
+    let first = line.saturating_sub(1).max(1);
+    let lines: Vec<(u64, &str)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .skip(first as usize - 1)
+        .take_while(|(n, _)| *n <= line + 1)
+        .collect();
+    let Some((_, target)) = lines.iter().find(|(n, _)| *n == line) else { return String::new() };
+    let length = target.chars().count();
+    let at = (column.max(1) as usize - 1).min(length);
+    let start = if length <= SNIPPET_WIDTH { 0 } else { at.saturating_sub(SNIPPET_WIDTH / 2) };
+    let gutter = (line + 1).to_string().len();
+    let cut = |content: &str| {
+        let shown: String = content.chars().skip(start).take(SNIPPET_WIDTH).collect();
+        let before = if start > 0 && !content.is_empty() { "…" } else { "" };
+        let after = if content.chars().count() > start + SNIPPET_WIDTH { "…" } else { "" };
+        format!("{before}{}{after}", visible(&shown))
+    };
+    let mut out = format!("{:gutter$} |\n", "");
+    for (number, content) in &lines {
+        out.push_str(format!("{number:>gutter$} | {}", cut(content)).trim_end());
+        out.push('\n');
+        if *number == line {
+            let token = token_length(target, at).min(SNIPPET_WIDTH - (at - start)).max(1);
+            let indent = at - start + usize::from(start > 0);
+            out.push_str(&format!("{:gutter$} | {:indent$}{}\n", "", "", "^".repeat(token)));
         }
-        offset += content.len();
     }
-    SourceSpan::from((text.len(), 0))
+    out
 }
 
-#[derive(Debug)]
-struct SnippetDiagnostic {
-    message: String,
-    help: Option<String>,
-    source: NamedSource<Arc<str>>,
-    span: SourceSpan,
+/// The length in characters of the token starting at character `at` of a line: up to the
+/// next separator of flow YAML or a comment.
+fn token_length(line: &str, at: usize) -> usize {
+    let rest: String = line.chars().skip(at).collect();
+    let end = rest.find([',', '}', ']', '#']).unwrap_or(rest.len());
+    rest[..end].trim_end().chars().count()
 }
 
-impl fmt::Display for SnippetDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl std::error::Error for SnippetDiagnostic {}
-
-impl Diagnostic for SnippetDiagnostic {
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some("here".to_owned()), self.span))))
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        let line = format!("name: {}BAD{}", "x".repeat(5000), "y".repeat(5000));
+        let shown = snippet(&line, 1, 5007);
+        assert!(shown.len() < 3 * SNIPPET_WIDTH * 2, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let caret = lines[2].chars().position(|c| c == '^').unwrap();
+        let above: String = lines[1].chars().skip(caret).take(3).collect();
+        assert_eq!(above, "BAD", "the marker sits under the token:\n{shown}");
     }
 
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    #[test]
+    fn control_characters_in_a_snippet_are_shown_as_pictures() {
+        let shown = snippet("name: \"\u{1b}]0;title\u{7}\"\nseed: x\n", 1, 7);
+        assert!(shown.lines().all(|l| !l.chars().any(crate::text::is_unsafe)), "{shown:?}");
+        assert!(shown.contains('␛'));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod model;
+mod syntax;
 mod validate;
 
 pub use error::{LoadError, Problem};
@@ -182,8 +183,8 @@ pub enum Action {
 /// One flow step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
-    /// Start at this virtual time instead of after the previous steps.
-    pub at_ms: Option<u64>,
+    /// Start at this virtual time (microseconds) instead of after the previous steps.
+    pub at_us: Option<u64>,
     /// What it does.
     pub action: Action,
 }
@@ -299,6 +300,15 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// When the last fault of the schedule is over: the end of the last partition and the last
+    /// restart (a crash with no restart counts at its start). A transfer's liveness deadline
+    /// is `liveness_ms` after the latest of this and its start.
+    pub fn quiet_after_us(&self) -> u64 {
+        let last_heal = self.partitions.iter().map(|p| p.until_us).max().unwrap_or(0);
+        let last_restart = self.crashes.iter().map(|c| c.restart_us.unwrap_or(c.at_us)).max().unwrap_or(0);
+        last_heal.max(last_restart)
+    }
+
     /// Whether `org` is down at `now` by the crash schedule, and until when: `None` when it is up,
     /// `Some(None)` when it never comes back, `Some(Some(t))` when overlapping crashes release it at `t`.
     pub fn down_until(&self, org: &OrgId, now: u64) -> Option<Option<u64>> {
@@ -372,36 +382,60 @@ pub struct Scenario {
     pub protocol: ProtocolConfig,
 }
 
+/// The most bytes a scenario file may have.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// The latest virtual time, and the longest duration, a scenario may name: 365 days, in
+/// milliseconds. Every time field (`at_ms`, `restart_ms`, `until_ms`, `timeout_ms`,
+/// `liveness_ms`, `block_ms`, latencies) is checked against it.
+pub const MAX_TIME_MS: u64 = 31_536_000_000;
+/// The most re-sends (`retries`) an exchange may make.
+pub const MAX_RETRIES: u64 = 1_000;
+
+/// Parses and validates a scenario given as bytes: text that is not UTF-8 is an error at
+/// the line and column of its first bad byte.
+pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Scenario, LoadError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(file, text),
+        Err(error) => {
+            let valid = String::from_utf8_lossy(&bytes[..error.valid_up_to()]);
+            let line = valid.matches('\n').count() as u64 + 1;
+            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            let byte = bytes[error.valid_up_to()];
+            let problem = Problem {
+                line,
+                column,
+                message: format!(
+                    "the file is not UTF-8 text: byte 0x{byte:02X} does not begin or continue a character"
+                ),
+                help: Some("save the file as UTF-8".to_owned()),
+            };
+            let source_text = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+            Err(LoadError::Invalid { file: file.to_owned(), source_text, problems: vec![problem] })
+        }
+    }
+}
+
 /// Parses and validates a scenario. `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
     let invalid =
         |problems: Vec<Problem>| LoadError::Invalid { file: file.to_owned(), source_text: Arc::from(text), problems };
-    let raw: model::ScenarioFile = serde_saphyr::from_str(text).map_err(|e| invalid(vec![syntax_problem(&e)]))?;
+    let spellings = syntax::non_decimal_numbers(text);
+    if !spellings.is_empty() {
+        return Err(invalid(spellings));
+    }
+    let raw: model::ScenarioFile = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
+        .map_err(|e| invalid(vec![syntax::problem(&e)]))?;
     validate::validate(raw).map_err(invalid)
 }
 
-fn syntax_problem(error: &serde_saphyr::Error) -> Problem {
-    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
-    let message = error.render_with_options(options);
-    // The plain rendering ends with " at line L, column C"; the location is reported apart.
-    let message = match message.rfind(" at line ") {
-        Some(cut) => message[..cut].to_owned(),
-        None => message,
-    };
-    // Library advice about its own options is no help to the file's author.
-    let message = match message.find(", set DuplicateKeyPolicy") {
-        Some(cut) => message[..cut].to_owned(),
-        None => message,
-    };
-    let help = if message.starts_with("invalid u") {
-        "expected a non-negative whole number"
-    } else if message.starts_with("duplicate mapping key") {
-        "each key may appear once in a mapping"
-    } else {
-        "see SCENARIO.md (the scenario contract) for the keys and their types"
-    };
-    let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
-    Problem { line, column, message, help: Some(help.to_owned()) }
+/// The YAML reader's options: duplicate keys are errors, and its budgets grow with the
+/// file (a value needs at least a few bytes of text), so that a large real scenario loads
+/// while a small file whose aliases expand without end is refused.
+fn yaml_options(bytes: usize) -> serde_saphyr::Options {
+    let nodes = (bytes / 4).clamp(250_000, 4_000_000);
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_nodes: nodes, max_events: nodes * 4 },
+    }
 }
 
 /// The bundled sample flow (`finsim run` with no file).

@@ -6,7 +6,7 @@
 //! This module only describes the file; `validate` turns it into a `Scenario`.
 //! Field meanings are documented in SCENARIO.md and `docs/`.
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::fmt;
@@ -52,6 +52,68 @@ where
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// A non-negative whole number, written as one: a quoted string (`"100"`), a fraction or a
+/// negative number is a type error with its place, not read leniently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Whole(pub u64);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct WholeVisitor;
+        impl<'de> Visitor<'de> for WholeVisitor {
+            type Value = Whole;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative whole number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Whole, E> {
+                Ok(Whole(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Whole, E> {
+                u64::try_from(v).map(Whole).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
+                if v.fract() == 0.0 && v >= 18_446_744_073_709_551_615.0 {
+                    return Err(E::custom("the number is larger than 18446744073709551615 (2^64 - 1)"));
+                }
+                Err(E::invalid_type(Unexpected::Float(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Whole, E> {
+                Err(E::invalid_type(Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(WholeVisitor)
+    }
+}
+
+/// A number, written as one (a quoted string is a type error).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Real(pub f64);
+
+impl<'de> Deserialize<'de> for Real {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RealVisitor;
+        impl<'de> Visitor<'de> for RealVisitor {
+            type Value = Real;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Real, E> {
+                Ok(Real(v as f64))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Real, E> {
+                Ok(Real(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Real, E> {
+                Ok(Real(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Real, E> {
+                Err(E::invalid_type(Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_any(RealVisitor)
+    }
+}
+
 /// A value with its location in the file.
 pub type S<T> = Spanned<T>;
 
@@ -59,11 +121,11 @@ pub type S<T> = Spanned<T>;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    pub name: String,
+    pub name: S<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<S<String>>,
     #[serde(default)]
-    pub seed: Option<u64>,
+    pub seed: Option<Whole>,
     #[serde(default)]
     pub network: Option<NetworkSpec>,
     #[serde(default)]
@@ -106,21 +168,21 @@ pub enum LatencySpec {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConstantSpec {
-    pub ms: f64,
+    pub ms: Real,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UniformSpec {
-    pub min_ms: f64,
-    pub max_ms: f64,
+    pub min_ms: Real,
+    pub max_ms: Real,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NormalSpec {
-    pub mean_ms: f64,
-    pub stddev_ms: f64,
+    pub mean_ms: Real,
+    pub stddev_ms: Real,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,7 +196,7 @@ pub struct LinkSpec {
 #[serde(deny_unknown_fields)]
 pub struct LedgerSpec {
     #[serde(default)]
-    pub block_ms: Option<S<u64>>,
+    pub block_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,7 +220,7 @@ pub struct RegulationSpec {
     #[serde(default)]
     pub allowed_countries: Option<Vec<S<String>>>,
     #[serde(default)]
-    pub max_quantity: Option<u64>,
+    pub max_quantity: Option<Whole>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,7 +240,7 @@ pub struct IvmsSpec {
     #[serde(default)]
     pub date_of_birth: Option<S<String>>,
     #[serde(default)]
-    pub place_of_birth: Option<String>,
+    pub place_of_birth: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,7 +253,7 @@ pub struct AssetSpec {
     #[serde(default)]
     pub data: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "pairs")]
-    pub balances: Vec<(S<String>, u64)>,
+    pub balances: Vec<(S<String>, Whole)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,7 +274,7 @@ pub struct AdvertiseStep {
     pub asset: S<String>,
     pub to: Vec<S<String>>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,7 +284,7 @@ pub struct GetStep {
     pub resource: S<String>,
     pub accept: S<String>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,19 +294,19 @@ pub struct VerifyStep {
     pub cluster: S<String>,
     pub resource: S<String>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferStep {
-    pub request_id: S<u64>,
+    pub request_id: S<Whole>,
     pub user: S<String>,
     pub asset: S<String>,
-    pub quantity: S<u64>,
+    pub quantity: S<Whole>,
     pub from: S<String>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,9 +314,9 @@ pub struct TransferStep {
 pub struct VerifyProofStep {
     pub org: S<String>,
     pub cluster: S<String>,
-    pub request_id: S<u64>,
+    pub request_id: S<Whole>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -265,7 +327,7 @@ pub struct BalanceStep {
     pub account: S<String>,
     pub asset: S<String>,
     #[serde(default)]
-    pub at_ms: Option<u64>,
+    pub at_ms: Option<S<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,7 +390,7 @@ pub struct GetExpect {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferExpect {
-    pub request_id: S<u64>,
+    pub request_id: S<Whole>,
     pub status: TransferStatusWord,
     #[serde(default)]
     pub reason: Option<ReasonWord>,
@@ -337,7 +399,7 @@ pub struct TransferExpect {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofExpect {
-    pub request_id: S<u64>,
+    pub request_id: S<Whole>,
     pub valid: bool,
 }
 
@@ -355,7 +417,7 @@ pub struct VerifyExpect {
 pub struct BalanceExpect {
     pub account: S<String>,
     pub asset: S<String>,
-    pub equals: u64,
+    pub equals: Whole,
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,11 +437,11 @@ pub struct InvariantExpect {
 #[serde(deny_unknown_fields)]
 pub struct FaultsSpec {
     #[serde(default)]
-    pub drop: Option<S<f64>>,
+    pub drop: Option<S<Real>>,
     #[serde(default)]
-    pub duplicate: Option<S<f64>>,
+    pub duplicate: Option<S<Real>>,
     #[serde(default)]
-    pub corrupt: Option<S<f64>>,
+    pub corrupt: Option<S<Real>>,
     #[serde(default, deserialize_with = "list")]
     pub partitions: Vec<S<PartitionSpec>>,
     #[serde(default, deserialize_with = "list")]
@@ -391,8 +453,8 @@ pub struct FaultsSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartitionSpec {
-    pub from_ms: u64,
-    pub until_ms: S<u64>,
+    pub from_ms: S<Whole>,
+    pub until_ms: S<Whole>,
     pub groups: Vec<Vec<S<String>>>,
 }
 
@@ -400,9 +462,9 @@ pub struct PartitionSpec {
 #[serde(deny_unknown_fields)]
 pub struct CrashSpec {
     pub org: S<String>,
-    pub at_ms: u64,
+    pub at_ms: S<Whole>,
     #[serde(default)]
-    pub restart_ms: Option<S<u64>>,
+    pub restart_ms: Option<S<Whole>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
@@ -434,11 +496,11 @@ pub enum QuorumWord {
 #[serde(deny_unknown_fields)]
 pub struct ProtocolSpec {
     #[serde(default)]
-    pub timeout_ms: Option<S<u64>>,
+    pub timeout_ms: Option<S<Whole>>,
     #[serde(default)]
-    pub retries: Option<u32>,
+    pub retries: Option<S<Whole>>,
     #[serde(default)]
     pub quorum: Option<QuorumWord>,
     #[serde(default)]
-    pub liveness_ms: Option<u64>,
+    pub liveness_ms: Option<S<Whole>>,
 }

@@ -58,7 +58,7 @@ impl Flow {
         let states = scenario
             .flow
             .iter()
-            .map(|s| if s.at_ms.is_some() { StepState::Scheduled } else { StepState::Waiting })
+            .map(|s| if s.at_us.is_some() { StepState::Scheduled } else { StepState::Waiting })
             .collect();
         Self { steps: scenario.flow.clone(), states, request_ids, by_request }
     }

@@ -22,17 +22,60 @@ use crate::net::topology::Topology;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::scenario::{Latency, Scenario};
-use crate::trace::{Event, Hop, Record};
+use crate::trace::{self, Event, Hop, Record};
 use actix::{Actor, Addr, Recipient};
 use flow::{Flow, StepState};
 use observations::Observations;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
-/// A run stops after this many events: a protocol that never goes quiet is a bug to report, not to wait for.
-pub const EVENT_LIMIT: u64 = 5_000_000;
+/// What stops a run that does not go quiet by itself: a protocol that never goes quiet, or a
+/// scenario that asks for more than a run can hold, is a result to report, not a wait or an
+/// abort. A run stopped by a limit ends like any other; the check `finished` fails and names
+/// the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// The most events a run handles.
+    pub max_events: u64,
+    /// The most bytes a run holds: its canonical trace so far, and its queued events
+    /// (each counted at `QUEUED_EVENT_BYTES`).
+    pub max_bytes: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self { max_events: 5_000_000, max_bytes: 256 << 20 }
+    }
+}
+
+/// What one queued event is counted as by `Budget::max_bytes` (the entry, its two actor ids,
+/// its share of an envelope).
+pub const QUEUED_EVENT_BYTES: u64 = 256;
+
+/// The limit that stopped a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// `Budget::max_events` events were handled and more were queued.
+    Events(u64),
+    /// The run held more than `Budget::max_bytes` bytes.
+    Bytes(u64),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Events(n) => write!(f, "the run was stopped at its event limit ({n} events): it did not go quiet"),
+            Limit::Bytes(n) => write!(
+                f,
+                "the run was stopped at its memory limit ({} MiB of trace and queued events): it did not go quiet",
+                n >> 20
+            ),
+        }
+    }
+}
 
 /// Transmissions between two different orgs, as the contract counts them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -58,6 +101,8 @@ pub struct Stats {
 pub struct RunResult {
     /// The canonical trace.
     pub trace: Vec<Record>,
+    /// SHA-256 (hex) of the canonical trace, hashed as the run went.
+    pub digest: String,
     /// What the checks read.
     pub observations: Observations,
     /// Transmission counts.
@@ -68,8 +113,8 @@ pub struct RunResult {
     pub virtual_us: u64,
     /// Steps that never finished.
     pub unfinished_steps: Vec<usize>,
-    /// Whether the run hit `EVENT_LIMIT`.
-    pub hit_event_limit: bool,
+    /// The limit that stopped the run, if one did.
+    pub stopped_by: Option<Limit>,
     /// The run's public directory (its keyring re-verifies causes in the checks).
     pub directory: Arc<Directory>,
 }
@@ -125,7 +170,12 @@ impl Runner {
 
     /// Runs a scenario with a seed; the run's actors stop when it ends.
     pub fn simulate(&self, scenario: &Scenario, seed: u64) -> RunResult {
-        self.system.block_on(async { Simulation::new(scenario, seed).run().await })
+        self.simulate_within(scenario, seed, Budget::default())
+    }
+
+    /// Runs a scenario with a seed, stopping at the budget's limits.
+    pub fn simulate_within(&self, scenario: &Scenario, seed: u64, budget: Budget) -> RunResult {
+        self.system.block_on(async { Simulation::new(scenario, seed).run(budget).await })
     }
 }
 
@@ -145,6 +195,9 @@ struct Simulation<'a> {
     cancelled: BTreeSet<(ActorId, u64)>,
     ordinals: BTreeMap<String, u32>,
     trace: Vec<Record>,
+    /// The digest of the trace so far, and its size in bytes.
+    trace_hasher: Sha256,
+    trace_bytes: u64,
     observations: Observations,
     stats: Stats,
     messages: u64,
@@ -184,6 +237,8 @@ impl<'a> Simulation<'a> {
             cancelled: BTreeSet::new(),
             ordinals: BTreeMap::new(),
             trace: Vec::new(),
+            trace_hasher: Sha256::new(),
+            trace_bytes: 0,
             observations: Observations::default(),
             stats: Stats::default(),
             messages: 0,
@@ -195,8 +250,8 @@ impl<'a> Simulation<'a> {
             }
         }
         for (index, step) in scenario.flow.iter().enumerate() {
-            if let Some(at_ms) = step.at_ms {
-                simulation.schedule(at_ms.saturating_mul(1000), Pending::StartStep(index));
+            if let Some(at_us) = step.at_us {
+                simulation.schedule(at_us, Pending::StartStep(index));
             }
         }
         simulation
@@ -211,13 +266,23 @@ impl<'a> Simulation<'a> {
         self.queue.push(Reverse(Scheduled { t_us, seq: self.seq, pending }));
     }
 
+    /// Appends to the trace, hashing the record's canonical line as it goes.
     fn record(&mut self, event: Event) {
-        self.trace.push(Record { t_us: self.now, event });
+        let record = Record { t_us: self.now, event };
+        let line = trace::canonical_line(&record);
+        self.trace_hasher.update(&line);
+        self.trace_bytes += line.len() as u64;
+        self.trace.push(record);
     }
 
-    async fn run(mut self) -> RunResult {
+    /// The bytes the run holds, as `Budget::max_bytes` counts them.
+    fn held_bytes(&self) -> u64 {
+        self.trace_bytes.saturating_add((self.queue.len() as u64).saturating_mul(QUEUED_EVENT_BYTES))
+    }
+
+    async fn run(mut self, budget: Budget) -> RunResult {
         let mut events = 0u64;
-        let mut hit_event_limit = false;
+        let mut stopped_by = None;
         loop {
             // Start every sequential step whose predecessors have finished, before time moves on.
             while let Some(step) = self.flow.next_ready() {
@@ -232,8 +297,12 @@ impl<'a> Simulation<'a> {
                 }
             }
             events += 1;
-            if events > EVENT_LIMIT {
-                hit_event_limit = true;
+            if events > budget.max_events {
+                stopped_by = Some(Limit::Events(budget.max_events));
+                break;
+            }
+            if self.held_bytes() > budget.max_bytes {
+                stopped_by = Some(Limit::Bytes(budget.max_bytes));
                 break;
             }
             self.now = next.t_us;
@@ -261,10 +330,10 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        self.finish(hit_event_limit).await
+        self.finish(stopped_by).await
     }
 
-    async fn finish(mut self, hit_event_limit: bool) -> RunResult {
+    async fn finish(mut self, stopped_by: Option<Limit>) -> RunResult {
         for (cluster, ledger) in &self.ledgers {
             let snapshot: LedgerSnapshot = ledger.send(Snapshot).await.expect("ledger actors outlive the run");
             self.observations.ledgers.insert(cluster.clone(), snapshot);
@@ -273,12 +342,13 @@ impl<'a> Simulation<'a> {
             self.flow.states.iter().enumerate().filter(|(_, s)| **s != StepState::Finished).map(|(i, _)| i).collect();
         RunResult {
             trace: self.trace,
+            digest: const_hex::encode(self.trace_hasher.finalize()),
             observations: self.observations,
             stats: self.stats,
             messages: self.messages,
             virtual_us: self.now,
             unfinished_steps,
-            hit_event_limit,
+            stopped_by,
             directory: self.dir,
         }
     }

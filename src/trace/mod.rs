@@ -112,12 +112,19 @@ pub fn to_jsonl(records: &[Record]) -> String {
     out
 }
 
-/// SHA-256 (hex) of the canonical trace.
+/// One record's canonical line: its JSON and a line feed.
+pub fn canonical_line(record: &Record) -> Vec<u8> {
+    let mut line = serde_json::to_vec(record).expect("trace records always encode");
+    line.push(b'\n');
+    line
+}
+
+/// SHA-256 (hex) of the canonical trace. (A run hashes its trace as it goes; this is the same
+/// function of a whole trace, for readers of trace files.)
 pub fn digest(records: &[Record]) -> String {
     let mut hasher = Sha256::new();
     for record in records {
-        hasher.update(serde_json::to_vec(record).expect("trace records always encode"));
-        hasher.update(b"\n");
+        hasher.update(canonical_line(record));
     }
     const_hex::encode(hasher.finalize())
 }

@@ -207,7 +207,9 @@ impl Organization {
             (Body::Transfer(transfer), Some(from)) => {
                 self.on_transfer(now, message.request_id, from, transfer, &envelope, out)
             }
-            (Body::TxAccepted(accepted), Some(from)) => self.on_tx_accepted(message.request_id, from, accepted, out),
+            (Body::TxAccepted(accepted), Some(from)) => {
+                self.on_tx_accepted(now, message.request_id, from, accepted, out)
+            }
             (Body::Settlement(settlement), Some(from)) => {
                 self.on_settlement(message.request_id, from, settlement, &envelope, out)
             }

@@ -43,6 +43,8 @@ pub struct Purchase {
     pub seller: ResourceId,
     template: TransferTemplate,
     final_status: Option<Settlement>,
+    /// When the order arrived (the transfer step's start).
+    started_us: u64,
 }
 
 impl Purchase {
@@ -98,6 +100,7 @@ impl Organization {
             seller: order.seller,
             template: template.clone(),
             final_status: None,
+            started_us: now,
         };
         self.purchases.insert(request_id, purchase);
         out.note(Note::TransferStarted { org: self.id.clone(), request_id, user: user.clone() });
@@ -127,11 +130,30 @@ impl Organization {
         self.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, envelope, out);
     }
 
-    /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement.
-    pub(super) fn on_tx_accepted(&mut self, request_id: u64, from: OrgId, _accepted: TxAccepted, out: &mut Outbox) {
+    /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement,
+    /// but not past the transfer's liveness deadline: a transfer still pending then is left
+    /// without a final status (the `liveness` invariant reports it) instead of being polled
+    /// for ever.
+    pub(super) fn on_tx_accepted(
+        &mut self,
+        now: u64,
+        request_id: u64,
+        from: OrgId,
+        _accepted: TxAccepted,
+        out: &mut Outbox,
+    ) {
         let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::Transfer };
-        if self.exchanges.is_open(&key) {
+        if !self.exchanges.is_open(&key) {
+            return;
+        }
+        let Some(purchase) = self.purchases.get(&request_id) else { return };
+        let deadline_us =
+            purchase.started_us.max(self.dir.quiet_after_us).saturating_add(self.dir.protocol.liveness_us);
+        if now < deadline_us {
             self.exchanges.refresh(&key, out);
+        } else {
+            self.exchanges.close(&key, out);
+            out.note(Note::WaitEnded { org: self.id.clone(), request_id, deadline_us });
         }
     }
 

@@ -4,22 +4,22 @@
 
 use super::Validator;
 use crate::protocol::ids::OrgId;
-use crate::scenario::model::{self as m, S};
-use crate::scenario::{Crash, Endpoint, Faults, Partition, ProtocolConfig};
+use crate::scenario::model::{self as m, Real, S};
+use crate::scenario::{Crash, Endpoint, Faults, Partition, ProtocolConfig, MAX_RETRIES};
 use std::collections::BTreeSet;
 
 impl Validator {
-    fn probability(&mut self, p: Option<&S<f64>>, what: &str) -> f64 {
+    fn probability(&mut self, p: Option<&S<Real>>, what: &str) -> f64 {
         match p {
-            Some(p) if !(0.0..=1.0).contains(&p.value) => {
+            Some(p) if !(0.0..=1.0).contains(&p.value.0) => {
                 self.problem_help(
                     p,
-                    format!("`{what}` is {}, not a probability", p.value),
+                    format!("`{what}` is {}, not a probability", p.value.0),
                     "expected a number between 0 and 1",
                 );
                 0.0
             }
-            Some(p) => p.value,
+            Some(p) => p.value.0,
             None => 0.0,
         }
     }
@@ -34,10 +34,12 @@ impl Validator {
         };
         for partition in &spec.partitions {
             let p = &partition.value;
-            if p.until_ms.value < p.from_ms {
+            let from_us = self.time_ms(&p.from_ms, "from_ms");
+            let until_us = self.time_ms(&p.until_ms, "until_ms");
+            if p.until_ms.value < p.from_ms.value {
                 self.problem_help(
                     &p.until_ms,
-                    format!("`until_ms` {} is before `from_ms` {}", p.until_ms.value, p.from_ms),
+                    format!("`until_ms` {} is before `from_ms` {}", p.until_ms.value.0, p.from_ms.value.0),
                     "a partition ends after it starts",
                 );
             }
@@ -69,29 +71,23 @@ impl Validator {
             if !rest.is_empty() {
                 groups.push(rest);
             }
-            faults.partitions.push(Partition {
-                from_us: p.from_ms.saturating_mul(1000),
-                until_us: p.until_ms.value.saturating_mul(1000),
-                groups,
-            });
+            faults.partitions.push(Partition { from_us, until_us, groups });
         }
         for crash in &spec.crashes {
             let c = &crash.value;
+            let at_us = self.time_ms(&c.at_ms, "at_ms");
+            let restart_us = c.restart_ms.as_ref().map(|r| self.time_ms(r, "restart_ms"));
             let Some(org) = self.org(&c.org) else { continue };
             if let Some(restart) = &c.restart_ms {
-                if restart.value <= c.at_ms {
+                if restart.value <= c.at_ms.value {
                     self.problem_help(
                         restart,
-                        format!("`restart_ms` {} is not after `at_ms` {}", restart.value, c.at_ms),
+                        format!("`restart_ms` {} is not after `at_ms` {}", restart.value.0, c.at_ms.value.0),
                         "an org restarts after it crashes",
                     );
                 }
             }
-            faults.crashes.push(Crash {
-                org,
-                at_us: c.at_ms.saturating_mul(1000),
-                restart_us: c.restart_ms.as_ref().map(|r| r.value.saturating_mul(1000)),
-            });
+            faults.crashes.push(Crash { org, at_us, restart_us });
         }
         for byzantine in &spec.byzantine {
             if let Some(org) = self.org(&byzantine.org) {
@@ -105,14 +101,25 @@ impl Validator {
         let mut config = ProtocolConfig::default();
         let Some(spec) = spec else { return config };
         if let Some(timeout) = &spec.timeout_ms {
-            if timeout.value == 0 {
+            if timeout.value.0 == 0 {
                 self.problem(timeout, "`timeout_ms` must be at least 1");
             }
-            config.timeout_us = timeout.value.max(1).saturating_mul(1000);
+            config.timeout_us = self.time_ms(timeout, "timeout_ms").max(1000);
         }
-        config.retries = spec.retries.unwrap_or(config.retries);
+        if let Some(retries) = &spec.retries {
+            if retries.value.0 > MAX_RETRIES {
+                self.problem_help(
+                    retries,
+                    format!("`retries` is {}, more than a run allows", retries.value.0),
+                    format!("expected at most {MAX_RETRIES} re-sends per exchange"),
+                );
+            }
+            config.retries = retries.value.0.min(MAX_RETRIES) as u32;
+        }
         config.quorum = spec.quorum.unwrap_or(config.quorum);
-        config.liveness_us = spec.liveness_ms.map_or(config.liveness_us, |ms| ms.saturating_mul(1000));
+        if let Some(liveness) = &spec.liveness_ms {
+            config.liveness_us = self.time_ms(liveness, "liveness_ms");
+        }
         config
     }
 }

@@ -6,10 +6,11 @@
 //! non-negative latencies, probabilities in [0, 1], intervals that end after they start.
 
 use super::error::Problem;
+use super::model::Whole;
 use super::model::{self as m, S};
 use super::{
     Action, AssetConfig, Endpoint, Expectation, Latency, Link, NetworkConfig, OrgConfig, Regulation, Scenario, Step,
-    UserConfig,
+    UserConfig, MAX_TIME_MS,
 };
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
@@ -36,15 +37,19 @@ pub(super) fn validate(file: m::ScenarioFile) -> Result<Scenario, Vec<Problem>> 
         assets: BTreeMap::new(),
         transfer_ids: BTreeSet::new(),
     };
+    v.text(&file.name, "the scenario's name", false);
+    if let Some(description) = &file.description {
+        v.text(description, "the description", true);
+    }
     v.clusters(&file.clusters);
     v.org_settings(&file.orgs);
     let network = v.network(file.network.as_ref());
     let block_ms = match file.ledger.as_ref().and_then(|l| l.block_ms.as_ref()) {
-        Some(b) if b.value == 0 => {
+        Some(b) if b.value.0 == 0 => {
             v.problem(b, "`block_ms` must be at least 1");
             100
         }
-        Some(b) => b.value,
+        Some(b) => v.time_ms(b, "block_ms") / 1000,
         None => 100,
     };
     v.users(&file.users);
@@ -58,9 +63,9 @@ pub(super) fn validate(file: m::ScenarioFile) -> Result<Scenario, Vec<Problem>> 
         return Err(v.problems);
     }
     Ok(Scenario {
-        name: file.name,
-        description: file.description.unwrap_or_default().trim().to_owned(),
-        seed: file.seed.unwrap_or(0),
+        name: file.name.value,
+        description: file.description.map(|d| d.value).unwrap_or_default().trim().to_owned(),
+        seed: file.seed.map_or(0, |s| s.0),
         network,
         block_ms,
         clusters: v.clusters,
@@ -81,6 +86,33 @@ impl Validator {
 
     fn problem_help<T>(&mut self, at: &S<T>, message: impl Into<String>, help: impl Into<String>) {
         self.problems.push(Problem::at(at.referenced, message).help(help));
+    }
+
+    /// A time or duration in milliseconds, in microseconds, if it is within what a run
+    /// represents (`MAX_TIME_MS`); else a problem, and 0.
+    pub(super) fn time_ms(&mut self, value: &S<Whole>, what: &str) -> u64 {
+        if value.value.0 > MAX_TIME_MS {
+            self.problem_help(
+                value,
+                format!("`{what}` is {} ms, beyond the virtual time a run represents", value.value.0),
+                format!("expected at most {MAX_TIME_MS} ms (365 days)"),
+            );
+            return 0;
+        }
+        value.value.0 * 1000
+    }
+
+    /// Free text that reaches reports: no control or invisible formatting characters (line
+    /// breaks allowed where `multiline`), so that a file cannot rewrite a reader's terminal.
+    fn text(&mut self, value: &S<String>, what: &str, multiline: bool) {
+        let allowed = |c: char| multiline && c == '\n';
+        if let Some(c) = value.value.chars().find(|c| crate::text::is_unsafe(*c) && !allowed(*c)) {
+            self.problem_help(
+                value,
+                format!("{what} holds the control character U+{:04X}", c as u32),
+                "names and texts are printed on terminals: remove control and invisible formatting characters",
+            );
+        }
     }
 
     fn known_names<K: std::fmt::Display>(names: impl Iterator<Item = K>) -> String {
@@ -237,7 +269,8 @@ impl Validator {
                 .as_ref()
                 .map(|countries| countries.iter().filter(|c| self.country(c)).map(|c| c.value.clone()).collect());
             if let Some(config) = self.orgs.get_mut(&org) {
-                config.regulation = Some(Regulation { allowed_countries, max_quantity: regulation.max_quantity });
+                config.regulation =
+                    Some(Regulation { allowed_countries, max_quantity: regulation.max_quantity.map(|q| q.0) });
             }
         }
     }
@@ -255,21 +288,25 @@ impl Validator {
     }
 
     fn latency(&mut self, spec: &S<m::LatencySpec>) -> Latency {
-        let to_us = |ms: f64| (ms * 1000.0).round() as u64;
-        let bad = |ms: f64| !ms.is_finite() || ms < 0.0;
+        let to_us = |ms: m::Real| (ms.0 * 1000.0).round() as u64;
+        let bad = |ms: m::Real| !ms.0.is_finite() || ms.0 < 0.0 || ms.0 > MAX_TIME_MS as f64;
         match &spec.value {
             m::LatencySpec::Constant(c) if bad(c.ms) => {
-                self.problem(spec, "latency `ms` must be a non-negative number");
+                self.problem_help(spec, "invalid constant latency", latency_range());
                 Latency::Constant { us: 0 }
             }
             m::LatencySpec::Constant(c) => Latency::Constant { us: to_us(c.ms) },
-            m::LatencySpec::Uniform(u) if bad(u.min_ms) || bad(u.max_ms) || u.min_ms > u.max_ms => {
-                self.problem_help(spec, "invalid uniform latency", "expected 0 <= min_ms <= max_ms");
+            m::LatencySpec::Uniform(u) if bad(u.min_ms) || bad(u.max_ms) || u.min_ms.0 > u.max_ms.0 => {
+                self.problem_help(
+                    spec,
+                    "invalid uniform latency",
+                    format!("expected 0 <= min_ms <= max_ms; {}", latency_range()),
+                );
                 Latency::Constant { us: 0 }
             }
             m::LatencySpec::Uniform(u) => Latency::Uniform { min_us: to_us(u.min_ms), max_us: to_us(u.max_ms) },
             m::LatencySpec::Normal(n) if bad(n.mean_ms) || bad(n.stddev_ms) => {
-                self.problem_help(spec, "invalid normal latency", "expected non-negative mean_ms and stddev_ms");
+                self.problem_help(spec, "invalid normal latency", latency_range());
                 Latency::Constant { us: 0 }
             }
             m::LatencySpec::Normal(n) => Latency::Normal { mean_us: to_us(n.mean_ms), stddev_us: to_us(n.stddev_ms) },
@@ -335,6 +372,10 @@ impl Validator {
         if spec.name.value.trim().is_empty() {
             self.problem(&spec.name, "the name must not be empty");
         }
+        self.text(&spec.name, "the name", false);
+        if let Some(place) = &spec.place_of_birth {
+            self.text(place, "the place of birth", false);
+        }
         self.country(&spec.country);
         if let Some(date) = &spec.date_of_birth {
             if !is_date(&date.value) {
@@ -345,7 +386,7 @@ impl Validator {
             name: spec.name.value.trim().to_owned(),
             country: spec.country.value.clone(),
             date_of_birth: spec.date_of_birth.as_ref().map(|d| d.value.clone()),
-            place_of_birth: spec.place_of_birth.clone(),
+            place_of_birth: spec.place_of_birth.as_ref().map(|p| p.value.clone()),
         }
     }
 
@@ -356,7 +397,7 @@ impl Validator {
             let mut balances = BTreeMap::new();
             for (account, amount) in &asset.balances {
                 if let Some(account) = self.user(account) {
-                    balances.insert(account, *amount);
+                    balances.insert(account, amount.0);
                 }
             }
             if balances.values().try_fold(0u64, |sum, b| sum.checked_add(*b)).is_none() {
@@ -368,12 +409,16 @@ impl Validator {
     }
 
     fn step(&mut self, step: &S<m::StepSpec>) -> Option<Step> {
-        let (at_ms, action) = match &step.value {
+        let at_us = |v: &mut Self, at_ms: &Option<S<Whole>>| at_ms.as_ref().map(|t| v.time_ms(t, "at_ms"));
+        let (at_us, action) = match &step.value {
             m::StepSpec::Advertise(s) => {
                 let org = self.org(&s.org);
                 let asset = self.asset(&s.asset);
                 let to: Vec<_> = s.to.iter().map(|o| self.org(o)).collect();
-                (s.at_ms, Action::Advertise { org: org?, asset: asset?, to: to.into_iter().collect::<Option<_>>()? })
+                (
+                    at_us(self, &s.at_ms),
+                    Action::Advertise { org: org?, asset: asset?, to: to.into_iter().collect::<Option<_>>()? },
+                )
             }
             m::StepSpec::Get(s) => {
                 let org = self.org(&s.org);
@@ -385,59 +430,65 @@ impl Validator {
                         format!("expected {APPLICATION_JSON} or {APPLICATION_IVMS101}"),
                     );
                 }
-                (s.at_ms, Action::Get { org: org?, resource: resource?, accept: s.accept.value.clone() })
+                (at_us(self, &s.at_ms), Action::Get { org: org?, resource: resource?, accept: s.accept.value.clone() })
             }
             m::StepSpec::Verify(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 let resource = self.resource(&s.resource, None);
-                (s.at_ms, Action::Verify { org: org?, cluster: cluster?, resource: resource? })
+                (at_us(self, &s.at_ms), Action::Verify { org: org?, cluster: cluster?, resource: resource? })
             }
             m::StepSpec::Transfer(s) => {
                 let user = self.user(&s.user);
                 let asset = self.asset(&s.asset);
                 let from = self.user(&s.from);
-                if s.quantity.value == 0 {
+                if s.quantity.value.0 == 0 {
                     self.problem(&s.quantity, "a transfer's quantity must be at least 1");
                 }
-                if !self.transfer_ids.insert(s.request_id.value) {
+                if !self.transfer_ids.insert(s.request_id.value.0) {
                     self.problem(
                         &s.request_id,
-                        format!("request id {} is used by another transfer", s.request_id.value),
+                        format!("request id {} is used by another transfer", s.request_id.value.0),
                     );
                 }
                 let action = Action::Transfer {
-                    request_id: s.request_id.value,
+                    request_id: s.request_id.value.0,
                     user: user?,
                     asset: asset?,
-                    quantity: s.quantity.value,
+                    quantity: s.quantity.value.0,
                     from: from?,
                 };
-                (s.at_ms, action)
+                (at_us(self, &s.at_ms), action)
             }
             m::StepSpec::VerifyProof(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 self.known_transfer(&s.request_id);
-                (s.at_ms, Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value })
+                (
+                    at_us(self, &s.at_ms),
+                    Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value.0 },
+                )
             }
             m::StepSpec::Balance(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 let account = self.user(&s.account);
                 let asset = self.asset(&s.asset);
-                (s.at_ms, Action::Balance { org: org?, cluster: cluster?, account: account?, asset: asset? })
+                (
+                    at_us(self, &s.at_ms),
+                    Action::Balance { org: org?, cluster: cluster?, account: account?, asset: asset? },
+                )
             }
         };
-        Some(Step { at_ms, action })
+        Some(Step { at_us, action })
     }
 
-    fn known_transfer(&mut self, request_id: &S<u64>) {
-        if !self.transfer_ids.contains(&request_id.value) {
+    fn known_transfer(&mut self, request_id: &S<Whole>) {
+        if !self.transfer_ids.contains(&request_id.value.0) {
             let help = Self::known_names(self.transfer_ids.iter());
             self.problem_help(
                 request_id,
-                format!("no transfer step before this one has request id {}", request_id.value),
+                format!("no transfer step before this one has request id {}", request_id.value.0),
                 help,
             );
         }
@@ -455,11 +506,11 @@ impl Validator {
                 if e.status == m::TransferStatusWord::Settled && e.reason.is_some() {
                     self.problem(&e.request_id, "a settled transfer has no `reason`");
                 }
-                Expectation::Transfer { request_id: e.request_id.value, status: e.status, reason: e.reason }
+                Expectation::Transfer { request_id: e.request_id.value.0, status: e.status, reason: e.reason }
             }
             m::ExpectSpec::Proof(e) => {
                 self.known_transfer(&e.request_id);
-                Expectation::Proof { request_id: e.request_id.value, valid: e.valid }
+                Expectation::Proof { request_id: e.request_id.value.0, valid: e.valid }
             }
             m::ExpectSpec::Verify(e) => {
                 let resource = self.resource(&e.resource, None);
@@ -472,12 +523,17 @@ impl Validator {
             m::ExpectSpec::Balance(e) => {
                 let account = self.user(&e.account);
                 let asset = self.asset(&e.asset);
-                Expectation::Balance { account: account?, asset: asset?, equals: e.equals }
+                Expectation::Balance { account: account?, asset: asset?, equals: e.equals.0 }
             }
             m::ExpectSpec::Suspect(e) => Expectation::Suspect { org: self.org(&e.org)? },
             m::ExpectSpec::Invariant(e) => Expectation::Invariant { name: e.name, holds: e.holds },
         })
     }
+}
+
+/// What every latency must be.
+fn latency_range() -> String {
+    format!("latencies are numbers of milliseconds from 0 to {MAX_TIME_MS} (365 days)")
 }
 
 fn is_date(text: &str) -> bool {
