@@ -73,12 +73,21 @@ depend on --jobs.\n{EXIT_CODES}"
         #[arg(long, value_parser = finsim::sweep::parse_seeds)]
         seeds: std::ops::RangeInclusive<u64>,
         /// Worker threads (default: every core; never more than the seeds, nor than MAX_JOBS).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = parse_jobs)]
         jobs: Option<u64>,
         /// Print one JSON object instead of the readable summary.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--jobs`: a whole number, at least 1.
+fn parse_jobs(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("a sweep needs at least one worker: give 1 or more".to_owned()),
+        Ok(jobs) => Ok(jobs),
+        Err(_) => Err(format!("`{}` is not a number of workers", escape(text))),
+    }
 }
 
 const PASSED: u8 = 0;
@@ -243,6 +252,7 @@ fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: O
                 out.line(&format!("  reproduce: finsim run {file_shown} --seed {}", result.seed));
             });
         }
+        !out.is_closed()
     };
     let summary = match finsim::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
         Ok(summary) => summary,

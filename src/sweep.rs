@@ -48,13 +48,14 @@ pub fn count(seeds: &RangeInclusive<u64>) -> u64 {
 /// Runs every seed of `seeds` on up to `jobs` worker threads (at least one). `on_result` is
 /// called on the calling thread once per seed, in seed order, as soon as every earlier seed
 /// is known: a failing seed is reported while later seeds still run, and what the caller
-/// sees does not depend on `jobs`. Returns the counts, or the error of spawning the first
-/// worker (later workers that cannot be spawned are done without).
+/// sees does not depend on `jobs`. When `on_result` returns `false` (its reader has gone),
+/// no further seed starts. Returns the counts, or the error of spawning the first worker
+/// (later workers that cannot be spawned are done without).
 pub fn sweep(
     scenario: &Scenario,
     seeds: RangeInclusive<u64>,
     jobs: usize,
-    on_result: &mut dyn FnMut(&SeedResult),
+    on_result: &mut dyn FnMut(&SeedResult) -> bool,
 ) -> std::io::Result<SweepSummary> {
     let (from, to) = (*seeds.start(), *seeds.end());
     // The next seed to hand out, as u128 so that `u64::MAX` can be handed out and passed.
@@ -103,8 +104,12 @@ pub fn sweep(
                 } else {
                     summary.failed += 1;
                 }
-                on_result(&result);
                 expected += 1;
+                if !on_result(&result) {
+                    // No further seed starts; the runs under way finish and are dropped.
+                    *next.lock().unwrap_or_else(PoisonError::into_inner) = u128::from(to) + 1;
+                    expected = u128::from(to) + 1;
+                }
             }
         }
         Ok(())

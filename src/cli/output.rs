@@ -31,6 +31,12 @@ impl Output {
         let _ = writer.write_all(text.as_bytes()).and_then(|()| writer.write_all(b"\n"));
     }
 
+    /// Whether output has ended: its reader closed the pipe, or a write failed.
+    pub fn is_closed(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.closed || state.error.is_some()
+    }
+
     /// A writer into this output (for `tracing_subscriber`'s `with_writer`).
     pub fn writer(&self) -> OutputWriter {
         OutputWriter { state: self.state.clone() }

@@ -114,6 +114,58 @@ impl<'de> Deserialize<'de> for Real {
     }
 }
 
+/// An enum written as a mapping with exactly one key, the variant's name, whose value holds
+/// the variant's fields: `- transfer: { ... }`. Written out instead of serde's externally
+/// tagged enums so that a bare `- transfer` (no fields) is an error at its own line, not a
+/// confusing one on the next, and a second key is an error that names it.
+macro_rules! one_key_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident($fields:ty) = $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $key, "`")]
+                $variant($fields),
+            )+
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const KINDS: &[&str] = &[$($key),+];
+                struct OneKey;
+                impl<'de> Visitor<'de> for OneKey {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        write!(f, "one key naming the kind ({})", KINDS.join(", "))
+                    }
+                    fn visit_str<E: de::Error>(self, kind: &str) -> Result<$name, E> {
+                        Err(E::custom(format!(
+                            "`{kind}` needs its fields as a mapping: write `{kind}: {{ ... }}`"
+                        )))
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        let Some(kind) = map.next_key::<String>()? else {
+                            return Err(de::Error::custom(format!(
+                                "expected one key naming the kind ({})", KINDS.join(", ")
+                            )));
+                        };
+                        let value = match kind.as_str() {
+                            $($key => $name::$variant(map.next_value()?),)+
+                            other => return Err(de::Error::unknown_variant(other, KINDS)),
+                        };
+                        if let Some(second) = map.next_key::<String>()? {
+                            return Err(de::Error::custom(format!(
+                                "one entry has one kind: `{kind}` is followed by a second key `{second}`; start a new `-` entry for it"
+                            )));
+                        }
+                        Ok(value)
+                    }
+                }
+                deserializer.deserialize_any(OneKey)
+            }
+        }
+    };
+}
+
 /// A value with its location in the file.
 pub type S<T> = Spanned<T>;
 
@@ -157,12 +209,14 @@ pub struct NetworkSpec {
     pub links: Vec<LinkSpec>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LatencySpec {
-    Constant(ConstantSpec),
-    Uniform(UniformSpec),
-    Normal(NormalSpec),
+one_key_enum! {
+    /// A latency model: one key naming the model.
+    #[derive(Clone, Debug)]
+    pub enum LatencySpec {
+    Constant(ConstantSpec) = "constant",
+    Uniform(UniformSpec) = "uniform",
+    Normal(NormalSpec) = "normal",
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -256,15 +310,17 @@ pub struct AssetSpec {
     pub balances: Vec<(S<String>, Whole)>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepSpec {
-    Advertise(AdvertiseStep),
-    Get(GetStep),
-    Verify(VerifyStep),
-    Transfer(TransferStep),
-    VerifyProof(VerifyProofStep),
-    Balance(BalanceStep),
+one_key_enum! {
+    /// A flow step: one key naming the kind, its fields as the value.
+    #[derive(Debug)]
+    pub enum StepSpec {
+    Advertise(AdvertiseStep) = "advertise",
+    Get(GetStep) = "get",
+    Verify(VerifyStep) = "verify",
+    Transfer(TransferStep) = "transfer",
+    VerifyProof(VerifyProofStep) = "verify_proof",
+    Balance(BalanceStep) = "balance",
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,16 +386,18 @@ pub struct BalanceStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExpectSpec {
-    Get(GetExpect),
-    Transfer(TransferExpect),
-    Proof(ProofExpect),
-    Verify(VerifyExpect),
-    Balance(BalanceExpect),
-    Suspect(SuspectExpect),
-    Invariant(InvariantExpect),
+one_key_enum! {
+    /// An expectation: one key naming the kind, its fields as the value.
+    #[derive(Debug)]
+    pub enum ExpectSpec {
+    Get(GetExpect) = "get",
+    Transfer(TransferExpect) = "transfer",
+    Proof(ProofExpect) = "proof",
+    Verify(VerifyExpect) = "verify",
+    Balance(BalanceExpect) = "balance",
+    Suspect(SuspectExpect) = "suspect",
+    Invariant(InvariantExpect) = "invariant",
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
