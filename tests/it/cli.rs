@@ -3,7 +3,7 @@
 use std::process::Command;
 
 /// Writes `text` to a fresh file under the temporary directory; its path.
-fn scratch_file(name: &str, text: &str) -> String {
+pub fn scratch_file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!("finsim-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(name);
@@ -11,7 +11,7 @@ fn scratch_file(name: &str, text: &str) -> String {
     file.display().to_string()
 }
 
-fn finsim(args: &[&str]) -> (i32, String, String) {
+pub fn finsim(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_finsim")).args(args).current_dir(super::root()).output().unwrap();
     (
         out.status.code().unwrap_or(-1),

@@ -4,6 +4,7 @@ mod cli;
 mod determinism;
 mod faults;
 mod generated;
+mod hostile;
 mod loader;
 mod sample_flow;
 mod scenarios;
