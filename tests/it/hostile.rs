@@ -3,6 +3,7 @@
 //! abort, a hang or a terminal control sequence.
 
 use super::cli::{finsim, scratch_file};
+use proptest::strategy::Strategy;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
@@ -384,5 +385,79 @@ fn every_command_has_examples_and_exit_codes_in_its_help() {
         assert_eq!(code, 0);
         assert!(stdout.contains("Example"), "{command}: {stdout}");
         assert!(stdout.contains("Exit codes: 0"), "{command}: {stdout}");
+    }
+}
+
+/// The byte ranges of every scalar value of a YAML text.
+fn scalar_spans(text: &str) -> Vec<(usize, usize)> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    Parser::new_from_str(text)
+        .map_while(Result::ok)
+        .filter(|(event, _)| matches!(event, Event::Scalar(..)))
+        .filter_map(|(_, span)| Some((span.start.byte_offset()?, span.end.byte_offset()?)))
+        .collect()
+}
+
+/// Values an attacker puts where a scenario has a scalar.
+const HOSTILE_VALUES: &[&str] = &[
+    "9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "251635075200000",
+    "4294967295",
+    "-1",
+    "0",
+    "1e308",
+    ".nan",
+    "-.inf",
+    "\"100\"",
+    "0x64",
+    "\"\\e]0;pwned\\a\"",
+    "\"a\\u202eb\"",
+    "\"x\\nok  PASSED\"",
+    "~",
+    "[]",
+    "{}",
+    "\"\"",
+    "true",
+    "&a x",
+    "*a",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Every scalar of every bundled scenario, replaced by a hostile value: the file is valid
+    /// and its run ends within a budget, or it is an error with a line and column whose
+    /// rendering carries no control character. Never a panic.
+    #[test]
+    fn hostile_values_in_any_scalar_of_any_bundled_scenario(
+        file in proptest::sample::select(super::bundled()),
+        index in 0usize..10_000,
+        value in proptest::prop_oneof![
+            proptest::sample::select(HOSTILE_VALUES).prop_map(str::to_owned),
+            "[ -~]{0,12}",
+        ],
+    ) {
+        use proptest::{prop_assert, prop_assert_eq};
+        let text = std::fs::read_to_string(&file).unwrap();
+        let spans = scalar_spans(&text);
+        let (start, end) = spans[index % spans.len()];
+        let mutated = format!("{}{value}{}", &text[..start], &text[end..]);
+        match finsim::scenario::parse("hostile.yaml", &mutated) {
+            Ok(scenario) => {
+                let budget = finsim::sim::Budget { max_events: 50_000, max_bytes: 16 << 20 };
+                let runner = finsim::sim::Runner::new();
+                let outcome = finsim::outcome::run_within(&runner, &scenario, scenario.seed, budget);
+                prop_assert_eq!(outcome.expectations.len(), scenario.expect.len());
+            }
+            Err(error) => {
+                for problem in error.problems() {
+                    prop_assert!(problem.line >= 1 && problem.column >= 1, "{:?}", problem);
+                }
+                let rendered = error.render();
+                prop_assert!(!rendered.chars().any(|c| c != '\n' && finsim::text::is_unsafe(c)), "{}", rendered);
+            }
+        }
     }
 }

@@ -1,0 +1,37 @@
+//! Any bytes, as a scenario file: loading never panics; an invalid file's every problem has a
+//! line and a column and renders without control characters; a valid file runs (within a
+//! small budget) to an outcome, never a panic or an abort.
+
+#![no_main]
+
+use finsim::scenario::{self, LoadError};
+use finsim::sim::{Budget, Runner};
+use libfuzzer_sys::fuzz_target;
+
+thread_local! {
+    static RUNNER: Runner = Runner::new();
+}
+
+fuzz_target!(|data: &[u8]| {
+    match scenario::parse_bytes("fuzz.yaml", data) {
+        Ok(scenario) => {
+            let budget = Budget { max_events: 2_000, max_bytes: 4 << 20 };
+            RUNNER.with(|runner| {
+                let outcome = finsim::outcome::run_within(runner, &scenario, scenario.seed, budget);
+                let _ = serde_json::to_string(&outcome);
+            });
+        }
+        Err(error) => {
+            if let LoadError::Invalid { problems, .. } = &error {
+                for problem in problems {
+                    assert!(problem.line > 0 && problem.column > 0, "no place: {problem:?}");
+                }
+            }
+            let rendered = error.render();
+            assert!(
+                !rendered.chars().any(|c| c != '\n' && finsim::text::is_unsafe(c)),
+                "control characters reach the terminal: {rendered:?}"
+            );
+        }
+    }
+});
