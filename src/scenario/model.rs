@@ -1,10 +1,10 @@
-//! The serde model of the scenario file, exactly as `SCENARIO.md` writes it.
+//! The serde model of the scenario file, as `docs/scenarios.md` and the bundled scenarios write it.
 //!
 //! Every struct denies unknown fields; no `untagged`, no `flatten`, so that serde's
 //! errors name what was expected. Values that later checks need to point at are
 //! `Spanned`, so a semantic error carries the line and column of the offending value.
 //! This module only describes the file; `validate` turns it into a `Scenario`.
-//! Field meanings are documented in SCENARIO.md and `docs/`.
+//! Field meanings are documented in `docs/`.
 
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::Deserialize;

@@ -1,6 +1,6 @@
 //! Turns the file model into a `Scenario`, collecting every problem with its place.
 //!
-//! The rules are SCENARIO.md's: plain names, every org in exactly one cluster,
+//! The rules of the scenario format: plain names, every org in exactly one cluster,
 //! resource ids whose prefix is their org, every name a step or expectation uses
 //! declared (a get or verify may name an undeclared resource of a declared org),
 //! non-negative latencies, probabilities in [0, 1], intervals that end after they start.
