@@ -59,13 +59,14 @@ pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
 
 /// Runs a scenario with a seed on an existing System and checks everything.
 pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
-    run_within(runner, scenario, seed, sim::Budget::default())
+    run_within(runner, scenario, seed, sim::Settings::default())
 }
 
-/// Runs a scenario with a seed on an existing System, within a budget, and checks everything.
-pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, budget: sim::Budget) -> Outcome {
-    let result = runner.simulate_within(scenario, seed, budget);
-    let mut invariants = invariants::check_all(scenario, &result.observations, &result.directory.keyring);
+/// Runs a scenario with a seed on an existing System, with settings (a budget, or a budget and
+/// defences), and checks everything.
+pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings: impl Into<sim::Settings>) -> Outcome {
+    let result = runner.simulate_within(scenario, seed, settings.into());
+    let mut invariants = invariants::check_all(scenario, &result.observations, seed);
     if let Some(limit) = result.stopped_by {
         invariants.push(Check::new("finished", false, limit.to_string()));
     }

@@ -104,7 +104,7 @@ impl ClusterLedger {
         };
         match message.body {
             Body::Submit(tx) if tx.asset.org == from && tx.submitter == from => {
-                if !self.seen_requests.insert(tx.request_id) {
+                if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
                     return;
                 }
                 out.note(Note::StateChange {

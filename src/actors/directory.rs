@@ -29,6 +29,26 @@ pub struct Directory {
     pub keyring: Keyring,
     /// When the fault schedule is over (`Faults::quiet_after_us`): liveness deadlines count from it.
     pub quiet_after_us: u64,
+    /// The protocol's defences against moving tokens twice (all on, but in tests of the checks).
+    pub defences: Defences,
+}
+
+/// The protocol's defences against moving tokens twice. Every one is on in a run; a test turns
+/// one off to show that another defence, or an invariant, still catches what it would have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defences {
+    /// The asset's org answers a repeated request id with its current answer and moves nothing.
+    pub org_deduplicates_requests: bool,
+    /// The asset's org refuses a signed transfer it accepted under another request id (`replay`).
+    pub org_refuses_replays: bool,
+    /// The cluster ledger queues a request id once.
+    pub ledger_deduplicates_requests: bool,
+}
+
+impl Default for Defences {
+    fn default() -> Self {
+        Self { org_deduplicates_requests: true, org_refuses_replays: true, ledger_deduplicates_requests: true }
+    }
 }
 
 impl Directory {
@@ -71,6 +91,7 @@ impl Directory {
             asset_hashes,
             keyring,
             quiet_after_us: scenario.faults.quiet_after_us(),
+            defences: Defences::default(),
         }
     }
 

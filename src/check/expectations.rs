@@ -28,6 +28,7 @@ pub fn reason_word(status: Status) -> &'static str {
         Status::NotFound => "not_found",
         Status::Ok => "ok",
         Status::Pending => "pending",
+        Status::Replay => "replay",
     }
 }
 
@@ -47,6 +48,7 @@ fn reason_status(word: ReasonWord) -> Status {
         ReasonWord::Permission => Status::Denied,
         ReasonWord::Balance => Status::Balance,
         ReasonWord::Timeout => Status::Timeout,
+        ReasonWord::Replay => Status::Replay,
     }
 }
 

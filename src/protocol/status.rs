@@ -10,6 +10,7 @@
 //! | 5 | insufficient balance |
 //! | 6 | timeout (never sent; recorded when an exchange runs out of retries) |
 //! | 7 | pending (a transfer accepted but not final yet) |
+//! | 8 | replay (the same signed transfer was accepted under another request id) |
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -33,6 +34,8 @@ pub enum Status {
     Timeout,
     /// 7: accepted, not final yet.
     Pending,
+    /// 8: the user's signed transfer was already accepted under another request id.
+    Replay,
 }
 
 impl Status {
@@ -47,6 +50,7 @@ impl Status {
             Status::Balance => 5,
             Status::Timeout => 6,
             Status::Pending => 7,
+            Status::Replay => 8,
         }
     }
 
@@ -61,6 +65,7 @@ impl Status {
             Status::Balance => "balance",
             Status::Timeout => "timeout",
             Status::Pending => "pending",
+            Status::Replay => "replay",
         }
     }
 }

@@ -424,6 +424,7 @@ pub enum ReasonWord {
     Permission,
     Balance,
     Timeout,
+    Replay,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -533,6 +534,7 @@ pub enum Behaviour {
     ForgeSignature,
     Silent,
     Replay,
+    Resubmit,
 }
 
 #[derive(Debug, Deserialize)]

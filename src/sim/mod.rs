@@ -13,7 +13,7 @@ pub mod observations;
 
 use crate::actors::adapter::{LedgerSnapshot, Node, Snapshot, Step};
 use crate::actors::cluster_ledger::ClusterLedger;
-use crate::actors::directory::Directory;
+use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::{OrgSetup, Organization};
 use crate::actors::outbox::{Input, Note, Outbox};
 use crate::actors::user::User;
@@ -48,6 +48,21 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Self { max_events: 5_000_000, max_bytes: 256 << 20 }
+    }
+}
+
+/// How a run is carried out: its budget, and (for tests of the checks) the protocol's defences.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Where a run that does not go quiet stops.
+    pub budget: Budget,
+    /// Which defences against moving tokens twice are on (all, by default).
+    pub defences: Defences,
+}
+
+impl From<Budget> for Settings {
+    fn from(budget: Budget) -> Self {
+        Self { budget, ..Self::default() }
     }
 }
 
@@ -170,12 +185,12 @@ impl Runner {
 
     /// Runs a scenario with a seed; the run's actors stop when it ends.
     pub fn simulate(&self, scenario: &Scenario, seed: u64) -> RunResult {
-        self.simulate_within(scenario, seed, Budget::default())
+        self.simulate_within(scenario, seed, Settings::default())
     }
 
-    /// Runs a scenario with a seed, stopping at the budget's limits.
-    pub fn simulate_within(&self, scenario: &Scenario, seed: u64, budget: Budget) -> RunResult {
-        self.system.block_on(async { Simulation::new(scenario, seed).run(budget).await })
+    /// Runs a scenario with a seed and settings (its budget; its defences).
+    pub fn simulate_within(&self, scenario: &Scenario, seed: u64, settings: Settings) -> RunResult {
+        self.system.block_on(async { Simulation::new(scenario, seed, settings.defences).run(settings.budget).await })
     }
 }
 
@@ -204,8 +219,8 @@ struct Simulation<'a> {
 }
 
 impl<'a> Simulation<'a> {
-    fn new(scenario: &'a Scenario, seed: u64) -> Self {
-        let dir = Arc::new(Directory::new(scenario, seed));
+    fn new(scenario: &'a Scenario, seed: u64, defences: Defences) -> Self {
+        let dir = Arc::new(Directory { defences, ..Directory::new(scenario, seed) });
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         for org in scenario.orgs.keys() {

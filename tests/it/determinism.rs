@@ -47,6 +47,7 @@ const PINNED: &[(&str, &str)] = &[
         "07c5e8e232dd65ddf1a1bd42975f0cfe39acaa70e56707f5beb563d501833a30",
     ),
     ("scenarios/faults/replaying-node.yaml", "e12d3d778075a1ded13ba6faddc9de98d446efb21215243a585d6f773dc08b4f"),
+    ("scenarios/faults/resubmitting-buyer.yaml", "138ac5275be22d06cae0ded94ef13fcb4302346caca0c2128bb789de062cb818"),
     (
         "scenarios/faults/silent-node-quorum-all.yaml",
         "aff9d344837f8ae241f4dc1912a6ce98ae4a34b33cb6a10a45f5762259cd666d",

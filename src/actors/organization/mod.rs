@@ -82,7 +82,13 @@ pub struct Organization {
     broadcasts: BTreeMap<u64, Broadcast>,
     purchases: BTreeMap<u64, Purchase>,
     sales: BTreeMap<u64, Sale>,
+    /// Each user-signed transfer this org accepted (its nonce and template hash), with the
+    /// request id that carried it first: durable, so a replay is refused after a restart too.
+    accepted_transfers: BTreeMap<Hash32, u64>,
     replayed: BTreeSet<[u8; 64]>,
+    /// A `resubmit` org's second copies: fresh request id → the request it copied. Each copy is
+    /// pursued as a purchase of its own (its user's data given, its settlement acknowledged).
+    resubmitted: BTreeMap<u64, u64>,
 }
 
 impl Organization {
@@ -113,7 +119,9 @@ impl Organization {
             broadcasts: BTreeMap::new(),
             purchases: BTreeMap::new(),
             sales: BTreeMap::new(),
+            accepted_transfers: BTreeMap::new(),
             replayed: BTreeSet::new(),
+            resubmitted: BTreeMap::new(),
         }
     }
 

@@ -20,6 +20,7 @@ use crate::crypto::{keys, merkle, Hash32};
 use crate::net::rng::{self, Purpose};
 use crate::protocol::atst::TransferTemplate;
 use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
 use crate::protocol::ivms101;
 use crate::protocol::message::{
@@ -27,6 +28,7 @@ use crate::protocol::message::{
     Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
 use crate::protocol::status::Status;
+use crate::scenario::Behaviour;
 use rand::RngCore;
 use std::sync::Arc;
 
@@ -146,6 +148,9 @@ impl Organization {
         if !self.exchanges.is_open(&key) {
             return;
         }
+        if self.is(Behaviour::Resubmit) && !self.resubmitted.contains_key(&request_id) {
+            self.resubmit(request_id, &key.peer, out);
+        }
         let Some(purchase) = self.purchases.get(&request_id) else { return };
         let deadline_us =
             purchase.started_us.max(self.dir.quiet_after_us).saturating_add(self.dir.protocol.liveness_us);
@@ -221,7 +226,7 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        if let Some(sale) = self.sales.get(&request_id) {
+        if let Some(sale) = self.sales.get(&request_id).filter(|_| self.dir.defences.org_deduplicates_requests) {
             let body = match &sale.stage {
                 Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
                 _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
@@ -233,7 +238,10 @@ impl Organization {
         out.note(Note::TxCreated { org: self.id.clone(), request_id, tx_id });
         self.changed("accepted a transfer", cause, out);
         out.send(self.seal(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
-        let check = self.check_signature(&transfer).and_then(|()| self.check_permission(&from, &transfer));
+        let check = self
+            .check_signature(&transfer)
+            .and_then(|()| self.check_replay(request_id, &transfer))
+            .and_then(|()| self.check_permission(&from, &transfer));
         let user = transfer.from.id.clone();
         self.sales
             .insert(request_id, Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData });
@@ -264,6 +272,57 @@ impl Organization {
         } else {
             Err((Status::Signature, "the user's signature does not match the transfer's template hash".into()))
         }
+    }
+
+    /// A user-signed transfer settles once, whatever request id carries it: the second request
+    /// that carries the same signed transfer (its nonce and template hash) is refused. Only a
+    /// transfer whose signature verified is remembered.
+    fn check_replay(&mut self, request_id: u64, transfer: &Transfer) -> Result<(), (Status, String)> {
+        if !self.dir.defences.org_refuses_replays {
+            return Ok(());
+        }
+        let signed = signed_transfer_id(transfer);
+        match *self.accepted_transfers.entry(signed).or_insert(request_id) {
+            first if first == request_id => Ok(()),
+            first => Err((Status::Replay, format!("the same signed transfer was accepted as request {first}"))),
+        }
+    }
+
+    /// A `resubmit` org, once its transfer is accepted, sends the same signed transfer again
+    /// under a fresh request id (once per transfer).
+    fn resubmit(&mut self, request_id: u64, peer: &OrgId, out: &mut Outbox) {
+        if self.resubmitted.values().any(|r| *r == request_id) {
+            return;
+        }
+        let key = ExchangeKey { request_id, peer: peer.clone(), kind: ExchangeKind::Transfer };
+        let Some(Message { body: Body::Transfer(transfer), .. }) = self.exchanges.request(&key) else { return };
+        let digest = Hash32::of_parts(&[b"resubmit", &self.dir.seed.to_be_bytes(), &request_id.to_be_bytes()]);
+        let mut fresh = [0u8; 8];
+        fresh.copy_from_slice(&digest.0[..8]);
+        let fresh = u64::from_be_bytes(fresh) | 1 << 63;
+        let Some(original) = self.purchases.get(&request_id) else { return };
+        let copy = Purchase {
+            user: original.user.clone(),
+            asset: original.asset.clone(),
+            quantity: original.quantity,
+            seller: original.seller.clone(),
+            template: original.template.clone(),
+            final_status: None,
+            started_us: original.started_us,
+        };
+        self.purchases.insert(fresh, copy);
+        self.resubmitted.insert(fresh, request_id);
+        out.note(Note::Misbehaved {
+            org: self.id.clone(),
+            behaviour: Behaviour::Resubmit,
+            detail: format!("sent transfer #{request_id} again as #{fresh}"),
+        });
+        let envelope = self.seal(fresh, Self::to_org(peer), Body::Transfer(transfer));
+        self.exchanges.start(
+            ExchangeKey { request_id: fresh, peer: peer.clone(), kind: ExchangeKind::Transfer },
+            envelope,
+            out,
+        );
     }
 
     fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), (Status, String)> {
@@ -440,6 +499,12 @@ impl Organization {
         let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
         self.exchanges.start(ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement }, envelope, out);
     }
+}
+
+/// What identifies a user-signed transfer whatever request carries it: its nonce and the
+/// template hash the user signed.
+pub fn signed_transfer_id(transfer: &Transfer) -> Hash32 {
+    Hash32::of_parts(&[&transfer.nonce, &transfer.signature.template_hash.0])
 }
 
 #[cfg(test)]

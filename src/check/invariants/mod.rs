@@ -3,14 +3,15 @@
 
 use super::Check;
 use crate::actors::adapter::LedgerSnapshot;
-use crate::crypto::keys::Keyring;
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
-use crate::protocol::ids::{ActorId, ClusterId};
+use crate::protocol::ids::{ActorId, ClusterId, ResourceId};
 use crate::protocol::message::{Body, LedgerTx};
 use crate::scenario::{Action, InvariantName, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
+
+pub mod witness;
 
 /// The name an invariant is reported under.
 pub fn name_of(name: InvariantName) -> &'static str {
@@ -25,13 +26,13 @@ pub fn name_of(name: InvariantName) -> &'static str {
 }
 
 /// Checks every invariant, in the contract's order.
-pub fn check_all(scenario: &Scenario, seen: &Observations, keyring: &Keyring) -> Vec<Check> {
+pub fn check_all(scenario: &Scenario, seen: &Observations, seed: u64) -> Vec<Check> {
     vec![
         conservation(scenario, &seen.ledgers),
-        exactly_once(&seen.ledgers),
+        exactly_once(seen),
         valid_proofs(seen),
         agreement(scenario, seen),
-        authenticity(scenario, seen, keyring),
+        authenticity(scenario, seen, seed),
         liveness(scenario, seen),
     ]
 }
@@ -69,18 +70,40 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
     }
 }
 
-/// A request settles at most once on any ledger.
-pub fn exactly_once(ledgers: &BTreeMap<ClusterId, LedgerSnapshot>) -> Check {
-    let mut counts: BTreeMap<u64, usize> = BTreeMap::new();
-    for ledger in ledgers.values() {
-        for tx in ledger.blocks.iter().flat_map(|b| b.txs.iter()) {
-            *counts.entry(tx.request_id).or_default() += 1;
+/// A request settles at most once on any ledger, and so does a transfer its user signed once
+/// (its nonce and template hash), whatever request ids carry it. Which signed transfer a
+/// ledger transaction settles is read from the transfer envelopes its submitter accepted.
+pub fn exactly_once(seen: &Observations) -> Check {
+    // (receiving org, request id) → the signed transfer that request carried.
+    let mut carried: BTreeMap<(ActorId, u64), [u8; 32]> = BTreeMap::new();
+    for (actor, _, cause) in &seen.state_changes {
+        if let Some(Message { request_id, body: Body::Transfer(transfer), .. }) = witness::decode(cause) {
+            carried.insert((actor.clone(), request_id), witness::signed_transfer(&transfer));
         }
     }
-    let twice: Vec<String> =
-        counts.iter().filter(|(_, n)| **n > 1).map(|(r, n)| format!("request {r} settled {n} times")).collect();
+    let mut by_request: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut by_signed: BTreeMap<[u8; 32], Vec<u64>> = BTreeMap::new();
+    for tx in seen.ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter())) {
+        by_request.entry(tx.request_id).or_default().push(tx.request_id);
+        if let Some(signed) = carried.get(&(ActorId::Org(tx.submitter.clone()), tx.request_id)) {
+            by_signed.entry(*signed).or_default().push(tx.request_id);
+        }
+    }
+    let mut twice: Vec<String> = by_request
+        .iter()
+        .filter(|(_, settled)| settled.len() > 1)
+        .map(|(request, settled)| format!("request {request} settled {} times", settled.len()))
+        .collect();
+    twice.extend(by_signed.values().filter(|requests| requests.len() > 1).map(|requests| {
+        let list: Vec<String> = requests.iter().map(u64::to_string).collect();
+        format!("one signed transfer settled {} times, as requests {}", requests.len(), list.join(", "))
+    }));
     match twice.is_empty() {
-        true => Check::new("exactly_once", true, format!("{} settled request(s), each once", counts.len())),
+        true => Check::new(
+            "exactly_once",
+            true,
+            format!("{} settled request(s), each once and each a different signed transfer", by_request.len()),
+        ),
         false => Check::new("exactly_once", false, twice.join("; ")),
     }
 }
@@ -147,23 +170,47 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
     }
 }
 
-/// No state changed because of a message whose signature failed or whose signer was not entitled.
-pub fn authenticity(scenario: &Scenario, seen: &Observations, keyring: &Keyring) -> Check {
+/// No state changed because of a message whose signature fails or whose signer was not
+/// entitled to it. Signatures are re-verified by `witness::Witness` (keys derived afresh from
+/// the seed, not the run's keyring); entitlement: a settlement comes from the org that manages
+/// the transfer's asset; a transfer from the org of the user who buys; data from the org of
+/// the resource; an advertisement from the org it names; a ledger transaction from the org
+/// that manages its asset, submitted by that org, debiting only an account of that org.
+pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Check {
     let mut broken = Vec::new();
+    let mut witness = witness::Witness::new(seed);
     let assets: BTreeMap<u64, _> = transfers(scenario).collect();
+    // The asset of each request an org accepted as a transfer (a request outside the flow, such
+    // as a byzantine copy, is settled by the org that accepted it, if it manages the asset).
+    let accepted: BTreeMap<(ActorId, u64), ResourceId> = seen
+        .state_changes
+        .iter()
+        .filter_map(|(actor, _, cause)| match witness::decode(cause)? {
+            Message { request_id, body: Body::Transfer(t), .. } => Some(((actor.clone(), request_id), t.asset_id)),
+            _ => None,
+        })
+        .collect();
     for (actor, what, cause) in &seen.state_changes {
-        let Ok(message) = cause.open(keyring) else {
-            broken.push(format!("{actor} {what} on a {} whose signature fails", cause.kind));
-            continue;
+        let message = match witness.open(cause) {
+            Ok(message) => message,
+            Err(why) => {
+                broken.push(format!("{actor} {what} on a {}: {why}", cause.kind));
+                continue;
+            }
         };
         let entitled = match (&message.body, &message.from) {
-            (Body::Settlement(_), ActorId::Org(from)) => {
-                assets.get(&message.request_id).is_some_and(|a| &a.org == from)
-            }
+            (Body::Settlement(_), ActorId::Org(from)) => match assets.get(&message.request_id) {
+                Some(asset) => &asset.org == from,
+                None => accepted
+                    .get(&(ActorId::Org(from.clone()), message.request_id))
+                    .is_some_and(|asset| &asset.org == from),
+            },
             (Body::Transfer(t), ActorId::Org(from)) => &t.from.id.org == from,
             (Body::GetResponse(r), ActorId::Org(from)) => &r.resource.org == from,
             (Body::Advertisement(a), ActorId::Org(from)) => &a.org == from,
-            (Body::Submit(tx), ActorId::Org(from)) => &tx.asset.org == from && &tx.submitter == from,
+            (Body::Submit(tx), ActorId::Org(from)) => {
+                &tx.asset.org == from && &tx.submitter == from && &tx.source.org == from
+            }
             _ => false,
         };
         if !entitled {
@@ -274,8 +321,7 @@ mod tests {
     fn a_correct_state_passes_every_invariant() {
         let scenario = sample();
         let seen = settled_state();
-        let keyring = Directory::new(&scenario, 1).keyring;
-        for check in check_all(&scenario, &seen, &keyring) {
+        for check in check_all(&scenario, &seen, 1) {
             assert!(check.passed, "{check:?}");
         }
     }
@@ -294,7 +340,7 @@ mod tests {
         let mut seen = settled_state();
         let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
         ledger.blocks.push(Block { height: 2, root: tx(10101).hash(), txs: vec![tx(10101)] });
-        let check = exactly_once(&seen.ledgers);
+        let check = exactly_once(&seen);
         assert!(!check.passed && check.detail.contains("request 10101 settled 2 times"), "{check:?}");
     }
 
@@ -323,7 +369,6 @@ mod tests {
     #[test]
     fn authenticity_fails_on_a_forged_or_unentitled_cause() {
         let scenario = sample();
-        let dir = Directory::new(&scenario, 1);
         let settlement = Body::Settlement(Settlement {
             tx_id: Hash32([0; 32]),
             status: Status::Ok,
@@ -342,12 +387,83 @@ mod tests {
         let org_1 = ActorId::Org(OrgId::from("org_1"));
         let mut seen = settled_state();
         seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(genuine)));
-        assert!(authenticity(&scenario, &seen, &dir.keyring).passed);
+        assert!(authenticity(&scenario, &seen, 1).passed);
         for bad in [forged, unentitled] {
             let mut seen = settled_state();
             seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(bad)));
-            assert!(!authenticity(&scenario, &seen, &dir.keyring).passed);
+            assert!(!authenticity(&scenario, &seen, 1).passed);
         }
+    }
+
+    #[test]
+    fn authenticity_fails_on_a_copy_altered_after_signing_and_on_a_submit_debiting_another_org() {
+        let scenario = sample();
+        let org_2 = ActorId::Org(OrgId::from("org_2"));
+        let submit = |source: &str| Message {
+            request_id: 10101,
+            from: org_2.clone(),
+            to: Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B"))),
+            body: Body::Submit(LedgerTx { source: id(source), ..tx(10101) }),
+        };
+        let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
+        let with = |envelope: Envelope| {
+            let mut seen = settled_state();
+            seen.state_changes.push((ledger.clone(), "queued a transaction".into(), Arc::new(envelope)));
+            authenticity(&scenario, &seen, 1)
+        };
+        let key = keys::actor_key(1, &org_2);
+        assert!(with(Envelope::seal(submit("org_2:100:treasury"), &key)).passed);
+        let check = with(Envelope::seal(submit("org_1:100:user_1"), &key));
+        assert!(!check.passed && check.detail.contains("not entitled"), "{check:?}");
+        // A bit flipped after signing: whatever a keyring's memo says, the witness re-verifies.
+        let mut altered = Envelope::seal(submit("org_2:100:treasury"), &key);
+        let last = altered.payload.len() - 1;
+        altered.payload[last] ^= 1;
+        let check = with(altered);
+        assert!(!check.passed && check.detail.contains("signature is not org_2's"), "{check:?}");
+    }
+
+    #[test]
+    fn exactly_once_fails_when_one_signed_transfer_settles_under_two_request_ids() {
+        let scenario = sample();
+        let dir = Directory::new(&scenario, 1);
+        let user = id("org_1:100:user_1");
+        let seller = id("org_2:100:treasury");
+        let transfer = crate::protocol::message::Transfer {
+            from: crate::protocol::message::Account { id: user.clone(), finid: dir.user_finids[&user].clone() },
+            to: crate::protocol::message::Account { id: seller.clone(), finid: dir.user_finids[&seller].clone() },
+            asset_id: id("org_2:101:asset_1"),
+            quantity: 100,
+            nonce: [7; 32],
+            signature: crate::protocol::message::UserSignature {
+                alg: "ed25519".into(),
+                template_hash: Hash32([1; 32]),
+                value: vec![0; 64],
+            },
+        };
+        let org_1 = ActorId::Org(OrgId::from("org_1"));
+        let org_2 = ActorId::Org(OrgId::from("org_2"));
+        let carrying = |request_id: u64| {
+            let message = Message {
+                request_id,
+                from: org_1.clone(),
+                to: Address::Actor(org_2.clone()),
+                body: Body::Transfer(transfer.clone()),
+            };
+            (
+                org_2.clone(),
+                "accepted a transfer".to_owned(),
+                Arc::new(Envelope::seal(message, &keys::actor_key(1, &org_1))),
+            )
+        };
+        let mut seen = settled_state();
+        seen.state_changes.push(carrying(10101));
+        assert!(exactly_once(&seen).passed);
+        seen.state_changes.push(carrying(777));
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        ledger.blocks.push(Block { height: 2, root: tx(777).hash(), txs: vec![tx(777)] });
+        let check = exactly_once(&seen);
+        assert!(!check.passed && check.detail.contains("as requests 10101, 777"), "{check:?}");
     }
 
     #[test]

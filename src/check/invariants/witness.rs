@@ -1,0 +1,66 @@
+//! The invariants' own reading of signed evidence. It shares no code with what it checks:
+//! each signer's public key is derived afresh from the seed by the documented rule (the
+//! ed25519 secret is SHA-256 of the seed's eight big-endian bytes followed by
+//! `finsim/key/<actor>`), not taken from the run's keyring and its memo; each signature is
+//! verified with `verify_strict`, over the exact bytes that travelled; only then is the
+//! payload decoded, and its header must match the envelope's.
+
+use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::ids::ActorId;
+use crate::protocol::message::Transfer;
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Re-verifies envelopes of one run.
+#[derive(Debug)]
+pub struct Witness {
+    seed: u64,
+    keys: BTreeMap<ActorId, VerifyingKey>,
+}
+
+impl Witness {
+    /// A witness of the run with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self { seed, keys: BTreeMap::new() }
+    }
+
+    /// The public key of an actor, derived from the seed.
+    pub fn key(&mut self, actor: &ActorId) -> VerifyingKey {
+        let seed = self.seed;
+        *self.keys.entry(actor.clone()).or_insert_with(|| {
+            let secret: [u8; 32] = Sha256::new()
+                .chain_update(seed.to_be_bytes())
+                .chain_update(format!("finsim/key/{actor}").as_bytes())
+                .finalize()
+                .into();
+            SigningKey::from_bytes(&secret).verifying_key()
+        })
+    }
+
+    /// The message of an envelope whose signature is its claimed sender's; why not, otherwise.
+    pub fn open(&mut self, envelope: &Envelope) -> Result<Message, String> {
+        let key = self.key(&envelope.from);
+        let signature = Signature::from_bytes(&envelope.signature);
+        key.verify_strict(&envelope.payload, &signature)
+            .map_err(|_| format!("its signature is not {}'s", envelope.from))?;
+        let message: Message =
+            postcard::from_bytes(&envelope.payload).map_err(|_| "its signed bytes do not decode".to_owned())?;
+        if message.from != envelope.from || message.to != envelope.to || message.request_id != envelope.request_id {
+            return Err("its signed header differs from its routing header".to_owned());
+        }
+        Ok(message)
+    }
+}
+
+/// What identifies a transfer its user signed once, whatever request carries it: SHA-256 of
+/// its nonce and the template hash the user signed.
+pub fn signed_transfer(transfer: &Transfer) -> [u8; 32] {
+    Sha256::new().chain_update(transfer.nonce).chain_update(transfer.signature.template_hash.0).finalize().into()
+}
+
+/// The message an envelope carries, decoded without any check (for evidence whose signature
+/// another invariant judges, or bytes that arrived whatever they said).
+pub fn decode(envelope: &Envelope) -> Option<Message> {
+    postcard::from_bytes(&envelope.payload).ok()
+}
