@@ -38,6 +38,22 @@ impl Message for Snapshot {
     type Result = LedgerSnapshot;
 }
 
+/// Asks an org for its replica of its cluster's ledger (for the checks).
+#[derive(Debug)]
+pub struct ReplicaSnapshot;
+
+impl Message for ReplicaSnapshot {
+    type Result = super::organization::ledger_view::LedgerView;
+}
+
+impl Handler<ReplicaSnapshot> for Node<Organization> {
+    type Result = actix::MessageResult<ReplicaSnapshot>;
+
+    fn handle(&mut self, _: ReplicaSnapshot, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(self.0.replica().clone())
+    }
+}
+
 /// Any actor of the simulation, behind actix.
 pub struct Node<T>(pub T);
 

@@ -436,6 +436,8 @@ pub enum InvariantName {
     Agreement,
     Authenticity,
     Liveness,
+    Privacy,
+    HonestAnswers,
 }
 
 #[derive(Debug, Deserialize)]

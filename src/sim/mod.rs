@@ -11,7 +11,7 @@
 pub mod flow;
 pub mod observations;
 
-use crate::actors::adapter::{LedgerSnapshot, Node, Snapshot, Step};
+use crate::actors::adapter::{LedgerSnapshot, Node, ReplicaSnapshot, Snapshot, Step};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::{OrgSetup, Organization};
@@ -25,7 +25,7 @@ use crate::scenario::{Latency, Scenario};
 use crate::trace::{self, Event, Hop, Record};
 use actix::{Actor, Addr, Recipient};
 use flow::{Flow, StepState};
-use observations::Observations;
+use observations::{Delivery, LedgerAnswer, Observations};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::cmp::Reverse;
@@ -135,8 +135,18 @@ pub struct RunResult {
 }
 
 enum Pending {
-    Deliver { sender: ActorId, receiver: ActorId, envelope: Arc<Envelope> },
-    Timer { actor: ActorId, timer: u64 },
+    /// `envelope` as it arrives; `sent` as it was sent (they differ when it was corrupted).
+    Deliver {
+        sender: ActorId,
+        receiver: ActorId,
+        envelope: Arc<Envelope>,
+        sent: Arc<Envelope>,
+        sent_us: u64,
+    },
+    Timer {
+        actor: ActorId,
+        timer: u64,
+    },
     StartStep(usize),
     Crash(OrgId),
     Restart(OrgId),
@@ -202,6 +212,7 @@ struct Simulation<'a> {
     queue: BinaryHeap<Reverse<Scheduled>>,
     actors: BTreeMap<ActorId, Recipient<Step>>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
+    orgs: BTreeMap<OrgId, Addr<Node<Organization>>>,
     topology: Topology,
     dir: Arc<Directory>,
     flow: Flow,
@@ -223,10 +234,12 @@ impl<'a> Simulation<'a> {
         let dir = Arc::new(Directory { defences, ..Directory::new(scenario, seed) });
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
+        let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
             let setup = OrgSetup::from_scenario(scenario, org);
             let node = Node(Organization::new(org.clone(), dir.clone(), setup, scenario)).start();
-            actors.insert(ActorId::Org(org.clone()), node.recipient());
+            actors.insert(ActorId::Org(org.clone()), node.clone().recipient());
+            orgs.insert(org.clone(), node);
         }
         for cluster in scenario.clusters.keys() {
             let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), scenario)).start();
@@ -245,6 +258,7 @@ impl<'a> Simulation<'a> {
             queue: BinaryHeap::new(),
             actors,
             ledgers,
+            orgs,
             topology: Topology::new(scenario),
             dir,
             flow: Flow::new(scenario),
@@ -322,7 +336,9 @@ impl<'a> Simulation<'a> {
             }
             self.now = next.t_us;
             match next.pending {
-                Pending::Deliver { sender, receiver, envelope } => self.deliver(sender, receiver, envelope).await,
+                Pending::Deliver { sender, receiver, envelope, sent, sent_us } => {
+                    self.deliver(sender, receiver, envelope, sent, sent_us).await
+                }
                 Pending::Timer { actor, timer } => self.call(&actor, Input::Timer(timer)).await,
                 Pending::StartStep(step) => self.start_step(step).await,
                 Pending::Crash(org) => {
@@ -352,6 +368,12 @@ impl<'a> Simulation<'a> {
         for (cluster, ledger) in &self.ledgers {
             let snapshot: LedgerSnapshot = ledger.send(Snapshot).await.expect("ledger actors outlive the run");
             self.observations.ledgers.insert(cluster.clone(), snapshot);
+        }
+        for (org, node) in &self.orgs {
+            if !self.down.contains_key(org) {
+                let replica = node.send(ReplicaSnapshot).await.expect("org actors outlive the run");
+                self.observations.replicas.insert(org.clone(), replica);
+            }
         }
         let unfinished_steps =
             self.flow.states.iter().enumerate().filter(|(_, s)| **s != StepState::Finished).map(|(i, _)| i).collect();
@@ -453,6 +475,10 @@ impl<'a> Simulation<'a> {
     /// One transmission: the network decides its fate once, and the trace records the branch.
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
+        if let (ActorId::Org(org), "verify_answer" | "proof_answer" | "balance_answer") = (&sender, envelope.kind) {
+            let answer = LedgerAnswer { sent_us: self.now, org: org.clone(), envelope: envelope.clone() };
+            self.observations.ledger_answers.push(answer);
+        }
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
         let base = format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind);
@@ -488,12 +514,15 @@ impl<'a> Simulation<'a> {
                     self.record(Event::Corrupted { hop: hop.clone(), bit });
                 }
                 let arrival = self.now.saturating_add(latency_us);
+                let sent_us = self.now;
                 self.schedule(
                     arrival,
                     Pending::Deliver {
                         sender: sender.clone(),
                         receiver: receiver.clone(),
                         envelope: delivered.clone(),
+                        sent: envelope.clone(),
+                        sent_us,
                     },
                 );
                 if let Some(copy_latency_us) = duplicate_latency_us {
@@ -501,14 +530,21 @@ impl<'a> Simulation<'a> {
                     self.record(Event::Duplicated { hop, latency_us: copy_latency_us });
                     self.schedule(
                         self.now.saturating_add(copy_latency_us),
-                        Pending::Deliver { sender, receiver, envelope: delivered },
+                        Pending::Deliver { sender, receiver, envelope: delivered, sent: envelope, sent_us },
                     );
                 }
             }
         }
     }
 
-    async fn deliver(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>) {
+    async fn deliver(
+        &mut self,
+        sender: ActorId,
+        receiver: ActorId,
+        envelope: Arc<Envelope>,
+        sent: Arc<Envelope>,
+        sent_us: u64,
+    ) {
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
         if self.is_down(&receiver) {
@@ -520,6 +556,11 @@ impl<'a> Simulation<'a> {
         }
         if between_orgs {
             self.stats.delivered += 1;
+        }
+        if let (ActorId::Org(from), ActorId::Org(to), "get_response") = (&sender, &receiver, sent.kind) {
+            let delivery =
+                Delivery { sent_us, delivered_us: self.now, from: from.clone(), to: to.clone(), envelope: sent };
+            self.observations.data_deliveries.push(delivery);
         }
         self.record(Event::Delivered { hop });
         self.call(&receiver, Input::Deliver(envelope)).await;

@@ -36,6 +36,33 @@ pub struct BalanceSeen {
     pub detail: String,
 }
 
+/// A message that may carry personal data, as it reached an org: the bytes as sent (a copy
+/// altered in transit still counts as seen: the bytes arrived).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// When it was sent.
+    pub sent_us: u64,
+    /// When it arrived.
+    pub delivered_us: u64,
+    /// The sender.
+    pub from: OrgId,
+    /// The receiver.
+    pub to: OrgId,
+    /// The envelope as it was sent.
+    pub envelope: Arc<Envelope>,
+}
+
+/// An answer about the ledger an org sent (verify, verify_proof, balance).
+#[derive(Clone, Debug)]
+pub struct LedgerAnswer {
+    /// When it was sent.
+    pub sent_us: u64,
+    /// The org that answered.
+    pub org: OrgId,
+    /// The answer.
+    pub envelope: Arc<Envelope>,
+}
+
 /// Everything the checks read.
 #[derive(Clone, Debug, Default)]
 pub struct Observations {
@@ -57,6 +84,12 @@ pub struct Observations {
     pub state_changes: Vec<(ActorId, String, Arc<Envelope>)>,
     /// Each cluster ledger's final state.
     pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
+    /// Every data answer (`get_response`) that reached an org from another org.
+    pub data_deliveries: Vec<Delivery>,
+    /// Every answer about the ledger an org sent.
+    pub ledger_answers: Vec<LedgerAnswer>,
+    /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
+    pub replicas: BTreeMap<OrgId, crate::actors::organization::ledger_view::LedgerView>,
 }
 
 impl Observations {

@@ -8,7 +8,7 @@
 //! of a transfer; `exchange` keeps every outgoing request's timeout and retries.
 
 mod exchange;
-mod ledger_view;
+pub mod ledger_view;
 mod query;
 mod transfer;
 
@@ -164,6 +164,11 @@ impl Organization {
                 out.note(Note::Misbehaved { org: self.id.clone(), behaviour: Behaviour::ForgeSignature, detail });
             }
         }
+    }
+
+    /// Its replica of its cluster's ledger.
+    pub fn replica(&self) -> &LedgerView {
+        &self.view
     }
 
     fn is(&self, behaviour: Behaviour) -> bool {

@@ -11,7 +11,12 @@ use crate::scenario::{Action, InvariantName, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
 
+mod honest_answers;
+mod privacy;
 pub mod witness;
+
+pub use honest_answers::honest_answers;
+pub use privacy::privacy;
 
 /// The name an invariant is reported under.
 pub fn name_of(name: InvariantName) -> &'static str {
@@ -22,6 +27,8 @@ pub fn name_of(name: InvariantName) -> &'static str {
         InvariantName::Agreement => "agreement",
         InvariantName::Authenticity => "authenticity",
         InvariantName::Liveness => "liveness",
+        InvariantName::Privacy => "privacy",
+        InvariantName::HonestAnswers => "honest_answers",
     }
 }
 
@@ -34,6 +41,8 @@ pub fn check_all(scenario: &Scenario, seen: &Observations, seed: u64) -> Vec<Che
         agreement(scenario, seen),
         authenticity(scenario, seen, seed),
         liveness(scenario, seen),
+        privacy(scenario, seen),
+        honest_answers(scenario, seen),
     ]
 }
 

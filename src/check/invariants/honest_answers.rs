@@ -1,0 +1,253 @@
+//! `honest_answers`: every answer an honest org gave about its cluster's ledger equals the
+//! ledger's state at the height the answer names, and at the end every honest org's replica
+//! equals the ledger.
+//!
+//! The truth is rebuilt here from the scenario's initial balances and the ledger's own blocks
+//! (not from any org's replica): the asset data hashes (SHA-256 of each asset's canonical
+//! data), each block's root, and the balances after each height. An answer of `not_found` for
+//! a block root makes no claim (a replica may not have the block yet); one for a resource or a
+//! balance claims the asset is not on the ledger, and is checked. Byzantine orgs are not
+//! judged, and an org that is down at the end has no replica to compare.
+
+use super::witness;
+use crate::actors::adapter::LedgerSnapshot;
+use crate::check::Check;
+use crate::crypto::Hash32;
+use crate::protocol::envelope::Message;
+use crate::protocol::ids::{ClusterId, ResourceId};
+use crate::protocol::message::Body;
+use crate::protocol::status::Status;
+use crate::scenario::Scenario;
+use crate::sim::observations::Observations;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Balances = BTreeMap<(ResourceId, ResourceId), u64>;
+
+/// A cluster ledger's history, rebuilt from its blocks.
+struct Truth {
+    /// SHA-256 of the data of each asset on the ledger.
+    assets: BTreeMap<ResourceId, [u8; 32]>,
+    /// After each height h (index h; index 0 is genesis): the root of block h and the balances.
+    heights: Vec<(Option<Hash32>, Balances)>,
+}
+
+impl Truth {
+    fn of(scenario: &Scenario, cluster: &ClusterId, ledger: Option<&LedgerSnapshot>) -> Self {
+        let mut assets = BTreeMap::new();
+        let mut balances = Balances::new();
+        for (id, asset) in scenario.assets.iter().filter(|(_, a)| &scenario.orgs[&a.org].cluster == cluster) {
+            assets.insert(id.clone(), Sha256::digest(asset.data.as_bytes()).into());
+            for (account, amount) in &asset.balances {
+                balances.insert((id.clone(), account.clone()), *amount);
+            }
+        }
+        let mut heights = vec![(None, balances.clone())];
+        let mut blocks: Vec<_> = ledger.map(|l| l.blocks.iter().collect()).unwrap_or_default();
+        blocks.sort_by_key(|b| b.height);
+        for block in blocks {
+            for tx in &block.txs {
+                let source = balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
+                *source = source.saturating_sub(tx.quantity);
+                *balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            }
+            heights.push((Some(block.root), balances.clone()));
+        }
+        Self { assets, heights }
+    }
+
+    fn height(&self) -> u64 {
+        self.heights.len() as u64 - 1
+    }
+
+    fn balance_at(&self, height: u64, asset: &ResourceId, account: &ResourceId) -> Option<u64> {
+        let (_, balances) = self.heights.get(height as usize)?;
+        Some(balances.get(&(asset.clone(), account.clone())).copied().unwrap_or(0))
+    }
+}
+
+/// Checks every answer honest orgs gave, and their replicas at the end.
+pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
+    let truths: BTreeMap<&ClusterId, Truth> =
+        scenario.clusters.keys().map(|c| (c, Truth::of(scenario, c, seen.ledgers.get(c)))).collect();
+    let honest = |org: &crate::protocol::ids::OrgId| !scenario.faults.byzantine.contains_key(org);
+    let mut broken = BTreeSet::new();
+    let mut answers = 0;
+    for answer in seen.ledger_answers.iter().filter(|a| honest(&a.org)) {
+        let Some(Message { body, request_id, .. }) = witness::decode(&answer.envelope) else { continue };
+        let cluster = &scenario.orgs[&answer.org].cluster;
+        let truth = &truths[cluster];
+        answers += 1;
+        if let Some(wrong) = judge(&body, truth) {
+            broken.insert(format!("{}'s answer to #{request_id}: {wrong}", answer.org));
+        }
+    }
+    for (org, replica) in seen.replicas.iter().filter(|(org, _)| honest(org)) {
+        let truth = &truths[&scenario.orgs[org].cluster];
+        let roots: Vec<Hash32> = truth.heights.iter().filter_map(|(root, _)| *root).collect();
+        let nonzero =
+            |b: &Balances| -> Balances { b.iter().filter(|(_, v)| **v > 0).map(|(k, v)| (k.clone(), *v)).collect() };
+        let (_, final_balances) = truth.heights.last().expect("genesis is always there");
+        if replica.roots != roots {
+            broken.insert(format!(
+                "{org}'s replica holds {} block(s), the ledger {}",
+                replica.roots.len(),
+                roots.len()
+            ));
+        } else if nonzero(&replica.balances) != nonzero(final_balances) {
+            broken.insert(format!("{org}'s replica's balances differ from the ledger's"));
+        }
+    }
+    if broken.is_empty() {
+        let replicas = seen.replicas.keys().filter(|o| honest(o)).count();
+        return Check::new(
+            "honest_answers",
+            true,
+            format!("{answers} answer(s) of honest orgs match their ledger; {replicas} replica(s) equal it"),
+        );
+    }
+    Check::new("honest_answers", false, broken.into_iter().collect::<Vec<_>>().join("; "))
+}
+
+/// What is wrong with one answer, if anything.
+fn judge(body: &Body, truth: &Truth) -> Option<String> {
+    let beyond = |height: u64| {
+        (height > truth.height()).then(|| format!("it names height {height}, beyond the ledger's {}", truth.height()))
+    };
+    match body {
+        Body::VerifyAnswer(a) => beyond(a.height).or_else(|| {
+            let on_ledger = truth.assets.get(&a.resource);
+            match (a.status, a.hash, on_ledger) {
+                (Status::Ok, Some(hash), Some(truth)) if hash.0 == *truth => None,
+                (Status::Ok, _, _) => Some(format!("the hash of {} differs from the ledger's", a.resource)),
+                (Status::NotFound, _, Some(_)) => Some(format!("{} is on the ledger, not not_found", a.resource)),
+                _ => None,
+            }
+        }),
+        // The height of a proof answer is the one asked; only a root given is a claim.
+        Body::ProofAnswer(a) if a.status == Status::Ok => beyond(a.height).or_else(|| {
+            (truth.heights.get(a.height as usize).map(|(r, _)| *r) != Some(a.root))
+                .then(|| format!("the root at height {} differs from the ledger's", a.height))
+        }),
+        Body::BalanceAnswer(a) => beyond(a.height).or_else(|| match a.status {
+            Status::Ok => {
+                let expected = truth.balance_at(a.height, &a.asset, &a.account).unwrap_or(0);
+                (a.current != expected || a.available != expected || a.held != 0).then(|| {
+                    format!(
+                        "{} holds {expected} of {} at height {}, not {} (available {}, held {})",
+                        a.account, a.asset, a.height, a.current, a.available, a.held
+                    )
+                })
+            }
+            Status::NotFound if truth.assets.contains_key(&a.asset) => {
+                Some(format!("{} is on the ledger, not not_found", a.asset))
+            }
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::cluster_ledger::Block;
+    use crate::actors::organization::ledger_view::LedgerView;
+    use crate::crypto::keys;
+    use crate::protocol::envelope::Envelope;
+    use crate::protocol::ids::{ActorId, Address, OrgId};
+    use crate::protocol::message::{BalanceAnswer, LedgerTx, ProofAnswer};
+    use crate::scenario;
+    use crate::sim::observations::LedgerAnswer;
+    use std::sync::Arc;
+
+    fn id(text: &str) -> ResourceId {
+        ResourceId::parse(text).unwrap()
+    }
+
+    /// The sample flow settled at height 1: the treasury holds 900, the user 100.
+    fn settled() -> (Scenario, Observations) {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let tx = LedgerTx {
+            request_id: 10101,
+            tx_id: Hash32::of(b"tx"),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        };
+        let root = crate::crypto::merkle::root(&[tx.hash()]);
+        let mut balances = Balances::new();
+        balances.insert((id("org_2:101:asset_1"), id("org_2:100:treasury")), 900);
+        balances.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 100);
+        let mut seen = Observations::default();
+        let ledger =
+            LedgerSnapshot { balances: balances.clone(), blocks: vec![Block { height: 1, root, txs: vec![tx] }] };
+        seen.ledgers.insert(ClusterId::from("cluster_B"), ledger);
+        let mut replica = LedgerView { balances, roots: vec![root], next_event: 1, ..LedgerView::default() };
+        replica.assets.insert(id("org_2:101:asset_1"), Hash32([0; 32]));
+        seen.replicas.insert(OrgId::from("org_3"), replica);
+        (scenario, seen)
+    }
+
+    fn answer(seen: &mut Observations, body: Body) {
+        let from = ActorId::Org(OrgId::from("org_3"));
+        let message =
+            Message { request_id: 7, from: from.clone(), to: Address::Actor(ActorId::Org(OrgId::from("org_1"))), body };
+        let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
+        seen.ledger_answers.push(LedgerAnswer { sent_us: 0, org: OrgId::from("org_3"), envelope });
+    }
+
+    fn balance(current: u64, held: u64, height: u64) -> Body {
+        Body::BalanceAnswer(BalanceAnswer {
+            status: Status::Ok,
+            account: id("org_1:100:user_1"),
+            asset: id("org_2:101:asset_1"),
+            current,
+            available: current,
+            held,
+            height,
+        })
+    }
+
+    #[test]
+    fn true_answers_and_an_equal_replica_pass() {
+        let (scenario, mut seen) = settled();
+        answer(&mut seen, balance(100, 0, 1));
+        answer(&mut seen, balance(0, 0, 0));
+        let root = seen.ledgers[&ClusterId::from("cluster_B")].blocks[0].root;
+        answer(&mut seen, Body::ProofAnswer(ProofAnswer { height: 1, status: Status::Ok, root: Some(root) }));
+        answer(&mut seen, Body::ProofAnswer(ProofAnswer { height: 2, status: Status::NotFound, root: None }));
+        let check = honest_answers(&scenario, &seen);
+        assert!(check.passed, "{check:?}");
+    }
+
+    #[test]
+    fn a_wrong_amount_tokens_held_instead_of_current_or_a_height_ahead_of_the_ledger_fail() {
+        for (body, words) in [
+            (balance(101, 0, 1), "holds 100 of org_2:101:asset_1 at height 1, not 101"),
+            (balance(0, 100, 1), "not 0 (available 0, held 100)"),
+            (balance(100, 0, 0), "holds 0 of org_2:101:asset_1 at height 0"),
+            (balance(100, 0, 2), "beyond the ledger's 1"),
+            (
+                Body::ProofAnswer(ProofAnswer { height: 1, status: Status::Ok, root: Some(Hash32([9; 32])) }),
+                "the root at height 1 differs",
+            ),
+        ] {
+            let (scenario, mut seen) = settled();
+            answer(&mut seen, body);
+            let check = honest_answers(&scenario, &seen);
+            assert!(!check.passed && check.detail.contains(words), "{words}: {check:?}");
+        }
+    }
+
+    #[test]
+    fn a_replica_that_never_debited_the_seller_fails() {
+        let (scenario, mut seen) = settled();
+        let replica = seen.replicas.get_mut(&OrgId::from("org_3")).unwrap();
+        replica.balances.insert((id("org_2:101:asset_1"), id("org_2:100:treasury")), 1000);
+        let check = honest_answers(&scenario, &seen);
+        assert!(!check.passed && check.detail.contains("org_3's replica's balances differ"), "{check:?}");
+    }
+}

@@ -1,0 +1,134 @@
+//! `privacy`: an org saw a user's personal data only from that user's org, and only while it
+//! managed the asset of a pending transfer of that user.
+//!
+//! What an org saw is read from the network's record of deliveries (the bytes as sent, so a
+//! copy damaged in transit still counts), not from what the orgs say they gave. A transfer is
+//! pending from its start until its buyer's org knew its final status; the data must have been
+//! sent within that window.
+
+use super::witness;
+use crate::check::Check;
+use crate::protocol::envelope::Message;
+use crate::protocol::ids::{OrgId, ResourceId};
+use crate::protocol::message::{Body, APPLICATION_IVMS101};
+use crate::scenario::{Action, Scenario};
+use crate::sim::observations::Observations;
+use std::collections::BTreeSet;
+
+/// Checks every delivery of personal data.
+pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
+    let mut broken = BTreeSet::new();
+    let mut deliveries = 0;
+    for delivery in &seen.data_deliveries {
+        let Some(Message { body: Body::GetResponse(response), .. }) = witness::decode(&delivery.envelope) else {
+            continue;
+        };
+        let user = &response.resource;
+        if response.content_type != APPLICATION_IVMS101 || response.payload.is_none() || user.org == delivery.to {
+            continue;
+        }
+        deliveries += 1;
+        let (from, to, at_ms) = (&delivery.from, &delivery.to, delivery.sent_us / 1000);
+        if from != &user.org {
+            broken.insert(format!("{to} saw {user}'s personal data from {from}, not from {}", user.org));
+        } else if !pending(scenario, seen, user, to, delivery.sent_us) {
+            broken.insert(format!(
+                "{to} saw {user}'s personal data sent at {at_ms} ms, when no transfer of {user} of an asset {to} \
+                 manages was pending"
+            ));
+        }
+    }
+    if broken.is_empty() {
+        return Check::new(
+            "privacy",
+            true,
+            format!("{deliveries} delivery(ies) of personal data, each from the user's org for a pending transfer"),
+        );
+    }
+    Check::new("privacy", false, broken.into_iter().collect::<Vec<_>>().join("; "))
+}
+
+/// Whether a transfer of `user`, of an asset `org` manages, was pending at `t_us`.
+fn pending(scenario: &Scenario, seen: &Observations, user: &ResourceId, org: &OrgId, t_us: u64) -> bool {
+    scenario.flow.iter().any(|step| match &step.action {
+        Action::Transfer { request_id, user: buyer, asset, .. } if buyer == user && &asset.org == org => {
+            let started = seen.transfer_starts.get(request_id).is_some_and(|start| *start <= t_us);
+            let open = seen.transfers.get(request_id).is_none_or(|known| known.t_us >= t_us);
+            started && open
+        }
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys;
+    use crate::protocol::envelope::Envelope;
+    use crate::protocol::ids::{ActorId, Address};
+    use crate::protocol::message::{GetResponse, APPLICATION_JSON};
+    use crate::scenario;
+    use crate::sim::observations::{Delivery, KnownFinal};
+    use std::sync::Arc;
+
+    fn org(name: &str) -> OrgId {
+        OrgId::from(name)
+    }
+
+    /// The sample flow's transfer 10101 pending from 1,000 µs to 5,000 µs, and one delivery.
+    fn seen_with(from: &str, to: &str, sent_us: u64, content_type: &str) -> Observations {
+        let user = ResourceId::parse("org_1:100:user_1").unwrap();
+        let message = Message {
+            request_id: 10101,
+            from: ActorId::Org(org(from)),
+            to: Address::Actor(ActorId::Org(org(to))),
+            body: Body::GetResponse(GetResponse {
+                resource: user,
+                status: crate::protocol::status::Status::Ok,
+                content_type: content_type.to_owned(),
+                payload: Some("{\"originator\":{}}".to_owned()),
+            }),
+        };
+        let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &ActorId::Org(org(from)))));
+        let mut seen = Observations::default();
+        seen.transfer_starts.insert(10101, 1_000);
+        let known = KnownFinal {
+            settled: true,
+            reason: crate::protocol::status::Status::Ok,
+            detail: String::new(),
+            proof: None,
+            t_us: 5_000,
+        };
+        seen.transfers.insert(10101, known);
+        seen.data_deliveries.push(Delivery {
+            sent_us,
+            delivered_us: sent_us + 10,
+            from: org(from),
+            to: org(to),
+            envelope,
+        });
+        seen
+    }
+
+    #[test]
+    fn personal_data_from_the_users_org_to_the_asset_org_while_pending_is_allowed() {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let check = privacy(&scenario, &seen_with("org_1", "org_2", 2_000, APPLICATION_IVMS101));
+        assert!(check.passed && check.detail.starts_with("1 delivery"), "{check:?}");
+        assert!(privacy(&scenario, &seen_with("org_1", "org_2", 2_000, APPLICATION_JSON)).detail.starts_with("0"));
+    }
+
+    #[test]
+    fn personal_data_from_another_org_to_the_wrong_org_or_after_the_transfer_fails_privacy() {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        for (from, to, sent_us, words) in [
+            ("org_3", "org_2", 2_000, "from org_3, not from org_1"),
+            ("org_1", "org_3", 2_000, "no transfer of org_1:100:user_1 of an asset org_3 manages"),
+            ("org_1", "org_2", 6_000, "sent at 6 ms"),
+            ("org_1", "org_2", 500, "sent at 0 ms"),
+        ] {
+            let check = privacy(&scenario, &seen_with(from, to, sent_us, APPLICATION_IVMS101));
+            assert!(!check.passed && check.detail.contains(words), "{from}→{to} at {sent_us}: {check:?}");
+        }
+    }
+}
