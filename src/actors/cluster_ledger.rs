@@ -103,7 +103,17 @@ impl ClusterLedger {
             return;
         };
         match message.body {
-            Body::Submit(tx) if tx.asset.org == from && tx.submitter == from => {
+            // Only the asset's managing org submits its transactions, and only to debit its own accounts.
+            Body::Submit(tx) if tx.asset.org != from || tx.submitter != from || tx.source.org != from => {
+                out.note(Note::Discarded {
+                    at: self.me.clone(),
+                    from: envelope.from.clone(),
+                    kind: envelope.kind.into(),
+                    request_id: envelope.request_id,
+                    reason: "unentitled".into(),
+                });
+            }
+            Body::Submit(tx) => {
                 if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
                     return;
                 }
@@ -169,5 +179,72 @@ impl ClusterLedger {
         let envelope = Arc::new(Envelope::seal(message, &self.key));
         self.events.push(envelope.clone());
         out.send(envelope);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys;
+    use crate::protocol::ids::{OrgId, ResourceId};
+    use crate::scenario;
+
+    fn ledger() -> ClusterLedger {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let dir = Arc::new(Directory::new(&scenario, 1));
+        ClusterLedger::new(ClusterId::from("cluster_B"), dir, &scenario)
+    }
+
+    fn submit(from: &str, source: &str, asset: &str) -> Input {
+        let from = ActorId::Org(OrgId::from(from));
+        let tx = LedgerTx {
+            request_id: 1,
+            tx_id: Hash32::of(b"tx"),
+            asset: ResourceId::parse(asset).unwrap(),
+            source: ResourceId::parse(source).unwrap(),
+            destination: ResourceId::parse("org_1:100:user_1").unwrap(),
+            quantity: 10,
+            submitter: from.org().unwrap().clone(),
+        };
+        let message = Message {
+            request_id: 1,
+            from: from.clone(),
+            to: Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B"))),
+            body: Body::Submit(tx),
+        };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    }
+
+    fn queued(out: &Outbox) -> bool {
+        out.notes.iter().any(|n| matches!(n, Note::StateChange { .. }))
+    }
+
+    #[test]
+    fn the_assets_org_may_submit_a_debit_of_its_own_account() {
+        let mut ledger = ledger();
+        let out = ledger.handle(0, submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
+        assert!(queued(&out));
+    }
+
+    #[test]
+    fn another_org_of_the_cluster_may_not_submit_for_an_asset_it_does_not_manage() {
+        let mut ledger = ledger();
+        let out = ledger.handle(0, submit("org_3", "org_2:100:treasury", "org_2:101:asset_1"));
+        assert!(!queued(&out));
+        assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason, .. } if reason == "unentitled")));
+    }
+
+    #[test]
+    fn the_assets_org_may_not_debit_an_account_of_another_org() {
+        let mut ledger = ledger();
+        let out = ledger.handle(0, submit("org_2", "org_1:100:user_1", "org_2:101:asset_1"));
+        assert!(!queued(&out));
+    }
+
+    #[test]
+    fn an_org_of_another_cluster_is_not_heard() {
+        let mut ledger = ledger();
+        let out = ledger.handle(0, submit("org_1", "org_1:100:user_1", "org_2:101:asset_1"));
+        assert!(!queued(&out) && out.sends.is_empty());
     }
 }

@@ -559,4 +559,40 @@ mod tests {
         assert_eq!(org.check_permission(&OrgId::from("org_1"), &transfer), Ok(()));
         assert_eq!(org.check_permission(&OrgId::from("org_3"), &transfer).unwrap_err().0, Status::Denied);
     }
+
+    #[test]
+    fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_own_users() {
+        let (org, dir) = org_2();
+        let buyer = OrgId::from("org_1");
+        let transfer = signed_transfer(&dir, 100);
+        let user = ResourceId::parse("org_1:100:user_1").unwrap();
+        let mut foreign_seller = transfer.clone();
+        foreign_seller.to = Account { id: user.clone(), finid: dir.user_finids[&user].clone() };
+        let denied = org.check_permission(&buyer, &foreign_seller).unwrap_err();
+        assert_eq!(denied, (Status::Denied, "org_1:100:user_1 is not an account of org_2".to_owned()));
+        let mut wrong_finid = transfer.clone();
+        wrong_finid.to.finid = dir.user_finids[&user].clone();
+        assert_eq!(org.check_permission(&buyer, &wrong_finid).unwrap_err().0, Status::Denied);
+        let mut foreign_asset = transfer.clone();
+        foreign_asset.asset_id = ResourceId::parse("org_3:101:other").unwrap();
+        assert_eq!(org.check_permission(&buyer, &foreign_asset).unwrap_err().0, Status::Denied);
+        let mut unknown_asset = transfer.clone();
+        unknown_asset.asset_id = ResourceId::parse("org_2:101:missing").unwrap();
+        assert_eq!(org.check_permission(&buyer, &unknown_asset).unwrap_err().0, Status::Denied);
+        let denied = org.check_permission(&OrgId::from("org_4"), &transfer).unwrap_err();
+        assert!(denied.1.contains("not a user of org_4"), "{denied:?}");
+    }
+
+    #[test]
+    fn a_signed_transfer_is_accepted_under_one_request_id_only() {
+        let (mut org, dir) = org_2();
+        let transfer = signed_transfer(&dir, 100);
+        assert_eq!(org.check_replay(1, &transfer), Ok(()));
+        assert_eq!(org.check_replay(1, &transfer), Ok(()), "the same request again is not a replay");
+        let replay = org.check_replay(2, &transfer).unwrap_err();
+        assert_eq!(replay, (Status::Replay, "the same signed transfer was accepted as request 1".to_owned()));
+        let mut other = transfer.clone();
+        other.nonce = [4; 32];
+        assert_eq!(org.check_replay(3, &other), Ok(()), "another nonce is another signed transfer");
+    }
 }
