@@ -7,6 +7,7 @@ mod faults;
 mod generated;
 mod hostile;
 mod loader;
+mod quorum;
 mod sample_flow;
 mod scenarios;
 mod snapshots;

@@ -1,0 +1,175 @@
+//! Quorums beyond three members: clusters of 4, 5 and 7 orgs, ties, several liars that agree
+//! with each other, and a mix of misbehaviours. Each scenario is generated: org_1 (cluster A)
+//! buys 100 tokens from org_2 (cluster B), then asks all of cluster B for the balance and
+//! verifies the asset's data with it.
+
+use finsim::actors::outbox::Note;
+use finsim::trace::Event;
+use finsim::Outcome;
+
+/// A cluster B of `members` orgs (org_2 manages the asset and is honest), with `byzantine`
+/// entries `(org number, behaviour)`, under `quorum`.
+fn scenario(members: usize, byzantine: &[(usize, &str)], quorum: &str) -> String {
+    let orgs: Vec<String> = (2..members + 2).map(|i| format!("org_{i}")).collect();
+    let mut text = format!(
+        "name: quorum-{members}-{quorum}
+clusters:
+  - {{ id: cluster_A, orgs: [org_1] }}
+  - {{ id: cluster_B, orgs: [{}] }}
+users:
+  - {{ id: \"org_1:100:user_1\", org: org_1, ivms101: {{ name: \"Alice Example\", country: GB }} }}
+  - {{ id: \"org_2:100:treasury\", org: org_2 }}
+assets:
+  - id: \"org_2:101:asset_1\"
+    org: org_2
+    shared_with: [org_1]
+    data: {{ name: Bond }}
+    balances: {{ \"org_2:100:treasury\": 1000 }}
+flow:
+  - get: {{ org: org_1, resource: \"org_2:101:asset_1\", accept: application/json }}
+  - transfer: {{ request_id: 1, user: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", quantity: 100, from: \"org_2:100:treasury\" }}
+  - balance: {{ org: org_1, cluster: cluster_B, account: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\" }}
+  - verify: {{ org: org_1, cluster: cluster_B, resource: \"org_2:101:asset_1\" }}
+expect:
+  - transfer: {{ request_id: 1, status: settled }}
+  - balance: {{ account: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", equals: 100 }}
+protocol: {{ quorum: {quorum} }}
+",
+        orgs.join(", ")
+    );
+    if !byzantine.is_empty() {
+        text.push_str("faults:\n  byzantine:\n");
+        for (org, behaviour) in byzantine {
+            text.push_str(&format!("    - {{ org: org_{org}, behaviour: {behaviour} }}\n"));
+        }
+    }
+    text
+}
+
+fn run(members: usize, byzantine: &[(usize, &str)], quorum: &str) -> Outcome {
+    let text = scenario(members, byzantine, quorum);
+    let scenario = finsim::scenario::parse("quorum.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+    finsim::run(&scenario, 7)
+}
+
+/// The balance org_1 accepted (None: no answer reached the quorum) and the detail.
+fn balance_answer(outcome: &Outcome) -> (Option<u64>, String) {
+    outcome
+        .trace
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::Note(Note::BalanceResult { answer, detail, .. }) => {
+                Some((answer.as_ref().map(|a| a.current), detail.clone()))
+            }
+            _ => None,
+        })
+        .expect("the balance step finished")
+}
+
+fn verify_agreed(outcome: &Outcome) -> bool {
+    outcome
+        .trace
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::Note(Note::VerifyResult { agreed, .. }) => Some(*agreed),
+            _ => None,
+        })
+        .expect("the verify step finished")
+}
+
+fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::check::Check {
+    outcome.invariants.iter().chain(&outcome.expectations).find(|c| c.name == name).unwrap()
+}
+
+#[test]
+fn two_agreeing_liars_of_five_are_outvoted_and_both_suspected() {
+    let outcome = run(5, &[(3, "wrong_balance"), (5, "wrong_balance")], "majority");
+    assert!(outcome.passed, "{:#?}", outcome.failures());
+    let (answer, detail) = balance_answer(&outcome);
+    assert_eq!(answer, Some(100));
+    assert!(detail.starts_with("3 of 5 answered alike (quorum 3)"), "{detail}");
+    assert_eq!(outcome.suspects, ["org_3", "org_5"]);
+}
+
+#[test]
+fn three_liars_of_seven_lose_to_four_honest_orgs_on_balance_and_on_verify() {
+    let liars = [(4, "wrong_balance"), (6, "wrong_balance"), (8, "wrong_balance")];
+    let outcome = run(7, &liars, "majority");
+    assert!(outcome.passed, "{:#?}", outcome.failures());
+    assert_eq!(balance_answer(&outcome).0, Some(100));
+    assert_eq!(outcome.suspects, ["org_4", "org_6", "org_8"]);
+    let liars = [(3, "wrong_hash"), (5, "wrong_hash"), (7, "wrong_hash")];
+    let outcome = run(7, &liars, "majority");
+    assert!(outcome.passed, "{:#?}", outcome.failures());
+    assert!(verify_agreed(&outcome));
+    assert_eq!(outcome.suspects, ["org_3", "org_5", "org_7"]);
+}
+
+#[test]
+fn four_agreeing_liars_of_seven_win_the_quorum_and_the_balance_expectation_catches_it() {
+    let liars = [(3, "wrong_balance"), (4, "wrong_balance"), (5, "wrong_balance"), (6, "wrong_balance")];
+    let outcome = run(7, &liars, "majority");
+    let (answer, _) = balance_answer(&outcome);
+    assert_eq!(answer, Some(207), "the liars' agreed amount (2 × 100 + 7) reached the quorum");
+    let balance = outcome.expectations.iter().find(|c| c.name.starts_with("balance") && !c.passed);
+    assert!(balance.is_some_and(|c| c.detail.contains("207")), "{:#?}", outcome.expectations);
+    // Honest orgs told the truth and the ledger holds 100: the lie is the quorum's, not theirs.
+    assert!(check(&outcome, "honest_answers").passed);
+    assert!(check(&outcome, "conservation").passed);
+    // From where org_1 stands, the honest minority is the one that differs.
+    assert_eq!(outcome.suspects, ["org_2", "org_7", "org_8"]);
+}
+
+#[test]
+fn a_two_against_two_tie_reaches_no_majority_and_accepts_no_answer() {
+    let outcome = run(4, &[(4, "wrong_balance"), (5, "wrong_balance")], "majority");
+    let (answer, detail) = balance_answer(&outcome);
+    assert_eq!(answer, None);
+    assert_eq!(detail, "no quorum: 4 valid answers of 4, quorum 3");
+    // The expectation is then judged on the ledger alone, and says why no answer was accepted.
+    let balance = outcome.expectations.iter().find(|c| c.name.starts_with("balance")).unwrap();
+    assert!(balance.passed && balance.detail.contains("no quorum"), "{balance:?}");
+    // Nobody is suspected when there is no quorum to differ from.
+    assert!(outcome.suspects.is_empty(), "{:?}", outcome.suspects);
+}
+
+#[test]
+fn a_silent_member_makes_quorum_all_unreachable_and_the_step_still_finishes() {
+    let outcome = run(5, &[(6, "silent")], "all");
+    let (answer, detail) = balance_answer(&outcome);
+    assert_eq!(answer, None);
+    assert_eq!(detail, "no quorum: 4 valid answers of 5, quorum 5");
+    assert!(outcome.unfinished_steps.is_empty());
+    assert!(!verify_agreed(&outcome));
+}
+
+#[test]
+fn quorum_any_accepts_the_first_valid_answer_even_from_a_liar() {
+    // Under `any` one answer decides; with a liar in the cluster, which one arrives first decides
+    // what org_1 is told. Over several seeds both happen, and an accepted lie fails the expectation.
+    let mut text = scenario(5, &[(3, "wrong_balance"), (4, "wrong_balance")], "any");
+    text.push_str("network: { latency: { uniform: { min_ms: 5, max_ms: 50 } } }\n");
+    let scenario = finsim::scenario::parse("quorum.yaml", &text).unwrap();
+    let runner = finsim::sim::Runner::new();
+    let mut answers = std::collections::BTreeSet::new();
+    for seed in 0..20 {
+        let outcome = finsim::outcome::run_with(&runner, &scenario, seed);
+        let (answer, detail) = balance_answer(&outcome);
+        assert!(detail.starts_with("1 of 5 answered alike (quorum 1)"), "{detail}");
+        let balance = outcome.expectations.iter().find(|c| c.name.starts_with("balance")).unwrap();
+        assert_eq!(balance.passed, answer == Some(100), "seed {seed}: {balance:?}");
+        answers.insert(answer);
+    }
+    assert_eq!(answers, [Some(100), Some(207)].into(), "both the truth and the lie were accepted at some seed");
+}
+
+#[test]
+fn a_mix_of_liar_forger_and_silent_member_leaves_four_honest_of_seven_enough() {
+    let byzantine = [(3, "wrong_balance"), (5, "forge_signature"), (7, "silent")];
+    let outcome = run(7, &byzantine, "majority");
+    assert!(outcome.passed, "{:#?}", outcome.failures());
+    assert_eq!(balance_answer(&outcome).0, Some(100));
+    // The liar differs from the quorum; the forger's answers never verify; silence is no evidence.
+    assert_eq!(outcome.suspects, ["org_3", "org_5"]);
+    assert!(outcome.stats.bad_signatures > 0);
+}
