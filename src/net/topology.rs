@@ -81,8 +81,8 @@ impl Topology {
         &self.cluster_of[org]
     }
 
-    /// The latest link rule between two nodes, if any.
-    fn link(&self, a: NodeIndex, b: NodeIndex) -> Option<Latency> {
+    /// The latest link rule between two nodes, if any, with its position in the file.
+    fn link(&self, a: NodeIndex, b: NodeIndex) -> Option<(usize, Latency)> {
         self.graph
             .edges_connecting(a, b)
             .filter_map(|e| match e.weight() {
@@ -90,28 +90,91 @@ impl Topology {
                 Edge::Member => None,
             })
             .max_by_key(|(rule, _)| *rule)
-            .map(|(_, latency)| latency)
     }
 
-    /// The latency model between two orgs (the same org counts as its own cluster).
+    /// The latency model between two orgs (the same org counts as its own cluster). The
+    /// answer does not depend on the direction: every rule is a pair, and at each level of
+    /// specificity the later of the rules that match wins.
     pub fn latency_between(&self, a: &OrgId, b: &OrgId) -> Latency {
         let (oa, ob) = (self.orgs[a], self.orgs[b]);
         let (ca, cb) = (self.clusters[self.cluster_of(a)], self.clusters[self.cluster_of(b)]);
+        let latest = |rules: &[Option<(usize, Latency)>]| {
+            rules.iter().flatten().max_by_key(|(rule, _)| *rule).map(|(_, latency)| *latency)
+        };
         if a != b {
-            if let Some(latency) = self.link(oa, ob) {
-                return latency;
-            }
-            let org_cluster = [self.link(oa, cb), self.link(ob, ca)];
-            if let Some(latency) = org_cluster.into_iter().flatten().next() {
+            let org_org = latest(&[self.link(oa, ob)]);
+            if let Some(latency) = org_org.or_else(|| latest(&[self.link(oa, cb), self.link(ob, ca)])) {
                 return latency;
             }
         }
-        self.link(ca, cb).unwrap_or(self.default_latency)
+        latest(&[self.link(ca, cb)]).unwrap_or(self.default_latency)
     }
 
     /// The latency between an org and its own cluster's ledger: the intra-cluster latency.
     pub fn ledger_latency(&self, cluster: &ClusterId) -> Latency {
         let c = self.clusters[cluster];
-        self.link(c, c).unwrap_or(self.default_latency)
+        self.link(c, c).map_or(self.default_latency, |(_, latency)| latency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_links(links: &str) -> Topology {
+        let text = format!(
+            "name: links
+network:
+  latency: {{ constant: {{ ms: 1 }} }}
+  links:
+{links}
+clusters:
+  - {{ id: cluster_A, orgs: [org_1, org_2] }}
+  - {{ id: cluster_B, orgs: [org_3] }}
+flow: []
+"
+        );
+        Topology::new(&crate::scenario::parse("links.yaml", &text).unwrap())
+    }
+
+    fn ms(latency: Latency) -> f64 {
+        match latency {
+            Latency::Constant { us } => us as f64 / 1000.0,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn both_ways(topology: &Topology, a: &str, b: &str) -> (f64, f64) {
+        let (a, b) = (OrgId::from(a), OrgId::from(b));
+        (ms(topology.latency_between(&a, &b)), ms(topology.latency_between(&b, &a)))
+    }
+
+    #[test]
+    fn two_org_cluster_rules_give_the_same_latency_both_ways_and_the_later_rule_wins() {
+        let topology = with_links(
+            "    - { between: [org_1, cluster_B], latency: { constant: { ms: 10 } } }
+    - { between: [org_3, cluster_A], latency: { constant: { ms: 20 } } }",
+        );
+        assert_eq!(both_ways(&topology, "org_1", "org_3"), (20.0, 20.0));
+        let topology = with_links(
+            "    - { between: [org_3, cluster_A], latency: { constant: { ms: 20 } } }
+    - { between: [org_1, cluster_B], latency: { constant: { ms: 10 } } }",
+        );
+        assert_eq!(both_ways(&topology, "org_1", "org_3"), (10.0, 10.0));
+    }
+
+    #[test]
+    fn org_org_beats_org_cluster_beats_cluster_cluster_beats_the_default() {
+        let topology = with_links(
+            "    - { between: [org_1, org_3], latency: { constant: { ms: 5 } } }
+    - { between: [org_1, cluster_B], latency: { constant: { ms: 10 } } }
+    - { between: [cluster_A, cluster_B], latency: { constant: { ms: 30 } } }
+    - { between: [cluster_A, cluster_A], latency: { constant: { ms: 2 } } }",
+        );
+        assert_eq!(both_ways(&topology, "org_1", "org_3"), (5.0, 5.0));
+        assert_eq!(both_ways(&topology, "org_2", "org_3"), (30.0, 30.0));
+        assert_eq!(both_ways(&topology, "org_1", "org_2"), (2.0, 2.0));
+        assert_eq!(ms(topology.ledger_latency(&ClusterId::from("cluster_A"))), 2.0);
+        assert_eq!(ms(topology.ledger_latency(&ClusterId::from("cluster_B"))), 1.0);
     }
 }
