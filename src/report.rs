@@ -106,7 +106,7 @@ fn note_text(note: &Note) -> Option<String> {
         }
         Note::Suspect { by, org, detail, .. } => format!("{by} suspects {org}: {detail}"),
         Note::Discarded { at, from, kind, reason, .. } => {
-            format!("{at} discarded a {kind} claiming to be from {from} ({reason})")
+            format!("{at} discarded a {kind} claiming to be from {from} ({})", reason.word())
         }
         Note::Retry { org, to, kind, request_id, attempt } => {
             format!("{org} re-sends {kind} #{request_id} to {to} (retry {attempt})")

@@ -9,7 +9,7 @@
 //! restarts can ask for what it missed.
 
 use crate::actors::directory::Directory;
-use crate::actors::outbox::{Input, Note, Outbox};
+use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::crypto::{keys, merkle, Hash32};
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
@@ -88,15 +88,9 @@ impl ClusterLedger {
     }
 
     fn on_envelope(&mut self, now: u64, envelope: &Arc<Envelope>, out: &mut Outbox) {
-        let Ok(message) = envelope.open(&self.dir.keyring) else {
-            out.note(Note::Discarded {
-                at: self.me.clone(),
-                from: envelope.from.clone(),
-                kind: envelope.kind.into(),
-                request_id: envelope.request_id,
-                reason: "bad_signature".into(),
-            });
-            return;
+        let message = match envelope.open(&self.dir.keyring) {
+            Ok(message) => message,
+            Err(rejection) => return self.discard(envelope, rejection.into(), out),
         };
         let Some(from) = message.from.org().filter(|o| self.dir.cluster_of.get(*o) == Some(&self.cluster)).cloned()
         else {
@@ -105,13 +99,7 @@ impl ClusterLedger {
         match message.body {
             // Only the asset's managing org submits its transactions, and only to debit its own accounts.
             Body::Submit(tx) if tx.asset.org != from || tx.submitter != from || tx.source.org != from => {
-                out.note(Note::Discarded {
-                    at: self.me.clone(),
-                    from: envelope.from.clone(),
-                    kind: envelope.kind.into(),
-                    request_id: envelope.request_id,
-                    reason: "unentitled".into(),
-                });
+                self.discard(envelope, Discard::Unentitled, out);
             }
             Body::Submit(tx) => {
                 if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
@@ -135,6 +123,16 @@ impl ClusterLedger {
             }
             _ => {}
         }
+    }
+
+    fn discard(&self, envelope: &Envelope, reason: Discard, out: &mut Outbox) {
+        out.note(Note::Discarded {
+            at: self.me.clone(),
+            from: envelope.from.clone(),
+            kind: envelope.kind.into(),
+            request_id: envelope.request_id,
+            reason,
+        });
     }
 
     fn close_block(&mut self, out: &mut Outbox) {
@@ -231,7 +229,10 @@ mod tests {
         let mut ledger = ledger();
         let out = ledger.handle(0, submit("org_3", "org_2:100:treasury", "org_2:101:asset_1"));
         assert!(!queued(&out));
-        assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason, .. } if reason == "unentitled")));
+        assert!(out
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::Discarded { reason, .. } if *reason == Discard::Unentitled)));
     }
 
     #[test]
@@ -239,6 +240,32 @@ mod tests {
         let mut ledger = ledger();
         let out = ledger.handle(0, submit("org_2", "org_1:100:user_1", "org_2:101:asset_1"));
         assert!(!queued(&out));
+    }
+
+    fn discarded_for(out: &Outbox) -> Vec<Discard> {
+        out.notes
+            .iter()
+            .filter_map(|n| match n {
+                Note::Discarded { reason, .. } => Some(*reason),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_malformed_envelope_is_discarded_as_malformed_and_a_forged_one_as_a_bad_signature() {
+        let mut ledger = ledger();
+        let Input::Deliver(envelope) = submit("org_2", "org_2:100:treasury", "org_2:101:asset_1") else {
+            unreachable!()
+        };
+        let mut rerouted = (*envelope).clone();
+        rerouted.request_id += 1;
+        let out = ledger.handle(0, Input::Deliver(Arc::new(rerouted)));
+        assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Malformed], false));
+        let mut forged = (*envelope).clone();
+        forged.signature[0] ^= 1;
+        let out = ledger.handle(0, Input::Deliver(Arc::new(forged)));
+        assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::BadSignature], false));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::crypto::Hash32;
-use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::{Envelope, Rejection};
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::status::Status;
 use crate::scenario::Behaviour;
@@ -96,6 +96,45 @@ pub struct Amounts {
     pub held: u64,
 }
 
+/// Why a received envelope was discarded unread: one word each, as the trace writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discard {
+    /// Its signature does not verify with the claimed sender's key.
+    BadSignature,
+    /// It verifies but does not decode, or its header differs from the routing header.
+    Malformed,
+    /// It is addressed to another actor (a replayed copy).
+    Misaddressed,
+    /// Its kind is not one this actor answers.
+    Unexpected,
+    /// Its sender may not say this (a settlement not from the asset's org, a ledger
+    /// submission not from the asset's org or debiting another org's account).
+    Unentitled,
+}
+
+impl Discard {
+    /// The word the trace and the readable account use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::BadSignature => "bad_signature",
+            Self::Malformed => "malformed",
+            Self::Misaddressed => "misaddressed",
+            Self::Unexpected => "unexpected",
+            Self::Unentitled => "unentitled",
+        }
+    }
+}
+
+impl From<Rejection> for Discard {
+    fn from(rejection: Rejection) -> Self {
+        match rejection {
+            Rejection::BadSignature => Self::BadSignature,
+            Rejection::Malformed => Self::Malformed,
+        }
+    }
+}
+
 /// An observation: the trace records it; the flow and the checks read it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "note", rename_all = "snake_case")]
@@ -147,7 +186,7 @@ pub enum Note {
     /// An org flagged another as suspect.
     Suspect { by: OrgId, org: OrgId, request_id: u64, detail: String },
     /// A received envelope was discarded unread.
-    Discarded { at: ActorId, from: ActorId, kind: String, request_id: u64, reason: String },
+    Discarded { at: ActorId, from: ActorId, kind: String, request_id: u64, reason: Discard },
     /// An exchange re-sent its request.
     Retry { org: OrgId, to: OrgId, kind: String, request_id: u64, attempt: u32 },
     /// A buyer's org stopped waiting for a transfer still pending at its liveness deadline

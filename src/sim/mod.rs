@@ -15,7 +15,7 @@ use crate::actors::adapter::{LedgerSnapshot, Node, ReplicaSnapshot, Snapshot, St
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::{OrgSetup, Organization};
-use crate::actors::outbox::{Input, Note, Outbox};
+use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::actors::user::User;
 use crate::net::faults::{self, Decision, LossCause, TransmissionKey};
 use crate::net::topology::Topology;
@@ -432,10 +432,8 @@ impl<'a> Simulation<'a> {
             self.schedule(self.now.saturating_add(delay), Pending::Timer { actor: actor.clone(), timer });
         }
         for note in out.notes {
-            if let Note::Discarded { reason, .. } = &note {
-                if reason == "bad_signature" {
-                    self.stats.bad_signatures += 1;
-                }
+            if let Note::Discarded { reason: Discard::BadSignature, .. } = &note {
+                self.stats.bad_signatures += 1;
             }
             if let Note::Retry { .. } = &note {
                 self.stats.retries += 1;

@@ -1,7 +1,7 @@
 //! Each fault kind, asserted from the trace: the fault happened, and the outcome is right.
 
 use super::{load, root};
-use finsim::actors::outbox::Note;
+use finsim::actors::outbox::{Discard, Note};
 use finsim::net::faults::LossCause;
 use finsim::trace::{Event, Record};
 use finsim::Outcome;
@@ -57,7 +57,7 @@ fn corrupted_messages_fail_their_signature_and_are_recovered_by_re_sending() {
     let outcome = run("corruption.yaml");
     let corrupted = outcome.trace.iter().filter(|r| matches!(r.event, Event::Corrupted { .. })).count() as u64;
     let discarded = notes(&outcome.trace)
-        .filter(|n| matches!(n, Note::Discarded { reason, .. } if reason == "bad_signature"))
+        .filter(|n| matches!(n, Note::Discarded { reason, .. } if *reason == Discard::BadSignature))
         .count() as u64;
     assert!(corrupted > 0);
     assert_eq!(corrupted, outcome.stats.corrupted);
@@ -139,7 +139,7 @@ fn a_wrong_hash_node_is_outvoted_and_suspected() {
 #[test]
 fn a_forging_node_is_never_believed() {
     let outcome = run("forging-node.yaml");
-    let forged = notes(&outcome.trace).filter(|n| matches!(n, Note::Discarded { from, reason, .. } if from.to_string() == "org_4" && reason == "bad_signature")).count();
+    let forged = notes(&outcome.trace).filter(|n| matches!(n, Note::Discarded { from, reason, .. } if from.to_string() == "org_4" && *reason == Discard::BadSignature)).count();
     assert!(forged >= 2, "its verify and balance answers were discarded");
     assert!(suspected_by_honest(&outcome, "org_4"));
 }
@@ -160,7 +160,9 @@ fn a_silent_node_under_quorum_all_prevents_the_quorum() {
 fn a_replaying_node_changes_nothing() {
     let outcome = run("replaying-node.yaml");
     assert!(notes(&outcome.trace).any(|n| matches!(n, Note::Replayed { .. })));
-    assert!(notes(&outcome.trace).any(|n| matches!(n, Note::Discarded { reason, .. } if reason == "misaddressed")));
+    assert!(
+        notes(&outcome.trace).any(|n| matches!(n, Note::Discarded { reason, .. } if *reason == Discard::Misaddressed))
+    );
 }
 
 #[test]

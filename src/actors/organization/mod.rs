@@ -13,7 +13,7 @@ mod query;
 mod transfer;
 
 use crate::actors::directory::Directory;
-use crate::actors::outbox::{Command, Input, Note, Outbox};
+use crate::actors::outbox::{Command, Discard, Input, Note, Outbox};
 use crate::crypto::keys;
 use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
@@ -195,7 +195,7 @@ impl Organization {
             Address::Cluster(cluster) => cluster == &self.cluster,
         };
         if !for_me {
-            out.note(self.discarded(&envelope, "misaddressed"));
+            out.note(self.discarded(&envelope, Discard::Misaddressed));
             return;
         }
         if self.is(Behaviour::Replay) {
@@ -235,28 +235,24 @@ impl Organization {
             (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
                 self.on_block(block, out)
             }
-            _ => out.note(self.discarded(&envelope, "unexpected")),
+            _ => out.note(self.discarded(&envelope, Discard::Unexpected)),
         }
     }
 
-    fn discarded(&self, envelope: &Envelope, reason: &str) -> Note {
+    fn discarded(&self, envelope: &Envelope, reason: Discard) -> Note {
         Note::Discarded {
             at: self.me.clone(),
             from: envelope.from.clone(),
             kind: envelope.kind.to_owned(),
             request_id: envelope.request_id,
-            reason: reason.to_owned(),
+            reason,
         }
     }
 
     /// A message whose signature failed is never acted on; if it claims to answer one
     /// of our exchanges, it counts against that exchange (see suspects).
     fn discard(&mut self, envelope: &Envelope, rejection: Rejection, out: &mut Outbox) {
-        let reason = match rejection {
-            Rejection::BadSignature => "bad_signature",
-            Rejection::Malformed => "malformed",
-        };
-        out.note(self.discarded(envelope, reason));
+        out.note(self.discarded(envelope, rejection.into()));
         if let ActorId::Org(from) = &envelope.from {
             self.on_bad_answer(envelope.request_id, from.clone(), envelope.kind, out);
         }

@@ -14,7 +14,7 @@
 
 use super::exchange::{ExchangeKey, ExchangeKind};
 use super::Organization;
-use crate::actors::outbox::{Note, Outbox};
+use crate::actors::outbox::{Discard, Note, Outbox};
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::crypto::{keys, merkle, Hash32};
 use crate::net::rng::{self, Purpose};
@@ -175,7 +175,7 @@ impl Organization {
         let entitled = self.purchases.get(&request_id).is_some_and(|p| p.asset.org == from);
         if !entitled {
             // Only the asset's org may say how its transfer ended.
-            out.note(self.discarded(cause, "unentitled"));
+            out.note(self.discarded(cause, Discard::Unentitled));
             return;
         }
         let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
