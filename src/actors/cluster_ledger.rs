@@ -194,6 +194,11 @@ mod tests {
     }
 
     fn submit(from: &str, source: &str, asset: &str) -> Input {
+        submit_as(from, from, source, asset)
+    }
+
+    /// A submission sent by `from` that names `submitter` as its submitter.
+    fn submit_as(from: &str, submitter: &str, source: &str, asset: &str) -> Input {
         let from = ActorId::Org(OrgId::from(from));
         let tx = LedgerTx {
             request_id: 1,
@@ -202,7 +207,7 @@ mod tests {
             source: ResourceId::parse(source).unwrap(),
             destination: ResourceId::parse("org_1:100:user_1").unwrap(),
             quantity: 10,
-            submitter: from.org().unwrap().clone(),
+            submitter: OrgId::from(submitter),
         };
         let message = Message {
             request_id: 1,
@@ -266,6 +271,19 @@ mod tests {
         forged.signature[0] ^= 1;
         let out = ledger.handle(0, Input::Deliver(Arc::new(forged)));
         assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::BadSignature], false));
+    }
+
+    #[test]
+    fn each_entitlement_rule_alone_refuses_a_submission() {
+        // Another org of the cluster debiting its own account for an asset it does not manage.
+        let out = ledger().handle(0, submit("org_3", "org_3:100:treasury", "org_2:101:asset_1"));
+        assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Unentitled], false));
+        // The asset's org naming another org as the submitter.
+        let out = ledger().handle(0, submit_as("org_2", "org_3", "org_2:100:treasury", "org_2:101:asset_1"));
+        assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Unentitled], false));
+        // The asset's org debiting an account of another org of its cluster.
+        let out = ledger().handle(0, submit("org_2", "org_3:100:treasury", "org_2:101:asset_1"));
+        assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Unentitled], false));
     }
 
     #[test]

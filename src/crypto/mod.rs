@@ -78,3 +78,17 @@ impl fmt::Display for Hash32 {
         f.write_str(&self.to_hex())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_displays_as_its_hex_and_debugs_as_its_short_form() {
+        let hash = Hash32::of(b"finsim");
+        assert_eq!(hash.to_string(), hash.to_hex());
+        assert_eq!(hash.to_string().len(), 64);
+        assert_eq!(Hash32::from_hex(&hash.to_string()), Some(hash));
+        assert_eq!(format!("{hash:?}"), format!("Hash32({})", &hash.to_hex()[..8]));
+    }
+}

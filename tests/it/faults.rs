@@ -290,3 +290,24 @@ fn overlapping_crashes_hold_an_org_down_until_the_last_restart() {
     assert_eq!(events, [(0, "crashed"), (900_000, "restarted")]);
     assert_eq!(step_started_at(&outcome.trace, 1), Some(900_000));
 }
+
+#[test]
+fn a_get_answered_only_with_forged_signatures_times_out_and_makes_its_peer_a_suspect() {
+    let outcome = with_faults("faults: { byzantine: [ { org: org_2, behaviour: forge_signature } ] }\n");
+    let timed_out_get = notes(&outcome.trace)
+        .find_map(|n| match n {
+            Note::GetResult { request_id, status: finsim::protocol::status::Status::Timeout, .. } => Some(*request_id),
+            _ => None,
+        })
+        .expect("org_1's get of the asset timed out");
+    let suspected_for_the_get = notes(&outcome.trace).any(|n| {
+        matches!(n, Note::Suspect { by, org, request_id, detail }
+            if by.as_str() == "org_1" && org.as_str() == "org_2" && *request_id == timed_out_get
+                && detail == "none of its answers carried a valid signature")
+    });
+    assert!(
+        suspected_for_the_get,
+        "{:#?}",
+        notes(&outcome.trace).filter(|n| matches!(n, Note::Suspect { .. })).collect::<Vec<_>>()
+    );
+}

@@ -584,6 +584,36 @@ mod tests {
     }
 
     #[test]
+    fn a_block_is_heard_only_from_the_orgs_own_cluster_ledger() {
+        use crate::actors::outbox::{Discard, Input};
+        use crate::protocol::ids::ClusterId;
+        let (mut org, _) = org_2();
+        let block_from = |cluster: &str| {
+            let from = ActorId::Ledger(ClusterId::from(cluster));
+            let event = BlockCommitted {
+                index: 0,
+                height: 0,
+                root: Hash32([0; 32]),
+                txs: vec![],
+                received_us: vec![],
+                refused: vec![],
+            };
+            let message = Message {
+                request_id: 0,
+                from: from.clone(),
+                to: Address::Cluster(ClusterId::from("cluster_B")),
+                body: Body::BlockCommitted(event),
+            };
+            Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+        };
+        let out = org.handle(0, block_from("cluster_A"));
+        assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
+        assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
+        org.handle(0, block_from("cluster_B"));
+        assert_eq!(org.view.next_event, 1);
+    }
+
+    #[test]
     fn a_signed_transfer_is_accepted_under_one_request_id_only() {
         let (mut org, dir) = org_2();
         let transfer = signed_transfer(&dir, 100);
