@@ -71,3 +71,61 @@ impl User {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::atst::TransferTemplate;
+    use crate::protocol::message::SignRequest;
+    use crate::scenario;
+
+    /// User 1 of the sample flow, who ordered 100 tokens of asset_1 from the treasury (request 7).
+    fn user_with_order() -> (User, Arc<Directory>, TransferTemplate) {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let dir = Arc::new(Directory::new(&scenario, 1));
+        let id = ResourceId::parse("org_1:100:user_1").unwrap();
+        let seller = ResourceId::parse("org_2:100:treasury").unwrap();
+        let mut user = User::new(id.clone(), dir.clone());
+        let buy = Command::Buy { asset: ResourceId::parse("org_2:101:asset_1").unwrap(), quantity: 100, seller };
+        user.handle(0, Input::Command { request_id: 7, command: buy });
+        let template = TransferTemplate {
+            nonce: [9; 32],
+            asset_id: "org_2:101:asset_1".into(),
+            source_finid: dir.user_finids[&ResourceId::parse("org_2:100:treasury").unwrap()].clone(),
+            destination_finid: dir.user_finids[&id].clone(),
+            amount: 100,
+        };
+        (user, dir, template)
+    }
+
+    fn asked_to_sign(user: &mut User, dir: &Directory, template: TransferTemplate) -> bool {
+        let from = ActorId::Org(crate::protocol::ids::OrgId::from("org_1"));
+        let message = Message {
+            request_id: 7,
+            from: from.clone(),
+            to: Address::Actor(user.me.clone()),
+            body: Body::SignRequest(SignRequest { template }),
+        };
+        let envelope = Envelope::seal(message, &keys::actor_key(dir.seed, &from));
+        let out = user.handle(0, Input::Deliver(Arc::new(envelope)));
+        out.sends.iter().any(|s| s.envelope.kind == "sign_response")
+    }
+
+    #[test]
+    fn the_user_signs_its_own_order_and_nothing_that_differs_from_it_in_any_one_field() {
+        let (mut user, dir, template) = user_with_order();
+        assert!(asked_to_sign(&mut user, &dir, template.clone()));
+        let other_finid = dir.user_finids[&ResourceId::parse("org_2:100:treasury").unwrap()].clone();
+        let changes: [(&str, fn(&mut TransferTemplate, &str)); 4] = [
+            ("asset", |t, _| t.asset_id = "org_2:101:other".into()),
+            ("amount", |t, _| t.amount = 1000),
+            ("destination", |t, finid| t.destination_finid = finid.into()),
+            ("source", |t, _| t.source_finid = "someone else".into()),
+        ];
+        for (field, change) in changes {
+            let mut changed = template.clone();
+            change(&mut changed, &other_finid);
+            assert!(!asked_to_sign(&mut user, &dir, changed), "signed a template with another {field}");
+        }
+    }
+}
