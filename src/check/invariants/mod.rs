@@ -372,7 +372,9 @@ mod tests {
         assert!(!check.passed && check.detail.contains("is on cluster_B"), "{check:?}");
         let mut seen = settled_state();
         seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap().blocks.clear();
-        assert!(!agreement(&sample(), &seen).passed);
+        let check = agreement(&sample(), &seen);
+        let detail = "transfer 10101: the buyer's org knows settled but it is not on cluster_B's ledger";
+        assert_eq!((check.passed, check.detail.as_str()), (false, detail));
     }
 
     #[test]
