@@ -205,6 +205,28 @@ mod tests {
         }
     }
 
+    fn uuid_ticks(received_us: u64) -> u64 {
+        let inputs = ProofInputs {
+            tx_hash: Hash32::of(b"tx"),
+            path: &[],
+            cluster: "c",
+            height: 1,
+            received_us,
+            node_id: [0; 6],
+        };
+        let id = uuid::Uuid::parse_str(&ChainpointProof::build(&inputs).proof_id).unwrap();
+        assert_eq!(id.get_version_num(), 1);
+        id.get_timestamp().unwrap().to_gregorian().0
+    }
+
+    #[test]
+    fn the_proof_id_is_a_version_1_uuid_of_the_virtual_time_clamped_to_its_60_bits() {
+        let epoch_ticks = 0x01B2_1DD2_1381_4000 + EPOCH_UNIX_SECONDS * 10_000_000;
+        assert_eq!(uuid_ticks(0), epoch_ticks);
+        assert_eq!(uuid_ticks(1_500_000), epoch_ticks + 15_000_000);
+        assert_eq!(uuid_ticks(u64::MAX), (1 << 60) - 1, "past the 60 bits, the latest time a UUID holds");
+    }
+
     #[test]
     fn a_tampered_proof_does_not_replay_to_the_root() {
         let (mut proof, root) = proof_of(1, 4);
