@@ -228,6 +228,32 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_proof_does_not_replay_at_all() {
+        let (proof, _) = proof_of(1, 4);
+        assert!(proof.replay().is_some());
+        let hash_ops: Vec<usize> =
+            (0..proof.branches[0].ops.len()).filter(|i| matches!(proof.branches[0].ops[*i], Op::Hash(_))).collect();
+        let malformed: [(&str, fn(&mut ChainpointProof, usize)); 5] = [
+            ("another hash function", |p, i| p.branches[0].ops[i] = Op::Hash("sha-512".into())),
+            ("a sibling that is not hex", |p, _| p.branches[0].ops[0] = Op::Left("zz".into())),
+            ("a hash that is not hex", |p, _| p.hash = "not hex".into()),
+            ("no anchor", |p, _| p.branches[0].ops.retain(|op| !matches!(op, Op::Anchors(_)))),
+            ("an anchor id without a height", |p, _| {
+                for op in &mut p.branches[0].ops {
+                    if let Op::Anchors(anchors) = op {
+                        anchors[0].anchor_id = "cluster_B".into();
+                    }
+                }
+            }),
+        ];
+        for (what, break_it) in malformed {
+            let mut broken = proof.clone();
+            break_it(&mut broken, hash_ops[0]);
+            assert_eq!(broken.replay(), None, "{what}");
+        }
+    }
+
+    #[test]
     fn a_tampered_proof_does_not_replay_to_the_root() {
         let (mut proof, root) = proof_of(1, 4);
         proof.branches[0].ops[0] = Op::Left(Hash32::of(b"evil").to_hex());
