@@ -21,8 +21,6 @@ pub enum Purpose {
     Corrupt,
     /// The random part of a transfer nonce.
     Nonce,
-    /// Values a byzantine org makes up.
-    Byzantine,
 }
 
 impl Purpose {
@@ -33,7 +31,6 @@ impl Purpose {
             Purpose::Duplicate => b"duplicate",
             Purpose::Corrupt => b"corrupt",
             Purpose::Nonce => b"nonce",
-            Purpose::Byzantine => b"byzantine",
         }
     }
 }

@@ -94,11 +94,6 @@ impl Flow {
         let step = *self.by_request.get(&request_id)?;
         (self.states[step] == StepState::Running).then_some(step)
     }
-
-    /// Whether every step has finished.
-    pub fn all_finished(&self) -> bool {
-        self.states.iter().all(|s| *s == StepState::Finished)
-    }
 }
 
 /// The actor a step starts at, the org whose availability it needs, and the command.

@@ -311,3 +311,56 @@ fn a_get_answered_only_with_forged_signatures_times_out_and_makes_its_peer_a_sus
         notes(&outcome.trace).filter(|n| matches!(n, Note::Suspect { .. })).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_buyer_org_that_gave_up_refuses_the_ivms_get_and_the_asset_org_reports_that_cause() {
+    // At some seeds the transfer reaches org_2 after org_1 has given up (one try of 300 ms), and
+    // org_2's IVMS-101 get is answered in time: org_1, with nothing pending, refuses the data.
+    let text = "name: gave-up
+network:
+  latency: { uniform: { min_ms: 1, max_ms: 1000 } }
+clusters:
+  - { id: cluster_A, orgs: [org_1] }
+  - { id: cluster_B, orgs: [org_2] }
+orgs:
+  org_2: { regulation: { allowed_countries: [GB] } }
+users:
+  - { id: \"org_1:100:user_1\", org: org_1, ivms101: { name: \"Alice Example\", country: GB } }
+  - { id: \"org_2:100:treasury\", org: org_2 }
+assets:
+  - { id: \"org_2:101:asset_1\", org: org_2, shared_with: [org_1], balances: { \"org_2:100:treasury\": 1000 } }
+flow:
+  - transfer: { request_id: 1, user: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", quantity: 10, from: \"org_2:100:treasury\" }
+expect:
+  - transfer: { request_id: 1, status: rejected, reason: timeout }
+protocol: { timeout_ms: 300, retries: 0 }
+";
+    let scenario = finsim::scenario::parse("gave-up.yaml", text).unwrap();
+    let runner = finsim::sim::Runner::new();
+    let cause = "org_1 refused the buyer's IVMS-101 data (denied): it is no longer waiting for this transfer";
+    let fetch_timed_out = "the buyer's IVMS-101 data could not be fetched (timeout)";
+    let mut refused_at = Vec::new();
+    for seed in 0..200 {
+        let outcome = finsim::outcome::run_with(&runner, &scenario, seed);
+        let refused = notes(&outcome.trace)
+            .any(|n| matches!(n, Note::PersonalData { status: finsim::protocol::status::Status::Denied, .. }));
+        if !refused {
+            continue;
+        }
+        assert!(outcome.passed, "seed {seed}: {:#?}", outcome.failures());
+        let sale = notes(&outcome.trace).find_map(|n| match n {
+            Note::SaleFinal { reason, detail, .. } => Some((*reason, detail.clone())),
+            _ => None,
+        });
+        // Either the refusal reached org_2 while it still waited for it, and is the cause; or its
+        // own get had timed out first. Never a regulation check run on withheld data.
+        let (reason, detail) = sale.expect("org_2 decided the sale");
+        assert_eq!(reason, finsim::protocol::status::Status::Timeout, "seed {seed}");
+        assert!(detail == cause || detail == fetch_timed_out, "seed {seed}: {detail}");
+        assert!(!notes(&outcome.trace).any(|n| matches!(n, Note::Compliance { .. })), "seed {seed}");
+        if detail == cause {
+            refused_at.push(seed);
+        }
+    }
+    assert!(!refused_at.is_empty(), "no seed of 0..200 has the buyer's org refuse the data");
+}

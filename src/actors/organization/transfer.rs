@@ -349,6 +349,16 @@ impl Organization {
         if !matches!(sale.stage, Stage::AwaitingUserData) {
             return;
         }
+        if response.status == Status::Denied {
+            // The buyer's org gives a user's data only while it has a transfer of that user pending
+            // here: a refusal means it stopped waiting (it concluded `timeout`). Say so, instead of
+            // running the regulation checks on data that was withheld.
+            let detail = format!(
+                "{} refused the buyer's IVMS-101 data (denied): it is no longer waiting for this transfer",
+                sale.buyer_org
+            );
+            return self.finalize(request_id, Status::Timeout, detail, None, out);
+        }
         let document = response.payload.filter(|_| response.status == Status::Ok);
         if let Err(detail) = self.regulation_checks(request_id, document.as_deref(), out) {
             return self.finalize(request_id, Status::Regulation, detail, None, out);
