@@ -171,4 +171,15 @@ mod tests {
         assert!(ResourceId::parse("org_2:asset_1").is_err());
         assert!(ResourceId::parse("org 2:100:x").is_err());
     }
+
+    #[test]
+    fn a_resource_id_needs_a_name_without_blanks_and_is_a_user_or_an_asset() {
+        for bad in ["org_2:100:", "org_2:100:a b", "org_2:100:\tb"] {
+            assert!(ResourceId::parse(bad).is_err(), "{bad}");
+        }
+        let user = ResourceId::parse("org_1:100:user_1").unwrap();
+        assert!(user.is_user() && !user.is_asset());
+        let asset = ResourceId::parse("org_2:101:asset_1").unwrap();
+        assert!(asset.is_asset() && !asset.is_user());
+    }
 }

@@ -75,3 +75,30 @@ impl fmt::Display for Status {
         write!(f, "{} ({})", self.word(), self.code())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Status; 9] = [
+        Status::Ok,
+        Status::Regulation,
+        Status::Denied,
+        Status::NotFound,
+        Status::Signature,
+        Status::Balance,
+        Status::Timeout,
+        Status::Pending,
+        Status::Replay,
+    ];
+
+    #[test]
+    fn each_status_goes_on_the_wire_as_its_documented_code() {
+        for (code, status) in ALL.into_iter().enumerate() {
+            assert_eq!(status.code() as usize, code, "{status:?}");
+            assert_eq!(postcard::to_allocvec(&status).unwrap(), [status.code()], "{status:?}");
+            assert_eq!(postcard::from_bytes::<Status>(&[status.code()]).unwrap(), status);
+        }
+        assert_eq!(Status::Regulation.to_string(), "regulation (1)");
+    }
+}

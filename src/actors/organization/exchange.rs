@@ -208,3 +208,67 @@ impl Exchanges {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys;
+    use crate::protocol::envelope::Message;
+    use crate::protocol::ids::Address;
+    use crate::protocol::message::Body;
+
+    fn key(request_id: u64) -> ExchangeKey {
+        ExchangeKey { request_id, peer: OrgId::from("org_2"), kind: ExchangeKind::Get }
+    }
+
+    fn request() -> Arc<Envelope> {
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let to = Address::Actor(ActorId::Org(OrgId::from("org_2")));
+        let message = Message { request_id: 1, from: from.clone(), to, body: Body::SettlementAck };
+        Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))
+    }
+
+    /// The timer the last call armed.
+    fn armed(out: &Outbox) -> TimerId {
+        out.timers.last().expect("a timer was armed").0
+    }
+
+    #[test]
+    fn an_exchange_is_open_from_its_start_until_it_is_closed() {
+        let mut exchanges = Exchanges::new(1000, 1);
+        let mut out = Outbox::default();
+        assert!(!exchanges.is_open(&key(1)));
+        exchanges.start(key(1), request(), &mut out);
+        assert!(exchanges.is_open(&key(1)) && !exchanges.is_open(&key(2)));
+        assert!(exchanges.close(&key(1), &mut out).is_some());
+        assert!(!exchanges.is_open(&key(1)));
+    }
+
+    #[test]
+    fn bad_answers_are_counted_and_reach_the_failed_exchange() {
+        let (mut exchanges, me) = (Exchanges::new(1000, 0), OrgId::from("org_1"));
+        let mut out = Outbox::default();
+        exchanges.start(key(1), request(), &mut out);
+        exchanges.count_bad_answer(&key(1));
+        exchanges.count_bad_answer(&key(1));
+        exchanges.count_bad_answer(&key(9));
+        match exchanges.expire(armed(&out), &me, &mut out) {
+            Expiry::Failed(failed, exchange) => assert_eq!((failed, exchange.bad_answers), (key(1), 2)),
+            _ => panic!("with no retries the first timeout fails the exchange"),
+        }
+    }
+
+    #[test]
+    fn a_crash_loses_every_timer_and_a_restart_re_sends_with_a_fresh_budget() {
+        let (mut exchanges, me) = (Exchanges::new(1000, 2), OrgId::from("org_1"));
+        let mut out = Outbox::default();
+        exchanges.start(key(1), request(), &mut out);
+        let before_crash = armed(&out);
+        exchanges.crash();
+        assert!(matches!(exchanges.expire(before_crash, &me, &mut out), Expiry::Stale));
+        let mut out = Outbox::default();
+        exchanges.restart(&me, &mut out);
+        assert_eq!(out.sends.len(), 1, "the request is re-sent");
+        assert!(matches!(exchanges.expire(armed(&out), &me, &mut out), Expiry::Retried));
+    }
+}
