@@ -55,6 +55,10 @@ const PINNED: &[(&str, &str)] = &[
     ("scenarios/faults/wrong-hash-node.yaml", "a43ac003e8d681a8e51976ee3c9f4bb822716dc365f6b8911c7d00d7e7b9356a"),
     ("scenarios/get-denied-and-not-found.yaml", "4724e8e68165f56212619694cb8c262d71346bdf3c589932b5a795013cc1bb09"),
     ("scenarios/insufficient-balance.yaml", "d86a4c259a84fe8d13d8ace79a0540536262a2e9b99fd1a473d5db7579b528a1"),
+    (
+        "scenarios/nosy-orgs-are-denied-personal-data.yaml",
+        "1fb13fc83183643165b8ac6ef2c7b42ebc358ca28fa96680b3a647157d91309f",
+    ),
     ("scenarios/regulation-rejection.yaml", "ef1f64de77a12de44142f38042823ca6f71e27d6ddf94f65f94b046b85202769"),
     ("scenarios/three-clusters.yaml", "693de5ed97d72d8520c50410c83446b2205b2457eddbdd16032cc3e95b282b23"),
 ];
