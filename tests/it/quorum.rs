@@ -173,3 +173,14 @@ fn a_mix_of_liar_forger_and_silent_member_leaves_four_honest_of_seven_enough() {
     assert_eq!(outcome.suspects, ["org_3", "org_5"]);
     assert!(outcome.stats.bad_signatures > 0);
 }
+
+#[test]
+fn a_cluster_whose_every_answer_is_forged_reaches_no_quorum_and_the_step_finishes() {
+    let forgers = [(2, "forge_signature"), (3, "forge_signature"), (4, "forge_signature")];
+    let outcome = run(3, &forgers, "majority");
+    let (answer, detail) = balance_answer(&outcome);
+    assert_eq!((answer, detail.as_str()), (None, "no quorum: 0 valid answers of 3, quorum 2"));
+    assert!(!verify_agreed(&outcome));
+    assert!(outcome.unfinished_steps.is_empty(), "{:?}", outcome.unfinished_steps);
+    assert_eq!(outcome.suspects, ["org_2", "org_3", "org_4"]);
+}
