@@ -242,6 +242,71 @@ mod tests {
         }
     }
 
+    /// Each answer alone, judged against the settled sample ledger: `None` is a true answer.
+    fn judged(body: Body) -> Option<String> {
+        let (scenario, seen) = settled();
+        let truth =
+            Truth::of(&scenario, &ClusterId::from("cluster_B"), seen.ledgers.get(&ClusterId::from("cluster_B")));
+        judge(&body, &truth)
+    }
+
+    fn verify(status: Status, resource: &str, hash: Option<Hash32>) -> Body {
+        Body::VerifyAnswer(crate::protocol::message::VerifyAnswer { resource: id(resource), status, hash, height: 1 })
+    }
+
+    #[test]
+    fn each_kind_of_answer_is_judged_on_its_own_terms() {
+        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+        let data_hash = Hash32::of(scenario.assets[&id("org_2:101:asset_1")].data.as_bytes());
+        let mut balance_of = |status: Status, asset: &str| {
+            let Body::BalanceAnswer(mut a) = balance(0, 0, 1) else { unreachable!() };
+            (a.status, a.asset) = (status, id(asset));
+            Body::BalanceAnswer(a)
+        };
+        let cases: [(&str, Body, Option<&str>); 12] = [
+            ("the data's hash", verify(Status::Ok, "org_2:101:asset_1", Some(data_hash)), None),
+            ("another hash", verify(Status::Ok, "org_2:101:asset_1", Some(Hash32([7; 32]))), Some("differs")),
+            ("ok without a hash", verify(Status::Ok, "org_2:101:asset_1", None), Some("differs")),
+            ("a hash of what is not there", verify(Status::Ok, "org_2:101:other", Some(data_hash)), Some("differs")),
+            ("not_found for the asset", verify(Status::NotFound, "org_2:101:asset_1", None), Some("not not_found")),
+            ("not_found for what is not there", verify(Status::NotFound, "org_2:101:other", None), None),
+            ("a balance beyond the ledger", balance(0, 0, 5), Some("beyond the ledger's 1")),
+            ("available apart from current", only_available(100, 60), Some("available 60")),
+            ("held tokens", balance(100, 3, 1), Some("held 3")),
+            (
+                "not_found for the asset's balance",
+                balance_of(Status::NotFound, "org_2:101:asset_1"),
+                Some("not not_found"),
+            ),
+            ("not_found for another asset", balance_of(Status::NotFound, "org_2:101:other"), None),
+            ("denied", balance_of(Status::Denied, "org_2:101:asset_1"), None),
+        ];
+        for (what, body, wrong) in cases {
+            let verdict = judged(body);
+            match wrong {
+                None => assert_eq!(verdict, None, "{what}"),
+                Some(words) => assert!(verdict.as_deref().is_some_and(|v| v.contains(words)), "{what}: {verdict:?}"),
+            }
+        }
+    }
+
+    fn only_available(current: u64, available: u64) -> Body {
+        let Body::BalanceAnswer(mut a) = balance(current, 0, 1) else { unreachable!() };
+        a.available = available;
+        Body::BalanceAnswer(a)
+    }
+
+    #[test]
+    fn a_replica_that_holds_an_explicit_zero_still_equals_the_ledger() {
+        let (scenario, mut seen) = settled();
+        let replica = seen.replicas.get_mut(&OrgId::from("org_3")).unwrap();
+        replica.balances.insert((id("org_2:101:asset_1"), id("org_2:100:nobody")), 0);
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        ledger.balances.insert((id("org_2:101:asset_1"), id("org_2:100:someone_else")), 0);
+        let check = honest_answers(&scenario, &seen);
+        assert!(check.passed, "{check:?}");
+    }
+
     #[test]
     fn a_replica_that_never_debited_the_seller_fails() {
         let (scenario, mut seen) = settled();

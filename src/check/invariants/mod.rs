@@ -365,6 +365,28 @@ mod tests {
     }
 
     #[test]
+    fn valid_proofs_needs_both_the_blocks_root_and_a_hash_in_the_block() {
+        // A proof of this transaction whose path leads elsewhere: the hash is in the block, the root is not.
+        let mut seen = settled_state();
+        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
+        proof.branches[0].ops.insert(0, crate::crypto::chainpoint::Op::Right(Hash32::of(b"sibling").to_hex()));
+        assert!(!valid_proofs(&seen).passed, "a path to another root");
+        // A "proof" whose hash is the root of a two-transaction block, with no path: it replays to
+        // the root, but that hash is no transaction of the block.
+        let mut seen = settled_state();
+        let block = &mut seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap().blocks[0];
+        block.txs.push(tx(2));
+        block.root = crate::crypto::merkle::root(&block.txs.iter().map(LedgerTx::hash).collect::<Vec<_>>());
+        let root = block.root;
+        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
+        proof.hash = root.to_hex();
+        proof.branches[0].ops.retain(|op| matches!(op, crate::crypto::chainpoint::Op::Anchors(_)));
+        assert_eq!(proof.replay().map(|(r, _)| r), Some(root));
+        let check = valid_proofs(&seen);
+        assert!(!check.passed && check.detail.contains("does not recompute"), "{check:?}");
+    }
+
+    #[test]
     fn agreement_fails_when_the_buyer_and_the_ledger_disagree() {
         let mut seen = settled_state();
         seen.transfers.get_mut(&10101).unwrap().settled = false;

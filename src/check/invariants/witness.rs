@@ -64,3 +64,36 @@ pub fn signed_transfer(transfer: &Transfer) -> [u8; 32] {
 pub fn decode(envelope: &Envelope) -> Option<Message> {
     postcard::from_bytes(&envelope.payload).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys;
+    use crate::protocol::ids::{Address, OrgId};
+    use crate::protocol::message::Body;
+
+    fn sealed() -> Envelope {
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let to = Address::Actor(ActorId::Org(OrgId::from("org_2")));
+        let message = Message { request_id: 4, from: from.clone(), to, body: Body::SettlementAck };
+        Envelope::seal(message, &keys::actor_key(9, &from))
+    }
+
+    #[test]
+    fn the_witness_opens_what_its_sender_sealed_and_refuses_each_header_changed_alone() {
+        let mut witness = Witness::new(9);
+        assert!(witness.open(&sealed()).is_ok());
+        let mut rerouted = sealed();
+        rerouted.to = Address::Actor(ActorId::Org(OrgId::from("org_3")));
+        let mut renumbered = sealed();
+        renumbered.request_id = 5;
+        for changed in [rerouted, renumbered] {
+            let refused = witness.open(&changed).unwrap_err();
+            assert_eq!(refused, "its signed header differs from its routing header");
+        }
+        let mut claimed = sealed();
+        claimed.from = ActorId::Org(OrgId::from("org_3"));
+        assert_eq!(witness.open(&claimed).unwrap_err(), "its signature is not org_3's");
+        assert!(Witness::new(10).open(&sealed()).is_err(), "keys come from the run's seed");
+    }
+}
