@@ -1,7 +1,7 @@
 //! Quorums beyond three members: clusters of 4, 5 and 7 orgs, ties, several liars that agree
 //! with each other, and a mix of misbehaviours. Each scenario is generated: org_1 (cluster A)
-//! buys 100 tokens from org_2 (cluster B), then asks all of cluster B for the balance and
-//! verifies the asset's data with it.
+//! buys 100 tokens from org_2 (cluster B), then asks all of cluster B for the balance, verifies
+//! the asset's data with it and verifies the transfer's proof.
 
 use finsim::actors::outbox::Note;
 use finsim::trace::Event;
@@ -30,6 +30,7 @@ flow:
   - transfer: {{ request_id: 1, user: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", quantity: 100, from: \"org_2:100:treasury\" }}
   - balance: {{ org: org_1, cluster: cluster_B, account: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\" }}
   - verify: {{ org: org_1, cluster: cluster_B, resource: \"org_2:101:asset_1\" }}
+  - verify_proof: {{ org: org_1, cluster: cluster_B, request_id: 1 }}
 expect:
   - transfer: {{ request_id: 1, status: settled }}
   - balance: {{ account: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", equals: 100 }}
@@ -183,4 +184,44 @@ fn a_cluster_whose_every_answer_is_forged_reaches_no_quorum_and_the_step_finishe
     assert!(!verify_agreed(&outcome));
     assert!(outcome.unfinished_steps.is_empty(), "{:?}", outcome.unfinished_steps);
     assert_eq!(outcome.suspects, ["org_2", "org_3", "org_4"]);
+}
+
+fn detail_of(outcome: &Outcome, kind: &str) -> String {
+    outcome
+        .trace
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::Note(Note::VerifyResult { detail, .. }) if kind == "verify" => Some(detail.clone()),
+            Event::Note(Note::ProofResult { detail, .. }) if kind == "proof" => Some(detail.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {kind} result"))
+}
+
+#[test]
+fn four_agreeing_hash_liars_of_seven_make_verify_and_proof_fail_and_say_why() {
+    let liars = [(3, "wrong_hash"), (4, "wrong_hash"), (5, "wrong_hash"), (6, "wrong_hash")];
+    let outcome = run(7, &liars, "majority");
+    assert!(!verify_agreed(&outcome));
+    assert_eq!(
+        detail_of(&outcome, "verify"),
+        "4 of 7 answered alike (quorum 4): the ledger's hash differs from the data got"
+    );
+    assert_eq!(
+        detail_of(&outcome, "proof"),
+        "4 of 7 answered alike (quorum 4): the cluster's root at height 1 differs from the proof's"
+    );
+}
+
+#[test]
+fn a_verify_asked_of_a_cluster_whose_ledger_does_not_hold_the_asset_says_so() {
+    let text = scenario(3, &[], "majority")
+        .replace("  - verify: { org: org_1, cluster: cluster_B,", "  - verify: { org: org_1, cluster: cluster_A,");
+    let scenario = finsim::scenario::parse("quorum.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+    let outcome = finsim::run(&scenario, 7);
+    assert!(!verify_agreed(&outcome));
+    assert_eq!(
+        detail_of(&outcome, "verify"),
+        "1 of 1 answered alike (quorum 1): the ledger holds no hash of org_2:101:asset_1"
+    );
 }

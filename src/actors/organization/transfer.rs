@@ -524,12 +524,17 @@ mod tests {
     use crate::actors::organization::OrgSetup;
     use crate::scenario;
 
-    fn org_2() -> (Organization, Arc<Directory>) {
+    /// An org of the sample flow, run with seed 1.
+    fn org(name: &str) -> (Organization, Arc<Directory>) {
         let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
         let dir = Arc::new(Directory::new(&scenario, 1));
-        let id = OrgId::from("org_2");
+        let id = OrgId::from(name);
         let setup = OrgSetup::from_scenario(&scenario, &id);
         (Organization::new(id, dir.clone(), setup, &scenario), dir)
+    }
+
+    fn org_2() -> (Organization, Arc<Directory>) {
+        org("org_2")
     }
 
     fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
@@ -588,7 +593,8 @@ mod tests {
         assert_eq!(org.check_permission(&buyer, &foreign_asset).unwrap_err().0, Status::Denied);
         let mut unknown_asset = transfer.clone();
         unknown_asset.asset_id = ResourceId::parse("org_2:101:missing").unwrap();
-        assert_eq!(org.check_permission(&buyer, &unknown_asset).unwrap_err().0, Status::Denied);
+        let denied = org.check_permission(&buyer, &unknown_asset).unwrap_err();
+        assert_eq!(denied, (Status::Denied, "org_2 does not manage org_2:101:missing".to_owned()));
         let denied = org.check_permission(&OrgId::from("org_4"), &transfer).unwrap_err();
         assert!(denied.1.contains("not a user of org_4"), "{denied:?}");
     }
@@ -621,6 +627,91 @@ mod tests {
         assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
         org.handle(0, block_from("cluster_B"));
         assert_eq!(org.view.next_event, 1);
+    }
+
+    #[test]
+    fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
+        use crate::protocol::message::RefusedTx;
+        let (mut org, dir) = org_2();
+        let transfer = signed_transfer(&dir, 100);
+        let sale =
+            |stage| Sale { buyer_org: OrgId::from("org_1"), transfer: transfer.clone(), tx_id: Hash32([1; 32]), stage };
+        org.sales.insert(1, sale(Stage::AwaitingUserData));
+        org.sales.insert(2, sale(Stage::AwaitingUserData));
+        org.submit(1, &mut Outbox::default());
+        let tx = |request_id: u64, submitter: &str| LedgerTx {
+            request_id,
+            tx_id: Hash32([1; 32]),
+            asset: transfer.asset_id.clone(),
+            source: transfer.to.id.clone(),
+            destination: transfer.from.id.clone(),
+            quantity: 100,
+            submitter: OrgId::from(submitter),
+        };
+        let block = |index: u64, txs: Vec<LedgerTx>, refused: Vec<RefusedTx>| BlockCommitted {
+            index,
+            height: index + 1,
+            root: Hash32([0; 32]),
+            received_us: vec![0; txs.len()],
+            txs,
+            refused,
+        };
+        let finals = |out: &Outbox| out.notes.iter().filter(|n| matches!(n, Note::SaleFinal { .. })).count();
+        let refusal = |t| RefusedTx { tx: t, status: Status::Balance };
+        // Another org's transaction or refusal under the same request id, and this org's own
+        // transaction for a sale it has not submitted: none of them decides anything.
+        let mut out = Outbox::default();
+        org.on_block(block(0, vec![tx(1, "org_3"), tx(2, "org_2")], vec![]), &mut out);
+        org.on_block(block(1, vec![], vec![refusal(tx(1, "org_3")), refusal(tx(2, "org_2"))]), &mut out);
+        assert_eq!(finals(&out), 0);
+        assert!(
+            matches!(org.sales[&1].stage, Stage::Submitted) && matches!(org.sales[&2].stage, Stage::AwaitingUserData)
+        );
+        // Its own submitted transaction settles it.
+        let mut out = Outbox::default();
+        org.on_block(block(2, vec![tx(1, "org_2")], vec![]), &mut out);
+        assert_eq!(finals(&out), 1);
+        assert!(matches!(org.sales[&1].stage, Stage::Final(_)));
+    }
+
+    #[test]
+    fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
+        let (mut org, _) = org_2();
+        let event = |index| BlockCommitted {
+            index,
+            height: 0,
+            root: Hash32([0; 32]),
+            txs: vec![],
+            received_us: vec![],
+            refused: vec![],
+        };
+        let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sync_request").count();
+        let mut out = Outbox::default();
+        org.on_block(event(1), &mut out);
+        assert_eq!(sync_requests(&out), 1, "event 1 before event 0");
+        let mut out = Outbox::default();
+        org.on_block(event(0), &mut out);
+        org.on_block(event(0), &mut out);
+        assert_eq!(sync_requests(&out), 0, "the next event, then a repeat");
+    }
+
+    #[test]
+    fn an_order_is_taken_once_and_only_from_one_of_the_orgs_own_users() {
+        let (mut org_1, _) = org("org_1");
+        let order = Order {
+            asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            quantity: 100,
+            seller: ResourceId::parse("org_2:100:treasury").unwrap(),
+        };
+        let treasury = ActorId::User(ResourceId::parse("org_2:100:treasury").unwrap());
+        let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
+        let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sign_request").count();
+        let mut out = Outbox::default();
+        org_1.on_order(0, 5, &treasury, order.clone(), &mut out);
+        assert_eq!((sign_requests(&out), org_1.purchases.len()), (0, 0), "another org's user");
+        org_1.on_order(0, 5, &user_1, order.clone(), &mut out);
+        org_1.on_order(0, 5, &user_1, order, &mut out);
+        assert_eq!((sign_requests(&out), org_1.purchases.len()), (1, 1), "once per request id");
     }
 
     #[test]
