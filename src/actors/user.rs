@@ -116,7 +116,8 @@ mod tests {
         let (mut user, dir, template) = user_with_order();
         assert!(asked_to_sign(&mut user, &dir, template.clone()));
         let other_finid = dir.user_finids[&ResourceId::parse("org_2:100:treasury").unwrap()].clone();
-        let changes: [(&str, fn(&mut TransferTemplate, &str)); 4] = [
+        type Change = fn(&mut TransferTemplate, &str);
+        let changes: [(&str, Change); 4] = [
             ("asset", |t, _| t.asset_id = "org_2:101:other".into()),
             ("amount", |t, _| t.amount = 1000),
             ("destination", |t, finid| t.destination_finid = finid.into()),

@@ -193,19 +193,13 @@ mod tests {
     #[test]
     fn a_proof_of_any_time_builds_without_panicking() {
         for received_us in [0, 251_635_075_200_000_000, u64::MAX / 2, u64::MAX] {
-            let proof = ChainpointProof::build(&ProofInputs {
-                tx_hash: Hash32::of(b"tx"),
-                path: &[],
-                cluster: "c",
-                height: 1,
-                received_us,
-                node_id: [0; 6],
-            });
+            let proof = proof_received_at(received_us);
             assert!(proof.hash_received.len() == 20, "{}", proof.hash_received);
         }
     }
 
-    fn uuid_ticks(received_us: u64) -> u64 {
+    /// A one-transaction proof whose transaction the ledger received at `received_us`.
+    fn proof_received_at(received_us: u64) -> ChainpointProof {
         let inputs = ProofInputs {
             tx_hash: Hash32::of(b"tx"),
             path: &[],
@@ -214,7 +208,11 @@ mod tests {
             received_us,
             node_id: [0; 6],
         };
-        let id = uuid::Uuid::parse_str(&ChainpointProof::build(&inputs).proof_id).unwrap();
+        ChainpointProof::build(&inputs)
+    }
+
+    fn uuid_ticks(received_us: u64) -> u64 {
+        let id = uuid::Uuid::parse_str(&proof_received_at(received_us).proof_id).unwrap();
         assert_eq!(id.get_version_num(), 1);
         id.get_timestamp().unwrap().to_gregorian().0
     }
@@ -233,7 +231,8 @@ mod tests {
         assert!(proof.replay().is_some());
         let hash_ops: Vec<usize> =
             (0..proof.branches[0].ops.len()).filter(|i| matches!(proof.branches[0].ops[*i], Op::Hash(_))).collect();
-        let malformed: [(&str, fn(&mut ChainpointProof, usize)); 5] = [
+        type Breakage = fn(&mut ChainpointProof, usize);
+        let malformed: [(&str, Breakage); 5] = [
             ("another hash function", |p, i| p.branches[0].ops[i] = Op::Hash("sha-512".into())),
             ("a sibling that is not hex", |p, _| p.branches[0].ops[0] = Op::Left("zz".into())),
             ("a hash that is not hex", |p, _| p.hash = "not hex".into()),

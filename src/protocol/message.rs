@@ -310,6 +310,14 @@ pub struct BlockCommitted {
     pub refused: Vec<RefusedTx>,
 }
 
+#[cfg(test)]
+impl BlockCommitted {
+    /// The ledger's event `index` with nothing in it, for tests of how it is applied.
+    pub fn empty(index: u64) -> Self {
+        Self { index, height: 0, root: Hash32([0; 32]), txs: vec![], received_us: vec![], refused: vec![] }
+    }
+}
+
 /// Seed step 15: is this the root at that height?
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyProofRequest {

@@ -75,14 +75,7 @@ mod tests {
 
     #[test]
     fn events_apply_in_order_once() {
-        let event = BlockCommitted {
-            index: 0,
-            height: 0,
-            root: Hash32([0; 32]),
-            txs: vec![],
-            received_us: vec![],
-            refused: vec![],
-        };
+        let event = BlockCommitted::empty(0);
         let mut view = LedgerView::default();
         assert!(!view.apply(&event, 1), "a gap is not applied");
         assert!(view.apply(&event, 0));

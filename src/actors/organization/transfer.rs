@@ -606,14 +606,7 @@ mod tests {
         let (mut org, _) = org_2();
         let block_from = |cluster: &str| {
             let from = ActorId::Ledger(ClusterId::from(cluster));
-            let event = BlockCommitted {
-                index: 0,
-                height: 0,
-                root: Hash32([0; 32]),
-                txs: vec![],
-                received_us: vec![],
-                refused: vec![],
-            };
+            let event = BlockCommitted::empty(0);
             let message = Message {
                 request_id: 0,
                 from: from.clone(),
@@ -677,14 +670,7 @@ mod tests {
     #[test]
     fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
         let (mut org, _) = org_2();
-        let event = |index| BlockCommitted {
-            index,
-            height: 0,
-            root: Hash32([0; 32]),
-            txs: vec![],
-            received_us: vec![],
-            refused: vec![],
-        };
+        let event = BlockCommitted::empty;
         let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sync_request").count();
         let mut out = Outbox::default();
         org.on_block(event(1), &mut out);

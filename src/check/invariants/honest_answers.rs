@@ -258,7 +258,7 @@ mod tests {
     fn each_kind_of_answer_is_judged_on_its_own_terms() {
         let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
         let data_hash = Hash32::of(scenario.assets[&id("org_2:101:asset_1")].data.as_bytes());
-        let mut balance_of = |status: Status, asset: &str| {
+        let balance_of = |status: Status, asset: &str| {
             let Body::BalanceAnswer(mut a) = balance(0, 0, 1) else { unreachable!() };
             (a.status, a.asset) = (status, id(asset));
             Body::BalanceAnswer(a)
