@@ -364,3 +364,17 @@ protocol: { timeout_ms: 300, retries: 0 }
     }
     assert!(!refused_at.is_empty(), "no seed of 0..200 has the buyer's org refuse the data");
 }
+
+/// Each fault scenario read as a script: its account without the plain deliveries (every step,
+/// loss, fault, retry, crash, lie, suspect and decision stays), pinned as a snapshot per file,
+/// so a change in how a fault plays out is reviewed as a diff (`cargo insta review`).
+#[test]
+fn fault_scenarios_as_scripts() {
+    insta::glob!("../../scenarios/faults", "*.yaml", |path| {
+        let scenario = load(path);
+        let outcome = finsim::run(&scenario, scenario.seed);
+        let script: Vec<String> =
+            finsim::report::account(&outcome.trace).into_iter().filter(|line| !line.ends_with("  delivered")).collect();
+        insta::assert_snapshot!(script.join("\n"));
+    });
+}
