@@ -247,3 +247,24 @@ impl Outbox {
         self.notes.push(note);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_discard_reads_as_the_word_the_trace_writes() {
+        let all = [
+            Discard::BadSignature,
+            Discard::Malformed,
+            Discard::Misaddressed,
+            Discard::Unexpected,
+            Discard::Unentitled,
+        ];
+        for reason in all {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.word(), "{reason:?}");
+        }
+        assert_eq!(Discard::from(Rejection::BadSignature).word(), "bad_signature");
+        assert_eq!(Discard::from(Rejection::Malformed).word(), "malformed");
+    }
+}
