@@ -115,3 +115,32 @@ fn without_the_replay_check_a_resubmitted_transfer_settles_twice_and_exactly_onc
     // (tokens moved twice, none created).
     assert!(check(&outcome, "conservation").passed);
 }
+
+#[test]
+fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused() {
+    let text = std::fs::read_to_string(super::root().join(RESUBMIT)).unwrap().replace(
+        "  - balance:  { org: org_2,",
+        "  - transfer: { request_id: 2, user: \"org_1:100:user_1\", asset: \"org_2:101:asset_1\", quantity: 50,
+                from: \"org_2:100:treasury\" }
+  - balance:  { org: org_2,",
+    );
+    let scenario = finsim::scenario::parse("two-resubmitted.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+    let outcome = finsim::outcome::run_within(&Runner::new(), &scenario, scenario.seed, Settings::default());
+    let notes = || {
+        outcome.trace.iter().filter_map(|r| match &r.event {
+            finsim::trace::Event::Note(note) => Some(note),
+            _ => None,
+        })
+    };
+    let resubmitted = notes().filter(|n| matches!(n, finsim::actors::outbox::Note::Misbehaved { .. })).count();
+    let refused = notes()
+        .filter(|n| {
+            matches!(
+                n,
+                finsim::actors::outbox::Note::SaleFinal { reason: finsim::protocol::status::Status::Replay, .. }
+            )
+        })
+        .count();
+    assert_eq!((resubmitted, refused), (2, 2), "each signed transfer sent again once, and refused");
+    assert!(check(&outcome, "exactly_once").passed);
+}

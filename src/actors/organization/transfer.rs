@@ -701,6 +701,30 @@ mod tests {
     }
 
     #[test]
+    fn the_buyer_stops_waiting_for_a_pending_transfer_at_its_liveness_deadline_and_not_before() {
+        let (mut org_1, dir) = org("org_1");
+        let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
+        let order = Order {
+            asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            quantity: 100,
+            seller: ResourceId::parse("org_2:100:treasury").unwrap(),
+        };
+        let mut out = Outbox::default();
+        org_1.on_order(0, 5, &user_1, order, &mut out);
+        let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64] };
+        org_1.on_signed(5, &user_1, signed, &mut out);
+        let deadline_us = dir.quiet_after_us.saturating_add(dir.protocol.liveness_us);
+        let pending = || TxAccepted { tx_id: Hash32([1; 32]) };
+        let wait_ended = |out: &Outbox| out.notes.iter().any(|n| matches!(n, Note::WaitEnded { .. }));
+        let mut out = Outbox::default();
+        org_1.on_tx_accepted(deadline_us - 1, 5, OrgId::from("org_2"), pending(), &mut out);
+        assert!(!wait_ended(&out), "still waiting just before the deadline");
+        let mut out = Outbox::default();
+        org_1.on_tx_accepted(deadline_us, 5, OrgId::from("org_2"), pending(), &mut out);
+        assert!(wait_ended(&out), "the wait ends at the deadline");
+    }
+
+    #[test]
     fn a_signed_transfer_is_accepted_under_one_request_id_only() {
         let (mut org, dir) = org_2();
         let transfer = signed_transfer(&dir, 100);
