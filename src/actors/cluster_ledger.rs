@@ -126,13 +126,7 @@ impl ClusterLedger {
     }
 
     fn discard(&self, envelope: &Envelope, reason: Discard, out: &mut Outbox) {
-        out.note(Note::Discarded {
-            at: self.me.clone(),
-            from: envelope.from.clone(),
-            kind: envelope.kind.into(),
-            request_id: envelope.request_id,
-            reason,
-        });
+        out.note(Note::discarded(&self.me, envelope, reason));
     }
 
     fn close_block(&mut self, out: &mut Outbox) {

@@ -207,6 +207,19 @@ pub enum Note {
     },
 }
 
+impl Note {
+    /// `at` discarded a received envelope unread, for `reason`.
+    pub fn discarded(at: &ActorId, envelope: &Envelope, reason: Discard) -> Self {
+        Note::Discarded {
+            at: at.clone(),
+            from: envelope.from.clone(),
+            kind: envelope.kind.to_owned(),
+            request_id: envelope.request_id,
+            reason,
+        }
+    }
+}
+
 /// An envelope to send.
 #[derive(Clone, Debug)]
 pub struct Send {

@@ -240,13 +240,7 @@ impl Organization {
     }
 
     fn discarded(&self, envelope: &Envelope, reason: Discard) -> Note {
-        Note::Discarded {
-            at: self.me.clone(),
-            from: envelope.from.clone(),
-            kind: envelope.kind.to_owned(),
-            request_id: envelope.request_id,
-            reason,
-        }
+        Note::discarded(&self.me, envelope, reason)
     }
 
     /// A message whose signature failed is never acted on; if it claims to answer one
