@@ -1,0 +1,217 @@
+//! Unit tests of both sides of a transfer, on the sample flow's orgs without a runtime.
+
+use super::*;
+use crate::actors::directory::Directory;
+use crate::actors::organization::OrgSetup;
+use crate::scenario;
+
+/// An org of the sample flow, run with seed 1.
+fn org(name: &str) -> (Organization, Arc<Directory>) {
+    let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+    let dir = Arc::new(Directory::new(&scenario, 1));
+    let id = OrgId::from(name);
+    let setup = OrgSetup::from_scenario(&scenario, &id);
+    (Organization::new(id, dir.clone(), setup, &scenario), dir)
+}
+
+fn org_2() -> (Organization, Arc<Directory>) {
+    org("org_2")
+}
+
+fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
+    let user = ResourceId::parse("org_1:100:user_1").unwrap();
+    let seller = ResourceId::parse("org_2:100:treasury").unwrap();
+    let mut transfer = Transfer {
+        from: Account { id: user.clone(), finid: dir.user_finids[&user].clone() },
+        to: Account { id: seller.clone(), finid: dir.user_finids[&seller].clone() },
+        asset_id: ResourceId::parse("org_2:101:asset_1").unwrap(),
+        quantity,
+        nonce: [3; 32],
+        signature: UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![] },
+    };
+    let key = keys::actor_key(1, &ActorId::User(user));
+    transfer.signature.template_hash = transfer.template().hash();
+    transfer.signature.value = keys::sign(&key, &transfer.template().hash().0).to_vec();
+    transfer
+}
+
+#[test]
+fn a_signed_transfer_passes_and_a_changed_amount_fails_the_signature_check() {
+    let (org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 100);
+    assert_eq!(org.check_signature(&transfer), Ok(()));
+    let mut tampered = transfer.clone();
+    tampered.quantity = 1000;
+    assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+    let mut tampered = transfer;
+    tampered.to.finid = dir.user_finids[&ResourceId::parse("org_1:100:user_1").unwrap()].clone();
+    assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+}
+
+#[test]
+fn a_transfer_of_an_unshared_asset_is_refused_permission() {
+    let (org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 100);
+    assert_eq!(org.check_permission(&OrgId::from("org_1"), &transfer), Ok(()));
+    assert_eq!(org.check_permission(&OrgId::from("org_3"), &transfer).unwrap_err().0, Status::Denied);
+}
+
+#[test]
+fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_own_users() {
+    let (org, dir) = org_2();
+    let buyer = OrgId::from("org_1");
+    let transfer = signed_transfer(&dir, 100);
+    let user = ResourceId::parse("org_1:100:user_1").unwrap();
+    let mut foreign_seller = transfer.clone();
+    foreign_seller.to = Account { id: user.clone(), finid: dir.user_finids[&user].clone() };
+    let denied = org.check_permission(&buyer, &foreign_seller).unwrap_err();
+    assert_eq!(denied, (Status::Denied, "org_1:100:user_1 is not an account of org_2".to_owned()));
+    let mut wrong_finid = transfer.clone();
+    wrong_finid.to.finid = dir.user_finids[&user].clone();
+    assert_eq!(org.check_permission(&buyer, &wrong_finid).unwrap_err().0, Status::Denied);
+    let mut foreign_asset = transfer.clone();
+    foreign_asset.asset_id = ResourceId::parse("org_3:101:other").unwrap();
+    assert_eq!(org.check_permission(&buyer, &foreign_asset).unwrap_err().0, Status::Denied);
+    let mut unknown_asset = transfer.clone();
+    unknown_asset.asset_id = ResourceId::parse("org_2:101:missing").unwrap();
+    let denied = org.check_permission(&buyer, &unknown_asset).unwrap_err();
+    assert_eq!(denied, (Status::Denied, "org_2 does not manage org_2:101:missing".to_owned()));
+    let denied = org.check_permission(&OrgId::from("org_4"), &transfer).unwrap_err();
+    assert!(denied.1.contains("not a user of org_4"), "{denied:?}");
+}
+
+#[test]
+fn a_block_is_heard_only_from_the_orgs_own_cluster_ledger() {
+    use crate::actors::outbox::{Discard, Input};
+    use crate::protocol::ids::ClusterId;
+    let (mut org, _) = org_2();
+    let block_from = |cluster: &str| {
+        let from = ActorId::Ledger(ClusterId::from(cluster));
+        let event = BlockCommitted::empty(0);
+        let message = Message {
+            request_id: 0,
+            from: from.clone(),
+            to: Address::Cluster(ClusterId::from("cluster_B")),
+            body: Body::BlockCommitted(event),
+        };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    };
+    let out = org.handle(0, block_from("cluster_A"));
+    assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
+    assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
+    org.handle(0, block_from("cluster_B"));
+    assert_eq!(org.view.next_event, 1);
+}
+
+#[test]
+fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
+    use crate::protocol::message::RefusedTx;
+    let (mut org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 100);
+    let sale =
+        |stage| Sale { buyer_org: OrgId::from("org_1"), transfer: transfer.clone(), tx_id: Hash32([1; 32]), stage };
+    org.sales.insert(1, sale(Stage::AwaitingUserData));
+    org.sales.insert(2, sale(Stage::AwaitingUserData));
+    org.submit(1, &mut Outbox::default());
+    let tx = |request_id: u64, submitter: &str| LedgerTx {
+        request_id,
+        tx_id: Hash32([1; 32]),
+        asset: transfer.asset_id.clone(),
+        source: transfer.to.id.clone(),
+        destination: transfer.from.id.clone(),
+        quantity: 100,
+        submitter: OrgId::from(submitter),
+    };
+    let block = |index: u64, txs: Vec<LedgerTx>, refused: Vec<RefusedTx>| BlockCommitted {
+        index,
+        height: index + 1,
+        root: Hash32([0; 32]),
+        received_us: vec![0; txs.len()],
+        txs,
+        refused,
+    };
+    let finals = |out: &Outbox| out.notes.iter().filter(|n| matches!(n, Note::SaleFinal { .. })).count();
+    let refusal = |t| RefusedTx { tx: t, status: Status::Balance };
+    // Another org's transaction or refusal under the same request id, and this org's own
+    // transaction for a sale it has not submitted: none of them decides anything.
+    let mut out = Outbox::default();
+    org.on_block(block(0, vec![tx(1, "org_3"), tx(2, "org_2")], vec![]), &mut out);
+    org.on_block(block(1, vec![], vec![refusal(tx(1, "org_3")), refusal(tx(2, "org_2"))]), &mut out);
+    assert_eq!(finals(&out), 0);
+    assert!(matches!(org.sales[&1].stage, Stage::Submitted) && matches!(org.sales[&2].stage, Stage::AwaitingUserData));
+    // Its own submitted transaction settles it.
+    let mut out = Outbox::default();
+    org.on_block(block(2, vec![tx(1, "org_2")], vec![]), &mut out);
+    assert_eq!(finals(&out), 1);
+    assert!(matches!(org.sales[&1].stage, Stage::Final(_)));
+}
+
+#[test]
+fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
+    let (mut org, _) = org_2();
+    let event = BlockCommitted::empty;
+    let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sync_request").count();
+    let mut out = Outbox::default();
+    org.on_block(event(1), &mut out);
+    assert_eq!(sync_requests(&out), 1, "event 1 before event 0");
+    let mut out = Outbox::default();
+    org.on_block(event(0), &mut out);
+    org.on_block(event(0), &mut out);
+    assert_eq!(sync_requests(&out), 0, "the next event, then a repeat");
+}
+
+#[test]
+fn an_order_is_taken_once_and_only_from_one_of_the_orgs_own_users() {
+    let (mut org_1, _) = org("org_1");
+    let order = Order {
+        asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+        quantity: 100,
+        seller: ResourceId::parse("org_2:100:treasury").unwrap(),
+    };
+    let treasury = ActorId::User(ResourceId::parse("org_2:100:treasury").unwrap());
+    let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
+    let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sign_request").count();
+    let mut out = Outbox::default();
+    org_1.on_order(0, 5, &treasury, order.clone(), &mut out);
+    assert_eq!((sign_requests(&out), org_1.purchases.len()), (0, 0), "another org's user");
+    org_1.on_order(0, 5, &user_1, order.clone(), &mut out);
+    org_1.on_order(0, 5, &user_1, order, &mut out);
+    assert_eq!((sign_requests(&out), org_1.purchases.len()), (1, 1), "once per request id");
+}
+
+#[test]
+fn the_buyer_stops_waiting_for_a_pending_transfer_at_its_liveness_deadline_and_not_before() {
+    let (mut org_1, dir) = org("org_1");
+    let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
+    let order = Order {
+        asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+        quantity: 100,
+        seller: ResourceId::parse("org_2:100:treasury").unwrap(),
+    };
+    let mut out = Outbox::default();
+    org_1.on_order(0, 5, &user_1, order, &mut out);
+    let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64] };
+    org_1.on_signed(5, &user_1, signed, &mut out);
+    let deadline_us = dir.quiet_after_us.saturating_add(dir.protocol.liveness_us);
+    let pending = || TxAccepted { tx_id: Hash32([1; 32]) };
+    let wait_ended = |out: &Outbox| out.notes.iter().any(|n| matches!(n, Note::WaitEnded { .. }));
+    let mut out = Outbox::default();
+    org_1.on_tx_accepted(deadline_us - 1, 5, OrgId::from("org_2"), pending(), &mut out);
+    assert!(!wait_ended(&out), "still waiting just before the deadline");
+    let mut out = Outbox::default();
+    org_1.on_tx_accepted(deadline_us, 5, OrgId::from("org_2"), pending(), &mut out);
+    assert!(wait_ended(&out), "the wait ends at the deadline");
+}
+
+#[test]
+fn a_signed_transfer_is_accepted_under_one_request_id_only() {
+    let (mut org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 100);
+    assert_eq!(org.check_replay(1, &transfer), Ok(()));
+    assert_eq!(org.check_replay(1, &transfer), Ok(()), "the same request again is not a replay");
+    let replay = org.check_replay(2, &transfer).unwrap_err();
+    assert_eq!(replay, (Status::Replay, "the same signed transfer was accepted as request 1".to_owned()));
+    let mut other = transfer.clone();
+    other.nonce = [4; 32];
+    assert_eq!(org.check_replay(3, &other), Ok(()), "another nonce is another signed transfer");
+}
