@@ -6,6 +6,7 @@ use crate::crypto::chainpoint::ChainpointProof;
 use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Rejection};
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::protocol::message::Kind;
 use crate::protocol::status::Status;
 use crate::scenario::Behaviour;
 use serde::Serialize;
@@ -186,7 +187,7 @@ pub enum Note {
     /// An org flagged another as suspect.
     Suspect { by: OrgId, org: OrgId, request_id: u64, detail: String },
     /// A received envelope was discarded unread.
-    Discarded { at: ActorId, from: ActorId, kind: String, request_id: u64, reason: Discard },
+    Discarded { at: ActorId, from: ActorId, kind: Kind, request_id: u64, reason: Discard },
     /// An exchange re-sent its request.
     Retry { org: OrgId, to: OrgId, kind: String, request_id: u64, attempt: u32 },
     /// A buyer's org stopped waiting for a transfer still pending at its liveness deadline
@@ -197,7 +198,7 @@ pub enum Note {
     /// A byzantine org departed from the protocol (what it did instead).
     Misbehaved { org: OrgId, behaviour: Behaviour, detail: String },
     /// A byzantine org re-sent a copy of a message it received.
-    Replayed { org: OrgId, from: ActorId, kind: String, request_id: u64 },
+    Replayed { org: OrgId, from: ActorId, kind: Kind, request_id: u64 },
     /// State changed because of a message (checked by `authenticity`).
     StateChange {
         actor: ActorId,
@@ -213,7 +214,7 @@ impl Note {
         Note::Discarded {
             at: at.clone(),
             from: envelope.from.clone(),
-            kind: envelope.kind.to_owned(),
+            kind: envelope.kind,
             request_id: envelope.request_id,
             reason,
         }

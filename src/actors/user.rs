@@ -108,7 +108,7 @@ mod tests {
         };
         let envelope = Envelope::seal(message, &keys::actor_key(dir.seed, &from));
         let out = user.handle(0, Input::Deliver(Arc::new(envelope)));
-        out.sends.iter().any(|s| s.envelope.kind == "sign_response")
+        out.sends.iter().any(|s| s.envelope.kind == crate::protocol::message::Kind::SignResponse)
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! forgery look the same: the signature fails.
 
 use super::ids::{ActorId, Address};
-use super::message::Body;
+use super::message::{Body, Kind};
 use crate::crypto::keys::{self, Keyring};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ pub struct Envelope {
     /// Routing header: the receiver.
     pub to: Address,
     /// The message kind, for the trace.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// The canonical bytes the signature covers.
     pub payload: Vec<u8>,
     /// The sender's ed25519 signature over `payload`.

@@ -66,29 +66,111 @@ pub enum Body {
 }
 
 impl Body {
-    /// The message kind, as the trace names it.
-    pub fn kind(&self) -> &'static str {
+    /// The message kind.
+    pub fn kind(&self) -> Kind {
         match self {
-            Body::Advertisement(_) => "advertisement",
-            Body::Get(_) => "get",
-            Body::GetResponse(_) => "get_response",
-            Body::Verify(_) => "verify",
-            Body::VerifyAnswer(_) => "verify_answer",
-            Body::Order(_) => "order",
-            Body::SignRequest(_) => "sign_request",
-            Body::SignResponse(_) => "sign_response",
-            Body::Transfer(_) => "transfer",
-            Body::TxAccepted(_) => "tx_accepted",
-            Body::Settlement(_) => "settlement",
-            Body::SettlementAck => "settlement_ack",
-            Body::Submit(_) => "submit",
-            Body::BlockCommitted(_) => "block_committed",
-            Body::SyncRequest { .. } => "sync_request",
-            Body::VerifyProof(_) => "verify_proof",
-            Body::ProofAnswer(_) => "proof_answer",
-            Body::BalanceQuery(_) => "balance_query",
-            Body::BalanceAnswer(_) => "balance_answer",
+            Body::Advertisement(_) => Kind::Advertisement,
+            Body::Get(_) => Kind::Get,
+            Body::GetResponse(_) => Kind::GetResponse,
+            Body::Verify(_) => Kind::Verify,
+            Body::VerifyAnswer(_) => Kind::VerifyAnswer,
+            Body::Order(_) => Kind::Order,
+            Body::SignRequest(_) => Kind::SignRequest,
+            Body::SignResponse(_) => Kind::SignResponse,
+            Body::Transfer(_) => Kind::Transfer,
+            Body::TxAccepted(_) => Kind::TxAccepted,
+            Body::Settlement(_) => Kind::Settlement,
+            Body::SettlementAck => Kind::SettlementAck,
+            Body::Submit(_) => Kind::Submit,
+            Body::BlockCommitted(_) => Kind::BlockCommitted,
+            Body::SyncRequest { .. } => Kind::SyncRequest,
+            Body::VerifyProof(_) => Kind::VerifyProof,
+            Body::ProofAnswer(_) => Kind::ProofAnswer,
+            Body::BalanceQuery(_) => Kind::BalanceQuery,
+            Body::BalanceAnswer(_) => Kind::BalanceAnswer,
         }
+    }
+}
+
+/// A message's kind: one word each, as the trace and the readable account write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// `advertisement`.
+    Advertisement,
+    /// `get`.
+    Get,
+    /// `get_response`.
+    GetResponse,
+    /// `verify`.
+    Verify,
+    /// `verify_answer`.
+    VerifyAnswer,
+    /// `order`.
+    Order,
+    /// `sign_request`.
+    SignRequest,
+    /// `sign_response`.
+    SignResponse,
+    /// `transfer`.
+    Transfer,
+    /// `tx_accepted`.
+    TxAccepted,
+    /// `settlement`.
+    Settlement,
+    /// `settlement_ack`.
+    SettlementAck,
+    /// `submit`.
+    Submit,
+    /// `block_committed`.
+    BlockCommitted,
+    /// `sync_request`.
+    SyncRequest,
+    /// `verify_proof`.
+    VerifyProof,
+    /// `proof_answer`.
+    ProofAnswer,
+    /// `balance_query`.
+    BalanceQuery,
+    /// `balance_answer`.
+    BalanceAnswer,
+}
+
+impl Kind {
+    /// The word the trace writes.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Advertisement => "advertisement",
+            Kind::Get => "get",
+            Kind::GetResponse => "get_response",
+            Kind::Verify => "verify",
+            Kind::VerifyAnswer => "verify_answer",
+            Kind::Order => "order",
+            Kind::SignRequest => "sign_request",
+            Kind::SignResponse => "sign_response",
+            Kind::Transfer => "transfer",
+            Kind::TxAccepted => "tx_accepted",
+            Kind::Settlement => "settlement",
+            Kind::SettlementAck => "settlement_ack",
+            Kind::Submit => "submit",
+            Kind::BlockCommitted => "block_committed",
+            Kind::SyncRequest => "sync_request",
+            Kind::VerifyProof => "verify_proof",
+            Kind::ProofAnswer => "proof_answer",
+            Kind::BalanceQuery => "balance_query",
+            Kind::BalanceAnswer => "balance_answer",
+        }
+    }
+
+    /// An answer a node gives about its ledger (what `honest_answers` judges).
+    pub fn is_ledger_answer(self) -> bool {
+        matches!(self, Kind::VerifyAnswer | Kind::ProofAnswer | Kind::BalanceAnswer)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
     }
 }
 
@@ -364,4 +446,28 @@ pub struct BalanceAnswer {
     pub held: u64,
     /// The ledger height it was read at.
     pub height: u64,
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_reads_as_the_word_the_trace_writes_and_only_three_are_answers_about_the_ledger() {
+        let bodies = [
+            Body::SettlementAck,
+            Body::SyncRequest { from_event: 0 },
+            Body::BlockCommitted(BlockCommitted::empty(0)),
+            Body::ProofAnswer(ProofAnswer { height: 1, status: Status::Ok, root: None }),
+        ];
+        let words: Vec<&str> = bodies.iter().map(|b| b.kind().word()).collect();
+        assert_eq!(words, ["settlement_ack", "sync_request", "block_committed", "proof_answer"]);
+        for body in &bodies {
+            assert_eq!(serde_json::to_value(body.kind()).unwrap(), body.kind().word());
+            assert_eq!(body.kind().to_string(), body.kind().word());
+        }
+        let answers = [Kind::VerifyAnswer, Kind::ProofAnswer, Kind::BalanceAnswer];
+        assert!(answers.iter().all(|k| k.is_ledger_answer()));
+        assert!(![Kind::GetResponse, Kind::Settlement, Kind::BlockCommitted].iter().any(|k| k.is_ledger_answer()));
+    }
 }

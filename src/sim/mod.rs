@@ -21,6 +21,7 @@ use crate::net::faults::{self, Decision, LossCause, TransmissionKey};
 use crate::net::topology::Topology;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
+use crate::protocol::message::Kind;
 use crate::scenario::{Latency, Scenario};
 use crate::trace::{self, Event, Hop, Record};
 use actix::{Actor, Addr, Recipient};
@@ -473,9 +474,11 @@ impl<'a> Simulation<'a> {
     /// One transmission: the network decides its fate once, and the trace records the branch.
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
-        if let (ActorId::Org(org), "verify_answer" | "proof_answer" | "balance_answer") = (&sender, envelope.kind) {
-            let answer = LedgerAnswer { sent_us: self.now, org: org.clone(), envelope: envelope.clone() };
-            self.observations.ledger_answers.push(answer);
+        if envelope.kind.is_ledger_answer() {
+            if let ActorId::Org(org) = &sender {
+                let answer = LedgerAnswer { sent_us: self.now, org: org.clone(), envelope: envelope.clone() };
+                self.observations.ledger_answers.push(answer);
+            }
         }
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
@@ -555,7 +558,7 @@ impl<'a> Simulation<'a> {
         if between_orgs {
             self.stats.delivered += 1;
         }
-        if let (ActorId::Org(from), ActorId::Org(to), "get_response") = (&sender, &receiver, sent.kind) {
+        if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (&sender, &receiver, sent.kind) {
             let delivery =
                 Delivery { sent_us, delivered_us: self.now, from: from.clone(), to: to.clone(), envelope: sent };
             self.observations.data_deliveries.push(delivery);
@@ -572,10 +575,5 @@ fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
 
 /// A transmission as the trace names it.
 fn hop(sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Hop {
-    Hop {
-        from: sender.to_string(),
-        to: receiver.to_string(),
-        kind: envelope.kind.to_owned(),
-        request_id: envelope.request_id,
-    }
+    Hop { from: sender.to_string(), to: receiver.to_string(), kind: envelope.kind, request_id: envelope.request_id }
 }

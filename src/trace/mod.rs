@@ -6,6 +6,7 @@
 
 use crate::actors::outbox::Note;
 use crate::net::faults::LossCause;
+use crate::protocol::message::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +28,7 @@ pub struct Hop {
     /// The actor it goes to.
     pub to: String,
     /// The message kind.
-    pub kind: String,
+    pub kind: Kind,
     /// The request id it belongs to.
     pub request_id: u64,
 }

@@ -26,7 +26,10 @@ fn lost(trace: &[Record], why: LossCause) -> usize {
 }
 
 fn delivered(trace: &[Record], kind: &str, to: &str) -> usize {
-    trace.iter().filter(|r| matches!(&r.event, Event::Delivered { hop } if hop.kind == kind && hop.to == to)).count()
+    trace
+        .iter()
+        .filter(|r| matches!(&r.event, Event::Delivered { hop } if hop.kind.word() == kind && hop.to == to))
+        .count()
 }
 
 fn suspected_by_honest(outcome: &Outcome, org: &str) -> bool {

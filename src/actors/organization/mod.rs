@@ -19,7 +19,7 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
-use crate::protocol::message::Body;
+use crate::protocol::message::{Body, Kind};
 use crate::scenario::{Behaviour, Regulation, Scenario};
 use ed25519_dalek::SigningKey;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
@@ -338,15 +338,15 @@ impl Organization {
 }
 
 /// Whether a message kind answers a request (what a `silent` org never sends).
-fn is_answer(kind: &str) -> bool {
+fn is_answer(kind: Kind) -> bool {
     matches!(
         kind,
-        "get_response"
-            | "verify_answer"
-            | "tx_accepted"
-            | "settlement"
-            | "settlement_ack"
-            | "proof_answer"
-            | "balance_answer"
+        Kind::GetResponse
+            | Kind::VerifyAnswer
+            | Kind::TxAccepted
+            | Kind::Settlement
+            | Kind::SettlementAck
+            | Kind::ProofAnswer
+            | Kind::BalanceAnswer
     )
 }

@@ -14,7 +14,7 @@ use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::{self, Parties};
 use crate::protocol::message::{
-    Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, ProofAnswer,
+    Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
     VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
 };
 use crate::protocol::status::Status;
@@ -317,7 +317,7 @@ impl Organization {
     }
 
     /// A member's answer failed its signature.
-    pub(super) fn on_bad_answer(&mut self, request_id: u64, from: OrgId, kind: &str, out: &mut Outbox) {
+    pub(super) fn on_bad_answer(&mut self, request_id: u64, from: OrgId, kind: Kind, out: &mut Outbox) {
         if !super::is_answer(kind) {
             return;
         }

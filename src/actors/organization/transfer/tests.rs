@@ -3,6 +3,7 @@
 use super::*;
 use crate::actors::directory::Directory;
 use crate::actors::organization::OrgSetup;
+use crate::protocol::message::Kind;
 use crate::scenario;
 
 /// An org of the sample flow, run with seed 1.
@@ -150,7 +151,7 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
 fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
     let (mut org, _) = org_2();
     let event = BlockCommitted::empty;
-    let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sync_request").count();
+    let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::SyncRequest).count();
     let mut out = Outbox::default();
     org.on_block(event(1), &mut out);
     assert_eq!(sync_requests(&out), 1, "event 1 before event 0");
@@ -170,7 +171,7 @@ fn an_order_is_taken_once_and_only_from_one_of_the_orgs_own_users() {
     };
     let treasury = ActorId::User(ResourceId::parse("org_2:100:treasury").unwrap());
     let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
-    let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == "sign_request").count();
+    let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::SignRequest).count();
     let mut out = Outbox::default();
     org_1.on_order(0, 5, &treasury, order.clone(), &mut out);
     assert_eq!((sign_requests(&out), org_1.purchases.len()), (0, 0), "another org's user");
