@@ -53,29 +53,44 @@ fn run(members: usize, byzantine: &[(usize, &str)], quorum: &str) -> Outcome {
     finsim::run(&scenario, 7)
 }
 
-/// The balance org_1 accepted (None: no answer reached the quorum) and the detail.
-fn balance_answer(outcome: &Outcome) -> (Option<u64>, String) {
+/// The first note of the trace that `pick` accepts: a step's result.
+fn first<T>(outcome: &Outcome, step: &str, pick: impl Fn(&Note) -> Option<T>) -> T {
     outcome
         .trace
         .iter()
         .find_map(|r| match &r.event {
-            Event::Note(Note::BalanceResult { answer, detail, .. }) => {
-                Some((answer.as_ref().map(|a| a.current), detail.clone()))
-            }
+            Event::Note(note) => pick(note),
             _ => None,
         })
-        .expect("the balance step finished")
+        .unwrap_or_else(|| panic!("the {step} step finished"))
+}
+
+/// The balance org_1 accepted (None: no answer reached the quorum) and the detail.
+fn balance_answer(outcome: &Outcome) -> (Option<u64>, String) {
+    first(outcome, "balance", |note| match note {
+        Note::BalanceResult { answer, detail, .. } => Some((answer.as_ref().map(|a| a.current), detail.clone())),
+        _ => None,
+    })
+}
+
+/// Whether the verify agreed, and the detail.
+fn verify_result(outcome: &Outcome) -> (bool, String) {
+    first(outcome, "verify", |note| match note {
+        Note::VerifyResult { agreed, detail, .. } => Some((*agreed, detail.clone())),
+        _ => None,
+    })
 }
 
 fn verify_agreed(outcome: &Outcome) -> bool {
-    outcome
-        .trace
-        .iter()
-        .find_map(|r| match &r.event {
-            Event::Note(Note::VerifyResult { agreed, .. }) => Some(*agreed),
-            _ => None,
-        })
-        .expect("the verify step finished")
+    verify_result(outcome).0
+}
+
+/// The verify_proof's detail.
+fn proof_detail(outcome: &Outcome) -> String {
+    first(outcome, "verify_proof", |note| match note {
+        Note::ProofResult { detail, .. } => Some(detail.clone()),
+        _ => None,
+    })
 }
 
 fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::check::Check {
@@ -186,29 +201,17 @@ fn a_cluster_whose_every_answer_is_forged_reaches_no_quorum_and_the_step_finishe
     assert_eq!(outcome.suspects, ["org_2", "org_3", "org_4"]);
 }
 
-fn detail_of(outcome: &Outcome, kind: &str) -> String {
-    outcome
-        .trace
-        .iter()
-        .find_map(|r| match &r.event {
-            Event::Note(Note::VerifyResult { detail, .. }) if kind == "verify" => Some(detail.clone()),
-            Event::Note(Note::ProofResult { detail, .. }) if kind == "proof" => Some(detail.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no {kind} result"))
-}
-
 #[test]
 fn four_agreeing_hash_liars_of_seven_make_verify_and_proof_fail_and_say_why() {
     let liars = [(3, "wrong_hash"), (4, "wrong_hash"), (5, "wrong_hash"), (6, "wrong_hash")];
     let outcome = run(7, &liars, "majority");
     assert!(!verify_agreed(&outcome));
     assert_eq!(
-        detail_of(&outcome, "verify"),
+        verify_result(&outcome).1,
         "4 of 7 answered alike (quorum 4): the ledger's hash differs from the data got"
     );
     assert_eq!(
-        detail_of(&outcome, "proof"),
+        proof_detail(&outcome),
         "4 of 7 answered alike (quorum 4): the cluster's root at height 1 differs from the proof's"
     );
 }
@@ -221,7 +224,7 @@ fn a_verify_asked_of_a_cluster_whose_ledger_does_not_hold_the_asset_says_so() {
     let outcome = finsim::run(&scenario, 7);
     assert!(!verify_agreed(&outcome));
     assert_eq!(
-        detail_of(&outcome, "verify"),
+        verify_result(&outcome).1,
         "1 of 1 answered alike (quorum 1): the ledger holds no hash of org_2:101:asset_1"
     );
 }
