@@ -7,6 +7,15 @@ use crate::sim::{self, Stats};
 use crate::trace::Record;
 use serde::Serialize;
 
+/// The orgs that saw one user's personal data.
+#[derive(Debug, Serialize)]
+pub struct PersonalDataSeen {
+    /// The user.
+    pub user: String,
+    /// The orgs its IVMS-101 data was delivered to (its own org's copies excepted), sorted.
+    pub seen_by: Vec<String>,
+}
+
 /// The result of one run.
 #[derive(Debug, Serialize)]
 pub struct Outcome {
@@ -30,6 +39,8 @@ pub struct Outcome {
     pub suspects: Vec<String>,
     /// Transmission counts between orgs.
     pub stats: Stats,
+    /// Who saw each user's personal data: one entry per user with IVMS-101 data, in declaration order.
+    pub personal_data: Vec<PersonalDataSeen>,
     /// Steps that never finished (their indices in the flow), when any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfinished_steps: Vec<usize>,
@@ -90,6 +101,15 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
             _ => None,
         })
         .collect();
+    let mut users: Vec<_> = scenario.users.iter().filter(|(_, u)| u.ivms.is_some()).collect();
+    users.sort_by_key(|(_, u)| u.declared);
+    let personal_data = users
+        .into_iter()
+        .map(|(user, _)| PersonalDataSeen {
+            user: user.to_string(),
+            seen_by: invariants::seen_by(&result.observations, user).iter().map(ToString::to_string).collect(),
+        })
+        .collect();
     let passed = expectations.iter().all(|c| c.passed)
         && invariants.iter().all(|c| c.passed || expected_broken.contains(&c.name));
     Outcome {
@@ -103,6 +123,7 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
         invariants,
         suspects,
         stats: result.stats,
+        personal_data,
         unfinished_steps: result.unfinished_steps,
         trace: result.trace,
         expected_broken,

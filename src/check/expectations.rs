@@ -1,9 +1,11 @@
 //! The `expect` block: each expectation against what the run showed.
 
 use super::Check;
+use crate::protocol::ids::OrgId;
 use crate::protocol::status::Status;
 use crate::scenario::{Expectation, GetStatusWord, ReasonWord, Scenario, TransferStatusWord};
 use crate::sim::observations::Observations;
+use std::collections::BTreeSet;
 
 /// Context the expectations need besides the observations.
 pub struct Context<'a> {
@@ -128,6 +130,13 @@ fn check(cx: &Context<'_>, expectation: &Expectation) -> Check {
                 format!("flagged by {}", by.join(", "))
             };
             Check::new(name, !by.is_empty(), detail)
+        }
+        Expectation::PersonalData { user, seen_by } => {
+            let names = |orgs: &BTreeSet<OrgId>| orgs.iter().map(OrgId::to_string).collect::<Vec<_>>().join(", ");
+            let name = format!("{user}'s personal data seen by [{}]", names(seen_by));
+            let saw = super::invariants::seen_by(seen, user);
+            let detail = if saw.is_empty() { "nobody saw it".to_owned() } else { format!("seen by {}", names(&saw)) };
+            Check::new(name, &saw == seen_by, detail)
         }
         Expectation::Invariant { name, holds } => {
             let invariant = super::invariants::name_of(*name);

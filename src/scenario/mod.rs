@@ -8,7 +8,10 @@ mod syntax;
 mod validate;
 
 pub use error::{LoadError, Problem};
-pub use model::{Behaviour, GetStatusWord, InvariantName, QuorumWord, ReasonWord, TransferStatusWord};
+pub use model::{
+    Behaviour, GetStatusWord, InvariantName, QuorumWord, ReasonWord, RegulationOrder, SettlementMode,
+    TransferStatusWord,
+};
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
@@ -93,6 +96,8 @@ pub struct UserConfig {
     pub org: OrgId,
     /// Its travel-rule data, if any.
     pub ivms: Option<PersonData>,
+    /// Its place in the file's `users` list (reports list users in declaration order).
+    pub declared: usize,
 }
 
 /// One asset.
@@ -235,6 +240,13 @@ pub enum Expectation {
         /// The expected amount.
         equals: u64,
     },
+    /// Exactly these orgs saw a user's personal data during the run.
+    PersonalData {
+        /// The user.
+        user: ResourceId,
+        /// The orgs that saw it (its own org's copies excepted).
+        seen_by: BTreeSet<OrgId>,
+    },
     /// Some honest org suspects this org.
     Suspect {
         /// The suspected org.
@@ -343,11 +355,26 @@ pub struct ProtocolConfig {
     pub quorum: QuorumWord,
     /// Every transfer must be final within this after its deadline base.
     pub liveness_us: u64,
+    /// A buyer's org whose wait for the settlement times out asks the asset's cluster for the
+    /// transaction's status.
+    pub status_query: bool,
+    /// When the asset's org checks permission and `max_quantity`.
+    pub regulation_order: RegulationOrder,
+    /// Direct settlement, or a hold first.
+    pub settlement: SettlementMode,
 }
 
 impl Default for ProtocolConfig {
     fn default() -> Self {
-        Self { timeout_us: 1_000_000, retries: 3, quorum: QuorumWord::Majority, liveness_us: 30_000_000 }
+        Self {
+            timeout_us: 1_000_000,
+            retries: 3,
+            quorum: QuorumWord::Majority,
+            liveness_us: 30_000_000,
+            status_query: false,
+            regulation_order: RegulationOrder::Seed,
+            settlement: SettlementMode::Direct,
+        }
     }
 }
 

@@ -396,6 +396,7 @@ one_key_enum! {
     Verify(VerifyExpect) = "verify",
     Balance(BalanceExpect) = "balance",
     Suspect(SuspectExpect) = "suspect",
+    PersonalData(PersonalDataExpect) = "personal_data",
     Invariant(InvariantExpect) = "invariant",
     }
 }
@@ -438,6 +439,7 @@ pub enum InvariantName {
     Liveness,
     Privacy,
     HonestAnswers,
+    HoldsReleased,
 }
 
 #[derive(Debug, Deserialize)]
@@ -485,6 +487,13 @@ pub struct BalanceExpect {
 #[serde(deny_unknown_fields)]
 pub struct SuspectExpect {
     pub org: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataExpect {
+    pub user: S<String>,
+    pub seen_by: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -565,4 +574,29 @@ pub struct ProtocolSpec {
     pub quorum: Option<QuorumWord>,
     #[serde(default)]
     pub liveness_ms: Option<S<Whole>>,
+    #[serde(default)]
+    pub regulation_order: Option<RegulationOrder>,
+}
+
+/// When the asset's org checks its own rules: in the seed's order (after the IVMS-101 get), or first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegulationOrder {
+    /// Permission, then the IVMS-101 get, then every regulation rule (the seed's order).
+    #[default]
+    Seed,
+    /// Permission and `max_quantity` before the IVMS-101 get: a transfer they reject moves no personal data.
+    RulesFirst,
+}
+
+/// How the asset's org settles a transfer on its ledger.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementMode {
+    /// One ledger transaction moves the tokens when the checks pass (the seed).
+    #[default]
+    Direct,
+    /// The quantity is held on the seller's account first; the hold becomes the buyer's on
+    /// settlement and returns to the seller on rejection or timeout.
+    Escrow,
 }

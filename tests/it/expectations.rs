@@ -72,3 +72,25 @@ fn a_balance_must_equal_the_ledger_and_the_answer_accepted() {
     ];
     assert_eq!(verdicts(LIAR, &expect), [true, false, true, false]);
 }
+
+#[test]
+fn a_personal_data_expectation_must_name_exactly_the_orgs_that_saw_the_data() {
+    // In the regulation scenario, org_2 fetches both buyers' data; nobody else sees it.
+    let expect = [
+        r#"personal_data: { user: "org_1:100:user_1", seen_by: [org_2] }"#,
+        r#"personal_data: { user: "org_1:100:user_1", seen_by: [] }"#,
+        r#"personal_data: { user: "org_1:100:user_1", seen_by: [org_2, org_3] }"#,
+        r#"personal_data: { user: "org_1:100:user_2", seen_by: [org_2] }"#,
+        r#"personal_data: { user: "org_2:100:treasury", seen_by: [] }"#,
+        r#"personal_data: { user: "org_2:100:treasury", seen_by: [org_2] }"#,
+    ];
+    assert_eq!(verdicts(REGULATION, &expect), [true, false, false, true, true, false]);
+}
+
+#[test]
+fn under_rules_first_a_transfer_over_the_limit_moves_no_personal_data() {
+    let seen = r#"personal_data: { user: "org_1:100:user_1", seen_by: [org_2] }"#;
+    let nobody = r#"personal_data: { user: "org_1:100:user_1", seen_by: [] }"#;
+    assert_eq!(verdicts("scenarios/variants/over-limit-seed-order.yaml", &[seen, nobody]), [true, false]);
+    assert_eq!(verdicts("scenarios/variants/over-limit-rules-first.yaml", &[seen, nobody]), [false, true]);
+}

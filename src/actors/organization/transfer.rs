@@ -28,7 +28,7 @@ use crate::protocol::message::{
     Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
 use crate::protocol::status::Status;
-use crate::scenario::Behaviour;
+use crate::scenario::{Behaviour, RegulationOrder};
 use rand::RngCore;
 use std::sync::Arc;
 
@@ -66,6 +66,15 @@ enum Stage {
     AwaitingUserData,
     Submitted,
     Final(Box<Settlement>),
+}
+
+/// One regulation rule's verdict.
+struct Rule<'a> {
+    rule: &'a str,
+    field: &'a str,
+    value: String,
+    limit: String,
+    passed: bool,
 }
 
 /// The asset's org's record of a transfer.
@@ -248,10 +257,22 @@ impl Organization {
         if let Err((status, detail)) = check {
             return self.finalize(request_id, status, detail, None, out);
         }
-        // Seed step 11: ask the buyer's org for the user's IVMS-101 data.
+        if self.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
+            // Variant `rules_first`: the org's own limit is checked before any personal data moves.
+            let mut failures = Vec::new();
+            self.check_max_quantity(request_id, &mut failures, out);
+            if let Some(first) = failures.into_iter().next() {
+                return self.finalize(request_id, Status::Regulation, first, None, out);
+            }
+        }
+        self.ask_user_data(request_id, from, user, out);
+    }
+
+    /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
+    fn ask_user_data(&mut self, request_id: u64, buyer_org: OrgId, user: ResourceId, out: &mut Outbox) {
         let body = Body::Get(GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: user });
-        let envelope = self.seal(request_id, Self::to_org(&from), body);
-        self.exchanges.start(ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet }, envelope, out);
+        let envelope = self.seal(request_id, Self::to_org(&buyer_org), body);
+        self.exchanges.start(ExchangeKey { request_id, peer: buyer_org, kind: ExchangeKind::IvmsGet }, envelope, out);
     }
 
     /// The user's signature over the template rebuilt from the transfer's own fields.
@@ -377,21 +398,10 @@ impl Organization {
         let sale = &self.sales[&request_id];
         let facts = document.and_then(ivms101::originator_facts);
         let mut failures = Vec::new();
-        let mut record = |rule: &str, field: &str, value: String, limit: String, passed: bool| {
-            out.note(Note::Compliance {
-                org: self.id.clone(),
-                request_id,
-                rule: rule.into(),
-                field: field.into(),
-                value: value.clone(),
-                limit: limit.clone(),
-                passed,
-            });
-            if !passed {
-                failures.push(format!("{rule}: {field} is {value}, expected {limit}"));
-            }
-        };
         let present = facts.is_some();
+        let mut record = |rule: &str, field: &str, value: String, limit: String, passed: bool| {
+            self.record_rule(request_id, Rule { rule, field, value, limit, passed }, &mut failures, out)
+        };
         record(
             "ivms101_present",
             "originator.originatorPerson",
@@ -415,14 +425,47 @@ impl Organization {
                 );
             }
         }
-        if let Some(max) = rules.max_quantity {
-            let quantity = sale.transfer.quantity;
-            record("max_quantity", "quantity", quantity.to_string(), format!("at most {max}"), quantity <= max);
+        if self.dir.protocol.regulation_order == RegulationOrder::Seed {
+            self.check_max_quantity(request_id, &mut failures, out);
         }
         match failures.into_iter().next() {
             Some(first) => Err(first),
             None => Ok(()),
         }
+    }
+
+    /// The `max_quantity` rule, which needs no personal data.
+    fn check_max_quantity(&self, request_id: u64, failures: &mut Vec<String>, out: &mut Outbox) {
+        let (Some(max), Some(sale)) =
+            (self.setup.regulation.as_ref().and_then(|r| r.max_quantity), self.sales.get(&request_id))
+        else {
+            return;
+        };
+        let quantity = sale.transfer.quantity;
+        let rule = Rule {
+            rule: "max_quantity",
+            field: "quantity",
+            value: quantity.to_string(),
+            limit: format!("at most {max}"),
+            passed: quantity <= max,
+        };
+        self.record_rule(request_id, rule, failures, out);
+    }
+
+    /// Records one rule's verdict as evidence; a failure is kept as a reason.
+    fn record_rule(&self, request_id: u64, rule: Rule<'_>, failures: &mut Vec<String>, out: &mut Outbox) {
+        if !rule.passed {
+            failures.push(format!("{}: {} is {}, expected {}", rule.rule, rule.field, rule.value, rule.limit));
+        }
+        out.note(Note::Compliance {
+            org: self.id.clone(),
+            request_id,
+            rule: rule.rule.into(),
+            field: rule.field.into(),
+            value: rule.value,
+            limit: rule.limit,
+            passed: rule.passed,
+        });
     }
 
     /// Seed step 13: feed the transaction to the cluster ledger.

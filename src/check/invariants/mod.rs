@@ -16,7 +16,7 @@ mod privacy;
 pub mod witness;
 
 pub use honest_answers::honest_answers;
-pub use privacy::privacy;
+pub use privacy::{privacy, seen_by};
 
 /// The name an invariant is reported under.
 pub fn name_of(name: InvariantName) -> &'static str {
@@ -29,6 +29,7 @@ pub fn name_of(name: InvariantName) -> &'static str {
         InvariantName::Liveness => "liveness",
         InvariantName::Privacy => "privacy",
         InvariantName::HonestAnswers => "honest_answers",
+        InvariantName::HoldsReleased => "holds_released",
     }
 }
 

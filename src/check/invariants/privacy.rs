@@ -48,6 +48,21 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
     Check::new("privacy", false, broken.into_iter().collect::<Vec<_>>().join("; "))
 }
 
+/// The orgs a user's personal data was delivered to, its own org excepted.
+pub fn seen_by(seen: &Observations, user: &ResourceId) -> BTreeSet<OrgId> {
+    seen.data_deliveries
+        .iter()
+        .filter(|d| d.to != user.org)
+        .filter(|d| match witness::decode(&d.envelope) {
+            Some(Message { body: Body::GetResponse(r), .. }) => {
+                &r.resource == user && r.content_type == APPLICATION_IVMS101 && r.payload.is_some()
+            }
+            _ => false,
+        })
+        .map(|d| d.to.clone())
+        .collect()
+}
+
 /// Whether a transfer of `user`, of an asset `org` manages, was pending at `t_us`.
 fn pending(scenario: &Scenario, seen: &Observations, user: &ResourceId, org: &OrgId, t_us: u64) -> bool {
     scenario.flow.iter().any(|step| match &step.action {

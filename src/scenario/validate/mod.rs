@@ -361,10 +361,10 @@ impl Validator {
     }
 
     fn users(&mut self, users: &[m::UserSpec]) {
-        for user in users {
+        for (declared, user) in users.iter().enumerate() {
             let Some((id, org)) = self.declaration(&user.id, &user.org, USER_TYPE) else { continue };
             let ivms = user.ivms101.as_ref().map(|spec| self.person(spec));
-            self.users.insert(id, UserConfig { org, ivms });
+            self.users.insert(id, UserConfig { org, ivms, declared });
         }
     }
 
@@ -526,6 +526,11 @@ impl Validator {
                 Expectation::Balance { account: account?, asset: asset?, equals: e.equals.0 }
             }
             m::ExpectSpec::Suspect(e) => Expectation::Suspect { org: self.org(&e.org)? },
+            m::ExpectSpec::PersonalData(e) => {
+                let user = self.user(&e.user);
+                let seen_by: Vec<Option<OrgId>> = e.seen_by.iter().map(|o| self.org(o)).collect();
+                Expectation::PersonalData { user: user?, seen_by: seen_by.into_iter().collect::<Option<_>>()? }
+            }
             m::ExpectSpec::Invariant(e) => Expectation::Invariant { name: e.name, holds: e.holds },
         })
     }
