@@ -74,6 +74,10 @@ fn note_text(note: &Note) -> Option<String> {
                 )
             }
         }
+        Note::StatusResult { org, request_id, settled, detail } => {
+            let verdict = if *settled { "settled" } else { "not known to have settled" };
+            format!("{org}: the status query for transfer {request_id} says {verdict} ({detail})")
+        }
         Note::SaleFinal { org, request_id, settled, reason, detail } => {
             let verdict = if *settled {
                 "settled".to_owned()

@@ -172,6 +172,9 @@ pub enum Note {
         detail: String,
         proof: Option<ChainpointProof>,
     },
+    /// A buyer's org's status query finished (variant `status_query`): a quorum of the asset's
+    /// cluster said the transaction settled (with a proof that replays), or it did not.
+    StatusResult { org: OrgId, request_id: u64, settled: bool, detail: String },
     /// The asset's org decided a transfer (settled or rejected).
     SaleFinal { org: OrgId, request_id: u64, settled: bool, reason: Status, detail: String },
     /// A regulation check on IVMS-101 data, with its inputs and verdict.

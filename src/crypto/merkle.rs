@@ -8,7 +8,7 @@ use super::Hash32;
 use serde::{Deserialize, Serialize};
 
 /// One step of a Merkle path: a sibling and the side it sits on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PathStep {
     /// The sibling is on the left: `sha256(sibling ‖ current)`.
     Left(Hash32),

@@ -63,6 +63,10 @@ pub enum Body {
     BalanceQuery(BalanceQuery),
     /// Seed step 17: one node's signed balance answer.
     BalanceAnswer(BalanceAnswer),
+    /// Variant `status_query`: a buyer's org asks the asset's cluster how a transaction ended.
+    StatusQuery(StatusQuery),
+    /// One node's answer from its replica: settled at a height with the Merkle path, or unknown.
+    StatusAnswer(StatusAnswer),
 }
 
 impl Body {
@@ -88,6 +92,8 @@ impl Body {
             Body::ProofAnswer(_) => Kind::ProofAnswer,
             Body::BalanceQuery(_) => Kind::BalanceQuery,
             Body::BalanceAnswer(_) => Kind::BalanceAnswer,
+            Body::StatusQuery(_) => Kind::StatusQuery,
+            Body::StatusAnswer(_) => Kind::StatusAnswer,
         }
     }
 }
@@ -134,6 +140,10 @@ pub enum Kind {
     BalanceQuery,
     /// `balance_answer`.
     BalanceAnswer,
+    /// `status_query`.
+    StatusQuery,
+    /// `status_answer`.
+    StatusAnswer,
 }
 
 impl Kind {
@@ -159,12 +169,14 @@ impl Kind {
             Kind::ProofAnswer => "proof_answer",
             Kind::BalanceQuery => "balance_query",
             Kind::BalanceAnswer => "balance_answer",
+            Kind::StatusQuery => "status_query",
+            Kind::StatusAnswer => "status_answer",
         }
     }
 
     /// An answer a node gives about its ledger (what `honest_answers` judges).
     pub fn is_ledger_answer(self) -> bool {
-        matches!(self, Kind::VerifyAnswer | Kind::ProofAnswer | Kind::BalanceAnswer)
+        matches!(self, Kind::VerifyAnswer | Kind::ProofAnswer | Kind::BalanceAnswer | Kind::StatusAnswer)
     }
 }
 
@@ -448,12 +460,45 @@ pub struct BalanceAnswer {
     pub height: u64,
 }
 
+/// Variant `status_query`: how did the transaction with this tx id end?
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusQuery {
+    /// The tx id the asset's org gave (seed step 10).
+    pub tx_id: Hash32,
+}
+
+/// One node's answer to a status query, from its replica of the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusAnswer {
+    /// The tx id asked about.
+    pub tx_id: Hash32,
+    /// `ok` (settled), `not_found` (unknown at this height) or `denied` (the asker may not ask).
+    pub status: Status,
+    /// The height the replica was read at: the transaction's block when settled.
+    pub height: u64,
+    /// Where it settled, when it did.
+    pub settled: Option<SettledAt>,
+}
+
+/// Where a transaction settled: everything its Chainpoint proof is built from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SettledAt {
+    /// The transaction's hash (its Merkle leaf).
+    pub tx_hash: Hash32,
+    /// Its Merkle path to the block root.
+    pub path: Vec<crate::crypto::merkle::PathStep>,
+    /// The block root.
+    pub root: Hash32,
+    /// When the ledger received it, virtual microseconds.
+    pub received_us: u64,
+}
+
 #[cfg(test)]
 mod kind_tests {
     use super::*;
 
     #[test]
-    fn a_kind_reads_as_the_word_the_trace_writes_and_only_three_are_answers_about_the_ledger() {
+    fn a_kind_reads_as_the_word_the_trace_writes_and_only_four_are_answers_about_the_ledger() {
         let bodies = [
             Body::SettlementAck,
             Body::SyncRequest { from_event: 0 },
@@ -466,7 +511,7 @@ mod kind_tests {
             assert_eq!(serde_json::to_value(body.kind()).unwrap(), body.kind().word());
             assert_eq!(body.kind().to_string(), body.kind().word());
         }
-        let answers = [Kind::VerifyAnswer, Kind::ProofAnswer, Kind::BalanceAnswer];
+        let answers = [Kind::VerifyAnswer, Kind::ProofAnswer, Kind::BalanceAnswer, Kind::StatusAnswer];
         assert!(answers.iter().all(|k| k.is_ledger_answer()));
         assert!(![Kind::GetResponse, Kind::Settlement, Kind::BlockCommitted].iter().any(|k| k.is_ledger_answer()));
     }

@@ -575,6 +575,8 @@ pub struct ProtocolSpec {
     #[serde(default)]
     pub liveness_ms: Option<S<Whole>>,
     #[serde(default)]
+    pub status_query: Option<bool>,
+    #[serde(default)]
     pub regulation_order: Option<RegulationOrder>,
 }
 

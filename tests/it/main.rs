@@ -12,6 +12,7 @@ mod quorum;
 mod sample_flow;
 mod scenarios;
 mod snapshots;
+mod variants;
 
 use finsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};

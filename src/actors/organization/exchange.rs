@@ -26,6 +26,8 @@ pub enum ExchangeKind {
     Transfer,
     /// A settlement notification (answered by an acknowledgement).
     Settlement,
+    /// One member of a status query (variant `status_query`).
+    Status,
 }
 
 impl ExchangeKind {
@@ -39,6 +41,7 @@ impl ExchangeKind {
             ExchangeKind::Balance => "balance",
             ExchangeKind::Transfer => "transfer",
             ExchangeKind::Settlement => "settlement",
+            ExchangeKind::Status => "status_query",
         }
     }
 }
@@ -72,7 +75,7 @@ pub struct Exchange {
 /// What a fired timer meant.
 pub enum Expiry {
     /// The request was re-sent.
-    Retried,
+    Retried(ExchangeKey),
     /// The budget is spent: the exchange failed.
     Failed(ExchangeKey, Exchange),
     /// A stale timer.
@@ -170,7 +173,7 @@ impl Exchanges {
         }
         exchange.retries_left -= 1;
         self.resend(&key, me, out);
-        Expiry::Retried
+        Expiry::Retried(key)
     }
 
     /// Re-sends an open exchange's request unchanged, records the retry and re-arms its timer.
@@ -269,6 +272,6 @@ mod tests {
         let mut out = Outbox::default();
         exchanges.restart(&me, &mut out);
         assert_eq!(out.sends.len(), 1, "the request is re-sent");
-        assert!(matches!(exchanges.expire(armed(&out), &me, &mut out), Expiry::Retried));
+        assert!(matches!(exchanges.expire(armed(&out), &me, &mut out), Expiry::Retried(_)));
     }
 }

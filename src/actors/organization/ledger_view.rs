@@ -2,9 +2,10 @@
 //! of asset data. It answers verify, verify_proof and balance requests from it.
 
 use crate::actors::outbox::Amounts;
+use crate::crypto::merkle;
 use crate::crypto::Hash32;
 use crate::protocol::ids::ResourceId;
-use crate::protocol::message::BlockCommitted;
+use crate::protocol::message::{BlockCommitted, LedgerTx, SettledAt};
 use std::collections::BTreeMap;
 
 /// The replica.
@@ -18,6 +19,23 @@ pub struct LedgerView {
     pub roots: Vec<Hash32>,
     /// The index of the next ledger event this replica expects.
     pub next_event: u64,
+    /// Each block's transaction hashes (its Merkle leaves); block h is `leaves[h - 1]`.
+    pub leaves: Vec<Vec<Hash32>>,
+    /// Every settled transaction by tx id.
+    pub settled: BTreeMap<Hash32, SettledTx>,
+}
+
+/// Where a transaction sits on the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettledTx {
+    /// Its block's height.
+    pub height: u64,
+    /// Its place in the block.
+    pub index: usize,
+    /// The transaction.
+    pub tx: LedgerTx,
+    /// When the ledger received it, virtual microseconds.
+    pub received_us: u64,
 }
 
 impl LedgerView {
@@ -48,13 +66,30 @@ impl LedgerView {
         if event.txs.is_empty() {
             return true;
         }
-        for tx in &event.txs {
+        let height = self.roots.len() as u64 + 1;
+        for (index, tx) in event.txs.iter().enumerate() {
             let source = self.balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
             *source = source.saturating_sub(tx.quantity);
             *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            let received_us = event.received_us.get(index).copied().unwrap_or(0);
+            self.settled.insert(tx.tx_id, SettledTx { height, index, tx: tx.clone(), received_us });
         }
         self.roots.push(event.root);
+        self.leaves.push(event.txs.iter().map(LedgerTx::hash).collect());
         true
+    }
+
+    /// Where a settled transaction sits, with its Merkle path: what a status answer carries.
+    pub fn settled_at(&self, tx_id: &Hash32) -> Option<(&SettledTx, SettledAt)> {
+        let settled = self.settled.get(tx_id)?;
+        let leaves = self.leaves.get(settled.height as usize - 1)?;
+        let at = SettledAt {
+            tx_hash: *leaves.get(settled.index)?,
+            path: merkle::path(leaves, settled.index),
+            root: self.root_at(settled.height)?,
+            received_us: settled.received_us,
+        };
+        Some((settled, at))
     }
 }
 

@@ -10,6 +10,7 @@
 mod exchange;
 pub mod ledger_view;
 mod query;
+mod status_query;
 mod transfer;
 
 use crate::actors::directory::Directory;
@@ -214,9 +215,11 @@ impl Organization {
             (Body::Verify(verify), Some(from)) => self.answer_verify(message.request_id, from, verify, out),
             (Body::VerifyProof(request), Some(from)) => self.answer_proof(message.request_id, from, request, out),
             (Body::BalanceQuery(query), Some(from)) => self.answer_balance(message.request_id, from, query, out),
-            (body @ (Body::VerifyAnswer(_) | Body::ProofAnswer(_) | Body::BalanceAnswer(_)), Some(from)) => {
-                self.on_broadcast_answer(message.request_id, from, body, out)
-            }
+            (Body::StatusQuery(query), Some(from)) => self.answer_status(message.request_id, from, query, out),
+            (
+                body @ (Body::VerifyAnswer(_) | Body::ProofAnswer(_) | Body::BalanceAnswer(_) | Body::StatusAnswer(_)),
+                Some(from),
+            ) => self.on_broadcast_answer(message.request_id, from, body, &envelope, out),
             (Body::Transfer(transfer), Some(from)) => {
                 self.on_transfer(now, message.request_id, from, transfer, &envelope, out)
             }
@@ -277,7 +280,8 @@ impl Organization {
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
         match self.exchanges.expire(timer, &self.id, out) {
-            Expiry::Retried | Expiry::Stale => {}
+            Expiry::Retried(key) if key.kind == ExchangeKind::Transfer => self.query_status(key.request_id, out),
+            Expiry::Retried(_) | Expiry::Stale => {}
             Expiry::Failed(key, exchange) => self.on_exchange_failed(key, &exchange, out),
         }
     }
@@ -298,7 +302,7 @@ impl Organization {
                 }
             }
             ExchangeKind::IvmsGet => self.ivms_timed_out(key.request_id, out),
-            ExchangeKind::Verify | ExchangeKind::VerifyProof | ExchangeKind::Balance => {
+            ExchangeKind::Verify | ExchangeKind::VerifyProof | ExchangeKind::Balance | ExchangeKind::Status => {
                 self.member_timed_out(key.request_id, &key.peer, out)
             }
             ExchangeKind::Transfer => self.transfer_timed_out(key.request_id, out),
@@ -348,5 +352,6 @@ fn is_answer(kind: Kind) -> bool {
             | Kind::SettlementAck
             | Kind::ProofAnswer
             | Kind::BalanceAnswer
+            | Kind::StatusAnswer
     )
 }

@@ -15,7 +15,7 @@ use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::{self, Parties};
 use crate::protocol::message::{
     Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
-    VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
+    SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
 };
 use crate::protocol::status::Status;
 use crate::scenario::Behaviour;
@@ -24,18 +24,34 @@ use std::sync::Arc;
 
 /// What a broadcast asks.
 #[derive(Clone, Debug)]
-enum Question {
-    Verify { resource: ResourceId, hash: Hash32 },
-    Proof { transfer: u64, root: Hash32, height: u64 },
-    Balance { account: ResourceId, asset: ResourceId },
+pub(super) enum Question {
+    Verify {
+        resource: ResourceId,
+        hash: Hash32,
+    },
+    Proof {
+        transfer: u64,
+        root: Hash32,
+        height: u64,
+    },
+    Balance {
+        account: ResourceId,
+        asset: ResourceId,
+    },
+    /// How the transaction with this tx id ended (variant `status_query`).
+    Status {
+        tx_id: Hash32,
+    },
 }
 
 /// What a member answered; equal verdicts count toward the same quorum.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Verdict {
+pub(super) enum Verdict {
     Hash(Option<Hash32>),
     Root(Option<Hash32>),
     Balance(Status, Amounts),
+    /// Settled at a height (with what the proof is built from), or not (`not_found`, `denied`).
+    Status(Status, Option<(u64, SettledAt)>),
 }
 
 /// A broadcast in progress (or resolved, still collecting late answers).
@@ -50,6 +66,15 @@ pub struct Broadcast {
     gave_up: BTreeSet<OrgId>,
     resolved: Option<Option<Verdict>>,
     suspects: BTreeSet<OrgId>,
+    /// The last valid answer counted (what a state change it decides is recorded against).
+    pub(super) last_answer: Option<Arc<Envelope>>,
+}
+
+impl Broadcast {
+    /// Whether it is still waiting for its quorum.
+    pub fn is_open(&self) -> bool {
+        self.resolved.is_none()
+    }
 }
 
 impl Organization {
@@ -262,7 +287,7 @@ impl Organization {
         self.broadcast(request_id, cluster, Question::Balance { account, asset }, ExchangeKind::Balance, body, out);
     }
 
-    fn broadcast(
+    pub(super) fn broadcast(
         &mut self,
         request_id: u64,
         cluster: ClusterId,
@@ -287,12 +312,20 @@ impl Organization {
             gave_up: BTreeSet::new(),
             resolved: None,
             suspects: BTreeSet::new(),
+            last_answer: None,
         };
         self.broadcasts.insert(request_id, broadcast);
         self.evaluate(request_id, out);
     }
 
-    pub(super) fn on_broadcast_answer(&mut self, request_id: u64, from: OrgId, body: Body, out: &mut Outbox) {
+    pub(super) fn on_broadcast_answer(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        body: Body,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
         let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
         if !broadcast.members.contains(&from) {
             return;
@@ -305,6 +338,16 @@ impl Organization {
             (Question::Balance { .. }, Body::BalanceAnswer(a)) => {
                 Verdict::Balance(a.status, Amounts { current: a.current, available: a.available, held: a.held })
             }
+            (Question::Status { tx_id }, Body::StatusAnswer(a)) if a.tx_id == *tx_id => {
+                let settled = a.settled.filter(|_| a.status == Status::Ok).map(|at| (a.height, at));
+                // An `ok` without a place is no claim of settlement: it counts as unknown.
+                let status = match (&settled, a.status) {
+                    (Some(_), _) => Status::Ok,
+                    (None, Status::Ok) => Status::NotFound,
+                    (None, status) => status,
+                };
+                Verdict::Status(status, settled)
+            }
             _ => return,
         };
         let key = ExchangeKey { request_id, peer: from.clone(), kind: broadcast.kind };
@@ -312,6 +355,7 @@ impl Organization {
             return;
         }
         broadcast.valid.insert(from, verdict);
+        broadcast.last_answer = Some(cause.clone());
         self.exchanges.close(&key, out);
         self.evaluate(request_id, out);
     }
@@ -401,6 +445,7 @@ impl Organization {
             None => format!("no quorum: {} valid answers of {n}, quorum {quorum}", broadcast.valid.len()),
         };
         let note = match (&broadcast.question, resolved) {
+            (Question::Status { .. }, verdict) => return self.on_status_resolved(request_id, verdict, summary, out),
             (Question::Verify { resource, hash }, verdict) => {
                 let agreed = verdict == Some(Verdict::Hash(Some(*hash)));
                 let detail = match verdict {

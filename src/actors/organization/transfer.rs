@@ -44,7 +44,9 @@ pub struct Purchase {
     /// The account the tokens come from.
     pub seller: ResourceId,
     template: TransferTemplate,
-    final_status: Option<Settlement>,
+    /// The tx id the asset's org gave (seed step 10), once it did.
+    pub(super) tx_id: Option<Hash32>,
+    pub(super) final_status: Option<Settlement>,
     /// When the order arrived (the transfer step's start).
     started_us: u64,
 }
@@ -53,6 +55,20 @@ impl Purchase {
     /// Whether the buyer's org knows the final status.
     pub fn is_final(&self) -> bool {
         self.final_status.is_some()
+    }
+
+    /// The ledger transaction the asset's org feeds for this purchase (seed step 13), as the
+    /// buyer's org expects it.
+    pub(super) fn ledger_tx(&self, request_id: u64, tx_id: Hash32) -> LedgerTx {
+        LedgerTx {
+            request_id,
+            tx_id,
+            asset: self.asset.clone(),
+            source: self.seller.clone(),
+            destination: self.user.clone(),
+            quantity: self.quantity,
+            submitter: self.asset.org.clone(),
+        }
     }
 
     /// The proof of settlement, if settled.
@@ -110,6 +126,7 @@ impl Organization {
             quantity: order.quantity,
             seller: order.seller,
             template: template.clone(),
+            tx_id: None,
             final_status: None,
             started_us: now,
         };
@@ -150,12 +167,15 @@ impl Organization {
         now: u64,
         request_id: u64,
         from: OrgId,
-        _accepted: TxAccepted,
+        accepted: TxAccepted,
         out: &mut Outbox,
     ) {
         let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::Transfer };
         if !self.exchanges.is_open(&key) {
             return;
+        }
+        if let Some(purchase) = self.purchases.get_mut(&request_id) {
+            purchase.tx_id.get_or_insert(accepted.tx_id);
         }
         if self.is(Behaviour::Resubmit) && !self.resubmitted.contains_key(&request_id) {
             self.resubmit(request_id, &key.peer, out);
@@ -328,6 +348,7 @@ impl Organization {
             quantity: original.quantity,
             seller: original.seller.clone(),
             template: original.template.clone(),
+            tx_id: None,
             final_status: None,
             started_us: original.started_us,
         };
@@ -503,10 +524,7 @@ impl Organization {
                 continue;
             }
             let path = merkle::path(&leaves, index);
-            let mut node_id = [0u8; 6];
-            node_id.copy_from_slice(
-                &Hash32::of_parts(&[&self.dir.seed.to_be_bytes(), &tx.request_id.to_be_bytes()]).0[..6],
-            );
+            let node_id = proof_node_id(self.dir.seed, tx.request_id);
             let proof = ChainpointProof::build(&ProofInputs {
                 tx_hash: leaves[index],
                 path: &path,
@@ -552,6 +570,14 @@ impl Organization {
         let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
         self.exchanges.start(ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement }, envelope, out);
     }
+}
+
+/// The six bytes that make a proof's id unique: from the seed and the transfer's request id, so
+/// the asset's org and a buyer's org that rebuilds the proof from a status query agree.
+pub(super) fn proof_node_id(seed: u64, request_id: u64) -> [u8; 6] {
+    let mut node_id = [0u8; 6];
+    node_id.copy_from_slice(&Hash32::of_parts(&[&seed.to_be_bytes(), &request_id.to_be_bytes()]).0[..6]);
+    node_id
 }
 
 /// What identifies a user-signed transfer whatever request carries it: its nonce and the

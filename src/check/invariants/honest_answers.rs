@@ -12,7 +12,7 @@
 use super::witness;
 use crate::actors::adapter::LedgerSnapshot;
 use crate::check::Check;
-use crate::crypto::Hash32;
+use crate::crypto::{merkle, Hash32};
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ClusterId, ResourceId};
 use crate::protocol::message::Body;
@@ -30,6 +30,8 @@ struct Truth {
     assets: BTreeMap<ResourceId, [u8; 32]>,
     /// After each height h (index h; index 0 is genesis): the root of block h and the balances.
     heights: Vec<(Option<Hash32>, Balances)>,
+    /// Each settled transaction by tx id: its block's height and its hash.
+    settled: BTreeMap<Hash32, (u64, Hash32)>,
 }
 
 impl Truth {
@@ -43,17 +45,19 @@ impl Truth {
             }
         }
         let mut heights = vec![(None, balances.clone())];
+        let mut settled = BTreeMap::new();
         let mut blocks: Vec<_> = ledger.map(|l| l.blocks.iter().collect()).unwrap_or_default();
         blocks.sort_by_key(|b| b.height);
         for block in blocks {
             for tx in &block.txs {
+                settled.insert(tx.tx_id, (block.height, tx.hash()));
                 let source = balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
                 *source = source.saturating_sub(tx.quantity);
                 *balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
             }
             heights.push((Some(block.root), balances.clone()));
         }
-        Self { assets, heights }
+        Self { assets, heights, settled }
     }
 
     fn height(&self) -> u64 {
@@ -142,6 +146,22 @@ fn judge(body: &Body, truth: &Truth) -> Option<String> {
             Status::NotFound if truth.assets.contains_key(&a.asset) => {
                 Some(format!("{} is on the ledger, not not_found", a.asset))
             }
+            _ => None,
+        }),
+        // Variant `status_query`: settled where the ledger has it, or unknown up to that height.
+        Body::StatusAnswer(a) => beyond(a.height).or_else(|| match (a.status, &a.settled) {
+            (Status::Ok, Some(at)) => {
+                let root = truth.heights.get(a.height as usize).and_then(|(r, _)| *r);
+                let right = truth.settled.get(&a.tx_id) == Some(&(a.height, at.tx_hash))
+                    && root == Some(at.root)
+                    && merkle::replay(at.tx_hash, &at.path) == at.root;
+                (!right).then(|| format!("tx {} did not settle at height {} as answered", a.tx_id.short(), a.height))
+            }
+            (Status::NotFound, _) => truth
+                .settled
+                .get(&a.tx_id)
+                .filter(|(height, _)| *height <= a.height)
+                .map(|(height, _)| format!("tx {} settled at height {height}, not unknown", a.tx_id.short())),
             _ => None,
         }),
         _ => None,
@@ -280,6 +300,40 @@ mod tests {
             ),
             ("not_found for another asset", balance_of(Status::NotFound, "org_2:101:other"), None),
             ("denied", balance_of(Status::Denied, "org_2:101:asset_1"), None),
+        ];
+        for (what, body, wrong) in cases {
+            let verdict = judged(body);
+            match wrong {
+                None => assert_eq!(verdict, None, "{what}"),
+                Some(words) => assert!(verdict.as_deref().is_some_and(|v| v.contains(words)), "{what}: {verdict:?}"),
+            }
+        }
+    }
+
+    /// A status answer about the sample's settled transaction (tx id `SHA-256("tx")`).
+    fn status(status: Status, height: u64, settled: Option<(Hash32, Hash32)>) -> Body {
+        let settled = settled.map(|(tx_hash, root)| crate::protocol::message::SettledAt {
+            tx_hash,
+            path: Vec::new(),
+            root,
+            received_us: 0,
+        });
+        Body::StatusAnswer(crate::protocol::message::StatusAnswer { tx_id: Hash32::of(b"tx"), status, height, settled })
+    }
+
+    #[test]
+    fn a_status_answer_must_name_the_block_the_transaction_is_in_or_say_unknown_only_before_it() {
+        let (_, seen) = settled();
+        let block = &seen.ledgers[&ClusterId::from("cluster_B")].blocks[0];
+        let (hash, root) = (block.txs[0].hash(), block.root);
+        let cases: [(&str, Body, Option<&str>); 7] = [
+            ("settled where it is", status(Status::Ok, 1, Some((hash, root))), None),
+            ("unknown before its block", status(Status::NotFound, 0, None), None),
+            ("unknown at its block", status(Status::NotFound, 1, None), Some("settled at height 1, not unknown")),
+            ("another leaf", status(Status::Ok, 1, Some((Hash32([3; 32]), root))), Some("did not settle")),
+            ("another root", status(Status::Ok, 1, Some((hash, Hash32([4; 32])))), Some("did not settle")),
+            ("another height", status(Status::Ok, 0, Some((hash, root))), Some("did not settle")),
+            ("beyond the ledger", status(Status::Ok, 2, Some((hash, root))), Some("beyond the ledger's 1")),
         ];
         for (what, body, wrong) in cases {
             let verdict = judged(body);

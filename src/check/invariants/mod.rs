@@ -184,7 +184,8 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
 /// entitled to it. Signatures are re-verified by `witness::Witness` (keys derived afresh from
 /// the seed, not the run's keyring); entitlement: a settlement comes from the org that manages
 /// the transfer's asset; a transfer from the org of the user who buys; data from the org of
-/// the resource; an advertisement from the org it names; a ledger transaction from the org
+/// the resource; an advertisement from the org it names; a status answer (variant
+/// `status_query`) from an org of the asset's cluster; a ledger transaction from the org
 /// that manages its asset, submitted by that org, debiting only an account of that org.
 pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Check {
     let mut broken = Vec::new();
@@ -218,6 +219,10 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Chec
             (Body::Transfer(t), ActorId::Org(from)) => &t.from.id.org == from,
             (Body::GetResponse(r), ActorId::Org(from)) => &r.resource.org == from,
             (Body::Advertisement(a), ActorId::Org(from)) => &a.org == from,
+            // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
+            (Body::StatusAnswer(_), ActorId::Org(from)) => assets.get(&message.request_id).is_some_and(|asset| {
+                scenario.orgs.get(from).map(|o| &o.cluster) == scenario.orgs.get(&asset.org).map(|o| &o.cluster)
+            }),
             (Body::Submit(tx), ActorId::Org(from)) => {
                 &tx.asset.org == from && &tx.submitter == from && &tx.source.org == from
             }

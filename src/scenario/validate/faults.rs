@@ -120,6 +120,7 @@ impl Validator {
         if let Some(liveness) = &spec.liveness_ms {
             config.liveness_us = self.time_ms(liveness, "liveness_ms");
         }
+        config.status_query = spec.status_query.unwrap_or(config.status_query);
         config.regulation_order = spec.regulation_order.unwrap_or(config.regulation_order);
         config
     }
