@@ -78,6 +78,17 @@ fn note_text(note: &Note) -> Option<String> {
             let verdict = if *settled { "settled" } else { "not known to have settled" };
             format!("{org}: the status query for transfer {request_id} says {verdict} ({detail})")
         }
+        Note::EscrowClosed { cluster, held, released, refused } => {
+            let mut parts = Vec::new();
+            for (what, ids) in
+                [("held tokens for", held), ("released the hold of", released), ("refused to hold for", refused)]
+            {
+                if !ids.is_empty() {
+                    parts.push(format!("{what} requests {ids:?}"));
+                }
+            }
+            format!("ledger:{cluster} {}", parts.join("; "))
+        }
         Note::SaleFinal { org, request_id, settled, reason, detail } => {
             let verdict = if *settled {
                 "settled".to_owned()

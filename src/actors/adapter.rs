@@ -26,12 +26,16 @@ impl Message for Step {
 pub struct Snapshot;
 
 /// A ledger's final state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LedgerSnapshot {
     /// Balances by (asset, account).
     pub balances: std::collections::BTreeMap<(crate::protocol::ids::ResourceId, crate::protocol::ids::ResourceId), u64>,
     /// Its blocks.
     pub blocks: Vec<super::cluster_ledger::Block>,
+    /// The holds still in place (variant `settlement: escrow`).
+    pub holds: super::escrow::Holds,
+    /// The tokens held after each ledger event since the first hold.
+    pub held_history: Vec<super::cluster_ledger::HeldState>,
 }
 
 impl Message for Snapshot {
@@ -97,6 +101,12 @@ impl Handler<Snapshot> for Node<ClusterLedger> {
     type Result = actix::MessageResult<Snapshot>;
 
     fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
-        actix::MessageResult(LedgerSnapshot { balances: self.0.balances.clone(), blocks: self.0.blocks.clone() })
+        let ledger = &self.0;
+        actix::MessageResult(LedgerSnapshot {
+            balances: ledger.balances.clone(),
+            blocks: ledger.blocks.clone(),
+            holds: ledger.holds.clone(),
+            held_history: ledger.held_history.clone(),
+        })
     }
 }

@@ -9,11 +9,12 @@
 //! restarts can ask for what it missed.
 
 use crate::actors::directory::Directory;
+use crate::actors::escrow::{self, Holds};
 use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::crypto::{keys, merkle, Hash32};
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
-use crate::protocol::message::{BlockCommitted, Body, LedgerTx, RefusedTx};
+use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
 use ed25519_dalek::SigningKey;
@@ -31,6 +32,25 @@ pub struct Block {
     pub txs: Vec<LedgerTx>,
 }
 
+/// The tokens held per account after one ledger event (kept once escrow is in use, for the
+/// `honest_answers` check: a balance answer names a height, and holds change between blocks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldState {
+    /// The ledger's height after the event.
+    pub height: u64,
+    /// Whether the event was a block (it closed `height`), or holds and releases.
+    pub block: bool,
+    /// Tokens held per (asset, account).
+    pub held: BTreeMap<(ResourceId, ResourceId), u64>,
+}
+
+/// A hold or a release waiting for the next block close.
+#[derive(Debug)]
+enum EscrowRequest {
+    Hold(EscrowOp),
+    Release(EscrowOp),
+}
+
 /// A cluster ledger.
 #[derive(Debug)]
 pub struct ClusterLedger {
@@ -43,7 +63,12 @@ pub struct ClusterLedger {
     pub balances: BTreeMap<(ResourceId, ResourceId), u64>,
     /// The blocks, in order.
     pub blocks: Vec<Block>,
+    /// The holds in place (variant `settlement: escrow`).
+    pub holds: Holds,
+    /// The tokens held after each ledger event since the first hold.
+    pub held_history: Vec<HeldState>,
     pending: Vec<(LedgerTx, u64)>,
+    pending_escrow: Vec<EscrowRequest>,
     seen_requests: BTreeSet<u64>,
     events: Vec<Arc<Envelope>>,
     timer_armed: bool,
@@ -69,7 +94,10 @@ impl ClusterLedger {
             block_us: scenario.block_ms.saturating_mul(1000),
             balances,
             blocks: Vec::new(),
+            holds: Holds::new(),
+            held_history: Vec::new(),
             pending: Vec::new(),
+            pending_escrow: Vec::new(),
             seen_requests: BTreeSet::new(),
             events: Vec::new(),
             timer_armed: false,
@@ -101,6 +129,14 @@ impl ClusterLedger {
             Body::Submit(tx) if tx.asset.org != from || tx.submitter != from || tx.source.org != from => {
                 self.discard(envelope, Discard::Unentitled, out);
             }
+            // The same rule for holds and releases: the asset's org, on its own account.
+            Body::Hold(op) | Body::Release(op)
+                if op.asset.org != from || op.submitter != from || op.account.org != from =>
+            {
+                self.discard(envelope, Discard::Unentitled, out);
+            }
+            Body::Hold(op) => self.queue_escrow(now, EscrowRequest::Hold(op), "queued a hold", envelope, out),
+            Body::Release(op) => self.queue_escrow(now, EscrowRequest::Release(op), "queued a release", envelope, out),
             Body::Submit(tx) => {
                 if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
                     return;
@@ -111,10 +147,7 @@ impl ClusterLedger {
                     cause: envelope.clone(),
                 });
                 self.pending.push((tx, now));
-                if !self.timer_armed {
-                    self.timer_armed = true;
-                    out.timers.push((0, self.block_us - now % self.block_us.max(1)));
-                }
+                self.arm(now, out);
             }
             Body::SyncRequest { from_event } => {
                 for event in self.events.iter().skip(from_event as usize) {
@@ -125,19 +158,92 @@ impl ClusterLedger {
         }
     }
 
+    /// Arms the block timer, if it is not armed: the next multiple of `block_ms`.
+    fn arm(&mut self, now: u64, out: &mut Outbox) {
+        if !self.timer_armed {
+            self.timer_armed = true;
+            out.timers.push((0, self.block_us - now % self.block_us.max(1)));
+        }
+    }
+
+    fn queue_escrow(&mut self, now: u64, request: EscrowRequest, what: &str, cause: &Arc<Envelope>, out: &mut Outbox) {
+        out.note(Note::StateChange { actor: self.me.clone(), what: what.into(), cause: cause.clone() });
+        self.pending_escrow.push(request);
+        self.arm(now, out);
+    }
+
+    /// Applies the holds and releases asked since the last close, before the block's
+    /// transactions, as one ledger event.
+    fn close_escrow(&mut self, out: &mut Outbox) {
+        if self.pending_escrow.is_empty() {
+            return;
+        }
+        let (mut held, mut released, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+        for request in std::mem::take(&mut self.pending_escrow) {
+            match request {
+                EscrowRequest::Hold(op) => {
+                    let current = self.balances.get(&(op.asset.clone(), op.account.clone())).copied().unwrap_or(0);
+                    let available = current.saturating_sub(escrow::held(&self.holds, &op.asset, &op.account));
+                    if self.holds.contains_key(&op.tx_id) || available < op.quantity {
+                        refused.push(op);
+                    } else {
+                        self.holds.insert(op.tx_id, op.clone());
+                        held.push(op);
+                    }
+                }
+                EscrowRequest::Release(op) => {
+                    if self.holds.get(&op.tx_id) == Some(&op) {
+                        self.holds.remove(&op.tx_id);
+                        released.push(op);
+                    }
+                }
+            }
+        }
+        let requests = |ops: &[EscrowOp]| ops.iter().map(|o| o.request_id).collect::<Vec<_>>();
+        out.note(Note::EscrowClosed {
+            cluster: self.cluster.clone(),
+            held: requests(&held),
+            released: requests(&released),
+            refused: requests(&refused),
+        });
+        let height = self.blocks.len() as u64;
+        self.held_history.push(HeldState { height, block: false, held: escrow::totals(&self.holds) });
+        let index = self.events.len() as u64;
+        let event = EscrowCommitted { index, height, held, released, refused };
+        self.publish(index, Body::EscrowCommitted(event), out);
+    }
+
+    /// Seals a ledger event, keeps it for orgs that sync, and sends it to the cluster.
+    fn publish(&mut self, index: u64, body: Body, out: &mut Outbox) {
+        let message =
+            Message { request_id: index, from: self.me.clone(), to: Address::Cluster(self.cluster.clone()), body };
+        let envelope = Arc::new(Envelope::seal(message, &self.key));
+        self.events.push(envelope.clone());
+        out.send(envelope);
+    }
+
     fn discard(&self, envelope: &Envelope, reason: Discard, out: &mut Outbox) {
         out.note(Note::discarded(&self.me, envelope, reason));
     }
 
     fn close_block(&mut self, out: &mut Outbox) {
         self.timer_armed = false;
+        self.close_escrow(out);
+        if self.pending.is_empty() {
+            return;
+        }
         let mut txs = Vec::new();
         let mut received_us = Vec::new();
         let mut refused = Vec::new();
         for (tx, received) in std::mem::take(&mut self.pending) {
             let source = (tx.asset.clone(), tx.source.clone());
-            let held = self.balances.get(&source).copied().unwrap_or(0);
-            if held < tx.quantity {
+            let current = self.balances.get(&source).copied().unwrap_or(0);
+            // A transaction settling a hold spends the held tokens; any other only what is free.
+            let spendable = match escrow::consume(&mut self.holds, &tx) {
+                Some(hold) => hold.quantity,
+                None => current.saturating_sub(escrow::held(&self.holds, &tx.asset, &tx.source)),
+            };
+            if spendable < tx.quantity {
                 out.note(Note::TxRefused {
                     cluster: self.cluster.clone(),
                     request_id: tx.request_id,
@@ -146,11 +252,12 @@ impl ClusterLedger {
                 refused.push(RefusedTx { tx, status: Status::Balance });
                 continue;
             }
-            self.balances.insert(source, held - tx.quantity);
+            self.balances.insert(source, current - tx.quantity);
             *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
             txs.push(tx);
             received_us.push(received);
         }
+        let new_block = !txs.is_empty();
         let mut height = self.blocks.len() as u64;
         let mut root = self.blocks.last().map_or(Hash32([0; 32]), |b| b.root);
         if !txs.is_empty() {
@@ -160,17 +267,12 @@ impl ClusterLedger {
             out.note(Note::BlockClosed { cluster: self.cluster.clone(), height, root, requests });
             self.blocks.push(Block { height, root, txs: txs.clone() });
         }
+        if !self.held_history.is_empty() {
+            self.held_history.push(HeldState { height, block: new_block, held: escrow::totals(&self.holds) });
+        }
         let index = self.events.len() as u64;
         let event = BlockCommitted { index, height, root, txs, received_us, refused };
-        let message = Message {
-            request_id: index,
-            from: self.me.clone(),
-            to: Address::Cluster(self.cluster.clone()),
-            body: Body::BlockCommitted(event),
-        };
-        let envelope = Arc::new(Envelope::seal(message, &self.key));
-        self.events.push(envelope.clone());
-        out.send(envelope);
+        self.publish(index, Body::BlockCommitted(event), out);
     }
 }
 
@@ -278,6 +380,97 @@ mod tests {
         // The asset's org debiting an account of another org of its cluster.
         let out = ledger().handle(0, submit("org_2", "org_3:100:treasury", "org_2:101:asset_1"));
         assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Unentitled], false));
+    }
+
+    /// A hold (or release) of `quantity` on the treasury for the transaction `tx`, from org_2.
+    fn escrow(hold: bool, tx: &[u8], quantity: u64) -> Input {
+        let from = ActorId::Org(OrgId::from("org_2"));
+        let op = EscrowOp {
+            request_id: 1,
+            tx_id: Hash32::of(tx),
+            asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            account: ResourceId::parse("org_2:100:treasury").unwrap(),
+            quantity,
+            submitter: OrgId::from("org_2"),
+        };
+        let body = if hold { Body::Hold(op) } else { Body::Release(op) };
+        let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
+        let message = Message { request_id: 1, from: from.clone(), to, body };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    }
+
+    /// The escrow event a block close published: (held, released, refused) quantities.
+    fn escrow_event(out: &Outbox) -> Option<(Vec<u64>, Vec<u64>, Vec<u64>)> {
+        out.sends.iter().find_map(|send| match postcard::from_bytes::<Message>(&send.envelope.payload).ok()?.body {
+            Body::EscrowCommitted(e) => {
+                let q = |ops: &[EscrowOp]| ops.iter().map(|o| o.quantity).collect();
+                Some((q(&e.held), q(&e.released), q(&e.refused)))
+            }
+            _ => None,
+        })
+    }
+
+    fn treasury() -> (ResourceId, ResourceId) {
+        (ResourceId::parse("org_2:101:asset_1").unwrap(), ResourceId::parse("org_2:100:treasury").unwrap())
+    }
+
+    #[test]
+    fn a_hold_needs_the_available_balance_and_a_release_gives_it_back() {
+        let mut ledger = ledger();
+        ledger.handle(0, escrow(true, b"a", 600));
+        ledger.handle(0, escrow(true, b"b", 500));
+        let out = ledger.handle(100_000, Input::Timer(0));
+        assert_eq!(escrow_event(&out), Some((vec![600], vec![], vec![500])), "1000 cover 600, not 600 + 500");
+        let (asset, account) = treasury();
+        assert_eq!(escrow::held(&ledger.holds, &asset, &account), 600);
+        ledger.handle(100_000, escrow(false, b"a", 600));
+        let out = ledger.handle(200_000, Input::Timer(0));
+        assert_eq!(escrow_event(&out), Some((vec![], vec![600], vec![])));
+        assert!(ledger.holds.is_empty());
+        let history: Vec<(u64, bool, u64)> =
+            ledger.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
+        assert_eq!(history, [(0, false, 600), (0, false, 0)]);
+    }
+
+    #[test]
+    fn only_the_settling_transaction_spends_held_tokens() {
+        let mut ledger = ledger();
+        ledger.handle(0, escrow(true, b"tx", 950));
+        ledger.handle(0, Input::Timer(0));
+        // Another transaction may spend only the 50 left available; the held one settles.
+        let Input::Deliver(other) = submit("org_2", "org_2:100:treasury", "org_2:101:asset_1") else { unreachable!() };
+        let mut other_tx = match postcard::from_bytes::<Message>(&other.payload).unwrap().body {
+            Body::Submit(tx) => tx,
+            _ => unreachable!(),
+        };
+        other_tx.tx_id = Hash32::of(b"other");
+        other_tx.quantity = 60;
+        let mut settling = other_tx.clone();
+        (settling.tx_id, settling.quantity, settling.request_id) = (Hash32::of(b"tx"), 950, 2);
+        for tx in [other_tx, settling] {
+            let from = ActorId::Org(OrgId::from("org_2"));
+            let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
+            let message = Message { request_id: tx.request_id, from: from.clone(), to, body: Body::Submit(tx) };
+            ledger.handle(0, Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))));
+        }
+        ledger.handle(100_000, Input::Timer(0));
+        let (asset, account) = treasury();
+        assert_eq!(ledger.blocks.iter().map(|b| b.txs.len()).sum::<usize>(), 1, "the 60 is refused");
+        assert_eq!(ledger.balances[&(asset.clone(), account.clone())], 50);
+        assert!(ledger.holds.is_empty(), "the hold is consumed");
+    }
+
+    #[test]
+    fn a_hold_on_another_orgs_account_is_refused_unread() {
+        let from = ActorId::Org(OrgId::from("org_3"));
+        let Input::Deliver(genuine) = escrow(true, b"a", 10) else { unreachable!() };
+        let mut message: Message = postcard::from_bytes(&genuine.payload).unwrap();
+        message.from = from.clone();
+        let forged = Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))));
+        let mut ledger = ledger();
+        let out = ledger.handle(0, forged);
+        assert_eq!(discarded_for(&out), vec![Discard::Unentitled]);
+        assert!(out.timers.is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod adapter;
 pub mod cluster_ledger;
 pub mod directory;
+pub mod escrow;
 pub mod organization;
 pub mod outbox;
 pub mod user;

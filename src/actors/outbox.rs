@@ -185,6 +185,8 @@ pub enum Note {
     Submitted { org: OrgId, request_id: u64, tx_hash: Hash32 },
     /// A ledger closed a block.
     BlockClosed { cluster: ClusterId, height: u64, root: Hash32, requests: Vec<u64> },
+    /// A ledger applied holds and releases (variant `settlement: escrow`), by request id.
+    EscrowClosed { cluster: ClusterId, held: Vec<u64>, released: Vec<u64>, refused: Vec<u64> },
     /// A ledger refused a transaction.
     TxRefused { cluster: ClusterId, request_id: u64, reason: Status },
     /// An org flagged another as suspect.

@@ -67,6 +67,12 @@ pub enum Body {
     StatusQuery(StatusQuery),
     /// One node's answer from its replica: settled at a height with the Merkle path, or unknown.
     StatusAnswer(StatusAnswer),
+    /// Variant `settlement: escrow`: the asset's org asks its ledger to hold a transfer's quantity.
+    Hold(EscrowOp),
+    /// The asset's org gives a rejected transfer's hold back to the seller.
+    Release(EscrowOp),
+    /// The ledger applied holds and releases (a ledger event, like a block).
+    EscrowCommitted(EscrowCommitted),
 }
 
 impl Body {
@@ -94,6 +100,9 @@ impl Body {
             Body::BalanceAnswer(_) => Kind::BalanceAnswer,
             Body::StatusQuery(_) => Kind::StatusQuery,
             Body::StatusAnswer(_) => Kind::StatusAnswer,
+            Body::Hold(_) => Kind::Hold,
+            Body::Release(_) => Kind::Release,
+            Body::EscrowCommitted(_) => Kind::EscrowCommitted,
         }
     }
 }
@@ -144,6 +153,12 @@ pub enum Kind {
     StatusQuery,
     /// `status_answer`.
     StatusAnswer,
+    /// `hold`.
+    Hold,
+    /// `release`.
+    Release,
+    /// `escrow_committed`.
+    EscrowCommitted,
 }
 
 impl Kind {
@@ -171,6 +186,9 @@ impl Kind {
             Kind::BalanceAnswer => "balance_answer",
             Kind::StatusQuery => "status_query",
             Kind::StatusAnswer => "status_answer",
+            Kind::Hold => "hold",
+            Kind::Release => "release",
+            Kind::EscrowCommitted => "escrow_committed",
         }
     }
 
@@ -491,6 +509,38 @@ pub struct SettledAt {
     pub root: Hash32,
     /// When the ledger received it, virtual microseconds.
     pub received_us: u64,
+}
+
+/// Variant `settlement: escrow`: a transfer's quantity held on (or released to) the seller's account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EscrowOp {
+    /// The transfer's request id.
+    pub request_id: u64,
+    /// The transfer's tx id: the settling transaction that consumes the hold carries it too.
+    pub tx_id: Hash32,
+    /// The asset.
+    pub asset: ResourceId,
+    /// The seller's account, where the tokens are held.
+    pub account: ResourceId,
+    /// How many.
+    pub quantity: u64,
+    /// The asset's org, which asks.
+    pub submitter: OrgId,
+}
+
+/// Holds and releases the ledger applied, at its current height (a ledger event of its own).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscrowCommitted {
+    /// The ledger event's index (blocks, refusals and escrow events, counted from 0).
+    pub index: u64,
+    /// The ledger's height (escrow events close no block).
+    pub height: u64,
+    /// Holds placed.
+    pub held: Vec<EscrowOp>,
+    /// Holds given back to the seller.
+    pub released: Vec<EscrowOp>,
+    /// Holds refused: the account's available balance could not cover them.
+    pub refused: Vec<EscrowOp>,
 }
 
 #[cfg(test)]

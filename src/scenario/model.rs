@@ -578,6 +578,8 @@ pub struct ProtocolSpec {
     pub status_query: Option<bool>,
     #[serde(default)]
     pub regulation_order: Option<RegulationOrder>,
+    #[serde(default)]
+    pub settlement: Option<SettlementMode>,
 }
 
 /// When the asset's org checks its own rules: in the seed's order (after the IVMS-101 get), or first.

@@ -78,6 +78,8 @@ pub struct Observations {
     pub transfers: BTreeMap<u64, KnownFinal>,
     /// When each transfer step started.
     pub transfer_starts: BTreeMap<u64, u64>,
+    /// The transfers the asset's org decided (settled or rejected), by request id.
+    pub sales_final: BTreeSet<u64>,
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
     /// State changes and the envelopes that caused them.
@@ -121,6 +123,9 @@ impl Observations {
                     t_us: first_us,
                 };
                 self.transfers.insert(*request_id, known);
+            }
+            Note::SaleFinal { request_id, .. } => {
+                self.sales_final.insert(*request_id);
             }
             Note::Suspect { by, org, .. } => {
                 self.suspicions.insert((by.clone(), org.clone()));

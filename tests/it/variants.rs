@@ -76,3 +76,55 @@ fn under_rules_first_the_limit_is_checked_before_the_user_data_is_fetched() {
     assert_eq!(transfer_detail(&seed), transfer_detail(&variant), "the same reason either way");
     assert!(variant.messages < seed.messages, "no IVMS-101 get, no answer");
 }
+
+#[test]
+fn under_escrow_a_hold_the_balance_cannot_cover_rejects_before_any_personal_data_moves() {
+    let direct = run_edited("scenarios/variants/competing-transfers-direct.yaml", &[]);
+    let escrow = run_edited("scenarios/variants/competing-transfers-escrow.yaml", &[]);
+    assert!(direct.passed && escrow.passed, "{:?} {:?}", direct.failures(), escrow.failures());
+    let seen = |o: &Outcome, user: &str| o.personal_data.iter().find(|p| p.user == user).unwrap().seen_by.clone();
+    assert_eq!(seen(&direct, "org_1:100:user_2"), ["org_2"]);
+    assert!(seen(&escrow, "org_1:100:user_2").is_empty());
+    assert_eq!(seen(&escrow, "org_1:100:user_1"), ["org_2"], "the first transfer still fetches its data");
+}
+
+#[test]
+fn the_same_flow_settles_alike_under_escrow_and_direct_when_nothing_competes() {
+    let sample = "scenarios/advertise-then-transfer.yaml";
+    let direct = run_edited(sample, &[]);
+    let escrow = run_edited(sample, &[("flow:", "protocol:\n  settlement: escrow\n\nflow:")]);
+    assert!(escrow.passed, "{:?}", escrow.failures());
+    let verdicts = |o: &Outcome| o.expectations.iter().map(|c| (c.name.clone(), c.passed)).collect::<Vec<_>>();
+    assert_eq!(verdicts(&direct), verdicts(&escrow));
+    assert!(escrow.messages > direct.messages, "a hold and its ledger event");
+    assert!(check(&escrow, "holds_released").passed);
+}
+
+#[test]
+fn a_hold_stranded_by_a_crash_breaks_holds_released_and_a_restart_releases_nothing_twice() {
+    let stranded = run_edited("scenarios/variants/escrow-hold-stranded-by-a-crash.yaml", &[]);
+    assert!(stranded.passed, "{:?}", stranded.failures());
+    assert!(!check(&stranded, "holds_released").passed);
+    // With a restart, the asset's org learns the hold from its ledger, goes on and settles.
+    let restarted = run_edited(
+        "scenarios/variants/escrow-hold-stranded-by-a-crash.yaml",
+        &[
+            ("{ org: org_2, at_ms: 140 }", "{ org: org_2, at_ms: 140, restart_ms: 400 }"),
+            ("status: rejected, reason: timeout }", "status: settled }"),
+            ("equals: 1000 }", "equals: 900 }"),
+            ("{ name: holds_released, holds: false }", "{ name: holds_released, holds: true }"),
+        ],
+    );
+    assert!(restarted.passed, "{:?}", restarted.failures());
+}
+
+#[test]
+fn rules_first_and_escrow_together_check_the_limit_before_holding_anything() {
+    let outcome = run_edited(
+        "scenarios/variants/over-limit-rules-first.yaml",
+        &[("regulation_order: rules_first", "regulation_order: rules_first\n  settlement: escrow")],
+    );
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let holds = outcome.trace.iter().filter(|r| format!("{r:?}").contains("EscrowClosed")).count();
+    assert_eq!(holds, 0, "no hold is asked for a transfer the rules reject");
+}

@@ -1,11 +1,12 @@
 //! An org's replica of its cluster's ledger: balances, block roots and the hashes
 //! of asset data. It answers verify, verify_proof and balance requests from it.
 
+use crate::actors::escrow::{self, Holds};
 use crate::actors::outbox::Amounts;
 use crate::crypto::merkle;
 use crate::crypto::Hash32;
 use crate::protocol::ids::ResourceId;
-use crate::protocol::message::{BlockCommitted, LedgerTx, SettledAt};
+use crate::protocol::message::{BlockCommitted, EscrowCommitted, LedgerTx, SettledAt};
 use std::collections::BTreeMap;
 
 /// The replica.
@@ -23,6 +24,8 @@ pub struct LedgerView {
     pub leaves: Vec<Vec<Hash32>>,
     /// Every settled transaction by tx id.
     pub settled: BTreeMap<Hash32, SettledTx>,
+    /// The holds in place (variant `settlement: escrow`).
+    pub holds: Holds,
 }
 
 /// Where a transaction sits on the ledger.
@@ -54,7 +57,23 @@ impl LedgerView {
     pub fn amounts(&self, asset: &ResourceId, account: &ResourceId) -> Option<Amounts> {
         self.assets.get(asset)?;
         let current = self.balances.get(&(asset.clone(), account.clone())).copied().unwrap_or(0);
-        Some(Amounts { current, available: current, held: 0 })
+        let held = escrow::held(&self.holds, asset, account);
+        Some(Amounts { current, available: current.saturating_sub(held), held })
+    }
+
+    /// Applies an escrow event if it is the next ledger event; `false` if it is not.
+    pub fn apply_escrow(&mut self, event: &EscrowCommitted) -> bool {
+        if event.index != self.next_event {
+            return false;
+        }
+        self.next_event += 1;
+        for op in &event.held {
+            self.holds.insert(op.tx_id, op.clone());
+        }
+        for op in &event.released {
+            self.holds.remove(&op.tx_id);
+        }
+        true
     }
 
     /// Applies a ledger event if it is the next one; `false` if it is not (a gap or a repeat).
@@ -68,6 +87,7 @@ impl LedgerView {
         }
         let height = self.roots.len() as u64 + 1;
         for (index, tx) in event.txs.iter().enumerate() {
+            escrow::consume(&mut self.holds, tx);
             let source = self.balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
             *source = source.saturating_sub(tx.quantity);
             *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;

@@ -238,6 +238,9 @@ impl Organization {
             (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
                 self.on_block(block, out)
             }
+            (Body::EscrowCommitted(event), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
+                self.on_escrow(event, out)
+            }
             _ => out.note(self.discarded(&envelope, Discard::Unexpected)),
         }
     }

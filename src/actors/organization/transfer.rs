@@ -24,11 +24,11 @@ use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
 use crate::protocol::ivms101;
 use crate::protocol::message::{
-    Account, BlockCommitted, Body, GetRequest, GetResponse, LedgerTx, Order, Settlement, SignRequest, SignResponse,
-    Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
+    Account, BlockCommitted, Body, EscrowCommitted, EscrowOp, GetRequest, GetResponse, LedgerTx, Order, Settlement,
+    SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
 use crate::protocol::status::Status;
-use crate::scenario::{Behaviour, RegulationOrder};
+use crate::scenario::{Behaviour, RegulationOrder, SettlementMode};
 use rand::RngCore;
 use std::sync::Arc;
 
@@ -79,6 +79,8 @@ impl Purchase {
 
 #[derive(Debug)]
 enum Stage {
+    /// Variant `settlement: escrow`: waiting for the ledger to hold the quantity.
+    AwaitingHold,
     AwaitingUserData,
     Submitted,
     Final(Box<Settlement>),
@@ -100,6 +102,22 @@ pub struct Sale {
     transfer: Transfer,
     tx_id: Hash32,
     stage: Stage,
+    /// Whether the ledger holds the quantity for it (variant `settlement: escrow`).
+    held: bool,
+}
+
+impl Sale {
+    /// The hold this transfer needs: its quantity, on the seller's account.
+    fn escrow_op(&self, request_id: u64, submitter: &OrgId) -> EscrowOp {
+        EscrowOp {
+            request_id,
+            tx_id: self.tx_id,
+            asset: self.transfer.asset_id.clone(),
+            account: self.transfer.to.id.clone(),
+            quantity: self.transfer.quantity,
+            submitter: submitter.clone(),
+        }
+    }
 }
 
 impl Organization {
@@ -272,8 +290,10 @@ impl Organization {
             .and_then(|()| self.check_replay(request_id, &transfer))
             .and_then(|()| self.check_permission(&from, &transfer));
         let user = transfer.from.id.clone();
-        self.sales
-            .insert(request_id, Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData });
+        self.sales.insert(
+            request_id,
+            Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData, held: false },
+        );
         if let Err((status, detail)) = check {
             return self.finalize(request_id, status, detail, None, out);
         }
@@ -285,7 +305,55 @@ impl Organization {
                 return self.finalize(request_id, Status::Regulation, first, None, out);
             }
         }
-        self.ask_user_data(request_id, from, user, out);
+        match self.dir.protocol.settlement {
+            SettlementMode::Direct => self.ask_user_data(request_id, from, user, out),
+            SettlementMode::Escrow => self.request_hold(request_id, out),
+        }
+    }
+
+    /// Variant `settlement: escrow`: ask the ledger to hold the quantity on the seller's account
+    /// before any personal data moves.
+    fn request_hold(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        sale.stage = Stage::AwaitingHold;
+        let op = sale.escrow_op(request_id, &self.id);
+        let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+        out.send(self.seal(request_id, ledger, Body::Hold(op)));
+    }
+
+    /// An escrow event of the ledger: update the replica; go on with the transfers whose hold
+    /// was placed, and reject those whose hold was refused (reason `balance`).
+    pub(super) fn on_escrow(&mut self, event: EscrowCommitted, out: &mut Outbox) {
+        if !self.view.apply_escrow(&event) {
+            return self.sync_if_behind(event.index, out);
+        }
+        let awaiting = |org: &Self, op: &EscrowOp| {
+            op.submitter == org.id
+                && matches!(org.sales.get(&op.request_id).map(|s| &s.stage), Some(Stage::AwaitingHold))
+        };
+        for op in &event.held {
+            if awaiting(self, op) {
+                let Some(sale) = self.sales.get_mut(&op.request_id) else { continue };
+                sale.held = true;
+                sale.stage = Stage::AwaitingUserData;
+                let (buyer_org, user) = (sale.buyer_org.clone(), sale.transfer.from.id.clone());
+                self.ask_user_data(op.request_id, buyer_org, user, out);
+            }
+        }
+        for op in &event.refused {
+            if awaiting(self, op) {
+                let detail = format!("{} has less than {} of {} available to hold", op.account, op.quantity, op.asset);
+                self.finalize(op.request_id, Status::Balance, detail, None, out);
+            }
+        }
+    }
+
+    /// A ledger event arrived past a gap: ask the ledger for what this replica missed.
+    fn sync_if_behind(&mut self, index: u64, out: &mut Outbox) {
+        if index > self.view.next_event {
+            let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+            out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.view.next_event }));
+        }
     }
 
     /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
@@ -510,11 +578,7 @@ impl Organization {
     /// A ledger event: update the replica; settle or reject what this org submitted.
     pub(super) fn on_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
         if !self.view.apply(&block, block.index) {
-            if block.index > self.view.next_event {
-                let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
-                out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.view.next_event }));
-            }
-            return;
+            return self.sync_if_behind(block.index, out);
         }
         let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
         for (index, tx) in block.txs.iter().enumerate() {
@@ -560,6 +624,13 @@ impl Organization {
         let settlement = Settlement { tx_id: sale.tx_id, status, detail: detail.clone(), proof };
         sale.stage = Stage::Final(Box::new(settlement.clone()));
         let buyer = sale.buyer_org.clone();
+        // A settled transfer consumed its hold on the ledger; any other gives it back to the seller.
+        let release =
+            (std::mem::take(&mut sale.held) && status != Status::Ok).then(|| sale.escrow_op(request_id, &self.id));
+        if let Some(op) = release {
+            let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+            out.send(self.seal(request_id, ledger, Body::Release(op)));
+        }
         out.note(Note::SaleFinal {
             org: self.id.clone(),
             request_id,

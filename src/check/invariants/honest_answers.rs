@@ -11,6 +11,7 @@
 
 use super::witness;
 use crate::actors::adapter::LedgerSnapshot;
+use crate::actors::cluster_ledger::HeldState;
 use crate::check::Check;
 use crate::crypto::{merkle, Hash32};
 use crate::protocol::envelope::Message;
@@ -32,6 +33,8 @@ struct Truth {
     heights: Vec<(Option<Hash32>, Balances)>,
     /// Each settled transaction by tx id: its block's height and its hash.
     settled: BTreeMap<Hash32, (u64, Hash32)>,
+    /// The tokens held after each ledger event since the first hold (variant `settlement: escrow`).
+    held: Vec<HeldState>,
 }
 
 impl Truth {
@@ -57,11 +60,27 @@ impl Truth {
             }
             heights.push((Some(block.root), balances.clone()));
         }
-        Self { assets, heights, settled }
+        let held = ledger.map(|l| l.held_history.clone()).unwrap_or_default();
+        Self { assets, heights, settled, held }
     }
 
     fn height(&self) -> u64 {
         self.heights.len() as u64 - 1
+    }
+
+    /// Every amount an account held in escrow while the ledger stood at `height`: after each
+    /// escrow event at that height, after its block, and (unless a block opened the height) what
+    /// was held when the height was reached.
+    fn held_at(&self, height: u64, asset: &ResourceId, account: &ResourceId) -> BTreeSet<u64> {
+        let of = |state: Option<&HeldState>| {
+            state.and_then(|s| s.held.get(&(asset.clone(), account.clone()))).copied().unwrap_or(0)
+        };
+        let at: Vec<&HeldState> = self.held.iter().filter(|s| s.height == height).collect();
+        let mut amounts: BTreeSet<u64> = at.iter().map(|s| of(Some(s))).collect();
+        if at.first().is_none_or(|s| !s.block) {
+            amounts.insert(of(self.held.iter().rev().find(|s| s.height < height)));
+        }
+        amounts
     }
 
     fn balance_at(&self, height: u64, asset: &ResourceId, account: &ResourceId) -> Option<u64> {
@@ -100,6 +119,8 @@ pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
             ));
         } else if nonzero(&replica.balances) != nonzero(final_balances) {
             broken.insert(format!("{org}'s replica's balances differ from the ledger's"));
+        } else if seen.ledgers.get(&scenario.orgs[org].cluster).is_some_and(|l| l.holds != replica.holds) {
+            broken.insert(format!("{org}'s replica's holds differ from the ledger's"));
         }
     }
     if broken.is_empty() {
@@ -136,11 +157,18 @@ fn judge(body: &Body, truth: &Truth) -> Option<String> {
         Body::BalanceAnswer(a) => beyond(a.height).or_else(|| match a.status {
             Status::Ok => {
                 let expected = truth.balance_at(a.height, &a.asset, &a.account).unwrap_or(0);
-                (a.current != expected || a.available != expected || a.held != 0).then(|| {
-                    format!(
+                let held = truth.held_at(a.height, &a.asset, &a.account);
+                let true_split = held.contains(&a.held) && a.available == expected.saturating_sub(a.held);
+                (a.current != expected || !true_split).then(|| {
+                    let mut wrong = format!(
                         "{} holds {expected} of {} at height {}, not {} (available {}, held {})",
                         a.account, a.asset, a.height, a.current, a.available, a.held
-                    )
+                    );
+                    if held.iter().any(|h| *h > 0) {
+                        let held: Vec<String> = held.iter().map(u64::to_string).collect();
+                        wrong.push_str(&format!("; it had {} in escrow then", held.join(" or ")));
+                    }
+                    wrong
                 })
             }
             Status::NotFound if truth.assets.contains_key(&a.asset) => {
@@ -202,8 +230,11 @@ mod tests {
         balances.insert((id("org_2:101:asset_1"), id("org_2:100:treasury")), 900);
         balances.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 100);
         let mut seen = Observations::default();
-        let ledger =
-            LedgerSnapshot { balances: balances.clone(), blocks: vec![Block { height: 1, root, txs: vec![tx] }] };
+        let ledger = LedgerSnapshot {
+            balances: balances.clone(),
+            blocks: vec![Block { height: 1, root, txs: vec![tx] }],
+            ..Default::default()
+        };
         seen.ledgers.insert(ClusterId::from("cluster_B"), ledger);
         let mut replica = LedgerView { balances, roots: vec![root], next_event: 1, ..LedgerView::default() };
         replica.assets.insert(id("org_2:101:asset_1"), Hash32([0; 32]));
@@ -342,6 +373,52 @@ mod tests {
                 Some(words) => assert!(verdict.as_deref().is_some_and(|v| v.contains(words)), "{what}: {verdict:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_balance_in_escrow_must_be_one_the_ledger_held_at_that_height() {
+        let (scenario, mut seen) = settled();
+        let held = |amount: u64| {
+            let mut held = BTreeMap::new();
+            held.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), amount);
+            held
+        };
+        // At height 1: 30 held, then 10 (two escrow events while the ledger stood at 1).
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        ledger.held_history = vec![
+            HeldState { height: 1, block: false, held: held(30) },
+            HeldState { height: 1, block: false, held: held(10) },
+        ];
+        let split = |available: u64, held: u64| {
+            let Body::BalanceAnswer(mut a) = balance(100, held, 1) else { unreachable!() };
+            a.available = available;
+            Body::BalanceAnswer(a)
+        };
+        let truth = |seen: &Observations| {
+            Truth::of(&scenario, &ClusterId::from("cluster_B"), seen.ledgers.get(&ClusterId::from("cluster_B")))
+        };
+        let truth = truth(&seen);
+        for (available, held, honest) in
+            [(70, 30, true), (90, 10, true), (100, 0, true), (80, 20, false), (100, 30, false), (60, 10, false)]
+        {
+            let verdict = judge(&split(available, held), &truth);
+            assert_eq!(verdict.is_none(), honest, "available {available}, held {held}: {verdict:?}");
+        }
+        let verdict = judge(&split(80, 20), &truth).unwrap();
+        assert!(verdict.contains("it had 0 or 10 or 30 in escrow then"), "{verdict}");
+        seen.replicas.get_mut(&OrgId::from("org_3")).unwrap().holds.insert(
+            Hash32([1; 32]),
+            crate::protocol::message::EscrowOp {
+                request_id: 1,
+                tx_id: Hash32([1; 32]),
+                asset: id("org_2:101:asset_1"),
+                account: id("org_1:100:user_1"),
+                quantity: 1,
+                submitter: OrgId::from("org_2"),
+            },
+        );
+        let check = honest_answers(&scenario, &seen);
+        assert!(!check.passed && check.detail.contains("org_3's replica's holds differ"), "{check:?}");
     }
 
     fn only_available(current: u64, available: u64) -> Body {

@@ -44,7 +44,38 @@ pub fn check_all(scenario: &Scenario, seen: &Observations, seed: u64) -> Vec<Che
         liveness(scenario, seen),
         privacy(scenario, seen),
         honest_answers(scenario, seen),
+        holds_released(seen),
     ]
+}
+
+/// When the run ends, no account holds anything for a transfer that is final (as its buyer's
+/// org knows it, or as the asset's org decided it). Trivially true under direct settlement.
+pub fn holds_released(seen: &Observations) -> Check {
+    let mut broken = Vec::new();
+    let mut holds = 0;
+    for ledger in seen.ledgers.values() {
+        for hold in ledger.holds.values() {
+            holds += 1;
+            let known = seen.transfers.get(&hold.request_id);
+            if known.is_some() || seen.sales_final.contains(&hold.request_id) {
+                let status = match known {
+                    Some(k) if k.settled => "settled".to_owned(),
+                    Some(k) => format!("rejected ({})", super::expectations::reason_word(k.reason)),
+                    None => "decided by the asset's org".to_owned(),
+                };
+                broken.push(format!(
+                    "{} still holds {} of {} for transfer {}, which is final: {status}",
+                    hold.account, hold.quantity, hold.asset, hold.request_id
+                ));
+            }
+        }
+    }
+    match broken.is_empty() {
+        true => {
+            Check::new("holds_released", true, format!("{holds} hold(s) left at the end, none for a final transfer"))
+        }
+        false => Check::new("holds_released", false, broken.join("; ")),
+    }
 }
 
 fn transfers(scenario: &Scenario) -> impl Iterator<Item = (u64, &crate::protocol::ids::ResourceId)> {
@@ -186,7 +217,8 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
 /// the transfer's asset; a transfer from the org of the user who buys; data from the org of
 /// the resource; an advertisement from the org it names; a status answer (variant
 /// `status_query`) from an org of the asset's cluster; a ledger transaction from the org
-/// that manages its asset, submitted by that org, debiting only an account of that org.
+/// that manages its asset, submitted by that org, debiting only an account of that org (and a
+/// hold or release, variant `settlement: escrow`, the same).
 pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Check {
     let mut broken = Vec::new();
     let mut witness = witness::Witness::new(seed);
@@ -225,6 +257,9 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Chec
             }),
             (Body::Submit(tx), ActorId::Org(from)) => {
                 &tx.asset.org == from && &tx.submitter == from && &tx.source.org == from
+            }
+            (Body::Hold(op) | Body::Release(op), ActorId::Org(from)) => {
+                &op.asset.org == from && &op.submitter == from && &op.account.org == from
             }
             _ => false,
         };
@@ -294,6 +329,38 @@ mod tests {
         ResourceId::parse(text).unwrap()
     }
 
+    #[test]
+    fn holds_released_fails_only_on_a_hold_for_a_final_transfer() {
+        let hold = |request_id: u64| crate::protocol::message::EscrowOp {
+            request_id,
+            tx_id: Hash32::of(&request_id.to_be_bytes()),
+            asset: id("org_2:101:asset_1"),
+            account: id("org_2:100:treasury"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        };
+        let final_at = |seen: &mut Observations, request_id: u64| {
+            let known =
+                KnownFinal { settled: false, reason: Status::Timeout, detail: String::new(), proof: None, t_us: 1 };
+            seen.transfers.insert(request_id, known);
+        };
+        let mut seen = Observations::default();
+        assert!(holds_released(&seen).passed, "no ledger, no hold");
+        let mut ledger = LedgerSnapshot::default();
+        for request_id in [1u64, 2, 3] {
+            ledger.holds.insert(Hash32::of(&request_id.to_be_bytes()), hold(request_id));
+        }
+        seen.ledgers.insert(ClusterId::from("cluster_B"), ledger);
+        assert!(holds_released(&seen).passed, "holds for pending transfers");
+        final_at(&mut seen, 2);
+        let check = holds_released(&seen);
+        assert!(!check.passed && check.detail.contains("transfer 2, which is final: rejected (timeout)"), "{check:?}");
+        let mut seen_by_asset_org = Observations { ledgers: seen.ledgers.clone(), ..Observations::default() };
+        seen_by_asset_org.sales_final.insert(3);
+        let check = holds_released(&seen_by_asset_org);
+        assert!(!check.passed && check.detail.contains("transfer 3"), "{check:?}");
+    }
+
     fn tx(request_id: u64) -> LedgerTx {
         LedgerTx {
             request_id,
@@ -323,7 +390,10 @@ mod tests {
         balances.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 100);
         let block = Block { height: 1, root: crate::crypto::merkle::root(&leaves), txs: vec![tx] };
         let mut seen = Observations::default();
-        seen.ledgers.insert(ClusterId::from("cluster_B"), LedgerSnapshot { balances, blocks: vec![block] });
+        seen.ledgers.insert(
+            ClusterId::from("cluster_B"),
+            LedgerSnapshot { balances, blocks: vec![block], ..Default::default() },
+        );
         seen.transfers.insert(
             10101,
             KnownFinal { settled: true, reason: Status::Ok, detail: String::new(), proof: Some(proof), t_us: 1_000 },

@@ -122,6 +122,7 @@ impl Validator {
         }
         config.status_query = spec.status_query.unwrap_or(config.status_query);
         config.regulation_order = spec.regulation_order.unwrap_or(config.regulation_order);
+        config.settlement = spec.settlement.unwrap_or(config.settlement);
         config
     }
 }

@@ -109,8 +109,13 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
     use crate::protocol::message::RefusedTx;
     let (mut org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    let sale =
-        |stage| Sale { buyer_org: OrgId::from("org_1"), transfer: transfer.clone(), tx_id: Hash32([1; 32]), stage };
+    let sale = |stage| Sale {
+        buyer_org: OrgId::from("org_1"),
+        transfer: transfer.clone(),
+        tx_id: Hash32([1; 32]),
+        stage,
+        held: false,
+    };
     org.sales.insert(1, sale(Stage::AwaitingUserData));
     org.sales.insert(2, sale(Stage::AwaitingUserData));
     org.submit(1, &mut Outbox::default());
