@@ -5,7 +5,7 @@
 use super::cluster_ledger::ClusterLedger;
 use super::organization::Organization;
 use super::outbox::{Input, Outbox};
-use super::user::User;
+use super::StateMachine;
 use actix::{Actor, Context, Handler, Message};
 
 /// One event for an actor, at a virtual time (microseconds).
@@ -50,7 +50,25 @@ impl Message for ReplicaSnapshot {
     type Result = super::organization::ledger_view::LedgerView;
 }
 
-impl Handler<ReplicaSnapshot> for Node<Organization> {
+/// An org's state machine, honest or wrapped: it keeps a replica of its cluster's ledger.
+pub trait HasReplica {
+    /// The replica.
+    fn replica(&self) -> &super::organization::ledger_view::LedgerView;
+}
+
+impl HasReplica for Organization {
+    fn replica(&self) -> &super::organization::ledger_view::LedgerView {
+        Organization::replica(self)
+    }
+}
+
+impl<S: HasReplica> HasReplica for super::byzantine::Byzantine<S> {
+    fn replica(&self) -> &super::organization::ledger_view::LedgerView {
+        self.inner().replica()
+    }
+}
+
+impl<T: Runs + HasReplica> Handler<ReplicaSnapshot> for Node<T> {
     type Result = actix::MessageResult<ReplicaSnapshot>;
 
     fn handle(&mut self, _: ReplicaSnapshot, _: &mut Context<Self>) -> Self::Result {
@@ -61,35 +79,16 @@ impl Handler<ReplicaSnapshot> for Node<Organization> {
 /// Any actor of the simulation, behind actix.
 pub struct Node<T>(pub T);
 
-/// The sans-IO behaviour an actor adapter drives.
-pub trait Behaviour: Unpin + 'static {
-    /// Handles one input at a virtual time.
-    fn handle(&mut self, now: u64, input: Input) -> Outbox;
-}
+/// What a node's state machine must be to run behind actix.
+pub trait Runs: StateMachine + Unpin + 'static {}
 
-impl Behaviour for Organization {
-    fn handle(&mut self, now: u64, input: Input) -> Outbox {
-        Organization::handle(self, now, input)
-    }
-}
+impl<T: StateMachine + Unpin + 'static> Runs for T {}
 
-impl Behaviour for ClusterLedger {
-    fn handle(&mut self, now: u64, input: Input) -> Outbox {
-        ClusterLedger::handle(self, now, input)
-    }
-}
-
-impl Behaviour for User {
-    fn handle(&mut self, now: u64, input: Input) -> Outbox {
-        User::handle(self, now, input)
-    }
-}
-
-impl<T: Behaviour> Actor for Node<T> {
+impl<T: Runs> Actor for Node<T> {
     type Context = Context<Self>;
 }
 
-impl<T: Behaviour> Handler<Step> for Node<T> {
+impl<T: Runs> Handler<Step> for Node<T> {
     type Result = actix::MessageResult<Step>;
 
     fn handle(&mut self, step: Step, _: &mut Context<Self>) -> Self::Result {

@@ -4,6 +4,7 @@
 //! No actor calls another: everything they send crosses the network.
 
 pub mod adapter;
+pub mod byzantine;
 pub mod cluster_ledger;
 pub mod directory;
 pub mod escrow;
@@ -12,3 +13,28 @@ pub mod outbox;
 pub mod user;
 
 pub use outbox::{Command, Input, Note, Outbox, TimerId};
+
+/// A sans-IO actor: one input at a virtual time in, its effects out. No runtime: the actix
+/// adapter (`adapter`) drives it in a run, and a test or another driver may call it directly.
+pub trait StateMachine {
+    /// Handles one input at virtual time `now` (microseconds).
+    fn handle(&mut self, now: u64, input: Input) -> Outbox;
+}
+
+impl StateMachine for organization::Organization {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        organization::Organization::handle(self, now, input)
+    }
+}
+
+impl StateMachine for cluster_ledger::ClusterLedger {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        cluster_ledger::ClusterLedger::handle(self, now, input)
+    }
+}
+
+impl StateMachine for user::User {
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
+        user::User::handle(self, now, input)
+    }
+}

@@ -8,7 +8,6 @@ use crate::protocol::envelope::{Envelope, Rejection};
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::Kind;
 use crate::protocol::status::Status;
-use crate::scenario::Behaviour;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -201,7 +200,7 @@ pub enum Note {
     /// An exchange ran out of retries.
     Timeout { org: OrgId, to: OrgId, kind: String, request_id: u64 },
     /// A byzantine org departed from the protocol (what it did instead).
-    Misbehaved { org: OrgId, behaviour: Behaviour, detail: String },
+    Misbehaved { org: OrgId, behaviour: String, detail: String },
     /// A byzantine org re-sent a copy of a message it received.
     Replayed { org: OrgId, from: ActorId, kind: Kind, request_id: u64 },
     /// State changed because of a message (checked by `authenticity`).
@@ -264,6 +263,14 @@ impl Outbox {
     /// Records a note.
     pub fn note(&mut self, note: Note) {
         self.notes.push(note);
+    }
+
+    /// Appends another outbox's effects after this one's.
+    pub fn append(&mut self, mut other: Outbox) {
+        self.sends.append(&mut other.sends);
+        self.timers.append(&mut other.timers);
+        self.cancels.append(&mut other.cancels);
+        self.notes.append(&mut other.notes);
     }
 }
 

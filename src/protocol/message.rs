@@ -192,6 +192,21 @@ impl Kind {
         }
     }
 
+    /// Whether it answers a request (what a `silent` org never sends).
+    pub fn is_answer(self) -> bool {
+        matches!(
+            self,
+            Kind::GetResponse
+                | Kind::VerifyAnswer
+                | Kind::TxAccepted
+                | Kind::Settlement
+                | Kind::SettlementAck
+                | Kind::ProofAnswer
+                | Kind::BalanceAnswer
+                | Kind::StatusAnswer
+        )
+    }
+
     /// An answer a node gives about its ledger (what `honest_answers` judges).
     pub fn is_ledger_answer(self) -> bool {
         matches!(self, Kind::VerifyAnswer | Kind::ProofAnswer | Kind::BalanceAnswer | Kind::StatusAnswer)

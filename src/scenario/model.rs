@@ -537,7 +537,9 @@ pub struct CrashSpec {
     pub restart_ms: Option<S<Whole>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+/// How a byzantine org misbehaves: a built-in word, or `{custom: NAME}`, a misbehaviour
+/// registered under that name through the library (`docs/library.md`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     WrongBalance,
@@ -546,6 +548,7 @@ pub enum Behaviour {
     Silent,
     Replay,
     Resubmit,
+    Custom(String),
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod observations;
 
 use crate::actors::adapter::{LedgerSnapshot, Node, ReplicaSnapshot, Snapshot, Step};
+use crate::actors::byzantine::{builtin::builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::{OrgSetup, Organization};
@@ -213,7 +214,7 @@ struct Simulation<'a> {
     queue: BinaryHeap<Reverse<Scheduled>>,
     actors: BTreeMap<ActorId, Recipient<Step>>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
-    orgs: BTreeMap<OrgId, Addr<Node<Organization>>>,
+    orgs: BTreeMap<OrgId, Recipient<ReplicaSnapshot>>,
     topology: Topology,
     dir: Arc<Directory>,
     flow: Flow,
@@ -238,9 +239,22 @@ impl<'a> Simulation<'a> {
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
             let setup = OrgSetup::from_scenario(scenario, org);
-            let node = Node(Organization::new(org.clone(), dir.clone(), setup, scenario)).start();
-            actors.insert(ActorId::Org(org.clone()), node.clone().recipient());
-            orgs.insert(org.clone(), node);
+            let honest = Organization::new(org.clone(), dir.clone(), setup, scenario);
+            let (step, replica) = match scenario.faults.byzantine.get(org) {
+                None => {
+                    let node = Node(honest).start();
+                    (node.clone().recipient(), node.recipient())
+                }
+                Some(behaviours) => {
+                    let mut ranked: Vec<_> = behaviours.iter().filter_map(builtin).collect();
+                    ranked.sort_by_key(|(rank, _)| *rank);
+                    let misbehaviours = ranked.into_iter().map(|(_, m)| m).collect();
+                    let node = Node(Byzantine::new(honest, org.clone(), dir.clone(), misbehaviours)).start();
+                    (node.clone().recipient(), node.recipient())
+                }
+            };
+            actors.insert(ActorId::Org(org.clone()), step);
+            orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
             let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), scenario)).start();

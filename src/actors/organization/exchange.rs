@@ -139,11 +139,6 @@ impl Exchanges {
         Some(exchange)
     }
 
-    /// The request of an open exchange, decoded (it was sealed by this org).
-    pub fn request(&self, key: &ExchangeKey) -> Option<crate::protocol::envelope::Message> {
-        postcard::from_bytes(&self.open.get(key)?.envelope.payload).ok()
-    }
-
     /// Whether an exchange is open.
     pub fn is_open(&self, key: &ExchangeKey) -> bool {
         self.open.contains_key(key)

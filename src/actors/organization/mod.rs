@@ -20,12 +20,12 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
-use crate::protocol::message::{Body, Kind};
-use crate::scenario::{Behaviour, Regulation, Scenario};
+use crate::protocol::message::Body;
+use crate::scenario::{Regulation, Scenario};
 use ed25519_dalek::SigningKey;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use query::Broadcast;
@@ -40,8 +40,6 @@ pub struct OrgSetup {
     pub assets: BTreeMap<ResourceId, String>,
     /// Its regulation rules.
     pub regulation: Option<Regulation>,
-    /// How it misbehaves, if byzantine.
-    pub behaviours: BTreeSet<Behaviour>,
 }
 
 impl OrgSetup {
@@ -61,7 +59,6 @@ impl OrgSetup {
                 .map(|(id, a)| (id.clone(), a.data.clone()))
                 .collect(),
             regulation: scenario.orgs.get(org).and_then(|o| o.regulation.clone()),
-            behaviours: scenario.faults.byzantine.get(org).cloned().unwrap_or_default(),
         }
     }
 }
@@ -73,7 +70,6 @@ pub struct Organization {
     me: ActorId,
     cluster: ClusterId,
     key: SigningKey,
-    forged_key: SigningKey,
     dir: Arc<Directory>,
     setup: OrgSetup,
     view: LedgerView,
@@ -86,10 +82,6 @@ pub struct Organization {
     /// Each user-signed transfer this org accepted (its nonce and template hash), with the
     /// request id that carried it first: durable, so a replay is refused after a restart too.
     accepted_transfers: BTreeMap<Hash32, u64>,
-    replayed: BTreeSet<[u8; 64]>,
-    /// A `resubmit` org's second copies: fresh request id → the request it copied. Each copy is
-    /// pursued as a purchase of its own (its user's data given, its settlement acknowledged).
-    resubmitted: BTreeMap<u64, u64>,
 }
 
 impl Organization {
@@ -108,7 +100,6 @@ impl Organization {
         }
         Self {
             key: keys::actor_key(dir.seed, &me),
-            forged_key: keys::forged_key(dir.seed, &me),
             exchanges: Exchanges::new(dir.protocol.timeout_us, dir.protocol.retries),
             id,
             me,
@@ -121,8 +112,6 @@ impl Organization {
             purchases: BTreeMap::new(),
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
-            replayed: BTreeSet::new(),
-            resubmitted: BTreeMap::new(),
         }
     }
 
@@ -136,35 +125,7 @@ impl Organization {
             Input::Crash => self.exchanges.crash(),
             Input::Restart => self.on_restart(&mut out),
         }
-        self.misbehave(&mut out);
         out
-    }
-
-    /// A `silent` org withholds its answers; a `forge_signature` org has signed with a key not its
-    /// own (in `seal`). Each departure is noted, so the trace shows what the byzantine org did.
-    fn misbehave(&self, out: &mut Outbox) {
-        if self.is(Behaviour::Silent) {
-            let (withheld, kept): (Vec<_>, Vec<_>) = out.sends.drain(..).partition(|s| is_answer(s.envelope.kind));
-            out.sends = kept;
-            for send in withheld {
-                let detail = format!(
-                    "withheld its {} #{} to {}",
-                    send.envelope.kind, send.envelope.request_id, send.envelope.to
-                );
-                out.note(Note::Misbehaved { org: self.id.clone(), behaviour: Behaviour::Silent, detail });
-            }
-        }
-        if self.is(Behaviour::ForgeSignature) {
-            let forged: Vec<String> = out
-                .sends
-                .iter()
-                .filter(|s| s.envelope.from == self.me)
-                .map(|s| format!("signed its {} #{} with a key not its own", s.envelope.kind, s.envelope.request_id))
-                .collect();
-            for detail in forged {
-                out.note(Note::Misbehaved { org: self.id.clone(), behaviour: Behaviour::ForgeSignature, detail });
-            }
-        }
     }
 
     /// Its replica of its cluster's ledger.
@@ -172,14 +133,9 @@ impl Organization {
         &self.view
     }
 
-    fn is(&self, behaviour: Behaviour) -> bool {
-        self.setup.behaviours.contains(&behaviour)
-    }
-
-    /// Seals a message from this org (with a key not its own if it forges).
+    /// Seals a message from this org.
     fn seal(&self, request_id: u64, to: Address, body: Body) -> Arc<Envelope> {
-        let key = if self.is(Behaviour::ForgeSignature) { &self.forged_key } else { &self.key };
-        Arc::new(Envelope::seal(Message { request_id, from: self.me.clone(), to, body }, key))
+        Arc::new(Envelope::seal(Message { request_id, from: self.me.clone(), to, body }, &self.key))
     }
 
     fn to_org(org: &OrgId) -> Address {
@@ -198,9 +154,6 @@ impl Organization {
         if !for_me {
             out.note(self.discarded(&envelope, Discard::Misaddressed));
             return;
-        }
-        if self.is(Behaviour::Replay) {
-            self.replay(&envelope, out);
         }
         let from_org = message.from.org().cloned();
         match (message.body, from_org) {
@@ -261,24 +214,6 @@ impl Organization {
     /// Records that state changed because of a message (the `authenticity` check reads it).
     fn changed(&self, what: &str, cause: &Arc<Envelope>, out: &mut Outbox) {
         out.note(Note::StateChange { actor: self.me.clone(), what: what.to_owned(), cause: cause.clone() });
-    }
-
-    fn replay(&mut self, envelope: &Arc<Envelope>, out: &mut Outbox) {
-        if envelope.from == self.me
-            || !matches!(envelope.from, ActorId::Org(_))
-            || !self.replayed.insert(envelope.signature)
-        {
-            return;
-        }
-        for org in self.dir.cluster_of.keys().filter(|o| **o != self.id) {
-            out.send_to(envelope.clone(), ActorId::Org(org.clone()), false);
-        }
-        out.note(Note::Replayed {
-            org: self.id.clone(),
-            from: envelope.from.clone(),
-            kind: envelope.kind.to_owned(),
-            request_id: envelope.request_id,
-        });
     }
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
@@ -342,19 +277,4 @@ impl Organization {
         );
         out.send(sync);
     }
-}
-
-/// Whether a message kind answers a request (what a `silent` org never sends).
-fn is_answer(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::GetResponse
-            | Kind::VerifyAnswer
-            | Kind::TxAccepted
-            | Kind::Settlement
-            | Kind::SettlementAck
-            | Kind::ProofAnswer
-            | Kind::BalanceAnswer
-            | Kind::StatusAnswer
-    )
 }

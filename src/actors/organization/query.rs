@@ -18,7 +18,6 @@ use crate::protocol::message::{
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
 };
 use crate::protocol::status::Status;
-use crate::scenario::Behaviour;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -176,11 +175,7 @@ impl Organization {
 
     /// Seed step 5: a node answers with the hash on its ledger.
     pub(super) fn answer_verify(&mut self, request_id: u64, from: OrgId, verify: VerifyRequest, out: &mut Outbox) {
-        let mut hash = self.view.assets.get(&verify.resource).copied();
-        if self.is(Behaviour::WrongHash) {
-            hash = Some(Hash32::of_parts(&[b"wrong", &verify.hash.0]));
-            self.lie(Behaviour::WrongHash, format!("answered verify #{request_id} from {from} with a wrong hash"), out);
-        }
+        let hash = self.view.assets.get(&verify.resource).copied();
         let status = if hash.is_some() { Status::Ok } else { Status::NotFound };
         let body =
             Body::VerifyAnswer(VerifyAnswer { resource: verify.resource, status, hash, height: self.view.height() });
@@ -189,15 +184,7 @@ impl Organization {
 
     /// A node answers with the root it holds at that height.
     pub(super) fn answer_proof(&mut self, request_id: u64, from: OrgId, request: VerifyProofRequest, out: &mut Outbox) {
-        let mut root = self.view.root_at(request.height);
-        if self.is(Behaviour::WrongHash) {
-            root = Some(Hash32::of_parts(&[b"wrong", &request.root.0]));
-            self.lie(
-                Behaviour::WrongHash,
-                format!("answered verify_proof #{request_id} from {from} with a wrong root"),
-                out,
-            );
-        }
+        let root = self.view.root_at(request.height);
         let status = if root.is_some() { Status::Ok } else { Status::NotFound };
         let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
         out.send(self.seal(request_id, Self::to_org(&from), body));
@@ -207,19 +194,11 @@ impl Organization {
     pub(super) fn answer_balance(&mut self, request_id: u64, from: OrgId, query: BalanceQuery, out: &mut Outbox) {
         let entitled = query.account.id.org == from || query.asset.org == from;
         let amounts = self.view.amounts(&query.asset, &query.account.id);
-        let (status, mut amounts) = match (entitled, amounts) {
+        let (status, amounts) = match (entitled, amounts) {
             (false, _) => (Status::Denied, Amounts { current: 0, available: 0, held: 0 }),
             (true, None) => (Status::NotFound, Amounts { current: 0, available: 0, held: 0 }),
             (true, Some(amounts)) => (Status::Ok, amounts),
         };
-        if self.is(Behaviour::WrongBalance) && status == Status::Ok {
-            let truth = amounts.current;
-            amounts.current = truth.wrapping_mul(2).wrapping_add(7);
-            amounts.available = amounts.current;
-            let detail =
-                format!("answered balance #{request_id} from {from} with {} instead of {truth}", amounts.current);
-            self.lie(Behaviour::WrongBalance, detail, out);
-        }
         let body = Body::BalanceAnswer(BalanceAnswer {
             status,
             account: query.account.id,
@@ -230,10 +209,6 @@ impl Organization {
             height: self.view.height(),
         });
         out.send(self.seal(request_id, Self::to_org(&from), body));
-    }
-
-    fn lie(&self, behaviour: Behaviour, detail: String, out: &mut Outbox) {
-        out.note(Note::Misbehaved { org: self.id.clone(), behaviour, detail });
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
@@ -362,7 +337,7 @@ impl Organization {
 
     /// A member's answer failed its signature.
     pub(super) fn on_bad_answer(&mut self, request_id: u64, from: OrgId, kind: Kind, out: &mut Outbox) {
-        if !super::is_answer(kind) {
+        if !kind.is_answer() {
             return;
         }
         for exchange_kind in

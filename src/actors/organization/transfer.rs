@@ -20,7 +20,6 @@ use crate::crypto::{keys, merkle, Hash32};
 use crate::net::rng::{self, Purpose};
 use crate::protocol::atst::TransferTemplate;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
 use crate::protocol::ivms101;
 use crate::protocol::message::{
@@ -28,7 +27,7 @@ use crate::protocol::message::{
     SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
 use crate::protocol::status::Status;
-use crate::scenario::{Behaviour, RegulationOrder, SettlementMode};
+use crate::scenario::{RegulationOrder, SettlementMode};
 use rand::RngCore;
 use std::sync::Arc;
 
@@ -194,9 +193,6 @@ impl Organization {
         }
         if let Some(purchase) = self.purchases.get_mut(&request_id) {
             purchase.tx_id.get_or_insert(accepted.tx_id);
-        }
-        if self.is(Behaviour::Resubmit) && !self.resubmitted.contains_key(&request_id) {
-            self.resubmit(request_id, &key.peer, out);
         }
         let Some(purchase) = self.purchases.get(&request_id) else { return };
         let deadline_us =
@@ -395,44 +391,6 @@ impl Organization {
             first if first == request_id => Ok(()),
             first => Err((Status::Replay, format!("the same signed transfer was accepted as request {first}"))),
         }
-    }
-
-    /// A `resubmit` org, once its transfer is accepted, sends the same signed transfer again
-    /// under a fresh request id (once per transfer).
-    fn resubmit(&mut self, request_id: u64, peer: &OrgId, out: &mut Outbox) {
-        if self.resubmitted.values().any(|r| *r == request_id) {
-            return;
-        }
-        let key = ExchangeKey { request_id, peer: peer.clone(), kind: ExchangeKind::Transfer };
-        let Some(Message { body: Body::Transfer(transfer), .. }) = self.exchanges.request(&key) else { return };
-        let digest = Hash32::of_parts(&[b"resubmit", &self.dir.seed.to_be_bytes(), &request_id.to_be_bytes()]);
-        let mut fresh = [0u8; 8];
-        fresh.copy_from_slice(&digest.0[..8]);
-        let fresh = u64::from_be_bytes(fresh) | 1 << 63;
-        let Some(original) = self.purchases.get(&request_id) else { return };
-        let copy = Purchase {
-            user: original.user.clone(),
-            asset: original.asset.clone(),
-            quantity: original.quantity,
-            seller: original.seller.clone(),
-            template: original.template.clone(),
-            tx_id: None,
-            final_status: None,
-            started_us: original.started_us,
-        };
-        self.purchases.insert(fresh, copy);
-        self.resubmitted.insert(fresh, request_id);
-        out.note(Note::Misbehaved {
-            org: self.id.clone(),
-            behaviour: Behaviour::Resubmit,
-            detail: format!("sent transfer #{request_id} again as #{fresh}"),
-        });
-        let envelope = self.seal(fresh, Self::to_org(peer), Body::Transfer(transfer));
-        self.exchanges.start(
-            ExchangeKey { request_id: fresh, peer: peer.clone(), kind: ExchangeKind::Transfer },
-            envelope,
-            out,
-        );
     }
 
     fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), (Status, String)> {

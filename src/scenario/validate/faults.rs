@@ -91,7 +91,7 @@ impl Validator {
         }
         for byzantine in &spec.byzantine {
             if let Some(org) = self.org(&byzantine.org) {
-                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour);
+                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour.clone());
             }
         }
         faults

@@ -3,6 +3,7 @@
 use super::*;
 use crate::actors::directory::Directory;
 use crate::actors::organization::OrgSetup;
+use crate::protocol::envelope::Message;
 use crate::protocol::message::Kind;
 use crate::scenario;
 
