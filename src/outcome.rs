@@ -2,6 +2,7 @@
 //! trace; its JSON form is the contract's `--json` object.
 
 use crate::check::{expectations, invariants, Check};
+use crate::library::{Evidence, Simulator};
 use crate::scenario::{Expectation, Scenario};
 use crate::sim::{self, Stats};
 use crate::trace::Record;
@@ -76,8 +77,28 @@ pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome
 /// Runs a scenario with a seed on an existing System, with settings (a budget, or a budget and
 /// defences), and checks everything.
 pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings: impl Into<sim::Settings>) -> Outcome {
-    let result = runner.simulate_within(scenario, seed, settings.into());
+    run_extended(runner, scenario, seed, settings.into(), &Simulator::default())
+}
+
+/// Runs a scenario with a designer's misbehaviours and invariants (`library`) and checks
+/// everything, the registered invariants after the built-in ones.
+pub fn run_extended(
+    runner: &sim::Runner,
+    scenario: &Scenario,
+    seed: u64,
+    settings: sim::Settings,
+    library: &Simulator,
+) -> Outcome {
+    let result = runner.simulate_extended(scenario, seed, settings, library);
+    conclude(scenario, seed, result, library)
+}
+
+/// Checks what a run produced: every invariant (built-in, then registered), every expectation.
+pub(crate) fn conclude(scenario: &Scenario, seed: u64, result: sim::RunResult, library: &Simulator) -> Outcome {
     let mut invariants = invariants::check_all(scenario, &result.observations, seed);
+    let evidence =
+        Evidence { scenario, observations: &result.observations, trace: &result.trace, outcome_stats: &result.stats };
+    invariants.extend(library.check_invariants(&evidence));
     if let Some(limit) = result.stopped_by {
         invariants.push(Check::new("finished", false, limit.to_string()));
     }
@@ -97,7 +118,7 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
         .expect
         .iter()
         .filter_map(|e| match e {
-            Expectation::Invariant { name, holds: false } => Some(invariants::name_of(*name).to_owned()),
+            Expectation::Invariant { name, holds: false } => Some(name.clone()),
             _ => None,
         })
         .collect();

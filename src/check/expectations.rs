@@ -139,7 +139,7 @@ fn check(cx: &Context<'_>, expectation: &Expectation) -> Check {
             Check::new(name, &saw == seen_by, detail)
         }
         Expectation::Invariant { name, holds } => {
-            let invariant = super::invariants::name_of(*name);
+            let invariant = name.as_str();
             let label = format!("invariant {invariant} {}", if *holds { "holds" } else { "breaks" });
             match cx.invariants.iter().find(|c| c.name == invariant) {
                 Some(c) => Check::new(label, c.passed == *holds, c.detail.clone()),

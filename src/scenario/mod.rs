@@ -7,6 +7,8 @@ pub mod model;
 mod syntax;
 mod validate;
 
+pub use validate::Names;
+
 pub use error::{LoadError, Problem};
 pub use model::{
     Behaviour, GetStatusWord, InvariantName, QuorumWord, ReasonWord, RegulationOrder, SettlementMode,
@@ -254,8 +256,8 @@ pub enum Expectation {
     },
     /// An invariant holds, or is expected to break.
     Invariant {
-        /// Which one.
-        name: InvariantName,
+        /// Which one: a built-in invariant's name, or a custom invariant registered under it.
+        name: String,
         /// Whether it holds.
         holds: bool,
     },
@@ -444,6 +446,12 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Scenario, LoadError> {
 
 /// Parses and validates a scenario. `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    parse_with(file, text, &Names::default())
+}
+
+/// Parses and validates a scenario that may name custom misbehaviours and invariants
+/// (`names`: what a library user registered).
+pub fn parse_with(file: &str, text: &str, names: &Names) -> Result<Scenario, LoadError> {
     let invalid =
         |problems: Vec<Problem>| LoadError::Invalid { file: file.to_owned(), source_text: Arc::from(text), problems };
     let spellings = syntax::non_decimal_numbers(text);
@@ -452,7 +460,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
     }
     let raw: model::ScenarioFile = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
         .map_err(|e| invalid(vec![syntax::problem(&e)]))?;
-    validate::validate(raw).map_err(invalid)
+    validate::validate(raw, names).map_err(invalid)
 }
 
 /// The YAML reader's options: duplicate keys are errors, and its budgets grow with the

@@ -428,8 +428,8 @@ pub enum ReasonWord {
     Replay,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The built-in invariants, in the order they are checked and reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum InvariantName {
     Conservation,
     ExactlyOnce,
@@ -440,6 +440,36 @@ pub enum InvariantName {
     Privacy,
     HonestAnswers,
     HoldsReleased,
+}
+
+impl InvariantName {
+    /// Every built-in invariant, in the contract's order.
+    pub const ALL: [InvariantName; 9] = [
+        InvariantName::Conservation,
+        InvariantName::ExactlyOnce,
+        InvariantName::ValidProofs,
+        InvariantName::Agreement,
+        InvariantName::Authenticity,
+        InvariantName::Liveness,
+        InvariantName::Privacy,
+        InvariantName::HonestAnswers,
+        InvariantName::HoldsReleased,
+    ];
+
+    /// The name it is reported under.
+    pub fn word(self) -> &'static str {
+        match self {
+            InvariantName::Conservation => "conservation",
+            InvariantName::ExactlyOnce => "exactly_once",
+            InvariantName::ValidProofs => "valid_proofs",
+            InvariantName::Agreement => "agreement",
+            InvariantName::Authenticity => "authenticity",
+            InvariantName::Liveness => "liveness",
+            InvariantName::Privacy => "privacy",
+            InvariantName::HonestAnswers => "honest_answers",
+            InvariantName::HoldsReleased => "holds_released",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -499,7 +529,7 @@ pub struct PersonalDataExpect {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvariantExpect {
-    pub name: InvariantName,
+    pub name: S<String>,
     pub holds: bool,
 }
 
@@ -555,7 +585,7 @@ pub enum Behaviour {
 #[serde(deny_unknown_fields)]
 pub struct ByzantineSpec {
     pub org: S<String>,
-    pub behaviour: Behaviour,
+    pub behaviour: S<Behaviour>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]

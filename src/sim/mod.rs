@@ -10,6 +10,7 @@
 
 pub mod flow;
 pub mod observations;
+pub mod script;
 
 use crate::actors::adapter::{LedgerSnapshot, Node, ReplicaSnapshot, Snapshot, Step};
 use crate::actors::byzantine::{builtin::builtin, Byzantine};
@@ -18,11 +19,13 @@ use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::{OrgSetup, Organization};
 use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::actors::user::User;
+use crate::library::Simulator;
 use crate::net::faults::{self, Decision, LossCause, TransmissionKey};
 use crate::net::topology::Topology;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
+use crate::scenario::Behaviour;
 use crate::scenario::{Latency, Scenario};
 use crate::trace::{self, Event, Hop, Record};
 use actix::{Actor, Addr, Recipient};
@@ -30,6 +33,7 @@ use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
@@ -202,12 +206,26 @@ impl Runner {
 
     /// Runs a scenario with a seed and settings (its budget; its defences).
     pub fn simulate_within(&self, scenario: &Scenario, seed: u64, settings: Settings) -> RunResult {
-        self.system.block_on(async { Simulation::new(scenario, seed, settings.defences).run(settings.budget).await })
+        self.simulate_extended(scenario, seed, settings, &Simulator::default())
+    }
+
+    /// Runs a scenario with a designer's misbehaviours (`library`).
+    pub fn simulate_extended(
+        &self,
+        scenario: &Scenario,
+        seed: u64,
+        settings: Settings,
+        library: &Simulator,
+    ) -> RunResult {
+        self.system.block_on(async {
+            Simulation::new(Cow::Borrowed(scenario), seed, settings.defences, library).run(settings.budget).await
+        })
     }
 }
 
 struct Simulation<'a> {
-    scenario: &'a Scenario,
+    /// The scenario (owned by a script, which adds the faults it injects).
+    scenario: Cow<'a, Scenario>,
     seed: u64,
     now: u64,
     seq: u64,
@@ -229,24 +247,33 @@ struct Simulation<'a> {
     observations: Observations,
     stats: Stats,
     messages: u64,
+    /// Events handled so far, and the limit that stopped the run, if one did.
+    events: u64,
+    stopped_by: Option<Limit>,
 }
 
 impl<'a> Simulation<'a> {
-    fn new(scenario: &'a Scenario, seed: u64, defences: Defences) -> Self {
-        let dir = Arc::new(Directory { defences, ..Directory::new(scenario, seed) });
+    fn new(scenario: Cow<'a, Scenario>, seed: u64, defences: Defences, library: &Simulator) -> Self {
+        let dir = Arc::new(Directory { defences, ..Directory::new(&scenario, seed) });
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
-            let setup = OrgSetup::from_scenario(scenario, org);
-            let honest = Organization::new(org.clone(), dir.clone(), setup, scenario);
+            let setup = OrgSetup::from_scenario(&scenario, org);
+            let honest = Organization::new(org.clone(), dir.clone(), setup, &scenario);
             let (step, replica) = match scenario.faults.byzantine.get(org) {
                 None => {
                     let node = Node(honest).start();
                     (node.clone().recipient(), node.recipient())
                 }
                 Some(behaviours) => {
-                    let mut ranked: Vec<_> = behaviours.iter().filter_map(builtin).collect();
+                    let mut ranked: Vec<_> = behaviours
+                        .iter()
+                        .filter_map(|b| match b {
+                            Behaviour::Custom(name) => library.make_misbehaviour(name).map(|m| (u8::MAX, m)),
+                            _ => builtin(b),
+                        })
+                        .collect();
                     ranked.sort_by_key(|(rank, _)| *rank);
                     let misbehaviours = ranked.into_iter().map(|(_, m)| m).collect();
                     let node = Node(Byzantine::new(honest, org.clone(), dir.clone(), misbehaviours)).start();
@@ -257,7 +284,7 @@ impl<'a> Simulation<'a> {
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
-            let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), scenario)).start();
+            let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), &scenario)).start();
             actors.insert(ActorId::Ledger(cluster.clone()), node.clone().recipient());
             ledgers.insert(cluster.clone(), node);
         }
@@ -265,6 +292,11 @@ impl<'a> Simulation<'a> {
             let node = Node(User::new(user.clone(), dir.clone())).start();
             actors.insert(ActorId::User(user.clone()), node.recipient());
         }
+        let topology = Topology::new(&scenario);
+        let flow = Flow::new(&scenario);
+        let crashes = scenario.faults.crashes.clone();
+        let timed_steps: Vec<(usize, u64)> =
+            scenario.flow.iter().enumerate().filter_map(|(index, step)| step.at_us.map(|at| (index, at))).collect();
         let mut simulation = Self {
             scenario,
             seed,
@@ -274,9 +306,9 @@ impl<'a> Simulation<'a> {
             actors,
             ledgers,
             orgs,
-            topology: Topology::new(scenario),
+            topology,
             dir,
-            flow: Flow::new(scenario),
+            flow,
             down: BTreeMap::new(),
             cancelled: BTreeSet::new(),
             ordinals: BTreeMap::new(),
@@ -286,17 +318,17 @@ impl<'a> Simulation<'a> {
             observations: Observations::default(),
             stats: Stats::default(),
             messages: 0,
+            events: 0,
+            stopped_by: None,
         };
-        for crash in &scenario.faults.crashes {
+        for crash in crashes {
             simulation.schedule(crash.at_us, Pending::Crash(crash.org.clone()));
             if let Some(restart) = crash.restart_us {
-                simulation.schedule(restart, Pending::Restart(crash.org.clone()));
+                simulation.schedule(restart, Pending::Restart(crash.org));
             }
         }
-        for (index, step) in scenario.flow.iter().enumerate() {
-            if let Some(at_us) = step.at_us {
-                simulation.schedule(at_us, Pending::StartStep(index));
-            }
+        for (index, at_us) in timed_steps {
+            simulation.schedule(at_us, Pending::StartStep(index));
         }
         simulation
     }
@@ -325,14 +357,29 @@ impl<'a> Simulation<'a> {
     }
 
     async fn run(mut self, budget: Budget) -> RunResult {
-        let mut events = 0u64;
-        let mut stopped_by = None;
+        self.advance(budget, None).await;
+        self.finish().await
+    }
+
+    /// Handles events in order until none is left, the next is later than `until_us` (then
+    /// the clock moves to `until_us`), or the budget runs out. Returns whether events remain.
+    async fn advance(&mut self, budget: Budget, until_us: Option<u64>) -> bool {
         loop {
+            if self.stopped_by.is_some() {
+                return false;
+            }
             // Start every sequential step whose predecessors have finished, before time moves on.
             while let Some(step) = self.flow.next_ready() {
                 self.start_step(step).await;
             }
-            let Some(Reverse(next)) = self.queue.pop() else { break };
+            let later = |t_us: u64| until_us.is_some_and(|until| t_us > until);
+            if self.queue.peek().is_none_or(|Reverse(next)| later(next.t_us)) {
+                if let Some(until) = until_us {
+                    self.now = self.now.max(until);
+                }
+                return !self.queue.is_empty();
+            }
+            let Some(Reverse(next)) = self.queue.pop() else { return false };
             // A cancelled timer, or one of an org that is down (its timers are lost), is no event:
             // it neither advances the clock nor reaches the trace.
             if let Pending::Timer { actor, timer } = &next.pending {
@@ -340,14 +387,14 @@ impl<'a> Simulation<'a> {
                     continue;
                 }
             }
-            events += 1;
-            if events > budget.max_events {
-                stopped_by = Some(Limit::Events(budget.max_events));
-                break;
+            self.events += 1;
+            if self.events > budget.max_events {
+                self.stopped_by = Some(Limit::Events(budget.max_events));
+                return false;
             }
             if self.held_bytes() > budget.max_bytes {
-                stopped_by = Some(Limit::Bytes(budget.max_bytes));
-                break;
+                self.stopped_by = Some(Limit::Bytes(budget.max_bytes));
+                return false;
             }
             self.now = next.t_us;
             match next.pending {
@@ -376,10 +423,10 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        self.finish(stopped_by).await
     }
 
-    async fn finish(mut self, stopped_by: Option<Limit>) -> RunResult {
+    async fn finish(mut self) -> RunResult {
+        let stopped_by = self.stopped_by;
         for (cluster, ledger) in &self.ledgers {
             let snapshot: LedgerSnapshot = ledger.send(Snapshot).await.expect("ledger actors outlive the run");
             self.observations.ledgers.insert(cluster.clone(), snapshot);

@@ -20,17 +20,7 @@ pub use privacy::{privacy, seen_by};
 
 /// The name an invariant is reported under.
 pub fn name_of(name: InvariantName) -> &'static str {
-    match name {
-        InvariantName::Conservation => "conservation",
-        InvariantName::ExactlyOnce => "exactly_once",
-        InvariantName::ValidProofs => "valid_proofs",
-        InvariantName::Agreement => "agreement",
-        InvariantName::Authenticity => "authenticity",
-        InvariantName::Liveness => "liveness",
-        InvariantName::Privacy => "privacy",
-        InvariantName::HonestAnswers => "honest_answers",
-        InvariantName::HoldsReleased => "holds_released",
-    }
+    name.word()
 }
 
 /// Checks every invariant, in the contract's order.

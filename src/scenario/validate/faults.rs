@@ -5,7 +5,7 @@
 use super::Validator;
 use crate::protocol::ids::OrgId;
 use crate::scenario::model::{self as m, Real, S};
-use crate::scenario::{Crash, Endpoint, Faults, Partition, ProtocolConfig, MAX_RETRIES};
+use crate::scenario::{Behaviour, Crash, Endpoint, Faults, Partition, ProtocolConfig, MAX_RETRIES};
 use std::collections::BTreeSet;
 
 impl Validator {
@@ -90,8 +90,25 @@ impl Validator {
             faults.crashes.push(Crash { org, at_us, restart_us });
         }
         for byzantine in &spec.byzantine {
+            if let Behaviour::Custom(name) = &byzantine.behaviour.value {
+                if !self.names.misbehaviours.contains(name) {
+                    let known: Vec<&str> = self.names.misbehaviours.iter().map(String::as_str).collect();
+                    let help = match known.is_empty() {
+                        true => "no custom misbehaviour is registered: the finsim command has none; a program \
+                                 registers its own through the library (docs/library.md)"
+                            .to_owned(),
+                        false => format!("registered: {}", known.join(", ")),
+                    };
+                    self.problem_help(
+                        &byzantine.behaviour,
+                        format!("unknown custom misbehaviour `{}`", crate::text::escape(name)),
+                        help,
+                    );
+                    continue;
+                }
+            }
             if let Some(org) = self.org(&byzantine.org) {
-                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour.clone());
+                faults.byzantine.entry(org).or_default().insert(byzantine.behaviour.value.clone());
             }
         }
         faults

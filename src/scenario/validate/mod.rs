@@ -9,8 +9,8 @@ use super::error::Problem;
 use super::model::Whole;
 use super::model::{self as m, S};
 use super::{
-    Action, AssetConfig, Endpoint, Expectation, Latency, Link, NetworkConfig, OrgConfig, Regulation, Scenario, Step,
-    UserConfig, MAX_TIME_MS,
+    Action, AssetConfig, Endpoint, Expectation, InvariantName, Latency, Link, NetworkConfig, OrgConfig, Regulation,
+    Scenario, Step, UserConfig, MAX_TIME_MS,
 };
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
@@ -26,10 +26,22 @@ struct Validator {
     users: BTreeMap<ResourceId, UserConfig>,
     assets: BTreeMap<ResourceId, AssetConfig>,
     transfer_ids: BTreeSet<u64>,
+    names: Names,
 }
 
-pub(super) fn validate(file: m::ScenarioFile) -> Result<Scenario, Vec<Problem>> {
+/// The names a scenario may use besides the built-in ones: misbehaviours and invariants a
+/// library user registered (the `finsim` command registers none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    /// Custom misbehaviours (`behaviour: {custom: NAME}`).
+    pub misbehaviours: BTreeSet<String>,
+    /// Custom invariants (`invariant: {name: NAME, holds: …}`).
+    pub invariants: BTreeSet<String>,
+}
+
+pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario, Vec<Problem>> {
     let mut v = Validator {
+        names: names.clone(),
         problems: Vec::new(),
         orgs: BTreeMap::new(),
         clusters: BTreeMap::new(),
@@ -531,7 +543,27 @@ impl Validator {
                 let seen_by: Vec<Option<OrgId>> = e.seen_by.iter().map(|o| self.org(o)).collect();
                 Expectation::PersonalData { user: user?, seen_by: seen_by.into_iter().collect::<Option<_>>()? }
             }
-            m::ExpectSpec::Invariant(e) => Expectation::Invariant { name: e.name, holds: e.holds },
+            m::ExpectSpec::Invariant(e) => {
+                let name = &e.name.value;
+                let builtin = InvariantName::ALL.iter().any(|i| i.word() == name);
+                if !builtin && !self.names.invariants.contains(name) {
+                    let known: Vec<&str> = InvariantName::ALL
+                        .iter()
+                        .map(|i| i.word())
+                        .chain(self.names.invariants.iter().map(String::as_str))
+                        .collect();
+                    self.problem_help(
+                        &e.name,
+                        format!("unknown invariant `{}`", crate::text::escape(name)),
+                        format!(
+                            "expected one of: {} (a custom invariant must be registered: docs/library.md)",
+                            known.join(", ")
+                        ),
+                    );
+                    return None;
+                }
+                Expectation::Invariant { name: name.clone(), holds: e.holds }
+            }
         })
     }
 }

@@ -1,0 +1,126 @@
+//! The library API: custom misbehaviours and invariants by name, and scripted runs.
+
+use finsim::actors::{Input, Outbox};
+use finsim::library::{Context, Evidence, Misbehaviour, Simulator};
+use finsim::protocol::message::Body;
+use finsim::scenario::SAMPLE_FLOW;
+
+/// Answers every balance request with 0 tokens, correctly signed.
+#[derive(Debug, Default)]
+struct ZeroBalance;
+
+impl Misbehaviour for ZeroBalance {
+    fn name(&self) -> &str {
+        "zero_balance"
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
+        let mut lies = 0;
+        for send in &mut out.sends {
+            let lie = cx.rewrite(&send.envelope, |m| match &mut m.body {
+                Body::BalanceAnswer(a) if a.current > 0 => {
+                    (a.current, a.available) = (0, 0);
+                    true
+                }
+                _ => false,
+            });
+            if let Some(envelope) = lie {
+                send.envelope = envelope;
+                lies += 1;
+            }
+        }
+        for _ in 0..lies {
+            cx.misbehaved(out, "zero_balance", "answered 0".into());
+        }
+    }
+}
+
+const LIAR: &str = "scenarios/faults/lying-balance-node.yaml";
+
+fn liar_text(behaviour: &str) -> String {
+    let text = std::fs::read_to_string(super::root().join(LIAR)).unwrap();
+    assert!(text.contains("behaviour: wrong_balance"));
+    text.replace("behaviour: wrong_balance", behaviour)
+}
+
+#[test]
+fn a_custom_misbehaviour_named_by_a_scenario_runs_in_its_org_and_is_outvoted() {
+    let simulator = Simulator::new().misbehaviour("zero_balance", ZeroBalance::default);
+    let scenario = simulator.parse(LIAR, &liar_text("behaviour: { custom: zero_balance }")).unwrap();
+    let outcome = simulator.run(&scenario, scenario.seed);
+    let lies = outcome.trace.iter().filter(|r| format!("{:?}", r.event).contains("\"zero_balance\"")).count();
+    assert!(lies > 0, "its departures are in the trace under its name");
+    assert!(outcome.suspects.contains(&"org_4".to_owned()), "the honest majority flags it: {:?}", outcome.suspects);
+}
+
+#[test]
+fn a_custom_name_nobody_registered_is_an_error_at_its_place() {
+    let text = liar_text("behaviour: { custom: zero_balance }");
+    let error = finsim::scenario::parse(LIAR, &text).unwrap_err().render();
+    assert!(error.contains("unknown custom misbehaviour `zero_balance`"), "{error}");
+    assert!(error.contains(":29:"), "line and column of the name: {error}");
+    let other = Simulator::new().misbehaviour("other", ZeroBalance::default);
+    let error = other.parse(LIAR, &text).unwrap_err().render();
+    assert!(error.contains("registered: other"), "{error}");
+}
+
+#[test]
+fn a_custom_invariant_is_reported_after_the_built_in_ones_and_can_be_expected_to_break() {
+    let never = |_: &Evidence<'_>| Err::<String, String>("always broken".into());
+    let simulator = Simulator::new().invariant("never_holds", never);
+    let scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
+    let outcome = simulator.run(&scenario, 0);
+    let names: Vec<&str> = outcome.invariants.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.last(), Some(&"never_holds"));
+    assert_eq!(names.len(), 10, "the nine built-in ones first");
+    assert!(!outcome.passed, "a broken custom invariant fails the run");
+    let expecting = SAMPLE_FLOW.replace("expect:\n", "expect:\n  - invariant: { name: never_holds, holds: false }\n");
+    let scenario = simulator.parse("sample", &expecting).unwrap();
+    assert!(simulator.run(&scenario, 0).passed, "an expected break passes");
+    assert!(finsim::scenario::parse("sample", &expecting).is_err(), "unregistered, the name is unknown");
+}
+
+#[test]
+fn a_simulator_without_extensions_runs_exactly_what_finsim_runs() {
+    let scenario = finsim::scenario::parse("sample", SAMPLE_FLOW).unwrap();
+    assert_eq!(Simulator::new().run(&scenario, 3).digest, finsim::run(&scenario, 3).digest);
+    let script = Simulator::new();
+    assert_eq!(script.script(&scenario, 3).finish().digest, finsim::run(&scenario, 3).digest, "an idle script too");
+}
+
+#[test]
+fn a_script_that_crashes_the_asset_org_mid_transfer_and_restarts_it_still_settles_once() {
+    let simulator = Simulator::new();
+    let scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
+    let run = || {
+        let mut script = simulator.script(&scenario, 0);
+        script.run_until_ms(25);
+        script.crash("org_2").unwrap();
+        script.run_until_ms(3_000);
+        assert!(script.transfer(10101).is_none(), "the asset's org is down");
+        assert!(script.restart("org_4").is_err(), "org_4 is not down");
+        script.restart("org_2").unwrap();
+        script.finish()
+    };
+    let (first, second) = (run(), run());
+    assert!(first.passed, "{:?}", first.failures());
+    assert!(first.stats.retries > 0 && first.stats.dropped > 0);
+    assert_eq!(first.digest, second.digest, "a script is as deterministic as a file");
+    assert_ne!(first.digest, finsim::run(&scenario, 0).digest);
+}
+
+#[test]
+fn a_partition_the_script_never_repairs_ends_in_timeout_and_the_checks_see_it() {
+    let simulator = Simulator::new();
+    let scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
+    let mut script = simulator.script(&scenario, 0);
+    assert!(script.partition(&[&["cluster_A"], &["nowhere"]]).is_err(), "unknown names are refused");
+    script.run_until_ms(25);
+    script.partition(&[&["org_1"]]).unwrap();
+    let ledger = script.ledger("cluster_B").unwrap();
+    assert!(ledger.blocks.is_empty(), "nothing settled yet");
+    let outcome = script.finish();
+    assert!(!outcome.passed);
+    let transfer = outcome.expectations.iter().find(|c| c.name.starts_with("transfer 10101")).unwrap();
+    assert!(transfer.detail.starts_with("rejected (timeout)"), "{}", transfer.detail);
+}
