@@ -32,6 +32,19 @@ pub struct Block {
     pub txs: Vec<LedgerTx>,
 }
 
+/// A ledger's final state.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerSnapshot {
+    /// Balances by (asset, account).
+    pub balances: std::collections::BTreeMap<(crate::protocol::ids::ResourceId, crate::protocol::ids::ResourceId), u64>,
+    /// Its blocks.
+    pub blocks: Vec<Block>,
+    /// The holds still in place (variant `settlement: escrow`).
+    pub holds: crate::actors::escrow::Holds,
+    /// The tokens held after each ledger event since the first hold.
+    pub held_history: Vec<HeldState>,
+}
+
 /// The tokens held per account after one ledger event (kept once escrow is in use, for the
 /// `honest_answers` check: a balance answer names a height, and holds change between blocks).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,8 @@
 //! The actors: `Organization` (a FinP2P node), `ClusterLedger` (a cluster's DLT)
 //! and `User` (the application of one user). Each is a sans-IO state machine that
-//! records its effects in an `Outbox`; `adapter` wraps each in a thin actix actor.
+//! records its effects in an `Outbox`; `sim::adapter` wraps each in a thin actix actor.
 //! No actor calls another: everything they send crosses the network.
 
-pub mod adapter;
 pub mod byzantine;
 pub mod cluster_ledger;
 pub mod directory;
@@ -15,7 +14,7 @@ pub mod user;
 pub use outbox::{Command, Input, Note, Outbox, TimerId};
 
 /// A sans-IO actor: one input at a virtual time in, its effects out. No runtime: the actix
-/// adapter (`adapter`) drives it in a run, and a test or another driver may call it directly.
+/// adapter (`sim::adapter`) drives it in a run, and a test or another driver may call it directly.
 pub trait StateMachine {
     /// Handles one input at virtual time `now` (microseconds).
     fn handle(&mut self, now: u64, input: Input) -> Outbox;

@@ -2,6 +2,7 @@
 //! and Chainpoint v4 proofs. Nothing here knows about actors or the network.
 
 pub mod chainpoint;
+pub mod keyed;
 pub mod keys;
 pub mod merkle;
 

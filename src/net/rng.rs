@@ -1,12 +1,8 @@
-//! Counter-based randomness: every draw is keyed by what it decides.
-//!
-//! A draw's generator is ChaCha seeded with SHA-256 of (seed, purpose, key), so
-//! turning one fault on, or adding one retry, perturbs only the draws it owns and no
-//! other. Never `StdRng` or `thread_rng`: their streams may change between versions.
+//! The network's draws, each keyed by what it decides (`crypto::keyed`): turning one fault on,
+//! or adding one retry, perturbs only the draws it owns and no other.
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha12Rng;
-use sha2::{Digest, Sha256};
 
 /// What a draw decides; part of its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +15,6 @@ pub enum Purpose {
     Duplicate,
     /// Whether (and where) a transmission is altered.
     Corrupt,
-    /// The random part of a transfer nonce.
-    Nonce,
 }
 
 impl Purpose {
@@ -30,19 +24,13 @@ impl Purpose {
             Purpose::Drop => b"drop",
             Purpose::Duplicate => b"duplicate",
             Purpose::Corrupt => b"corrupt",
-            Purpose::Nonce => b"nonce",
         }
     }
 }
 
 /// The generator for one draw.
 pub fn stream(seed: u64, purpose: Purpose, key: &str) -> ChaCha12Rng {
-    let mut hasher = Sha256::new();
-    hasher.update(seed.to_be_bytes());
-    hasher.update(purpose.label());
-    hasher.update([0]);
-    hasher.update(key.as_bytes());
-    ChaCha12Rng::from_seed(hasher.finalize().into())
+    crate::crypto::keyed::stream(seed, purpose.label(), key)
 }
 
 /// A uniform number in `[0, 1)`.

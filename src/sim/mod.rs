@@ -8,11 +8,13 @@
 //! fixed by `(time, seq)`, and a run never sleeps and never races. All actors live
 //! on one actix System on the current thread.
 
+pub mod adapter;
 pub mod flow;
 pub mod observations;
 pub mod script;
 
-use crate::actors::adapter::{LedgerSnapshot, Node, ReplicaSnapshot, Snapshot, Step};
+use crate::actors::cluster_ledger::LedgerSnapshot;
+use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
 use crate::actors::byzantine::{builtin::builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::directory::{Defences, Directory};

@@ -1,7 +1,7 @@
 //! What the run showed, gathered from the actors' notes as they happen: the input
 //! of the expectation and invariant checks.
 
-use crate::actors::adapter::LedgerSnapshot;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::outbox::{Amounts, Note};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::envelope::Envelope;

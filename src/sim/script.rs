@@ -4,7 +4,8 @@
 //! the checks (the `liveness` deadline among them) see them as if the file had named them.
 
 use super::{Budget, Pending, Runner, Simulation};
-use crate::actors::adapter::{LedgerSnapshot, Snapshot};
+use super::adapter::Snapshot;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::library::Simulator;
 use crate::outcome::Outcome;
 use crate::protocol::ids::{ClusterId, OrgId};

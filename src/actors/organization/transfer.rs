@@ -16,8 +16,7 @@ use super::exchange::{ExchangeKey, ExchangeKind};
 use super::Organization;
 use crate::actors::outbox::{Discard, Note, Outbox};
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
-use crate::crypto::{keys, merkle, Hash32};
-use crate::net::rng::{self, Purpose};
+use crate::crypto::{keyed, keys, merkle, Hash32};
 use crate::protocol::atst::TransferTemplate;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
@@ -28,7 +27,6 @@ use crate::protocol::message::{
 };
 use crate::protocol::status::Status;
 use crate::scenario::{RegulationOrder, SettlementMode};
-use rand::RngCore;
 use std::sync::Arc;
 
 /// The buyer's org's record of a transfer.
@@ -127,7 +125,7 @@ impl Organization {
             return;
         }
         let mut nonce = [0u8; 32];
-        rng::stream(self.dir.seed, Purpose::Nonce, &format!("{}#{request_id}", self.id)).fill_bytes(&mut nonce[..24]);
+        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.dir.seed, self.id.as_str(), request_id));
         nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
         let finid = |account: &ResourceId| self.dir.user_finids.get(account).cloned().unwrap_or_default();
         let template = TransferTemplate {

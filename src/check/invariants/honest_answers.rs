@@ -10,7 +10,7 @@
 //! judged, and an org that is down at the end has no replica to compare.
 
 use super::witness;
-use crate::actors::adapter::LedgerSnapshot;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::cluster_ledger::HeldState;
 use crate::check::Check;
 use crate::crypto::{merkle, Hash32};

@@ -2,7 +2,7 @@
 //! scenario and what the run showed, so a test can feed it a broken state.
 
 use super::Check;
-use crate::actors::adapter::LedgerSnapshot;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, ClusterId, ResourceId};

@@ -2,10 +2,12 @@
 //! handler passes one `Step` (virtual time + input) to it and returns its `Outbox`.
 //! The network's driver is the only caller.
 
-use super::cluster_ledger::ClusterLedger;
-use super::organization::Organization;
-use super::outbox::{Input, Outbox};
-use super::StateMachine;
+use crate::actors::byzantine::Byzantine;
+use crate::actors::cluster_ledger::{ClusterLedger, LedgerSnapshot};
+use crate::actors::organization::ledger_view::LedgerView;
+use crate::actors::organization::Organization;
+use crate::actors::outbox::{Input, Outbox};
+use crate::actors::StateMachine;
 use actix::{Actor, Context, Handler, Message};
 
 /// One event for an actor, at a virtual time (microseconds).
@@ -25,19 +27,6 @@ impl Message for Step {
 #[derive(Debug)]
 pub struct Snapshot;
 
-/// A ledger's final state.
-#[derive(Debug, Clone, Default)]
-pub struct LedgerSnapshot {
-    /// Balances by (asset, account).
-    pub balances: std::collections::BTreeMap<(crate::protocol::ids::ResourceId, crate::protocol::ids::ResourceId), u64>,
-    /// Its blocks.
-    pub blocks: Vec<super::cluster_ledger::Block>,
-    /// The holds still in place (variant `settlement: escrow`).
-    pub holds: super::escrow::Holds,
-    /// The tokens held after each ledger event since the first hold.
-    pub held_history: Vec<super::cluster_ledger::HeldState>,
-}
-
 impl Message for Snapshot {
     type Result = LedgerSnapshot;
 }
@@ -47,23 +36,23 @@ impl Message for Snapshot {
 pub struct ReplicaSnapshot;
 
 impl Message for ReplicaSnapshot {
-    type Result = super::organization::ledger_view::LedgerView;
+    type Result = LedgerView;
 }
 
 /// An org's state machine, honest or wrapped: it keeps a replica of its cluster's ledger.
 pub trait HasReplica {
     /// The replica.
-    fn replica(&self) -> &super::organization::ledger_view::LedgerView;
+    fn replica(&self) -> &LedgerView;
 }
 
 impl HasReplica for Organization {
-    fn replica(&self) -> &super::organization::ledger_view::LedgerView {
+    fn replica(&self) -> &LedgerView {
         Organization::replica(self)
     }
 }
 
-impl<S: HasReplica> HasReplica for super::byzantine::Byzantine<S> {
-    fn replica(&self) -> &super::organization::ledger_view::LedgerView {
+impl<S: HasReplica> HasReplica for Byzantine<S> {
+    fn replica(&self) -> &LedgerView {
         self.inner().replica()
     }
 }

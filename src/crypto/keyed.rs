@@ -1,0 +1,26 @@
+//! Counter-based randomness: every draw is keyed by what it decides. A draw's generator is
+//! ChaCha12 seeded with SHA-256 of (seed, label, 0, key), so one more draw of one kind
+//! perturbs no other. Never `StdRng` or `thread_rng`: their streams may change between
+//! versions. The network's fault and latency draws (`net::rng`) and the transfer nonces
+//! (below) both come from here.
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha12Rng;
+use sha2::{Digest, Sha256};
+
+/// The generator for one draw, labelled by what it decides.
+pub fn stream(seed: u64, label: &[u8], key: &str) -> ChaCha12Rng {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.to_be_bytes());
+    hasher.update(label);
+    hasher.update([0]);
+    hasher.update(key.as_bytes());
+    ChaCha12Rng::from_seed(hasher.finalize().into())
+}
+
+/// The 24 random bytes of the nonce an org gives the transfer it builds for `request_id`.
+pub fn nonce_bytes(seed: u64, org: &str, request_id: u64) -> [u8; 24] {
+    let mut bytes = [0u8; 24];
+    stream(seed, b"nonce", &format!("{org}#{request_id}")).fill_bytes(&mut bytes);
+    bytes
+}
