@@ -16,7 +16,6 @@ use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
 use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx};
 use crate::protocol::status::Status;
-use crate::scenario::Scenario;
 use ed25519_dalek::SigningKey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -89,11 +88,11 @@ pub struct ClusterLedger {
 
 impl ClusterLedger {
     /// The genesis ledger of `cluster`: the initial balances of its orgs' assets.
-    pub fn new(cluster: ClusterId, dir: Arc<Directory>, scenario: &Scenario) -> Self {
+    pub fn new(cluster: ClusterId, dir: Arc<Directory>) -> Self {
         let mut balances = BTreeMap::new();
-        for (asset_id, asset) in &scenario.assets {
-            if dir.cluster_of[&asset.org] == cluster {
-                for (account, amount) in &asset.balances {
+        for (asset_id, genesis) in &dir.genesis {
+            if dir.cluster_of.get(&asset_id.org) == Some(&cluster) {
+                for (account, amount) in genesis {
                     balances.insert((asset_id.clone(), account.clone()), *amount);
                 }
             }
@@ -103,8 +102,8 @@ impl ClusterLedger {
             key: keys::actor_key(dir.seed, &me),
             me,
             cluster,
+            block_us: dir.block_us,
             dir,
-            block_us: scenario.block_ms.saturating_mul(1000),
             balances,
             blocks: Vec::new(),
             holds: Holds::new(),
@@ -298,8 +297,8 @@ mod tests {
 
     fn ledger() -> ClusterLedger {
         let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
-        let dir = Arc::new(Directory::new(&scenario, 1));
-        ClusterLedger::new(ClusterId::from("cluster_B"), dir, &scenario)
+        let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
+        ClusterLedger::new(ClusterId::from("cluster_B"), dir)
     }
 
     fn submit(from: &str, source: &str, asset: &str) -> Input {

@@ -1,11 +1,12 @@
 //! What every actor may know about the network: who is in which cluster, which
 //! org manages which user and asset, everyone's public key and finid, and the
-//! protocol settings. Built once per run from the scenario; read-only.
+//! protocol settings, and the genesis ledgers. Built once per run (by `sim::genesis`, from
+//! the scenario); read-only.
 
-use crate::crypto::keys::{self, Keyring};
+use crate::crypto::keys::Keyring;
 use crate::crypto::Hash32;
-use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
-use crate::scenario::{ProtocolConfig, Scenario};
+use crate::protocol::config::{ProtocolConfig, Quorum};
+use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The public directory of a run.
@@ -31,6 +32,10 @@ pub struct Directory {
     pub quiet_after_us: u64,
     /// The protocol's defences against moving tokens twice (all on, but in tests of the checks).
     pub defences: Defences,
+    /// The genesis ledgers: each asset's initial balances (its cluster is its org's).
+    pub genesis: BTreeMap<ResourceId, BTreeMap<ResourceId, u64>>,
+    /// Each ledger closes a block every this many microseconds.
+    pub block_us: u64,
 }
 
 /// The protocol's defences against moving tokens twice. Every one is on in a run; a test turns
@@ -52,49 +57,6 @@ impl Default for Defences {
 }
 
 impl Directory {
-    /// Builds the directory of a scenario run with `seed`.
-    pub fn new(scenario: &Scenario, seed: u64) -> Self {
-        let mut keyring = Keyring::default();
-        let mut register = |actor: ActorId| {
-            let key = keys::actor_key(seed, &actor).verifying_key();
-            keyring.insert(actor, key);
-        };
-        for org in scenario.orgs.keys() {
-            register(ActorId::Org(org.clone()));
-        }
-        for cluster in scenario.clusters.keys() {
-            register(ActorId::Ledger(cluster.clone()));
-        }
-        let mut user_finids = BTreeMap::new();
-        for user in scenario.users.keys() {
-            let actor = ActorId::User(user.clone());
-            user_finids.insert(user.clone(), keys::finid(&keys::actor_key(seed, &actor).verifying_key()));
-            register(actor);
-        }
-        let asset_access = scenario
-            .assets
-            .iter()
-            .map(|(id, asset)| {
-                let mut orgs = asset.shared_with.clone();
-                orgs.insert(asset.org.clone());
-                (id.clone(), orgs)
-            })
-            .collect();
-        let asset_hashes = scenario.assets.iter().map(|(id, a)| (id.clone(), Hash32::of(a.data.as_bytes()))).collect();
-        Self {
-            seed,
-            protocol: scenario.protocol,
-            cluster_of: scenario.orgs.iter().map(|(o, c)| (o.clone(), c.cluster.clone())).collect(),
-            members: scenario.clusters.clone(),
-            user_finids,
-            asset_access,
-            asset_hashes,
-            keyring,
-            quiet_after_us: scenario.faults.quiet_after_us(),
-            defences: Defences::default(),
-        }
-    }
-
     /// Whether `org` may get and buy `asset` (shared with it, or it manages it).
     pub fn shared_with(&self, asset: &ResourceId, org: &OrgId) -> bool {
         self.asset_access.get(asset).is_some_and(|orgs| orgs.contains(org))
@@ -110,9 +72,9 @@ impl Directory {
     pub fn quorum_size(&self, cluster: &ClusterId) -> usize {
         let n = self.members_of(cluster).len();
         let size = match self.protocol.quorum {
-            crate::scenario::QuorumWord::Any => 1,
-            crate::scenario::QuorumWord::Majority => n / 2 + 1,
-            crate::scenario::QuorumWord::All => n,
+            Quorum::Any => 1,
+            Quorum::Majority => n / 2 + 1,
+            Quorum::All => n,
         };
         size.max(1)
     }

@@ -82,7 +82,7 @@ mod tests {
     /// User 1 of the sample flow, who ordered 100 tokens of asset_1 from the treasury (request 7).
     fn user_with_order() -> (User, Arc<Directory>, TransferTemplate) {
         let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
-        let dir = Arc::new(Directory::new(&scenario, 1));
+        let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
         let id = ResourceId::parse("org_1:100:user_1").unwrap();
         let seller = ResourceId::parse("org_2:100:treasury").unwrap();
         let mut user = User::new(id.clone(), dir.clone());

@@ -9,11 +9,9 @@ mod validate;
 
 pub use validate::Names;
 
+pub use crate::protocol::config::{ProtocolConfig, Quorum as QuorumWord, Regulation, RegulationOrder, SettlementMode};
 pub use error::{LoadError, Problem};
-pub use model::{
-    Behaviour, GetStatusWord, InvariantName, QuorumWord, ReasonWord, RegulationOrder, SettlementMode,
-    TransferStatusWord,
-};
+pub use model::{Behaviour, GetStatusWord, InvariantName, ReasonWord, TransferStatusWord};
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
@@ -71,15 +69,6 @@ pub struct NetworkConfig {
     pub latency: Latency,
     /// The overrides, in file order.
     pub links: Vec<Link>,
-}
-
-/// An org's regulation rules for the assets it manages.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Regulation {
-    /// The buyer's country must be one of these.
-    pub allowed_countries: Option<BTreeSet<String>>,
-    /// At most this many tokens per transfer.
-    pub max_quantity: Option<u64>,
 }
 
 /// One organization.
@@ -343,40 +332,6 @@ impl Faults {
             }
         }
         Some(None)
-    }
-}
-
-/// The protocol block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProtocolConfig {
-    /// Wait this long for an answer, then re-send.
-    pub timeout_us: u64,
-    /// Re-sends after the first try.
-    pub retries: u32,
-    /// How many of a cluster's orgs must agree.
-    pub quorum: QuorumWord,
-    /// Every transfer must be final within this after its deadline base.
-    pub liveness_us: u64,
-    /// A buyer's org whose wait for the settlement times out asks the asset's cluster for the
-    /// transaction's status.
-    pub status_query: bool,
-    /// When the asset's org checks permission and `max_quantity`.
-    pub regulation_order: RegulationOrder,
-    /// Direct settlement, or a hold first.
-    pub settlement: SettlementMode,
-}
-
-impl Default for ProtocolConfig {
-    fn default() -> Self {
-        Self {
-            timeout_us: 1_000_000,
-            retries: 3,
-            quorum: QuorumWord::Majority,
-            liveness_us: 30_000_000,
-            status_query: false,
-            regulation_order: RegulationOrder::Seed,
-            settlement: SettlementMode::Direct,
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! This module only describes the file; `validate` turns it into a `Scenario`.
 //! Field meanings are documented in `docs/`.
 
+pub use crate::protocol::config::{Quorum as QuorumWord, RegulationOrder, SettlementMode};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -581,19 +582,26 @@ pub enum Behaviour {
     Custom(String),
 }
 
+impl Behaviour {
+    /// The scenario's word for a built-in behaviour; `None` for a custom one.
+    pub fn word(&self) -> Option<&'static str> {
+        Some(match self {
+            Behaviour::WrongBalance => "wrong_balance",
+            Behaviour::WrongHash => "wrong_hash",
+            Behaviour::ForgeSignature => "forge_signature",
+            Behaviour::Silent => "silent",
+            Behaviour::Replay => "replay",
+            Behaviour::Resubmit => "resubmit",
+            Behaviour::Custom(_) => return None,
+        })
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ByzantineSpec {
     pub org: S<String>,
     pub behaviour: S<Behaviour>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QuorumWord {
-    Any,
-    Majority,
-    All,
 }
 
 #[derive(Debug, Deserialize)]
@@ -613,27 +621,4 @@ pub struct ProtocolSpec {
     pub regulation_order: Option<RegulationOrder>,
     #[serde(default)]
     pub settlement: Option<SettlementMode>,
-}
-
-/// When the asset's org checks its own rules: in the seed's order (after the IVMS-101 get), or first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegulationOrder {
-    /// Permission, then the IVMS-101 get, then every regulation rule (the seed's order).
-    #[default]
-    Seed,
-    /// Permission and `max_quantity` before the IVMS-101 get: a transfer they reject moves no personal data.
-    RulesFirst,
-}
-
-/// How the asset's org settles a transfer on its ledger.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SettlementMode {
-    /// One ledger transaction moves the tokens when the checks pass (the seed).
-    #[default]
-    Direct,
-    /// The quantity is held on the seller's account first; the hold becomes the buyer's on
-    /// settlement and returns to the seller on rejection or timeout.
-    Escrow,
 }

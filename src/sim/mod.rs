@@ -10,15 +10,15 @@
 
 pub mod adapter;
 pub mod flow;
+pub mod genesis;
 pub mod observations;
 pub mod script;
 
-use crate::actors::cluster_ledger::LedgerSnapshot;
-use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
-use crate::actors::byzantine::{builtin::builtin, Byzantine};
+use crate::actors::byzantine::{builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::directory::{Defences, Directory};
-use crate::actors::organization::{OrgSetup, Organization};
+use crate::actors::organization::Organization;
 use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::actors::user::User;
 use crate::library::Simulator;
@@ -31,6 +31,7 @@ use crate::scenario::Behaviour;
 use crate::scenario::{Latency, Scenario};
 use crate::trace::{self, Event, Hop, Record};
 use actix::{Actor, Addr, Recipient};
+use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
 use serde::Serialize;
@@ -256,13 +257,12 @@ struct Simulation<'a> {
 
 impl<'a> Simulation<'a> {
     fn new(scenario: Cow<'a, Scenario>, seed: u64, defences: Defences, library: &Simulator) -> Self {
-        let dir = Arc::new(Directory { defences, ..Directory::new(&scenario, seed) });
+        let dir = Arc::new(Directory { defences, ..genesis::directory(&scenario, seed) });
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
-            let setup = OrgSetup::from_scenario(&scenario, org);
-            let honest = Organization::new(org.clone(), dir.clone(), setup, &scenario);
+            let honest = Organization::new(org.clone(), dir.clone(), genesis::org_setup(&scenario, org));
             let (step, replica) = match scenario.faults.byzantine.get(org) {
                 None => {
                     let node = Node(honest).start();
@@ -273,7 +273,7 @@ impl<'a> Simulation<'a> {
                         .iter()
                         .filter_map(|b| match b {
                             Behaviour::Custom(name) => library.make_misbehaviour(name).map(|m| (u8::MAX, m)),
-                            _ => builtin(b),
+                            _ => b.word().and_then(builtin::by_name),
                         })
                         .collect();
                     ranked.sort_by_key(|(rank, _)| *rank);
@@ -286,7 +286,7 @@ impl<'a> Simulation<'a> {
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
-            let node = Node(ClusterLedger::new(cluster.clone(), dir.clone(), &scenario)).start();
+            let node = Node(ClusterLedger::new(cluster.clone(), dir.clone())).start();
             actors.insert(ActorId::Ledger(cluster.clone()), node.clone().recipient());
             ledgers.insert(cluster.clone(), node);
         }

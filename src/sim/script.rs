@@ -3,8 +3,8 @@
 //! (`partition` / `repair`, `crash` / `restart`). Injected faults join the run's scenario, so
 //! the checks (the `liveness` deadline among them) see them as if the file had named them.
 
-use super::{Budget, Pending, Runner, Simulation};
 use super::adapter::Snapshot;
+use super::{Budget, Pending, Runner, Simulation};
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::library::Simulator;
 use crate::outcome::Outcome;

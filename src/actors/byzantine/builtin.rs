@@ -8,20 +8,20 @@ use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId};
 use crate::protocol::message::{Body, Kind};
 use crate::protocol::status::Status;
-use crate::scenario::Behaviour;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The built-in misbehaviour a scenario word names (`None` for a custom one), in the order
-/// they apply: lies first, then the resubmitted copy, then what is withheld, then forgery.
-pub fn builtin(behaviour: &Behaviour) -> Option<(u8, Box<dyn Misbehaviour>)> {
-    Some(match behaviour {
-        Behaviour::Replay => (0, Box::new(Replay::default())),
-        Behaviour::WrongBalance => (1, Box::new(WrongBalance)),
-        Behaviour::WrongHash => (2, Box::new(WrongHash::default())),
-        Behaviour::Resubmit => (3, Box::new(Resubmit::default())),
-        Behaviour::Silent => (4, Box::new(Silent)),
-        Behaviour::ForgeSignature => (5, Box::new(ForgeSignature)),
-        Behaviour::Custom(_) => return None,
+/// The built-in misbehaviour a scenario word names (`None` for any other word), with its
+/// rank in the order they apply: the replayed copies, the lies, the resubmitted copy, then
+/// what is withheld, then forgery.
+pub fn by_name(word: &str) -> Option<(u8, Box<dyn Misbehaviour>)> {
+    Some(match word {
+        "replay" => (0, Box::new(Replay::default())),
+        "wrong_balance" => (1, Box::new(WrongBalance)),
+        "wrong_hash" => (2, Box::new(WrongHash::default())),
+        "resubmit" => (3, Box::new(Resubmit::default())),
+        "silent" => (4, Box::new(Silent)),
+        "forge_signature" => (5, Box::new(ForgeSignature)),
+        _ => return None,
     })
 }
 

@@ -17,11 +17,11 @@ use crate::actors::directory::Directory;
 use crate::actors::outbox::{Command, Discard, Input, Note, Outbox};
 use crate::crypto::keys;
 use crate::crypto::Hash32;
+use crate::protocol::config::Regulation;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::Body;
-use crate::scenario::{Regulation, Scenario};
 use ed25519_dalek::SigningKey;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
@@ -40,27 +40,6 @@ pub struct OrgSetup {
     pub assets: BTreeMap<ResourceId, String>,
     /// Its regulation rules.
     pub regulation: Option<Regulation>,
-}
-
-impl OrgSetup {
-    /// The setup of `org` in a scenario.
-    pub fn from_scenario(scenario: &Scenario, org: &OrgId) -> Self {
-        Self {
-            users: scenario
-                .users
-                .iter()
-                .filter(|(_, u)| &u.org == org)
-                .map(|(id, u)| (id.clone(), u.ivms.clone()))
-                .collect(),
-            assets: scenario
-                .assets
-                .iter()
-                .filter(|(_, a)| &a.org == org)
-                .map(|(id, a)| (id.clone(), a.data.clone()))
-                .collect(),
-            regulation: scenario.orgs.get(org).and_then(|o| o.regulation.clone()),
-        }
-    }
 }
 
 /// A FinP2P node.
@@ -86,14 +65,14 @@ pub struct Organization {
 
 impl Organization {
     /// A node with its keys derived from the seed and its cluster's genesis ledger.
-    pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup, scenario: &Scenario) -> Self {
+    pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup) -> Self {
         let me = ActorId::Org(id.clone());
         let cluster = dir.cluster_of[&id].clone();
         let mut view = LedgerView::default();
-        for (asset_id, asset) in &scenario.assets {
-            if dir.cluster_of[&asset.org] == cluster {
+        for (asset_id, balances) in &dir.genesis {
+            if dir.cluster_of.get(&asset_id.org) == Some(&cluster) {
                 view.assets.insert(asset_id.clone(), dir.asset_hashes[asset_id]);
-                for (account, amount) in &asset.balances {
+                for (account, amount) in balances {
                     view.balances.insert((asset_id.clone(), account.clone()), *amount);
                 }
             }

@@ -18,6 +18,7 @@ use crate::actors::outbox::{Discard, Note, Outbox};
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::crypto::{keyed, keys, merkle, Hash32};
 use crate::protocol::atst::TransferTemplate;
+use crate::protocol::config::{RegulationOrder, SettlementMode};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
 use crate::protocol::ivms101;
@@ -26,7 +27,6 @@ use crate::protocol::message::{
     SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
 use crate::protocol::status::Status;
-use crate::scenario::{RegulationOrder, SettlementMode};
 use std::sync::Arc;
 
 /// The buyer's org's record of a transfer.

@@ -10,8 +10,8 @@
 //! judged, and an org that is down at the end has no replica to compare.
 
 use super::witness;
-use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::cluster_ledger::HeldState;
+use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::check::Check;
 use crate::crypto::{merkle, Hash32};
 use crate::protocol::envelope::Message;

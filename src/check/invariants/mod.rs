@@ -300,7 +300,6 @@ mod tests {
 
     use super::*;
     use crate::actors::cluster_ledger::Block;
-    use crate::actors::directory::Directory;
     use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
     use crate::crypto::keys;
     use crate::protocol::envelope::Envelope;
@@ -525,7 +524,7 @@ mod tests {
     #[test]
     fn exactly_once_fails_when_one_signed_transfer_settles_under_two_request_ids() {
         let scenario = sample();
-        let dir = Directory::new(&scenario, 1);
+        let dir = crate::sim::genesis::directory(&scenario, 1);
         let user = id("org_1:100:user_1");
         let seller = id("org_2:100:treasury");
         let transfer = crate::protocol::message::Transfer {

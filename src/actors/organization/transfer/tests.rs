@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::actors::directory::Directory;
-use crate::actors::organization::OrgSetup;
 use crate::protocol::envelope::Message;
 use crate::protocol::message::Kind;
 use crate::scenario;
@@ -10,10 +9,10 @@ use crate::scenario;
 /// An org of the sample flow, run with seed 1.
 fn org(name: &str) -> (Organization, Arc<Directory>) {
     let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
-    let dir = Arc::new(Directory::new(&scenario, 1));
+    let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
     let id = OrgId::from(name);
-    let setup = OrgSetup::from_scenario(&scenario, &id);
-    (Organization::new(id, dir.clone(), setup, &scenario), dir)
+    let setup = crate::sim::genesis::org_setup(&scenario, &id);
+    (Organization::new(id, dir.clone(), setup), dir)
 }
 
 fn org_2() -> (Organization, Arc<Directory>) {
