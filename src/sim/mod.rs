@@ -22,19 +22,17 @@ use crate::actors::organization::Organization;
 use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::actors::user::User;
 use crate::library::Simulator;
-use crate::net::faults::{self, Decision, LossCause, TransmissionKey};
-use crate::net::topology::Topology;
+use crate::net::network::Network;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
 use crate::scenario::Behaviour;
-use crate::scenario::{Latency, Scenario};
-use crate::trace::{self, Event, Hop, Record};
+use crate::scenario::Scenario;
+use crate::trace::{self, Event, Record};
 use actix::{Actor, Addr, Recipient};
 use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -101,24 +99,7 @@ impl std::fmt::Display for Limit {
     }
 }
 
-/// Transmissions between two different orgs, as the contract counts them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
-    /// Handed to the network, re-sends included.
-    pub sent: u64,
-    /// Reached their receiver, extra copies included.
-    pub delivered: u64,
-    /// Lost (drop, partition, crashed receiver).
-    pub dropped: u64,
-    /// Extra copies.
-    pub duplicated: u64,
-    /// Altered in transit.
-    pub corrupted: u64,
-    /// Re-sends.
-    pub retries: u64,
-    /// Received with a failing envelope signature.
-    pub bad_signatures: u64,
-}
+pub use crate::net::network::Stats;
 
 /// What a run produced, before any check.
 #[derive(Debug)]
@@ -229,26 +210,21 @@ impl Runner {
 struct Simulation<'a> {
     /// The scenario (owned by a script, which adds the faults it injects).
     scenario: Cow<'a, Scenario>,
-    seed: u64,
     now: u64,
     seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
     actors: BTreeMap<ActorId, Recipient<Step>>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
     orgs: BTreeMap<OrgId, Recipient<ReplicaSnapshot>>,
-    topology: Topology,
+    network: Network,
     dir: Arc<Directory>,
     flow: Flow,
-    /// Orgs that are down, with how many crash intervals hold them down (intervals may overlap).
-    down: BTreeMap<OrgId, u32>,
     cancelled: BTreeSet<(ActorId, u64)>,
-    ordinals: BTreeMap<String, u32>,
     trace: Vec<Record>,
     /// The digest of the trace so far, and its size in bytes.
     trace_hasher: Sha256,
     trace_bytes: u64,
     observations: Observations,
-    stats: Stats,
     messages: u64,
     /// Events handled so far, and the limit that stopped the run, if one did.
     events: u64,
@@ -294,31 +270,27 @@ impl<'a> Simulation<'a> {
             let node = Node(User::new(user.clone(), dir.clone())).start();
             actors.insert(ActorId::User(user.clone()), node.recipient());
         }
-        let topology = Topology::new(&scenario);
+        let network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
         let crashes = scenario.faults.crashes.clone();
         let timed_steps: Vec<(usize, u64)> =
             scenario.flow.iter().enumerate().filter_map(|(index, step)| step.at_us.map(|at| (index, at))).collect();
         let mut simulation = Self {
             scenario,
-            seed,
             now: 0,
             seq: 0,
             queue: BinaryHeap::new(),
             actors,
             ledgers,
             orgs,
-            topology,
+            network,
             dir,
             flow,
-            down: BTreeMap::new(),
             cancelled: BTreeSet::new(),
-            ordinals: BTreeMap::new(),
             trace: Vec::new(),
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
             observations: Observations::default(),
-            stats: Stats::default(),
             messages: 0,
             events: 0,
             stopped_by: None,
@@ -336,7 +308,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn is_down(&self, actor: &ActorId) -> bool {
-        actor.org().is_some_and(|o| self.down.contains_key(o))
+        self.network.is_down(actor)
     }
 
     fn schedule(&mut self, t_us: u64, pending: Pending) {
@@ -406,21 +378,15 @@ impl<'a> Simulation<'a> {
                 Pending::Timer { actor, timer } => self.call(&actor, Input::Timer(timer)).await,
                 Pending::StartStep(step) => self.start_step(step).await,
                 Pending::Crash(org) => {
-                    let holds = self.down.entry(org.clone()).or_insert(0);
-                    *holds += 1;
-                    if *holds == 1 {
+                    if self.network.crash(&org) {
                         self.record(Event::Crashed { org: org.to_string() });
                         self.call(&ActorId::Org(org), Input::Crash).await;
                     }
                 }
                 Pending::Restart(org) => {
-                    let holds = self.down.get(&org).copied().unwrap_or(0);
-                    if holds <= 1 {
-                        self.down.remove(&org);
+                    if self.network.restart(&org) {
                         self.record(Event::Restarted { org: org.to_string() });
                         self.call(&ActorId::Org(org), Input::Restart).await;
-                    } else {
-                        self.down.insert(org, holds - 1);
                     }
                 }
             }
@@ -434,7 +400,7 @@ impl<'a> Simulation<'a> {
             self.observations.ledgers.insert(cluster.clone(), snapshot);
         }
         for (org, node) in &self.orgs {
-            if !self.down.contains_key(org) {
+            if !self.network.is_down(&ActorId::Org(org.clone())) {
                 let replica = node.send(ReplicaSnapshot).await.expect("org actors outlive the run");
                 self.observations.replicas.insert(org.clone(), replica);
             }
@@ -445,7 +411,7 @@ impl<'a> Simulation<'a> {
             trace: self.trace,
             digest: const_hex::encode(self.trace_hasher.finalize()),
             observations: self.observations,
-            stats: self.stats,
+            stats: self.network.stats,
             messages: self.messages,
             virtual_us: self.now,
             unfinished_steps,
@@ -497,10 +463,10 @@ impl<'a> Simulation<'a> {
         }
         for note in out.notes {
             if let Note::Discarded { reason: Discard::BadSignature, .. } = &note {
-                self.stats.bad_signatures += 1;
+                self.network.stats.bad_signatures += 1;
             }
             if let Note::Retry { .. } = &note {
-                self.stats.retries += 1;
+                self.network.stats.retries += 1;
             }
             self.observations.record(self.now, &note);
             let finished = self.flow.finished_by(&note);
@@ -524,17 +490,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn latency(&self, sender: &ActorId, receiver: &ActorId) -> Latency {
-        match (sender, receiver) {
-            (ActorId::Org(a), ActorId::Org(b)) => self.topology.latency_between(a, b),
-            (ActorId::Org(_), ActorId::Ledger(c)) | (ActorId::Ledger(c), ActorId::Org(_)) => {
-                self.topology.ledger_latency(c)
-            }
-            _ => Latency::Constant { us: 0 },
-        }
-    }
-
-    /// One transmission: the network decides its fate once, and the trace records the branch.
+    /// One transmission: the network decides its fate; the driver records and schedules.
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
         if envelope.kind.is_ledger_answer() {
@@ -543,61 +499,19 @@ impl<'a> Simulation<'a> {
                 self.observations.ledger_answers.push(answer);
             }
         }
-        let between_orgs = between_orgs(&sender, &receiver);
-        let hop = hop(&sender, &receiver, &envelope);
-        let base = format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind);
-        let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
-        let key = format!("{base}/{ordinal}");
-        *ordinal += 1;
-        let partitioned = match (&sender, &receiver) {
-            (ActorId::Org(a), ActorId::Org(b)) if between_orgs => {
-                self.scenario.faults.partitions.iter().any(|p| p.separates(self.now, a, b))
-            }
-            _ => false,
-        };
-        if between_orgs {
-            self.stats.sent += 1;
+        let transmitted = self.network.transmit(self.now, &self.scenario.faults, sender, receiver, envelope, retry);
+        for event in transmitted.events {
+            self.record(event);
         }
-        let transmission =
-            TransmissionKey { key: &key, payload_len: envelope.payload.len(), between_orgs, partitioned };
-        let decision =
-            faults::decide(self.seed, &self.scenario.faults, self.latency(&sender, &receiver), &transmission);
-        match decision {
-            Decision::Lost(cause) => {
-                self.stats.dropped += 1;
-                self.record(Event::Lost { hop, cause });
-            }
-            Decision::Delivered { latency_us, corrupt_bit, duplicate_latency_us } => {
-                self.record(Event::Send { hop: hop.clone(), retry, latency_us });
-                let mut delivered = envelope.clone();
-                if let Some(bit) = corrupt_bit {
-                    let mut altered = (*envelope).clone();
-                    altered.payload[bit / 8] ^= 1 << (bit % 8);
-                    delivered = Arc::new(altered);
-                    self.stats.corrupted += 1;
-                    self.record(Event::Corrupted { hop: hop.clone(), bit });
-                }
-                let arrival = self.now.saturating_add(latency_us);
-                let sent_us = self.now;
-                self.schedule(
-                    arrival,
-                    Pending::Deliver {
-                        sender: sender.clone(),
-                        receiver: receiver.clone(),
-                        envelope: delivered.clone(),
-                        sent: envelope.clone(),
-                        sent_us,
-                    },
-                );
-                if let Some(copy_latency_us) = duplicate_latency_us {
-                    self.stats.duplicated += 1;
-                    self.record(Event::Duplicated { hop, latency_us: copy_latency_us });
-                    self.schedule(
-                        self.now.saturating_add(copy_latency_us),
-                        Pending::Deliver { sender, receiver, envelope: delivered, sent: envelope, sent_us },
-                    );
-                }
-            }
+        for a in transmitted.arrivals {
+            let pending = Pending::Deliver {
+                sender: a.sender,
+                receiver: a.receiver,
+                envelope: a.envelope,
+                sent: a.sent,
+                sent_us: a.sent_us,
+            };
+            self.schedule(a.arrival_us, pending);
         }
     }
 
@@ -609,34 +523,16 @@ impl<'a> Simulation<'a> {
         sent: Arc<Envelope>,
         sent_us: u64,
     ) {
-        let between_orgs = between_orgs(&sender, &receiver);
-        let hop = hop(&sender, &receiver, &envelope);
-        if self.is_down(&receiver) {
-            if between_orgs {
-                self.stats.dropped += 1;
-            }
-            self.record(Event::Lost { hop, cause: LossCause::ReceiverDown });
-            return;
-        }
-        if between_orgs {
-            self.stats.delivered += 1;
+        let delivered = self.network.arrive(&sender, &receiver, &envelope);
+        if !matches!(delivered, Event::Delivered { .. }) {
+            return self.record(delivered);
         }
         if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (&sender, &receiver, sent.kind) {
             let delivery =
                 Delivery { sent_us, delivered_us: self.now, from: from.clone(), to: to.clone(), envelope: sent };
             self.observations.data_deliveries.push(delivery);
         }
-        self.record(Event::Delivered { hop });
+        self.record(delivered);
         self.call(&receiver, Input::Deliver(envelope)).await;
     }
-}
-
-/// Whether a transmission is between two different orgs: what faults apply to and what `Stats` count.
-fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
-    matches!((sender, receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b)
-}
-
-/// A transmission as the trace names it.
-fn hop(sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Hop {
-    Hop { from: sender.to_string(), to: receiver.to_string(), kind: envelope.kind, request_id: envelope.request_id }
 }
