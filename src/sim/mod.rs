@@ -21,6 +21,7 @@ use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::Organization;
 use crate::actors::outbox::{Discard, Input, Note, Outbox};
 use crate::actors::user::User;
+use crate::crypto::keys;
 use crate::library::Simulator;
 use crate::net::network::Network;
 use crate::protocol::envelope::Envelope;
@@ -238,9 +239,10 @@ impl<'a> Simulation<'a> {
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
-            let honest = Organization::new(org.clone(), dir.clone(), genesis::org_setup(&scenario, org));
+            let setup = genesis::org_setup(&scenario, org);
             let (step, replica) = match scenario.faults.byzantine.get(org) {
                 None => {
+                    let honest = Organization::new(org.clone(), dir.clone(), setup);
                     let node = Node(honest).start();
                     (node.clone().recipient(), node.recipient())
                 }
@@ -254,7 +256,13 @@ impl<'a> Simulation<'a> {
                         .collect();
                     ranked.sort_by_key(|(rank, _)| *rank);
                     let misbehaviours = ranked.into_iter().map(|(_, m)| m).collect();
-                    let node = Node(Byzantine::new(honest, org.clone(), dir.clone(), misbehaviours)).start();
+                    // A forger's state machine signs with the forged key: one signature per message.
+                    let forges = behaviours.contains(&Behaviour::ForgeSignature);
+                    let me = ActorId::Org(org.clone());
+                    let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
+                    let inner = Organization::with_key(org.clone(), dir.clone(), setup, key);
+                    let byzantine = Byzantine::new(inner, org.clone(), dir.clone(), misbehaviours, forges);
+                    let node = Node(byzantine).start();
                     (node.clone().recipient(), node.recipient())
                 }
             };

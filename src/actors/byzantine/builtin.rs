@@ -141,7 +141,9 @@ impl Misbehaviour for Silent {
     }
 }
 
-/// `forge_signature`: signs everything it sends with a key that is not its own.
+/// `forge_signature`: signs everything it sends with a key that is not its own. The driver
+/// builds the org with the forged key (`Organization::with_key`; `Byzantine::new` with
+/// `forges`), so each message is signed once; this records each forged send.
 #[derive(Debug, Default)]
 pub struct ForgeSignature;
 
@@ -151,15 +153,12 @@ impl Misbehaviour for ForgeSignature {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        let mut details = Vec::new();
-        for send in out.sends.iter_mut().filter(|s| &s.envelope.from == cx.me()) {
-            let Some(message) = cx.read(&send.envelope) else { continue };
-            details.push(format!(
-                "signed its {} #{} with a key not its own",
-                send.envelope.kind, send.envelope.request_id
-            ));
-            send.envelope = cx.forge(message);
-        }
+        let details: Vec<String> = out
+            .sends
+            .iter()
+            .filter(|s| &s.envelope.from == cx.me())
+            .map(|s| format!("signed its {} #{} with a key not its own", s.envelope.kind, s.envelope.request_id))
+            .collect();
         for detail in details {
             cx.misbehaved(out, self.name(), detail);
         }

@@ -79,7 +79,8 @@ impl Context<'_> {
         envelope.open(&self.directory.keyring).ok()
     }
 
-    /// Seals a message with the org's own key: a correctly signed message, whatever it says.
+    /// Seals a message with the key the org signs with: its own (a correctly signed message,
+    /// whatever it says), or the forged one for a `forge_signature` org.
     pub fn seal(&self, message: Message) -> Arc<Envelope> {
         Arc::new(Envelope::seal(message, self.key))
     }
@@ -128,18 +129,18 @@ pub struct Byzantine<S> {
 }
 
 impl<S> Byzantine<S> {
-    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order.
-    pub fn new(inner: S, org: OrgId, directory: Arc<Directory>, misbehaviours: Vec<Box<dyn Misbehaviour>>) -> Self {
+    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order. When
+    /// `forges`, the org's key is the forged one: `seal` signs with it, as `inner` does.
+    pub fn new(
+        inner: S,
+        org: OrgId,
+        directory: Arc<Directory>,
+        misbehaviours: Vec<Box<dyn Misbehaviour>>,
+        forges: bool,
+    ) -> Self {
         let me = ActorId::Org(org.clone());
-        Self {
-            key: keys::actor_key(directory.seed, &me),
-            forged_key: keys::forged_key(directory.seed, &me),
-            inner,
-            org,
-            me,
-            directory,
-            misbehaviours,
-        }
+        let own = if forges { keys::forged_key(directory.seed, &me) } else { keys::actor_key(directory.seed, &me) };
+        Self { key: own, forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
     }
 
     /// The honest machine inside.

@@ -64,8 +64,15 @@ pub struct Organization {
 }
 
 impl Organization {
-    /// A node with its keys derived from the seed and its cluster's genesis ledger.
+    /// A node with its key derived from the seed and its cluster's genesis ledger.
     pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup) -> Self {
+        let key = keys::actor_key(dir.seed, &ActorId::Org(id.clone()));
+        Self::with_key(id, dir, setup, key)
+    }
+
+    /// A node that signs with `key` (a driver may hand it a key that is not the org's own:
+    /// a `forge_signature` org signs everything with one).
+    pub fn with_key(id: OrgId, dir: Arc<Directory>, setup: OrgSetup, key: SigningKey) -> Self {
         let me = ActorId::Org(id.clone());
         let cluster = dir.cluster_of[&id].clone();
         let mut view = LedgerView::default();
@@ -78,7 +85,7 @@ impl Organization {
             }
         }
         Self {
-            key: keys::actor_key(dir.seed, &me),
+            key,
             exchanges: Exchanges::new(dir.protocol.timeout_us, dir.protocol.retries),
             id,
             me,
