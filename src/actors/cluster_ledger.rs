@@ -472,6 +472,42 @@ mod tests {
         assert!(ledger.holds.is_empty(), "the hold is consumed");
     }
 
+    /// A hold sent by `from`, naming `submitter`, on `account` of `asset`.
+    fn hold_as(from: &str, submitter: &str, account: &str, asset: &str) -> Input {
+        let from = ActorId::Org(OrgId::from(from));
+        let op = EscrowOp {
+            request_id: 1,
+            tx_id: Hash32::of(b"a"),
+            asset: ResourceId::parse(asset).unwrap(),
+            account: ResourceId::parse(account).unwrap(),
+            quantity: 10,
+            submitter: OrgId::from(submitter),
+        };
+        let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
+        let message = Message { request_id: 1, from: from.clone(), to, body: Body::Hold(op) };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    }
+
+    #[test]
+    fn each_entitlement_rule_alone_refuses_a_hold() {
+        let (asset, treasury) = ("org_2:101:asset_1", "org_2:100:treasury");
+        let queued_hold = |out: &Outbox| out.notes.iter().any(|n| matches!(n, Note::StateChange { .. }));
+        let out = ledger().handle(0, hold_as("org_2", "org_2", treasury, asset));
+        assert!(queued_hold(&out), "the asset's org, on its own account");
+        for (from, submitter, account) in [
+            ("org_3", "org_3", "org_3:100:treasury"), // an org that does not manage the asset
+            ("org_2", "org_3", treasury),             // another submitter named
+            ("org_2", "org_2", "org_3:100:treasury"), // another org's account
+        ] {
+            let out = ledger().handle(0, hold_as(from, submitter, account, asset));
+            assert_eq!(
+                (discarded_for(&out), queued_hold(&out)),
+                (vec![Discard::Unentitled], false),
+                "{from} {submitter} {account}"
+            );
+        }
+    }
+
     #[test]
     fn a_hold_on_another_orgs_account_is_refused_unread() {
         let from = ActorId::Org(OrgId::from("org_3"));

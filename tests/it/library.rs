@@ -124,3 +124,30 @@ fn a_partition_the_script_never_repairs_ends_in_timeout_and_the_checks_see_it() 
     let transfer = outcome.expectations.iter().find(|c| c.name.starts_with("transfer 10101")).unwrap();
     assert!(transfer.detail.starts_with("rejected (timeout)"), "{}", transfer.detail);
 }
+
+/// Re-seals every balance answer with a key that is not the org's own.
+#[derive(Debug, Default)]
+struct ForgedAnswers;
+
+impl Misbehaviour for ForgedAnswers {
+    fn name(&self) -> &str {
+        "forged_answers"
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
+        for send in out.sends.iter_mut().filter(|s| s.envelope.kind == finsim::protocol::message::Kind::BalanceAnswer) {
+            if let Some(message) = cx.read(&send.envelope) {
+                send.envelope = cx.forge(message);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_misbehaviour_that_forges_is_never_believed_and_is_suspected() {
+    let simulator = Simulator::new().misbehaviour("forged_answers", ForgedAnswers::default);
+    let scenario = simulator.parse(LIAR, &liar_text("behaviour: { custom: forged_answers }")).unwrap();
+    let outcome = simulator.run(&scenario, scenario.seed);
+    assert!(outcome.stats.bad_signatures > 0, "its answers fail their signature: {:?}", outcome.stats);
+    assert!(outcome.suspects.contains(&"org_4".to_owned()), "{:?}", outcome.suspects);
+}
