@@ -470,6 +470,20 @@ mod tests {
         assert_eq!(ledger.blocks.iter().map(|b| b.txs.len()).sum::<usize>(), 1, "the 60 is refused");
         assert_eq!(ledger.balances[&(asset.clone(), account.clone())], 50);
         assert!(ledger.holds.is_empty(), "the hold is consumed");
+        let history: Vec<(u64, bool, u64)> =
+            ledger.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
+        assert_eq!(history, [(0, false, 950), (1, true, 0)], "the block that spent the hold is in the history");
+    }
+
+    #[test]
+    fn a_hold_of_exactly_the_available_balance_is_placed_and_direct_blocks_keep_no_history() {
+        let mut ledger = ledger();
+        ledger.handle(0, submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
+        ledger.handle(100_000, Input::Timer(0));
+        assert!(ledger.held_history.is_empty(), "no escrow, no history of holds");
+        ledger.handle(100_000, escrow(true, b"all", 990));
+        let out = ledger.handle(200_000, Input::Timer(0));
+        assert_eq!(escrow_event(&out), Some((vec![990], vec![], vec![])), "990 left, 990 held");
     }
 
     /// A hold sent by `from`, naming `submitter`, on `account` of `asset`.

@@ -105,6 +105,29 @@ fn a_block_is_heard_only_from_the_orgs_own_cluster_ledger() {
 }
 
 #[test]
+fn an_escrow_event_is_heard_only_from_the_orgs_own_cluster_ledger() {
+    use crate::actors::outbox::{Discard, Input};
+    use crate::protocol::ids::ClusterId;
+    let (mut org, _) = org_2();
+    let escrow_from = |cluster: &str| {
+        let from = ActorId::Ledger(ClusterId::from(cluster));
+        let event = EscrowCommitted { index: 0, height: 0, held: vec![], released: vec![], refused: vec![] };
+        let message = Message {
+            request_id: 0,
+            from: from.clone(),
+            to: Address::Cluster(ClusterId::from("cluster_B")),
+            body: Body::EscrowCommitted(event),
+        };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    };
+    let out = org.handle(0, escrow_from("cluster_A"));
+    assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
+    assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
+    org.handle(0, escrow_from("cluster_B"));
+    assert_eq!(org.view.next_event, 1);
+}
+
+#[test]
 fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
     use crate::protocol::message::RefusedTx;
     let (mut org, dir) = org_2();
