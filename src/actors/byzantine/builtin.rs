@@ -102,8 +102,8 @@ impl Misbehaviour for WrongHash {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        let asked = &self.asked;
-        rewrite_sends(cx, out, "wrong_hash", |m| {
+        let (asked, name) = (&self.asked, self.name());
+        rewrite_sends(cx, out, name, |m| {
             let Address::Actor(to) = &m.to else { return None };
             let lie = Hash32::of_parts(&[b"wrong", &asked.get(&(m.request_id, to.clone()))?.0]);
             let asker = asker(m);

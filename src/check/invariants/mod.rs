@@ -7,7 +7,7 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, ClusterId, ResourceId};
 use crate::protocol::message::{Body, LedgerTx};
-use crate::scenario::{Action, InvariantName, Scenario};
+use crate::scenario::{Action, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
 
@@ -17,11 +17,6 @@ pub mod witness;
 
 pub use honest_answers::honest_answers;
 pub use privacy::{privacy, seen_by};
-
-/// The name an invariant is reported under.
-pub fn name_of(name: InvariantName) -> &'static str {
-    name.word()
-}
 
 /// Checks every invariant, in the contract's order.
 pub fn check_all(scenario: &Scenario, seen: &Observations, seed: u64) -> Vec<Check> {
@@ -340,10 +335,14 @@ mod tests {
             ledger.holds.insert(Hash32::of(&request_id.to_be_bytes()), hold(request_id));
         }
         seen.ledgers.insert(ClusterId::from("cluster_B"), ledger);
-        assert!(holds_released(&seen).passed, "holds for pending transfers");
+        let check = holds_released(&seen);
+        assert!(check.passed && check.detail.starts_with("3 hold(s) left"), "holds for pending transfers: {check:?}");
         final_at(&mut seen, 2);
         let check = holds_released(&seen);
         assert!(!check.passed && check.detail.contains("transfer 2, which is final: rejected (timeout)"), "{check:?}");
+        seen.transfers.get_mut(&2).unwrap().settled = true;
+        let check = holds_released(&seen);
+        assert!(check.detail.contains("transfer 2, which is final: settled"), "{check:?}");
         let mut seen_by_asset_org = Observations { ledgers: seen.ledgers.clone(), ..Observations::default() };
         seen_by_asset_org.sales_final.insert(3);
         let check = holds_released(&seen_by_asset_org);
@@ -519,6 +518,35 @@ mod tests {
         altered.payload[last] ^= 1;
         let check = with(altered);
         assert!(!check.passed && check.detail.contains("signature is not org_2's"), "{check:?}");
+    }
+
+    #[test]
+    fn authenticity_holds_each_hold_and_release_to_every_entitlement_rule() {
+        let scenario = sample();
+        let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
+        let hold = |from: &str, submitter: &str, account: &str, release: bool| {
+            let from = ActorId::Org(OrgId::from(from));
+            let op = crate::protocol::message::EscrowOp {
+                request_id: 10101,
+                tx_id: Hash32::of(b"tx"),
+                asset: id("org_2:101:asset_1"),
+                account: id(account),
+                quantity: 100,
+                submitter: OrgId::from(submitter),
+            };
+            let body = if release { Body::Release(op) } else { Body::Hold(op) };
+            let message = Message { request_id: 10101, from: from.clone(), to: Address::Actor(ledger.clone()), body };
+            let mut seen = settled_state();
+            let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
+            seen.state_changes.push((ledger.clone(), "queued a hold".into(), envelope));
+            authenticity(&scenario, &seen, 1).passed
+        };
+        for release in [false, true] {
+            assert!(hold("org_2", "org_2", "org_2:100:treasury", release), "the asset's org on its own account");
+            assert!(!hold("org_3", "org_3", "org_3:100:treasury", release), "not the asset's org");
+            assert!(!hold("org_2", "org_3", "org_2:100:treasury", release), "another submitter named");
+            assert!(!hold("org_2", "org_2", "org_1:100:user_1", release), "another org's account");
+        }
     }
 
     #[test]
