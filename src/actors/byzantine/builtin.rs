@@ -229,9 +229,12 @@ impl Misbehaviour for Resubmit {
     }
 
     fn after(&mut self, cx: &Context<'_>, input: &Input, out: &mut Outbox) {
-        for send in out.sends.iter().filter(|s| s.envelope.kind == Kind::Transfer && &s.envelope.from == cx.me()) {
-            if let (Some(message), Address::Actor(ActorId::Org(peer))) = (cx.read(&send.envelope), &send.envelope.to) {
-                self.sent.entry(message.request_id).or_insert((peer.clone(), message));
+        for send in &out.sends {
+            let Some(message) = cx.read(&send.envelope) else { continue };
+            if let (Body::Transfer(_), Address::Actor(ActorId::Org(peer))) = (&message.body, &message.to) {
+                if &message.from == cx.me() {
+                    self.sent.entry(message.request_id).or_insert((peer.clone(), message.clone()));
+                }
             }
         }
         let Input::Deliver(envelope) = input else { return };
@@ -260,5 +263,118 @@ impl Misbehaviour for Resubmit {
             out.send(cx.seal(ack));
         }
         matches!(envelope.kind, Kind::TxAccepted | Kind::Settlement)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::directory::Directory;
+    use crate::crypto::keys;
+    use crate::protocol::envelope::Envelope;
+    use crate::protocol::ids::ClusterId;
+    use crate::protocol::message::{TxAccepted, VerifyRequest};
+    use std::sync::Arc;
+
+    fn directory() -> Directory {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        crate::sim::genesis::directory(&scenario, 1)
+    }
+
+    fn context<'a>(
+        dir: &'a Directory,
+        org: &'a OrgId,
+        me: &'a ActorId,
+        key: &'a ed25519_dalek::SigningKey,
+    ) -> Context<'a> {
+        Context { org, now: 0, directory: dir, me, key, forged_key: key }
+    }
+
+    fn sealed(from: &str, to: Address, request_id: u64, body: Body) -> Arc<Envelope> {
+        let from = ActorId::Org(OrgId::from(from));
+        let message = Message { request_id, from: from.clone(), to, body };
+        Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))
+    }
+
+    fn to_org(org: &str) -> Address {
+        Address::Actor(ActorId::Org(OrgId::from(org)))
+    }
+
+    #[test]
+    fn each_built_in_misbehaviour_is_named_by_its_scenario_word() {
+        for word in ["replay", "wrong_balance", "wrong_hash", "resubmit", "silent", "forge_signature"] {
+            let (_, misbehaviour) = by_name(word).unwrap();
+            assert_eq!(misbehaviour.name(), word);
+        }
+        assert!(by_name("custom").is_none());
+    }
+
+    #[test]
+    fn replay_copies_a_broadcast_to_its_own_cluster_to_every_other_org_once() {
+        let dir = directory();
+        let org = OrgId::from("org_3");
+        let me = ActorId::Org(org.clone());
+        let key = keys::actor_key(1, &me);
+        let cx = context(&dir, &org, &me, &key);
+        let verify = |cluster: &str| {
+            let body = Body::Verify(VerifyRequest {
+                resource: crate::protocol::ids::ResourceId::parse("org_2:101:asset_1").unwrap(),
+                hash: Hash32([1; 32]),
+            });
+            Input::Deliver(sealed("org_1", Address::Cluster(ClusterId::from(cluster)), 7, body))
+        };
+        let mut replay = Replay::default();
+        let mut out = Outbox::default();
+        replay.before(&cx, &verify("cluster_B"), &mut out);
+        assert_eq!(out.sends.len(), 3, "org_1, org_2 and org_4");
+        replay.before(&cx, &verify("cluster_B"), &mut out);
+        assert_eq!(out.sends.len(), 3, "once");
+        let mut out = Outbox::default();
+        replay.before(&cx, &verify("cluster_A"), &mut out);
+        assert!(out.sends.is_empty(), "not addressed to it");
+    }
+
+    #[test]
+    fn resubmit_copies_each_transfer_once_when_its_asset_org_accepts_it() {
+        let dir = directory();
+        let org = OrgId::from("org_1");
+        let me = ActorId::Org(org.clone());
+        let key = keys::actor_key(1, &me);
+        let cx = context(&dir, &org, &me, &key);
+        let mut resubmit = Resubmit::default();
+        // The honest org sends its transfer #1 to org_2 (any body of kind transfer will do here).
+        let transfer = Body::Transfer(crate::protocol::message::Transfer {
+            from: crate::protocol::message::Account {
+                id: crate::protocol::ids::ResourceId::parse("org_1:100:user_1").unwrap(),
+                finid: String::new(),
+            },
+            to: crate::protocol::message::Account {
+                id: crate::protocol::ids::ResourceId::parse("org_2:100:treasury").unwrap(),
+                finid: String::new(),
+            },
+            asset_id: crate::protocol::ids::ResourceId::parse("org_2:101:asset_1").unwrap(),
+            quantity: 1,
+            nonce: [0; 32],
+            signature: crate::protocol::message::UserSignature {
+                alg: String::new(),
+                template_hash: Hash32([0; 32]),
+                value: vec![],
+            },
+        });
+        let mut out = Outbox::default();
+        out.send(sealed("org_1", to_org("org_2"), 1, transfer));
+        resubmit.after(&cx, &Input::Timer(0), &mut out);
+        assert_eq!(out.sends.len(), 1, "nothing copied before it is accepted");
+        let accepted = |from: &str| {
+            Input::Deliver(sealed(from, to_org("org_1"), 1, Body::TxAccepted(TxAccepted { tx_id: Hash32([2; 32]) })))
+        };
+        let copies = |resubmit: &mut Resubmit, input: Input| {
+            let mut out = Outbox::default();
+            resubmit.after(&cx, &input, &mut out);
+            out.sends.iter().filter(|s| s.envelope.kind == Kind::Transfer).count()
+        };
+        assert_eq!(copies(&mut resubmit, accepted("org_3")), 0, "not the asset's org");
+        assert_eq!(copies(&mut resubmit, accepted("org_2")), 1);
+        assert_eq!(copies(&mut resubmit, accepted("org_2")), 0, "once per transfer");
     }
 }
