@@ -57,6 +57,8 @@ fn members_that_have_not_seen_the_transaction_answer_unknown_and_nothing_is_conc
     assert!(check(&outcome, "agreement").passed && check(&outcome, "honest_answers").passed);
     let results = outcome.trace.iter().filter(|r| format!("{r:?}").contains("StatusResult")).count();
     assert_eq!(results, 3, "one query per timeout with a retry left, each result in the trace");
+    let unknown = outcome.trace.iter().filter(|r| format!("{r:?}").contains("answered not_found")).count();
+    assert_eq!(unknown, 3, "each result says what the members answered");
 }
 
 #[test]

@@ -129,3 +129,152 @@ impl Organization {
         self.exchanges.close(&ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::outbox::{Input, Outbox};
+    use crate::crypto::{keys, Hash32};
+    use crate::protocol::envelope::Envelope;
+    use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
+    use crate::protocol::message::{BlockCommitted, Kind, LedgerTx, Order, SignResponse, TxAccepted};
+    use std::sync::Arc;
+
+    fn id(text: &str) -> ResourceId {
+        ResourceId::parse(text).unwrap()
+    }
+
+    /// An org of the sample flow, seed 1, with `status_query` on.
+    fn org(name: &str) -> Organization {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let mut dir = crate::sim::genesis::directory(&scenario, 1);
+        dir.protocol.status_query = true;
+        let org = OrgId::from(name);
+        Organization::new(org.clone(), Arc::new(dir), crate::sim::genesis::org_setup(&scenario, &org))
+    }
+
+    fn deliver(from: ActorId, to: Address, request_id: u64, body: Body) -> Input {
+        let message = crate::protocol::envelope::Message { request_id, from: from.clone(), to, body };
+        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    }
+
+    fn org_id(name: &str) -> ActorId {
+        ActorId::Org(OrgId::from(name))
+    }
+
+    fn status_queries(out: &Outbox) -> usize {
+        out.sends.iter().filter(|s| s.envelope.kind == Kind::StatusQuery).count()
+    }
+
+    /// org_1 with transfer 1 accepted by org_2 (tx id `[2; 32]`); the armed wait's timer.
+    fn buyer_waiting() -> (Organization, u64) {
+        let mut buyer = org("org_1");
+        let user = ActorId::User(id("org_1:100:user_1"));
+        let me = Address::Actor(org_id("org_1"));
+        let order = Order { asset: id("org_2:101:asset_1"), quantity: 100, seller: id("org_2:100:treasury") };
+        buyer.handle(0, deliver(user.clone(), me.clone(), 1, Body::Order(order)));
+        let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64] };
+        buyer.handle(0, deliver(user, me.clone(), 1, Body::SignResponse(signed)));
+        let out =
+            buyer.handle(0, deliver(org_id("org_2"), me, 1, Body::TxAccepted(TxAccepted { tx_id: Hash32([2; 32]) })));
+        let timer = out.timers.last().expect("the wait is armed").0;
+        (buyer, timer)
+    }
+
+    #[test]
+    fn a_late_settlement_asks_the_cluster_once_while_the_query_is_open() {
+        let (mut buyer, timer) = buyer_waiting();
+        let out = buyer.handle(1_000_000, Input::Timer(timer));
+        assert_eq!(status_queries(&out), 3, "every org of cluster_B");
+        // The transfer's wait was re-armed first, before the members' exchanges.
+        let transfer_timer = out.timers[0].0;
+        let out = buyer.handle(2_000_000, Input::Timer(transfer_timer));
+        assert!(out.sends.iter().any(|s| s.envelope.kind == Kind::Transfer && s.retry), "the transfer's wait fired");
+        let again = out.sends.iter().filter(|s| s.envelope.kind == Kind::StatusQuery).count();
+        assert_eq!(again, 0, "no second query while the first is open");
+    }
+
+    #[test]
+    fn answers_about_another_transaction_count_for_nothing() {
+        let (mut buyer, timer) = buyer_waiting();
+        buyer.handle(1_000_000, Input::Timer(timer));
+        let me = Address::Actor(org_id("org_1"));
+        let mut results = 0;
+        for member in ["org_3", "org_4"] {
+            let answer = StatusAnswer { tx_id: Hash32([9; 32]), status: Status::NotFound, height: 0, settled: None };
+            let out = buyer.handle(1_100_000, deliver(org_id(member), me.clone(), 1, Body::StatusAnswer(answer)));
+            results += out.notes.iter().filter(|n| matches!(n, Note::StatusResult { .. })).count();
+        }
+        assert_eq!(results, 0, "no quorum of answers about tx [9; 32]");
+    }
+
+    #[test]
+    fn only_the_buyers_org_and_the_assets_org_are_told_a_transactions_status() {
+        let mut member = org("org_3");
+        let tx = LedgerTx {
+            request_id: 1,
+            tx_id: Hash32([2; 32]),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        };
+        let block = BlockCommitted {
+            index: 0,
+            height: 1,
+            root: tx.hash(),
+            txs: vec![tx],
+            received_us: vec![5],
+            refused: vec![],
+        };
+        let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
+        member
+            .handle(0, deliver(ledger, Address::Cluster(ClusterId::from("cluster_B")), 0, Body::BlockCommitted(block)));
+        let me = Address::Actor(org_id("org_3"));
+        for (asker, expected) in [("org_1", Status::Ok), ("org_2", Status::Ok), ("org_4", Status::Denied)] {
+            let query = Body::StatusQuery(StatusQuery { tx_id: Hash32([2; 32]) });
+            let out = member.handle(0, deliver(org_id(asker), me.clone(), 1, query));
+            let answer = out.sends[0].envelope.read().unwrap();
+            let Body::StatusAnswer(answer) = answer.body else { panic!("{answer:?}") };
+            assert_eq!(answer.status, expected, "{asker}");
+            assert_eq!(answer.settled.is_some(), expected == Status::Ok, "{asker}");
+        }
+    }
+
+    #[test]
+    fn a_quorum_that_says_settled_replaces_the_timeout_the_buyer_concluded() {
+        let (mut buyer, timer) = buyer_waiting();
+        let out = buyer.handle(1_000_000, Input::Timer(timer));
+        let mut transfer_timer = out.timers[0].0;
+        let mut timed_out = false;
+        for attempt in 2..10 {
+            let out = buyer.handle(attempt * 1_000_000, Input::Timer(transfer_timer));
+            if out.notes.iter().any(|n| matches!(n, Note::TransferFinal { settled: false, .. })) {
+                timed_out = true;
+                break;
+            }
+            transfer_timer = out.timers[0].0;
+        }
+        assert!(timed_out, "the retries ran out");
+        let tx = LedgerTx {
+            request_id: 1,
+            tx_id: Hash32([2; 32]),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        };
+        let at = SettledAt { tx_hash: tx.hash(), path: vec![], root: tx.hash(), received_us: 5 };
+        let me = Address::Actor(org_id("org_1"));
+        let mut settled = false;
+        for member in ["org_3", "org_4"] {
+            let answer =
+                StatusAnswer { tx_id: Hash32([2; 32]), status: Status::Ok, height: 1, settled: Some(at.clone()) };
+            let out = buyer.handle(9_000_000, deliver(org_id(member), me.clone(), 1, Body::StatusAnswer(answer)));
+            settled |= out.notes.iter().any(|n| matches!(n, Note::TransferFinal { settled: true, proof: Some(_), .. }));
+        }
+        assert!(settled, "the cluster's word replaces what silence suggested");
+    }
+}
