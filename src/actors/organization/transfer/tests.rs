@@ -176,6 +176,47 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
 }
 
 #[test]
+fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
+    let (mut org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 100);
+    let sale = |stage| Sale {
+        buyer_org: OrgId::from("org_1"),
+        transfer: transfer.clone(),
+        tx_id: Hash32([1; 32]),
+        stage,
+        held: false,
+    };
+    org.sales.insert(1, sale(Stage::AwaitingHold));
+    org.sales.insert(2, sale(Stage::AwaitingUserData));
+    let op = |request_id: u64, submitter: &str| EscrowOp {
+        request_id,
+        tx_id: Hash32([1; 32]),
+        asset: transfer.asset_id.clone(),
+        account: transfer.to.id.clone(),
+        quantity: 100,
+        submitter: OrgId::from(submitter),
+    };
+    let event = |index: u64, held: Vec<EscrowOp>, refused: Vec<EscrowOp>| EscrowCommitted {
+        index,
+        height: 0,
+        held,
+        released: vec![],
+        refused,
+    };
+    let asks = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::Get).count();
+    // Another org's hold under the same request id, and a hold for a sale not waiting for one.
+    let mut out = Outbox::default();
+    org.on_escrow(event(0, vec![op(1, "org_3"), op(2, "org_2")], vec![op(1, "org_3")]), &mut out);
+    assert_eq!(asks(&out), 0);
+    assert!(matches!(org.sales[&1].stage, Stage::AwaitingHold) && !org.sales[&1].held);
+    // Its own hold: it asks for the buyer's IVMS-101 data.
+    let mut out = Outbox::default();
+    org.on_escrow(event(1, vec![op(1, "org_2")], vec![]), &mut out);
+    assert_eq!(asks(&out), 1);
+    assert!(matches!(org.sales[&1].stage, Stage::AwaitingUserData) && org.sales[&1].held);
+}
+
+#[test]
 fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
     let (mut org, _) = org_2();
     let event = BlockCommitted::empty;
