@@ -421,6 +421,27 @@ mod tests {
         assert!(!check.passed && check.detail.contains("org_3's replica's holds differ"), "{check:?}");
     }
 
+    #[test]
+    fn a_hold_placed_before_a_height_is_still_held_there_unless_a_block_says_otherwise() {
+        let (scenario, mut seen) = settled();
+        let mut held = BTreeMap::new();
+        held.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 30);
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        ledger.held_history = vec![HeldState { height: 0, block: false, held }];
+        let truth =
+            Truth::of(&scenario, &ClusterId::from("cluster_B"), seen.ledgers.get(&ClusterId::from("cluster_B")));
+        let split = |available: u64, held: u64| {
+            let Body::BalanceAnswer(mut a) = balance(100, held, 1) else { unreachable!() };
+            a.available = available;
+            Body::BalanceAnswer(a)
+        };
+        assert_eq!(judge(&split(70, 30), &truth), None, "held since height 0");
+        let wrong = judge(&split(100, 0), &truth).expect("30 were held at height 1");
+        assert!(wrong.ends_with("; it had 30 in escrow then"), "{wrong}");
+        let plain = judged(balance(101, 0, 1)).unwrap();
+        assert!(!plain.contains("escrow"), "no escrow, no word of it: {plain}");
+    }
+
     fn only_available(current: u64, available: u64) -> Body {
         let Body::BalanceAnswer(mut a) = balance(current, 0, 1) else { unreachable!() };
         a.available = available;
