@@ -332,6 +332,13 @@ mod tests {
         let mut out = Outbox::default();
         replay.before(&cx, &verify("cluster_A"), &mut out);
         assert!(out.sends.is_empty(), "not addressed to it");
+        // A message to this org is copied on; a copy meant for another org is not.
+        let ack = |to: &str| Input::Deliver(sealed("org_2", to_org(to), 9, Body::SettlementAck));
+        let mut out = Outbox::default();
+        replay.before(&cx, &ack("org_4"), &mut out);
+        assert!(out.sends.is_empty(), "addressed to org_4");
+        replay.before(&cx, &ack("org_3"), &mut out);
+        assert_eq!(out.sends.len(), 3, "addressed to it: to org_1, org_2 and org_4");
     }
 
     #[test]
