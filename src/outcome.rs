@@ -124,11 +124,12 @@ pub(crate) fn conclude(scenario: &Scenario, seed: u64, result: sim::RunResult, l
         .collect();
     let mut users: Vec<_> = scenario.users.iter().filter(|(_, u)| u.ivms.is_some()).collect();
     users.sort_by_key(|(_, u)| u.declared);
+    let mut saw = invariants::seen_by(&result.observations);
     let personal_data = users
         .into_iter()
         .map(|(user, _)| PersonalDataSeen {
             user: user.to_string(),
-            seen_by: invariants::seen_by(&result.observations, user).iter().map(ToString::to_string).collect(),
+            seen_by: saw.remove(user).unwrap_or_default().iter().map(ToString::to_string).collect(),
         })
         .collect();
     let passed = expectations.iter().all(|c| c.passed)

@@ -134,7 +134,7 @@ fn check(cx: &Context<'_>, expectation: &Expectation) -> Check {
         Expectation::PersonalData { user, seen_by } => {
             let names = |orgs: &BTreeSet<OrgId>| orgs.iter().map(OrgId::to_string).collect::<Vec<_>>().join(", ");
             let name = format!("{user}'s personal data seen by [{}]", names(seen_by));
-            let saw = super::invariants::seen_by(seen, user);
+            let saw = super::invariants::seen_by(seen).remove(user).unwrap_or_default();
             let detail = if saw.is_empty() { "nobody saw it".to_owned() } else { format!("seen by {}", names(&saw)) };
             Check::new(name, &saw == seen_by, detail)
         }

@@ -260,8 +260,8 @@ impl<'a> Simulation<'a> {
                     let forges = behaviours.contains(&Behaviour::ForgeSignature);
                     let me = ActorId::Org(org.clone());
                     let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
-                    let inner = Organization::with_key(org.clone(), dir.clone(), setup, key);
-                    let byzantine = Byzantine::new(inner, org.clone(), dir.clone(), misbehaviours, forges);
+                    let inner = Organization::with_key(org.clone(), dir.clone(), setup, key.clone());
+                    let byzantine = Byzantine::new(inner, org.clone(), dir.clone(), misbehaviours, key);
                     let node = Node(byzantine).start();
                     (node.clone().recipient(), node.recipient())
                 }

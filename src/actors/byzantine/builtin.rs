@@ -142,8 +142,8 @@ impl Misbehaviour for Silent {
 }
 
 /// `forge_signature`: signs everything it sends with a key that is not its own. The driver
-/// builds the org with the forged key (`Organization::with_key`; `Byzantine::new` with
-/// `forges`), so each message is signed once; this records each forged send.
+/// builds the org and its wrapper with the forged key (`Organization::with_key`,
+/// `Byzantine::new`), so each message is signed once; this records each forged send.
 #[derive(Debug, Default)]
 pub struct ForgeSignature;
 

@@ -129,18 +129,18 @@ pub struct Byzantine<S> {
 }
 
 impl<S> Byzantine<S> {
-    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order. When
-    /// `forges`, the org's key is the forged one: `seal` signs with it, as `inner` does.
+    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order; `key`
+    /// is the key `inner` signs with (the forged one for a `forge_signature` org), which
+    /// `Context::seal` signs with too.
     pub fn new(
         inner: S,
         org: OrgId,
         directory: Arc<Directory>,
         misbehaviours: Vec<Box<dyn Misbehaviour>>,
-        forges: bool,
+        key: SigningKey,
     ) -> Self {
         let me = ActorId::Org(org.clone());
-        let own = if forges { keys::forged_key(directory.seed, &me) } else { keys::actor_key(directory.seed, &me) };
-        Self { key: own, forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
+        Self { key, forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
     }
 
     /// The honest machine inside.

@@ -13,7 +13,7 @@ use crate::protocol::ids::{OrgId, ResourceId};
 use crate::protocol::message::{Body, APPLICATION_IVMS101};
 use crate::scenario::{Action, Scenario};
 use crate::sim::observations::Observations;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks every delivery of personal data.
 pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
@@ -48,19 +48,17 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
     Check::new("privacy", false, broken.into_iter().collect::<Vec<_>>().join("; "))
 }
 
-/// The orgs a user's personal data was delivered to, its own org excepted.
-pub fn seen_by(seen: &Observations, user: &ResourceId) -> BTreeSet<OrgId> {
-    seen.data_deliveries
-        .iter()
-        .filter(|d| d.to != user.org)
-        .filter(|d| match witness::decode(&d.envelope) {
-            Some(Message { body: Body::GetResponse(r), .. }) => {
-                &r.resource == user && r.content_type == APPLICATION_IVMS101 && r.payload.is_some()
-            }
-            _ => false,
-        })
-        .map(|d| d.to.clone())
-        .collect()
+/// For every user whose personal data reached another org, the orgs it reached (its own org
+/// excepted): one pass over the deliveries.
+pub fn seen_by(seen: &Observations) -> BTreeMap<ResourceId, BTreeSet<OrgId>> {
+    let mut saw: BTreeMap<ResourceId, BTreeSet<OrgId>> = BTreeMap::new();
+    for delivery in &seen.data_deliveries {
+        let Some(Message { body: Body::GetResponse(r), .. }) = witness::decode(&delivery.envelope) else { continue };
+        if r.content_type == APPLICATION_IVMS101 && r.payload.is_some() && delivery.to != r.resource.org {
+            saw.entry(r.resource).or_default().insert(delivery.to.clone());
+        }
+    }
+    saw
 }
 
 /// Whether a transfer of `user`, of an asset `org` manages, was pending at `t_us`.
