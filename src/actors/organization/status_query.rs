@@ -162,6 +162,19 @@ mod tests {
         ActorId::Org(OrgId::from(name))
     }
 
+    /// The ledger transaction of the buyer's transfer 1 (tx id `[2; 32]`).
+    fn settled_tx() -> LedgerTx {
+        LedgerTx {
+            request_id: 1,
+            tx_id: Hash32([2; 32]),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 100,
+            submitter: OrgId::from("org_2"),
+        }
+    }
+
     fn status_queries(out: &Outbox) -> usize {
         out.sends.iter().filter(|s| s.envelope.kind == Kind::StatusQuery).count()
     }
@@ -211,15 +224,7 @@ mod tests {
     #[test]
     fn only_the_buyers_org_and_the_assets_org_are_told_a_transactions_status() {
         let mut member = org("org_3");
-        let tx = LedgerTx {
-            request_id: 1,
-            tx_id: Hash32([2; 32]),
-            asset: id("org_2:101:asset_1"),
-            source: id("org_2:100:treasury"),
-            destination: id("org_1:100:user_1"),
-            quantity: 100,
-            submitter: OrgId::from("org_2"),
-        };
+        let tx = settled_tx();
         let block = BlockCommitted {
             index: 0,
             height: 1,
@@ -257,15 +262,7 @@ mod tests {
             transfer_timer = out.timers[0].0;
         }
         assert!(timed_out, "the retries ran out");
-        let tx = LedgerTx {
-            request_id: 1,
-            tx_id: Hash32([2; 32]),
-            asset: id("org_2:101:asset_1"),
-            source: id("org_2:100:treasury"),
-            destination: id("org_1:100:user_1"),
-            quantity: 100,
-            submitter: OrgId::from("org_2"),
-        };
+        let tx = settled_tx();
         let at = SettledAt { tx_hash: tx.hash(), path: vec![], root: tx.hash(), received_us: 5 };
         let me = Address::Actor(org_id("org_1"));
         let mut settled = false;

@@ -82,49 +82,27 @@ fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_
 }
 
 #[test]
-fn a_block_is_heard_only_from_the_orgs_own_cluster_ledger() {
+fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
     use crate::actors::outbox::{Discard, Input};
     use crate::protocol::ids::ClusterId;
-    let (mut org, _) = org_2();
-    let block_from = |cluster: &str| {
-        let from = ActorId::Ledger(ClusterId::from(cluster));
-        let event = BlockCommitted::empty(0);
-        let message = Message {
-            request_id: 0,
-            from: from.clone(),
-            to: Address::Cluster(ClusterId::from("cluster_B")),
-            body: Body::BlockCommitted(event),
-        };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+    let block = || Body::BlockCommitted(BlockCommitted::empty(0));
+    let escrow = || {
+        Body::EscrowCommitted(EscrowCommitted { index: 0, height: 0, held: vec![], released: vec![], refused: vec![] })
     };
-    let out = org.handle(0, block_from("cluster_A"));
-    assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
-    assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
-    org.handle(0, block_from("cluster_B"));
-    assert_eq!(org.view.next_event, 1);
-}
-
-#[test]
-fn an_escrow_event_is_heard_only_from_the_orgs_own_cluster_ledger() {
-    use crate::actors::outbox::{Discard, Input};
-    use crate::protocol::ids::ClusterId;
-    let (mut org, _) = org_2();
-    let escrow_from = |cluster: &str| {
-        let from = ActorId::Ledger(ClusterId::from(cluster));
-        let event = EscrowCommitted { index: 0, height: 0, held: vec![], released: vec![], refused: vec![] };
-        let message = Message {
-            request_id: 0,
-            from: from.clone(),
-            to: Address::Cluster(ClusterId::from("cluster_B")),
-            body: Body::EscrowCommitted(event),
+    for event in [block as fn() -> Body, escrow] {
+        let (mut org, _) = org_2();
+        let from_ledger_of = |cluster: &str| {
+            let from = ActorId::Ledger(ClusterId::from(cluster));
+            let to = Address::Cluster(ClusterId::from("cluster_B"));
+            let message = Message { request_id: 0, from: from.clone(), to, body: event() };
+            Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
         };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
-    };
-    let out = org.handle(0, escrow_from("cluster_A"));
-    assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
-    assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
-    org.handle(0, escrow_from("cluster_B"));
-    assert_eq!(org.view.next_event, 1);
+        let out = org.handle(0, from_ledger_of("cluster_A"));
+        assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
+        assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
+        org.handle(0, from_ledger_of("cluster_B"));
+        assert_eq!(org.view.next_event, 1);
+    }
 }
 
 #[test]
