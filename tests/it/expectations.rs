@@ -88,6 +88,17 @@ fn a_personal_data_expectation_must_name_exactly_the_orgs_that_saw_the_data() {
 }
 
 #[test]
+fn a_refused_request_for_personal_data_is_not_seeing_it() {
+    // Three orgs ask for user data and are denied; only the asset's org, for a pending transfer, got it.
+    let file = "scenarios/nosy-orgs-are-denied-personal-data.yaml";
+    let expect = [
+        r#"personal_data: { user: "org_1:100:user_1", seen_by: [org_2] }"#,
+        r#"personal_data: { user: "org_1:100:user_2", seen_by: [] }"#,
+    ];
+    assert_eq!(verdicts(file, &expect), [true, true]);
+}
+
+#[test]
 fn under_rules_first_a_transfer_over_the_limit_moves_no_personal_data() {
     let seen = r#"personal_data: { user: "org_1:100:user_1", seen_by: [org_2] }"#;
     let nobody = r#"personal_data: { user: "org_1:100:user_1", seen_by: [] }"#;

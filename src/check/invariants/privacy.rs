@@ -54,7 +54,8 @@ pub fn seen_by(seen: &Observations) -> BTreeMap<ResourceId, BTreeSet<OrgId>> {
     let mut saw: BTreeMap<ResourceId, BTreeSet<OrgId>> = BTreeMap::new();
     for delivery in &seen.data_deliveries {
         let Some(Message { body: Body::GetResponse(r), .. }) = witness::decode(&delivery.envelope) else { continue };
-        if r.content_type == APPLICATION_IVMS101 && r.payload.is_some() && delivery.to != r.resource.org {
+        // A user's data is only ever given as an IVMS-101 document; a refusal carries no payload.
+        if r.resource.is_user() && r.payload.is_some() && delivery.to != r.resource.org {
             saw.entry(r.resource).or_default().insert(delivery.to.clone());
         }
     }
