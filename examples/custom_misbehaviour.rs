@@ -4,7 +4,8 @@
 //! Run with `cargo run --example custom_misbehaviour`; it exits 0 when the lie is caught.
 
 use finsim::actors::{Input, Outbox};
-use finsim::library::{Context, Misbehaviour, Simulator};
+use finsim::library::{Act, Cause, Context, Misbehaviour, Simulator};
+use finsim::protocol::ids::ClusterId;
 use finsim::protocol::message::Body;
 use finsim::protocol::status::Status;
 
@@ -18,24 +19,14 @@ impl Misbehaviour for ClaimsSettled {
     }
 
     fn after(&mut self, cx: &Context<'_>, _input: &Input, out: &mut Outbox) {
-        let mut lies = Vec::new();
-        for send in &mut out.sends {
-            let rewritten = cx.rewrite(&send.envelope, |message| match &mut message.body {
-                Body::Settlement(settlement) if settlement.status != Status::Ok => {
-                    settlement.status = Status::Ok;
-                    settlement.detail = "settled (so it says)".into();
-                    lies.push(format!("told {} that transfer {} settled", message.to, message.request_id));
-                    true
-                }
-                _ => false,
-            });
-            if let Some(envelope) = rewritten {
-                send.envelope = envelope;
+        cx.rewrite_sends(out, self.name(), |message| match &mut message.body {
+            Body::Settlement(settlement) if settlement.status != Status::Ok => {
+                settlement.status = Status::Ok;
+                settlement.cause = Cause::Settled { cluster: ClusterId::from("cluster_B"), height: 1 };
+                Some(Act::Altered)
             }
-        }
-        for lie in lies {
-            cx.misbehaved(out, self.name(), lie);
-        }
+            _ => None,
+        });
     }
 }
 

@@ -17,6 +17,8 @@
 //! ```
 
 pub use crate::actors::byzantine::{Context, Misbehaviour};
+pub use crate::actors::note::Act;
+pub use crate::protocol::cause::Cause;
 pub use crate::sim::script::{Script, ScriptError};
 
 use crate::check::Check;

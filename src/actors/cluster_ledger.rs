@@ -10,7 +10,8 @@
 
 use crate::actors::directory::Directory;
 use crate::actors::escrow::{self, Holds};
-use crate::actors::outbox::{Discard, Input, Note, Outbox};
+use crate::actors::note::{Change, Discard, Note};
+use crate::actors::outbox::{Input, Outbox};
 use crate::crypto::{keys, merkle, Hash32};
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
@@ -147,15 +148,17 @@ impl ClusterLedger {
             {
                 self.discard(envelope, Discard::Unentitled, out);
             }
-            Body::Hold(op) => self.queue_escrow(now, EscrowRequest::Hold(op), "queued a hold", envelope, out),
-            Body::Release(op) => self.queue_escrow(now, EscrowRequest::Release(op), "queued a release", envelope, out),
+            Body::Hold(op) => self.queue_escrow(now, EscrowRequest::Hold(op), Change::HoldQueued, envelope, out),
+            Body::Release(op) => {
+                self.queue_escrow(now, EscrowRequest::Release(op), Change::ReleaseQueued, envelope, out)
+            }
             Body::Submit(tx) => {
                 if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
                     return;
                 }
                 out.note(Note::StateChange {
                     actor: self.me.clone(),
-                    what: "queued a transaction".into(),
+                    change: Change::TxQueued,
                     cause: envelope.clone(),
                 });
                 self.pending.push((tx, now));
@@ -178,8 +181,15 @@ impl ClusterLedger {
         }
     }
 
-    fn queue_escrow(&mut self, now: u64, request: EscrowRequest, what: &str, cause: &Arc<Envelope>, out: &mut Outbox) {
-        out.note(Note::StateChange { actor: self.me.clone(), what: what.into(), cause: cause.clone() });
+    fn queue_escrow(
+        &mut self,
+        now: u64,
+        request: EscrowRequest,
+        change: Change,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        out.note(Note::StateChange { actor: self.me.clone(), change, cause: cause.clone() });
         self.pending_escrow.push(request);
         self.arm(now, out);
     }

@@ -7,11 +7,13 @@ pub mod byzantine;
 pub mod cluster_ledger;
 pub mod directory;
 pub mod escrow;
+pub mod note;
 pub mod organization;
 pub mod outbox;
 pub mod user;
 
-pub use outbox::{Command, Input, Note, Outbox, TimerId};
+pub use note::Note;
+pub use outbox::{Command, Input, Outbox, TimerId};
 
 /// A sans-IO actor: one input at a virtual time in, its effects out. No runtime: the actix
 /// adapter (`sim::adapter`) drives it in a run, and a test or another driver may call it directly.

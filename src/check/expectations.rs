@@ -84,9 +84,9 @@ fn check(cx: &Context<'_>, expectation: &Expectation) -> Check {
                 return Check::new(name, false, "its buyer's org does not know a final status");
             };
             let detail = if known.settled {
-                format!("settled: {}", known.detail)
+                format!("settled: {}", known.cause)
             } else {
-                format!("rejected ({}): {}", reason_word(known.reason), known.detail)
+                format!("rejected ({}): {}", reason_word(known.reason), known.cause)
             };
             let passed = match status {
                 TransferStatusWord::Settled => known.settled,

@@ -8,6 +8,7 @@
 //! `SignRequest` and `SignResponse`.
 
 use super::atst::TransferTemplate;
+use super::cause::Cause;
 use super::ids::{ClusterId, OrgId, ResourceId};
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
@@ -379,8 +380,8 @@ pub struct Settlement {
     pub tx_id: Hash32,
     /// `ok` when settled; otherwise the rejection reason.
     pub status: Status,
-    /// Which check failed, in words.
-    pub detail: String,
+    /// What decided it: where it settled, or which check failed.
+    pub cause: Cause,
     /// The Chainpoint proof, when settled.
     pub proof: Option<ChainpointProof>,
 }

@@ -3,7 +3,8 @@
 //! the others are doing. A step finishes when its result note arrives (matched by
 //! request id). A step whose org is down waits for the org's restart.
 
-use crate::actors::outbox::{Command, Note};
+use crate::actors::note::Note;
+use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId};
 use crate::scenario::{Action, Scenario, Step};
 use std::collections::BTreeMap;
@@ -113,27 +114,6 @@ pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
         }
         Action::Balance { org, cluster, account, asset } => {
             (ActorId::Org(org.clone()), org, Command::Balance { cluster, account, asset })
-        }
-    }
-}
-
-/// A step in words, for the trace and the readable account.
-pub fn describe(action: &Action) -> String {
-    match action {
-        Action::Advertise { org, asset, to } => {
-            let to: Vec<String> = to.iter().map(ToString::to_string).collect();
-            format!("advertise: {org} advertises {asset} to {}", to.join(", "))
-        }
-        Action::Get { org, resource, accept } => format!("get: {org} gets {resource} as {accept}"),
-        Action::Verify { org, cluster, resource } => format!("verify: {org} verifies {resource} with {cluster}"),
-        Action::Transfer { request_id, user, asset, quantity, from } => {
-            format!("transfer {request_id}: {user} buys {quantity} of {asset} from {from}")
-        }
-        Action::VerifyProof { org, cluster, request_id } => {
-            format!("verify_proof: {org} verifies the proof of transfer {request_id} with {cluster}")
-        }
-        Action::Balance { org, cluster, account, asset } => {
-            format!("balance: {org} asks {cluster} for the balance of {account} in {asset}")
         }
     }
 }

@@ -18,8 +18,9 @@ use crate::actors::byzantine::{builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::directory::{Defences, Directory};
+use crate::actors::note::{Discard, Note};
 use crate::actors::organization::Organization;
-use crate::actors::outbox::{Discard, Input, Note, Outbox};
+use crate::actors::outbox::{Input, Outbox};
 use crate::actors::user::User;
 use crate::crypto::keys;
 use crate::library::Simulator;
@@ -450,7 +451,7 @@ impl<'a> Simulation<'a> {
         if let crate::scenario::Action::Transfer { request_id, .. } = action {
             self.observations.transfer_starts.insert(request_id, self.now);
         }
-        self.record(Event::StepStarted { step, action: flow::describe(&action) });
+        self.record(Event::StepStarted { step, actor: actor.clone(), request_id, command: command.clone() });
         self.call(&actor, Input::Command { request_id, command }).await;
     }
 

@@ -2,11 +2,14 @@
 //! of the expectation and invariant checks.
 
 use crate::actors::cluster_ledger::LedgerSnapshot;
-use crate::actors::outbox::{Amounts, Note};
+use crate::actors::note::{Change, Note};
+use crate::actors::outbox::Amounts;
 use crate::crypto::chainpoint::ChainpointProof;
+use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::status::Status;
+use crate::report::sentences;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -17,8 +20,8 @@ pub struct KnownFinal {
     pub settled: bool,
     /// The rejection reason (`Ok` when settled).
     pub reason: Status,
-    /// In words.
-    pub detail: String,
+    /// What decided it.
+    pub cause: Cause,
     /// The proof, when settled.
     pub proof: Option<ChainpointProof>,
     /// When the buyer's org first knew a final status.
@@ -83,7 +86,7 @@ pub struct Observations {
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
     /// State changes and the envelopes that caused them.
-    pub state_changes: Vec<(ActorId, String, Arc<Envelope>)>,
+    pub state_changes: Vec<(ActorId, Change, Arc<Envelope>)>,
     /// Each cluster ledger's final state.
     pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
     /// Every data answer (`get_response`) that reached an org from another org.
@@ -101,24 +104,26 @@ impl Observations {
             Note::GetResult { org, resource, status, .. } => {
                 self.gets.insert((org.clone(), resource.clone()), *status);
             }
-            Note::VerifyResult { org, resource, agreed, detail, .. } => {
-                self.verifies.push((org.clone(), resource.clone(), *agreed, detail.clone()));
+            Note::VerifyResult { org, resource, agreed, tally, finding, .. } => {
+                let detail = sentences::result(tally.as_ref(), finding.as_ref());
+                self.verifies.push((org.clone(), resource.clone(), *agreed, detail));
             }
-            Note::ProofResult { transfer, valid, detail, .. } => {
-                self.proofs.insert(*transfer, (*valid, detail.clone()));
+            Note::ProofResult { transfer, valid, tally, finding, .. } => {
+                self.proofs.insert(*transfer, (*valid, sentences::result(tally.as_ref(), finding.as_ref())));
             }
-            Note::BalanceResult { org, account, asset, answer, detail, .. } => {
-                let seen = BalanceSeen { org: org.clone(), answer: *answer, detail: detail.clone() };
+            Note::BalanceResult { org, account, asset, answer, tally, finding, .. } => {
+                let detail = sentences::result(Some(tally), finding.as_ref());
+                let seen = BalanceSeen { org: org.clone(), answer: *answer, detail };
                 self.balances.insert((account.clone(), asset.clone()), seen);
             }
-            Note::TransferFinal { request_id, settled, reason, detail, proof, .. } => {
+            Note::TransferFinal { request_id, settled, reason, cause, proof, .. } => {
                 // A later word from the asset's org may replace a `timeout`; the transfer was final
                 // (for `liveness`) from the first time.
                 let first_us = self.transfers.get(request_id).map_or(t_us, |k| k.t_us);
                 let known = KnownFinal {
                     settled: *settled,
                     reason: *reason,
-                    detail: detail.clone(),
+                    cause: cause.clone(),
                     proof: proof.clone(),
                     t_us: first_us,
                 };
@@ -130,8 +135,8 @@ impl Observations {
             Note::Suspect { by, org, .. } => {
                 self.suspicions.insert((by.clone(), org.clone()));
             }
-            Note::StateChange { actor, what, cause } => {
-                self.state_changes.push((actor.clone(), what.clone(), cause.clone()));
+            Note::StateChange { actor, change, cause } => {
+                self.state_changes.push((actor.clone(), *change, cause.clone()));
             }
             _ => {}
         }

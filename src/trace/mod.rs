@@ -4,8 +4,10 @@
 //! The canonical form is one JSON object per line with a stable field order; its
 //! SHA-256 is the run's digest. Same scenario + same seed ⇒ same lines, byte for byte.
 
-use crate::actors::outbox::Note;
+use crate::actors::note::Note;
+use crate::actors::outbox::Command;
 use crate::net::faults::LossCause;
+use crate::protocol::ids::ActorId;
 use crate::protocol::message::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -41,8 +43,12 @@ pub enum Event {
     StepStarted {
         /// Its index in the flow (from 0).
         step: usize,
-        /// What it does, in words.
-        action: String,
+        /// The actor it starts at.
+        actor: ActorId,
+        /// The request id of its exchange.
+        request_id: u64,
+        /// What the actor is asked to do.
+        command: Command,
     },
     /// A flow step finished.
     StepFinished {

@@ -54,7 +54,7 @@ fn seeds_moving_twice(defences: Defences) -> (Vec<u64>, Vec<u64>) {
         let submissions = outcome
             .trace
             .iter()
-            .filter(|r| matches!(&r.event, finsim::trace::Event::Note(finsim::actors::outbox::Note::Submitted { .. })))
+            .filter(|r| matches!(&r.event, finsim::trace::Event::Note(finsim::actors::note::Note::Submitted { .. })))
             .count();
         if submissions > 1 {
             submitted_twice.push(seed);
@@ -96,7 +96,7 @@ fn the_replay_check_refuses_a_resubmitted_signed_transfer() {
     let refused = outcome.trace.iter().any(|r| {
         matches!(
             &r.event,
-            finsim::trace::Event::Note(finsim::actors::outbox::Note::SaleFinal {
+            finsim::trace::Event::Note(finsim::actors::note::Note::SaleFinal {
                 reason: finsim::protocol::status::Status::Replay,
                 ..
             })
@@ -132,13 +132,10 @@ fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused
             _ => None,
         })
     };
-    let resubmitted = notes().filter(|n| matches!(n, finsim::actors::outbox::Note::Misbehaved { .. })).count();
+    let resubmitted = notes().filter(|n| matches!(n, finsim::actors::note::Note::Misbehaved { .. })).count();
     let refused = notes()
         .filter(|n| {
-            matches!(
-                n,
-                finsim::actors::outbox::Note::SaleFinal { reason: finsim::protocol::status::Status::Replay, .. }
-            )
+            matches!(n, finsim::actors::note::Note::SaleFinal { reason: finsim::protocol::status::Status::Replay, .. })
         })
         .count();
     assert_eq!((resubmitted, refused), (2, 2), "each signed transfer sent again once, and refused");

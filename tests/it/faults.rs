@@ -1,8 +1,9 @@
 //! Each fault kind, asserted from the trace: the fault happened, and the outcome is right.
 
 use super::{load, root};
-use finsim::actors::outbox::{Discard, Note};
+use finsim::actors::note::{Act, Discard, Note, SuspectReason};
 use finsim::net::faults::LossCause;
+use finsim::protocol::cause::Cause;
 use finsim::trace::{Event, Record};
 use finsim::Outcome;
 use proptest::prelude::*;
@@ -122,15 +123,15 @@ fn a_lying_balance_node_is_outvoted_and_suspected() {
     let outcome = run("lying-balance-node.yaml");
     assert!(suspected_by_honest(&outcome, "org_4"));
     let why = notes(&outcome.trace).find_map(|n| match n {
-        Note::Suspect { org, detail, .. } if org.as_str() == "org_4" => Some(detail.clone()),
+        Note::Suspect { org, reason, .. } if org.as_str() == "org_4" => Some(*reason),
         _ => None,
     });
-    assert_eq!(why.as_deref(), Some("its signed answer differs from the quorum's"));
+    assert_eq!(why, Some(SuspectReason::Differs));
     let lie = notes(&outcome.trace).find_map(|n| match n {
-        Note::Misbehaved { org, detail, .. } if org.as_str() == "org_4" => Some(detail.clone()),
+        Note::Misbehaved { org, act, .. } if org.as_str() == "org_4" => Some(act.clone()),
         _ => None,
     });
-    assert!(lie.is_some_and(|d| d.contains("with 207 instead of 100")), "the trace shows the lie");
+    assert_eq!(lie, Some(Act::Lied { told: 207, truth: 100 }), "the trace shows the lie");
 }
 
 #[test]
@@ -304,9 +305,8 @@ fn a_get_answered_only_with_forged_signatures_times_out_and_makes_its_peer_a_sus
         })
         .expect("org_1's get of the asset timed out");
     let suspected_for_the_get = notes(&outcome.trace).any(|n| {
-        matches!(n, Note::Suspect { by, org, request_id, detail }
-            if by.as_str() == "org_1" && org.as_str() == "org_2" && *request_id == timed_out_get
-                && detail == "none of its answers carried a valid signature")
+        matches!(n, Note::Suspect { by, org, request_id, reason: SuspectReason::NoValidSignature }
+            if by.as_str() == "org_1" && org.as_str() == "org_2" && *request_id == timed_out_get)
     });
     assert!(
         suspected_for_the_get,
@@ -340,8 +340,8 @@ protocol: { timeout_ms: 300, retries: 0 }
 ";
     let scenario = finsim::scenario::parse("gave-up.yaml", text).unwrap();
     let runner = finsim::sim::Runner::new();
-    let cause = "org_1 refused the buyer's IVMS-101 data (denied): it is no longer waiting for this transfer";
-    let fetch_timed_out = "the buyer's IVMS-101 data could not be fetched (timeout)";
+    let cause = Cause::BuyerGaveUp { org: "org_1".into() };
+    let fetch_timed_out = Cause::DataTimeout;
     let mut refused_at = Vec::new();
     for seed in 0..200 {
         let outcome = finsim::outcome::run_with(&runner, &scenario, seed);
@@ -352,14 +352,14 @@ protocol: { timeout_ms: 300, retries: 0 }
         }
         assert!(outcome.passed, "seed {seed}: {:#?}", outcome.failures());
         let sale = notes(&outcome.trace).find_map(|n| match n {
-            Note::SaleFinal { reason, detail, .. } => Some((*reason, detail.clone())),
+            Note::SaleFinal { reason, cause, .. } => Some((*reason, cause.clone())),
             _ => None,
         });
         // Either the refusal reached org_2 while it still waited for it, and is the cause; or its
         // own get had timed out first. Never a regulation check run on withheld data.
         let (reason, detail) = sale.expect("org_2 decided the sale");
         assert_eq!(reason, finsim::protocol::status::Status::Timeout, "seed {seed}");
-        assert!(detail == cause || detail == fetch_timed_out, "seed {seed}: {detail}");
+        assert!(detail == cause || detail == fetch_timed_out, "seed {seed}: {detail:?}");
         assert!(!notes(&outcome.trace).any(|n| matches!(n, Note::Compliance { .. })), "seed {seed}");
         if detail == cause {
             refused_at.push(seed);

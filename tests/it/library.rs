@@ -1,7 +1,7 @@
 //! The library API: custom misbehaviours and invariants by name, and scripted runs.
 
 use finsim::actors::{Input, Outbox};
-use finsim::library::{Context, Evidence, Misbehaviour, Simulator};
+use finsim::library::{Act, Context, Evidence, Misbehaviour, Simulator};
 use finsim::protocol::message::Body;
 use finsim::scenario::SAMPLE_FLOW;
 
@@ -15,23 +15,14 @@ impl Misbehaviour for ZeroBalance {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        let mut lies = 0;
-        for send in &mut out.sends {
-            let lie = cx.rewrite(&send.envelope, |m| match &mut m.body {
-                Body::BalanceAnswer(a) if a.current > 0 => {
-                    (a.current, a.available) = (0, 0);
-                    true
-                }
-                _ => false,
-            });
-            if let Some(envelope) = lie {
-                send.envelope = envelope;
-                lies += 1;
+        cx.rewrite_sends(out, "zero_balance", |m| match &mut m.body {
+            Body::BalanceAnswer(a) if a.current > 0 => {
+                let truth = a.current;
+                (a.current, a.available) = (0, 0);
+                Some(Act::Lied { told: 0, truth })
             }
-        }
-        for _ in 0..lies {
-            cx.misbehaved(out, "zero_balance", "answered 0".into());
-        }
+            _ => None,
+        });
     }
 }
 

@@ -3,7 +3,8 @@
 //! buys 100 tokens from org_2 (cluster B), then asks all of cluster B for the balance, verifies
 //! the asset's data with it and verifies the transfer's proof.
 
-use finsim::actors::outbox::Note;
+use finsim::actors::note::Note;
+use finsim::report::sentences::result;
 use finsim::trace::Event;
 use finsim::Outcome;
 
@@ -68,7 +69,9 @@ fn first<T>(outcome: &Outcome, step: &str, pick: impl Fn(&Note) -> Option<T>) ->
 /// The balance org_1 accepted (None: no answer reached the quorum) and the detail.
 fn balance_answer(outcome: &Outcome) -> (Option<u64>, String) {
     first(outcome, "balance", |note| match note {
-        Note::BalanceResult { answer, detail, .. } => Some((answer.as_ref().map(|a| a.current), detail.clone())),
+        Note::BalanceResult { answer, tally, finding, .. } => {
+            Some((answer.as_ref().map(|a| a.current), result(Some(tally), finding.as_ref())))
+        }
         _ => None,
     })
 }
@@ -76,7 +79,7 @@ fn balance_answer(outcome: &Outcome) -> (Option<u64>, String) {
 /// Whether the verify agreed, and the detail.
 fn verify_result(outcome: &Outcome) -> (bool, String) {
     first(outcome, "verify", |note| match note {
-        Note::VerifyResult { agreed, detail, .. } => Some((*agreed, detail.clone())),
+        Note::VerifyResult { agreed, tally, finding, .. } => Some((*agreed, result(tally.as_ref(), finding.as_ref()))),
         _ => None,
     })
 }
@@ -88,7 +91,7 @@ fn verify_agreed(outcome: &Outcome) -> bool {
 /// The verify_proof's detail.
 fn proof_detail(outcome: &Outcome) -> String {
     first(outcome, "verify_proof", |note| match note {
-        Note::ProofResult { detail, .. } => Some(detail.clone()),
+        Note::ProofResult { tally, finding, .. } => Some(result(tally.as_ref(), finding.as_ref())),
         _ => None,
     })
 }
@@ -223,8 +226,5 @@ fn a_verify_asked_of_a_cluster_whose_ledger_does_not_hold_the_asset_says_so() {
     let scenario = finsim::scenario::parse("quorum.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
     let outcome = finsim::run(&scenario, 7);
     assert!(!verify_agreed(&outcome));
-    assert_eq!(
-        verify_result(&outcome).1,
-        "1 of 1 answered alike (quorum 1): the ledger holds no hash of org_2:101:asset_1"
-    );
+    assert_eq!(verify_result(&outcome).1, "1 of 1 answered alike (quorum 1): the ledger holds no hash of the resource");
 }

@@ -1,6 +1,7 @@
 //! The seed's sample flow, step by step, from the trace.
 
-use finsim::actors::outbox::Note;
+use finsim::actors::note::Note;
+use finsim::protocol::cause::RuleName;
 use finsim::scenario::{self, Scenario};
 use finsim::trace::{Event, Record};
 
@@ -88,16 +89,16 @@ fn the_user_ends_with_100_tokens_and_a_valid_proof() {
 #[test]
 fn regulation_evidence_reads_the_ivms101_document() {
     let outcome = finsim::run(&sample(), 42);
-    let checks: Vec<(String, String, bool)> = outcome
+    let checks: Vec<(RuleName, String, bool)> = outcome
         .trace
         .iter()
         .filter_map(|r| match &r.event {
-            Event::Note(Note::Compliance { rule, value, passed, .. }) => Some((rule.clone(), value.clone(), *passed)),
+            Event::Note(Note::Compliance { check, passed, .. }) => Some((check.rule, check.value.clone(), *passed)),
             _ => None,
         })
         .collect();
-    assert!(checks.contains(&("allowed_countries".into(), "GB".into(), true)), "{checks:?}");
-    assert!(checks.contains(&("max_quantity".into(), "100".into(), true)), "{checks:?}");
+    assert!(checks.contains(&(RuleName::AllowedCountries, "GB".into(), true)), "{checks:?}");
+    assert!(checks.contains(&(RuleName::MaxQuantity, "100".into(), true)), "{checks:?}");
     let shared = outcome.trace.iter().any(|r| {
         matches!(&r.event, Event::Note(Note::PersonalData { holder, asked_by, given: true, .. }) if holder.as_str() == "org_1" && asked_by.as_str() == "org_2")
     });

@@ -82,11 +82,12 @@ fn a_mismatched_accept_and_an_asset_off_the_cluster_are_answered_not_found() {
     let get = outcome.expectations.iter().find(|c| c.name.starts_with("get org_1")).unwrap();
     assert!(!get.passed && get.detail == "org_1 received not_found", "{get:?}");
     let balance = outcome.trace.iter().find_map(|r| match &r.event {
-        finsim::trace::Event::Note(finsim::actors::outbox::Note::BalanceResult { answer, detail, .. }) => {
-            Some((*answer, detail.clone()))
+        finsim::trace::Event::Note(finsim::actors::note::Note::BalanceResult { answer, finding, .. }) => {
+            Some((*answer, finding.clone()))
         }
         _ => None,
     });
-    let (answer, detail) = balance.unwrap();
-    assert!(answer.is_none() && detail.ends_with("answered not_found"), "{detail}");
+    let (answer, finding) = balance.unwrap();
+    let not_found = finsim::actors::note::Finding::Answered(finsim::protocol::status::Status::NotFound);
+    assert!(answer.is_none() && finding == Some(not_found), "{finding:?}");
 }

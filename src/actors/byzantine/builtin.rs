@@ -2,7 +2,8 @@
 //! of the honest org's outbox.
 
 use super::{Context, Misbehaviour};
-use crate::actors::outbox::{Input, Note, Outbox};
+use crate::actors::note::{Act, Note};
+use crate::actors::outbox::{Input, Outbox};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId};
@@ -25,35 +26,6 @@ pub fn by_name(word: &str) -> Option<(u8, Box<dyn Misbehaviour>)> {
     })
 }
 
-/// The org an answer goes to, for the trace's sentences.
-fn asker(message: &Message) -> String {
-    message.to.to_string()
-}
-
-/// Rewrites each send `change` applies to (re-sealed with the org's own key) and records
-/// the detail it returns.
-fn rewrite_sends(
-    cx: &Context<'_>,
-    out: &mut Outbox,
-    name: &str,
-    mut change: impl FnMut(&mut Message) -> Option<String>,
-) {
-    let mut details = Vec::new();
-    for send in &mut out.sends {
-        let mut detail = None;
-        if let Some(envelope) = cx.rewrite(&send.envelope, |m| {
-            detail = change(m);
-            detail.is_some()
-        }) {
-            send.envelope = envelope;
-            details.extend(detail);
-        }
-    }
-    for detail in details {
-        cx.misbehaved(out, name, detail);
-    }
-}
-
 /// `wrong_balance`: answers balance requests with a wrong amount, correctly signed.
 #[derive(Debug, Default)]
 pub struct WrongBalance;
@@ -64,8 +36,7 @@ impl Misbehaviour for WrongBalance {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        rewrite_sends(cx, out, self.name(), |m| {
-            let asker = asker(m);
+        cx.rewrite_sends(out, self.name(), |m| {
             let Body::BalanceAnswer(a) = &mut m.body else { return None };
             if a.status != Status::Ok {
                 return None;
@@ -73,7 +44,7 @@ impl Misbehaviour for WrongBalance {
             let truth = a.current;
             a.current = truth.wrapping_mul(2).wrapping_add(7);
             a.available = a.current;
-            Some(format!("answered balance #{} from {} with {} instead of {truth}", m.request_id, asker, a.current))
+            Some(Act::Lied { told: a.current, truth })
         });
     }
 }
@@ -103,18 +74,17 @@ impl Misbehaviour for WrongHash {
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
         let (asked, name) = (&self.asked, self.name());
-        rewrite_sends(cx, out, name, |m| {
+        cx.rewrite_sends(out, name, |m| {
             let Address::Actor(to) = &m.to else { return None };
             let lie = Hash32::of_parts(&[b"wrong", &asked.get(&(m.request_id, to.clone()))?.0]);
-            let asker = asker(m);
             match &mut m.body {
                 Body::VerifyAnswer(a) => {
                     (a.hash, a.status) = (Some(lie), Status::Ok);
-                    Some(format!("answered verify #{} from {asker} with a wrong hash", m.request_id))
+                    Some(Act::WrongHash)
                 }
                 Body::ProofAnswer(a) => {
                     (a.root, a.status) = (Some(lie), Status::Ok);
-                    Some(format!("answered verify_proof #{} from {asker} with a wrong root", m.request_id))
+                    Some(Act::WrongRoot)
                 }
                 _ => None,
             }
@@ -135,8 +105,7 @@ impl Misbehaviour for Silent {
         let (withheld, kept): (Vec<_>, Vec<_>) = out.sends.drain(..).partition(|s| s.envelope.kind.is_answer());
         out.sends = kept;
         for send in withheld {
-            let e = &send.envelope;
-            cx.misbehaved(out, self.name(), format!("withheld its {} #{} to {}", e.kind, e.request_id, e.to));
+            cx.misbehaved(out, self.name(), &send.envelope, Act::Withheld);
         }
     }
 }
@@ -153,14 +122,10 @@ impl Misbehaviour for ForgeSignature {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        let details: Vec<String> = out
-            .sends
-            .iter()
-            .filter(|s| &s.envelope.from == cx.me())
-            .map(|s| format!("signed its {} #{} with a key not its own", s.envelope.kind, s.envelope.request_id))
-            .collect();
-        for detail in details {
-            cx.misbehaved(out, self.name(), detail);
+        let forged: Vec<_> =
+            out.sends.iter().filter(|s| &s.envelope.from == cx.me()).map(|s| s.envelope.clone()).collect();
+        for envelope in forged {
+            cx.misbehaved(out, self.name(), &envelope, Act::Forged);
         }
     }
 }
@@ -248,9 +213,9 @@ impl Misbehaviour for Resubmit {
         }
         let fresh = Self::fresh_id(cx.directory.seed, request_id);
         self.copies.insert(fresh, request_id);
-        cx.misbehaved(out, self.name(), format!("sent transfer #{request_id} again as #{fresh}"));
-        let copy = Message { request_id: fresh, ..message.clone() };
-        out.send(cx.seal(copy));
+        let copy = cx.seal(Message { request_id: fresh, ..message.clone() });
+        cx.misbehaved(out, self.name(), &copy, Act::Resent { original: request_id });
+        out.send(copy);
     }
 
     fn takes(&mut self, cx: &Context<'_>, input: &Input, out: &mut Outbox) -> bool {

@@ -11,7 +11,8 @@
 pub mod builtin;
 
 use crate::actors::directory::Directory;
-use crate::actors::outbox::{Input, Note, Outbox};
+use crate::actors::note::{Act, Note};
+use crate::actors::outbox::{Input, Outbox};
 use crate::actors::StateMachine;
 use crate::crypto::keys;
 use crate::protocol::envelope::{Envelope, Message};
@@ -100,6 +101,31 @@ impl Context<'_> {
         change(&mut message).then(|| self.seal(message))
     }
 
+    /// Rewrites each of this org's sends that `change` edits (re-sealed with the org's key) and
+    /// records what it did to each as the misbehaviour `behaviour`. `change` returns `None` to
+    /// leave a message as it is.
+    pub fn rewrite_sends(
+        &self,
+        out: &mut Outbox,
+        behaviour: &str,
+        mut change: impl FnMut(&mut Message) -> Option<Act>,
+    ) {
+        let mut acts = Vec::new();
+        for send in &mut out.sends {
+            let mut act = None;
+            if let Some(envelope) = self.rewrite(&send.envelope, |m| {
+                act = change(m);
+                act.is_some()
+            }) {
+                send.envelope = envelope.clone();
+                acts.extend(act.map(|a| (envelope, a)));
+            }
+        }
+        for (envelope, act) in acts {
+            self.misbehaved(out, behaviour, &envelope, act);
+        }
+    }
+
     /// Every org of the network, in id order.
     pub fn orgs(&self) -> impl Iterator<Item = &OrgId> {
         self.directory.cluster_of.keys()
@@ -110,9 +136,17 @@ impl Context<'_> {
         self.directory.cluster_of.get(org)
     }
 
-    /// Records a departure from the protocol (a `misbehaved` event in the trace).
-    pub fn misbehaved(&self, out: &mut Outbox, behaviour: &str, detail: String) {
-        out.note(Note::Misbehaved { org: self.org.clone(), behaviour: behaviour.to_owned(), detail });
+    /// Records a departure from the protocol (a `misbehaved` event in the trace): what the
+    /// misbehaviour named `behaviour` did (`act`) to the message `envelope` carries.
+    pub fn misbehaved(&self, out: &mut Outbox, behaviour: &str, envelope: &Envelope, act: Act) {
+        out.note(Note::Misbehaved {
+            org: self.org.clone(),
+            behaviour: behaviour.to_owned(),
+            kind: envelope.kind,
+            request_id: envelope.request_id,
+            to: envelope.to.clone(),
+            act,
+        });
     }
 }
 

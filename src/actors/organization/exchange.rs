@@ -3,14 +3,17 @@
 //! same signature). Crashing loses the timers; restarting re-sends every unfinished
 //! exchange with a fresh budget.
 
-use crate::actors::outbox::{Note, Outbox, TimerId};
+use crate::actors::note::Note;
+use crate::actors::outbox::{Outbox, TimerId};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What an exchange asks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ExchangeKind {
     /// A get step.
     Get,
@@ -27,6 +30,7 @@ pub enum ExchangeKind {
     /// A settlement notification (answered by an acknowledgement).
     Settlement,
     /// One member of a status query (variant `status_query`).
+    #[serde(rename = "status_query")]
     Status,
 }
 
@@ -160,7 +164,7 @@ impl Exchanges {
             out.note(Note::Timeout {
                 org: me.clone(),
                 to: key.peer.clone(),
-                kind: key.kind.name().to_owned(),
+                kind: key.kind,
                 request_id: key.request_id,
             });
             let exchange = self.open.remove(&key).expect("present above");
@@ -180,7 +184,7 @@ impl Exchanges {
         out.note(Note::Retry {
             org: me.clone(),
             to: key.peer.clone(),
-            kind: key.kind.name().to_owned(),
+            kind: key.kind,
             request_id: key.request_id,
             attempt,
         });

@@ -7,14 +7,15 @@
 //! and balances (with quorums); `transfer` is the buyer's side and the asset's side
 //! of a transfer; `exchange` keeps every outgoing request's timeout and retries.
 
-mod exchange;
+pub mod exchange;
 pub mod ledger_view;
 mod query;
 mod status_query;
 mod transfer;
 
 use crate::actors::directory::Directory;
-use crate::actors::outbox::{Command, Discard, Input, Note, Outbox};
+use crate::actors::note::{Change, Discard, Note, SuspectReason};
+use crate::actors::outbox::{Command, Input, Outbox};
 use crate::crypto::keys;
 use crate::crypto::Hash32;
 use crate::protocol::config::Regulation;
@@ -145,7 +146,7 @@ impl Organization {
         match (message.body, from_org) {
             (Body::Advertisement(ad), Some(from)) => {
                 out.note(Note::AdvertisementReceived { org: self.id.clone(), from, resources: ad.resources });
-                self.changed("recorded an advertisement", &envelope, out);
+                self.changed(Change::Advertisement, &envelope, out);
             }
             (Body::Get(get), Some(from)) => self.answer_get(message.request_id, from, get, out),
             (Body::GetResponse(response), Some(from)) => {
@@ -198,8 +199,8 @@ impl Organization {
     }
 
     /// Records that state changed because of a message (the `authenticity` check reads it).
-    fn changed(&self, what: &str, cause: &Arc<Envelope>, out: &mut Outbox) {
-        out.note(Note::StateChange { actor: self.me.clone(), what: what.to_owned(), cause: cause.clone() });
+    fn changed(&self, change: Change, cause: &Arc<Envelope>, out: &mut Outbox) {
+        out.note(Note::StateChange { actor: self.me.clone(), change, cause: cause.clone() });
     }
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
@@ -212,7 +213,7 @@ impl Organization {
 
     fn on_exchange_failed(&mut self, key: ExchangeKey, exchange: &exchange::Exchange, out: &mut Outbox) {
         if exchange.bad_answers > 0 {
-            self.suspect(&key.peer, key.request_id, "none of its answers carried a valid signature", out);
+            self.suspect(&key.peer, key.request_id, SuspectReason::NoValidSignature, out);
         }
         match key.kind {
             ExchangeKind::Get => {
@@ -234,8 +235,8 @@ impl Organization {
         }
     }
 
-    fn suspect(&mut self, org: &OrgId, request_id: u64, detail: &str, out: &mut Outbox) {
-        out.note(Note::Suspect { by: self.id.clone(), org: org.clone(), request_id, detail: detail.to_owned() });
+    fn suspect(&mut self, org: &OrgId, request_id: u64, reason: SuspectReason, out: &mut Outbox) {
+        out.note(Note::Suspect { by: self.id.clone(), org: org.clone(), request_id, reason });
     }
 
     fn on_command(&mut self, request_id: u64, command: Command, out: &mut Outbox) {

@@ -8,7 +8,8 @@
 
 use super::exchange::{ExchangeKey, ExchangeKind};
 use super::Organization;
-use crate::actors::outbox::{Amounts, Note, Outbox};
+use crate::actors::note::{Change, Finding, Note, SuspectReason, Tally};
+use crate::actors::outbox::{Amounts, Outbox};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
@@ -157,7 +158,7 @@ impl Organization {
         if self.exchanges.close(&get_key, out).is_some() {
             if let (Status::Ok, Some(payload)) = (response.status, &response.payload) {
                 self.got.insert(response.resource.clone(), Hash32::of(payload.as_bytes()));
-                self.changed("stored resource data", cause, out);
+                self.changed(Change::ResourceData, cause, out);
             }
             out.note(Note::GetResult {
                 org: self.id.clone(),
@@ -213,13 +214,13 @@ impl Organization {
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
         let Some(hash) = self.got.get(&resource).copied() else {
-            let detail = format!("{} has not got the data of {resource}", self.id);
             out.note(Note::VerifyResult {
                 org: self.id.clone(),
                 request_id,
                 resource: resource.clone(),
                 agreed: false,
-                detail,
+                tally: None,
+                finding: Some(Finding::NotGot),
             });
             return;
         };
@@ -231,16 +232,27 @@ impl Organization {
         let proof = self.purchases.get(&transfer).and_then(|p| p.proof());
         let replayed = proof.and_then(|p| p.replay());
         let Some((root, anchor)) = replayed else {
-            let detail = match proof {
-                None => format!("{} holds no proof for transfer {transfer}", self.id),
-                Some(_) => "the proof's operations do not replay".to_owned(),
-            };
-            out.note(Note::ProofResult { org: self.id.clone(), request_id, transfer, valid: false, detail });
+            let finding = Some(if proof.is_none() { Finding::NoProof } else { Finding::NoReplay });
+            out.note(Note::ProofResult {
+                org: self.id.clone(),
+                request_id,
+                transfer,
+                valid: false,
+                tally: None,
+                finding,
+            });
             return;
         };
         if anchor.cluster != cluster.as_str() {
-            let detail = format!("the proof is anchored on {}, not {cluster}", anchor.cluster);
-            out.note(Note::ProofResult { org: self.id.clone(), request_id, transfer, valid: false, detail });
+            let finding = Some(Finding::AnchoredElsewhere { cluster: anchor.cluster });
+            out.note(Note::ProofResult {
+                org: self.id.clone(),
+                request_id,
+                transfer,
+                valid: false,
+                tally: None,
+                finding,
+            });
             return;
         }
         let body = Body::VerifyProof(VerifyProofRequest { height: anchor.height, root });
@@ -397,16 +409,16 @@ impl Organization {
         let mut new = Vec::new();
         for (member, verdict) in &broadcast.valid {
             if resolved.as_ref().is_some_and(|q| q != verdict) && broadcast.suspects.insert(member.clone()) {
-                new.push((member.clone(), "its signed answer differs from the quorum's"));
+                new.push((member.clone(), SuspectReason::Differs));
             }
         }
         for member in &broadcast.bad {
             if !broadcast.valid.contains_key(member) && broadcast.suspects.insert(member.clone()) {
-                new.push((member.clone(), "none of its answers carried a valid signature"));
+                new.push((member.clone(), SuspectReason::NoValidSignature));
             }
         }
-        for (member, detail) in new {
-            self.suspect(&member, request_id, detail, out);
+        for (member, reason) in new {
+            self.suspect(&member, request_id, reason, out);
         }
     }
 
@@ -414,37 +426,42 @@ impl Organization {
         let Some(broadcast) = self.broadcasts.get(&request_id) else { return };
         let resolved = broadcast.resolved.clone().flatten();
         let agreeing = resolved.as_ref().map_or(0, |v| broadcast.valid.values().filter(|x| *x == v).count());
-        let n = broadcast.members.len();
-        let summary = match &resolved {
-            Some(_) => format!("{agreeing} of {n} answered alike (quorum {quorum})"),
-            None => format!("no quorum: {} valid answers of {n}, quorum {quorum}", broadcast.valid.len()),
+        let tally = Tally {
+            reached: resolved.is_some(),
+            agreeing,
+            valid: broadcast.valid.len(),
+            members: broadcast.members.len(),
+            quorum,
         };
         let note = match (&broadcast.question, resolved) {
-            (Question::Status { .. }, verdict) => return self.on_status_resolved(request_id, verdict, summary, out),
+            (Question::Status { .. }, verdict) => return self.on_status_resolved(request_id, verdict, tally, out),
             (Question::Verify { resource, hash }, verdict) => {
                 let agreed = verdict == Some(Verdict::Hash(Some(*hash)));
-                let detail = match verdict {
-                    Some(Verdict::Hash(None)) => format!("{summary}: the ledger holds no hash of {resource}"),
-                    Some(_) if !agreed => format!("{summary}: the ledger's hash differs from the data got"),
-                    _ => summary,
+                let finding = match verdict {
+                    Some(Verdict::Hash(None)) => Some(Finding::NoHash),
+                    Some(_) if !agreed => Some(Finding::HashDiffers),
+                    _ => None,
                 };
-                Note::VerifyResult { org: self.id.clone(), request_id, resource: resource.clone(), agreed, detail }
+                let (org, resource, tally) = (self.id.clone(), resource.clone(), Some(tally));
+                Note::VerifyResult { org, request_id, resource, agreed, tally, finding }
             }
             (Question::Proof { transfer, root, height }, verdict) => {
                 let valid = verdict == Some(Verdict::Root(Some(*root)));
-                let detail = match verdict {
-                    Some(_) if !valid => {
-                        format!("{summary}: the cluster's root at height {height} differs from the proof's")
-                    }
-                    _ => summary,
-                };
-                Note::ProofResult { org: self.id.clone(), request_id, transfer: *transfer, valid, detail }
+                let finding = verdict.filter(|_| !valid).map(|_| Finding::RootDiffers { height: *height });
+                Note::ProofResult {
+                    org: self.id.clone(),
+                    request_id,
+                    transfer: *transfer,
+                    valid,
+                    tally: Some(tally),
+                    finding,
+                }
             }
             (Question::Balance { account, asset }, verdict) => {
-                let (answer, detail) = match verdict {
-                    Some(Verdict::Balance(Status::Ok, amounts)) => (Some(amounts), summary),
-                    Some(Verdict::Balance(status, _)) => (None, format!("{summary}: answered {}", status.word())),
-                    _ => (None, summary),
+                let (answer, finding) = match verdict {
+                    Some(Verdict::Balance(Status::Ok, amounts)) => (Some(amounts), None),
+                    Some(Verdict::Balance(status, _)) => (None, Some(Finding::Answered(status))),
+                    _ => (None, None),
                 };
                 Note::BalanceResult {
                     org: self.id.clone(),
@@ -452,7 +469,8 @@ impl Organization {
                     account: account.clone(),
                     asset: asset.clone(),
                     answer,
-                    detail,
+                    tally,
+                    finding,
                 }
             }
         };

@@ -13,9 +13,11 @@ use super::exchange::{ExchangeKey, ExchangeKind};
 use super::query::{Question, Verdict};
 use super::transfer::proof_node_id;
 use super::Organization;
-use crate::actors::outbox::{Note, Outbox};
+use crate::actors::note::{Change, Finding, Note, Tally};
+use crate::actors::outbox::Outbox;
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::crypto::merkle;
+use crate::protocol::cause::Cause;
 use crate::protocol::ids::OrgId;
 use crate::protocol::message::{Body, SettledAt, Settlement, StatusAnswer, StatusQuery};
 use crate::protocol::status::Status;
@@ -52,48 +54,50 @@ impl Organization {
         &mut self,
         request_id: u64,
         verdict: Option<Verdict>,
-        summary: String,
+        tally: Tally,
         out: &mut Outbox,
     ) {
         let (height, at) = match verdict {
             Some(Verdict::Status(Status::Ok, Some(settled))) => settled,
             other => {
-                let detail = match other {
-                    Some(Verdict::Status(status, _)) => format!("{summary}: answered {}", status.word()),
-                    _ => summary,
+                let finding = match other {
+                    Some(Verdict::Status(status, _)) => Some(Finding::Answered(status)),
+                    _ => None,
                 };
-                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, detail });
+                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, tally, finding });
                 return;
             }
         };
         match self.proof_from(request_id, height, &at) {
-            Ok(proof) => self.settled_by_status(request_id, height, proof, summary, out),
-            Err(why) => {
-                let detail = format!("{summary}, but {why}");
-                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, detail });
+            Some(Ok(proof)) => self.settled_by_status(request_id, height, proof, tally, out),
+            Some(Err(finding)) => {
+                let finding = Some(finding);
+                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, tally, finding });
             }
+            None => {}
         }
     }
 
-    /// The proof of this purchase's own ledger transaction, built from a quorum's answers.
-    fn proof_from(&self, request_id: u64, height: u64, at: &SettledAt) -> Result<ChainpointProof, &'static str> {
-        let purchase = self.purchases.get(&request_id).ok_or("no such transfer")?;
-        let tx_id = purchase.tx_id.ok_or("no tx id")?;
+    /// The proof of this purchase's own ledger transaction, built from a quorum's answers
+    /// (`None` when there is no such purchase with a tx id: nothing to settle).
+    fn proof_from(&self, request_id: u64, height: u64, at: &SettledAt) -> Option<Result<ChainpointProof, Finding>> {
+        let purchase = self.purchases.get(&request_id)?;
+        let tx_id = purchase.tx_id?;
         if purchase.ledger_tx(request_id, tx_id).hash() != at.tx_hash {
-            return Err("the transaction answered is not this transfer's");
+            return Some(Err(Finding::OtherTransaction));
         }
         if merkle::replay(at.tx_hash, &at.path) != at.root {
-            return Err("the Merkle path does not lead to the block root");
+            return Some(Err(Finding::PathDiffers));
         }
         let cluster = self.dir.cluster_of[&purchase.asset.org].clone();
-        Ok(ChainpointProof::build(&ProofInputs {
+        Some(Ok(ChainpointProof::build(&ProofInputs {
             tx_hash: at.tx_hash,
             path: &at.path,
             cluster: cluster.as_str(),
             height,
             received_us: at.received_us,
             node_id: proof_node_id(self.dir.seed, request_id),
-        }))
+        })))
     }
 
     fn settled_by_status(
@@ -101,7 +105,7 @@ impl Organization {
         request_id: u64,
         height: u64,
         proof: ChainpointProof,
-        summary: String,
+        tally: Tally,
         out: &mut Outbox,
     ) {
         let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
@@ -112,19 +116,19 @@ impl Organization {
         let Some(tx_id) = purchase.tx_id else { return };
         let peer = purchase.asset.org.clone();
         let cluster = self.dir.cluster_of[&peer].clone();
-        out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: true, detail: summary });
-        let detail = format!("settled on {cluster} at height {height}, as a quorum of {cluster} answered");
+        out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: true, tally, finding: None });
+        let cause = Cause::SettledByQuorum { cluster, height };
         out.note(Note::TransferFinal {
             org: self.id.clone(),
             request_id,
             settled: true,
             reason: Status::Ok,
-            detail: detail.clone(),
+            cause: cause.clone(),
             proof: Some(proof.clone()),
         });
-        purchase.final_status = Some(Settlement { tx_id, status: Status::Ok, detail, proof: Some(proof) });
+        purchase.final_status = Some(Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) });
         if let Some(cause) = self.broadcasts.get(&request_id).and_then(|b| b.last_answer.clone()) {
-            self.changed("recorded a transfer's final status", &cause, out);
+            self.changed(Change::FinalStatus, &cause, out);
         }
         self.exchanges.close(&ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, out);
     }

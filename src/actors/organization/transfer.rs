@@ -14,10 +14,12 @@
 
 use super::exchange::{ExchangeKey, ExchangeKind};
 use super::Organization;
-use crate::actors::outbox::{Discard, Note, Outbox};
+use crate::actors::note::{Change, Discard, Note};
+use crate::actors::outbox::Outbox;
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::crypto::{keyed, keys, merkle, Hash32};
 use crate::protocol::atst::TransferTemplate;
+use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::config::{RegulationOrder, SettlementMode};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
@@ -83,14 +85,8 @@ enum Stage {
     Final(Box<Settlement>),
 }
 
-/// One regulation rule's verdict.
-struct Rule<'a> {
-    rule: &'a str,
-    field: &'a str,
-    value: String,
-    limit: String,
-    passed: bool,
-}
+/// Why the asset's org refuses a transfer before any regulation check: the status and its cause.
+type Refusal = Box<(Status, Cause)>;
 
 /// The asset's org's record of a transfer.
 #[derive(Debug)]
@@ -229,11 +225,11 @@ impl Organization {
                 request_id,
                 settled,
                 reason: settlement.status,
-                detail: settlement.detail.clone(),
+                cause: settlement.cause.clone(),
                 proof: settlement.proof.clone(),
             });
             purchase.final_status = Some(settlement);
-            self.changed("recorded a transfer's final status", cause, out);
+            self.changed(Change::FinalStatus, cause, out);
             self.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
         }
         out.send(self.seal(request_id, Self::to_org(&from), Body::SettlementAck));
@@ -244,15 +240,15 @@ impl Organization {
         if purchase.final_status.is_some() {
             return;
         }
-        let detail = format!("no answer from {} after {} retries", purchase.asset.org, self.dir.protocol.retries);
+        let cause = Cause::NoAnswer { org: purchase.asset.org.clone(), retries: self.dir.protocol.retries };
         purchase.final_status =
-            Some(Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, detail: detail.clone(), proof: None });
+            Some(Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause: cause.clone(), proof: None });
         out.note(Note::TransferFinal {
             org: self.id.clone(),
             request_id,
             settled: false,
             reason: Status::Timeout,
-            detail,
+            cause,
             proof: None,
         });
     }
@@ -277,7 +273,7 @@ impl Organization {
         }
         let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.id.as_str().as_bytes()]);
         out.note(Note::TxCreated { org: self.id.clone(), request_id, tx_id });
-        self.changed("accepted a transfer", cause, out);
+        self.changed(Change::TransferAccepted, cause, out);
         out.send(self.seal(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
         let check = self
             .check_signature(&transfer)
@@ -288,15 +284,16 @@ impl Organization {
             request_id,
             Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData, held: false },
         );
-        if let Err((status, detail)) = check {
-            return self.finalize(request_id, status, detail, None, out);
+        if let Err(refusal) = check {
+            let (status, cause) = *refusal;
+            return self.finalize(request_id, status, cause, None, out);
         }
         if self.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
             // Variant `rules_first`: the org's own limit is checked before any personal data moves.
             let mut failures = Vec::new();
             self.check_max_quantity(request_id, &mut failures, out);
             if let Some(first) = failures.into_iter().next() {
-                return self.finalize(request_id, Status::Regulation, first, None, out);
+                return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(first), None, out);
             }
         }
         match self.dir.protocol.settlement {
@@ -336,8 +333,13 @@ impl Organization {
         }
         for op in &event.refused {
             if awaiting(self, op) {
-                let detail = format!("{} has less than {} of {} available to hold", op.account, op.quantity, op.asset);
-                self.finalize(op.request_id, Status::Balance, detail, None, out);
+                let cause = Cause::Insufficient {
+                    account: op.account.clone(),
+                    quantity: op.quantity,
+                    asset: op.asset.clone(),
+                    hold: true,
+                };
+                self.finalize(op.request_id, Status::Balance, cause, None, out);
             }
         }
     }
@@ -358,53 +360,50 @@ impl Organization {
     }
 
     /// The user's signature over the template rebuilt from the transfer's own fields.
-    fn check_signature(&self, transfer: &Transfer) -> Result<(), (Status, String)> {
+    fn check_signature(&self, transfer: &Transfer) -> Result<(), Refusal> {
         let known = self.dir.user_finids.get(&transfer.from.id);
         let key = known.filter(|f| **f == transfer.from.finid).and_then(|f| keys::key_of_finid(f));
         let Some(key) = key else {
-            return Err((
-                Status::Signature,
-                format!("{} is not the finid of {}", transfer.from.finid, transfer.from.id),
-            ));
+            return Err(Box::new((Status::Signature, Cause::WrongFinid { user: transfer.from.id.clone() })));
         };
         let Ok(signature) = <[u8; 64]>::try_from(transfer.signature.value.as_slice()) else {
-            return Err((Status::Signature, "the signature is not 64 bytes".into()));
+            return Err(Box::new((Status::Signature, Cause::SignatureLength)));
         };
         if keys::verify(&key, &transfer.template().hash().0, &signature) {
             Ok(())
         } else {
-            Err((Status::Signature, "the user's signature does not match the transfer's template hash".into()))
+            Err(Box::new((Status::Signature, Cause::SignatureMismatch)))
         }
     }
 
     /// A user-signed transfer settles once, whatever request id carries it: the second request
     /// that carries the same signed transfer (its nonce and template hash) is refused. Only a
     /// transfer whose signature verified is remembered.
-    fn check_replay(&mut self, request_id: u64, transfer: &Transfer) -> Result<(), (Status, String)> {
+    fn check_replay(&mut self, request_id: u64, transfer: &Transfer) -> Result<(), Refusal> {
         if !self.dir.defences.org_refuses_replays {
             return Ok(());
         }
         let signed = signed_transfer_id(transfer);
         match *self.accepted_transfers.entry(signed).or_insert(request_id) {
             first if first == request_id => Ok(()),
-            first => Err((Status::Replay, format!("the same signed transfer was accepted as request {first}"))),
+            first => Err(Box::new((Status::Replay, Cause::AlreadyAccepted { first }))),
         }
     }
 
-    fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), (Status, String)> {
+    fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), Refusal> {
         let asset = &transfer.asset_id;
-        let denied = |detail: String| Err((Status::Denied, detail));
+        let denied = |cause: Cause| Err(Box::new((Status::Denied, cause)));
         if asset.org != self.id || !self.setup.assets.contains_key(asset) {
-            return denied(format!("{} does not manage {asset}", self.id));
+            return denied(Cause::NotManaged { org: self.id.clone(), asset: asset.clone() });
         }
         if transfer.to.id.org != self.id || self.dir.user_finids.get(&transfer.to.id) != Some(&transfer.to.finid) {
-            return denied(format!("{} is not an account of {}", transfer.to.id, self.id));
+            return denied(Cause::NotAnAccount { account: transfer.to.id.clone(), org: self.id.clone() });
         }
         if transfer.from.id.org != *buyer_org {
-            return denied(format!("{} is not a user of {buyer_org}", transfer.from.id));
+            return denied(Cause::NotAUser { user: transfer.from.id.clone(), org: buyer_org.clone() });
         }
         if !self.dir.shared_with(asset, buyer_org) {
-            return denied(format!("{asset} is not shared with {buyer_org}"));
+            return denied(Cause::NotShared { asset: asset.clone(), org: buyer_org.clone() });
         }
         Ok(())
     }
@@ -419,55 +418,43 @@ impl Organization {
             // The buyer's org gives a user's data only while it has a transfer of that user pending
             // here: a refusal means it stopped waiting (it concluded `timeout`). Say so, instead of
             // running the regulation checks on data that was withheld.
-            let detail = format!(
-                "{} refused the buyer's IVMS-101 data (denied): it is no longer waiting for this transfer",
-                sale.buyer_org
-            );
-            return self.finalize(request_id, Status::Timeout, detail, None, out);
+            let cause = Cause::BuyerGaveUp { org: sale.buyer_org.clone() };
+            return self.finalize(request_id, Status::Timeout, cause, None, out);
         }
         let document = response.payload.filter(|_| response.status == Status::Ok);
-        if let Err(detail) = self.regulation_checks(request_id, document.as_deref(), out) {
-            return self.finalize(request_id, Status::Regulation, detail, None, out);
+        if let Err(failed) = self.regulation_checks(request_id, document.as_deref(), out) {
+            return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(failed), None, out);
         }
         self.submit(request_id, out);
     }
 
     pub(super) fn ivms_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
-        let detail = "the buyer's IVMS-101 data could not be fetched (timeout)".to_owned();
-        self.finalize(request_id, Status::Timeout, detail, None, out);
+        self.finalize(request_id, Status::Timeout, Cause::DataTimeout, None, out);
     }
 
     /// Every check is recorded as evidence; the first failure is the reason.
-    fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), String> {
+    fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), RuleCheck> {
         let Some(rules) = &self.setup.regulation else { return Ok(()) };
         let sale = &self.sales[&request_id];
         let facts = document.and_then(ivms101::originator_facts);
         let mut failures = Vec::new();
         let present = facts.is_some();
-        let mut record = |rule: &str, field: &str, value: String, limit: String, passed: bool| {
-            self.record_rule(request_id, Rule { rule, field, value, limit, passed }, &mut failures, out)
+        let mut record = |rule, field: &str, value: String, limit, passed| {
+            let check = RuleCheck { rule, field: field.to_owned(), value, limit };
+            self.record_rule(request_id, check, passed, &mut failures, out)
         };
-        record(
-            "ivms101_present",
-            "originator.originatorPerson",
-            if present { "present" } else { "missing" }.into(),
-            "a valid IVMS101.2023 document".into(),
-            present,
-        );
+        let value = if present { "present" } else { "missing" };
+        record(RuleName::Ivms101Present, "originator.originatorPerson", value.into(), Limit::Document, present);
         if let Some(facts) = &facts {
             let customer = facts.customer_identification.clone().unwrap_or_default();
             let buyer = sale.transfer.from.id.to_string();
-            record("originator_matches", "customerIdentification", customer.clone(), buyer.clone(), customer == buyer);
+            let matches = customer == buyer;
+            record(RuleName::OriginatorMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
             if let Some(allowed) = &rules.allowed_countries {
                 let country = facts.country.clone().unwrap_or_default();
-                let list = allowed.iter().cloned().collect::<Vec<_>>().join(", ");
-                record(
-                    "allowed_countries",
-                    "countryOfResidence",
-                    country.clone(),
-                    format!("one of [{list}]"),
-                    allowed.contains(&country),
-                );
+                let passed = allowed.contains(&country);
+                let limit = Limit::OneOf(allowed.iter().cloned().collect());
+                record(RuleName::AllowedCountries, "countryOfResidence", country, limit, passed);
             }
         }
         if self.dir.protocol.regulation_order == RegulationOrder::Seed {
@@ -480,37 +467,35 @@ impl Organization {
     }
 
     /// The `max_quantity` rule, which needs no personal data.
-    fn check_max_quantity(&self, request_id: u64, failures: &mut Vec<String>, out: &mut Outbox) {
+    fn check_max_quantity(&self, request_id: u64, failures: &mut Vec<RuleCheck>, out: &mut Outbox) {
         let (Some(max), Some(sale)) =
             (self.setup.regulation.as_ref().and_then(|r| r.max_quantity), self.sales.get(&request_id))
         else {
             return;
         };
         let quantity = sale.transfer.quantity;
-        let rule = Rule {
-            rule: "max_quantity",
-            field: "quantity",
+        let check = RuleCheck {
+            rule: RuleName::MaxQuantity,
+            field: "quantity".to_owned(),
             value: quantity.to_string(),
-            limit: format!("at most {max}"),
-            passed: quantity <= max,
+            limit: Limit::AtMost(max),
         };
-        self.record_rule(request_id, rule, failures, out);
+        self.record_rule(request_id, check, quantity <= max, failures, out);
     }
 
     /// Records one rule's verdict as evidence; a failure is kept as a reason.
-    fn record_rule(&self, request_id: u64, rule: Rule<'_>, failures: &mut Vec<String>, out: &mut Outbox) {
-        if !rule.passed {
-            failures.push(format!("{}: {} is {}, expected {}", rule.rule, rule.field, rule.value, rule.limit));
+    fn record_rule(
+        &self,
+        request_id: u64,
+        check: RuleCheck,
+        passed: bool,
+        failures: &mut Vec<RuleCheck>,
+        out: &mut Outbox,
+    ) {
+        if !passed {
+            failures.push(check.clone());
         }
-        out.note(Note::Compliance {
-            org: self.id.clone(),
-            request_id,
-            rule: rule.rule.into(),
-            field: rule.field.into(),
-            value: rule.value,
-            limit: rule.limit,
-            passed: rule.passed,
-        });
+        out.note(Note::Compliance { org: self.id.clone(), request_id, check, passed });
     }
 
     /// Seed step 13: feed the transaction to the cluster ledger.
@@ -553,16 +538,20 @@ impl Organization {
                 received_us: block.received_us.get(index).copied().unwrap_or(0),
                 node_id,
             });
-            let detail = format!("settled on {} at height {}", self.cluster, block.height);
-            self.finalize(tx.request_id, Status::Ok, detail, Some(proof), out);
+            let cause = Cause::Settled { cluster: self.cluster.clone(), height: block.height };
+            self.finalize(tx.request_id, Status::Ok, cause, Some(proof), out);
         }
         for refused in &block.refused {
             if refused.tx.submitter == self.id
                 && matches!(self.sales.get(&refused.tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
             {
-                let detail =
-                    format!("{} holds less than {} of {}", refused.tx.source, refused.tx.quantity, refused.tx.asset);
-                self.finalize(refused.tx.request_id, refused.status, detail, None, out);
+                let cause = Cause::Insufficient {
+                    account: refused.tx.source.clone(),
+                    quantity: refused.tx.quantity,
+                    asset: refused.tx.asset.clone(),
+                    hold: false,
+                };
+                self.finalize(refused.tx.request_id, refused.status, cause, None, out);
             }
         }
     }
@@ -572,12 +561,12 @@ impl Organization {
         &mut self,
         request_id: u64,
         status: Status,
-        detail: String,
+        cause: Cause,
         proof: Option<ChainpointProof>,
         out: &mut Outbox,
     ) {
         let Some(sale) = self.sales.get_mut(&request_id) else { return };
-        let settlement = Settlement { tx_id: sale.tx_id, status, detail: detail.clone(), proof };
+        let settlement = Settlement { tx_id: sale.tx_id, status, cause: cause.clone(), proof };
         sale.stage = Stage::Final(Box::new(settlement.clone()));
         let buyer = sale.buyer_org.clone();
         // A settled transfer consumed its hold on the ledger; any other gives it back to the seller.
@@ -592,7 +581,7 @@ impl Organization {
             request_id,
             settled: status == Status::Ok,
             reason: status,
-            detail,
+            cause,
         });
         let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
         self.exchanges.start(ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement }, envelope, out);

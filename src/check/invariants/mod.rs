@@ -295,8 +295,10 @@ mod tests {
 
     use super::*;
     use crate::actors::cluster_ledger::Block;
+    use crate::actors::note::Change;
     use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
     use crate::crypto::keys;
+    use crate::protocol::cause::Cause;
     use crate::protocol::envelope::Envelope;
     use crate::protocol::ids::{Address, OrgId, ResourceId};
     use crate::protocol::message::Settlement;
@@ -325,7 +327,7 @@ mod tests {
         };
         let final_at = |seen: &mut Observations, request_id: u64| {
             let known =
-                KnownFinal { settled: false, reason: Status::Timeout, detail: String::new(), proof: None, t_us: 1 };
+                KnownFinal { settled: false, reason: Status::Timeout, cause: Cause::DataTimeout, proof: None, t_us: 1 };
             seen.transfers.insert(request_id, known);
         };
         let mut seen = Observations::default();
@@ -384,7 +386,13 @@ mod tests {
         );
         seen.transfers.insert(
             10101,
-            KnownFinal { settled: true, reason: Status::Ok, detail: String::new(), proof: Some(proof), t_us: 1_000 },
+            KnownFinal {
+                settled: true,
+                reason: Status::Ok,
+                cause: Cause::DataTimeout,
+                proof: Some(proof),
+                t_us: 1_000,
+            },
         );
         seen.transfer_starts.insert(10101, 0);
         seen
@@ -469,7 +477,7 @@ mod tests {
         let settlement = Body::Settlement(Settlement {
             tx_id: Hash32([0; 32]),
             status: Status::Ok,
-            detail: String::new(),
+            cause: Cause::DataTimeout,
             proof: None,
         });
         let message = |from: &str| Message {
@@ -483,11 +491,11 @@ mod tests {
         let genuine = Envelope::seal(message("org_2"), &keys::actor_key(1, &ActorId::Org(OrgId::from("org_2"))));
         let org_1 = ActorId::Org(OrgId::from("org_1"));
         let mut seen = settled_state();
-        seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(genuine)));
+        seen.state_changes.push((org_1.clone(), Change::Advertisement, Arc::new(genuine)));
         assert!(authenticity(&scenario, &seen, 1).passed);
         for bad in [forged, unentitled] {
             let mut seen = settled_state();
-            seen.state_changes.push((org_1.clone(), "recorded".into(), Arc::new(bad)));
+            seen.state_changes.push((org_1.clone(), Change::Advertisement, Arc::new(bad)));
             assert!(!authenticity(&scenario, &seen, 1).passed);
         }
     }
@@ -505,7 +513,7 @@ mod tests {
         let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
         let with = |envelope: Envelope| {
             let mut seen = settled_state();
-            seen.state_changes.push((ledger.clone(), "queued a transaction".into(), Arc::new(envelope)));
+            seen.state_changes.push((ledger.clone(), Change::TxQueued, Arc::new(envelope)));
             authenticity(&scenario, &seen, 1)
         };
         let key = keys::actor_key(1, &org_2);
@@ -538,7 +546,7 @@ mod tests {
             let message = Message { request_id: 10101, from: from.clone(), to: Address::Actor(ledger.clone()), body };
             let mut seen = settled_state();
             let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
-            seen.state_changes.push((ledger.clone(), "queued a hold".into(), envelope));
+            seen.state_changes.push((ledger.clone(), Change::HoldQueued, envelope));
             authenticity(&scenario, &seen, 1).passed
         };
         for release in [false, true] {
@@ -576,11 +584,7 @@ mod tests {
                 to: Address::Actor(org_2.clone()),
                 body: Body::Transfer(transfer.clone()),
             };
-            (
-                org_2.clone(),
-                "accepted a transfer".to_owned(),
-                Arc::new(Envelope::seal(message, &keys::actor_key(1, &org_1))),
-            )
+            (org_2.clone(), Change::TransferAccepted, Arc::new(Envelope::seal(message, &keys::actor_key(1, &org_1))))
         };
         let mut seen = settled_state();
         seen.state_changes.push(carrying(10101));

@@ -78,6 +78,7 @@ fn pending(scenario: &Scenario, seen: &Observations, user: &ResourceId, org: &Or
 mod tests {
     use super::*;
     use crate::crypto::keys;
+    use crate::protocol::cause::Cause;
     use crate::protocol::envelope::Envelope;
     use crate::protocol::ids::{ActorId, Address};
     use crate::protocol::message::{GetResponse, APPLICATION_JSON};
@@ -109,7 +110,7 @@ mod tests {
         let known = KnownFinal {
             settled: true,
             reason: crate::protocol::status::Status::Ok,
-            detail: String::new(),
+            cause: Cause::DataTimeout,
             proof: None,
             t_us: 5_000,
         };

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::actors::directory::Directory;
+use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Message;
 use crate::protocol::message::Kind;
 use crate::scenario;
@@ -65,8 +66,8 @@ fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_
     let user = ResourceId::parse("org_1:100:user_1").unwrap();
     let mut foreign_seller = transfer.clone();
     foreign_seller.to = Account { id: user.clone(), finid: dir.user_finids[&user].clone() };
-    let denied = org.check_permission(&buyer, &foreign_seller).unwrap_err();
-    assert_eq!(denied, (Status::Denied, "org_1:100:user_1 is not an account of org_2".to_owned()));
+    let denied = *org.check_permission(&buyer, &foreign_seller).unwrap_err();
+    assert_eq!(denied, (Status::Denied, Cause::NotAnAccount { account: user.clone(), org: OrgId::from("org_2") }));
     let mut wrong_finid = transfer.clone();
     wrong_finid.to.finid = dir.user_finids[&user].clone();
     assert_eq!(org.check_permission(&buyer, &wrong_finid).unwrap_err().0, Status::Denied);
@@ -75,15 +76,19 @@ fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_
     assert_eq!(org.check_permission(&buyer, &foreign_asset).unwrap_err().0, Status::Denied);
     let mut unknown_asset = transfer.clone();
     unknown_asset.asset_id = ResourceId::parse("org_2:101:missing").unwrap();
-    let denied = org.check_permission(&buyer, &unknown_asset).unwrap_err();
-    assert_eq!(denied, (Status::Denied, "org_2 does not manage org_2:101:missing".to_owned()));
-    let denied = org.check_permission(&OrgId::from("org_4"), &transfer).unwrap_err();
-    assert!(denied.1.contains("not a user of org_4"), "{denied:?}");
+    let denied = *org.check_permission(&buyer, &unknown_asset).unwrap_err();
+    assert_eq!(
+        denied,
+        (Status::Denied, Cause::NotManaged { org: OrgId::from("org_2"), asset: unknown_asset.asset_id })
+    );
+    let denied = *org.check_permission(&OrgId::from("org_4"), &transfer).unwrap_err();
+    assert!(matches!(&denied.1, Cause::NotAUser { org, .. } if org.as_str() == "org_4"), "{denied:?}");
 }
 
 #[test]
 fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
-    use crate::actors::outbox::{Discard, Input};
+    use crate::actors::note::Discard;
+    use crate::actors::outbox::Input;
     use crate::protocol::ids::ClusterId;
     let block = || Body::BlockCommitted(BlockCommitted::empty(0));
     let escrow = || {
@@ -257,8 +262,8 @@ fn a_signed_transfer_is_accepted_under_one_request_id_only() {
     let transfer = signed_transfer(&dir, 100);
     assert_eq!(org.check_replay(1, &transfer), Ok(()));
     assert_eq!(org.check_replay(1, &transfer), Ok(()), "the same request again is not a replay");
-    let replay = org.check_replay(2, &transfer).unwrap_err();
-    assert_eq!(replay, (Status::Replay, "the same signed transfer was accepted as request 1".to_owned()));
+    let replay = *org.check_replay(2, &transfer).unwrap_err();
+    assert_eq!(replay, (Status::Replay, Cause::AlreadyAccepted { first: 1 }));
     let mut other = transfer.clone();
     other.nonce = [4; 32];
     assert_eq!(org.check_replay(3, &other), Ok(()), "another nonce is another signed transfer");

@@ -1,10 +1,14 @@
 //! The readable account of a run: one line per step boundary, delivery, loss,
 //! fault and observation, at virtual time; then every check with its detail.
-//! Pure functions from an `Outcome` to text; the CLI decides where it goes.
+//! Pure functions from an `Outcome` to text; the CLI decides where it goes. The trace
+//! carries data; `sentences` words it.
 
-use crate::actors::outbox::Note;
+pub mod sentences;
+
+use crate::actors::note::Note;
 use crate::check::Check;
 use crate::outcome::Outcome;
+use crate::protocol::cause::RuleCheck;
 use crate::trace::{Event, Hop, Record};
 
 /// The step-by-step account, one line per trace event worth reading.
@@ -23,7 +27,9 @@ fn hop(h: &Hop) -> String {
 fn line(record: &Record) -> Option<String> {
     let t = at(record.t_us);
     let text = match &record.event {
-        Event::StepStarted { step, action } => format!("── step {}: {action}", step + 1),
+        Event::StepStarted { step, actor, request_id, command } => {
+            format!("── step {}: {}", step + 1, sentences::step(actor, *request_id, command))
+        }
         Event::StepFinished { step } => format!("── step {} finished", step + 1),
         Event::Send { .. } => return None,
         Event::Delivered { hop: h } => format!("{}  delivered", hop(h)),
@@ -45,36 +51,42 @@ fn note_text(note: &Note) -> Option<String> {
             format!("{org} recorded {from}'s advertisement of {}", list.join(", "))
         }
         Note::GetResult { org, resource, status, .. } => format!("{org}: get {resource} → {status}"),
-        Note::VerifyResult { org, resource, agreed, detail, .. } => {
+        Note::VerifyResult { org, resource, agreed, tally, finding, .. } => {
+            let detail = sentences::result(tally.as_ref(), finding.as_ref());
             format!("{org}: verify {resource} → {} ({detail})", if *agreed { "agreed" } else { "NOT agreed" })
         }
-        Note::ProofResult { org, transfer, valid, detail, .. } => {
+        Note::ProofResult { org, transfer, valid, tally, finding, .. } => {
+            let detail = sentences::result(tally.as_ref(), finding.as_ref());
             format!("{org}: proof of transfer {transfer} → {} ({detail})", if *valid { "valid" } else { "INVALID" })
         }
-        Note::BalanceResult { org, account, asset, answer, detail, .. } => match answer {
-            Some(a) => format!(
-                "{org}: balance of {account} in {asset} = {} (available {}, held {}; {detail})",
-                a.current, a.available, a.held
-            ),
-            None => format!("{org}: balance of {account} in {asset} → no answer accepted ({detail})"),
-        },
+        Note::BalanceResult { org, account, asset, answer, tally, finding, .. } => {
+            let detail = sentences::result(Some(tally), finding.as_ref());
+            match answer {
+                Some(a) => format!(
+                    "{org}: balance of {account} in {asset} = {} (available {}, held {}; {detail})",
+                    a.current, a.available, a.held
+                ),
+                None => format!("{org}: balance of {account} in {asset} → no answer accepted ({detail})"),
+            }
+        }
         Note::TransferStarted { org, request_id, user } => {
             format!("{org} builds transfer {request_id} for {user} from the ATST")
         }
         Note::TxCreated { org, request_id, tx_id } => {
             format!("{org} accepted transfer {request_id}: tx id {}", tx_id.short())
         }
-        Note::TransferFinal { org, request_id, settled, reason, detail, .. } => {
+        Note::TransferFinal { org, request_id, settled, reason, cause, .. } => {
             if *settled {
-                format!("{org}: transfer {request_id} SETTLED ({detail})")
+                format!("{org}: transfer {request_id} SETTLED ({cause})")
             } else {
                 format!(
-                    "{org}: transfer {request_id} REJECTED, {} ({detail})",
+                    "{org}: transfer {request_id} REJECTED, {} ({cause})",
                     crate::check::expectations::reason_word(*reason)
                 )
             }
         }
-        Note::StatusResult { org, request_id, settled, detail } => {
+        Note::StatusResult { org, request_id, settled, tally, finding } => {
+            let detail = sentences::result(Some(tally), finding.as_ref());
             let verdict = if *settled { "settled" } else { "not known to have settled" };
             format!("{org}: the status query for transfer {request_id} says {verdict} ({detail})")
         }
@@ -89,17 +101,19 @@ fn note_text(note: &Note) -> Option<String> {
             }
             format!("ledger:{cluster} {}", parts.join("; "))
         }
-        Note::SaleFinal { org, request_id, settled, reason, detail } => {
+        Note::SaleFinal { org, request_id, settled, reason, cause } => {
             let verdict = if *settled {
                 "settled".to_owned()
             } else {
                 format!("rejected, {}", crate::check::expectations::reason_word(*reason))
             };
-            format!("{org} decided transfer {request_id}: {verdict} ({detail})")
+            format!("{org} decided transfer {request_id}: {verdict} ({cause})")
         }
-        Note::Compliance { org, request_id, rule, field, value, limit, passed } => {
+        Note::Compliance { org, request_id, check, passed } => {
+            let RuleCheck { rule, field, value, limit } = check;
             format!(
-                "{org} regulation check `{rule}` on transfer {request_id}: {field} = {value}, expected {limit} → {}",
+                "{org} regulation check `{}` on transfer {request_id}: {field} = {value}, expected {limit} → {}",
+                rule.word(),
                 if *passed { "pass" } else { "FAIL" }
             )
         }
@@ -119,7 +133,7 @@ fn note_text(note: &Note) -> Option<String> {
         Note::TxRefused { cluster, request_id, reason } => {
             format!("ledger:{cluster} refused request {request_id} ({})", reason.word())
         }
-        Note::Suspect { by, org, detail, .. } => format!("{by} suspects {org}: {detail}"),
+        Note::Suspect { by, org, reason, .. } => format!("{by} suspects {org}: {reason}"),
         Note::Discarded { at, from, kind, reason, .. } => {
             format!("{at} discarded a {kind} claiming to be from {from} ({})", reason.word())
         }
@@ -131,7 +145,9 @@ fn note_text(note: &Note) -> Option<String> {
             deadline_us / 1000
         ),
         Note::Timeout { org, to, kind, request_id } => format!("{org}: {kind} #{request_id} to {to} timed out"),
-        Note::Misbehaved { org, detail, .. } => format!("{org} (byzantine) {detail}"),
+        Note::Misbehaved { org, behaviour, kind, request_id, to, act } => {
+            format!("{org} (byzantine, {behaviour}) {kind} #{request_id} to {to}: {act}")
+        }
         Note::Replayed { org, from, kind, request_id } => {
             format!("{org} replays {from}'s {kind} #{request_id} to every org")
         }
