@@ -311,28 +311,6 @@ impl Faults {
         let last_restart = self.crashes.iter().map(|c| c.restart_us.unwrap_or(c.at_us)).max().unwrap_or(0);
         last_heal.max(last_restart)
     }
-
-    /// Whether `org` is down at `now` by the crash schedule, and until when: `None` when it is up,
-    /// `Some(None)` when it never comes back, `Some(Some(t))` when overlapping crashes release it at `t`.
-    pub fn down_until(&self, org: &OrgId, now: u64) -> Option<Option<u64>> {
-        // The latest release among the crashes holding `org` down at `t` (`u64::MAX`: never).
-        let release = |t: u64| {
-            self.crashes
-                .iter()
-                .filter(|c| &c.org == org && c.at_us <= t && c.restart_us.is_none_or(|r| r > t))
-                .map(|c| c.restart_us.unwrap_or(u64::MAX))
-                .max()
-        };
-        let mut until = release(now)?;
-        // A crash holding it at its release time extends the outage; each step moves strictly later.
-        while until != u64::MAX {
-            match release(until) {
-                Some(later) => until = later,
-                None => return Some(Some(until)),
-            }
-        }
-        Some(None)
-    }
 }
 
 /// A validated scenario, ready to run.
@@ -432,30 +410,3 @@ fn yaml_options(bytes: usize) -> serde_saphyr::Options {
 pub const SAMPLE_FLOW: &str = include_str!("../../scenarios/advertise-then-transfer.yaml");
 /// The name the sample flow is reported under.
 pub const SAMPLE_FLOW_PATH: &str = "scenarios/advertise-then-transfer.yaml";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn crashes(list: &[(u64, Option<u64>)]) -> Faults {
-        let org = OrgId::from("o");
-        Faults {
-            crashes: list
-                .iter()
-                .map(|(at_us, restart_us)| Crash { org: org.clone(), at_us: *at_us, restart_us: *restart_us })
-                .collect(),
-            ..Faults::default()
-        }
-    }
-
-    #[test]
-    fn down_until_follows_overlapping_and_chained_crashes() {
-        let o = OrgId::from("o");
-        let f = crashes(&[(0, Some(500)), (300, Some(900)), (900, Some(1000))]);
-        assert_eq!(f.down_until(&o, 0), Some(Some(1000)), "overlap, then a crash at the very restart");
-        assert_eq!(f.down_until(&o, 1000), None);
-        assert_eq!(crashes(&[(10, None), (0, Some(20))]).down_until(&o, 5), Some(None));
-        assert_eq!(crashes(&[(10, Some(20))]).down_until(&o, 5), None);
-        assert_eq!(crashes(&[(10, Some(20))]).down_until(&OrgId::from("p"), 15), None);
-    }
-}

@@ -1,7 +1,9 @@
 //! The flow: which step starts when. A step without `at_ms` starts when every step
 //! before it has finished; a step with `at_ms` starts at that virtual time whatever
 //! the others are doing. A step finishes when its result note arrives (matched by
-//! request id). A step whose org is down waits for the org's restart.
+//! request id). Every step starts through the event queue, at the virtual time it may start.
+//! A step whose org is down then waits for the org's restart; a step whose org never comes
+//! back is abandoned when nothing else is left to happen, and the steps after it go on.
 
 use crate::actors::note::Note;
 use crate::actors::outbox::Command;
@@ -14,12 +16,23 @@ use std::collections::BTreeMap;
 pub enum StepState {
     /// Not started.
     Waiting,
-    /// Waiting for its org to restart, or for its `at_ms`.
+    /// Queued to start (at its `at_ms`, or now that the steps before it have finished).
     Scheduled,
+    /// Its org was down when it was due: it starts when the org restarts.
+    AwaitingRestart,
     /// Started, not finished.
     Running,
     /// Finished.
     Finished,
+    /// Never started: its org was down and did not come back before the run went quiet.
+    Abandoned,
+}
+
+impl StepState {
+    /// Whether the steps after it may start (a sequential step waits for every earlier one).
+    pub fn is_done(self) -> bool {
+        matches!(self, StepState::Finished | StepState::Abandoned)
+    }
 }
 
 /// The flow of one run.
@@ -77,7 +90,7 @@ impl Flow {
     /// The next sequential step that may start now, if any.
     pub fn next_ready(&self) -> Option<usize> {
         let next = self.states.iter().position(|s| *s == StepState::Waiting)?;
-        let earlier_done = self.states[..next].iter().all(|s| *s == StepState::Finished);
+        let earlier_done = self.states[..next].iter().all(|s| s.is_done());
         earlier_done.then_some(next)
     }
 
@@ -94,6 +107,25 @@ impl Flow {
         };
         let step = *self.by_request.get(&request_id)?;
         (self.states[step] == StepState::Running).then_some(step)
+    }
+
+    /// The steps waiting for `org` to restart.
+    pub fn awaiting(&self, org: &OrgId) -> Vec<usize> {
+        (0..self.steps.len())
+            .filter(|&i| self.states[i] == StepState::AwaitingRestart && &dispatch(&self.steps[i].action).1 == org)
+            .collect()
+    }
+
+    /// Abandons every step still waiting for a restart; `true` if there was one.
+    pub fn abandon_waiting(&mut self) -> bool {
+        let mut any = false;
+        for state in &mut self.states {
+            if *state == StepState::AwaitingRestart {
+                *state = StepState::Abandoned;
+                any = true;
+            }
+        }
+        any
     }
 }
 

@@ -351,9 +351,15 @@ impl<'a> Simulation<'a> {
             if self.stopped_by.is_some() {
                 return false;
             }
-            // Start every sequential step whose predecessors have finished, before time moves on.
+            // Queue every sequential step whose predecessors have finished, to start now.
             while let Some(step) = self.flow.next_ready() {
-                self.start_step(step).await;
+                self.flow.states[step] = StepState::Scheduled;
+                self.schedule(self.now, Pending::StartStep(step));
+            }
+            // Quiet, with steps waiting for orgs that stay down: they never start; the rest go on.
+            // (A scripted run may still restart the org: only its run to the end abandons them.)
+            if self.queue.is_empty() && until_us.is_none() && self.flow.abandon_waiting() {
+                continue;
             }
             let later = |t_us: u64| until_us.is_some_and(|until| t_us > until);
             if self.queue.peek().is_none_or(|Reverse(next)| later(next.t_us)) {
@@ -395,7 +401,11 @@ impl<'a> Simulation<'a> {
                 Pending::Restart(org) => {
                     if self.network.restart(&org) {
                         self.record(Event::Restarted { org: org.to_string() });
-                        self.call(&ActorId::Org(org), Input::Restart).await;
+                        self.call(&ActorId::Org(org.clone()), Input::Restart).await;
+                        for step in self.flow.awaiting(&org) {
+                            self.flow.states[step] = StepState::Scheduled;
+                            self.schedule(self.now, Pending::StartStep(step));
+                        }
                     }
                 }
             }
@@ -430,20 +440,15 @@ impl<'a> Simulation<'a> {
     }
 
     async fn start_step(&mut self, step: usize) {
-        if self.flow.states[step] == StepState::Finished || self.flow.states[step] == StepState::Running {
+        if self.flow.states[step] != StepState::Scheduled {
             return;
         }
         let action = self.flow.steps()[step].action.clone();
         let (actor, org, command) = flow::dispatch(&action);
-        // Asked of the crash schedule, not of the crash events: a crash due at this very instant
-        // may still be in the queue behind the step.
-        if let Some(restart) = self.scenario.faults.down_until(&org, self.now) {
-            // The org is down: the step waits for its restart (or never starts).
-            self.flow.states[step] = StepState::Scheduled;
-            match restart {
-                Some(restart) => self.schedule(restart, Pending::StartStep(step)),
-                None => self.flow.states[step] = StepState::Finished,
-            }
+        // The network is the one record of who is down; a crash or restart due at this very
+        // instant was queued before the step, so it has been applied.
+        if self.network.is_down(&ActorId::Org(org)) {
+            self.flow.states[step] = StepState::AwaitingRestart;
             return;
         }
         self.flow.states[step] = StepState::Running;

@@ -278,6 +278,30 @@ fn a_step_whose_org_is_down_waits_for_its_restart() {
 }
 
 #[test]
+fn a_step_whose_org_never_comes_back_is_abandoned_and_the_steps_after_it_go_on() {
+    // org_2 is down for good from 0: its advertisement (step 1) never starts; once nothing else
+    // is left to happen it is abandoned, and org_1's get (step 2) starts, to find org_2 silent.
+    let outcome = with_faults("faults:\n  crashes:\n    - { org: org_2, at_ms: 0 }\n");
+    assert_eq!(step_started_at(&outcome.trace, 0), None, "org_2's advertisement never starts");
+    assert_eq!(step_started_at(&outcome.trace, 1), Some(0), "org_1's get goes on");
+    assert!(outcome.unfinished_steps.contains(&0), "{:?}", outcome.unfinished_steps);
+    assert!(step_started_at(&outcome.trace, 3).is_some(), "the transfer goes on too (and times out)");
+}
+
+#[test]
+fn a_step_due_while_a_script_holds_its_org_down_starts_when_the_script_restarts_it() {
+    let scenario = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
+    let simulator = finsim::library::Simulator::new();
+    let mut script = simulator.script(&scenario, scenario.seed);
+    script.crash("org_1").unwrap();
+    script.run_until_ms(2_000);
+    script.restart("org_1").unwrap();
+    let outcome = script.finish();
+    assert_eq!(step_started_at(&outcome.trace, 1), Some(2_000_000), "the get waited for org_1's restart");
+    assert!(outcome.unfinished_steps.is_empty() && outcome.passed, "{:#?}", outcome.failures());
+}
+
+#[test]
 fn overlapping_crashes_hold_an_org_down_until_the_last_restart() {
     let outcome = with_faults(
         "faults:\n  crashes:\n    - { org: org_1, at_ms: 0, restart_ms: 500 }\n    - { org: org_1, at_ms: 300, restart_ms: 900 }\n",
