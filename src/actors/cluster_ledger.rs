@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// One closed block.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Block {
     /// Its height (from 1).
     pub height: u64,
@@ -47,7 +47,7 @@ pub struct LedgerSnapshot {
 
 /// The tokens held per account after one ledger event (kept once escrow is in use, for the
 /// `honest_answers` check: a balance answer names a height, and holds change between blocks).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct HeldState {
     /// The ledger's height after the event.
     pub height: u64,
@@ -58,33 +58,46 @@ pub struct HeldState {
 }
 
 /// A hold or a release waiting for the next block close.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum EscrowRequest {
     Hold(EscrowOp),
     Release(EscrowOp),
 }
 
-/// A cluster ledger.
+/// What a ledger is built with and never changes.
 #[derive(Debug)]
-pub struct ClusterLedger {
+pub struct LedgerConfig {
     cluster: ClusterId,
     me: ActorId,
     key: SigningKey,
     dir: Arc<Directory>,
     block_us: u64,
+}
+
+/// What a ledger's handlers change: its balances, blocks, holds and what waits for the next
+/// block close. `Clone + Eq + Hash`, as an explorer needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LedgerState {
     /// Balances by (asset, account).
-    pub balances: BTreeMap<(ResourceId, ResourceId), u64>,
+    balances: BTreeMap<(ResourceId, ResourceId), u64>,
     /// The blocks, in order.
-    pub blocks: Vec<Block>,
+    blocks: Vec<Block>,
     /// The holds in place (variant `settlement: escrow`).
-    pub holds: Holds,
+    holds: Holds,
     /// The tokens held after each ledger event since the first hold.
-    pub held_history: Vec<HeldState>,
+    held_history: Vec<HeldState>,
     pending: Vec<(LedgerTx, u64)>,
     pending_escrow: Vec<EscrowRequest>,
     seen_requests: BTreeSet<u64>,
     events: Vec<Arc<Envelope>>,
     timer_armed: bool,
+}
+
+/// A cluster ledger: its fixed configuration and its state.
+#[derive(Clone, Debug)]
+pub struct ClusterLedger {
+    cfg: Arc<LedgerConfig>,
+    state: LedgerState,
 }
 
 impl ClusterLedger {
@@ -99,12 +112,7 @@ impl ClusterLedger {
             }
         }
         let me = ActorId::Ledger(cluster.clone());
-        Self {
-            key: keys::actor_key(dir.seed, &me),
-            me,
-            cluster,
-            block_us: dir.block_us,
-            dir,
+        let state = LedgerState {
             balances,
             blocks: Vec::new(),
             holds: Holds::new(),
@@ -114,6 +122,23 @@ impl ClusterLedger {
             seen_requests: BTreeSet::new(),
             events: Vec::new(),
             timer_armed: false,
+        };
+        let cfg = LedgerConfig { key: keys::actor_key(dir.seed, &me), me, cluster, block_us: dir.block_us, dir };
+        Self { cfg: Arc::new(cfg), state }
+    }
+
+    /// Its state (what its handlers change).
+    pub fn state(&self) -> &LedgerState {
+        &self.state
+    }
+
+    /// What the checks read of it at the end of a run.
+    pub fn snapshot(&self) -> LedgerSnapshot {
+        LedgerSnapshot {
+            balances: self.state.balances.clone(),
+            blocks: self.state.blocks.clone(),
+            holds: self.state.holds.clone(),
+            held_history: self.state.held_history.clone(),
         }
     }
 
@@ -129,11 +154,12 @@ impl ClusterLedger {
     }
 
     fn on_envelope(&mut self, now: u64, envelope: &Arc<Envelope>, out: &mut Outbox) {
-        let message = match envelope.open(&self.dir.keyring) {
+        let message = match envelope.open(&self.cfg.dir.keyring) {
             Ok(message) => message,
             Err(rejection) => return self.discard(envelope, rejection.into(), out),
         };
-        let Some(from) = message.from.org().filter(|o| self.dir.cluster_of.get(*o) == Some(&self.cluster)).cloned()
+        let Some(from) =
+            message.from.org().filter(|o| self.cfg.dir.cluster_of.get(*o) == Some(&self.cfg.cluster)).cloned()
         else {
             return;
         };
@@ -153,19 +179,20 @@ impl ClusterLedger {
                 self.queue_escrow(now, EscrowRequest::Release(op), Change::ReleaseQueued, envelope, out)
             }
             Body::Submit(tx) => {
-                if !self.seen_requests.insert(tx.request_id) && self.dir.defences.ledger_deduplicates_requests {
+                if !self.state.seen_requests.insert(tx.request_id) && self.cfg.dir.defences.ledger_deduplicates_requests
+                {
                     return;
                 }
                 out.note(Note::StateChange {
-                    actor: self.me.clone(),
+                    actor: self.cfg.me.clone(),
                     change: Change::TxQueued,
                     cause: envelope.clone(),
                 });
-                self.pending.push((tx, now));
+                self.state.pending.push((tx, now));
                 self.arm(now, out);
             }
             Body::SyncRequest { from_event } => {
-                for event in self.events.iter().skip(from_event as usize) {
+                for event in self.state.events.iter().skip(from_event as usize) {
                     out.send_to(event.clone(), ActorId::Org(from.clone()), false);
                 }
             }
@@ -175,9 +202,9 @@ impl ClusterLedger {
 
     /// Arms the block timer, if it is not armed: the next multiple of `block_ms`.
     fn arm(&mut self, now: u64, out: &mut Outbox) {
-        if !self.timer_armed {
-            self.timer_armed = true;
-            out.timers.push((0, self.block_us - now % self.block_us.max(1)));
+        if !self.state.timer_armed {
+            self.state.timer_armed = true;
+            out.timers.push((0, self.cfg.block_us - now % self.cfg.block_us.max(1)));
         }
     }
 
@@ -189,33 +216,34 @@ impl ClusterLedger {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        out.note(Note::StateChange { actor: self.me.clone(), change, cause: cause.clone() });
-        self.pending_escrow.push(request);
+        out.note(Note::StateChange { actor: self.cfg.me.clone(), change, cause: cause.clone() });
+        self.state.pending_escrow.push(request);
         self.arm(now, out);
     }
 
     /// Applies the holds and releases asked since the last close, before the block's
     /// transactions, as one ledger event.
     fn close_escrow(&mut self, out: &mut Outbox) {
-        if self.pending_escrow.is_empty() {
+        if self.state.pending_escrow.is_empty() {
             return;
         }
         let (mut held, mut released, mut refused) = (Vec::new(), Vec::new(), Vec::new());
-        for request in std::mem::take(&mut self.pending_escrow) {
+        for request in std::mem::take(&mut self.state.pending_escrow) {
             match request {
                 EscrowRequest::Hold(op) => {
-                    let current = self.balances.get(&(op.asset.clone(), op.account.clone())).copied().unwrap_or(0);
-                    let available = current.saturating_sub(escrow::held(&self.holds, &op.asset, &op.account));
-                    if self.holds.contains_key(&op.tx_id) || available < op.quantity {
+                    let current =
+                        self.state.balances.get(&(op.asset.clone(), op.account.clone())).copied().unwrap_or(0);
+                    let available = current.saturating_sub(escrow::held(&self.state.holds, &op.asset, &op.account));
+                    if self.state.holds.contains_key(&op.tx_id) || available < op.quantity {
                         refused.push(op);
                     } else {
-                        self.holds.insert(op.tx_id, op.clone());
+                        self.state.holds.insert(op.tx_id, op.clone());
                         held.push(op);
                     }
                 }
                 EscrowRequest::Release(op) => {
-                    if self.holds.get(&op.tx_id) == Some(&op) {
-                        self.holds.remove(&op.tx_id);
+                    if self.state.holds.get(&op.tx_id) == Some(&op) {
+                        self.state.holds.remove(&op.tx_id);
                         released.push(op);
                     }
                 }
@@ -223,76 +251,84 @@ impl ClusterLedger {
         }
         let requests = |ops: &[EscrowOp]| ops.iter().map(|o| o.request_id).collect::<Vec<_>>();
         out.note(Note::EscrowClosed {
-            cluster: self.cluster.clone(),
+            cluster: self.cfg.cluster.clone(),
             held: requests(&held),
             released: requests(&released),
             refused: requests(&refused),
         });
-        let height = self.blocks.len() as u64;
-        self.held_history.push(HeldState { height, block: false, held: escrow::totals(&self.holds) });
-        let index = self.events.len() as u64;
+        let height = self.state.blocks.len() as u64;
+        self.state.held_history.push(HeldState { height, block: false, held: escrow::totals(&self.state.holds) });
+        let index = self.state.events.len() as u64;
         let event = EscrowCommitted { index, height, held, released, refused };
         self.publish(index, Body::EscrowCommitted(event), out);
     }
 
     /// Seals a ledger event, keeps it for orgs that sync, and sends it to the cluster.
     fn publish(&mut self, index: u64, body: Body, out: &mut Outbox) {
-        let message =
-            Message { request_id: index, from: self.me.clone(), to: Address::Cluster(self.cluster.clone()), body };
-        let envelope = Arc::new(Envelope::seal(message, &self.key));
-        self.events.push(envelope.clone());
+        let message = Message {
+            request_id: index,
+            from: self.cfg.me.clone(),
+            to: Address::Cluster(self.cfg.cluster.clone()),
+            body,
+        };
+        let envelope = Arc::new(Envelope::seal(message, &self.cfg.key));
+        self.state.events.push(envelope.clone());
         out.send(envelope);
     }
 
     fn discard(&self, envelope: &Envelope, reason: Discard, out: &mut Outbox) {
-        out.note(Note::discarded(&self.me, envelope, reason));
+        out.note(Note::discarded(&self.cfg.me, envelope, reason));
     }
 
     fn close_block(&mut self, out: &mut Outbox) {
-        self.timer_armed = false;
+        self.state.timer_armed = false;
         self.close_escrow(out);
-        if self.pending.is_empty() {
+        if self.state.pending.is_empty() {
             return;
         }
         let mut txs = Vec::new();
         let mut received_us = Vec::new();
         let mut refused = Vec::new();
-        for (tx, received) in std::mem::take(&mut self.pending) {
+        for (tx, received) in std::mem::take(&mut self.state.pending) {
             let source = (tx.asset.clone(), tx.source.clone());
-            let current = self.balances.get(&source).copied().unwrap_or(0);
+            let current = self.state.balances.get(&source).copied().unwrap_or(0);
             // A transaction settling a hold spends the held tokens; any other only what is free.
-            let spendable = match escrow::consume(&mut self.holds, &tx) {
+            let spendable = match escrow::consume(&mut self.state.holds, &tx) {
                 Some(hold) => hold.quantity,
-                None => current.saturating_sub(escrow::held(&self.holds, &tx.asset, &tx.source)),
+                None => current.saturating_sub(escrow::held(&self.state.holds, &tx.asset, &tx.source)),
             };
             if spendable < tx.quantity {
                 out.note(Note::TxRefused {
-                    cluster: self.cluster.clone(),
+                    cluster: self.cfg.cluster.clone(),
                     request_id: tx.request_id,
                     reason: Status::Balance,
                 });
                 refused.push(RefusedTx { tx, status: Status::Balance });
                 continue;
             }
-            self.balances.insert(source, current - tx.quantity);
-            *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            self.state.balances.insert(source, current - tx.quantity);
+            *self.state.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
             txs.push(tx);
             received_us.push(received);
         }
         let new_block = !txs.is_empty();
-        let mut height = self.blocks.len() as u64;
-        let mut root = self.blocks.last().map_or(Hash32([0; 32]), |b| b.root);
+        let mut height = self.state.blocks.len() as u64;
+        let mut root = self.state.blocks.last().map_or(Hash32([0; 32]), |b| b.root);
         if !txs.is_empty() {
             height += 1;
             root = merkle::root(&txs.iter().map(LedgerTx::hash).collect::<Vec<_>>());
             let requests = txs.iter().map(|t| t.request_id).collect();
-            out.note(Note::BlockClosed { cluster: self.cluster.clone(), height, root, requests });
-            self.blocks.push(Block { height, root, txs: txs.clone() });
+            out.note(Note::BlockClosed { cluster: self.cfg.cluster.clone(), height, root, requests });
+            self.state.blocks.push(Block { height, root, txs: txs.clone() });
         }
-        if !self.held_history.is_empty() {
-            self.held_history.push(HeldState { height, block: new_block, held: escrow::totals(&self.holds) });
+        if !self.state.held_history.is_empty() {
+            self.state.held_history.push(HeldState {
+                height,
+                block: new_block,
+                held: escrow::totals(&self.state.holds),
+            });
         }
-        let index = self.events.len() as u64;
+        let index = self.state.events.len() as u64;
         let event = BlockCommitted { index, height, root, txs, received_us, refused };
         self.publish(index, Body::BlockCommitted(event), out);
     }
@@ -338,6 +374,24 @@ mod tests {
 
     fn queued(out: &Outbox) -> bool {
         out.notes.iter().any(|n| matches!(n, Note::StateChange { .. }))
+    }
+
+    #[test]
+    fn a_copy_of_a_ledger_shares_its_configuration_and_has_its_own_state() {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = |state: &LedgerState| BuildHasherDefault::<DefaultHasher>::default().hash_one(state);
+        let mut ledger = ledger();
+        let mut copy = ledger.clone();
+        assert!(Arc::ptr_eq(&ledger.cfg, &copy.cfg), "the configuration is shared, not copied");
+        ledger.handle(0, submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
+        assert_ne!(ledger.state(), copy.state(), "only the ledger that was fed changed");
+        assert_ne!(hash(ledger.state()), hash(copy.state()));
+        copy.handle(0, submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
+        assert_eq!(ledger.state(), copy.state(), "the same input from the same state gives the same state");
+        assert_eq!(hash(ledger.state()), hash(copy.state()));
+        ledger.handle(5, Input::Timer(0));
+        assert_eq!(ledger.snapshot().blocks.len(), 1, "the copy fed the same way closes the same block");
+        assert!(copy.snapshot().blocks.is_empty(), "and the copy has not closed it");
     }
 
     #[test]
@@ -444,13 +498,13 @@ mod tests {
         let out = ledger.handle(100_000, Input::Timer(0));
         assert_eq!(escrow_event(&out), Some((vec![600], vec![], vec![500])), "1000 cover 600, not 600 + 500");
         let (asset, account) = treasury();
-        assert_eq!(escrow::held(&ledger.holds, &asset, &account), 600);
+        assert_eq!(escrow::held(&ledger.state.holds, &asset, &account), 600);
         ledger.handle(100_000, escrow(false, b"a", 600));
         let out = ledger.handle(200_000, Input::Timer(0));
         assert_eq!(escrow_event(&out), Some((vec![], vec![600], vec![])));
-        assert!(ledger.holds.is_empty());
+        assert!(ledger.state.holds.is_empty());
         let history: Vec<(u64, bool, u64)> =
-            ledger.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
+            ledger.state.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
         assert_eq!(history, [(0, false, 600), (0, false, 0)]);
     }
 
@@ -477,11 +531,11 @@ mod tests {
         }
         ledger.handle(100_000, Input::Timer(0));
         let (asset, account) = treasury();
-        assert_eq!(ledger.blocks.iter().map(|b| b.txs.len()).sum::<usize>(), 1, "the 60 is refused");
-        assert_eq!(ledger.balances[&(asset.clone(), account.clone())], 50);
-        assert!(ledger.holds.is_empty(), "the hold is consumed");
+        assert_eq!(ledger.state.blocks.iter().map(|b| b.txs.len()).sum::<usize>(), 1, "the 60 is refused");
+        assert_eq!(ledger.state.balances[&(asset.clone(), account.clone())], 50);
+        assert!(ledger.state.holds.is_empty(), "the hold is consumed");
         let history: Vec<(u64, bool, u64)> =
-            ledger.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
+            ledger.state.held_history.iter().map(|s| (s.height, s.block, s.held.values().sum())).collect();
         assert_eq!(history, [(0, false, 950), (1, true, 0)], "the block that spent the hold is in the history");
     }
 
@@ -490,7 +544,7 @@ mod tests {
         let mut ledger = ledger();
         ledger.handle(0, submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
         ledger.handle(100_000, Input::Timer(0));
-        assert!(ledger.held_history.is_empty(), "no escrow, no history of holds");
+        assert!(ledger.state.held_history.is_empty(), "no escrow, no history of holds");
         ledger.handle(100_000, escrow(true, b"all", 990));
         let out = ledger.handle(200_000, Input::Timer(0));
         assert_eq!(escrow_event(&out), Some((vec![990], vec![], vec![])), "990 left, 990 held");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub type TimerId = u64;
 
 /// A flow step, handed to the actor that starts it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Advertise an asset to orgs.
@@ -84,7 +84,7 @@ pub enum Input {
 }
 
 /// A balance as answered by a node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Amounts {
     /// Tokens held.
     pub current: u64,

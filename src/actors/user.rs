@@ -12,21 +12,39 @@ use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// A user's application.
+/// What a user's application is built with and never changes.
 #[derive(Debug)]
-pub struct User {
+pub struct UserConfig {
     id: ResourceId,
     me: ActorId,
     key: SigningKey,
     dir: Arc<Directory>,
+}
+
+/// What its handlers change: the orders it placed, by request id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct UserState {
     orders: BTreeMap<u64, Order>,
+}
+
+/// A user's application: its fixed configuration and its state.
+#[derive(Clone, Debug)]
+pub struct User {
+    cfg: Arc<UserConfig>,
+    state: UserState,
 }
 
 impl User {
     /// The application of `id`, with its key derived from the seed.
     pub fn new(id: ResourceId, dir: Arc<Directory>) -> Self {
         let me = ActorId::User(id.clone());
-        Self { key: keys::actor_key(dir.seed, &me), me, id, dir, orders: BTreeMap::new() }
+        let cfg = UserConfig { key: keys::actor_key(dir.seed, &me), me, id, dir };
+        Self { cfg: Arc::new(cfg), state: UserState::default() }
+    }
+
+    /// Its state (what its handlers change).
+    pub fn state(&self) -> &UserState {
+        &self.state
     }
 
     /// Handles one input.
@@ -35,7 +53,7 @@ impl User {
         match input {
             Input::Command { request_id, command: Command::Buy { asset, quantity, seller } } => {
                 let order = Order { asset, quantity, seller };
-                self.orders.insert(request_id, order.clone());
+                self.state.orders.insert(request_id, order.clone());
                 out.send(self.seal(request_id, Body::Order(order)));
             }
             Input::Deliver(envelope) => self.on_envelope(&envelope, &mut out),
@@ -45,26 +63,26 @@ impl User {
     }
 
     fn seal(&self, request_id: u64, body: Body) -> Arc<Envelope> {
-        let to = Address::Actor(ActorId::Org(self.id.org.clone()));
-        Arc::new(Envelope::seal(Message { request_id, from: self.me.clone(), to, body }, &self.key))
+        let to = Address::Actor(ActorId::Org(self.cfg.id.org.clone()));
+        Arc::new(Envelope::seal(Message { request_id, from: self.cfg.me.clone(), to, body }, &self.cfg.key))
     }
 
     fn on_envelope(&mut self, envelope: &Envelope, out: &mut Outbox) {
-        let Ok(message) = envelope.open(&self.dir.keyring) else { return };
-        if message.from != ActorId::Org(self.id.org.clone()) {
+        let Ok(message) = envelope.open(&self.cfg.dir.keyring) else { return };
+        if message.from != ActorId::Org(self.cfg.id.org.clone()) {
             return;
         }
         let Body::SignRequest(request) = message.body else { return };
-        let Some(order) = self.orders.get(&message.request_id) else { return };
+        let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
-        let finid = |account: &ResourceId| self.dir.user_finids.get(account);
+        let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account);
         let matches = template.asset_id == order.asset.to_string()
             && template.amount == order.quantity
-            && Some(&template.destination_finid) == finid(&self.id)
+            && Some(&template.destination_finid) == finid(&self.cfg.id)
             && Some(&template.source_finid) == finid(&order.seller);
         if matches {
             let hash = template.hash();
-            let signature = keys::sign(&self.key, &hash.0).to_vec();
+            let signature = keys::sign(&self.cfg.key, &hash.0).to_vec();
             out.send(
                 self.seal(message.request_id, Body::SignResponse(SignResponse { template_hash: hash, signature })),
             );
@@ -103,7 +121,7 @@ mod tests {
         let message = Message {
             request_id: 7,
             from: from.clone(),
-            to: Address::Actor(user.me.clone()),
+            to: Address::Actor(user.cfg.me.clone()),
             body: Body::SignRequest(SignRequest { template }),
         };
         let envelope = Envelope::seal(message, &keys::actor_key(dir.seed, &from));

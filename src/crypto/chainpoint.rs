@@ -20,7 +20,7 @@ pub const LATEST_UNIX_SECONDS: u64 = 253_402_300_799;
 const MAX_UUID_TICKS: u64 = (1 << 60) - 1;
 
 /// A Chainpoint v4 proof document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ChainpointProof {
     /// Always `https://w3id.org/chainpoint/v4`.
     #[serde(rename = "@context")]
@@ -39,7 +39,7 @@ pub struct ChainpointProof {
 }
 
 /// One branch of operations.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Branch {
     /// The branch label.
     pub label: String,
@@ -48,7 +48,7 @@ pub struct Branch {
 }
 
 /// One Chainpoint operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Op {
     /// Prepend a sibling (hex).
     #[serde(rename = "l")]
@@ -65,7 +65,7 @@ pub enum Op {
 }
 
 /// An anchor of the proof's result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Anchor {
     /// `tcal`: the cluster ledger stands in for a test calendar.
     #[serde(rename = "type")]

@@ -10,7 +10,7 @@ use crate::crypto::Hash32;
 use serde::{Deserialize, Serialize};
 
 /// The fields a user signs for a transfer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TransferTemplate {
     /// 32 bytes: 24 from the seeded nonce stream, then the virtual time in seconds (big-endian).
     pub nonce: [u8; 32],

@@ -13,7 +13,7 @@ use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 /// What the signature covers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Message {
     /// The exchange this message belongs to.
     pub request_id: u64,
@@ -26,7 +26,7 @@ pub struct Message {
 }
 
 /// A sealed message on the wire.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Envelope {
     /// Routing header (in the clear, also inside the signed payload).
     pub request_id: u64,
@@ -43,7 +43,7 @@ pub struct Envelope {
 }
 
 /// Why a received envelope was discarded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rejection {
     /// The signature does not verify with the claimed sender's key (or the sender is unknown).
     BadSignature,

@@ -21,7 +21,7 @@ pub const APPLICATION_JSON: &str = "application/json";
 pub const APPLICATION_IVMS101: &str = "application/ivms-101";
 
 /// Every message body finsim knows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Body {
     /// Seed step 1: an org advertises resources.
     Advertisement(Advertisement),
@@ -221,7 +221,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// A network host of an org, as advertised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Host {
     /// e.g. `TCP`.
     pub scheme: String,
@@ -230,7 +230,7 @@ pub struct Host {
 }
 
 /// Seed step 1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Advertisement {
     /// The advertiser's cluster.
     pub cluster: ClusterId,
@@ -245,7 +245,7 @@ pub struct Advertisement {
 }
 
 /// Seed steps 2 and 11.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GetRequest {
     /// Accepted content types.
     pub accept_types: Vec<String>,
@@ -254,7 +254,7 @@ pub struct GetRequest {
 }
 
 /// Seed step 3.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GetResponse {
     /// The resource asked for.
     pub resource: ResourceId,
@@ -267,7 +267,7 @@ pub struct GetResponse {
 }
 
 /// Seed step 4.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyRequest {
     /// The resource whose data is verified.
     pub resource: ResourceId,
@@ -276,7 +276,7 @@ pub struct VerifyRequest {
 }
 
 /// Seed step 5.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyAnswer {
     /// The resource.
     pub resource: ResourceId,
@@ -289,7 +289,7 @@ pub struct VerifyAnswer {
 }
 
 /// Seed step 7: what the user wants to buy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Order {
     /// The asset.
     pub asset: ResourceId,
@@ -300,14 +300,14 @@ pub struct Order {
 }
 
 /// Seed step 8: the template the user is asked to sign.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignRequest {
     /// The template's fields.
     pub template: TransferTemplate,
 }
 
 /// Seed step 9: the user's signature over the template hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignResponse {
     /// The template hash the user signed.
     pub template_hash: Hash32,
@@ -316,7 +316,7 @@ pub struct SignResponse {
 }
 
 /// An account in a transfer: resource id and finid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Account {
     /// The account's resource id.
     pub id: ResourceId,
@@ -325,7 +325,7 @@ pub struct Account {
 }
 
 /// The user's signature over the transfer's template.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserSignature {
     /// The algorithm: `ed25519` over the ATST hash list.
     pub alg: String,
@@ -337,7 +337,7 @@ pub struct UserSignature {
 
 /// Seed step 9: the transfer request. As in the seed, `from` is the buyer (who signs)
 /// and `to` is the asset holder; the tokens move from `to` to `from`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Transfer {
     /// The buyer.
     pub from: Account,
@@ -367,14 +367,14 @@ impl Transfer {
 }
 
 /// Seed step 10: the tx id; the transfer is pending.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TxAccepted {
     /// The transaction id.
     pub tx_id: Hash32,
 }
 
 /// Seed step 14: a transfer's final status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Settlement {
     /// The transaction id.
     pub tx_id: Hash32,
@@ -387,7 +387,7 @@ pub struct Settlement {
 }
 
 /// One ledger transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LedgerTx {
     /// The transfer's request id.
     pub request_id: u64,
@@ -413,7 +413,7 @@ impl LedgerTx {
 }
 
 /// A transaction the ledger refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RefusedTx {
     /// The transaction.
     pub tx: LedgerTx,
@@ -422,7 +422,7 @@ pub struct RefusedTx {
 }
 
 /// A block the ledger closed (or only refusals, when nothing could be applied).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BlockCommitted {
     /// The ledger event's index (blocks and refusals, counted from 0).
     pub index: u64,
@@ -447,7 +447,7 @@ impl BlockCommitted {
 }
 
 /// Seed step 15: is this the root at that height?
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyProofRequest {
     /// The block height the proof is anchored at.
     pub height: u64,
@@ -456,7 +456,7 @@ pub struct VerifyProofRequest {
 }
 
 /// One node's answer: the root it holds at that height.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProofAnswer {
     /// The height asked about.
     pub height: u64,
@@ -467,7 +467,7 @@ pub struct ProofAnswer {
 }
 
 /// Seed step 16.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BalanceQuery {
     /// The account.
     pub account: Account,
@@ -476,7 +476,7 @@ pub struct BalanceQuery {
 }
 
 /// Seed step 17: a balance, signed by the answering node (the envelope signature).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BalanceAnswer {
     /// `ok` or `denied`.
     pub status: Status,
@@ -495,14 +495,14 @@ pub struct BalanceAnswer {
 }
 
 /// Variant `status_query`: how did the transaction with this tx id end?
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatusQuery {
     /// The tx id the asset's org gave (seed step 10).
     pub tx_id: Hash32,
 }
 
 /// One node's answer to a status query, from its replica of the ledger.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatusAnswer {
     /// The tx id asked about.
     pub tx_id: Hash32,
@@ -545,7 +545,7 @@ pub struct EscrowOp {
 }
 
 /// Holds and releases the ledger applied, at its current height (a ledger event of its own).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EscrowCommitted {
     /// The ledger event's index (blocks, refusals and escrow events, counted from 0).
     pub index: u64,

@@ -89,12 +89,6 @@ impl Handler<Snapshot> for Node<ClusterLedger> {
     type Result = actix::MessageResult<Snapshot>;
 
     fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
-        let ledger = &self.0;
-        actix::MessageResult(LedgerSnapshot {
-            balances: ledger.balances.clone(),
-            blocks: ledger.blocks.clone(),
-            holds: ledger.holds.clone(),
-            held_history: ledger.held_history.clone(),
-        })
+        actix::MessageResult(self.0.snapshot())
     }
 }

@@ -51,7 +51,7 @@ impl ExchangeKind {
 }
 
 /// Identifies one exchange: request, peer, kind.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ExchangeKey {
     /// The request id.
     pub request_id: u64,
@@ -62,7 +62,7 @@ pub struct ExchangeKey {
 }
 
 /// One open exchange.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Exchange {
     /// The request, re-sent unchanged.
     pub envelope: Arc<Envelope>,
@@ -87,7 +87,7 @@ pub enum Expiry {
 }
 
 /// The exchange table of one org.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Exchanges {
     open: BTreeMap<ExchangeKey, Exchange>,
     timers: BTreeMap<TimerId, ExchangeKey>,

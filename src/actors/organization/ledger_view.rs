@@ -10,7 +10,7 @@ use crate::protocol::message::{BlockCommitted, EscrowCommitted, LedgerTx, Settle
 use std::collections::BTreeMap;
 
 /// The replica.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LedgerView {
     /// Balances by (asset, account).
     pub balances: BTreeMap<(ResourceId, ResourceId), u64>,
@@ -29,7 +29,7 @@ pub struct LedgerView {
 }
 
 /// Where a transaction sits on the ledger.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SettledTx {
     /// Its block's height.
     pub height: u64,

@@ -43,15 +43,22 @@ pub struct OrgSetup {
     pub regulation: Option<Regulation>,
 }
 
-/// A FinP2P node.
+/// What an org is built with and never changes: its identity, its keys, public knowledge
+/// and its configuration. Shared (an `Arc`) by every copy of the org's state machine.
 #[derive(Debug)]
-pub struct Organization {
+pub struct OrgConfig {
     id: OrgId,
     me: ActorId,
     cluster: ClusterId,
     key: SigningKey,
     dir: Arc<Directory>,
     setup: OrgSetup,
+}
+
+/// What an org's handlers change: its replica, its requests and their exchanges. Everything
+/// a run (or an explorer) must copy, compare or hash to tell two moments of the org apart.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrgState {
     view: LedgerView,
     /// SHA-256 of the data got from each resource.
     got: BTreeMap<ResourceId, Hash32>,
@@ -62,6 +69,13 @@ pub struct Organization {
     /// Each user-signed transfer this org accepted (its nonce and template hash), with the
     /// request id that carried it first: durable, so a replay is refused after a restart too.
     accepted_transfers: BTreeMap<Hash32, u64>,
+}
+
+/// A FinP2P node: its fixed configuration and its state.
+#[derive(Clone, Debug)]
+pub struct Organization {
+    cfg: Arc<OrgConfig>,
+    state: OrgState,
 }
 
 impl Organization {
@@ -85,21 +99,21 @@ impl Organization {
                 }
             }
         }
-        Self {
-            key,
+        let state = OrgState {
             exchanges: Exchanges::new(dir.protocol.timeout_us, dir.protocol.retries),
-            id,
-            me,
-            cluster,
-            dir,
-            setup,
             view,
             got: BTreeMap::new(),
             broadcasts: BTreeMap::new(),
             purchases: BTreeMap::new(),
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
-        }
+        };
+        Self { cfg: Arc::new(OrgConfig { id, me, cluster, key, dir, setup }), state }
+    }
+
+    /// Its state (what its handlers change).
+    pub fn state(&self) -> &OrgState {
+        &self.state
     }
 
     /// Handles one input.
@@ -109,7 +123,7 @@ impl Organization {
             Input::Deliver(envelope) => self.on_envelope(now, envelope, &mut out),
             Input::Timer(timer) => self.on_timer(timer, &mut out),
             Input::Command { request_id, command } => self.on_command(request_id, command, &mut out),
-            Input::Crash => self.exchanges.crash(),
+            Input::Crash => self.state.exchanges.crash(),
             Input::Restart => self.on_restart(&mut out),
         }
         out
@@ -117,12 +131,12 @@ impl Organization {
 
     /// Its replica of its cluster's ledger.
     pub fn replica(&self) -> &LedgerView {
-        &self.view
+        &self.state.view
     }
 
     /// Seals a message from this org.
     fn seal(&self, request_id: u64, to: Address, body: Body) -> Arc<Envelope> {
-        Arc::new(Envelope::seal(Message { request_id, from: self.me.clone(), to, body }, &self.key))
+        Arc::new(Envelope::seal(Message { request_id, from: self.cfg.me.clone(), to, body }, &self.cfg.key))
     }
 
     fn to_org(org: &OrgId) -> Address {
@@ -130,13 +144,13 @@ impl Organization {
     }
 
     fn on_envelope(&mut self, now: u64, envelope: Arc<Envelope>, out: &mut Outbox) {
-        let message = match envelope.open(&self.dir.keyring) {
+        let message = match envelope.open(&self.cfg.dir.keyring) {
             Ok(message) => message,
             Err(rejection) => return self.discard(&envelope, rejection, out),
         };
         let for_me = match &message.to {
-            Address::Actor(actor) => actor == &self.me,
-            Address::Cluster(cluster) => cluster == &self.cluster,
+            Address::Actor(actor) => actor == &self.cfg.me,
+            Address::Cluster(cluster) => cluster == &self.cfg.cluster,
         };
         if !for_me {
             out.note(self.discarded(&envelope, Discard::Misaddressed));
@@ -145,7 +159,7 @@ impl Organization {
         let from_org = message.from.org().cloned();
         match (message.body, from_org) {
             (Body::Advertisement(ad), Some(from)) => {
-                out.note(Note::AdvertisementReceived { org: self.id.clone(), from, resources: ad.resources });
+                out.note(Note::AdvertisementReceived { org: self.cfg.id.clone(), from, resources: ad.resources });
                 self.changed(Change::Advertisement, &envelope, out);
             }
             (Body::Get(get), Some(from)) => self.answer_get(message.request_id, from, get, out),
@@ -171,14 +185,14 @@ impl Organization {
             }
             (Body::SettlementAck, Some(from)) => {
                 let key = ExchangeKey { request_id: message.request_id, peer: from, kind: ExchangeKind::Settlement };
-                self.exchanges.close(&key, out);
+                self.state.exchanges.close(&key, out);
             }
             (Body::Order(order), None) => self.on_order(now, message.request_id, &message.from, order, out),
             (Body::SignResponse(signed), None) => self.on_signed(message.request_id, &message.from, signed, out),
-            (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
+            (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cfg.cluster.clone()) => {
                 self.on_block(block, out)
             }
-            (Body::EscrowCommitted(event), None) if message.from == ActorId::Ledger(self.cluster.clone()) => {
+            (Body::EscrowCommitted(event), None) if message.from == ActorId::Ledger(self.cfg.cluster.clone()) => {
                 self.on_escrow(event, out)
             }
             _ => out.note(self.discarded(&envelope, Discard::Unexpected)),
@@ -186,7 +200,7 @@ impl Organization {
     }
 
     fn discarded(&self, envelope: &Envelope, reason: Discard) -> Note {
-        Note::discarded(&self.me, envelope, reason)
+        Note::discarded(&self.cfg.me, envelope, reason)
     }
 
     /// A message whose signature failed is never acted on; if it claims to answer one
@@ -200,11 +214,11 @@ impl Organization {
 
     /// Records that state changed because of a message (the `authenticity` check reads it).
     fn changed(&self, change: Change, cause: &Arc<Envelope>, out: &mut Outbox) {
-        out.note(Note::StateChange { actor: self.me.clone(), change, cause: cause.clone() });
+        out.note(Note::StateChange { actor: self.cfg.me.clone(), change, cause: cause.clone() });
     }
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
-        match self.exchanges.expire(timer, &self.id, out) {
+        match self.state.exchanges.expire(timer, &self.cfg.id, out) {
             Expiry::Retried(key) if key.kind == ExchangeKind::Transfer => self.query_status(key.request_id, out),
             Expiry::Retried(_) | Expiry::Stale => {}
             Expiry::Failed(key, exchange) => self.on_exchange_failed(key, &exchange, out),
@@ -219,7 +233,7 @@ impl Organization {
             ExchangeKind::Get => {
                 if let Ok(Message { body: Body::Get(get), .. }) = postcard::from_bytes(&exchange.envelope.payload) {
                     out.note(Note::GetResult {
-                        org: self.id.clone(),
+                        org: self.cfg.id.clone(),
                         request_id: key.request_id,
                         resource: get.resource,
                         status: crate::protocol::status::Status::Timeout,
@@ -236,7 +250,7 @@ impl Organization {
     }
 
     fn suspect(&mut self, org: &OrgId, request_id: u64, reason: SuspectReason, out: &mut Outbox) {
-        out.note(Note::Suspect { by: self.id.clone(), org: org.clone(), request_id, reason });
+        out.note(Note::Suspect { by: self.cfg.id.clone(), org: org.clone(), request_id, reason });
     }
 
     fn on_command(&mut self, request_id: u64, command: Command, out: &mut Outbox) {
@@ -256,11 +270,11 @@ impl Organization {
     }
 
     fn on_restart(&mut self, out: &mut Outbox) {
-        self.exchanges.restart(&self.id, out);
+        self.state.exchanges.restart(&self.cfg.id, out);
         let sync = self.seal(
             0,
-            Address::Actor(ActorId::Ledger(self.cluster.clone())),
-            Body::SyncRequest { from_event: self.view.next_event },
+            Address::Actor(ActorId::Ledger(self.cfg.cluster.clone())),
+            Body::SyncRequest { from_event: self.state.view.next_event },
         );
         out.send(sync);
     }

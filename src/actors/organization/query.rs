@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// What a broadcast asks.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Question {
     Verify {
         resource: ResourceId,
@@ -45,7 +45,7 @@ pub(super) enum Question {
 }
 
 /// What a member answered; equal verdicts count toward the same quorum.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Verdict {
     Hash(Option<Hash32>),
     Root(Option<Hash32>),
@@ -55,7 +55,7 @@ pub(super) enum Verdict {
 }
 
 /// A broadcast in progress (or resolved, still collecting late answers).
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Broadcast {
     question: Question,
     kind: ExchangeKind,
@@ -81,22 +81,22 @@ impl Organization {
     pub(super) fn advertise(&mut self, request_id: u64, asset: ResourceId, to: Vec<OrgId>, out: &mut Outbox) {
         for org in &to {
             let body = Body::Advertisement(Advertisement {
-                cluster: self.cluster.clone(),
-                org: self.id.clone(),
-                finid: crate::crypto::keys::finid(&self.key.verifying_key()),
-                hosts: vec![Host { scheme: "TCP".into(), address: format!("finp2p.{}.example", self.id) }],
+                cluster: self.cfg.cluster.clone(),
+                org: self.cfg.id.clone(),
+                finid: crate::crypto::keys::finid(&self.cfg.key.verifying_key()),
+                hosts: vec![Host { scheme: "TCP".into(), address: format!("finp2p.{}.example", self.cfg.id) }],
                 resources: vec![asset.clone()],
             });
             out.send(self.seal(request_id, Self::to_org(org), body));
         }
-        out.note(Note::Advertised { org: self.id.clone(), asset, to, request_id });
+        out.note(Note::Advertised { org: self.cfg.id.clone(), asset, to, request_id });
     }
 
     pub(super) fn start_get(&mut self, request_id: u64, resource: ResourceId, accept: String, out: &mut Outbox) {
         let peer = resource.org.clone();
         let body = Body::Get(GetRequest { accept_types: vec![accept], resource });
         let envelope = self.seal(request_id, Self::to_org(&peer), body);
-        self.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, envelope, out);
+        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, envelope, out);
     }
 
     /// Seed step 3 (and the answer to step 11): check the asker may have the data.
@@ -104,15 +104,15 @@ impl Organization {
         let resource = get.resource.clone();
         let wants = |t: &str| get.accept_types.iter().any(|a| a == t);
         let (status, content_type, payload) = if resource.is_asset() && wants(APPLICATION_JSON) {
-            match self.setup.assets.get(&resource) {
+            match self.cfg.setup.assets.get(&resource) {
                 None => (Status::NotFound, APPLICATION_JSON, None),
-                Some(_) if !self.dir.shared_with(&resource, &from) => (Status::Denied, APPLICATION_JSON, None),
+                Some(_) if !self.cfg.dir.shared_with(&resource, &from) => (Status::Denied, APPLICATION_JSON, None),
                 Some(data) => (Status::Ok, APPLICATION_JSON, Some(data.clone())),
             }
         } else if resource.is_user() && wants(APPLICATION_IVMS101) {
             let (status, payload) = self.user_data_for(&resource, &from);
             out.note(Note::PersonalData {
-                holder: self.id.clone(),
+                holder: self.cfg.id.clone(),
                 asked_by: from.clone(),
                 user: resource.clone(),
                 given: payload.is_some(),
@@ -128,15 +128,16 @@ impl Organization {
 
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
     fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<String>) {
-        let Some(pending) = self.purchases.values().find(|p| &p.user == user && &p.asset.org == asker && !p.is_final())
+        let Some(pending) =
+            self.state.purchases.values().find(|p| &p.user == user && &p.asset.org == asker && !p.is_final())
         else {
             return (Status::Denied, None);
         };
-        match self.setup.users.get(user) {
+        match self.cfg.setup.users.get(user) {
             Some(Some(person)) => {
                 let parties = Parties {
                     originator_id: &user.to_string(),
-                    originator_org: self.id.as_str(),
+                    originator_org: self.cfg.id.as_str(),
                     beneficiary_account: &pending.seller.to_string(),
                     beneficiary_org: pending.seller.org.as_str(),
                 };
@@ -155,13 +156,13 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let get_key = ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Get };
-        if self.exchanges.close(&get_key, out).is_some() {
+        if self.state.exchanges.close(&get_key, out).is_some() {
             if let (Status::Ok, Some(payload)) = (response.status, &response.payload) {
-                self.got.insert(response.resource.clone(), Hash32::of(payload.as_bytes()));
+                self.state.got.insert(response.resource.clone(), Hash32::of(payload.as_bytes()));
                 self.changed(Change::ResourceData, cause, out);
             }
             out.note(Note::GetResult {
-                org: self.id.clone(),
+                org: self.cfg.id.clone(),
                 request_id,
                 resource: response.resource,
                 status: response.status,
@@ -169,23 +170,27 @@ impl Organization {
             return;
         }
         let ivms_key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet };
-        if self.exchanges.close(&ivms_key, out).is_some() {
+        if self.state.exchanges.close(&ivms_key, out).is_some() {
             self.on_ivms(request_id, response, out);
         }
     }
 
     /// Seed step 5: a node answers with the hash on its ledger.
     pub(super) fn answer_verify(&mut self, request_id: u64, from: OrgId, verify: VerifyRequest, out: &mut Outbox) {
-        let hash = self.view.assets.get(&verify.resource).copied();
+        let hash = self.state.view.assets.get(&verify.resource).copied();
         let status = if hash.is_some() { Status::Ok } else { Status::NotFound };
-        let body =
-            Body::VerifyAnswer(VerifyAnswer { resource: verify.resource, status, hash, height: self.view.height() });
+        let body = Body::VerifyAnswer(VerifyAnswer {
+            resource: verify.resource,
+            status,
+            hash,
+            height: self.state.view.height(),
+        });
         out.send(self.seal(request_id, Self::to_org(&from), body));
     }
 
     /// A node answers with the root it holds at that height.
     pub(super) fn answer_proof(&mut self, request_id: u64, from: OrgId, request: VerifyProofRequest, out: &mut Outbox) {
-        let root = self.view.root_at(request.height);
+        let root = self.state.view.root_at(request.height);
         let status = if root.is_some() { Status::Ok } else { Status::NotFound };
         let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
         out.send(self.seal(request_id, Self::to_org(&from), body));
@@ -194,7 +199,7 @@ impl Organization {
     /// Seed step 17: the account's own org or the asset's managing org may ask.
     pub(super) fn answer_balance(&mut self, request_id: u64, from: OrgId, query: BalanceQuery, out: &mut Outbox) {
         let entitled = query.account.id.org == from || query.asset.org == from;
-        let amounts = self.view.amounts(&query.asset, &query.account.id);
+        let amounts = self.state.view.amounts(&query.asset, &query.account.id);
         let (status, amounts) = match (entitled, amounts) {
             (false, _) => (Status::Denied, Amounts { current: 0, available: 0, held: 0 }),
             (true, None) => (Status::NotFound, Amounts { current: 0, available: 0, held: 0 }),
@@ -207,15 +212,15 @@ impl Organization {
             current: amounts.current,
             available: amounts.available,
             held: amounts.held,
-            height: self.view.height(),
+            height: self.state.view.height(),
         });
         out.send(self.seal(request_id, Self::to_org(&from), body));
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
-        let Some(hash) = self.got.get(&resource).copied() else {
+        let Some(hash) = self.state.got.get(&resource).copied() else {
             out.note(Note::VerifyResult {
-                org: self.id.clone(),
+                org: self.cfg.id.clone(),
                 request_id,
                 resource: resource.clone(),
                 agreed: false,
@@ -229,12 +234,12 @@ impl Organization {
     }
 
     pub(super) fn start_verify_proof(&mut self, request_id: u64, cluster: ClusterId, transfer: u64, out: &mut Outbox) {
-        let proof = self.purchases.get(&transfer).and_then(|p| p.proof());
+        let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof());
         let replayed = proof.and_then(|p| p.replay());
         let Some((root, anchor)) = replayed else {
             let finding = Some(if proof.is_none() { Finding::NoProof } else { Finding::NoReplay });
             out.note(Note::ProofResult {
-                org: self.id.clone(),
+                org: self.cfg.id.clone(),
                 request_id,
                 transfer,
                 valid: false,
@@ -246,7 +251,7 @@ impl Organization {
         if anchor.cluster != cluster.as_str() {
             let finding = Some(Finding::AnchoredElsewhere { cluster: anchor.cluster });
             out.note(Note::ProofResult {
-                org: self.id.clone(),
+                org: self.cfg.id.clone(),
                 request_id,
                 transfer,
                 valid: false,
@@ -268,7 +273,7 @@ impl Organization {
         asset: ResourceId,
         out: &mut Outbox,
     ) {
-        let finid = self.dir.user_finids.get(&account).cloned().unwrap_or_default();
+        let finid = self.cfg.dir.user_finids.get(&account).cloned().unwrap_or_default();
         let body =
             Body::BalanceQuery(BalanceQuery { account: Account { id: account.clone(), finid }, asset: asset.clone() });
         self.broadcast(request_id, cluster, Question::Balance { account, asset }, ExchangeKind::Balance, body, out);
@@ -284,10 +289,10 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let envelope = self.seal(request_id, Address::Cluster(cluster.clone()), body);
-        let members = self.dir.members_of(&cluster).to_vec();
+        let members = self.cfg.dir.members_of(&cluster).to_vec();
         for member in &members {
             let key = ExchangeKey { request_id, peer: member.clone(), kind };
-            self.exchanges.start(key, envelope.clone(), out);
+            self.state.exchanges.start(key, envelope.clone(), out);
         }
         let broadcast = Broadcast {
             question,
@@ -301,7 +306,7 @@ impl Organization {
             suspects: BTreeSet::new(),
             last_answer: None,
         };
-        self.broadcasts.insert(request_id, broadcast);
+        self.state.broadcasts.insert(request_id, broadcast);
         self.evaluate(request_id, out);
     }
 
@@ -313,7 +318,7 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         if !broadcast.members.contains(&from) {
             return;
         }
@@ -343,7 +348,7 @@ impl Organization {
         }
         broadcast.valid.insert(from, verdict);
         broadcast.last_answer = Some(cause.clone());
-        self.exchanges.close(&key, out);
+        self.state.exchanges.close(&key, out);
         self.evaluate(request_id, out);
     }
 
@@ -355,9 +360,9 @@ impl Organization {
         for exchange_kind in
             [ExchangeKind::Get, ExchangeKind::IvmsGet, ExchangeKind::Transfer, ExchangeKind::Settlement]
         {
-            self.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
+            self.state.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
         }
-        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         if !broadcast.members.contains(&from) {
             return;
         }
@@ -366,7 +371,7 @@ impl Organization {
     }
 
     pub(super) fn member_timed_out(&mut self, request_id: u64, member: &OrgId, out: &mut Outbox) {
-        if let Some(broadcast) = self.broadcasts.get_mut(&request_id) {
+        if let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) {
             broadcast.gave_up.insert(member.clone());
             self.evaluate(request_id, out);
         }
@@ -374,8 +379,8 @@ impl Organization {
 
     /// Resolves a broadcast when its quorum is reached or out of reach; flags suspects.
     fn evaluate(&mut self, request_id: u64, out: &mut Outbox) {
-        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
-        let quorum = self.dir.quorum_size(&broadcast.cluster);
+        let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
+        let quorum = self.cfg.dir.quorum_size(&broadcast.cluster);
         if broadcast.resolved.is_none() {
             let mut counts: BTreeMap<&Verdict, usize> = BTreeMap::new();
             for verdict in broadcast.valid.values() {
@@ -396,7 +401,7 @@ impl Organization {
             let kind = broadcast.kind;
             let open: Vec<OrgId> = broadcast.members.clone();
             for member in open {
-                self.exchanges.close(&ExchangeKey { request_id, peer: member, kind }, out);
+                self.state.exchanges.close(&ExchangeKey { request_id, peer: member, kind }, out);
             }
             self.report_broadcast(request_id, quorum, out);
         }
@@ -404,7 +409,7 @@ impl Organization {
     }
 
     fn flag_suspects(&mut self, request_id: u64, out: &mut Outbox) {
-        let Some(broadcast) = self.broadcasts.get_mut(&request_id) else { return };
+        let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         let Some(resolved) = &broadcast.resolved else { return };
         let mut new = Vec::new();
         for (member, verdict) in &broadcast.valid {
@@ -423,7 +428,7 @@ impl Organization {
     }
 
     fn report_broadcast(&mut self, request_id: u64, quorum: usize, out: &mut Outbox) {
-        let Some(broadcast) = self.broadcasts.get(&request_id) else { return };
+        let Some(broadcast) = self.state.broadcasts.get(&request_id) else { return };
         let resolved = broadcast.resolved.clone().flatten();
         let agreeing = resolved.as_ref().map_or(0, |v| broadcast.valid.values().filter(|x| *x == v).count());
         let tally = Tally {
@@ -442,14 +447,14 @@ impl Organization {
                     Some(_) if !agreed => Some(Finding::HashDiffers),
                     _ => None,
                 };
-                let (org, resource, tally) = (self.id.clone(), resource.clone(), Some(tally));
+                let (org, resource, tally) = (self.cfg.id.clone(), resource.clone(), Some(tally));
                 Note::VerifyResult { org, request_id, resource, agreed, tally, finding }
             }
             (Question::Proof { transfer, root, height }, verdict) => {
                 let valid = verdict == Some(Verdict::Root(Some(*root)));
                 let finding = verdict.filter(|_| !valid).map(|_| Finding::RootDiffers { height: *height });
                 Note::ProofResult {
-                    org: self.id.clone(),
+                    org: self.cfg.id.clone(),
                     request_id,
                     transfer: *transfer,
                     valid,
@@ -464,7 +469,7 @@ impl Organization {
                     _ => (None, None),
                 };
                 Note::BalanceResult {
-                    org: self.id.clone(),
+                    org: self.cfg.id.clone(),
                     request_id,
                     account: account.clone(),
                     asset: asset.clone(),

@@ -26,12 +26,12 @@ impl Organization {
     /// The buyer's wait for the settlement of `request_id` timed out (and the transfer was
     /// re-sent): under `status_query`, also ask the asset's cluster.
     pub(super) fn query_status(&mut self, request_id: u64, out: &mut Outbox) {
-        if !self.dir.protocol.status_query || self.broadcasts.get(&request_id).is_some_and(|b| b.is_open()) {
+        if !self.cfg.dir.protocol.status_query || self.state.broadcasts.get(&request_id).is_some_and(|b| b.is_open()) {
             return;
         }
-        let Some(purchase) = self.purchases.get(&request_id).filter(|p| !p.is_final()) else { return };
+        let Some(purchase) = self.state.purchases.get(&request_id).filter(|p| !p.is_final()) else { return };
         let Some(tx_id) = purchase.tx_id else { return };
-        let cluster = self.dir.cluster_of[&purchase.asset.org].clone();
+        let cluster = self.cfg.dir.cluster_of[&purchase.asset.org].clone();
         let body = Body::StatusQuery(StatusQuery { tx_id });
         self.broadcast(request_id, cluster, Question::Status { tx_id }, ExchangeKind::Status, body, out);
     }
@@ -39,8 +39,8 @@ impl Organization {
     /// A member answers from its replica. The buyer's org (the destination's org) and the
     /// asset's org may ask; any other org is answered `denied`.
     pub(super) fn answer_status(&mut self, request_id: u64, from: OrgId, query: StatusQuery, out: &mut Outbox) {
-        let height = self.view.height();
-        let (status, height, settled) = match self.view.settled_at(&query.tx_id) {
+        let height = self.state.view.height();
+        let (status, height, settled) = match self.state.view.settled_at(&query.tx_id) {
             Some((tx, _)) if tx.tx.destination.org != from && tx.tx.asset.org != from => (Status::Denied, height, None),
             Some((tx, at)) => (Status::Ok, tx.height, Some(at)),
             None => (Status::NotFound, height, None),
@@ -64,7 +64,7 @@ impl Organization {
                     Some(Verdict::Status(status, _)) => Some(Finding::Answered(status)),
                     _ => None,
                 };
-                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, tally, finding });
+                out.note(Note::StatusResult { org: self.cfg.id.clone(), request_id, settled: false, tally, finding });
                 return;
             }
         };
@@ -72,7 +72,7 @@ impl Organization {
             Some(Ok(proof)) => self.settled_by_status(request_id, height, proof, tally, out),
             Some(Err(finding)) => {
                 let finding = Some(finding);
-                out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: false, tally, finding });
+                out.note(Note::StatusResult { org: self.cfg.id.clone(), request_id, settled: false, tally, finding });
             }
             None => {}
         }
@@ -81,7 +81,7 @@ impl Organization {
     /// The proof of this purchase's own ledger transaction, built from a quorum's answers
     /// (`None` when there is no such purchase with a tx id: nothing to settle).
     fn proof_from(&self, request_id: u64, height: u64, at: &SettledAt) -> Option<Result<ChainpointProof, Finding>> {
-        let purchase = self.purchases.get(&request_id)?;
+        let purchase = self.state.purchases.get(&request_id)?;
         let tx_id = purchase.tx_id?;
         if purchase.ledger_tx(request_id, tx_id).hash() != at.tx_hash {
             return Some(Err(Finding::OtherTransaction));
@@ -89,14 +89,14 @@ impl Organization {
         if merkle::replay(at.tx_hash, &at.path) != at.root {
             return Some(Err(Finding::PathDiffers));
         }
-        let cluster = self.dir.cluster_of[&purchase.asset.org].clone();
+        let cluster = self.cfg.dir.cluster_of[&purchase.asset.org].clone();
         Some(Ok(ChainpointProof::build(&ProofInputs {
             tx_hash: at.tx_hash,
             path: &at.path,
             cluster: cluster.as_str(),
             height,
             received_us: at.received_us,
-            node_id: proof_node_id(self.dir.seed, request_id),
+            node_id: proof_node_id(self.cfg.dir.seed, request_id),
         })))
     }
 
@@ -108,18 +108,18 @@ impl Organization {
         tally: Tally,
         out: &mut Outbox,
     ) {
-        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };
         // A `timeout` is only what this org concluded from silence; a quorum's word replaces it.
         if purchase.final_status.as_ref().is_some_and(|s| s.status != Status::Timeout) {
             return;
         }
         let Some(tx_id) = purchase.tx_id else { return };
         let peer = purchase.asset.org.clone();
-        let cluster = self.dir.cluster_of[&peer].clone();
-        out.note(Note::StatusResult { org: self.id.clone(), request_id, settled: true, tally, finding: None });
+        let cluster = self.cfg.dir.cluster_of[&peer].clone();
+        out.note(Note::StatusResult { org: self.cfg.id.clone(), request_id, settled: true, tally, finding: None });
         let cause = Cause::SettledByQuorum { cluster, height };
         out.note(Note::TransferFinal {
-            org: self.id.clone(),
+            org: self.cfg.id.clone(),
             request_id,
             settled: true,
             reason: Status::Ok,
@@ -127,10 +127,10 @@ impl Organization {
             proof: Some(proof.clone()),
         });
         purchase.final_status = Some(Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) });
-        if let Some(cause) = self.broadcasts.get(&request_id).and_then(|b| b.last_answer.clone()) {
+        if let Some(cause) = self.state.broadcasts.get(&request_id).and_then(|b| b.last_answer.clone()) {
             self.changed(Change::FinalStatus, &cause, out);
         }
-        self.exchanges.close(&ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, out);
+        self.state.exchanges.close(&ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, out);
     }
 }
 

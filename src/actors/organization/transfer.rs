@@ -32,7 +32,7 @@ use crate::protocol::status::Status;
 use std::sync::Arc;
 
 /// The buyer's org's record of a transfer.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Purchase {
     /// The buyer.
     pub user: ResourceId,
@@ -76,7 +76,7 @@ impl Purchase {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Stage {
     /// Variant `settlement: escrow`: waiting for the ledger to hold the quantity.
     AwaitingHold,
@@ -89,7 +89,7 @@ enum Stage {
 type Refusal = Box<(Status, Cause)>;
 
 /// The asset's org's record of a transfer.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sale {
     buyer_org: OrgId,
     transfer: Transfer,
@@ -117,13 +117,13 @@ impl Organization {
     /// Seed step 8: build the transfer from the template and ask the user to sign it.
     pub(super) fn on_order(&mut self, now: u64, request_id: u64, from: &ActorId, order: Order, out: &mut Outbox) {
         let ActorId::User(user) = from else { return };
-        if !self.setup.users.contains_key(user) || self.purchases.contains_key(&request_id) {
+        if !self.cfg.setup.users.contains_key(user) || self.state.purchases.contains_key(&request_id) {
             return;
         }
         let mut nonce = [0u8; 32];
-        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.dir.seed, self.id.as_str(), request_id));
+        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
         nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
-        let finid = |account: &ResourceId| self.dir.user_finids.get(account).cloned().unwrap_or_default();
+        let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account).cloned().unwrap_or_default();
         let template = TransferTemplate {
             nonce,
             asset_id: order.asset.to_string(),
@@ -141,14 +141,14 @@ impl Organization {
             final_status: None,
             started_us: now,
         };
-        self.purchases.insert(request_id, purchase);
-        out.note(Note::TransferStarted { org: self.id.clone(), request_id, user: user.clone() });
+        self.state.purchases.insert(request_id, purchase);
+        out.note(Note::TransferStarted { org: self.cfg.id.clone(), request_id, user: user.clone() });
         out.send(self.seal(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
     }
 
     /// Seed step 9: the user signed; send the transfer to the asset's org.
     pub(super) fn on_signed(&mut self, request_id: u64, from: &ActorId, signed: SignResponse, out: &mut Outbox) {
-        let Some(purchase) = self.purchases.get(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get(&request_id) else { return };
         if from != &ActorId::User(purchase.user.clone()) {
             return;
         }
@@ -166,7 +166,7 @@ impl Organization {
         };
         let peer = purchase.asset.org.clone();
         let envelope = self.seal(request_id, Self::to_org(&peer), Body::Transfer(transfer));
-        self.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, envelope, out);
+        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, envelope, out);
     }
 
     /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement,
@@ -182,20 +182,20 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::Transfer };
-        if !self.exchanges.is_open(&key) {
+        if !self.state.exchanges.is_open(&key) {
             return;
         }
-        if let Some(purchase) = self.purchases.get_mut(&request_id) {
+        if let Some(purchase) = self.state.purchases.get_mut(&request_id) {
             purchase.tx_id.get_or_insert(accepted.tx_id);
         }
-        let Some(purchase) = self.purchases.get(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get(&request_id) else { return };
         let deadline_us =
-            purchase.started_us.max(self.dir.quiet_after_us).saturating_add(self.dir.protocol.liveness_us);
+            purchase.started_us.max(self.cfg.dir.quiet_after_us).saturating_add(self.cfg.dir.protocol.liveness_us);
         if now < deadline_us {
-            self.exchanges.refresh(&key, out);
+            self.state.exchanges.refresh(&key, out);
         } else {
-            self.exchanges.close(&key, out);
-            out.note(Note::WaitEnded { org: self.id.clone(), request_id, deadline_us });
+            self.state.exchanges.close(&key, out);
+            out.note(Note::WaitEnded { org: self.cfg.id.clone(), request_id, deadline_us });
         }
     }
 
@@ -209,19 +209,19 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        let entitled = self.purchases.get(&request_id).is_some_and(|p| p.asset.org == from);
+        let entitled = self.state.purchases.get(&request_id).is_some_and(|p| p.asset.org == from);
         if !entitled {
             // Only the asset's org may say how its transfer ended.
             out.note(self.discarded(cause, Discard::Unentitled));
             return;
         }
-        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };
         // A `timeout` is only what this org concluded from silence; the asset's org's word replaces it.
         let open = purchase.final_status.as_ref().is_none_or(|s| s.status == Status::Timeout);
         if open {
             let settled = settlement.status == Status::Ok;
             out.note(Note::TransferFinal {
-                org: self.id.clone(),
+                org: self.cfg.id.clone(),
                 request_id,
                 settled,
                 reason: settlement.status,
@@ -230,21 +230,23 @@ impl Organization {
             });
             purchase.final_status = Some(settlement);
             self.changed(Change::FinalStatus, cause, out);
-            self.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
+            self.state
+                .exchanges
+                .close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
         }
         out.send(self.seal(request_id, Self::to_org(&from), Body::SettlementAck));
     }
 
     pub(super) fn transfer_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
-        let Some(purchase) = self.purchases.get_mut(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };
         if purchase.final_status.is_some() {
             return;
         }
-        let cause = Cause::NoAnswer { org: purchase.asset.org.clone(), retries: self.dir.protocol.retries };
+        let cause = Cause::NoAnswer { org: purchase.asset.org.clone(), retries: self.cfg.dir.protocol.retries };
         purchase.final_status =
             Some(Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause: cause.clone(), proof: None });
         out.note(Note::TransferFinal {
-            org: self.id.clone(),
+            org: self.cfg.id.clone(),
             request_id,
             settled: false,
             reason: Status::Timeout,
@@ -263,7 +265,9 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        if let Some(sale) = self.sales.get(&request_id).filter(|_| self.dir.defences.org_deduplicates_requests) {
+        if let Some(sale) =
+            self.state.sales.get(&request_id).filter(|_| self.cfg.dir.defences.org_deduplicates_requests)
+        {
             let body = match &sale.stage {
                 Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
                 _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
@@ -271,8 +275,8 @@ impl Organization {
             out.send(self.seal(request_id, Self::to_org(&from), body));
             return;
         }
-        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.id.as_str().as_bytes()]);
-        out.note(Note::TxCreated { org: self.id.clone(), request_id, tx_id });
+        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.cfg.id.as_str().as_bytes()]);
+        out.note(Note::TxCreated { org: self.cfg.id.clone(), request_id, tx_id });
         self.changed(Change::TransferAccepted, cause, out);
         out.send(self.seal(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
         let check = self
@@ -280,7 +284,7 @@ impl Organization {
             .and_then(|()| self.check_replay(request_id, &transfer))
             .and_then(|()| self.check_permission(&from, &transfer));
         let user = transfer.from.id.clone();
-        self.sales.insert(
+        self.state.sales.insert(
             request_id,
             Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData, held: false },
         );
@@ -288,7 +292,7 @@ impl Organization {
             let (status, cause) = *refusal;
             return self.finalize(request_id, status, cause, None, out);
         }
-        if self.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
+        if self.cfg.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
             // Variant `rules_first`: the org's own limit is checked before any personal data moves.
             let mut failures = Vec::new();
             self.check_max_quantity(request_id, &mut failures, out);
@@ -296,7 +300,7 @@ impl Organization {
                 return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(first), None, out);
             }
         }
-        match self.dir.protocol.settlement {
+        match self.cfg.dir.protocol.settlement {
             SettlementMode::Direct => self.ask_user_data(request_id, from, user, out),
             SettlementMode::Escrow => self.request_hold(request_id, out),
         }
@@ -305,26 +309,26 @@ impl Organization {
     /// Variant `settlement: escrow`: ask the ledger to hold the quantity on the seller's account
     /// before any personal data moves.
     fn request_hold(&mut self, request_id: u64, out: &mut Outbox) {
-        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
         sale.stage = Stage::AwaitingHold;
-        let op = sale.escrow_op(request_id, &self.id);
-        let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+        let op = sale.escrow_op(request_id, &self.cfg.id);
+        let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
         out.send(self.seal(request_id, ledger, Body::Hold(op)));
     }
 
     /// An escrow event of the ledger: update the replica; go on with the transfers whose hold
     /// was placed, and reject those whose hold was refused (reason `balance`).
     pub(super) fn on_escrow(&mut self, event: EscrowCommitted, out: &mut Outbox) {
-        if !self.view.apply_escrow(&event) {
+        if !self.state.view.apply_escrow(&event) {
             return self.sync_if_behind(event.index, out);
         }
         let awaiting = |org: &Self, op: &EscrowOp| {
-            op.submitter == org.id
-                && matches!(org.sales.get(&op.request_id).map(|s| &s.stage), Some(Stage::AwaitingHold))
+            op.submitter == org.cfg.id
+                && matches!(org.state.sales.get(&op.request_id).map(|s| &s.stage), Some(Stage::AwaitingHold))
         };
         for op in &event.held {
             if awaiting(self, op) {
-                let Some(sale) = self.sales.get_mut(&op.request_id) else { continue };
+                let Some(sale) = self.state.sales.get_mut(&op.request_id) else { continue };
                 sale.held = true;
                 sale.stage = Stage::AwaitingUserData;
                 let (buyer_org, user) = (sale.buyer_org.clone(), sale.transfer.from.id.clone());
@@ -346,9 +350,9 @@ impl Organization {
 
     /// A ledger event arrived past a gap: ask the ledger for what this replica missed.
     fn sync_if_behind(&mut self, index: u64, out: &mut Outbox) {
-        if index > self.view.next_event {
-            let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
-            out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.view.next_event }));
+        if index > self.state.view.next_event {
+            let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
+            out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.state.view.next_event }));
         }
     }
 
@@ -356,12 +360,16 @@ impl Organization {
     fn ask_user_data(&mut self, request_id: u64, buyer_org: OrgId, user: ResourceId, out: &mut Outbox) {
         let body = Body::Get(GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: user });
         let envelope = self.seal(request_id, Self::to_org(&buyer_org), body);
-        self.exchanges.start(ExchangeKey { request_id, peer: buyer_org, kind: ExchangeKind::IvmsGet }, envelope, out);
+        self.state.exchanges.start(
+            ExchangeKey { request_id, peer: buyer_org, kind: ExchangeKind::IvmsGet },
+            envelope,
+            out,
+        );
     }
 
     /// The user's signature over the template rebuilt from the transfer's own fields.
     fn check_signature(&self, transfer: &Transfer) -> Result<(), Refusal> {
-        let known = self.dir.user_finids.get(&transfer.from.id);
+        let known = self.cfg.dir.user_finids.get(&transfer.from.id);
         let key = known.filter(|f| **f == transfer.from.finid).and_then(|f| keys::key_of_finid(f));
         let Some(key) = key else {
             return Err(Box::new((Status::Signature, Cause::WrongFinid { user: transfer.from.id.clone() })));
@@ -380,11 +388,11 @@ impl Organization {
     /// that carries the same signed transfer (its nonce and template hash) is refused. Only a
     /// transfer whose signature verified is remembered.
     fn check_replay(&mut self, request_id: u64, transfer: &Transfer) -> Result<(), Refusal> {
-        if !self.dir.defences.org_refuses_replays {
+        if !self.cfg.dir.defences.org_refuses_replays {
             return Ok(());
         }
         let signed = signed_transfer_id(transfer);
-        match *self.accepted_transfers.entry(signed).or_insert(request_id) {
+        match *self.state.accepted_transfers.entry(signed).or_insert(request_id) {
             first if first == request_id => Ok(()),
             first => Err(Box::new((Status::Replay, Cause::AlreadyAccepted { first }))),
         }
@@ -393,16 +401,18 @@ impl Organization {
     fn check_permission(&self, buyer_org: &OrgId, transfer: &Transfer) -> Result<(), Refusal> {
         let asset = &transfer.asset_id;
         let denied = |cause: Cause| Err(Box::new((Status::Denied, cause)));
-        if asset.org != self.id || !self.setup.assets.contains_key(asset) {
-            return denied(Cause::NotManaged { org: self.id.clone(), asset: asset.clone() });
+        if asset.org != self.cfg.id || !self.cfg.setup.assets.contains_key(asset) {
+            return denied(Cause::NotManaged { org: self.cfg.id.clone(), asset: asset.clone() });
         }
-        if transfer.to.id.org != self.id || self.dir.user_finids.get(&transfer.to.id) != Some(&transfer.to.finid) {
-            return denied(Cause::NotAnAccount { account: transfer.to.id.clone(), org: self.id.clone() });
+        if transfer.to.id.org != self.cfg.id
+            || self.cfg.dir.user_finids.get(&transfer.to.id) != Some(&transfer.to.finid)
+        {
+            return denied(Cause::NotAnAccount { account: transfer.to.id.clone(), org: self.cfg.id.clone() });
         }
         if transfer.from.id.org != *buyer_org {
             return denied(Cause::NotAUser { user: transfer.from.id.clone(), org: buyer_org.clone() });
         }
-        if !self.dir.shared_with(asset, buyer_org) {
+        if !self.cfg.dir.shared_with(asset, buyer_org) {
             return denied(Cause::NotShared { asset: asset.clone(), org: buyer_org.clone() });
         }
         Ok(())
@@ -410,7 +420,7 @@ impl Organization {
 
     /// Seed step 12: the IVMS-101 data arrived; run the regulation checks on it.
     pub(super) fn on_ivms(&mut self, request_id: u64, response: GetResponse, out: &mut Outbox) {
-        let Some(sale) = self.sales.get(&request_id) else { return };
+        let Some(sale) = self.state.sales.get(&request_id) else { return };
         if !matches!(sale.stage, Stage::AwaitingUserData) {
             return;
         }
@@ -434,8 +444,8 @@ impl Organization {
 
     /// Every check is recorded as evidence; the first failure is the reason.
     fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), RuleCheck> {
-        let Some(rules) = &self.setup.regulation else { return Ok(()) };
-        let sale = &self.sales[&request_id];
+        let Some(rules) = &self.cfg.setup.regulation else { return Ok(()) };
+        let sale = &self.state.sales[&request_id];
         let facts = document.and_then(ivms101::originator_facts);
         let mut failures = Vec::new();
         let present = facts.is_some();
@@ -457,7 +467,7 @@ impl Organization {
                 record(RuleName::AllowedCountries, "countryOfResidence", country, limit, passed);
             }
         }
-        if self.dir.protocol.regulation_order == RegulationOrder::Seed {
+        if self.cfg.dir.protocol.regulation_order == RegulationOrder::Seed {
             self.check_max_quantity(request_id, &mut failures, out);
         }
         match failures.into_iter().next() {
@@ -469,7 +479,7 @@ impl Organization {
     /// The `max_quantity` rule, which needs no personal data.
     fn check_max_quantity(&self, request_id: u64, failures: &mut Vec<RuleCheck>, out: &mut Outbox) {
         let (Some(max), Some(sale)) =
-            (self.setup.regulation.as_ref().and_then(|r| r.max_quantity), self.sales.get(&request_id))
+            (self.cfg.setup.regulation.as_ref().and_then(|r| r.max_quantity), self.state.sales.get(&request_id))
         else {
             return;
         };
@@ -495,12 +505,12 @@ impl Organization {
         if !passed {
             failures.push(check.clone());
         }
-        out.note(Note::Compliance { org: self.id.clone(), request_id, check, passed });
+        out.note(Note::Compliance { org: self.cfg.id.clone(), request_id, check, passed });
     }
 
     /// Seed step 13: feed the transaction to the cluster ledger.
     fn submit(&mut self, request_id: u64, out: &mut Outbox) {
-        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
         let tx = LedgerTx {
             request_id,
             tx_id: sale.tx_id,
@@ -508,42 +518,42 @@ impl Organization {
             source: sale.transfer.to.id.clone(),
             destination: sale.transfer.from.id.clone(),
             quantity: sale.transfer.quantity,
-            submitter: self.id.clone(),
+            submitter: self.cfg.id.clone(),
         };
         sale.stage = Stage::Submitted;
-        out.note(Note::Submitted { org: self.id.clone(), request_id, tx_hash: tx.hash() });
-        let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+        out.note(Note::Submitted { org: self.cfg.id.clone(), request_id, tx_hash: tx.hash() });
+        let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
         out.send(self.seal(request_id, ledger, Body::Submit(tx)));
     }
 
     /// A ledger event: update the replica; settle or reject what this org submitted.
     pub(super) fn on_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
-        if !self.view.apply(&block, block.index) {
+        if !self.state.view.apply(&block, block.index) {
             return self.sync_if_behind(block.index, out);
         }
         let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
         for (index, tx) in block.txs.iter().enumerate() {
-            if tx.submitter != self.id
-                || !matches!(self.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
+            if tx.submitter != self.cfg.id
+                || !matches!(self.state.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
             {
                 continue;
             }
             let path = merkle::path(&leaves, index);
-            let node_id = proof_node_id(self.dir.seed, tx.request_id);
+            let node_id = proof_node_id(self.cfg.dir.seed, tx.request_id);
             let proof = ChainpointProof::build(&ProofInputs {
                 tx_hash: leaves[index],
                 path: &path,
-                cluster: self.cluster.as_str(),
+                cluster: self.cfg.cluster.as_str(),
                 height: block.height,
                 received_us: block.received_us.get(index).copied().unwrap_or(0),
                 node_id,
             });
-            let cause = Cause::Settled { cluster: self.cluster.clone(), height: block.height };
+            let cause = Cause::Settled { cluster: self.cfg.cluster.clone(), height: block.height };
             self.finalize(tx.request_id, Status::Ok, cause, Some(proof), out);
         }
         for refused in &block.refused {
-            if refused.tx.submitter == self.id
-                && matches!(self.sales.get(&refused.tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
+            if refused.tx.submitter == self.cfg.id
+                && matches!(self.state.sales.get(&refused.tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
             {
                 let cause = Cause::Insufficient {
                     account: refused.tx.source.clone(),
@@ -565,26 +575,30 @@ impl Organization {
         proof: Option<ChainpointProof>,
         out: &mut Outbox,
     ) {
-        let Some(sale) = self.sales.get_mut(&request_id) else { return };
+        let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
         let settlement = Settlement { tx_id: sale.tx_id, status, cause: cause.clone(), proof };
         sale.stage = Stage::Final(Box::new(settlement.clone()));
         let buyer = sale.buyer_org.clone();
         // A settled transfer consumed its hold on the ledger; any other gives it back to the seller.
         let release =
-            (std::mem::take(&mut sale.held) && status != Status::Ok).then(|| sale.escrow_op(request_id, &self.id));
+            (std::mem::take(&mut sale.held) && status != Status::Ok).then(|| sale.escrow_op(request_id, &self.cfg.id));
         if let Some(op) = release {
-            let ledger = Address::Actor(ActorId::Ledger(self.cluster.clone()));
+            let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
             out.send(self.seal(request_id, ledger, Body::Release(op)));
         }
         out.note(Note::SaleFinal {
-            org: self.id.clone(),
+            org: self.cfg.id.clone(),
             request_id,
             settled: status == Status::Ok,
             reason: status,
             cause,
         });
         let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
-        self.exchanges.start(ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement }, envelope, out);
+        self.state.exchanges.start(
+            ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement },
+            envelope,
+            out,
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::actors::directory::Directory;
+use crate::actors::outbox::{Command, Input};
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Message;
 use crate::protocol::message::Kind;
@@ -104,9 +105,9 @@ fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
         };
         let out = org.handle(0, from_ledger_of("cluster_A"));
         assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
-        assert_eq!(org.view.next_event, 0, "another cluster's ledger is not this org's ledger");
+        assert_eq!(org.state.view.next_event, 0, "another cluster's ledger is not this org's ledger");
         org.handle(0, from_ledger_of("cluster_B"));
-        assert_eq!(org.view.next_event, 1);
+        assert_eq!(org.state.view.next_event, 1);
     }
 }
 
@@ -122,8 +123,8 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
         stage,
         held: false,
     };
-    org.sales.insert(1, sale(Stage::AwaitingUserData));
-    org.sales.insert(2, sale(Stage::AwaitingUserData));
+    org.state.sales.insert(1, sale(Stage::AwaitingUserData));
+    org.state.sales.insert(2, sale(Stage::AwaitingUserData));
     org.submit(1, &mut Outbox::default());
     let tx = |request_id: u64, submitter: &str| LedgerTx {
         request_id,
@@ -150,12 +151,15 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
     org.on_block(block(0, vec![tx(1, "org_3"), tx(2, "org_2")], vec![]), &mut out);
     org.on_block(block(1, vec![], vec![refusal(tx(1, "org_3")), refusal(tx(2, "org_2"))]), &mut out);
     assert_eq!(finals(&out), 0);
-    assert!(matches!(org.sales[&1].stage, Stage::Submitted) && matches!(org.sales[&2].stage, Stage::AwaitingUserData));
+    assert!(
+        matches!(org.state.sales[&1].stage, Stage::Submitted)
+            && matches!(org.state.sales[&2].stage, Stage::AwaitingUserData)
+    );
     // Its own submitted transaction settles it.
     let mut out = Outbox::default();
     org.on_block(block(2, vec![tx(1, "org_2")], vec![]), &mut out);
     assert_eq!(finals(&out), 1);
-    assert!(matches!(org.sales[&1].stage, Stage::Final(_)));
+    assert!(matches!(org.state.sales[&1].stage, Stage::Final(_)));
 }
 
 #[test]
@@ -169,8 +173,8 @@ fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
         stage,
         held: false,
     };
-    org.sales.insert(1, sale(Stage::AwaitingHold));
-    org.sales.insert(2, sale(Stage::AwaitingUserData));
+    org.state.sales.insert(1, sale(Stage::AwaitingHold));
+    org.state.sales.insert(2, sale(Stage::AwaitingUserData));
     let op = |request_id: u64, submitter: &str| EscrowOp {
         request_id,
         tx_id: Hash32([1; 32]),
@@ -191,12 +195,12 @@ fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
     let mut out = Outbox::default();
     org.on_escrow(event(0, vec![op(1, "org_3"), op(2, "org_2")], vec![op(1, "org_3")]), &mut out);
     assert_eq!(asks(&out), 0);
-    assert!(matches!(org.sales[&1].stage, Stage::AwaitingHold) && !org.sales[&1].held);
+    assert!(matches!(org.state.sales[&1].stage, Stage::AwaitingHold) && !org.state.sales[&1].held);
     // Its own hold: it asks for the buyer's IVMS-101 data.
     let mut out = Outbox::default();
     org.on_escrow(event(1, vec![op(1, "org_2")], vec![]), &mut out);
     assert_eq!(asks(&out), 1);
-    assert!(matches!(org.sales[&1].stage, Stage::AwaitingUserData) && org.sales[&1].held);
+    assert!(matches!(org.state.sales[&1].stage, Stage::AwaitingUserData) && org.state.sales[&1].held);
 }
 
 #[test]
@@ -226,10 +230,10 @@ fn an_order_is_taken_once_and_only_from_one_of_the_orgs_own_users() {
     let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::SignRequest).count();
     let mut out = Outbox::default();
     org_1.on_order(0, 5, &treasury, order.clone(), &mut out);
-    assert_eq!((sign_requests(&out), org_1.purchases.len()), (0, 0), "another org's user");
+    assert_eq!((sign_requests(&out), org_1.state.purchases.len()), (0, 0), "another org's user");
     org_1.on_order(0, 5, &user_1, order.clone(), &mut out);
     org_1.on_order(0, 5, &user_1, order, &mut out);
-    assert_eq!((sign_requests(&out), org_1.purchases.len()), (1, 1), "once per request id");
+    assert_eq!((sign_requests(&out), org_1.state.purchases.len()), (1, 1), "once per request id");
 }
 
 #[test]
@@ -267,4 +271,25 @@ fn a_signed_transfer_is_accepted_under_one_request_id_only() {
     let mut other = transfer.clone();
     other.nonce = [4; 32];
     assert_eq!(org.check_replay(3, &other), Ok(()), "another nonce is another signed transfer");
+}
+
+#[test]
+fn a_copy_of_an_org_has_its_own_state_and_the_same_input_gives_the_same_state() {
+    let (mut org_1, _) = org("org_1");
+    let mut copy = org_1.clone();
+    assert!(Arc::ptr_eq(&org_1.cfg, &copy.cfg), "the configuration is shared, not copied");
+    let get = || Input::Command {
+        request_id: 7,
+        command: Command::Get {
+            resource: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            accept: "application/json".into(),
+        },
+    };
+    let sent = org_1.handle(0, get());
+    assert_eq!(sent.sends.len(), 1);
+    assert_ne!(org_1.state(), copy.state(), "the get is an open exchange of the org that sent it only");
+    copy.handle(0, get());
+    assert_eq!(org_1.state(), copy.state());
+    org_1.handle(0, Input::Crash);
+    assert_ne!(org_1.state(), copy.state(), "a crash loses the exchange's timer");
 }
