@@ -11,13 +11,12 @@
 use crate::actors::directory::Directory;
 use crate::actors::escrow::{self, Holds};
 use crate::actors::note::{Change, Discard, Note};
-use crate::actors::outbox::{Input, Outbox};
-use crate::crypto::{keys, merkle, Hash32};
+use crate::actors::outbox::{Input, Outbox, Received};
+use crate::crypto::{merkle, Hash32};
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
 use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx};
 use crate::protocol::status::Status;
-use ed25519_dalek::SigningKey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -69,7 +68,6 @@ enum EscrowRequest {
 pub struct LedgerConfig {
     cluster: ClusterId,
     me: ActorId,
-    key: SigningKey,
     dir: Arc<Directory>,
     block_us: u64,
 }
@@ -89,7 +87,7 @@ pub struct LedgerState {
     pending: Vec<(LedgerTx, u64)>,
     pending_escrow: Vec<EscrowRequest>,
     seen_requests: BTreeSet<u64>,
-    events: Vec<Arc<Envelope>>,
+    events: Vec<Arc<Message>>,
     timer_armed: bool,
 }
 
@@ -123,7 +121,7 @@ impl ClusterLedger {
             events: Vec::new(),
             timer_armed: false,
         };
-        let cfg = LedgerConfig { key: keys::actor_key(dir.seed, &me), me, cluster, block_us: dir.block_us, dir };
+        let cfg = LedgerConfig { me, cluster, block_us: dir.block_us, dir };
         Self { cfg: Arc::new(cfg), state }
     }
 
@@ -146,18 +144,15 @@ impl ClusterLedger {
     pub fn handle(&mut self, now: u64, input: Input) -> Outbox {
         let mut out = Outbox::default();
         match input {
-            Input::Deliver(envelope) => self.on_envelope(now, &envelope, &mut out),
+            Input::Receive(Received { message, envelope }) => self.on_receive(now, message, &envelope, &mut out),
+            Input::Rejected { envelope, rejection } => self.discard(&envelope, rejection.into(), &mut out),
             Input::Timer(_) => self.close_block(&mut out),
             Input::Command { .. } | Input::Crash | Input::Restart => {}
         }
         out
     }
 
-    fn on_envelope(&mut self, now: u64, envelope: &Arc<Envelope>, out: &mut Outbox) {
-        let message = match envelope.open(&self.cfg.dir.keyring) {
-            Ok(message) => message,
-            Err(rejection) => return self.discard(envelope, rejection.into(), out),
-        };
+    fn on_receive(&mut self, now: u64, message: Message, envelope: &Arc<Envelope>, out: &mut Outbox) {
         let Some(from) =
             message.from.org().filter(|o| self.cfg.dir.cluster_of.get(*o) == Some(&self.cfg.cluster)).cloned()
         else {
@@ -263,7 +258,7 @@ impl ClusterLedger {
         self.publish(index, Body::EscrowCommitted(event), out);
     }
 
-    /// Seals a ledger event, keeps it for orgs that sync, and sends it to the cluster.
+    /// Keeps a ledger event for orgs that sync, and sends it to the cluster.
     fn publish(&mut self, index: u64, body: Body, out: &mut Outbox) {
         let message = Message {
             request_id: index,
@@ -271,9 +266,9 @@ impl ClusterLedger {
             to: Address::Cluster(self.cfg.cluster.clone()),
             body,
         };
-        let envelope = Arc::new(Envelope::seal(message, &self.cfg.key));
-        self.state.events.push(envelope.clone());
-        out.send(envelope);
+        let message = Arc::new(message);
+        self.state.events.push(message.clone());
+        out.send(message);
     }
 
     fn discard(&self, envelope: &Envelope, reason: Discard, out: &mut Outbox) {
@@ -341,10 +336,30 @@ mod tests {
     use crate::protocol::ids::{OrgId, ResourceId};
     use crate::scenario;
 
+    /// The sample flow's directory at seed 1, built once.
+    fn directory() -> Arc<Directory> {
+        static DIRECTORY: std::sync::LazyLock<Arc<Directory>> = std::sync::LazyLock::new(|| {
+            let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
+            Arc::new(crate::sim::genesis::directory(&scenario, 1))
+        });
+        DIRECTORY.clone()
+    }
+
     fn ledger() -> ClusterLedger {
-        let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
-        let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
-        ClusterLedger::new(ClusterId::from("cluster_B"), dir)
+        ClusterLedger::new(ClusterId::from("cluster_B"), directory())
+    }
+
+    /// What an envelope is for the ledger once its boundary checked it.
+    fn arrive(envelope: Arc<Envelope>) -> Input {
+        Input::checked(envelope, &directory().keyring)
+    }
+
+    /// The envelope an input came in.
+    fn envelope_of(input: Input) -> Arc<Envelope> {
+        match input {
+            Input::Receive(Received { envelope, .. }) | Input::Rejected { envelope, .. } => envelope,
+            _ => unreachable!("an arrival"),
+        }
     }
 
     fn submit(from: &str, source: &str, asset: &str) -> Input {
@@ -369,7 +384,7 @@ mod tests {
             to: Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B"))),
             body: Body::Submit(tx),
         };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+        arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
     }
 
     fn queued(out: &Outbox) -> bool {
@@ -432,16 +447,14 @@ mod tests {
     #[test]
     fn a_malformed_envelope_is_discarded_as_malformed_and_a_forged_one_as_a_bad_signature() {
         let mut ledger = ledger();
-        let Input::Deliver(envelope) = submit("org_2", "org_2:100:treasury", "org_2:101:asset_1") else {
-            unreachable!()
-        };
+        let envelope = envelope_of(submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
         let mut rerouted = (*envelope).clone();
         rerouted.request_id += 1;
-        let out = ledger.handle(0, Input::Deliver(Arc::new(rerouted)));
+        let out = ledger.handle(0, arrive(Arc::new(rerouted)));
         assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::Malformed], false));
         let mut forged = (*envelope).clone();
         forged.signature[0] ^= 1;
-        let out = ledger.handle(0, Input::Deliver(Arc::new(forged)));
+        let out = ledger.handle(0, arrive(Arc::new(forged)));
         assert_eq!((discarded_for(&out), queued(&out)), (vec![Discard::BadSignature], false));
     }
 
@@ -472,12 +485,12 @@ mod tests {
         let body = if hold { Body::Hold(op) } else { Body::Release(op) };
         let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
         let message = Message { request_id: 1, from: from.clone(), to, body };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+        arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
     }
 
     /// The escrow event a block close published: (held, released, refused) quantities.
     fn escrow_event(out: &Outbox) -> Option<(Vec<u64>, Vec<u64>, Vec<u64>)> {
-        out.sends.iter().find_map(|send| match postcard::from_bytes::<Message>(&send.envelope.payload).ok()?.body {
+        out.sends.iter().find_map(|send| match &send.outgoing.message()?.body {
             Body::EscrowCommitted(e) => {
                 let q = |ops: &[EscrowOp]| ops.iter().map(|o| o.quantity).collect();
                 Some((q(&e.held), q(&e.released), q(&e.refused)))
@@ -514,7 +527,7 @@ mod tests {
         ledger.handle(0, escrow(true, b"tx", 950));
         ledger.handle(0, Input::Timer(0));
         // Another transaction may spend only the 50 left available; the held one settles.
-        let Input::Deliver(other) = submit("org_2", "org_2:100:treasury", "org_2:101:asset_1") else { unreachable!() };
+        let other = envelope_of(submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
         let mut other_tx = match postcard::from_bytes::<Message>(&other.payload).unwrap().body {
             Body::Submit(tx) => tx,
             _ => unreachable!(),
@@ -527,7 +540,7 @@ mod tests {
             let from = ActorId::Org(OrgId::from("org_2"));
             let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
             let message = Message { request_id: tx.request_id, from: from.clone(), to, body: Body::Submit(tx) };
-            ledger.handle(0, Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))));
+            ledger.handle(0, arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))));
         }
         ledger.handle(100_000, Input::Timer(0));
         let (asset, account) = treasury();
@@ -563,7 +576,7 @@ mod tests {
         };
         let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
         let message = Message { request_id: 1, from: from.clone(), to, body: Body::Hold(op) };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+        arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
     }
 
     #[test]
@@ -589,10 +602,10 @@ mod tests {
     #[test]
     fn a_hold_on_another_orgs_account_is_refused_unread() {
         let from = ActorId::Org(OrgId::from("org_3"));
-        let Input::Deliver(genuine) = escrow(true, b"a", 10) else { unreachable!() };
+        let genuine = envelope_of(escrow(true, b"a", 10));
         let mut message: Message = postcard::from_bytes(&genuine.payload).unwrap();
         message.from = from.clone();
-        let forged = Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))));
+        let forged = arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))));
         let mut ledger = ledger();
         let out = ledger.handle(0, forged);
         assert_eq!(discarded_for(&out), vec![Discard::Unentitled]);

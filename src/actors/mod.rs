@@ -3,6 +3,7 @@
 //! records its effects in an `Outbox`; `sim::adapter` wraps each in a thin actix actor.
 //! No actor calls another: everything they send crosses the network.
 
+pub mod boundary;
 pub mod byzantine;
 pub mod cluster_ledger;
 pub mod directory;

@@ -3,8 +3,11 @@
 //! trace, the flow and the checks). Handlers do no I/O; the network acts on this.
 
 use crate::actors::note::Note;
-use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::crypto::keys::Keyring;
+use crate::protocol::envelope::{Envelope, Message, Rejection};
+use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::message::Kind;
+use ed25519_dalek::SigningKey;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -64,10 +67,20 @@ pub enum Command {
 }
 
 /// One input of an actor.
+// Most inputs are arrivals: boxing them would cost an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Input {
-    /// An envelope arrives.
-    Deliver(Arc<Envelope>),
+    /// A message arrives: its envelope's signature verified and its header matched (at the
+    /// node boundary, `actors::boundary`).
+    Receive(Received),
+    /// An envelope arrives whose check failed: never acted on, only noted.
+    Rejected {
+        /// The envelope as it arrived.
+        envelope: Arc<Envelope>,
+        /// Why it failed.
+        rejection: Rejection,
+    },
     /// A timer fires.
     Timer(TimerId),
     /// A flow step starts here, with its request id.
@@ -83,6 +96,40 @@ pub enum Input {
     Restart,
 }
 
+impl Input {
+    /// The input an arrived envelope is once checked against `keyring`: its message, or the
+    /// reason it failed (what a boundary with real keys gives its actor).
+    pub fn checked(envelope: Arc<Envelope>, keyring: &Keyring) -> Input {
+        Self::opened(envelope.open(keyring), envelope)
+    }
+
+    /// The input an envelope is, given what opening it gave.
+    pub fn opened(opened: Result<Message, Rejection>, envelope: Arc<Envelope>) -> Input {
+        match opened {
+            Ok(message) => Input::Receive(Received { message, envelope }),
+            Err(rejection) => Input::Rejected { envelope, rejection },
+        }
+    }
+}
+
+/// A message that passed the boundary's checks, with the envelope it came in: the signed
+/// evidence a state change it causes is recorded against.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The message.
+    pub message: Message,
+    /// The envelope as it arrived.
+    pub envelope: Arc<Envelope>,
+}
+
+impl Received {
+    /// A message sealed with `key`, received as a boundary that trusts it would hand it on.
+    pub fn sealed(message: Message, key: &SigningKey) -> Self {
+        let envelope = Arc::new(Envelope::seal(message.clone(), key));
+        Self { message, envelope }
+    }
+}
+
 /// A balance as answered by a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Amounts {
@@ -94,12 +141,67 @@ pub struct Amounts {
     pub held: u64,
 }
 
-/// An envelope to send.
+/// What a handler sends: a message the boundary seals with the actor's signer, or an
+/// envelope already sealed (a copy of one received, or one a misbehaviour forged).
+// Almost every send is a message: boxing it would cost an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    /// A message of this actor's, to be sealed by its boundary (shared: a broadcast's members
+    /// and an exchange's re-sends hold the same one).
+    Message(Arc<Message>),
+    /// An envelope sent as it is.
+    Sealed(Arc<Envelope>),
+}
+
+impl Outgoing {
+    /// The message kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Outgoing::Message(message) => message.body.kind(),
+            Outgoing::Sealed(envelope) => envelope.kind,
+        }
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> u64 {
+        match self {
+            Outgoing::Message(message) => message.request_id,
+            Outgoing::Sealed(envelope) => envelope.request_id,
+        }
+    }
+
+    /// Where it is addressed.
+    pub fn to(&self) -> &Address {
+        match self {
+            Outgoing::Message(message) => &message.to,
+            Outgoing::Sealed(envelope) => &envelope.to,
+        }
+    }
+
+    /// The message, unless it is an envelope sent as it is.
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            Outgoing::Message(message) => Some(message),
+            Outgoing::Sealed(_) => None,
+        }
+    }
+
+    /// Who it claims to be from.
+    pub fn from(&self) -> &ActorId {
+        match self {
+            Outgoing::Message(message) => &message.from,
+            Outgoing::Sealed(envelope) => &envelope.from,
+        }
+    }
+}
+
+/// One send.
 #[derive(Clone, Debug)]
 pub struct Send {
-    /// The sealed envelope.
-    pub envelope: Arc<Envelope>,
-    /// Send to this one actor instead of every receiver `envelope.to` names.
+    /// What is sent.
+    pub outgoing: Outgoing,
+    /// Send to this one actor instead of every receiver the message names.
     pub only: Option<ActorId>,
     /// Whether this is a re-send of an earlier transmission.
     pub retry: bool,
@@ -119,14 +221,19 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Sends to every receiver the envelope names.
-    pub fn send(&mut self, envelope: Arc<Envelope>) {
-        self.sends.push(Send { envelope, only: None, retry: false });
+    /// Sends a message to every receiver it names.
+    pub fn send(&mut self, message: impl Into<Arc<Message>>) {
+        self.sends.push(Send { outgoing: Outgoing::Message(message.into()), only: None, retry: false });
     }
 
-    /// Sends to one actor (a member of a broadcast, or a relay).
-    pub fn send_to(&mut self, envelope: Arc<Envelope>, to: ActorId, retry: bool) {
-        self.sends.push(Send { envelope, only: Some(to), retry });
+    /// Sends a message to one actor (a member of a broadcast).
+    pub fn send_to(&mut self, message: impl Into<Arc<Message>>, to: ActorId, retry: bool) {
+        self.sends.push(Send { outgoing: Outgoing::Message(message.into()), only: Some(to), retry });
+    }
+
+    /// Sends an envelope as it is to one actor (a relayed copy, a forgery).
+    pub fn relay(&mut self, envelope: Arc<Envelope>, to: ActorId) {
+        self.sends.push(Send { outgoing: Outgoing::Sealed(envelope), only: Some(to), retry: false });
     }
 
     /// Records a note.

@@ -5,7 +5,7 @@
 use crate::actors::directory::Directory;
 use crate::actors::outbox::{Command, Input, Outbox};
 use crate::crypto::keys;
-use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, ResourceId};
 use crate::protocol::message::{Body, Order, SignResponse};
 use ed25519_dalek::SigningKey;
@@ -54,21 +54,21 @@ impl User {
             Input::Command { request_id, command: Command::Buy { asset, quantity, seller } } => {
                 let order = Order { asset, quantity, seller };
                 self.state.orders.insert(request_id, order.clone());
-                out.send(self.seal(request_id, Body::Order(order)));
+                out.send(self.message(request_id, Body::Order(order)));
             }
-            Input::Deliver(envelope) => self.on_envelope(&envelope, &mut out),
+            Input::Receive(received) => self.on_receive(received.message, &mut out),
             _ => {}
         }
         out
     }
 
-    fn seal(&self, request_id: u64, body: Body) -> Arc<Envelope> {
+    /// A message to the user's org (its boundary seals it).
+    fn message(&self, request_id: u64, body: Body) -> Message {
         let to = Address::Actor(ActorId::Org(self.cfg.id.org.clone()));
-        Arc::new(Envelope::seal(Message { request_id, from: self.cfg.me.clone(), to, body }, &self.cfg.key))
+        Message { request_id, from: self.cfg.me.clone(), to, body }
     }
 
-    fn on_envelope(&mut self, envelope: &Envelope, out: &mut Outbox) {
-        let Ok(message) = envelope.open(&self.cfg.dir.keyring) else { return };
+    fn on_receive(&mut self, message: Message, out: &mut Outbox) {
         if message.from != ActorId::Org(self.cfg.id.org.clone()) {
             return;
         }
@@ -84,7 +84,7 @@ impl User {
             let hash = template.hash();
             let signature = keys::sign(&self.cfg.key, &hash.0).to_vec();
             out.send(
-                self.seal(message.request_id, Body::SignResponse(SignResponse { template_hash: hash, signature })),
+                self.message(message.request_id, Body::SignResponse(SignResponse { template_hash: hash, signature })),
             );
         }
     }
@@ -94,6 +94,7 @@ impl User {
 mod tests {
     use super::*;
     use crate::protocol::atst::TransferTemplate;
+    use crate::protocol::envelope::Envelope;
     use crate::protocol::message::SignRequest;
     use crate::scenario;
 
@@ -125,8 +126,8 @@ mod tests {
             body: Body::SignRequest(SignRequest { template }),
         };
         let envelope = Envelope::seal(message, &keys::actor_key(dir.seed, &from));
-        let out = user.handle(0, Input::Deliver(Arc::new(envelope)));
-        out.sends.iter().any(|s| s.envelope.kind == crate::protocol::message::Kind::SignResponse)
+        let out = user.handle(0, Input::checked(Arc::new(envelope), &dir.keyring));
+        out.sends.iter().any(|s| s.outgoing.kind() == crate::protocol::message::Kind::SignResponse)
     }
 
     #[test]

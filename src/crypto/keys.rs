@@ -66,6 +66,11 @@ impl Keyring {
         self.keys.insert(actor, key);
     }
 
+    /// An actor's public key, if it has one.
+    pub fn key(&self, actor: &ActorId) -> Option<&VerifyingKey> {
+        self.keys.get(actor)
+    }
+
     /// Whether `signature` over `bytes` is `actor`'s; `false` for an unknown actor.
     pub fn verify(&self, actor: &ActorId, bytes: &[u8], signature: &[u8; 64]) -> bool {
         let Some(key) = self.keys.get(actor) else { return false };

@@ -14,18 +14,19 @@ pub mod genesis;
 pub mod observations;
 pub mod script;
 
+use crate::actors::boundary::{own_signer, Boundary, Signer};
 use crate::actors::byzantine::{builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::note::{Discard, Note};
 use crate::actors::organization::Organization;
-use crate::actors::outbox::{Input, Outbox};
+use crate::actors::outbox::{Input, Outbox, Outgoing};
 use crate::actors::user::User;
 use crate::crypto::keys;
 use crate::library::Simulator;
 use crate::net::network::Network;
-use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
 use crate::scenario::Behaviour;
@@ -215,7 +216,8 @@ struct Simulation<'a> {
     now: u64,
     seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
-    actors: BTreeMap<ActorId, Recipient<Step>>,
+    /// Each actor's node and the boundary its envelopes are opened and sealed at.
+    actors: BTreeMap<ActorId, (Recipient<Step>, Boundary)>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
     orgs: BTreeMap<OrgId, Recipient<ReplicaSnapshot>>,
     network: Network,
@@ -257,27 +259,29 @@ impl<'a> Simulation<'a> {
                         .collect();
                     ranked.sort_by_key(|(rank, _)| *rank);
                     let misbehaviours = ranked.into_iter().map(|(_, m)| m).collect();
-                    // A forger's state machine signs with the forged key: one signature per message.
-                    let forges = behaviours.contains(&Behaviour::ForgeSignature);
-                    let me = ActorId::Org(org.clone());
-                    let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
-                    let inner = Organization::with_key(org.clone(), dir.clone(), setup, key.clone());
-                    let byzantine = Byzantine::new(inner, org.clone(), dir.clone(), misbehaviours, key);
+                    let inner = Organization::new(org.clone(), dir.clone(), setup);
+                    let byzantine = Byzantine::new(inner, org.clone(), dir.clone(), misbehaviours);
                     let node = Node(byzantine).start();
                     (node.clone().recipient(), node.recipient())
                 }
             };
-            actors.insert(ActorId::Org(org.clone()), step);
+            // A forger's boundary seals with the forged key: one signature per message.
+            let me = ActorId::Org(org.clone());
+            let forges = scenario.faults.byzantine.get(org).is_some_and(|b| b.contains(&Behaviour::ForgeSignature));
+            let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
+            actors.insert(me, (step, Boundary::new(Signer::Key(Box::new(key)), dir.clone())));
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
             let node = Node(ClusterLedger::new(cluster.clone(), dir.clone())).start();
-            actors.insert(ActorId::Ledger(cluster.clone()), node.clone().recipient());
+            let me = ActorId::Ledger(cluster.clone());
+            actors.insert(me.clone(), (node.clone().recipient(), Boundary::new(own_signer(seed, &me), dir.clone())));
             ledgers.insert(cluster.clone(), node);
         }
         for user in scenario.users.keys() {
             let node = Node(User::new(user.clone(), dir.clone())).start();
-            actors.insert(ActorId::User(user.clone()), node.recipient());
+            let me = ActorId::User(user.clone());
+            actors.insert(me.clone(), (node.recipient(), Boundary::new(own_signer(seed, &me), dir.clone())));
         }
         let network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
@@ -461,7 +465,7 @@ impl<'a> Simulation<'a> {
     }
 
     async fn call(&mut self, actor: &ActorId, input: Input) {
-        let Some(recipient) = self.actors.get(actor).cloned() else { return };
+        let Some(recipient) = self.actors.get(actor).map(|(node, _)| node.clone()) else { return };
         let out = recipient.send(Step { now: self.now, input }).await.expect("actors outlive the run");
         self.apply(actor.clone(), out);
     }
@@ -490,8 +494,28 @@ impl<'a> Simulation<'a> {
                 self.record(Event::StepFinished { step });
             }
         }
+        let Some((_, boundary)) = self.actors.get(&actor) else { return };
+        // Consecutive sends of one message (a broadcast's members) share one sealed envelope.
+        let mut last: Option<(Arc<Message>, Arc<Envelope>)> = None;
+        let mut sealed = Vec::with_capacity(out.sends.len());
         for send in out.sends {
-            let receivers = match (&send.only, &send.envelope.to) {
+            let envelope = match send.outgoing {
+                Outgoing::Message(message) => match &last {
+                    Some((previous, envelope)) if Arc::ptr_eq(previous, &message) || previous == &message => {
+                        envelope.clone()
+                    }
+                    _ => {
+                        let envelope = boundary.seal(Outgoing::Message(message.clone()));
+                        last = Some((message, envelope.clone()));
+                        envelope
+                    }
+                },
+                relayed @ Outgoing::Sealed(_) => boundary.seal(relayed),
+            };
+            sealed.push((envelope, send.only, send.retry));
+        }
+        for (envelope, only, retry) in sealed {
+            let receivers = match (&only, &envelope.to) {
                 (Some(only), _) => vec![only.clone()],
                 (None, Address::Actor(receiver)) => vec![receiver.clone()],
                 (None, Address::Cluster(cluster)) => {
@@ -499,7 +523,7 @@ impl<'a> Simulation<'a> {
                 }
             };
             for receiver in receivers {
-                self.transmit(actor.clone(), receiver, send.envelope.clone(), send.retry);
+                self.transmit(actor.clone(), receiver, envelope.clone(), retry);
             }
         }
     }
@@ -547,6 +571,8 @@ impl<'a> Simulation<'a> {
             self.observations.data_deliveries.push(delivery);
         }
         self.record(delivered);
-        self.call(&receiver, Input::Deliver(envelope)).await;
+        let Some((_, boundary)) = self.actors.get(&receiver) else { return };
+        let input = boundary.open(envelope);
+        self.call(&receiver, input).await;
     }
 }

@@ -1,5 +1,6 @@
 //! The library API: custom misbehaviours and invariants by name, and scripted runs.
 
+use finsim::actors::outbox::Outgoing;
 use finsim::actors::{Input, Outbox};
 use finsim::library::{Act, Context, Evidence, Misbehaviour, Simulator};
 use finsim::protocol::message::Body;
@@ -126,9 +127,11 @@ impl Misbehaviour for ForgedAnswers {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        for send in out.sends.iter_mut().filter(|s| s.envelope.kind == finsim::protocol::message::Kind::BalanceAnswer) {
-            if let Some(message) = cx.read(&send.envelope) {
-                send.envelope = cx.forge(message);
+        for send in &mut out.sends {
+            if let Outgoing::Message(message) = &send.outgoing {
+                if message.body.kind() == finsim::protocol::message::Kind::BalanceAnswer {
+                    send.outgoing = Outgoing::Sealed(cx.forge((**message).clone()));
+                }
             }
         }
     }

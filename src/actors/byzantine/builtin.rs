@@ -3,13 +3,14 @@
 
 use super::{Context, Misbehaviour};
 use crate::actors::note::{Act, Note};
-use crate::actors::outbox::{Input, Outbox};
+use crate::actors::outbox::{Input, Outbox, Outgoing, Received};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, OrgId};
 use crate::protocol::message::{Body, Kind};
 use crate::protocol::status::Status;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The built-in misbehaviour a scenario word names (`None` for any other word), with its
 /// rank in the order they apply: the replayed copies, the lies, the resubmitted copy, then
@@ -62,14 +63,14 @@ impl Misbehaviour for WrongHash {
         "wrong_hash"
     }
 
-    fn before(&mut self, cx: &Context<'_>, input: &Input, _: &mut Outbox) {
-        let Input::Deliver(envelope) = input else { return };
-        let asked = match cx.read(envelope).map(|m| m.body) {
-            Some(Body::Verify(v)) => v.hash,
-            Some(Body::VerifyProof(r)) => r.root,
+    fn before(&mut self, _: &Context<'_>, input: &Input, _: &mut Outbox) {
+        let Input::Receive(Received { message, .. }) = input else { return };
+        let asked = match &message.body {
+            Body::Verify(v) => v.hash,
+            Body::VerifyProof(r) => r.root,
             _ => return,
         };
-        self.asked.insert((envelope.request_id, envelope.from.clone()), asked);
+        self.asked.insert((message.request_id, message.from.clone()), asked);
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
@@ -102,10 +103,10 @@ impl Misbehaviour for Silent {
     }
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
-        let (withheld, kept): (Vec<_>, Vec<_>) = out.sends.drain(..).partition(|s| s.envelope.kind.is_answer());
+        let (withheld, kept): (Vec<_>, Vec<_>) = out.sends.drain(..).partition(|s| s.outgoing.kind().is_answer());
         out.sends = kept;
         for send in withheld {
-            cx.misbehaved(out, self.name(), &send.envelope, Act::Withheld);
+            cx.misbehaved(out, self.name(), &send.outgoing, Act::Withheld);
         }
     }
 }
@@ -123,9 +124,9 @@ impl Misbehaviour for ForgeSignature {
 
     fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
         let forged: Vec<_> =
-            out.sends.iter().filter(|s| &s.envelope.from == cx.me()).map(|s| s.envelope.clone()).collect();
-        for envelope in forged {
-            cx.misbehaved(out, self.name(), &envelope, Act::Forged);
+            out.sends.iter().filter(|s| s.outgoing.from() == cx.me()).map(|s| s.outgoing.clone()).collect();
+        for outgoing in forged {
+            cx.misbehaved(out, self.name(), &outgoing, Act::Forged);
         }
     }
 }
@@ -143,12 +144,11 @@ impl Misbehaviour for Replay {
     }
 
     fn before(&mut self, cx: &Context<'_>, input: &Input, out: &mut Outbox) {
-        let Input::Deliver(envelope) = input else { return };
+        let Input::Receive(Received { message, envelope }) = input else { return };
         let ActorId::Org(_) = &envelope.from else { return };
         if &envelope.from == cx.me() {
             return;
         }
-        let Some(message) = cx.open(envelope) else { return };
         let for_me = match &message.to {
             Address::Actor(actor) => actor == cx.me(),
             Address::Cluster(cluster) => cx.cluster_of(cx.org) == Some(cluster),
@@ -157,7 +157,7 @@ impl Misbehaviour for Replay {
             return;
         }
         for org in cx.orgs().filter(|o| *o != cx.org) {
-            out.send_to(envelope.clone(), ActorId::Org(org.clone()), false);
+            out.relay(envelope.clone(), ActorId::Org(org.clone()));
         }
         out.note(Note::Replayed {
             org: cx.org.clone(),
@@ -195,39 +195,44 @@ impl Misbehaviour for Resubmit {
 
     fn after(&mut self, cx: &Context<'_>, input: &Input, out: &mut Outbox) {
         for send in &out.sends {
-            let Some(message) = cx.read(&send.envelope) else { continue };
+            let Outgoing::Message(message) = &send.outgoing else { continue };
             if let (Body::Transfer(_), Address::Actor(ActorId::Org(peer))) = (&message.body, &message.to) {
                 if &message.from == cx.me() {
-                    self.sent.entry(message.request_id).or_insert((peer.clone(), message.clone()));
+                    self.sent.entry(message.request_id).or_insert((peer.clone(), (**message).clone()));
                 }
             }
         }
-        let Input::Deliver(envelope) = input else { return };
-        let request_id = envelope.request_id;
-        if envelope.kind != Kind::TxAccepted || self.copies.values().any(|r| *r == request_id) {
+        let Input::Receive(Received { message: answer, .. }) = input else { return };
+        let request_id = answer.request_id;
+        if answer.body.kind() != Kind::TxAccepted || self.copies.values().any(|r| *r == request_id) {
             return;
         }
         let Some((peer, message)) = self.sent.get(&request_id) else { return };
-        if envelope.from != ActorId::Org(peer.clone()) || cx.open(envelope).is_none() {
+        if answer.from != ActorId::Org(peer.clone()) {
             return;
         }
         let fresh = Self::fresh_id(cx.directory.seed, request_id);
         self.copies.insert(fresh, request_id);
-        let copy = cx.seal(Message { request_id: fresh, ..message.clone() });
-        cx.misbehaved(out, self.name(), &copy, Act::Resent { original: request_id });
+        let copy = Message { request_id: fresh, ..message.clone() };
+        cx.misbehaved(
+            out,
+            self.name(),
+            &Outgoing::Message(Arc::new(copy.clone())),
+            Act::Resent { original: request_id },
+        );
         out.send(copy);
     }
 
     fn takes(&mut self, cx: &Context<'_>, input: &Input, out: &mut Outbox) -> bool {
-        let Input::Deliver(envelope) = input else { return false };
-        let Some(original) = self.copies.get(&envelope.request_id) else { return false };
+        let Input::Receive(Received { message, .. }) = input else { return false };
+        let Some(original) = self.copies.get(&message.request_id) else { return false };
         let Some((peer, _)) = self.sent.get(original) else { return false };
-        if envelope.kind == Kind::Settlement && envelope.from == ActorId::Org(peer.clone()) {
+        let kind = message.body.kind();
+        if kind == Kind::Settlement && message.from == ActorId::Org(peer.clone()) {
             let to = Address::Actor(ActorId::Org(peer.clone()));
-            let ack = Message { request_id: envelope.request_id, from: cx.me().clone(), to, body: Body::SettlementAck };
-            out.send(cx.seal(ack));
+            out.send(Message { request_id: message.request_id, from: cx.me().clone(), to, body: Body::SettlementAck });
         }
-        matches!(envelope.kind, Kind::TxAccepted | Kind::Settlement)
+        matches!(kind, Kind::TxAccepted | Kind::Settlement)
     }
 }
 
@@ -236,10 +241,8 @@ mod tests {
     use super::*;
     use crate::actors::directory::Directory;
     use crate::crypto::keys;
-    use crate::protocol::envelope::Envelope;
     use crate::protocol::ids::ClusterId;
     use crate::protocol::message::{TxAccepted, VerifyRequest};
-    use std::sync::Arc;
 
     fn directory() -> Directory {
         let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
@@ -252,13 +255,18 @@ mod tests {
         me: &'a ActorId,
         key: &'a ed25519_dalek::SigningKey,
     ) -> Context<'a> {
-        Context { org, now: 0, directory: dir, me, key, forged_key: key }
+        Context { org, now: 0, directory: dir, me, forged_key: key }
     }
 
-    fn sealed(from: &str, to: Address, request_id: u64, body: Body) -> Arc<Envelope> {
-        let from = ActorId::Org(OrgId::from(from));
-        let message = Message { request_id, from: from.clone(), to, body };
-        Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))
+    fn message(from: &str, to: Address, request_id: u64, body: Body) -> Message {
+        Message { request_id, from: ActorId::Org(OrgId::from(from)), to, body }
+    }
+
+    /// A message from `from` as it arrives, its signature checked.
+    fn arrival(from: &str, to: Address, request_id: u64, body: Body) -> Input {
+        let message = message(from, to, request_id, body);
+        let key = keys::actor_key(1, &message.from);
+        Input::Receive(Received::sealed(message, &key))
     }
 
     fn to_org(org: &str) -> Address {
@@ -286,7 +294,7 @@ mod tests {
                 resource: crate::protocol::ids::ResourceId::parse("org_2:101:asset_1").unwrap(),
                 hash: Hash32([1; 32]),
             });
-            Input::Deliver(sealed("org_1", Address::Cluster(ClusterId::from(cluster)), 7, body))
+            arrival("org_1", Address::Cluster(ClusterId::from(cluster)), 7, body)
         };
         let mut replay = Replay::default();
         let mut out = Outbox::default();
@@ -298,7 +306,7 @@ mod tests {
         replay.before(&cx, &verify("cluster_A"), &mut out);
         assert!(out.sends.is_empty(), "not addressed to it");
         // A message to this org is copied on; a copy meant for another org is not.
-        let ack = |to: &str| Input::Deliver(sealed("org_2", to_org(to), 9, Body::SettlementAck));
+        let ack = |to: &str| arrival("org_2", to_org(to), 9, Body::SettlementAck);
         let mut out = Outbox::default();
         replay.before(&cx, &ack("org_4"), &mut out);
         assert!(out.sends.is_empty(), "addressed to org_4");
@@ -334,16 +342,15 @@ mod tests {
             },
         });
         let mut out = Outbox::default();
-        out.send(sealed("org_1", to_org("org_2"), 1, transfer));
+        out.send(message("org_1", to_org("org_2"), 1, transfer));
         resubmit.after(&cx, &Input::Timer(0), &mut out);
         assert_eq!(out.sends.len(), 1, "nothing copied before it is accepted");
-        let accepted = |from: &str| {
-            Input::Deliver(sealed(from, to_org("org_1"), 1, Body::TxAccepted(TxAccepted { tx_id: Hash32([2; 32]) })))
-        };
+        let accepted =
+            |from: &str| arrival(from, to_org("org_1"), 1, Body::TxAccepted(TxAccepted { tx_id: Hash32([2; 32]) }));
         let copies = |resubmit: &mut Resubmit, input: Input| {
             let mut out = Outbox::default();
             resubmit.after(&cx, &input, &mut out);
-            out.sends.iter().filter(|s| s.envelope.kind == Kind::Transfer).count()
+            out.sends.iter().filter(|s| s.outgoing.kind() == Kind::Transfer).count()
         };
         assert_eq!(copies(&mut resubmit, accepted("org_3")), 0, "not the asset's org");
         assert_eq!(copies(&mut resubmit, accepted("org_2")), 1);

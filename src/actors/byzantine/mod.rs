@@ -12,7 +12,7 @@ pub mod builtin;
 
 use crate::actors::directory::Directory;
 use crate::actors::note::{Act, Note};
-use crate::actors::outbox::{Input, Outbox};
+use crate::actors::outbox::{Input, Outbox, Outgoing};
 use crate::actors::StateMachine;
 use crate::crypto::keys;
 use crate::protocol::envelope::{Envelope, Message};
@@ -24,9 +24,10 @@ use std::sync::Arc;
 ///
 /// `before` sees every input first and may add to the outbox (e.g. copies to send on);
 /// `after` sees the outbox the honest org produced for that input (with what `before`
-/// added, first) and may change, drop or add sends. A lie re-seals a changed message with
-/// [`Context::seal`]; each departure should be recorded with [`Context::misbehaved`], so the
-/// trace shows what the org did.
+/// added, first) and may change, drop or add sends. The outbox holds messages, sealed at the
+/// org's boundary after the misbehaviours (a lie is a correctly signed message); each
+/// departure should be recorded with [`Context::misbehaved`] (or made with
+/// [`Context::rewrite_sends`], which records it), so the trace shows what the org did.
 pub trait Misbehaviour: std::fmt::Debug {
     /// The name the trace gives it (`misbehaved` events): a scenario word for the built-in
     /// ones, the registered name for a custom one.
@@ -51,7 +52,8 @@ pub trait Misbehaviour: std::fmt::Debug {
 }
 
 /// What a misbehaviour may see and use: the org it runs in, the time, the public directory,
-/// and the org's keys (through `seal` and `forge`, never directly).
+/// and a key that is not the org's (through `forge`, never directly). It never holds the org's
+/// own key: what the org sends is sealed at its boundary, after the misbehaviours.
 pub struct Context<'a> {
     /// The org.
     pub org: &'a OrgId,
@@ -60,7 +62,6 @@ pub struct Context<'a> {
     /// Public knowledge: clusters, members, keys, the protocol settings.
     pub directory: &'a Directory,
     me: &'a ActorId,
-    key: &'a SigningKey,
     forged_key: &'a SigningKey,
 }
 
@@ -70,40 +71,16 @@ impl Context<'_> {
         self.me
     }
 
-    /// Reads an envelope's message without checking its signature (the bytes as sent).
-    pub fn read(&self, envelope: &Envelope) -> Option<Message> {
-        envelope.read()
-    }
-
-    /// Opens an envelope as an honest receiver would: its signature must verify.
-    pub fn open(&self, envelope: &Envelope) -> Option<Message> {
-        envelope.open(&self.directory.keyring).ok()
-    }
-
-    /// Seals a message with the key the org signs with: its own (a correctly signed message,
-    /// whatever it says), or the forged one for a `forge_signature` org.
-    pub fn seal(&self, message: Message) -> Arc<Envelope> {
-        Arc::new(Envelope::seal(message, self.key))
-    }
-
-    /// Seals a message with a key that is not the org's (its signature fails everywhere).
+    /// Seals a message with a key that is not the org's: an envelope whose signature fails
+    /// everywhere (send it with `Outbox::relay`).
     pub fn forge(&self, message: Message) -> Arc<Envelope> {
         Arc::new(Envelope::seal(message, self.forged_key))
     }
 
-    /// Re-seals an envelope this org sent after `change` edits its message; `None` when the
-    /// envelope is not this org's or `change` returns `false` (nothing to change).
-    pub fn rewrite(&self, envelope: &Envelope, change: impl FnOnce(&mut Message) -> bool) -> Option<Arc<Envelope>> {
-        if &envelope.from != self.me {
-            return None;
-        }
-        let mut message = self.read(envelope)?;
-        change(&mut message).then(|| self.seal(message))
-    }
-
-    /// Rewrites each of this org's sends that `change` edits (re-sealed with the org's key) and
-    /// records what it did to each as the misbehaviour `behaviour`. `change` returns `None` to
-    /// leave a message as it is.
+    /// Edits each of this org's own messages in the outbox that `change` changes, and records
+    /// what it did to each as the misbehaviour `behaviour`. `change` returns `None` to leave a
+    /// message as it was (its edits are then dropped). The boundary seals the edited message
+    /// with the org's key: a correctly signed lie.
     pub fn rewrite_sends(
         &self,
         out: &mut Outbox,
@@ -112,17 +89,18 @@ impl Context<'_> {
     ) {
         let mut acts = Vec::new();
         for send in &mut out.sends {
-            let mut act = None;
-            if let Some(envelope) = self.rewrite(&send.envelope, |m| {
-                act = change(m);
-                act.is_some()
-            }) {
-                send.envelope = envelope.clone();
-                acts.extend(act.map(|a| (envelope, a)));
+            let Outgoing::Message(message) = &mut send.outgoing else { continue };
+            if &message.from != self.me {
+                continue;
+            }
+            let mut edited = (**message).clone();
+            if let Some(act) = change(&mut edited) {
+                *message = Arc::new(edited);
+                acts.push((send.outgoing.clone(), act));
             }
         }
-        for (envelope, act) in acts {
-            self.misbehaved(out, behaviour, &envelope, act);
+        for (outgoing, act) in acts {
+            self.misbehaved(out, behaviour, &outgoing, act);
         }
     }
 
@@ -137,14 +115,14 @@ impl Context<'_> {
     }
 
     /// Records a departure from the protocol (a `misbehaved` event in the trace): what the
-    /// misbehaviour named `behaviour` did (`act`) to the message `envelope` carries.
-    pub fn misbehaved(&self, out: &mut Outbox, behaviour: &str, envelope: &Envelope, act: Act) {
+    /// misbehaviour named `behaviour` did (`act`) to the send `outgoing`.
+    pub fn misbehaved(&self, out: &mut Outbox, behaviour: &str, outgoing: &Outgoing, act: Act) {
         out.note(Note::Misbehaved {
             org: self.org.clone(),
             behaviour: behaviour.to_owned(),
-            kind: envelope.kind,
-            request_id: envelope.request_id,
-            to: envelope.to.clone(),
+            kind: outgoing.kind(),
+            request_id: outgoing.request_id(),
+            to: outgoing.to().clone(),
             act,
         });
     }
@@ -156,25 +134,18 @@ pub struct Byzantine<S> {
     inner: S,
     org: OrgId,
     me: ActorId,
-    key: SigningKey,
     forged_key: SigningKey,
     directory: Arc<Directory>,
     misbehaviours: Vec<Box<dyn Misbehaviour>>,
 }
 
 impl<S> Byzantine<S> {
-    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order; `key`
-    /// is the key `inner` signs with (the forged one for a `forge_signature` org), which
-    /// `Context::seal` signs with too.
-    pub fn new(
-        inner: S,
-        org: OrgId,
-        directory: Arc<Directory>,
-        misbehaviours: Vec<Box<dyn Misbehaviour>>,
-        key: SigningKey,
-    ) -> Self {
+    /// Wraps `inner`, the state machine of `org`, with misbehaviours applied in order. (A
+    /// `forge_signature` org's boundary seals with a key not its own; the wrapper holds none
+    /// of the org's keys.)
+    pub fn new(inner: S, org: OrgId, directory: Arc<Directory>, misbehaviours: Vec<Box<dyn Misbehaviour>>) -> Self {
         let me = ActorId::Org(org.clone());
-        Self { key, forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
+        Self { forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
     }
 
     /// The honest machine inside.
@@ -185,14 +156,8 @@ impl<S> Byzantine<S> {
 
 impl<S: StateMachine> StateMachine for Byzantine<S> {
     fn handle(&mut self, now: u64, input: Input) -> Outbox {
-        let cx = Context {
-            org: &self.org,
-            now,
-            directory: &self.directory,
-            me: &self.me,
-            key: &self.key,
-            forged_key: &self.forged_key,
-        };
+        let cx =
+            Context { org: &self.org, now, directory: &self.directory, me: &self.me, forged_key: &self.forged_key };
         let mut out = Outbox::default();
         for misbehaviour in &mut self.misbehaviours {
             misbehaviour.before(&cx, &input, &mut out);

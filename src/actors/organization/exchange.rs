@@ -5,7 +5,7 @@
 
 use crate::actors::note::Note;
 use crate::actors::outbox::{Outbox, TimerId};
-use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, OrgId};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,8 +64,8 @@ pub struct ExchangeKey {
 /// One open exchange.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Exchange {
-    /// The request, re-sent unchanged.
-    pub envelope: Arc<Envelope>,
+    /// The request, re-sent unchanged (its boundary seals it again: the same envelope).
+    pub message: Arc<Message>,
     /// Re-sends left before it fails with `timeout`.
     pub retries_left: u32,
     /// Re-sends so far.
@@ -81,7 +81,7 @@ pub enum Expiry {
     /// The request was re-sent.
     Retried(ExchangeKey),
     /// The budget is spent: the exchange failed.
-    Failed(ExchangeKey, Exchange),
+    Failed(ExchangeKey, Box<Exchange>),
     /// A stale timer.
     Stale,
 }
@@ -103,9 +103,10 @@ impl Exchanges {
     }
 
     /// Sends a request and waits for its answer.
-    pub fn start(&mut self, key: ExchangeKey, envelope: Arc<Envelope>, out: &mut Outbox) {
-        out.send_to(envelope.clone(), ActorId::Org(key.peer.clone()), false);
-        let exchange = Exchange { envelope, retries_left: self.retries, attempts: 0, timer: None, bad_answers: 0 };
+    pub fn start(&mut self, key: ExchangeKey, message: impl Into<Arc<Message>>, out: &mut Outbox) {
+        let message = message.into();
+        out.send_to(message.clone(), ActorId::Org(key.peer.clone()), false);
+        let exchange = Exchange { message, retries_left: self.retries, attempts: 0, timer: None, bad_answers: 0 };
         self.open.insert(key.clone(), exchange);
         self.arm(&key, out);
     }
@@ -168,7 +169,7 @@ impl Exchanges {
                 request_id: key.request_id,
             });
             let exchange = self.open.remove(&key).expect("present above");
-            return Expiry::Failed(key, exchange);
+            return Expiry::Failed(key, Box::new(exchange));
         }
         exchange.retries_left -= 1;
         self.resend(&key, me, out);
@@ -180,7 +181,7 @@ impl Exchanges {
         let Some(exchange) = self.open.get_mut(key) else { return };
         exchange.attempts += 1;
         let attempt = exchange.attempts;
-        out.send_to(exchange.envelope.clone(), ActorId::Org(key.peer.clone()), true);
+        out.send_to(exchange.message.clone(), ActorId::Org(key.peer.clone()), true);
         out.note(Note::Retry {
             org: me.clone(),
             to: key.peer.clone(),
@@ -214,8 +215,6 @@ impl Exchanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
-    use crate::protocol::envelope::Message;
     use crate::protocol::ids::Address;
     use crate::protocol::message::Body;
 
@@ -223,11 +222,10 @@ mod tests {
         ExchangeKey { request_id, peer: OrgId::from("org_2"), kind: ExchangeKind::Get }
     }
 
-    fn request() -> Arc<Envelope> {
+    fn request() -> Message {
         let from = ActorId::Org(OrgId::from("org_1"));
         let to = Address::Actor(ActorId::Org(OrgId::from("org_2")));
-        let message = Message { request_id: 1, from: from.clone(), to, body: Body::SettlementAck };
-        Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)))
+        Message { request_id: 1, from, to, body: Body::SettlementAck }
     }
 
     /// The timer the last call armed.

@@ -15,7 +15,7 @@ mod transfer;
 
 use crate::actors::directory::Directory;
 use crate::actors::note::{Change, Discard, Note, SuspectReason};
-use crate::actors::outbox::{Command, Input, Outbox};
+use crate::actors::outbox::{Command, Input, Outbox, Received};
 use crate::crypto::keys;
 use crate::crypto::Hash32;
 use crate::protocol::config::Regulation;
@@ -23,7 +23,6 @@ use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::Body;
-use ed25519_dalek::SigningKey;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
 use std::collections::BTreeMap;
@@ -43,14 +42,13 @@ pub struct OrgSetup {
     pub regulation: Option<Regulation>,
 }
 
-/// What an org is built with and never changes: its identity, its keys, public knowledge
-/// and its configuration. Shared (an `Arc`) by every copy of the org's state machine.
+/// What an org is built with and never changes: its identity, public knowledge and its
+/// configuration. Shared (an `Arc`) by every copy of the org's state machine.
 #[derive(Debug)]
 pub struct OrgConfig {
     id: OrgId,
     me: ActorId,
     cluster: ClusterId,
-    key: SigningKey,
     dir: Arc<Directory>,
     setup: OrgSetup,
 }
@@ -79,15 +77,9 @@ pub struct Organization {
 }
 
 impl Organization {
-    /// A node with its key derived from the seed and its cluster's genesis ledger.
+    /// A node with its cluster's genesis ledger. It holds no key: its boundary
+    /// (`actors::boundary`) seals what it sends.
     pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup) -> Self {
-        let key = keys::actor_key(dir.seed, &ActorId::Org(id.clone()));
-        Self::with_key(id, dir, setup, key)
-    }
-
-    /// A node that signs with `key` (a driver may hand it a key that is not the org's own:
-    /// a `forge_signature` org signs everything with one).
-    pub fn with_key(id: OrgId, dir: Arc<Directory>, setup: OrgSetup, key: SigningKey) -> Self {
         let me = ActorId::Org(id.clone());
         let cluster = dir.cluster_of[&id].clone();
         let mut view = LedgerView::default();
@@ -108,7 +100,7 @@ impl Organization {
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
         };
-        Self { cfg: Arc::new(OrgConfig { id, me, cluster, key, dir, setup }), state }
+        Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup }), state }
     }
 
     /// Its state (what its handlers change).
@@ -120,7 +112,8 @@ impl Organization {
     pub fn handle(&mut self, now: u64, input: Input) -> Outbox {
         let mut out = Outbox::default();
         match input {
-            Input::Deliver(envelope) => self.on_envelope(now, envelope, &mut out),
+            Input::Receive(received) => self.on_receive(now, received, &mut out),
+            Input::Rejected { envelope, rejection } => self.discard(&envelope, rejection, &mut out),
             Input::Timer(timer) => self.on_timer(timer, &mut out),
             Input::Command { request_id, command } => self.on_command(request_id, command, &mut out),
             Input::Crash => self.state.exchanges.crash(),
@@ -134,20 +127,22 @@ impl Organization {
         &self.state.view
     }
 
-    /// Seals a message from this org.
-    fn seal(&self, request_id: u64, to: Address, body: Body) -> Arc<Envelope> {
-        Arc::new(Envelope::seal(Message { request_id, from: self.cfg.me.clone(), to, body }, &self.cfg.key))
+    /// A message from this org (its boundary seals it).
+    fn message(&self, request_id: u64, to: Address, body: Body) -> Message {
+        Message { request_id, from: self.cfg.me.clone(), to, body }
+    }
+
+    /// The org's finid: its public key, as the directory knows it.
+    fn finid(&self) -> String {
+        self.cfg.dir.keyring.key(&self.cfg.me).map(keys::finid).unwrap_or_default()
     }
 
     fn to_org(org: &OrgId) -> Address {
         Address::Actor(ActorId::Org(org.clone()))
     }
 
-    fn on_envelope(&mut self, now: u64, envelope: Arc<Envelope>, out: &mut Outbox) {
-        let message = match envelope.open(&self.cfg.dir.keyring) {
-            Ok(message) => message,
-            Err(rejection) => return self.discard(&envelope, rejection, out),
-        };
+    fn on_receive(&mut self, now: u64, received: Received, out: &mut Outbox) {
+        let Received { message, envelope } = received;
         let for_me = match &message.to {
             Address::Actor(actor) => actor == &self.cfg.me,
             Address::Cluster(cluster) => cluster == &self.cfg.cluster,
@@ -231,11 +226,11 @@ impl Organization {
         }
         match key.kind {
             ExchangeKind::Get => {
-                if let Ok(Message { body: Body::Get(get), .. }) = postcard::from_bytes(&exchange.envelope.payload) {
+                if let Body::Get(get) = &exchange.message.body {
                     out.note(Note::GetResult {
                         org: self.cfg.id.clone(),
                         request_id: key.request_id,
-                        resource: get.resource,
+                        resource: get.resource.clone(),
                         status: crate::protocol::status::Status::Timeout,
                     });
                 }
@@ -271,7 +266,7 @@ impl Organization {
 
     fn on_restart(&mut self, out: &mut Outbox) {
         self.state.exchanges.restart(&self.cfg.id, out);
-        let sync = self.seal(
+        let sync = self.message(
             0,
             Address::Actor(ActorId::Ledger(self.cfg.cluster.clone())),
             Body::SyncRequest { from_event: self.state.view.next_event },

@@ -83,11 +83,11 @@ impl Organization {
             let body = Body::Advertisement(Advertisement {
                 cluster: self.cfg.cluster.clone(),
                 org: self.cfg.id.clone(),
-                finid: crate::crypto::keys::finid(&self.cfg.key.verifying_key()),
+                finid: self.finid(),
                 hosts: vec![Host { scheme: "TCP".into(), address: format!("finp2p.{}.example", self.cfg.id) }],
                 resources: vec![asset.clone()],
             });
-            out.send(self.seal(request_id, Self::to_org(org), body));
+            out.send(self.message(request_id, Self::to_org(org), body));
         }
         out.note(Note::Advertised { org: self.cfg.id.clone(), asset, to, request_id });
     }
@@ -95,8 +95,8 @@ impl Organization {
     pub(super) fn start_get(&mut self, request_id: u64, resource: ResourceId, accept: String, out: &mut Outbox) {
         let peer = resource.org.clone();
         let body = Body::Get(GetRequest { accept_types: vec![accept], resource });
-        let envelope = self.seal(request_id, Self::to_org(&peer), body);
-        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, envelope, out);
+        let message = self.message(request_id, Self::to_org(&peer), body);
+        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, message, out);
     }
 
     /// Seed step 3 (and the answer to step 11): check the asker may have the data.
@@ -123,7 +123,7 @@ impl Organization {
             (Status::NotFound, APPLICATION_JSON, None)
         };
         let body = Body::GetResponse(GetResponse { resource, status, content_type: content_type.to_owned(), payload });
-        out.send(self.seal(request_id, Self::to_org(&from), body));
+        out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
@@ -185,7 +185,7 @@ impl Organization {
             hash,
             height: self.state.view.height(),
         });
-        out.send(self.seal(request_id, Self::to_org(&from), body));
+        out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
     /// A node answers with the root it holds at that height.
@@ -193,7 +193,7 @@ impl Organization {
         let root = self.state.view.root_at(request.height);
         let status = if root.is_some() { Status::Ok } else { Status::NotFound };
         let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
-        out.send(self.seal(request_id, Self::to_org(&from), body));
+        out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
     /// Seed step 17: the account's own org or the asset's managing org may ask.
@@ -214,7 +214,7 @@ impl Organization {
             held: amounts.held,
             height: self.state.view.height(),
         });
-        out.send(self.seal(request_id, Self::to_org(&from), body));
+        out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
@@ -288,11 +288,11 @@ impl Organization {
         body: Body,
         out: &mut Outbox,
     ) {
-        let envelope = self.seal(request_id, Address::Cluster(cluster.clone()), body);
+        let message = Arc::new(self.message(request_id, Address::Cluster(cluster.clone()), body));
         let members = self.cfg.dir.members_of(&cluster).to_vec();
         for member in &members {
             let key = ExchangeKey { request_id, peer: member.clone(), kind };
-            self.state.exchanges.start(key, envelope.clone(), out);
+            self.state.exchanges.start(key, message.clone(), out);
         }
         let broadcast = Broadcast {
             question,

@@ -46,7 +46,7 @@ impl Organization {
             None => (Status::NotFound, height, None),
         };
         let body = Body::StatusAnswer(StatusAnswer { tx_id: query.tx_id, status, height, settled });
-        out.send(self.seal(request_id, Self::to_org(&from), body));
+        out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
     /// The status query's quorum was reached, or can no longer be.
@@ -137,9 +137,8 @@ impl Organization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actors::outbox::{Input, Outbox};
+    use crate::actors::outbox::{Input, Outbox, Received};
     use crate::crypto::{keys, Hash32};
-    use crate::protocol::envelope::Envelope;
     use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
     use crate::protocol::message::{BlockCommitted, Kind, LedgerTx, Order, SignResponse, TxAccepted};
     use std::sync::Arc;
@@ -159,7 +158,7 @@ mod tests {
 
     fn deliver(from: ActorId, to: Address, request_id: u64, body: Body) -> Input {
         let message = crate::protocol::envelope::Message { request_id, from: from.clone(), to, body };
-        Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+        Input::Receive(Received::sealed(message, &keys::actor_key(1, &from)))
     }
 
     fn org_id(name: &str) -> ActorId {
@@ -180,7 +179,7 @@ mod tests {
     }
 
     fn status_queries(out: &Outbox) -> usize {
-        out.sends.iter().filter(|s| s.envelope.kind == Kind::StatusQuery).count()
+        out.sends.iter().filter(|s| s.outgoing.kind() == Kind::StatusQuery).count()
     }
 
     /// org_1 with transfer 1 accepted by org_2 (tx id `[2; 32]`); the armed wait's timer.
@@ -206,8 +205,8 @@ mod tests {
         // The transfer's wait was re-armed first, before the members' exchanges.
         let transfer_timer = out.timers[0].0;
         let out = buyer.handle(2_000_000, Input::Timer(transfer_timer));
-        assert!(out.sends.iter().any(|s| s.envelope.kind == Kind::Transfer && s.retry), "the transfer's wait fired");
-        let again = out.sends.iter().filter(|s| s.envelope.kind == Kind::StatusQuery).count();
+        assert!(out.sends.iter().any(|s| s.outgoing.kind() == Kind::Transfer && s.retry), "the transfer's wait fired");
+        let again = out.sends.iter().filter(|s| s.outgoing.kind() == Kind::StatusQuery).count();
         assert_eq!(again, 0, "no second query while the first is open");
     }
 
@@ -244,7 +243,7 @@ mod tests {
         for (asker, expected) in [("org_1", Status::Ok), ("org_2", Status::Ok), ("org_4", Status::Denied)] {
             let query = Body::StatusQuery(StatusQuery { tx_id: Hash32([2; 32]) });
             let out = member.handle(0, deliver(org_id(asker), me.clone(), 1, query));
-            let answer = out.sends[0].envelope.read().unwrap();
+            let answer = out.sends[0].outgoing.message().unwrap().clone();
             let Body::StatusAnswer(answer) = answer.body else { panic!("{answer:?}") };
             assert_eq!(answer.status, expected, "{asker}");
             assert_eq!(answer.settled.is_some(), expected == Status::Ok, "{asker}");

@@ -143,7 +143,7 @@ impl Organization {
         };
         self.state.purchases.insert(request_id, purchase);
         out.note(Note::TransferStarted { org: self.cfg.id.clone(), request_id, user: user.clone() });
-        out.send(self.seal(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
+        out.send(self.message(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
     }
 
     /// Seed step 9: the user signed; send the transfer to the asset's org.
@@ -165,8 +165,8 @@ impl Organization {
             },
         };
         let peer = purchase.asset.org.clone();
-        let envelope = self.seal(request_id, Self::to_org(&peer), Body::Transfer(transfer));
-        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, envelope, out);
+        let message = self.message(request_id, Self::to_org(&peer), Body::Transfer(transfer));
+        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, message, out);
     }
 
     /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement,
@@ -234,7 +234,7 @@ impl Organization {
                 .exchanges
                 .close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
         }
-        out.send(self.seal(request_id, Self::to_org(&from), Body::SettlementAck));
+        out.send(self.message(request_id, Self::to_org(&from), Body::SettlementAck));
     }
 
     pub(super) fn transfer_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
@@ -272,13 +272,13 @@ impl Organization {
                 Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
                 _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
             };
-            out.send(self.seal(request_id, Self::to_org(&from), body));
+            out.send(self.message(request_id, Self::to_org(&from), body));
             return;
         }
         let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.cfg.id.as_str().as_bytes()]);
         out.note(Note::TxCreated { org: self.cfg.id.clone(), request_id, tx_id });
         self.changed(Change::TransferAccepted, cause, out);
-        out.send(self.seal(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
+        out.send(self.message(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
         let check = self
             .check_signature(&transfer)
             .and_then(|()| self.check_replay(request_id, &transfer))
@@ -313,7 +313,7 @@ impl Organization {
         sale.stage = Stage::AwaitingHold;
         let op = sale.escrow_op(request_id, &self.cfg.id);
         let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
-        out.send(self.seal(request_id, ledger, Body::Hold(op)));
+        out.send(self.message(request_id, ledger, Body::Hold(op)));
     }
 
     /// An escrow event of the ledger: update the replica; go on with the transfers whose hold
@@ -352,17 +352,17 @@ impl Organization {
     fn sync_if_behind(&mut self, index: u64, out: &mut Outbox) {
         if index > self.state.view.next_event {
             let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
-            out.send(self.seal(0, ledger, Body::SyncRequest { from_event: self.state.view.next_event }));
+            out.send(self.message(0, ledger, Body::SyncRequest { from_event: self.state.view.next_event }));
         }
     }
 
     /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
     fn ask_user_data(&mut self, request_id: u64, buyer_org: OrgId, user: ResourceId, out: &mut Outbox) {
         let body = Body::Get(GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: user });
-        let envelope = self.seal(request_id, Self::to_org(&buyer_org), body);
+        let message = self.message(request_id, Self::to_org(&buyer_org), body);
         self.state.exchanges.start(
             ExchangeKey { request_id, peer: buyer_org, kind: ExchangeKind::IvmsGet },
-            envelope,
+            message,
             out,
         );
     }
@@ -523,7 +523,7 @@ impl Organization {
         sale.stage = Stage::Submitted;
         out.note(Note::Submitted { org: self.cfg.id.clone(), request_id, tx_hash: tx.hash() });
         let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
-        out.send(self.seal(request_id, ledger, Body::Submit(tx)));
+        out.send(self.message(request_id, ledger, Body::Submit(tx)));
     }
 
     /// A ledger event: update the replica; settle or reject what this org submitted.
@@ -584,7 +584,7 @@ impl Organization {
             (std::mem::take(&mut sale.held) && status != Status::Ok).then(|| sale.escrow_op(request_id, &self.cfg.id));
         if let Some(op) = release {
             let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
-            out.send(self.seal(request_id, ledger, Body::Release(op)));
+            out.send(self.message(request_id, ledger, Body::Release(op)));
         }
         out.note(Note::SaleFinal {
             org: self.cfg.id.clone(),
@@ -593,10 +593,10 @@ impl Organization {
             reason: status,
             cause,
         });
-        let envelope = self.seal(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
+        let message = self.message(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
         self.state.exchanges.start(
             ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement },
-            envelope,
+            message,
             out,
         );
     }

@@ -89,7 +89,7 @@ fn the_asset_org_debits_only_its_own_accounts_for_its_own_assets_for_the_buyers_
 #[test]
 fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
     use crate::actors::note::Discard;
-    use crate::actors::outbox::Input;
+    use crate::actors::outbox::Received;
     use crate::protocol::ids::ClusterId;
     let block = || Body::BlockCommitted(BlockCommitted::empty(0));
     let escrow = || {
@@ -101,7 +101,7 @@ fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
             let from = ActorId::Ledger(ClusterId::from(cluster));
             let to = Address::Cluster(ClusterId::from("cluster_B"));
             let message = Message { request_id: 0, from: from.clone(), to, body: event() };
-            Input::Deliver(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))))
+            Input::Receive(Received::sealed(message, &keys::actor_key(1, &from)))
         };
         let out = org.handle(0, from_ledger_of("cluster_A"));
         assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })));
@@ -190,7 +190,7 @@ fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
         released: vec![],
         refused,
     };
-    let asks = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::Get).count();
+    let asks = |out: &Outbox| out.sends.iter().filter(|s| s.outgoing.kind() == Kind::Get).count();
     // Another org's hold under the same request id, and a hold for a sale not waiting for one.
     let mut out = Outbox::default();
     org.on_escrow(event(0, vec![op(1, "org_3"), op(2, "org_2")], vec![op(1, "org_3")]), &mut out);
@@ -207,7 +207,7 @@ fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
 fn a_gap_in_the_ledgers_events_asks_the_ledger_for_what_was_missed() {
     let (mut org, _) = org_2();
     let event = BlockCommitted::empty;
-    let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::SyncRequest).count();
+    let sync_requests = |out: &Outbox| out.sends.iter().filter(|s| s.outgoing.kind() == Kind::SyncRequest).count();
     let mut out = Outbox::default();
     org.on_block(event(1), &mut out);
     assert_eq!(sync_requests(&out), 1, "event 1 before event 0");
@@ -227,7 +227,7 @@ fn an_order_is_taken_once_and_only_from_one_of_the_orgs_own_users() {
     };
     let treasury = ActorId::User(ResourceId::parse("org_2:100:treasury").unwrap());
     let user_1 = ActorId::User(ResourceId::parse("org_1:100:user_1").unwrap());
-    let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.envelope.kind == Kind::SignRequest).count();
+    let sign_requests = |out: &Outbox| out.sends.iter().filter(|s| s.outgoing.kind() == Kind::SignRequest).count();
     let mut out = Outbox::default();
     org_1.on_order(0, 5, &treasury, order.clone(), &mut out);
     assert_eq!((sign_requests(&out), org_1.state.purchases.len()), (0, 0), "another org's user");

@@ -1,0 +1,139 @@
+//! The node boundary: where an actor's envelopes are opened and sealed, so that its handlers
+//! receive and emit typed messages. An arriving envelope becomes `Input::Receive` (signature
+//! verified, header matched) or `Input::Rejected` (with the typed reason); each message the
+//! handler sends is sealed with the actor's signer.
+//!
+//! The signer is the actor's ed25519 key (a `forge_signature` org's boundary holds a key that
+//! is not its own), or the null signer: a zero signature, and envelopes opened without
+//! verifying. A driver uses the null signer only when no actor can forge (an explorer of
+//! delivery orders with no byzantine org): every honest signature verifies, so skipping the
+//! check changes no transition, and it saves the 50 µs a signature and its check cost.
+//! Ed25519 signatures are deterministic, so re-sealing a message (a retry) gives the same
+//! envelope, byte for byte.
+
+use crate::actors::directory::Directory;
+use crate::actors::outbox::{Input, Outgoing};
+use crate::crypto::keys;
+use crate::protocol::envelope::Envelope;
+use ed25519_dalek::SigningKey;
+use std::sync::Arc;
+
+/// How an actor's messages are signed.
+#[derive(Clone, Debug)]
+pub enum Signer {
+    /// With this ed25519 key.
+    Key(Box<SigningKey>),
+    /// Not at all: a zero signature (see the module's documentation for when that is sound).
+    Null,
+}
+
+/// One actor's boundary: its signer, and the public keys it checks arrivals against.
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    signer: Signer,
+    directory: Arc<Directory>,
+}
+
+impl Boundary {
+    /// A boundary that signs with `signer` and checks arrivals with the directory's keys
+    /// (or, with the null signer, does not check them).
+    pub fn new(signer: Signer, directory: Arc<Directory>) -> Self {
+        Self { signer, directory }
+    }
+
+    /// The input an arrived envelope is for its actor.
+    pub fn open(&self, envelope: Arc<Envelope>) -> Input {
+        match self.signer {
+            Signer::Key(_) => Input::checked(envelope, &self.directory.keyring),
+            Signer::Null => Input::opened(envelope.open_unverified(), envelope),
+        }
+    }
+
+    /// The envelope a send goes out in.
+    pub fn seal(&self, outgoing: Outgoing) -> Arc<Envelope> {
+        match outgoing {
+            Outgoing::Message(message) => Arc::new(match &self.signer {
+                Signer::Key(key) => Envelope::seal_with(&message, |payload| keys::sign(key, payload)),
+                Signer::Null => Envelope::seal_with(&message, |_| [0; 64]),
+            }),
+            Outgoing::Sealed(envelope) => envelope,
+        }
+    }
+}
+
+/// The signer an actor of a run with `seed` has: its own key.
+pub fn own_signer(seed: u64, actor: &crate::protocol::ids::ActorId) -> Signer {
+    Signer::Key(Box::new(keys::actor_key(seed, actor)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::envelope::{Message, Rejection};
+    use crate::protocol::ids::{ActorId, Address, OrgId};
+    use crate::protocol::message::Body;
+
+    fn directory() -> Arc<Directory> {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        Arc::new(crate::sim::genesis::directory(&scenario, 1))
+    }
+
+    fn ack(from: &str) -> Message {
+        let (from, to) = (ActorId::Org(OrgId::from(from)), Address::Actor(ActorId::Org(OrgId::from("org_2"))));
+        Message { request_id: 3, from, to, body: Body::SettlementAck }
+    }
+
+    fn received(input: Input) -> Option<Message> {
+        match input {
+            Input::Receive(received) => Some(received.message),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_real_boundary_seals_with_the_actors_key_and_the_same_message_twice_alike() {
+        let dir = directory();
+        let org_1 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_1"))), dir.clone());
+        let first = org_1.seal(Outgoing::Message(ack("org_1").into()));
+        let again = org_1.seal(Outgoing::Message(ack("org_1").into()));
+        assert_eq!(first, again, "a re-send is the same envelope, byte for byte");
+        let org_2 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_2"))), dir);
+        assert_eq!(received(org_2.open(first.clone())), Some(ack("org_1")));
+        let relayed = org_2.seal(Outgoing::Sealed(first.clone()));
+        assert!(Arc::ptr_eq(&relayed, &first), "an envelope sent as it is is not sealed again");
+    }
+
+    #[test]
+    fn a_failed_check_arrives_as_its_typed_rejection() {
+        let dir = directory();
+        let forger =
+            Boundary::new(Signer::Key(Box::new(keys::forged_key(1, &ActorId::Org(OrgId::from("org_1"))))), dir.clone());
+        let org_2 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_2"))), dir);
+        let forged = forger.seal(Outgoing::Message(ack("org_1").into()));
+        assert!(matches!(org_2.open(forged), Input::Rejected { rejection: Rejection::BadSignature, .. }));
+        let mut rerouted = (*org_2.seal(Outgoing::Message(ack("org_2").into()))).clone();
+        rerouted.request_id += 1;
+        let rejected = org_2.open(Arc::new(rerouted));
+        assert!(
+            matches!(rejected, Input::Rejected { rejection: Rejection::Malformed, .. }),
+            "a header unlike the signed one"
+        );
+    }
+
+    #[test]
+    fn the_null_signer_signs_nothing_and_its_boundary_checks_only_the_header() {
+        let dir = directory();
+        let null = Boundary::new(Signer::Null, dir.clone());
+        let sealed = null.seal(Outgoing::Message(ack("org_1").into()));
+        assert_eq!(sealed.signature, [0; 64]);
+        assert_eq!(received(null.open(sealed.clone())), Some(ack("org_1")), "opened without a signature check");
+        let mut rerouted = (*sealed).clone();
+        rerouted.to = Address::Actor(ActorId::Org(OrgId::from("org_3")));
+        assert!(matches!(null.open(Arc::new(rerouted)), Input::Rejected { rejection: Rejection::Malformed, .. }));
+        let real = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_2"))), dir);
+        assert!(
+            matches!(real.open(sealed), Input::Rejected { rejection: Rejection::BadSignature, .. }),
+            "a real boundary never takes a null signature"
+        );
+    }
+}
