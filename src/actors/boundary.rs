@@ -9,14 +9,18 @@
 //! delivery orders with no byzantine org): every honest signature verifies, so skipping the
 //! check changes no transition, and it saves the 50 µs a signature and its check cost.
 //! Ed25519 signatures are deterministic, so re-sealing a message (a retry) gives the same
-//! envelope, byte for byte.
+//! envelope, byte for byte; the boundary remembers the envelope of each message still held
+//! (an open exchange's request, a ledger's events), so a re-send costs no second signature.
 
 use crate::actors::directory::Directory;
 use crate::actors::outbox::{Input, Outgoing};
 use crate::crypto::keys;
 use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::Message;
 use ed25519_dalek::SigningKey;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
 
 /// How an actor's messages are signed.
 #[derive(Clone, Debug)]
@@ -27,18 +31,29 @@ pub enum Signer {
     Null,
 }
 
-/// One actor's boundary: its signer, and the public keys it checks arrivals against.
-#[derive(Clone, Debug)]
+/// One actor's boundary: its signer, the public keys it checks arrivals against, and the
+/// envelopes of the messages it sealed that are still held somewhere.
+#[derive(Debug)]
 pub struct Boundary {
     signer: Signer,
     directory: Arc<Directory>,
+    sealed: RefCell<Sealed>,
+}
+
+/// The envelope of each sealed message, by the message's address, while the message lives
+/// (a dead entry is swept once the table has doubled). Only looked up, never iterated into
+/// anything a run records.
+#[derive(Debug, Default)]
+struct Sealed {
+    by_message: BTreeMap<usize, (Weak<Message>, Arc<Envelope>)>,
+    sweep_at: usize,
 }
 
 impl Boundary {
     /// A boundary that signs with `signer` and checks arrivals with the directory's keys
     /// (or, with the null signer, does not check them).
     pub fn new(signer: Signer, directory: Arc<Directory>) -> Self {
-        Self { signer, directory }
+        Self { signer, directory, sealed: RefCell::default() }
     }
 
     /// The input an arrived envelope is for its actor.
@@ -52,10 +67,25 @@ impl Boundary {
     /// The envelope a send goes out in.
     pub fn seal(&self, outgoing: Outgoing) -> Arc<Envelope> {
         match outgoing {
-            Outgoing::Message(message) => Arc::new(match &self.signer {
-                Signer::Key(key) => Envelope::seal_with(&message, |payload| keys::sign(key, payload)),
-                Signer::Null => Envelope::seal_with(&message, |_| [0; 64]),
-            }),
+            Outgoing::Message(message) => {
+                let mut sealed = self.sealed.borrow_mut();
+                let address = Arc::as_ptr(&message) as usize;
+                if let Some((held, envelope)) = sealed.by_message.get(&address) {
+                    if held.upgrade().is_some_and(|held| Arc::ptr_eq(&held, &message)) {
+                        return envelope.clone();
+                    }
+                }
+                let envelope = Arc::new(match &self.signer {
+                    Signer::Key(key) => Envelope::seal_with(&message, |payload| keys::sign(key, payload)),
+                    Signer::Null => Envelope::seal_with(&message, |_| [0; 64]),
+                });
+                sealed.by_message.insert(address, (Arc::downgrade(&message), envelope.clone()));
+                if sealed.by_message.len() > sealed.sweep_at {
+                    sealed.by_message.retain(|_, (held, _)| held.strong_count() > 0);
+                    sealed.sweep_at = (2 * sealed.by_message.len()).max(1024);
+                }
+                envelope
+            }
             Outgoing::Sealed(envelope) => envelope,
         }
     }

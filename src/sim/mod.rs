@@ -21,12 +21,12 @@ use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::note::{Discard, Note};
 use crate::actors::organization::Organization;
-use crate::actors::outbox::{Input, Outbox, Outgoing};
+use crate::actors::outbox::{Input, Outbox};
 use crate::actors::user::User;
 use crate::crypto::keys;
 use crate::library::Simulator;
 use crate::net::network::Network;
-use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
 use crate::scenario::Behaviour;
@@ -495,25 +495,10 @@ impl<'a> Simulation<'a> {
             }
         }
         let Some((_, boundary)) = self.actors.get(&actor) else { return };
-        // Consecutive sends of one message (a broadcast's members) share one sealed envelope.
-        let mut last: Option<(Arc<Message>, Arc<Envelope>)> = None;
-        let mut sealed = Vec::with_capacity(out.sends.len());
-        for send in out.sends {
-            let envelope = match send.outgoing {
-                Outgoing::Message(message) => match &last {
-                    Some((previous, envelope)) if Arc::ptr_eq(previous, &message) || previous == &message => {
-                        envelope.clone()
-                    }
-                    _ => {
-                        let envelope = boundary.seal(Outgoing::Message(message.clone()));
-                        last = Some((message, envelope.clone()));
-                        envelope
-                    }
-                },
-                relayed @ Outgoing::Sealed(_) => boundary.seal(relayed),
-            };
-            sealed.push((envelope, send.only, send.retry));
-        }
+        // A message held by several sends (a broadcast's members) or sent again (a retry, a
+        // ledger event a replica syncs) is sealed once: the boundary remembers its envelope.
+        let sealed: Vec<_> =
+            out.sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
         for (envelope, only, retry) in sealed {
             let receivers = match (&only, &envelope.to) {
                 (Some(only), _) => vec![only.clone()],
