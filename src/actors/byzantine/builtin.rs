@@ -112,8 +112,8 @@ impl Misbehaviour for Silent {
 }
 
 /// `forge_signature`: signs everything it sends with a key that is not its own. The driver
-/// builds the org and its wrapper with the forged key (`Organization::with_key`,
-/// `Byzantine::new`), so each message is signed once; this records each forged send.
+/// gives the org's boundary the forged key (`actors::boundary`), so each message is signed
+/// once; this records each forged send.
 #[derive(Debug, Default)]
 pub struct ForgeSignature;
 
