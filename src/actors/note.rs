@@ -29,6 +29,9 @@ pub enum Discard {
     /// Its sender may not say this (a settlement not from the asset's org, a ledger
     /// submission not from the asset's org or debiting another org's account).
     Unentitled,
+    /// A settled final status whose proof is not of this transfer's own ledger transaction
+    /// (its `hash` is another transaction's, or an inner node's), or does not replay.
+    UnboundProof,
 }
 
 impl Discard {
@@ -40,6 +43,7 @@ impl Discard {
             Self::Misaddressed => "misaddressed",
             Self::Unexpected => "unexpected",
             Self::Unentitled => "unentitled",
+            Self::UnboundProof => "unbound_proof",
         }
     }
 }
@@ -282,6 +286,7 @@ mod tests {
             Discard::Misaddressed,
             Discard::Unexpected,
             Discard::Unentitled,
+            Discard::UnboundProof,
         ];
         for reason in all {
             assert_eq!(serde_json::to_value(reason).unwrap(), reason.word(), "{reason:?}");

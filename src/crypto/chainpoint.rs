@@ -1,12 +1,17 @@
 //! Chainpoint v4 proofs of settlement.
 //!
 //! A proof starts from the transaction hash and lists operations: `{l: hex}`
-//! prepends a sibling, `{r: hex}` appends one, `{op: sha-256}` hashes what has been
+//! prepends bytes, `{r: hex}` appends them, `{op: sha-256}` hashes what has been
 //! built so far, and `{anchors: [...]}` names where the result is anchored. The
 //! cluster ledger stands in for a Chainpoint test calendar (`tcal`), and the anchor id
 //! is `<cluster>:<height>`. Replaying the operations gives the block's Merkle root.
+//!
+//! The block's tree hashes leaves and nodes apart (`crypto::merkle`), written as ordinary
+//! steps: `{l: "00"}, {op: sha-256}` makes the leaf from the transaction hash; then for each
+//! sibling on the left `{l: "01<sibling>"}, {op: sha-256}`, and on the right
+//! `{l: "01"}, {r: "<sibling>"}, {op: sha-256}`. Any Chainpoint v4 parser replays it.
 
-use super::merkle::PathStep;
+use super::merkle::{self, PathStep};
 use super::Hash32;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, UNIX_EPOCH};
@@ -102,13 +107,17 @@ pub struct ProofInputs<'a> {
 impl ChainpointProof {
     /// Builds the proof of a transaction in a block.
     pub fn build(inputs: &ProofInputs<'_>) -> Self {
-        let mut ops = Vec::with_capacity(inputs.path.len() * 2 + 1);
+        let sha256 = || Op::Hash("sha-256".to_owned());
+        let leaf = const_hex::encode([merkle::LEAF_PREFIX]);
+        let node = const_hex::encode([merkle::NODE_PREFIX]);
+        let mut ops = Vec::with_capacity(inputs.path.len() * 3 + 3);
+        ops.extend([Op::Left(leaf), sha256()]);
         for step in inputs.path {
-            ops.push(match step {
-                PathStep::Left(sibling) => Op::Left(sibling.to_hex()),
-                PathStep::Right(sibling) => Op::Right(sibling.to_hex()),
-            });
-            ops.push(Op::Hash("sha-256".to_owned()));
+            match step {
+                PathStep::Left(sibling) => ops.push(Op::Left(format!("{node}{}", sibling.to_hex()))),
+                PathStep::Right(sibling) => ops.extend([Op::Left(node.clone()), Op::Right(sibling.to_hex())]),
+            }
+            ops.push(sha256());
         }
         ops.push(Op::Anchors(vec![Anchor {
             kind: "tcal".to_owned(),
@@ -253,9 +262,24 @@ mod tests {
     }
 
     #[test]
+    fn a_proof_builds_the_leaf_then_each_node_in_ordinary_steps() {
+        let (proof, _) = proof_of(2, 3);
+        let ops = &proof.branches[0].ops;
+        let sha = || Op::Hash("sha-256".into());
+        let leaves: Vec<Hash32> = (0..3).map(|i| Hash32::of(&[i])).collect();
+        let left_pair = merkle::node(merkle::leaf(leaves[0]), merkle::leaf(leaves[1]));
+        assert_eq!(ops[..2], [Op::Left("00".into()), sha()], "the leaf");
+        assert_eq!(ops[2..4], [Op::Left(format!("01{}", left_pair.to_hex())), sha()], "a sibling on the left");
+        let (proof, _) = proof_of(0, 2);
+        let ops = &proof.branches[0].ops;
+        let right = Op::Right(merkle::leaf(Hash32::of(&[1])).to_hex());
+        assert_eq!(ops[2..5], [Op::Left("01".into()), right, sha()], "a sibling on the right");
+    }
+
+    #[test]
     fn a_tampered_proof_does_not_replay_to_the_root() {
         let (mut proof, root) = proof_of(1, 4);
-        proof.branches[0].ops[0] = Op::Left(Hash32::of(b"evil").to_hex());
+        proof.branches[0].ops[2] = Op::Left(Hash32::of(b"evil").to_hex());
         assert_ne!(proof.replay().unwrap().0, root);
         let (mut proof, root) = proof_of(1, 4);
         proof.hash = Hash32::of(b"other tx").to_hex();

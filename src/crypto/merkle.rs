@@ -1,8 +1,11 @@
-//! The SHA-256 Merkle tree over a block's transaction hashes.
+//! The SHA-256 Merkle tree over a block's transaction hashes, with leaves and inner nodes
+//! hashed apart as RFC 6962 does: a leaf is `sha256(0x00 ‖ tx hash)`, a parent is
+//! `sha256(0x01 ‖ left ‖ right)`, and a node without a sibling on its level is carried up
+//! unchanged. So no inner node (nor the root) is ever the leaf of a transaction: a proof
+//! whose start is an inner node does not replay to the root.
 //!
-//! Parents are `sha256(left ‖ right)`; a node without a sibling on its level is
-//! carried up unchanged. A proof is the list of siblings from the leaf to the root,
-//! each on its side; a block of one transaction has an empty proof.
+//! A path is the list of siblings from the leaf to the root, each on its side; a block of one
+//! transaction has an empty path (its root is its leaf).
 
 use super::Hash32;
 use serde::{Deserialize, Serialize};
@@ -10,15 +13,31 @@ use serde::{Deserialize, Serialize};
 /// One step of a Merkle path: a sibling and the side it sits on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PathStep {
-    /// The sibling is on the left: `sha256(sibling ‖ current)`.
+    /// The sibling is on the left: `sha256(0x01 ‖ sibling ‖ current)`.
     Left(Hash32),
-    /// The sibling is on the right: `sha256(current ‖ sibling)`.
+    /// The sibling is on the right: `sha256(0x01 ‖ current ‖ sibling)`.
     Right(Hash32),
 }
 
-/// The root of the tree over `leaves` (which must not be empty).
-pub fn root(leaves: &[Hash32]) -> Hash32 {
-    let mut level = leaves.to_vec();
+/// The byte a leaf's hash starts from.
+pub const LEAF_PREFIX: u8 = 0x00;
+/// The byte an inner node's hash starts from.
+pub const NODE_PREFIX: u8 = 0x01;
+
+/// The leaf of a transaction: `sha256(0x00 ‖ tx hash)`.
+pub fn leaf(tx_hash: Hash32) -> Hash32 {
+    Hash32::of_parts(&[&[LEAF_PREFIX], &tx_hash.0])
+}
+
+/// An inner node: `sha256(0x01 ‖ left ‖ right)`.
+pub fn node(left: Hash32, right: Hash32) -> Hash32 {
+    Hash32::of_parts(&[&[NODE_PREFIX], &left.0, &right.0])
+}
+
+/// The root of the tree over a block's transaction hashes, in the block's order (which must
+/// not be empty).
+pub fn root(tx_hashes: &[Hash32]) -> Hash32 {
+    let mut level: Vec<Hash32> = tx_hashes.iter().copied().map(leaf).collect();
     while level.len() > 1 {
         level = next_level(&level);
     }
@@ -29,17 +48,17 @@ fn next_level(level: &[Hash32]) -> Vec<Hash32> {
     level
         .chunks(2)
         .map(|pair| match pair {
-            [left, right] => Hash32::of_parts(&[&left.0, &right.0]),
+            [left, right] => node(*left, *right),
             [single] => *single,
             _ => unreachable!("chunks(2) yields one or two"),
         })
         .collect()
 }
 
-/// The path from leaf `index` to the root.
-pub fn path(leaves: &[Hash32], mut index: usize) -> Vec<PathStep> {
+/// The path from the transaction at `index` to the root.
+pub fn path(tx_hashes: &[Hash32], mut index: usize) -> Vec<PathStep> {
     let mut steps = Vec::new();
-    let mut level = leaves.to_vec();
+    let mut level: Vec<Hash32> = tx_hashes.iter().copied().map(leaf).collect();
     while level.len() > 1 {
         let sibling = index ^ 1;
         if sibling < level.len() {
@@ -55,11 +74,11 @@ pub fn path(leaves: &[Hash32], mut index: usize) -> Vec<PathStep> {
     steps
 }
 
-/// Replays a path from a leaf: the root it leads to.
-pub fn replay(leaf: Hash32, steps: &[PathStep]) -> Hash32 {
-    steps.iter().fold(leaf, |current, step| match step {
-        PathStep::Left(sibling) => Hash32::of_parts(&[&sibling.0, &current.0]),
-        PathStep::Right(sibling) => Hash32::of_parts(&[&current.0, &sibling.0]),
+/// Replays a path from a transaction hash: the root it leads to.
+pub fn replay(tx_hash: Hash32, steps: &[PathStep]) -> Hash32 {
+    steps.iter().fold(leaf(tx_hash), |current, step| match step {
+        PathStep::Left(sibling) => node(*sibling, current),
+        PathStep::Right(sibling) => node(current, *sibling),
     })
 }
 
@@ -83,10 +102,33 @@ mod tests {
     }
 
     #[test]
-    fn a_single_leaf_has_an_empty_path() {
+    fn a_single_transaction_has_an_empty_path_and_its_leaf_for_root() {
         let leaves = leaves(1);
         assert!(path(&leaves, 0).is_empty());
-        assert_eq!(root(&leaves), leaves[0]);
+        assert_eq!(root(&leaves), leaf(leaves[0]));
+        assert_ne!(root(&leaves), leaves[0], "a transaction hash is never a root");
+    }
+
+    #[test]
+    fn leaves_and_nodes_are_hashed_apart_as_rfc_6962_does() {
+        let (a, b, c) = (Hash32::of(b"a"), Hash32::of(b"b"), Hash32::of(b"c"));
+        assert_eq!(leaf(a), Hash32::of(&[&[0u8][..], &a.0].concat()));
+        assert_eq!(node(a, b), Hash32::of(&[&[1u8][..], &a.0, &b.0].concat()));
+        assert_eq!(root(&[a, b]), node(leaf(a), leaf(b)));
+        // A last odd node is carried up unchanged.
+        assert_eq!(root(&[a, b, c]), node(node(leaf(a), leaf(b)), leaf(c)));
+    }
+
+    #[test]
+    fn an_inner_node_or_the_root_is_no_transaction_of_the_block() {
+        let leaves = leaves(4);
+        let root = root(&leaves);
+        let inner = node(leaf(leaves[0]), leaf(leaves[1]));
+        // The inner node with the path from its level up, and the root with an empty path.
+        let upper = vec![PathStep::Right(node(leaf(leaves[2]), leaf(leaves[3])))];
+        assert_eq!(node(inner, node(leaf(leaves[2]), leaf(leaves[3]))), root, "the path is the real one");
+        assert_ne!(replay(inner, &upper), root, "an inner node replays as a leaf, to another root");
+        assert_ne!(replay(root, &[]), root, "the root with no path is no proof");
     }
 
     #[test]

@@ -145,3 +145,52 @@ fn a_misbehaviour_that_forges_is_never_believed_and_is_suspected() {
     assert!(outcome.stats.bad_signatures > 0, "its answers fail their signature: {:?}", outcome.stats);
     assert!(outcome.suspects.contains(&"org_4".to_owned()), "{:?}", outcome.suspects);
 }
+
+/// An asset's org that settles honestly on its ledger but sends a proof that is not of the
+/// buyer's transaction: the block root as a bare hash, or another transaction's hash.
+#[derive(Debug)]
+struct ForeignProof {
+    root_as_hash: bool,
+}
+
+impl Misbehaviour for ForeignProof {
+    fn name(&self) -> &str {
+        "foreign_proof"
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
+        let root_as_hash = self.root_as_hash;
+        cx.rewrite_sends(out, "foreign_proof", |m| {
+            let Body::Settlement(settlement) = &mut m.body else { return None };
+            let proof = settlement.proof.as_mut()?;
+            if root_as_hash {
+                let (root, _) = proof.replay()?;
+                proof.hash = root.to_hex();
+                proof.branches[0].ops.retain(|op| matches!(op, finsim::crypto::chainpoint::Op::Anchors(_)));
+            } else {
+                proof.hash = finsim::crypto::Hash32::of(b"another transaction").to_hex();
+            }
+            Some(Act::Altered)
+        });
+    }
+}
+
+#[test]
+fn a_buyers_org_takes_no_proof_that_is_not_of_its_own_transaction() {
+    for root_as_hash in [true, false] {
+        let simulator = Simulator::new().misbehaviour("foreign_proof", move || ForeignProof { root_as_hash });
+        let text = format!(
+            "{SAMPLE_FLOW}faults:\n  byzantine:\n    - {{ org: org_2, behaviour: {{ custom: foreign_proof }} }}\n"
+        );
+        let scenario = simulator.parse("foreign-proof.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+        let outcome = simulator.run(&scenario, scenario.seed);
+        let refused = outcome.trace.iter().any(|r| {
+            matches!(&r.event, finsim::trace::Event::Note(finsim::actors::Note::Discarded {
+                reason: finsim::actors::note::Discard::UnboundProof, at, ..
+            }) if at.to_string() == "org_1")
+        });
+        assert!(refused, "root as hash: {root_as_hash}: org_1 refused the proof");
+        let transfer = outcome.expectations.iter().find(|c| c.name.starts_with("transfer 10101")).unwrap();
+        assert!(!transfer.passed, "the transfer is not settled for the buyer: {transfer:?}");
+    }
+}

@@ -266,7 +266,7 @@ mod tests {
         }
         assert!(timed_out, "the retries ran out");
         let tx = settled_tx();
-        let at = SettledAt { tx_hash: tx.hash(), path: vec![], root: tx.hash(), received_us: 5 };
+        let at = SettledAt { tx_hash: tx.hash(), path: vec![], root: merkle::root(&[tx.hash()]), received_us: 5 };
         let me = Address::Actor(org_id("org_1"));
         let mut settled = false;
         for member in ["org_3", "org_4"] {

@@ -70,6 +70,14 @@ impl Purchase {
         }
     }
 
+    /// Whether a settled final status carries a proof of this purchase's own ledger transaction:
+    /// its `hash` is that transaction's hash, and its operations replay.
+    pub(super) fn is_own_proof(&self, request_id: u64, settlement: &Settlement) -> bool {
+        let tx_id = self.tx_id.unwrap_or(settlement.tx_id);
+        let own = self.ledger_tx(request_id, tx_id).hash();
+        settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
+    }
+
     /// The proof of settlement, if settled.
     pub fn proof(&self) -> Option<&ChainpointProof> {
         self.final_status.as_ref().and_then(|s| s.proof.as_ref())
@@ -213,6 +221,12 @@ impl Organization {
         if !entitled {
             // Only the asset's org may say how its transfer ended.
             out.note(self.discarded(cause, Discard::Unentitled));
+            return;
+        }
+        let own = self.state.purchases.get(&request_id).is_some_and(|p| p.is_own_proof(request_id, &settlement));
+        if settlement.status == Status::Ok && !own {
+            // Only a proof of this transfer's own ledger transaction settles it; not acknowledged.
+            out.note(self.discarded(cause, Discard::UnboundProof));
             return;
         }
         let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };

@@ -156,8 +156,15 @@ pub fn valid_proofs(seen: &Observations) -> Check {
             broken.push(format!("transfer {request_id}: no block {}:{}", anchor.cluster, anchor.height));
             continue;
         };
-        let tx_in_block = block.txs.iter().any(|t| Some(t.hash()) == Hash32::from_hex(&proof.hash));
-        if block.root != root || !tx_in_block {
+        // The proof must start from this transfer's own transaction in that block, not from
+        // another transaction's hash (nor from an inner node, which never replays to the root).
+        let own = block.txs.iter().find(|t| t.request_id == *request_id).map(LedgerTx::hash);
+        if own.is_none() || own != Hash32::from_hex(&proof.hash) {
+            broken.push(format!(
+                "the proof of transfer {request_id} is not of its own transaction in block {}:{}",
+                anchor.cluster, anchor.height
+            ));
+        } else if block.root != root {
             broken.push(format!(
                 "the proof of transfer {request_id} does not recompute block {}:{}'s root",
                 anchor.cluster, anchor.height
@@ -437,23 +444,50 @@ mod tests {
     }
 
     #[test]
-    fn valid_proofs_needs_both_the_blocks_root_and_a_hash_in_the_block() {
-        // A proof of this transaction whose path leads elsewhere: the hash is in the block, the root is not.
-        let mut seen = settled_state();
-        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
-        proof.branches[0].ops.insert(0, crate::crypto::chainpoint::Op::Right(Hash32::of(b"sibling").to_hex()));
-        assert!(!valid_proofs(&seen).passed, "a path to another root");
-        // A "proof" whose hash is the root of a two-transaction block, with no path: it replays to
-        // the root, but that hash is no transaction of the block.
-        let mut seen = settled_state();
-        let block = &mut seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap().blocks[0];
-        block.txs.push(tx(2));
-        block.root = crate::crypto::merkle::root(&block.txs.iter().map(LedgerTx::hash).collect::<Vec<_>>());
-        let root = block.root;
+    fn valid_proofs_refuses_each_forged_proof() {
+        use crate::crypto::chainpoint::Op;
+        use crate::crypto::merkle;
+        // A block of two transactions: this transfer's and another.
+        let two = || {
+            let mut seen = settled_state();
+            let block = &mut seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap().blocks[0];
+            block.txs.push(tx(2));
+            let hashes: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
+            block.root = merkle::root(&hashes);
+            (seen, hashes)
+        };
+        let proof_of = |hashes: &[Hash32], index: usize| {
+            ChainpointProof::build(&ProofInputs {
+                tx_hash: hashes[index],
+                path: &merkle::path(hashes, index),
+                cluster: "cluster_B",
+                height: 1,
+                received_us: 0,
+                node_id: [0; 6],
+            })
+        };
+        let (mut seen, hashes) = two();
+        seen.transfers.get_mut(&10101).unwrap().proof = Some(proof_of(&hashes, 0));
+        assert!(valid_proofs(&seen).passed, "its own transaction's proof holds");
+        // 1. The root itself as the proof's hash, with no path.
+        let (mut seen, _) = two();
+        let root = seen.ledgers[&ClusterId::from("cluster_B")].blocks[0].root;
         let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
         proof.hash = root.to_hex();
-        proof.branches[0].ops.retain(|op| matches!(op, crate::crypto::chainpoint::Op::Anchors(_)));
-        assert_eq!(proof.replay().map(|(r, _)| r), Some(root));
+        proof.branches[0].ops.retain(|op| matches!(op, Op::Anchors(_)));
+        assert_eq!(proof.replay().map(|(r, _)| r), Some(root), "it replays to the root as a bare hash");
+        let check = valid_proofs(&seen);
+        assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
+        // 2. Another transaction's genuine proof in the same block.
+        let (mut seen, hashes) = two();
+        seen.transfers.get_mut(&10101).unwrap().proof = Some(proof_of(&hashes, 1));
+        let check = valid_proofs(&seen);
+        assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
+        // 3. Its own hash with a path that leads elsewhere.
+        let mut seen = settled_state();
+        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
+        let detour = [Op::Left("01".into()), Op::Right(Hash32::of(b"sibling").to_hex()), Op::Hash("sha-256".into())];
+        proof.branches[0].ops.splice(2..2, detour);
         let check = valid_proofs(&seen);
         assert!(!check.passed && check.detail.contains("does not recompute"), "{check:?}");
     }
