@@ -6,11 +6,14 @@
 //! the rest, `LEGL`), with `countryOfResidence`, `customerIdentification` = the user's
 //! resource id (constraint C1) and `dateAndPlaceOfBirth` only when both are known; the
 //! beneficiary is the selling account, a legal person named after its managing org with
-//! the account as customer number. Regulation checks read this document, never the
-//! scenario struct.
+//! the account as its `customerIdentification` (C4); each VASP is a legal person named after
+//! its org with a well-formed (synthetic) LEI as its national identification (C4, C9, C11).
+//! The document is built from typed structs of the standard's data model and checked in the
+//! tests by an independent validator (the `ivms101` npm package, `tests/ivms101/`).
+//! Regulation checks read this document, never the scenario struct.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use sha2::Digest;
 
 /// The travel-rule data an org holds for one of its users.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,48 +40,249 @@ pub struct Parties<'a> {
     pub beneficiary_org: &'a str,
 }
 
+/// An IVMS101.2023 document: the parts of the standard's data model finsim fills.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ivms101 {
+    /// The originator: its persons and accounts.
+    pub originator: Originator,
+    /// The beneficiary: its persons and accounts.
+    pub beneficiary: Beneficiary,
+    /// The VASP of the originator.
+    #[serde(rename = "originatingVASP")]
+    pub originating_vasp: OriginatingVasp,
+    /// The VASP of the beneficiary.
+    #[serde(rename = "beneficiaryVASP")]
+    pub beneficiary_vasp: BeneficiaryVasp,
+    /// The payload's version (`101.2023`).
+    pub payload_metadata: PayloadMetadata,
+}
+
+/// The originator of a transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Originator {
+    /// Its persons (one here).
+    pub originator_person: Vec<Person>,
+    /// Its accounts.
+    pub account_number: Vec<String>,
+}
+
+/// The beneficiary of a transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Beneficiary {
+    /// Its persons (one here).
+    pub beneficiary_person: Vec<Person>,
+    /// Its accounts.
+    pub account_number: Vec<String>,
+}
+
+/// The originating VASP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginatingVasp {
+    /// The VASP as a person.
+    #[serde(rename = "originatingVASP")]
+    pub originating_vasp: Person,
+}
+
+/// The beneficiary VASP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BeneficiaryVasp {
+    /// The VASP as a person.
+    #[serde(rename = "beneficiaryVASP")]
+    pub beneficiary_vasp: Person,
+}
+
+/// The payload's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadMetadata {
+    /// `101.2023`.
+    pub payload_version: String,
+}
+
+/// A natural or a legal person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Person {
+    /// A natural person.
+    NaturalPerson(NaturalPerson),
+    /// A legal person.
+    LegalPerson(LegalPerson),
+}
+
+/// A natural person (constraint C1: it has a customer identification; C6: a `LEGL` name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NaturalPerson {
+    /// Its names.
+    pub name: NaturalPersonName,
+    /// ISO 3166-1 alpha-2 country of residence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_of_residence: Option<String>,
+    /// The identification its VASP gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_identification: Option<String>,
+    /// Date and place of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_and_place_of_birth: Option<DateAndPlaceOfBirth>,
+}
+
+/// A natural person's names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NaturalPersonName {
+    /// The names (one `LEGL` here).
+    pub name_identifier: Vec<NaturalPersonNameId>,
+}
+
+/// One name of a natural person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NaturalPersonNameId {
+    /// The last name.
+    pub primary_identifier: String,
+    /// The other names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_identifier: Option<String>,
+    /// `LEGL`: the legal name.
+    pub natural_person_name_identifier_type: String,
+}
+
+/// Date and place of birth.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DateAndPlaceOfBirth {
+    /// `YYYY-MM-DD`, in the past (C2).
+    pub date_of_birth: String,
+    /// The city.
+    pub place_of_birth: String,
+}
+
+/// A legal person (C4: it has a customer identification or a national identification;
+/// C5: a `LEGL` name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalPerson {
+    /// Its names.
+    pub name: LegalPersonName,
+    /// The identification a VASP gives it (the beneficiary's account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_identification: Option<String>,
+    /// Its national identification (a VASP's LEI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_identification: Option<NationalIdentification>,
+}
+
+/// A legal person's names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalPersonName {
+    /// The names (one `LEGL` here).
+    pub name_identifier: Vec<LegalPersonNameId>,
+}
+
+/// One name of a legal person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalPersonNameId {
+    /// The name.
+    pub legal_person_name: String,
+    /// `LEGL`: the legal name.
+    pub legal_person_name_identifier_type: String,
+}
+
+/// A national identification: here a legal entity identifier (`LEIX`, C9 and C11: no country of
+/// issue, no registration authority, 18 characters and two ISO 7064 check digits).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NationalIdentification {
+    /// The identifier.
+    pub national_identifier: String,
+    /// `LEIX`.
+    pub national_identifier_type: String,
+}
+
+/// A legal entity identifier for an org: 18 characters taken from SHA-256 of its id, then the two
+/// ISO 17442 check digits. Synthetic (finsim's orgs are registered nowhere), but well-formed, so
+/// a validator checks it as it would a real one.
+pub fn lei(org: &str) -> String {
+    const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let digest = sha2::Sha256::digest(org.as_bytes());
+    let base: String = digest.iter().take(18).map(|b| ALPHABET[usize::from(*b) % 36] as char).collect();
+    // ISO 7064 MOD 97-10 over the base with "00" appended, letters as 10..35.
+    let remainder = format!("{base}00").chars().fold(0u32, |r, c| {
+        let value = c.to_digit(36).expect("base-36 characters");
+        let r = if value >= 10 { r * 100 + value } else { r * 10 + value };
+        r % 97
+    });
+    format!("{base}{:02}", 98 - remainder)
+}
+
+fn legal_person(name: &str) -> LegalPerson {
+    LegalPerson {
+        name: LegalPersonName {
+            name_identifier: vec![LegalPersonNameId {
+                legal_person_name: name.to_owned(),
+                legal_person_name_identifier_type: "LEGL".to_owned(),
+            }],
+        },
+        customer_identification: None,
+        national_identification: None,
+    }
+}
+
+/// A VASP: a legal person named after its org, identified by the org's LEI.
+fn vasp(org: &str) -> Person {
+    let national =
+        NationalIdentification { national_identifier: lei(org), national_identifier_type: "LEIX".to_owned() };
+    Person::LegalPerson(LegalPerson { national_identification: Some(national), ..legal_person(org) })
+}
+
 /// Builds the IVMS101.2023 document (as canonical JSON text: keys sorted).
 pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
     let (primary, secondary) = match person.name.trim().rsplit_once(' ') {
         Some((rest, last)) => (last.to_owned(), Some(rest.trim().to_owned())),
         None => (person.name.trim().to_owned(), None),
     };
-    let mut name_identifier = json!({
-        "primaryIdentifier": primary,
-        "naturalPersonNameIdentifierType": "LEGL",
-    });
-    if let Some(secondary) = secondary {
-        name_identifier["secondaryIdentifier"] = json!(secondary);
-    }
-    let mut natural_person = json!({
-        "name": { "nameIdentifier": [name_identifier] },
-        "countryOfResidence": person.country,
-        "customerIdentification": parties.originator_id,
-    });
-    if let (Some(date), Some(place)) = (&person.date_of_birth, &person.place_of_birth) {
-        natural_person["dateAndPlaceOfBirth"] = json!({ "dateOfBirth": date, "placeOfBirth": place });
-    }
-    let legal = |org: &str| {
-        json!({ "legalPerson": { "name": { "nameIdentifier": [
-            { "legalPersonName": org, "legalPersonNameIdentifierType": "LEGL" }
-        ] } } })
+    let birth = match (&person.date_of_birth, &person.place_of_birth) {
+        (Some(date), Some(place)) => {
+            Some(DateAndPlaceOfBirth { date_of_birth: date.clone(), place_of_birth: place.clone() })
+        }
+        _ => None,
     };
-    let mut beneficiary_person = legal(parties.beneficiary_org);
-    beneficiary_person["legalPerson"]["customerNumber"] = json!(parties.beneficiary_account);
-    let doc = json!({
-        "originator": {
-            "originatorPerson": [ { "naturalPerson": natural_person } ],
-            "accountNumber": [parties.originator_id],
+    let natural = NaturalPerson {
+        name: NaturalPersonName {
+            name_identifier: vec![NaturalPersonNameId {
+                primary_identifier: primary,
+                secondary_identifier: secondary,
+                natural_person_name_identifier_type: "LEGL".to_owned(),
+            }],
         },
-        "beneficiary": {
-            "beneficiaryPerson": [beneficiary_person],
-            "accountNumber": [parties.beneficiary_account],
+        country_of_residence: Some(person.country.clone()),
+        customer_identification: Some(parties.originator_id.to_owned()),
+        date_and_place_of_birth: birth,
+    };
+    let beneficiary = LegalPerson {
+        customer_identification: Some(parties.beneficiary_account.to_owned()),
+        ..legal_person(parties.beneficiary_org)
+    };
+    let doc = Ivms101 {
+        originator: Originator {
+            originator_person: vec![Person::NaturalPerson(natural)],
+            account_number: vec![parties.originator_id.to_owned()],
         },
-        "originatingVASP": { "originatingVASP": legal(parties.originator_org) },
-        "beneficiaryVASP": { "beneficiaryVASP": legal(parties.beneficiary_org) },
-        "payloadMetadata": { "payloadVersion": "101.2023" },
-    });
-    doc.to_string()
+        beneficiary: Beneficiary {
+            beneficiary_person: vec![Person::LegalPerson(beneficiary)],
+            account_number: vec![parties.beneficiary_account.to_owned()],
+        },
+        originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org) },
+        beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org) },
+        payload_metadata: PayloadMetadata { payload_version: "101.2023".to_owned() },
+    };
+    // Through a `Value`, whose maps keep their keys sorted: the canonical text.
+    serde_json::to_value(&doc).expect("a document always encodes").to_string()
 }
 
 /// What a regulation check reads from a document.
@@ -90,25 +294,73 @@ pub struct OriginatorFacts {
     pub customer_identification: Option<String>,
 }
 
-/// Reads the originator's facts from an IVMS-101 document; `None` if it is not one.
+/// Reads the originator's facts from an IVMS101.2023 document; `None` if it is not one.
 pub fn originator_facts(document: &str) -> Option<OriginatorFacts> {
-    let doc: Value = serde_json::from_str(document).ok()?;
-    if doc["payloadMetadata"]["payloadVersion"] != "101.2023" {
+    let doc: Ivms101 = serde_json::from_str(document).ok()?;
+    if doc.payload_metadata.payload_version != "101.2023" {
         return None;
     }
-    let person = &doc["originator"]["originatorPerson"][0]["naturalPerson"];
-    if person.is_null() {
-        return None;
-    }
+    let Some(Person::NaturalPerson(person)) = doc.originator.originator_person.into_iter().next() else { return None };
     Some(OriginatorFacts {
-        country: person["countryOfResidence"].as_str().map(str::to_owned),
-        customer_identification: person["customerIdentification"].as_str().map(str::to_owned),
+        country: person.country_of_residence,
+        customer_identification: person.customer_identification,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    /// ISO 7064 MOD 97-10 over a whole LEI: 1 when its check digits are right.
+    fn mod97(lei: &str) -> u32 {
+        lei.chars().fold(0, |r, c| {
+            let value = c.to_digit(36).unwrap();
+            (if value >= 10 { r * 100 + value } else { r * 10 + value }) % 97
+        })
+    }
+
+    #[test]
+    fn each_org_has_a_well_formed_lei_whose_check_digits_hold() {
+        for org in ["org_1", "org_2", "a-much-longer-org.name"] {
+            let lei = lei(org);
+            assert_eq!(lei.len(), 20, "{lei}");
+            assert!(lei[..18].chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()), "{lei}");
+            assert!(lei[18..].chars().all(|c| c.is_ascii_digit()), "{lei}");
+            assert_eq!(mod97(&lei), 1, "{lei}");
+            let mut wrong = lei.clone().into_bytes();
+            wrong[3] = if wrong[3] == b'7' { b'8' } else { b'7' };
+            assert_ne!(mod97(std::str::from_utf8(&wrong).unwrap()), 1, "a changed character fails");
+        }
+        assert_ne!(lei("org_1"), lei("org_2"));
+    }
+
+    #[test]
+    fn every_legal_person_has_an_identification_and_every_person_a_legal_name() {
+        let person = PersonData {
+            name: "Alice Example".into(),
+            country: "GB".into(),
+            date_of_birth: None,
+            place_of_birth: None,
+        };
+        let doc: Value = serde_json::from_str(&document(&person, &parties())).unwrap();
+        let beneficiary = &doc["beneficiary"]["beneficiaryPerson"][0]["legalPerson"];
+        assert_eq!(beneficiary["customerIdentification"], "org_2:100:treasury", "the 2023 name, not customerNumber");
+        assert!(beneficiary.get("customerNumber").is_none());
+        for (vasp, org) in [
+            (&doc["originatingVASP"]["originatingVASP"], "org_1"),
+            (&doc["beneficiaryVASP"]["beneficiaryVASP"], "org_2"),
+        ] {
+            let legal = &vasp["legalPerson"];
+            assert_eq!(legal["name"]["nameIdentifier"][0]["legalPersonNameIdentifierType"], "LEGL");
+            assert_eq!(legal["nationalIdentification"]["nationalIdentifierType"], "LEIX");
+            assert_eq!(legal["nationalIdentification"]["nationalIdentifier"], lei(org).as_str());
+            assert!(legal["nationalIdentification"].get("countryOfIssue").is_none());
+        }
+        let text = document(&person, &parties());
+        let keys: Vec<&str> = text.match_indices('"').map(|(i, _)| &text[i..]).take(3).collect();
+        assert!(keys[0].starts_with("\"beneficiary\""), "keys sorted: {text}");
+    }
 
     fn parties() -> Parties<'static> {
         Parties {

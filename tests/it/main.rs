@@ -7,6 +7,7 @@ mod expectations;
 mod faults;
 mod generated;
 mod hostile;
+mod ivms101;
 mod library;
 mod loader;
 mod quorum;
