@@ -56,6 +56,12 @@ impl Boundary {
         Self { signer, directory, sealed: RefCell::default() }
     }
 
+    /// How many sealed messages the boundary remembers (dead ones until the next sweep).
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.sealed.borrow().by_message.len()
+    }
+
     /// The input an arrived envelope is for its actor.
     pub fn open(&self, envelope: Arc<Envelope>) -> Input {
         match self.signer {
@@ -131,6 +137,24 @@ mod tests {
         assert_eq!(received(org_2.open(first.clone())), Some(ack("org_1")));
         let relayed = org_2.seal(Outgoing::Sealed(first.clone()));
         assert!(Arc::ptr_eq(&relayed, &first), "an envelope sent as it is is not sealed again");
+    }
+
+    #[test]
+    fn a_message_still_held_is_sealed_once_and_the_table_keeps_only_what_is_held() {
+        let org_1 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_1"))), directory());
+        let held = Arc::new(ack("org_1"));
+        let first = org_1.seal(Outgoing::Message(held.clone()));
+        assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held.clone()))), "a re-send is not signed again");
+        // 1,024 more messages, each dropped once sealed: the table is swept when it passes 1,024
+        // entries (the one being sealed is still held then), and keeps the held message.
+        for request_id in 0..1024 {
+            org_1.seal(Outgoing::Message(Arc::new(Message { request_id, ..ack("org_1") })));
+        }
+        assert_eq!(org_1.remembered(), 2, "the held message and the one sealed as the table was swept");
+        assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held))), "what is held survives the sweep");
+        let copy = org_1.seal(Outgoing::Message(Arc::new(ack("org_1"))));
+        assert_eq!(copy, first, "an equal message gets an equal envelope");
+        assert!(!Arc::ptr_eq(&copy, &first), "but only the same message is remembered");
     }
 
     #[test]

@@ -131,6 +131,15 @@ mod tests {
     }
 
     #[test]
+    fn a_users_state_is_the_orders_it_placed() {
+        let (user, dir, _) = user_with_order();
+        let fresh = User::new(ResourceId::parse("org_1:100:user_1").unwrap(), dir);
+        assert_eq!(crate::actors::Stateful::state(&fresh), &UserState::default());
+        assert_ne!(crate::actors::Stateful::state(&user), crate::actors::Stateful::state(&fresh), "the order");
+        assert_eq!(user.clone().state(), user.state(), "a copy has the same state");
+    }
+
+    #[test]
     fn the_user_signs_its_own_order_and_nothing_that_differs_from_it_in_any_one_field() {
         let (mut user, dir, template) = user_with_order();
         assert!(asked_to_sign(&mut user, &dir, template.clone()));
