@@ -236,28 +236,20 @@ impl Organization {
     pub(super) fn start_verify_proof(&mut self, request_id: u64, cluster: ClusterId, transfer: u64, out: &mut Outbox) {
         let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof());
         let replayed = proof.and_then(|p| p.replay());
+        let invalid = |finding| Note::ProofResult {
+            org: self.cfg.id.clone(),
+            request_id,
+            transfer,
+            valid: false,
+            tally: None,
+            finding: Some(finding),
+        };
         let Some((root, anchor)) = replayed else {
-            let finding = Some(if proof.is_none() { Finding::NoProof } else { Finding::NoReplay });
-            out.note(Note::ProofResult {
-                org: self.cfg.id.clone(),
-                request_id,
-                transfer,
-                valid: false,
-                tally: None,
-                finding,
-            });
+            out.note(invalid(if proof.is_none() { Finding::NoProof } else { Finding::NoReplay }));
             return;
         };
         if anchor.cluster != cluster.as_str() {
-            let finding = Some(Finding::AnchoredElsewhere { cluster: anchor.cluster });
-            out.note(Note::ProofResult {
-                org: self.cfg.id.clone(),
-                request_id,
-                transfer,
-                valid: false,
-                tally: None,
-                finding,
-            });
+            out.note(invalid(Finding::AnchoredElsewhere { cluster: anchor.cluster }));
             return;
         }
         let body = Body::VerifyProof(VerifyProofRequest { height: anchor.height, root });
