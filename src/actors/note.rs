@@ -121,8 +121,17 @@ pub enum Note {
         check: RuleCheck,
         passed: bool,
     },
-    /// Personal (IVMS-101) data about a user was asked for, and given or refused.
-    PersonalData { holder: OrgId, asked_by: OrgId, user: ResourceId, given: bool, status: Status },
+    /// Personal (IVMS-101) data about a user was asked for, and given (these IVMS-101 fields of
+    /// the user's) or refused.
+    PersonalData {
+        holder: OrgId,
+        asked_by: OrgId,
+        user: ResourceId,
+        request_id: u64,
+        given: bool,
+        status: Status,
+        fields: Vec<String>,
+    },
     /// A transaction was fed to a ledger.
     Submitted { org: OrgId, request_id: u64, tx_hash: Hash32 },
     /// A ledger closed a block.

@@ -285,6 +285,28 @@ pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
     serde_json::to_value(&doc).expect("a document always encodes").to_string()
 }
 
+/// The fields of a document that carry personal data about its originator, as IVMS-101 names
+/// them (`name`, `countryOfResidence`, `customerIdentification`, `dateAndPlaceOfBirth`, and the
+/// originator's `accountNumber`): what left its holder when the document was given. Empty for
+/// what is not a document.
+pub fn disclosed_fields(document: &str) -> Vec<&'static str> {
+    let Ok(doc) = serde_json::from_str::<Ivms101>(document) else { return Vec::new() };
+    let mut fields = Vec::new();
+    for person in &doc.originator.originator_person {
+        if let Person::NaturalPerson(p) = person {
+            fields.push("name");
+            fields.extend(p.country_of_residence.as_ref().map(|_| "countryOfResidence"));
+            fields.extend(p.customer_identification.as_ref().map(|_| "customerIdentification"));
+            fields.extend(p.date_and_place_of_birth.as_ref().map(|_| "dateAndPlaceOfBirth"));
+        }
+    }
+    if !doc.originator.account_number.is_empty() {
+        fields.push("accountNumber");
+    }
+    fields.dedup();
+    fields
+}
+
 /// What a regulation check reads from a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginatorFacts {
@@ -389,6 +411,21 @@ mod tests {
         let facts = originator_facts(&doc.to_string()).unwrap();
         assert_eq!(facts.country.as_deref(), Some("GB"));
         assert_eq!(facts.customer_identification.as_deref(), Some("org_1:100:user_1"));
+    }
+
+    #[test]
+    fn the_fields_disclosed_are_those_the_document_carries() {
+        let mut person = PersonData {
+            name: "Alice Example".into(),
+            country: "GB".into(),
+            date_of_birth: None,
+            place_of_birth: None,
+        };
+        let fields = disclosed_fields(&document(&person, &parties()));
+        assert_eq!(fields, ["name", "countryOfResidence", "customerIdentification", "accountNumber"]);
+        (person.date_of_birth, person.place_of_birth) = (Some("1990-04-01".into()), Some("Leeds".into()));
+        assert!(disclosed_fields(&document(&person, &parties())).contains(&"dateAndPlaceOfBirth"));
+        assert!(disclosed_fields("{\"not\": \"a document\"}").is_empty());
     }
 
     #[test]

@@ -9,11 +9,39 @@ use crate::actors::note::Note;
 use crate::check::Check;
 use crate::outcome::Outcome;
 use crate::protocol::cause::RuleCheck;
+use crate::protocol::message::Kind;
 use crate::trace::{Event, Hop, Record};
+use std::collections::BTreeMap;
 
-/// The step-by-step account, one line per trace event worth reading.
+/// The step-by-step account, one line per trace event worth reading. A copy of a user's personal
+/// data that arrives (or is lost) gets a line of its own, naming the user, under its delivery.
 pub fn account(trace: &[Record]) -> Vec<String> {
-    trace.iter().filter_map(line).collect()
+    // The personal data given, by the transmission that carries it: (holder, asker, request id).
+    let mut disclosures: BTreeMap<(String, String, u64), String> = BTreeMap::new();
+    let mut lines = Vec::new();
+    for record in trace {
+        if let Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, .. }) = &record.event {
+            disclosures.insert((holder.to_string(), asked_by.to_string(), *request_id), user.to_string());
+        }
+        lines.extend(line(record));
+        let (hop, arrived) = match &record.event {
+            Event::Delivered { hop } => (hop, true),
+            Event::Lost { hop, .. } => (hop, false),
+            _ => continue,
+        };
+        if hop.kind != Kind::GetResponse {
+            continue;
+        }
+        if let Some(user) = disclosures.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
+            let text = if arrived {
+                format!("{}'s personal data about {user} reached {}", hop.from, hop.to)
+            } else {
+                format!("{}'s personal data about {user} did not reach {} (lost)", hop.from, hop.to)
+            };
+            lines.push(format!("{}     {text}", at(record.t_us)));
+        }
+    }
+    lines
 }
 
 fn at(t_us: u64) -> String {
@@ -117,12 +145,11 @@ fn note_text(note: &Note) -> Option<String> {
                 if *passed { "pass" } else { "FAIL" }
             )
         }
-        Note::PersonalData { holder, asked_by, user, given, status } => {
-            format!(
-                "{holder} {} {user}'s IVMS-101 data to {asked_by} ({})",
-                if *given { "gave" } else { "refused" },
-                status.word()
-            )
+        Note::PersonalData { holder, asked_by, user, given: true, status, fields, .. } => {
+            format!("{holder} gave {user}'s IVMS-101 data ({}) to {asked_by} ({})", fields.join(", "), status.word())
+        }
+        Note::PersonalData { holder, asked_by, user, status, .. } => {
+            format!("{holder} refused {user}'s IVMS-101 data to {asked_by} ({})", status.word())
         }
         Note::Submitted { org, request_id, tx_hash } => {
             format!("{org} fed transfer {request_id} to its ledger (tx hash {})", tx_hash.short())
@@ -195,4 +222,43 @@ pub fn summary(outcome: &Outcome, file: &str) -> Vec<String> {
         lines.push(format!("reproduce: finsim run {file} --seed {}", outcome.seed));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::faults::LossCause;
+    use crate::protocol::ids::{OrgId, ResourceId};
+    use crate::protocol::status::Status;
+
+    fn hop(kind: Kind, request_id: u64) -> Hop {
+        Hop { from: "org_1".into(), to: "org_2".into(), kind, request_id }
+    }
+
+    #[test]
+    fn the_account_says_whether_personal_data_given_arrived() {
+        let given = Note::PersonalData {
+            holder: OrgId::from("org_1"),
+            asked_by: OrgId::from("org_2"),
+            user: ResourceId::parse("org_1:100:user_1").unwrap(),
+            request_id: 7,
+            given: true,
+            status: Status::Ok,
+            fields: vec!["name".into(), "countryOfResidence".into()],
+        };
+        let record = |t_us, event| Record { t_us, event };
+        let trace = [
+            record(1, Event::Note(given)),
+            record(2, Event::Delivered { hop: hop(Kind::GetResponse, 8) }),
+            record(3, Event::Lost { hop: hop(Kind::GetResponse, 7), cause: LossCause::Drop }),
+            record(4, Event::Delivered { hop: hop(Kind::GetResponse, 7) }),
+        ];
+        let lines = account(&trace);
+        assert!(
+            lines[0].ends_with("org_1 gave org_1:100:user_1's IVMS-101 data (name, countryOfResidence) to org_2 (ok)")
+        );
+        assert_eq!(lines.len(), 6, "another request's answer says nothing of the data: {lines:#?}");
+        assert!(lines[3].ends_with("org_1's personal data about org_1:100:user_1 did not reach org_2 (lost)"));
+        assert!(lines[5].ends_with("org_1's personal data about org_1:100:user_1 reached org_2"));
+    }
 }

@@ -111,12 +111,15 @@ impl Organization {
             }
         } else if resource.is_user() && wants(APPLICATION_IVMS101) {
             let (status, payload) = self.user_data_for(&resource, &from);
+            let fields = payload.as_deref().map(ivms101::disclosed_fields).unwrap_or_default();
             out.note(Note::PersonalData {
                 holder: self.cfg.id.clone(),
                 asked_by: from.clone(),
                 user: resource.clone(),
+                request_id,
                 given: payload.is_some(),
                 status,
+                fields: fields.into_iter().map(str::to_owned).collect(),
             });
             (status, APPLICATION_IVMS101, payload)
         } else {
