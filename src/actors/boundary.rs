@@ -158,6 +158,26 @@ mod tests {
     }
 
     #[test]
+    fn the_next_sweep_waits_for_twice_what_the_last_one_kept() {
+        let org_1 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_1"))), directory());
+        let message = |request_id| Arc::new(Message { request_id, ..ack("org_1") });
+        let held: Vec<_> = (0..600).map(message).collect();
+        for m in &held {
+            org_1.seal(Outgoing::Message(m.clone()));
+        }
+        // 425 one-shot messages take the table past 1,024: the sweep keeps 601 (the held ones and
+        // the one being sealed), so the next waits for 1,202 entries.
+        for request_id in 1000..1425 {
+            org_1.seal(Outgoing::Message(message(request_id)));
+        }
+        assert_eq!(org_1.remembered(), 601);
+        for request_id in 2000..2424 {
+            org_1.seal(Outgoing::Message(message(request_id)));
+        }
+        assert_eq!(org_1.remembered(), 1025, "not swept at 1,025: the threshold is 1,202 now");
+    }
+
+    #[test]
     fn a_failed_check_arrives_as_its_typed_rejection() {
         let dir = directory();
         let forger =
