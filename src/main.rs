@@ -38,7 +38,8 @@ enum Command {
     /// Run a scenario (no FILE: the bundled sample flow) and check its expectations and invariants.
     #[command(after_help = format!(
         "Examples:\n  finsim run\n  finsim run scenarios/faults/chaos.yaml --seed 7 --json\n  \
-finsim run scenarios/three-clusters.yaml --trace run.jsonl\n\n{EXIT_CODES}"
+finsim run scenarios/three-clusters.yaml --trace run.jsonl\n  \
+finsim run scenarios/faults/chaos.yaml --evidence chaos-pack\n\n{EXIT_CODES}"
     ))]
     Run {
         /// The scenario file.
@@ -52,6 +53,11 @@ finsim run scenarios/three-clusters.yaml --trace run.jsonl\n\n{EXIT_CODES}"
         /// Write the canonical trace (JSON lines) to this file (opened before the run).
         #[arg(long, value_name = "FILE.jsonl")]
         trace: Option<String>,
+        /// Also write an evidence pack to this directory (created; it must not exist or be empty):
+        /// the scenario, outcome, trace, public keys, every signed message, the block roots and the
+        /// proofs, with a manifest of their SHA-256 (see docs/evidence.md).
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<String>,
     },
     /// Validate a scenario file without running it.
     #[command(after_help = format!("Example:\n  finsim check scenarios/three-clusters.yaml\n\n{EXIT_CODES}"))]
@@ -99,10 +105,11 @@ const MAX_JOBS: u64 = 256;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Run { file: None, seed: None, json: false, trace: None });
+    let command =
+        cli.command.unwrap_or(Command::Run { file: None, seed: None, json: false, trace: None, evidence: None });
     let out = Output::default();
     let code = match command {
-        Command::Run { file, seed, json, trace } => run(&out, file, seed, json, trace),
+        Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
         Command::Check { file } => check(&out, &file),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
     };
@@ -136,17 +143,31 @@ fn check(out: &Output, file: &str) -> u8 {
     }
 }
 
-fn run(out: &Output, file: Option<String>, seed: Option<u64>, json: bool, trace_file: Option<String>) -> u8 {
-    let (path, loaded) = match &file {
-        Some(path) => (path.clone(), input::load(path)),
-        None => {
-            (scenario::SAMPLE_FLOW_PATH.to_owned(), scenario::parse(scenario::SAMPLE_FLOW_PATH, scenario::SAMPLE_FLOW))
-        }
+fn run(
+    out: &Output,
+    file: Option<String>,
+    seed: Option<u64>,
+    json: bool,
+    trace_file: Option<String>,
+    evidence: Option<String>,
+) -> u8 {
+    let (path, bytes) = match &file {
+        Some(path) => match input::read(path) {
+            Ok(bytes) => (path.clone(), bytes),
+            Err(error) => return invalid(&error),
+        },
+        None => (scenario::SAMPLE_FLOW_PATH.to_owned(), scenario::SAMPLE_FLOW.as_bytes().to_vec()),
     };
-    let scenario = match loaded {
+    let scenario = match scenario::parse_bytes(&path, &bytes) {
         Ok(scenario) => scenario,
         Err(error) => return invalid(&error),
     };
+    if let Some(dir) = &evidence {
+        if let Err(error) = cli::evidence::prepare(dir) {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    }
     // The trace file is opened before the run: a path that cannot be written is an error now,
     // not after the run, and the scenario file itself is never overwritten.
     let trace = match trace_file.as_deref().map(|t| input::create_output(t, file.as_deref())).transpose() {
@@ -157,7 +178,17 @@ fn run(out: &Output, file: Option<String>, seed: Option<u64>, json: bool, trace_
         }
     };
     let seed = seed.unwrap_or(scenario.seed);
-    let outcome = finsim::run(&scenario, seed);
+    let outcome = match &evidence {
+        None => finsim::run(&scenario, seed),
+        Some(dir) => {
+            let (outcome, material) = finsim::evidence::run(&scenario, seed);
+            if let Err(error) = cli::evidence::write(dir, &finsim::evidence::files(&bytes, &outcome, &material)) {
+                eprintln!("error: {error}");
+                return INVALID;
+            }
+            outcome
+        }
+    };
     if let (Some(mut writer), Some(name)) = (trace, &trace_file) {
         let written = outcome.trace.iter().try_for_each(|record| {
             serde_json::to_writer(&mut writer, record).map_err(std::io::Error::from)?;

@@ -66,6 +66,11 @@ impl Keyring {
         self.keys.insert(actor, key);
     }
 
+    /// Every actor's public key, in id order.
+    pub fn actors(&self) -> impl Iterator<Item = (&ActorId, &VerifyingKey)> {
+        self.keys.iter()
+    }
+
     /// An actor's public key, if it has one.
     pub fn key(&self, actor: &ActorId) -> Option<&VerifyingKey> {
         self.keys.get(actor)

@@ -68,6 +68,21 @@ pub struct Settings {
     pub budget: Budget,
     /// Which defences against moving tokens twice are on (all, by default).
     pub defences: Defences,
+    /// Keep every envelope handed to the network, in send order (for an evidence pack).
+    pub record_envelopes: bool,
+}
+
+/// One envelope handed to the network: when, by whom, to whom.
+#[derive(Clone, Debug)]
+pub struct SentEnvelope {
+    /// Virtual time, microseconds.
+    pub t_us: u64,
+    /// The actor that sent it.
+    pub from: ActorId,
+    /// The actor it was sent to.
+    pub to: ActorId,
+    /// The envelope as it was sealed.
+    pub envelope: Arc<Envelope>,
 }
 
 impl From<Budget> for Settings {
@@ -125,6 +140,8 @@ pub struct RunResult {
     pub stopped_by: Option<Limit>,
     /// The run's public directory (its keyring re-verifies causes in the checks).
     pub directory: Arc<Directory>,
+    /// Every envelope handed to the network, in send order (when `Settings::record_envelopes`).
+    pub sent: Vec<SentEnvelope>,
 }
 
 enum Pending {
@@ -205,7 +222,9 @@ impl Runner {
         library: &Simulator,
     ) -> RunResult {
         self.system.block_on(async {
-            Simulation::new(Cow::Borrowed(scenario), seed, settings.defences, library).run(settings.budget).await
+            let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings.defences, library);
+            simulation.sent = settings.record_envelopes.then(Vec::new);
+            simulation.run(settings.budget).await
         })
     }
 }
@@ -233,6 +252,8 @@ struct Simulation<'a> {
     /// Events handled so far, and the limit that stopped the run, if one did.
     events: u64,
     stopped_by: Option<Limit>,
+    /// Every envelope handed to the network, when recorded.
+    sent: Option<Vec<SentEnvelope>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -307,6 +328,7 @@ impl<'a> Simulation<'a> {
             messages: 0,
             events: 0,
             stopped_by: None,
+            sent: None,
         };
         for crash in crashes {
             simulation.schedule(crash.at_us, Pending::Crash(crash.org.clone()));
@@ -440,6 +462,7 @@ impl<'a> Simulation<'a> {
             unfinished_steps,
             stopped_by,
             directory: self.dir,
+            sent: self.sent.unwrap_or_default(),
         }
     }
 
@@ -516,6 +539,11 @@ impl<'a> Simulation<'a> {
     /// One transmission: the network decides its fate; the driver records and schedules.
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
+        if let Some(sent) = &mut self.sent {
+            let record =
+                SentEnvelope { t_us: self.now, from: sender.clone(), to: receiver.clone(), envelope: envelope.clone() };
+            sent.push(record);
+        }
         if envelope.kind.is_ledger_answer() {
             if let ActorId::Org(org) = &sender {
                 let answer = LedgerAnswer { sent_us: self.now, org: org.clone(), envelope: envelope.clone() };

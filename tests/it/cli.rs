@@ -153,3 +153,20 @@ fn no_command_at_all_runs_the_sample_flow() {
     assert_eq!(code, 0);
     assert!(stdout.contains("PASSED: advertise-then-transfer (seed 42)"), "{stdout}");
 }
+
+#[test]
+fn run_writes_an_evidence_pack_into_a_new_directory_and_refuses_a_non_empty_one() {
+    let dir = std::env::temp_dir().join(format!("finsim-cli-{}-pack", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let pack = dir.display().to_string();
+    let (code, stdout, _) = finsim(&["run", "scenarios/advertise-then-transfer.yaml", "--json", "--evidence", &pack]);
+    assert_eq!(code, 0, "{stdout}");
+    let written = std::fs::read_to_string(dir.join("outcome.json")).unwrap();
+    assert_eq!(written.trim(), stdout.trim(), "outcome.json is the --json object");
+    let scenario = std::fs::read(super::root().join("scenarios/advertise-then-transfer.yaml")).unwrap();
+    assert_eq!(std::fs::read(dir.join("scenario.yaml")).unwrap(), scenario, "the bytes that were run");
+    let (code, _, stderr) = finsim(&["run", "--evidence", &pack]);
+    assert_eq!(code, 2, "a non-empty directory is refused");
+    assert!(stderr.contains("not empty"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod defences;
 mod determinism;
+mod evidence;
 mod expectations;
 mod faults;
 mod generated;

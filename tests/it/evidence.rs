@@ -1,0 +1,108 @@
+//! Evidence packs checked as a reviewer would, with another implementation: Node.js's own
+//! SHA-256 and ed25519 (`tests/evidence/check.mjs`), no finsim code. On a machine without Node.js
+//! the checks say so and pass, except under CI.
+
+use super::{load, root};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn pack(file: &str) -> (finsim::Outcome, BTreeMap<String, Vec<u8>>) {
+    let path = root().join(file);
+    let scenario = load(&path);
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let bytes = std::fs::read(&path).unwrap();
+    let files = finsim::evidence::files(&bytes, &outcome, &material);
+    (outcome, files)
+}
+
+/// Writes a pack to a fresh directory and runs the independent checker on it.
+fn check(name: &str, files: &BTreeMap<String, Vec<u8>>) -> Option<(i32, serde_json::Value)> {
+    if Command::new("node").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "Node.js is needed to check evidence packs");
+        eprintln!("skipped: no Node.js to check the evidence pack with");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("finsim-evidence-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, bytes) in files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+    }
+    let output = Command::new("node").arg(root().join("tests/evidence/check.mjs")).arg(&dir).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let summary = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    Some((output.status.code().unwrap_or(-1), summary))
+}
+
+#[test]
+fn a_pack_is_the_run_finsim_would_have_made_and_its_manifest_covers_every_file() {
+    let (outcome, files) = pack("scenarios/advertise-then-transfer.yaml");
+    let scenario = load(&root().join("scenarios/advertise-then-transfer.yaml"));
+    assert_eq!(outcome.digest, finsim::run(&scenario, scenario.seed).digest, "recording changes nothing");
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let listed: Vec<&String> = manifest["files"].as_object().unwrap().keys().collect();
+    let expected: Vec<&String> = files.keys().filter(|p| *p != "manifest.json").collect();
+    assert_eq!(listed, expected);
+    for name in [
+        "scenario.yaml",
+        "outcome.json",
+        "trace.jsonl",
+        "keys.json",
+        "messages.jsonl",
+        "roots.jsonl",
+        "proofs/10101.json",
+    ] {
+        assert!(files.contains_key(name), "{name}");
+    }
+    assert_eq!(files["trace.jsonl"], finsim::trace::to_jsonl(&outcome.trace).into_bytes());
+    let messages = std::str::from_utf8(&files["messages.jsonl"]).unwrap().lines().count() as u64;
+    assert_eq!(messages, outcome.messages, "one line per envelope handed to the network");
+}
+
+#[test]
+fn every_signature_and_proof_of_a_pack_checks_with_another_ed25519_and_sha256() {
+    // The sample flow: every signature verifies; chaos: only the forger's fail.
+    for (file, forger) in
+        [("scenarios/advertise-then-transfer.yaml", None), ("scenarios/faults/chaos.yaml", Some("org_5"))]
+    {
+        let (outcome, files) = pack(file);
+        let Some((code, summary)) = check("ok", &files) else { return };
+        assert_eq!(code, 0, "{file}: {summary}");
+        assert_eq!(summary["files_bad"], serde_json::json!([]), "{file}");
+        assert_eq!(summary["signatures_ok"].as_u64().unwrap() + bad_total(&summary), outcome.messages, "{file}");
+        let bad: Vec<&String> = summary["signatures_bad"].as_object().unwrap().keys().collect();
+        assert_eq!(bad, forger.iter().map(|f| f.to_string()).collect::<Vec<_>>().iter().collect::<Vec<_>>(), "{file}");
+        assert!(summary["proofs_ok"].as_u64().unwrap() >= 1, "{file}: {summary}");
+    }
+}
+
+fn bad_total(summary: &serde_json::Value) -> u64 {
+    summary["signatures_bad"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum()
+}
+
+#[test]
+fn the_checker_catches_an_altered_file_signature_or_proof() {
+    let (_, files) = pack("scenarios/advertise-then-transfer.yaml");
+    // A signature changed (and the manifest re-made to match): an honest signer's message fails.
+    let mut altered = files.clone();
+    let messages = String::from_utf8(altered["messages.jsonl"].clone()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(messages.lines().next().unwrap()).unwrap();
+    let signature = first["signature"].as_str().unwrap();
+    let flipped = format!("{}{}", if signature.starts_with('0') { "1" } else { "0" }, &signature[1..]);
+    altered.insert("messages.jsonl".into(), messages.replacen(signature, &flipped, 1).into_bytes());
+    let Some((_, summary)) = check("signature", &altered) else { return };
+    assert_eq!(summary["signatures_bad"][first["signer"].as_str().unwrap()], 1, "{summary}");
+    assert_eq!(summary["files_bad"], serde_json::json!(["messages.jsonl"]), "and the manifest no longer matches");
+    // A proof whose hash is the block's root (no path): it matches no transaction of the block.
+    let mut forged = files.clone();
+    let mut proof: serde_json::Value = serde_json::from_slice(&forged["proofs/10101.json"]).unwrap();
+    let root_line: serde_json::Value =
+        serde_json::from_str(std::str::from_utf8(&forged["roots.jsonl"]).unwrap().lines().next().unwrap()).unwrap();
+    proof["hash"] = root_line["root"].clone();
+    proof["branches"][0]["ops"].as_array_mut().unwrap().retain(|op| op.get("anchors").is_some());
+    forged.insert("proofs/10101.json".into(), serde_json::to_vec(&proof).unwrap());
+    let Some((code, summary)) = check("proof", &forged) else { return };
+    assert_eq!(code, 1);
+    assert_eq!(summary["proofs_bad"], serde_json::json!(["10101.json"]), "{summary}");
+}
