@@ -293,3 +293,16 @@ fn a_copy_of_an_org_has_its_own_state_and_the_same_input_gives_the_same_state() 
     org_1.handle(0, Input::Crash);
     assert_ne!(org_1.state(), copy.state(), "a crash loses the exchange's timer");
 }
+
+#[test]
+fn an_advertisement_names_the_orgs_own_finid() {
+    let (mut org_2, dir) = org_2();
+    let command =
+        Command::Advertise { asset: ResourceId::parse("org_2:101:asset_1").unwrap(), to: vec![OrgId::from("org_1")] };
+    let out = org_2.handle(0, Input::Command { request_id: 1, command });
+    let Some(Body::Advertisement(ad)) = out.sends[0].outgoing.message().map(|m| m.body.clone()) else {
+        panic!("{out:?}")
+    };
+    let key = dir.keyring.key(&ActorId::Org(OrgId::from("org_2"))).unwrap();
+    assert_eq!(ad.finid, keys::finid(key));
+}
