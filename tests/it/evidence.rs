@@ -74,6 +74,8 @@ fn every_signature_and_proof_of_a_pack_checks_with_another_ed25519_and_sha256() 
         let bad: Vec<&String> = summary["signatures_bad"].as_object().unwrap().keys().collect();
         assert_eq!(bad, forger.iter().map(|f| f.to_string()).collect::<Vec<_>>().iter().collect::<Vec<_>>(), "{file}");
         assert!(summary["proofs_ok"].as_u64().unwrap() >= 1, "{file}: {summary}");
+        assert!(summary["transfers_ok"].as_u64().unwrap() >= 1, "{file}: the users' signed templates: {summary}");
+        assert!(summary["personal_data"].as_u64().unwrap() >= 1, "{file}: {summary}");
     }
 }
 
@@ -105,4 +107,22 @@ fn the_checker_catches_an_altered_file_signature_or_proof() {
     let Some((code, summary)) = check("proof", &forged) else { return };
     assert_eq!(code, 1);
     assert_eq!(summary["proofs_bad"], serde_json::json!(["10101.json"]), "{summary}");
+    // A user's signed amount changed: the template hash no longer matches its fields.
+    let mut changed = files.clone();
+    let transfers = String::from_utf8(changed["transfers.jsonl"].clone()).unwrap();
+    changed.insert("transfers.jsonl".into(), transfers.replacen(r#""100"]"#, r#""1000"]"#, 1).into_bytes());
+    let Some((_, summary)) = check("transfer", &changed) else { return };
+    assert_eq!(summary["transfers_bad"], serde_json::json!([10101]), "{summary}");
+}
+
+#[test]
+fn a_proof_of_another_transfer_is_caught_even_when_it_replays_to_a_real_root() {
+    // chaos settles 10101 and 10102 in one block: each proof, swapped for the other's, still
+    // replays to that block's root, but starts from the other transfer's transaction.
+    let (_, mut files) = pack("scenarios/faults/chaos.yaml");
+    let (a, b) = (files["proofs/10101.json"].clone(), files["proofs/10102.json"].clone());
+    files.insert("proofs/10101.json".into(), b);
+    files.insert("proofs/10102.json".into(), a);
+    let Some((_, summary)) = check("swapped", &files) else { return };
+    assert_eq!(summary["proofs_bad"], serde_json::json!(["10101.json", "10102.json"]), "{summary}");
 }
