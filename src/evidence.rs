@@ -209,3 +209,175 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     files.insert("manifest.json".to_owned(), pretty(&manifest));
     files
 }
+
+/// Why a directory is not an evidence pack at all.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotAPack(pub String);
+
+/// One thing in a pack that does not hold: the file, the line (from 1) when it is a line's, what.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, relative to the pack.
+    pub file: String,
+    /// The line, when the problem is one line's.
+    pub line: Option<usize>,
+    /// What does not hold.
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.what),
+            None => write!(f, "{}: {}", self.file, self.what),
+        }
+    }
+}
+
+/// What a check of a pack found: the problems, and the signatures that failed as the scenario
+/// says they should (a `forge_signature` org's), by signer.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    /// What does not hold.
+    pub problems: Vec<Problem>,
+    /// Failing signatures of the scenario's forgers, by signer: expected.
+    pub expected_failures: BTreeMap<String, usize>,
+    /// How many signatures, transfers, proofs and documents were checked.
+    pub checked: BTreeMap<&'static str, usize>,
+}
+
+fn problem(file: &str, line: Option<usize>, what: impl Into<String>) -> Problem {
+    Problem { file: file.to_owned(), line, what: what.into() }
+}
+
+fn hex_bytes<const N: usize>(value: &serde_json::Value) -> Option<[u8; N]> {
+    const_hex::decode(value.as_str()?).ok()?.try_into().ok()
+}
+
+/// Re-checks a pack whose files `read` gives (by path; `None` when absent): the manifest's
+/// hashes, every signature, every signed transfer template, every proof against the roots and its
+/// transfer, every IVMS-101 document, and a re-run of the scenario at the pack's seed that must
+/// give every file again, byte for byte.
+pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPack> {
+    let manifest: serde_json::Value = read("manifest.json")
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| NotAPack("no manifest.json that parses as JSON".to_owned()))?;
+    let listed = manifest["files"].as_object().ok_or_else(|| NotAPack("manifest.json lists no files".to_owned()))?;
+    let scenario_bytes = read("scenario.yaml").ok_or_else(|| NotAPack("no scenario.yaml".to_owned()))?;
+    let scenario = crate::scenario::parse_bytes("scenario.yaml", &scenario_bytes)
+        .map_err(|e| NotAPack(format!("scenario.yaml is not a valid scenario: {}", e.render())))?;
+    let outcome: serde_json::Value = read("outcome.json")
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| NotAPack("no outcome.json that parses as JSON".to_owned()))?;
+    let seed = outcome["seed"].as_u64().ok_or_else(|| NotAPack("outcome.json names no seed".to_owned()))?;
+    let mut verdict = Verdict::default();
+    for (name, hash) in listed {
+        match read(name) {
+            None => verdict.problems.push(problem(name, None, "listed in the manifest, but missing")),
+            Some(bytes) if Some(const_hex::encode(Sha256::digest(&bytes))) != hash.as_str().map(str::to_owned) => {
+                verdict.problems.push(problem(name, None, "its SHA-256 differs from the manifest's"))
+            }
+            Some(_) => {}
+        }
+    }
+    let lines = |name: &str| -> Vec<serde_json::Value> {
+        let text = read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or(serde_json::Value::Null)).collect()
+    };
+    let keys: serde_json::Value = read("keys.json").and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let key_of = |actor: &str| {
+        let bytes: [u8; 32] = hex_bytes(&keys[actor]["public_key"])?;
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()
+    };
+    let forgers: Vec<String> = scenario
+        .faults
+        .byzantine
+        .iter()
+        .filter(|(_, b)| b.contains(&crate::scenario::Behaviour::ForgeSignature))
+        .map(|(org, _)| org.to_string())
+        .collect();
+    for (i, m) in lines("messages.jsonl").iter().enumerate() {
+        let signer = m["signer"].as_str().unwrap_or_default();
+        let signed = m["signed"].as_str().and_then(|h| const_hex::decode(h).ok());
+        let verified = match (key_of(signer), signed, hex_bytes::<64>(&m["signature"])) {
+            (Some(key), Some(bytes), Some(signature)) => crate::crypto::keys::verify(&key, &bytes, &signature),
+            _ => false,
+        };
+        *verdict.checked.entry("signatures").or_default() += 1;
+        if !verified && forgers.iter().any(|f| f == signer) {
+            *verdict.expected_failures.entry(signer.to_owned()).or_default() += 1;
+        } else if !verified {
+            verdict.problems.push(problem("messages.jsonl", Some(i + 1), format!("the signature is not {signer}'s")));
+        }
+    }
+    let transfers = lines("transfers.jsonl");
+    for (i, t) in transfers.iter().enumerate() {
+        *verdict.checked.entry("transfers").or_default() += 1;
+        let fields: Vec<Vec<u8>> = t["fields"]
+            .as_array()
+            .map(|fs| {
+                let bytes = |(j, f): (usize, &serde_json::Value)| {
+                    let text = f.as_str().unwrap_or_default();
+                    if j == 0 {
+                        const_hex::decode(text).unwrap_or_default()
+                    } else {
+                        text.as_bytes().to_vec()
+                    }
+                };
+                fs.iter().enumerate().map(bytes).collect()
+            })
+            .unwrap_or_default();
+        let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        let hash = crate::crypto::Hash32::of(&crate::crypto::Hash32::of_parts(&parts).0);
+        if Some(hash.to_hex()) != t["template_hash"].as_str().map(str::to_owned) {
+            verdict.problems.push(problem("transfers.jsonl", Some(i + 1), "the template hash is not its fields'"));
+        }
+        let key = hex_bytes::<32>(&t["public_key"]).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
+        let signed = match (key, hex_bytes::<64>(&t["signature"])) {
+            (Some(key), Some(signature)) => crate::crypto::keys::verify(&key, &hash.0, &signature),
+            _ => false,
+        };
+        if !signed {
+            verdict.problems.push(problem("transfers.jsonl", Some(i + 1), "the user's signature does not verify"));
+        }
+    }
+    let roots = lines("roots.jsonl");
+    for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("proofs/")) {
+        *verdict.checked.entry("proofs").or_default() += 1;
+        let proof: Option<ChainpointProof> = read(name).and_then(|b| serde_json::from_slice(&b).ok());
+        let Some((root, anchor)) = proof.as_ref().and_then(ChainpointProof::replay) else {
+            verdict.problems.push(problem(name, None, "not a Chainpoint proof that replays"));
+            continue;
+        };
+        let request_id: Option<u64> = name.trim_start_matches("proofs/").trim_end_matches(".json").parse().ok();
+        let own = transfers.iter().find(|t| t["request_id"].as_u64() == request_id).map(|t| &t["tx_hash"]);
+        let hash = proof.as_ref().map(|p| serde_json::Value::from(p.hash.clone()));
+        let block = roots.iter().find(|b| b["cluster"] == anchor.cluster.as_str() && b["height"] == anchor.height);
+        if own.is_none() || own != hash.as_ref() {
+            verdict.problems.push(problem(name, None, "its hash is not its own transfer's transaction"));
+        } else if block.is_none_or(|b| b["root"] != root.to_hex().as_str()) {
+            verdict.problems.push(problem(name, None, "it does not replay to its block's root in roots.jsonl"));
+        }
+    }
+    for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("ivms/")) {
+        *verdict.checked.entry("documents").or_default() += 1;
+        let text = read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        if ivms101::originator_facts(&text).is_none() {
+            verdict.problems.push(problem(name, None, "not an IVMS101.2023 document"));
+        }
+    }
+    // The run again, from the scenario and the seed: every file of the pack, byte for byte.
+    let (rerun, material) = run(&scenario, seed);
+    for (name, bytes) in files(&scenario_bytes, &rerun, &material) {
+        match read(&name) {
+            None => verdict.problems.push(problem(&name, None, "missing: the run makes it")),
+            Some(found) if found != bytes => {
+                let line = found.split(|b| *b == b'\n').zip(bytes.split(|b| *b == b'\n')).position(|(a, b)| a != b);
+                let what = "differs from what a run of scenario.yaml at this seed makes";
+                verdict.problems.push(problem(&name, Some(line.unwrap_or(0) + 1), what));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(verdict)
+}

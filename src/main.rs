@@ -65,6 +65,17 @@ finsim run scenarios/faults/chaos.yaml --evidence chaos-pack\n\n{EXIT_CODES}"
         /// The scenario file.
         file: String,
     },
+    /// Re-check an evidence pack: manifest, signatures, signed transfers, proofs, IVMS-101 documents,
+    /// and a re-run of its scenario that must give every file again, byte for byte.
+    #[command(
+        name = "verify-evidence",
+        after_help = "Example:\n  finsim verify-evidence chaos-pack\n\nExit codes: 0 everything holds; 1 something \
+does not (each named with its file and line); 2 DIR is not an evidence pack."
+    )]
+    VerifyEvidence {
+        /// The pack's directory (written by `finsim run FILE --evidence DIR`).
+        dir: String,
+    },
     /// Run a scenario once per seed and report each failing seed as it is found (all cores by default).
     #[command(after_help = format!(
         "Examples:\n  finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n  \
@@ -111,6 +122,7 @@ fn main() -> ExitCode {
     let code = match command {
         Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
         Command::Check { file } => check(&out, &file),
+        Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
     };
     ExitCode::from(match out.finish() {
@@ -125,6 +137,32 @@ fn main() -> ExitCode {
 fn invalid(error: &LoadError) -> u8 {
     eprint!("{}", error.render());
     INVALID
+}
+
+fn verify_evidence(out: &Output, dir: &str) -> u8 {
+    let read = |name: &str| cli::evidence::read(dir, name);
+    let verdict = match finsim::evidence::verify(read) {
+        Ok(verdict) => verdict,
+        Err(finsim::evidence::NotAPack(why)) => {
+            eprintln!("error: {}: not an evidence pack: {}", escape(dir), escape(&why));
+            return INVALID;
+        }
+    };
+    for problem in &verdict.problems {
+        out.line(&format!("FAIL  {}", escape(&problem.to_string())));
+    }
+    let counts: Vec<String> = verdict.checked.iter().map(|(what, n)| format!("{n} {what}")).collect();
+    out.line(&format!("checked: {}", counts.join(", ")));
+    for (signer, n) in &verdict.expected_failures {
+        out.line(&format!("expected: {n} signature(s) of {} fail (a forge_signature org)", escape(signer)));
+    }
+    if verdict.problems.is_empty() {
+        out.line("PASSED: every file, signature and proof holds, and a re-run gives every file again");
+        PASSED
+    } else {
+        out.line(&format!("FAILED: {} problem(s)", verdict.problems.len()));
+        FAILED
+    }
 }
 
 fn check(out: &Output, file: &str) -> u8 {

@@ -126,3 +126,74 @@ fn a_proof_of_another_transfer_is_caught_even_when_it_replays_to_a_real_root() {
     let Some((_, summary)) = check("swapped", &files) else { return };
     assert_eq!(summary["proofs_bad"], serde_json::json!(["10101.json", "10102.json"]), "{summary}");
 }
+
+/// The manifest of `files`, made again (what a forger who alters a file would do).
+fn rehash(files: &mut BTreeMap<String, Vec<u8>>) {
+    use sha2::Digest;
+    let hashes: BTreeMap<String, String> = files
+        .iter()
+        .filter(|(path, _)| *path != "manifest.json")
+        .map(|(path, bytes)| (path.clone(), const_hex::encode(sha2::Sha256::digest(bytes))))
+        .collect();
+    let manifest = serde_json::json!({ "finsim": env!("CARGO_PKG_VERSION"), "files": hashes });
+    files.insert("manifest.json".into(), serde_json::to_vec_pretty(&manifest).unwrap());
+}
+
+fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<finsim::evidence::Verdict, finsim::evidence::NotAPack> {
+    finsim::evidence::verify(|name| files.get(name).cloned())
+}
+
+#[test]
+fn verify_evidence_passes_a_fresh_pack_and_names_the_forgers_failures_as_expected() {
+    let (_, files) = pack("scenarios/faults/chaos.yaml");
+    let verdict = verify(&files).unwrap();
+    assert!(verdict.problems.is_empty(), "{:?}", verdict.problems);
+    assert_eq!(verdict.expected_failures.keys().collect::<Vec<_>>(), ["org_5"]);
+    assert_eq!(verdict.checked["proofs"], 2);
+    assert_eq!(verdict.checked["transfers"], 2);
+}
+
+#[test]
+fn verify_evidence_catches_a_file_altered_and_re_hashed_by_re_running_the_scenario() {
+    let (_, files) = pack("scenarios/advertise-then-transfer.yaml");
+    let mut altered = files.clone();
+    let trace = String::from_utf8(altered["trace.jsonl"].clone()).unwrap();
+    let mut lines: Vec<&str> = trace.lines().collect();
+    let moved = lines.remove(3);
+    lines.insert(4, moved);
+    altered.insert("trace.jsonl".into(), format!("{}\n", lines.join("\n")).into_bytes());
+    rehash(&mut altered);
+    let problems: Vec<String> = verify(&altered).unwrap().problems.iter().map(ToString::to_string).collect();
+    let differs = |file: &str| format!("{file}: differs from what a run of scenario.yaml at this seed makes");
+    assert_eq!(
+        problems,
+        [differs("manifest.json:11"), differs("trace.jsonl:4")],
+        "the line that moved, and the new manifest"
+    );
+    // Not re-hashed: the manifest says so too.
+    let mut unhashed = files.clone();
+    unhashed.insert("roots.jsonl".into(), b"{}\n".to_vec());
+    let problems: Vec<String> = verify(&unhashed).unwrap().problems.iter().map(ToString::to_string).collect();
+    assert!(problems.contains(&"roots.jsonl: its SHA-256 differs from the manifest's".to_owned()), "{problems:?}");
+    // A signature of an honest org, changed: named by its line.
+    let mut forged = files.clone();
+    let messages = String::from_utf8(forged["messages.jsonl"].clone()).unwrap();
+    let second = messages.lines().nth(1).unwrap();
+    let signature =
+        serde_json::from_str::<serde_json::Value>(second).unwrap()["signature"].as_str().unwrap().to_owned();
+    let flipped = format!("{}{}", if signature.starts_with('0') { "1" } else { "0" }, &signature[1..]);
+    forged.insert("messages.jsonl".into(), messages.replacen(&signature, &flipped, 1).into_bytes());
+    rehash(&mut forged);
+    let problems: Vec<String> = verify(&forged).unwrap().problems.iter().map(ToString::to_string).collect();
+    assert!(problems.iter().any(|p| p.starts_with("messages.jsonl:2: the signature is not ")), "{problems:?}");
+}
+
+#[test]
+fn verify_evidence_refuses_what_is_not_a_pack() {
+    let (_, mut files) = pack("scenarios/advertise-then-transfer.yaml");
+    files.remove("manifest.json");
+    assert!(verify(&files).is_err());
+    let (_, mut files) = pack("scenarios/advertise-then-transfer.yaml");
+    files.insert("scenario.yaml".into(), b"not: [a scenario".to_vec());
+    assert!(verify(&files).is_err());
+}
