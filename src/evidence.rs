@@ -381,3 +381,108 @@ pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPac
     }
     Ok(verdict)
 }
+
+/// One side of `finsim diff`: a trace (its canonical lines), and for a pack its outcome and the
+/// scenario it ran (to read the final balances from a re-run).
+#[derive(Debug)]
+pub struct Side {
+    /// The canonical trace, one JSON line per event.
+    pub trace: Vec<String>,
+    /// `outcome.json`, for a pack.
+    pub outcome: Option<serde_json::Value>,
+    /// The final balances, by (cluster, asset, account), for a pack.
+    pub balances: Option<BTreeMap<(String, String, String), u64>>,
+}
+
+impl Side {
+    /// A trace file's side.
+    pub fn of_trace(text: &str) -> Result<Side, String> {
+        let trace: Vec<String> = text.lines().map(str::to_owned).collect();
+        if let Some((i, _)) =
+            trace.iter().enumerate().find(|(_, l)| serde_json::from_str::<serde_json::Value>(l).is_err())
+        {
+            return Err(format!("line {}: not a JSON trace event", i + 1));
+        }
+        Ok(Side { trace, outcome: None, balances: None })
+    }
+
+    /// A pack's side, from its files (`read` by path).
+    pub fn of_pack(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Side, String> {
+        let text =
+            |name: &str| read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).ok_or(format!("no {name}"));
+        let mut side = Side::of_trace(&text("trace.jsonl")?)?;
+        let outcome: serde_json::Value = serde_json::from_str(&text("outcome.json")?).map_err(|e| e.to_string())?;
+        let scenario = crate::scenario::parse("scenario.yaml", &text("scenario.yaml")?).map_err(|e| e.render())?;
+        let seed = outcome["seed"].as_u64().ok_or("outcome.json names no seed")?;
+        let (_, material) = run(&scenario, seed);
+        let balances = material
+            .ledgers
+            .iter()
+            .flat_map(|(cluster, ledger)| {
+                ledger.balances.iter().map(move |((asset, account), amount)| {
+                    ((cluster.to_string(), asset.to_string(), account.to_string()), *amount)
+                })
+            })
+            .collect();
+        side.outcome = Some(outcome);
+        side.balances = Some(balances);
+        Ok(side)
+    }
+}
+
+/// How two runs differ: `None` when their traces are equal; else the lines that say where and how.
+pub fn diff(a: &Side, b: &Side) -> Option<Vec<String>> {
+    let first = (0..a.trace.len().max(b.trace.len())).find(|&i| a.trace.get(i) != b.trace.get(i))?;
+    let event = |side: &Side| side.trace.get(first).cloned().unwrap_or_else(|| "(the trace has ended)".to_owned());
+    let mut lines = vec![
+        format!("first difference at event {first} (from 0):"),
+        format!("  A: {}", event(a)),
+        format!("  B: {}", event(b)),
+    ];
+    if let (Some(oa), Some(ob)) = (&a.outcome, &b.outcome) {
+        for kind in ["expectations", "invariants"] {
+            let checks = |o: &serde_json::Value| -> BTreeMap<String, (bool, String)> {
+                o[kind]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| {
+                        let name = c["name"].as_str().unwrap_or_default().to_owned();
+                        (
+                            name,
+                            (
+                                c["passed"].as_bool().unwrap_or(false),
+                                c["detail"].as_str().unwrap_or_default().to_owned(),
+                            ),
+                        )
+                    })
+                    .collect()
+            };
+            let (ca, cb) = (checks(oa), checks(ob));
+            for name in ca.keys().chain(cb.keys()).collect::<std::collections::BTreeSet<_>>() {
+                let verdict = |c: Option<&(bool, String)>| match c {
+                    Some((true, detail)) => format!("ok ({detail})"),
+                    Some((false, detail)) => format!("FAIL ({detail})"),
+                    None => "absent".to_owned(),
+                };
+                if ca.get(name) != cb.get(name) {
+                    lines.push(format!("{kind} `{name}`: A {}; B {}", verdict(ca.get(name)), verdict(cb.get(name))));
+                }
+            }
+        }
+    }
+    if let (Some(ba), Some(bb)) = (&a.balances, &b.balances) {
+        for key in ba.keys().chain(bb.keys()).collect::<std::collections::BTreeSet<_>>() {
+            if ba.get(key) != bb.get(key) {
+                let (cluster, asset, account) = key;
+                let show = |v: Option<&u64>| v.map_or("none".to_owned(), u64::to_string);
+                lines.push(format!(
+                    "balance of {account} in {asset} on {cluster}: A {}; B {}",
+                    show(ba.get(key)),
+                    show(bb.get(key))
+                ));
+            }
+        }
+    }
+    Some(lines)
+}

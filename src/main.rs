@@ -76,6 +76,17 @@ does not (each named with its file and line); 2 DIR is not an evidence pack."
         /// The pack's directory (written by `finsim run FILE --evidence DIR`).
         dir: String,
     },
+    /// Compare two runs: evidence packs or trace files.
+    #[command(after_help = "Examples:\n  finsim diff pack-seed-1 pack-seed-2\n  finsim diff a.jsonl b.jsonl\n\n\
+Prints `identical` (exit 0) when the traces are equal; else the first diverging event (its index and both \
+events), then, for packs, the expectations, invariants and final balances that differ (exit 1). Exit 2: \
+an input is neither a pack nor a trace file.")]
+    Diff {
+        /// An evidence pack's directory, or a trace file.
+        a: String,
+        /// The other.
+        b: String,
+    },
     /// Run a scenario once per seed and report each failing seed as it is found (all cores by default).
     #[command(after_help = format!(
         "Examples:\n  finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n  \
@@ -123,6 +134,7 @@ fn main() -> ExitCode {
         Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
         Command::Check { file } => check(&out, &file),
         Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
+        Command::Diff { a, b } => diff(&out, &a, &b),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
     };
     ExitCode::from(match out.finish() {
@@ -162,6 +174,39 @@ fn verify_evidence(out: &Output, dir: &str) -> u8 {
     } else {
         out.line(&format!("FAILED: {} problem(s)", verdict.problems.len()));
         FAILED
+    }
+}
+
+fn diff(out: &Output, a: &str, b: &str) -> u8 {
+    let side = |path: &str| {
+        let shown = escape(path);
+        if std::path::Path::new(path).is_dir() {
+            finsim::evidence::Side::of_pack(|name| cli::evidence::read(path, name))
+                .map_err(|e| format!("{shown}: not an evidence pack: {}", escape(&e)))
+        } else {
+            let bytes = input::read(path).map_err(|e| e.render())?;
+            finsim::evidence::Side::of_trace(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| format!("{shown}: not a trace file: {e}"))
+        }
+    };
+    let (a, b) = match (side(a), side(b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(error), _) | (_, Err(error)) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    match finsim::evidence::diff(&a, &b) {
+        None => {
+            out.line("identical");
+            PASSED
+        }
+        Some(lines) => {
+            for line in lines {
+                out.line(&escape(&line));
+            }
+            FAILED
+        }
     }
 }
 

@@ -170,3 +170,20 @@ fn run_writes_an_evidence_pack_into_a_new_directory_and_refuses_a_non_empty_one(
     assert!(stderr.contains("not empty"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn diff_exits_0_for_the_same_trace_1_for_another_and_2_for_what_is_no_trace() {
+    let dir = std::env::temp_dir().join(format!("finsim-cli-{}-diff", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.jsonl").display().to_string(), dir.join("b.jsonl").display().to_string());
+    assert_eq!(finsim(&["run", "--trace", &a]).0, 0);
+    assert_eq!(finsim(&["run", "--seed", "7", "--trace", &b]).0, 0);
+    let (code, stdout, _) = finsim(&["diff", &a, &a]);
+    assert_eq!((code, stdout.trim()), (0, "identical"));
+    let (code, stdout, _) = finsim(&["diff", &a, &b]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("first difference at event "), "{stdout}");
+    let (code, _, stderr) = finsim(&["diff", &a, "Cargo.toml"]);
+    assert_eq!(code, 2, "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

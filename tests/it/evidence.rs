@@ -197,3 +197,31 @@ fn verify_evidence_refuses_what_is_not_a_pack() {
     files.insert("scenario.yaml".into(), b"not: [a scenario".to_vec());
     assert!(verify(&files).is_err());
 }
+
+fn pack_of_text(text: &str) -> BTreeMap<String, Vec<u8>> {
+    let scenario = finsim::scenario::parse("scenario.yaml", text).unwrap();
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    finsim::evidence::files(text.as_bytes(), &outcome, &material)
+}
+
+#[test]
+fn diff_says_identical_or_the_first_diverging_event_and_what_differs_at_the_end() {
+    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(|n| files.get(n).cloned()).unwrap();
+    let a = pack_of_text(finsim::scenario::SAMPLE_FLOW);
+    assert_eq!(finsim::evidence::diff(&side(&a), &side(&a)), None, "a pack and itself");
+    let fewer = finsim::scenario::SAMPLE_FLOW.replace("quantity: 100,", "quantity: 40,");
+    let b = pack_of_text(&fewer);
+    let lines = finsim::evidence::diff(&side(&a), &side(&b)).expect("they differ");
+    assert!(lines[0].starts_with("first difference at event "), "{lines:#?}");
+    assert!(lines[1].starts_with("  A: {") && lines[2].starts_with("  B: {"), "{lines:#?}");
+    let treasury = "balance of org_2:100:treasury in org_2:101:asset_1 on cluster_B: A 900; B 960";
+    assert!(lines.iter().any(|l| l == treasury), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("expectations `balance org_1:100:user_1")), "{lines:#?}");
+    // Trace files alone: the events only.
+    let trace = |files: &BTreeMap<String, Vec<u8>>| {
+        finsim::evidence::Side::of_trace(std::str::from_utf8(&files["trace.jsonl"]).unwrap()).unwrap()
+    };
+    let lines = finsim::evidence::diff(&trace(&a), &trace(&b)).unwrap();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(finsim::evidence::Side::of_trace("not json\n").is_err());
+}
