@@ -59,6 +59,22 @@ finsim run scenarios/faults/chaos.yaml --evidence chaos-pack\n\n{EXIT_CODES}"
         #[arg(long, value_name = "DIR")]
         evidence: Option<String>,
     },
+    /// Run a scenario and write a self-contained HTML report of it, for a reader who does not program.
+    #[command(after_help = format!(
+        "Examples:\n  finsim report scenarios/advertise-then-transfer.yaml -o report.html\n  \
+finsim report scenarios/faults/chaos.yaml --seed 7 -o chaos.html\n\n\
+The page needs nothing but itself (CSS and SVG inline, no script) and prints as it shows.\n{EXIT_CODES}"
+    ))]
+    Report {
+        /// The scenario file.
+        file: String,
+        /// Override the file's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where to write the page (default: the scenario's name with `.html`, in this directory).
+        #[arg(short = 'o', long, value_name = "OUT.html")]
+        output: Option<String>,
+    },
     /// Validate a scenario file without running it.
     #[command(after_help = format!("Example:\n  finsim check scenarios/three-clusters.yaml\n\n{EXIT_CODES}"))]
     Check {
@@ -134,6 +150,7 @@ fn main() -> ExitCode {
         Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
         Command::Check { file } => check(&out, &file),
         Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
+        Command::Report { file, seed, output } => report(&out, &file, seed, output),
         Command::Diff { a, b } => diff(&out, &a, &b),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
     };
@@ -149,6 +166,35 @@ fn main() -> ExitCode {
 fn invalid(error: &LoadError) -> u8 {
     eprint!("{}", error.render());
     INVALID
+}
+
+fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -> u8 {
+    let scenario = match input::load(file) {
+        Ok(scenario) => scenario,
+        Err(error) => return invalid(&error),
+    };
+    let target = output.unwrap_or_else(|| format!("{}.html", scenario.name));
+    let mut writer = match input::create_output(&target, Some(file)) {
+        Ok(writer) => writer,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let seed = seed.unwrap_or(scenario.seed);
+    let (outcome, material) = finsim::evidence::run(&scenario, seed);
+    let page = finsim::report::html::page(&scenario, &outcome, &material, file);
+    if let Err(error) = writer.write_all(page.as_bytes()).and_then(|()| writer.flush()) {
+        eprintln!("error: {}: cannot write the report: {error}", escape(&target));
+        return INVALID;
+    }
+    let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
+    out.line(&format!("{verdict}: {} (seed {seed}); report written to {}", scenario.name, escape(&target)));
+    if outcome.passed {
+        PASSED
+    } else {
+        FAILED
+    }
 }
 
 fn verify_evidence(out: &Output, dir: &str) -> u8 {

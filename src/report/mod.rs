@@ -3,6 +3,7 @@
 //! Pure functions from an `Outcome` to text; the CLI decides where it goes. The trace
 //! carries data; `sentences` words it.
 
+pub mod html;
 pub mod sentences;
 
 use crate::actors::note::Note;

@@ -12,6 +12,7 @@ mod ivms101;
 mod library;
 mod loader;
 mod quorum;
+mod report;
 mod sample_flow;
 mod scenarios;
 mod snapshots;

@@ -1,0 +1,372 @@
+//! `finsim report`: one self-contained HTML page for a reader who does not program. CSS and SVG
+//! are inline (no script, no font, no request leaves the page); a print stylesheet lays it out on
+//! paper. Built with maud (escaped by construction); the diagrams are SVG finsim draws itself.
+
+use crate::actors::note::Note;
+use crate::evidence::Material;
+use crate::outcome::Outcome;
+use crate::report::sentences;
+use crate::scenario::Scenario;
+use crate::trace::{Event, Record};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+const STYLE: &str = "
+body { font: 15px/1.45 system-ui, sans-serif; color: #1b1b1b; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { border-bottom: 1px solid #ccc; margin-top: 2.2rem; }
+.verdict { font-size: 1.3rem; font-weight: 600; padding: .4rem .8rem; display: inline-block; border-radius: 4px; }
+.passed { background: #e3f4e1; color: #1d5e1a; } .failed { background: #fbe2e2; color: #8a1c1c; }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0; } th, td { border: 1px solid #d6d6d6; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.ok { color: #1d5e1a; } td.fail { color: #8a1c1c; font-weight: 600; }
+code, .mono { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
+svg { max-width: 100%; height: auto; background: #fff; } .legend span { margin-right: 1.2rem; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
+";
+
+/// The report of one run: its outcome, the trace and the evidence of `material`.
+pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &str) -> String {
+    let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "finsim report: " (scenario.name) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "Run of " (scenario.name) }
+                p { (scenario.description) }
+                p { span class={ "verdict " (verdict.to_lowercase()) } { (verdict) } " at seed " (outcome.seed)
+                    ", " (outcome.messages) " messages, " (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time" }
+                (checks(outcome))
+                h2 { "The network" }
+                (topology(scenario))
+                h2 { "The flow over time" }
+                (sequence(&outcome.trace))
+                h2 { "Transfers" }
+                (transfers(scenario, outcome, material))
+                h2 { "Who saw whose personal data" }
+                (who_saw(&outcome.trace))
+                h2 { "Suspects" }
+                @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
+                @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
+                h2 { "Reproduce" }
+                p { "The run's digest (SHA-256 of its canonical trace): " code { (outcome.digest) } }
+                p { "The same file and seed give the same trace on any machine: " code { "finsim run " (file) " --seed " (outcome.seed) } }
+            }
+        }
+    };
+    markup.into_string()
+}
+
+fn checks(outcome: &Outcome) -> Markup {
+    let row = |name: &str, passed: bool, expected_broken: bool, detail: &str| {
+        let (class, word) = match (passed, expected_broken) {
+            (true, _) => ("ok", "holds"),
+            (false, true) => ("ok", "broken, as the scenario expects"),
+            (false, false) => ("fail", "FAILS"),
+        };
+        html! { tr { td { (name) } td class=(class) { (word) } td { (detail) } } }
+    };
+    html! {
+        h2 { "What was checked" }
+        table {
+            tr { th { "check" } th { "verdict" } th { "what was seen" } }
+            @for c in &outcome.expectations { (row(&format!("expected: {}", c.name), c.passed, false, &c.detail)) }
+            @for c in &outcome.invariants { (row(&format!("always: {}", c.name), c.passed, outcome.expected_broken.contains(&c.name), &c.detail)) }
+        }
+    }
+}
+
+fn topology(scenario: &Scenario) -> Markup {
+    let most = scenario.clusters.values().map(Vec::len).max().unwrap_or(1);
+    let (width, box_h, gap) = (260, 24 + most * 26, 20);
+    let total_w = scenario.clusters.len() * (width + gap) + gap;
+    let mut svg = String::new();
+    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total_w} {}\" role=\"img\" aria-label=\"clusters and orgs\">", box_h + 40);
+    for (i, (cluster, orgs)) in scenario.clusters.iter().enumerate() {
+        let x = gap + i * (width + gap);
+        let _ = write!(svg, "<rect x=\"{x}\" y=\"20\" width=\"{width}\" height=\"{box_h}\" rx=\"8\" fill=\"#f4f7fb\" stroke=\"#7a8aa0\"/>");
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"14\" font-size=\"13\" font-weight=\"600\">{} (ledger)</text>",
+            x + 4,
+            esc(cluster.as_str())
+        );
+        for (j, org) in orgs.iter().enumerate() {
+            let y = 44 + j * 26;
+            let byzantine = scenario.faults.byzantine.contains_key(org);
+            let fill = if byzantine { "#fbe2e2" } else { "#ffffff" };
+            let _ = write!(
+                svg,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"20\" rx=\"4\" fill=\"{fill}\" stroke=\"#555\"/>",
+                x + 10,
+                y - 14,
+                width - 20
+            );
+            let users = scenario.users.iter().filter(|(_, u)| &u.org == org).count();
+            let assets = scenario.assets.values().filter(|a| &a.org == org).count();
+            let mark = if byzantine { " (byzantine)" } else { "" };
+            let label = format!("{org}{mark}: {users} user(s), {assets} asset(s)");
+            let _ = write!(svg, "<text x=\"{}\" y=\"{y}\" font-size=\"12\">{}</text>", x + 16, esc(&label));
+        }
+    }
+    svg.push_str("</svg>");
+    html! {
+        (PreEscaped(svg))
+        table {
+            tr { th { "asset" } th { "managed by" } th { "shared with" } th { "initial balances" } }
+            @for (id, asset) in &scenario.assets {
+                tr { td { (id.to_string()) } td { (asset.org.to_string()) }
+                     td { (asset.shared_with.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                     td { @for (account, amount) in &asset.balances { (account.to_string()) ": " (amount) br; } } }
+            }
+        }
+    }
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The flow as a sequence diagram: one lane per actor that sent or received, time downwards (by
+/// the order of distinct instants, so idle stretches take no room); drops, duplicates,
+/// corruptions, retries, crashes and restarts marked.
+fn sequence(trace: &[Record]) -> Markup {
+    let mut lanes: BTreeSet<String> = BTreeSet::new();
+    let mut instants: BTreeSet<u64> = BTreeSet::new();
+    for record in trace {
+        match &record.event {
+            Event::Send { hop, latency_us, .. } => {
+                lanes.insert(hop.from.clone());
+                lanes.insert(hop.to.clone());
+                instants.insert(record.t_us);
+                instants.insert(record.t_us.saturating_add(*latency_us));
+            }
+            Event::Lost { hop, .. } | Event::Corrupted { hop, .. } | Event::Duplicated { hop, .. } => {
+                lanes.insert(hop.from.clone());
+                lanes.insert(hop.to.clone());
+                instants.insert(record.t_us);
+            }
+            Event::Crashed { org } | Event::Restarted { org } => {
+                lanes.insert(org.clone());
+                instants.insert(record.t_us);
+            }
+            _ => {}
+        }
+    }
+    let lane_x: BTreeMap<&String, usize> = lanes.iter().enumerate().map(|(i, l)| (l, 70 + i * 130)).collect();
+    let row: BTreeMap<u64, usize> = instants.iter().enumerate().map(|(i, t)| (*t, 40 + i * 14)).collect();
+    let height = 60 + instants.len() * 14;
+    let width = 140 + lanes.len() * 130;
+    let mut svg = String::new();
+    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"sequence diagram\" font-size=\"11\">");
+    svg.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#333\"/></marker></defs>");
+    for (lane, x) in &lane_x {
+        let _ = write!(svg, "<text x=\"{x}\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">{}</text>", esc(lane));
+        let _ = write!(
+            svg,
+            "<line x1=\"{x}\" y1=\"24\" x2=\"{x}\" y2=\"{}\" stroke=\"#bbb\" stroke-dasharray=\"3,3\"/>",
+            height - 10
+        );
+    }
+    for record in trace {
+        let y = row.get(&record.t_us).copied().unwrap_or(0);
+        match &record.event {
+            Event::Send { hop, latency_us, retry } => {
+                let (x1, x2) = (lane_x[&hop.from], lane_x[&hop.to]);
+                let y2 = row[&record.t_us.saturating_add(*latency_us)];
+                let colour = if *retry { "#c46a00" } else { "#333" };
+                let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {:.3} ms{}</title></line>",
+                    hop.kind, hop.request_id, record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
+            }
+            Event::Lost { hop, .. } => {
+                let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
+                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {}</text>", y + 4, hop.kind);
+            }
+            Event::Duplicated { hop, .. } | Event::Corrupted { hop, .. } => {
+                let what = if matches!(record.event, Event::Duplicated { .. }) { "duplicated" } else { "corrupted" };
+                let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
+                let _ = write!(
+                    svg,
+                    "<text x=\"{x}\" y=\"{}\" fill=\"#7a3fa0\" text-anchor=\"middle\">{what} {}</text>",
+                    y - 2,
+                    hop.kind
+                );
+            }
+            Event::Crashed { org } | Event::Restarted { org } => {
+                let what = if matches!(record.event, Event::Crashed { .. }) { "crashed" } else { "restarted" };
+                let x = lane_x[org];
+                let _ = write!(svg, "<rect x=\"{}\" y=\"{}\" width=\"70\" height=\"12\" fill=\"#222\"/><text x=\"{x}\" y=\"{}\" fill=\"#fff\" text-anchor=\"middle\">{what}</text>", x - 35, y - 9, y + 1);
+            }
+            _ => {}
+        }
+    }
+    svg.push_str("</svg>");
+    html! {
+        p class="legend" { span { "→ a message (hover for its kind, request and time)" } span style="color:#c46a00" { "→ a retry" }
+            span style="color:#b00" { "✕ lost" } span style="color:#7a3fa0" { "duplicated or corrupted in transit" } }
+        (PreEscaped(svg))
+    }
+}
+
+fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup {
+    let ids: Vec<u64> = scenario
+        .flow
+        .iter()
+        .filter_map(|s| match s.action {
+            crate::scenario::Action::Transfer { request_id, .. } => Some(request_id),
+            _ => None,
+        })
+        .collect();
+    html! {
+        @if ids.is_empty() { p { "The flow has no transfer." } }
+        @for id in ids {
+            h3 { "Transfer " (id) }
+            (timeline(&outcome.trace, id))
+            (compliance(&outcome.trace, id))
+            (proof(material, id, &outcome.trace))
+        }
+        h3 { "Balances before and after" }
+        table {
+            tr { th { "asset" } th { "account" } th { "before" } th { "after" } }
+            @for (asset_id, asset) in &scenario.assets {
+                @let cluster = &scenario.orgs[&asset.org].cluster;
+                @let after = material.ledgers.get(cluster);
+                @let accounts: BTreeSet<_> = asset.balances.keys().cloned()
+                    .chain(after.into_iter().flat_map(|l| l.balances.keys().filter(|(a, _)| a == asset_id).map(|(_, acc)| acc.clone())))
+                    .collect();
+                @for account in accounts {
+                    tr { td { (asset_id.to_string()) } td { (account.to_string()) }
+                         td { (asset.balances.get(&account).copied().unwrap_or(0)) }
+                         td { (after.and_then(|l| l.balances.get(&(asset_id.clone(), account.clone()))).copied().unwrap_or(0)) } }
+                }
+            }
+        }
+    }
+}
+
+/// The notes of one transfer, in order, as sentences.
+fn timeline(trace: &[Record], id: u64) -> Markup {
+    let of_it = |note: &Note| match note {
+        Note::TransferStarted { request_id, .. }
+        | Note::TxCreated { request_id, .. }
+        | Note::TransferFinal { request_id, .. }
+        | Note::SaleFinal { request_id, .. }
+        | Note::Submitted { request_id, .. }
+        | Note::StatusResult { request_id, .. }
+        | Note::Retry { request_id, .. }
+        | Note::Timeout { request_id, .. }
+        | Note::TxRefused { request_id, .. } => *request_id == id,
+        Note::BlockClosed { requests, .. } => requests.contains(&id),
+        _ => false,
+    };
+    let rows: Vec<(u64, String)> = trace
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Note(note) if of_it(note) => super::note_text(note).map(|t| (r.t_us, t)),
+            _ => None,
+        })
+        .collect();
+    html! {
+        table {
+            tr { th { "virtual time" } th { "what happened" } }
+            @for (t, text) in rows { tr { td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (text) } } }
+        }
+    }
+}
+
+fn compliance(trace: &[Record], id: u64) -> Markup {
+    let checks: Vec<_> = trace
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Note(Note::Compliance { org, request_id, check, passed }) if *request_id == id => {
+                Some((org.to_string(), check.clone(), *passed))
+            }
+            _ => None,
+        })
+        .collect();
+    html! {
+        @if checks.is_empty() { p { "No regulation check ran on this transfer." } }
+        @else {
+            table {
+                tr { th { "by" } th { "rule" } th { "input read" } th { "value" } th { "limit" } th { "verdict" } }
+                @for (org, check, passed) in checks {
+                    tr { td { (org) } td { (check.rule.word()) } td class="mono" { (check.field) } td { (check.value) }
+                         td { (check.limit.to_string()) }
+                         @if passed { td class="ok" { "pass" } } @else { td class="fail" { "FAIL" } } }
+                }
+            }
+        }
+    }
+}
+
+fn proof(material: &Material, id: u64, trace: &[Record]) -> Markup {
+    let verified = trace.iter().find_map(|r| match &r.event {
+        Event::Note(Note::ProofResult { transfer, valid, tally, finding, .. }) if *transfer == id => {
+            Some((*valid, sentences::result(tally.as_ref(), finding.as_ref())))
+        }
+        _ => None,
+    });
+    html! {
+        @match material.proofs.get(&id) {
+            None => p { "No proof: the buyer's org holds none (the transfer did not settle as it knows it)." },
+            Some(p) => {
+                @let replayed = p.replay();
+                p { "Chainpoint proof " code { (p.proof_id) } " of transaction " code { (p.hash) } ", received "
+                    (p.hash_received) ". Replaying its " (p.branches.first().map_or(0, |b| b.ops.len())) " operations gives "
+                    @match &replayed { Some((root, anchor)) => { "root " code { (root.to_hex()) } " of block " (anchor.height) " on " (anchor.cluster) "." }
+                                        None => { "nothing: it does not replay." } } }
+                @match verified {
+                    Some((true, how)) => p { "Verified with the cluster: valid (" (how) ")." },
+                    Some((false, how)) => p class="fail" { "Verified with the cluster: NOT valid (" (how) ")." },
+                    None => p { "The flow did not ask the cluster to verify it." },
+                }
+            }
+        }
+    }
+}
+
+/// Party × user: which personal-data fields reached whom, from whom, when, for which transfer.
+fn who_saw(trace: &[Record]) -> Markup {
+    let mut given: BTreeMap<(String, String, u64), (String, Vec<String>)> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for record in trace {
+        match &record.event {
+            Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, fields, .. }) => {
+                given.insert(
+                    (holder.to_string(), asked_by.to_string(), *request_id),
+                    (user.to_string(), fields.clone()),
+                );
+            }
+            Event::Delivered { hop } if hop.kind == crate::protocol::message::Kind::GetResponse => {
+                if let Some((user, fields)) = given.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
+                    rows.push((
+                        hop.to.clone(),
+                        user.clone(),
+                        fields.join(", "),
+                        hop.from.clone(),
+                        record.t_us,
+                        hop.request_id,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    html! {
+        @if rows.is_empty() { p { "No org received another org's user's personal data." } }
+        @else {
+            table {
+                tr { th { "who saw it" } th { "whose data" } th { "which fields" } th { "from" } th { "when" } th { "for transfer" } }
+                @for (party, user, fields, from, t, id) in rows {
+                    tr { td { (party) } td { (user) } td class="mono" { (fields) } td { (from) }
+                         td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (id) } }
+                }
+            }
+        }
+    }
+}
