@@ -355,6 +355,9 @@ mod tests {
             assert_ne!(mod97(std::str::from_utf8(&wrong).unwrap()), 1, "a changed character fails");
         }
         assert_ne!(lei("org_1"), lei("org_2"));
+        // The derivation docs/protocol.md states (computed apart, in Python): 18 characters, each
+        // a byte of SHA-256("org_1") modulo 36 in 0-9A-Z, then the ISO 17442 check digits.
+        assert_eq!(lei("org_1"), "7JT1OKXB7N7JZ2F8C955");
     }
 
     #[test]
