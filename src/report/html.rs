@@ -4,6 +4,7 @@
 
 use crate::actors::note::Note;
 use crate::evidence::Material;
+use crate::net::faults::LossCause;
 use crate::outcome::Outcome;
 use crate::report::sentences;
 use crate::scenario::Scenario;
@@ -183,9 +184,14 @@ fn sequence(trace: &[Record]) -> Markup {
                 let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {:.3} ms{}</title></line>",
                     hop.kind, hop.request_id, record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
             }
-            Event::Lost { hop, .. } => {
+            Event::Lost { hop, cause } => {
                 let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
-                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {}</text>", y + 4, hop.kind);
+                let why = match cause {
+                    LossCause::Drop => "dropped",
+                    LossCause::Partition => "partition",
+                    LossCause::ReceiverDown => "receiver down",
+                };
+                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {} ({why})</text>", y + 4, hop.kind);
             }
             Event::Duplicated { hop, .. } | Event::Corrupted { hop, .. } => {
                 let what = if matches!(record.event, Event::Duplicated { .. }) { "duplicated" } else { "corrupted" };
@@ -208,7 +214,7 @@ fn sequence(trace: &[Record]) -> Markup {
     svg.push_str("</svg>");
     html! {
         p class="legend" { span { "→ a message (hover for its kind, request and time)" } span style="color:#c46a00" { "→ a retry" }
-            span style="color:#b00" { "✕ lost" } span style="color:#7a3fa0" { "duplicated or corrupted in transit" } }
+            span style="color:#b00" { "✕ lost (dropped, across a partition, or at a receiver that is down)" } span style="color:#7a3fa0" { "duplicated or corrupted in transit" } }
         (PreEscaped(svg))
     }
 }

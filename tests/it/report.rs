@@ -35,7 +35,9 @@ fn the_report_is_self_contained_and_shows_every_check_the_flow_and_who_saw_what(
         assert!(page.contains(&format!("finsim run {file} --seed {}", outcome.seed)), "{file}");
     }
     let (_, chaos) = page("scenarios/faults/chaos.yaml");
-    for mark in ["✕ lost", "duplicated", "corrupted", "crashed", "restarted", "(retry)", "(byzantine)"] {
+    for mark in
+        ["(dropped)", "(partition)", "duplicated", "corrupted", "crashed", "restarted", "(retry)", "(byzantine)"]
+    {
         assert!(chaos.contains(mark), "the chaos run's faults are marked: {mark}");
     }
 }
