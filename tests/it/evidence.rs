@@ -189,6 +189,15 @@ fn verify_evidence_catches_a_file_altered_and_re_hashed_by_re_running_the_scenar
 }
 
 #[test]
+fn verify_evidence_reads_every_ivms101_document_and_names_one_that_is_not() {
+    let (_, mut files) = pack("scenarios/advertise-then-transfer.yaml");
+    files.insert("ivms/1.json".into(), br#"{"not": "an IVMS-101 document"}"#.to_vec());
+    rehash(&mut files);
+    let problems: Vec<String> = verify(&files).unwrap().problems.iter().map(ToString::to_string).collect();
+    assert!(problems.contains(&"ivms/1.json: not an IVMS101.2023 document".to_owned()), "{problems:?}");
+}
+
+#[test]
 fn verify_evidence_refuses_what_is_not_a_pack() {
     let (_, mut files) = pack("scenarios/advertise-then-transfer.yaml");
     files.remove("manifest.json");
