@@ -1,31 +1,67 @@
 //! A misbehaviour written outside finsim, through its public API only: an asset's org that
-//! tells buyers every transfer settled, whatever its ledger did. finsim's invariants catch it.
+//! tells buyers every transfer settled, whatever its ledger did, with a proof made up for the
+//! buyer's own transaction (so the buyer's org, which takes only a proof of its own transaction,
+//! believes it). finsim's invariants catch it.
 //!
 //! Run with `cargo run --example custom_misbehaviour`; it exits 0 when the lie is caught.
 
+use finsim::actors::outbox::Received;
 use finsim::actors::{Input, Outbox};
+use finsim::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use finsim::library::{Act, Cause, Context, Misbehaviour, Simulator};
 use finsim::protocol::ids::ClusterId;
-use finsim::protocol::message::Body;
+use finsim::protocol::message::{Body, LedgerTx, Transfer};
 use finsim::protocol::status::Status;
+use std::collections::BTreeMap;
 
-/// Rewrites every rejected settlement notification into a settled one, correctly signed.
+/// Rewrites every rejected settlement notification into a settled one, correctly signed, with a
+/// proof of the buyer's transaction in a block that does not exist.
 #[derive(Debug, Default)]
-struct ClaimsSettled;
+struct ClaimsSettled {
+    /// The transfers received, by request id.
+    transfers: BTreeMap<u64, Transfer>,
+}
 
 impl Misbehaviour for ClaimsSettled {
     fn name(&self) -> &str {
         "claims_settled"
     }
 
-    fn after(&mut self, cx: &Context<'_>, _input: &Input, out: &mut Outbox) {
-        cx.rewrite_sends(out, self.name(), |message| match &mut message.body {
-            Body::Settlement(settlement) if settlement.status != Status::Ok => {
-                settlement.status = Status::Ok;
-                settlement.cause = Cause::Settled { cluster: ClusterId::from("cluster_B"), height: 1 };
-                Some(Act::Altered)
+    fn before(&mut self, _cx: &Context<'_>, input: &Input, _out: &mut Outbox) {
+        if let Input::Receive(Received { message, .. }) = input {
+            if let Body::Transfer(transfer) = &message.body {
+                self.transfers.insert(message.request_id, transfer.clone());
             }
-            _ => None,
+        }
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _input: &Input, out: &mut Outbox) {
+        let transfers = &self.transfers;
+        cx.rewrite_sends(out, "claims_settled", |message| {
+            let Body::Settlement(settlement) = &mut message.body else { return None };
+            let transfer = transfers.get(&message.request_id).filter(|_| settlement.status != Status::Ok)?;
+            // The transaction the buyer's org expects to see settled: its own.
+            let tx = LedgerTx {
+                request_id: message.request_id,
+                tx_id: settlement.tx_id,
+                asset: transfer.asset_id.clone(),
+                source: transfer.to.id.clone(),
+                destination: transfer.from.id.clone(),
+                quantity: transfer.quantity,
+                submitter: cx.org.clone(),
+            };
+            let inputs = ProofInputs {
+                tx_hash: tx.hash(),
+                path: &[],
+                cluster: "cluster_B",
+                height: 1,
+                received_us: 0,
+                node_id: [0; 6],
+            };
+            settlement.status = Status::Ok;
+            settlement.cause = Cause::Settled { cluster: ClusterId::from("cluster_B"), height: 1 };
+            settlement.proof = Some(ChainpointProof::build(&inputs));
+            Some(Act::Altered)
         });
     }
 }
@@ -70,7 +106,7 @@ fn main() {
     }
     let broke = |name: &str| outcome.invariants.iter().any(|c| c.name == name && !c.passed);
     assert!(broke("agreement"), "the buyer's org believes a settlement the ledger never made");
-    assert!(broke("valid_proofs"), "and it holds no proof of it");
+    assert!(broke("valid_proofs"), "and its proof recomputes no block's root");
     assert!(outcome.passed, "the scenario expects both to break: {:?}", outcome.failures());
     println!("caught: the lie broke `agreement` and `valid_proofs`");
 }
