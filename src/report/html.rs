@@ -129,8 +129,11 @@ fn topology(scenario: &Scenario) -> Markup {
     }
 }
 
+/// Text for the hand-drawn SVG, escaped as maud escapes everything else.
 fn esc(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut escaped = String::new();
+    let _ = maud::Escaper::new(&mut escaped).write_str(text);
+    escaped
 }
 
 /// The flow as a sequence diagram: one lane per actor that sent or received, time downwards (by

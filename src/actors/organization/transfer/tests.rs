@@ -111,18 +111,17 @@ fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
     }
 }
 
+/// org_1's sale of `transfer` at `stage` (tx id `[1; 32]`), as org_2 records it.
+fn sale_of(transfer: &Transfer, stage: Stage) -> Sale {
+    Sale { buyer_org: OrgId::from("org_1"), transfer: transfer.clone(), tx_id: Hash32([1; 32]), stage, held: false }
+}
+
 #[test]
 fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
     use crate::protocol::message::RefusedTx;
     let (mut org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    let sale = |stage| Sale {
-        buyer_org: OrgId::from("org_1"),
-        transfer: transfer.clone(),
-        tx_id: Hash32([1; 32]),
-        stage,
-        held: false,
-    };
+    let sale = |stage| sale_of(&transfer, stage);
     org.state.sales.insert(1, sale(Stage::AwaitingUserData));
     org.state.sales.insert(2, sale(Stage::AwaitingUserData));
     org.submit(1, &mut Outbox::default());
@@ -166,13 +165,7 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
 fn an_escrow_event_goes_on_only_with_a_sale_this_org_asked_a_hold_for() {
     let (mut org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    let sale = |stage| Sale {
-        buyer_org: OrgId::from("org_1"),
-        transfer: transfer.clone(),
-        tx_id: Hash32([1; 32]),
-        stage,
-        held: false,
-    };
+    let sale = |stage| sale_of(&transfer, stage);
     org.state.sales.insert(1, sale(Stage::AwaitingHold));
     org.state.sales.insert(2, sale(Stage::AwaitingUserData));
     let op = |request_id: u64, submitter: &str| EscrowOp {
