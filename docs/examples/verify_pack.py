@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Checks a finsim evidence pack without finsim: Python's hashlib for SHA-256, PyNaCl (libsodium)
+for ed25519, PyYAML to read which orgs the scenario says forge their signatures.
+
+    python3 -m pip install -r docs/examples/requirements.txt
+    python3 docs/examples/verify_pack.py PACK_DIR [--json]
+
+What it checks, each from the byte layouts in docs/evidence.md:
+  1. every file's SHA-256 against manifest.json;
+  2. every envelope in messages.jsonl: the signature over the `signed` bytes, by the key that
+     keys.json gives the `signer` (a failure is expected only from a `forge_signature` org);
+  3. every user-signed transfer in transfers.jsonl: the template hash made again from its fields,
+     and the user's signature over it;
+  4. every proof in proofs/: its Chainpoint operations replayed from its hash to a block root in
+     roots.jsonl, that block's transactions including the hash, and the hash being the ledger
+     transaction of the transfer the proof is named after;
+  5. every personal-data delivery in personal_data.jsonl names a document of the pack.
+
+Exits 0 when everything holds, 1 when something does not (each named on its own line), 2 when
+the directory is not a pack.
+"""
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import yaml
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def jsonl(path: Path) -> list:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def verifies(public_key_hex, signed: bytes, signature_hex: str) -> bool:
+    try:
+        VerifyKey(bytes.fromhex(public_key_hex)).verify(signed, bytes.fromhex(signature_hex))
+        return True
+    except (BadSignatureError, ValueError, TypeError):
+        return False
+
+
+def replay(proof: dict):
+    """The value a proof's first branch claims at its anchor, and the anchor's id."""
+    current = bytes.fromhex(proof["hash"])
+    anchor = None
+    for op in proof["branches"][0]["ops"]:
+        if "l" in op:
+            current = bytes.fromhex(op["l"]) + current
+        elif "r" in op:
+            current = current + bytes.fromhex(op["r"])
+        elif op.get("op") == "sha-256":
+            current = sha256(current)
+        elif "anchors" in op:
+            anchor = op["anchors"][0]["anchor_id"]
+        else:
+            raise ValueError(f"an operation this checker does not know: {op}")
+    return current.hex(), anchor
+
+
+def check(pack: Path) -> dict:
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    scenario = yaml.safe_load((pack / "scenario.yaml").read_text("utf-8"))
+    byzantine = ((scenario.get("faults") or {}).get("byzantine")) or []
+    forgers = {b["org"] for b in byzantine if b.get("behaviour") == "forge_signature"}
+    keys = json.loads((pack / "keys.json").read_text("utf-8"))
+    summary = {
+        "files_ok": 0,
+        "files_bad": [],
+        "signatures_ok": 0,
+        "signatures_bad": {},
+        "signatures_expected_bad": {},
+        "transfers_ok": 0,
+        "transfers_bad": [],
+        "proofs_ok": 0,
+        "proofs_bad": [],
+        "personal_data": 0,
+        "problems": [],
+    }
+
+    for name, expected in sorted(manifest["files"].items()):
+        path = pack / name
+        if path.is_file() and sha256(path.read_bytes()).hex() == expected:
+            summary["files_ok"] += 1
+        else:
+            summary["files_bad"].append(name)
+            summary["problems"].append(f"{name}: missing, or its SHA-256 differs from the manifest's")
+
+    for line, m in enumerate(jsonl(pack / "messages.jsonl"), start=1):
+        signer = m["signer"]
+        key = keys.get(signer, {}).get("public_key")
+        if key is not None and verifies(key, bytes.fromhex(m["signed"]), m["signature"]):
+            summary["signatures_ok"] += 1
+        elif signer in forgers:
+            bad = summary["signatures_expected_bad"]
+            bad[signer] = bad.get(signer, 0) + 1
+        else:
+            bad = summary["signatures_bad"]
+            bad[signer] = bad.get(signer, 0) + 1
+            summary["problems"].append(f"messages.jsonl:{line}: the signature is not {signer}'s")
+
+    transfers = jsonl(pack / "transfers.jsonl")
+    for line, t in enumerate(transfers, start=1):
+        # The nonce is hex; every other field is UTF-8. SHA-256 of their concatenation is the
+        # group hash; SHA-256 of the group hash is the template hash the user signs.
+        fields = [bytes.fromhex(f) if i == 0 else f.encode("utf-8") for i, f in enumerate(t["fields"])]
+        hash_ok = sha256(sha256(b"".join(fields))).hex() == t["template_hash"]
+        signed = t["public_key"] is not None and verifies(
+            t["public_key"], bytes.fromhex(t["template_hash"]), t["signature"]
+        )
+        if hash_ok and signed:
+            summary["transfers_ok"] += 1
+        else:
+            summary["transfers_bad"].append(t["request_id"])
+            why = "its template hash is not that of its fields" if not hash_ok else "the user's signature fails"
+            summary["problems"].append(f"transfers.jsonl:{line}: {why}")
+
+    roots = jsonl(pack / "roots.jsonl")
+    proofs = pack / "proofs"
+    for path in sorted(proofs.iterdir()) if proofs.is_dir() else []:
+        name = f"proofs/{path.name}"
+        try:
+            proof = json.loads(path.read_text("utf-8"))
+            value, anchor = replay(proof)
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            summary["proofs_bad"].append(path.name)
+            summary["problems"].append(f"{name}: not a Chainpoint proof this checker reads: {error}")
+            continue
+        cluster, _, height = (anchor or "").rpartition(":")
+        block = next((b for b in roots if b["cluster"] == cluster and str(b["height"]) == height), None)
+        transfer = next((t for t in transfers if f"{t['request_id']}.json" == path.name), None)
+        if block is None:
+            why = f"its anchor {anchor!r} names no block of roots.jsonl"
+        elif block["root"] != value:
+            why = f"it replays to {value}, not to the root of {anchor}"
+        elif proof["hash"] not in block["txs"]:
+            why = f"its hash is not a transaction of {anchor}"
+        elif transfer is None or transfer.get("tx_hash") != proof["hash"]:
+            why = "its hash is not the ledger transaction of the transfer it is named after"
+        else:
+            summary["proofs_ok"] += 1
+            continue
+        summary["proofs_bad"].append(path.name)
+        summary["problems"].append(f"{name}: {why}")
+
+    for line, p in enumerate(jsonl(pack / "personal_data.jsonl"), start=1):
+        if (pack / p["payload"]).is_file() and p["payload"] in manifest["files"]:
+            summary["personal_data"] += 1
+        else:
+            summary["problems"].append(f"personal_data.jsonl:{line}: {p['payload']} is not a file of the pack")
+    return summary
+
+
+def main() -> int:
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    if len(args) != 1:
+        print(__doc__.strip().splitlines()[0], file=sys.stderr)
+        print("usage: verify_pack.py PACK_DIR [--json]", file=sys.stderr)
+        return 2
+    pack = Path(args[0])
+    try:
+        summary = check(pack)
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as error:
+        print(f"error: {pack}: not an evidence pack: {error}", file=sys.stderr)
+        return 2
+    if "--json" in sys.argv[1:]:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        for problem in summary["problems"]:
+            print(f"FAIL  {problem}")
+        signatures = (
+            summary["signatures_ok"]
+            + sum(summary["signatures_bad"].values())
+            + sum(summary["signatures_expected_bad"].values())
+        )
+        print(
+            f"checked: {summary['files_ok'] + len(summary['files_bad'])} files, {signatures} signatures, "
+            f"{summary['transfers_ok'] + len(summary['transfers_bad'])} transfers, "
+            f"{summary['proofs_ok'] + len(summary['proofs_bad'])} proofs, "
+            f"{summary['personal_data']} personal-data deliveries"
+        )
+        for signer, n in sorted(summary["signatures_expected_bad"].items()):
+            print(f"expected: {n} signature(s) of {signer} fail (a forge_signature org)")
+        print("PASSED" if not summary["problems"] else f"FAILED: {len(summary['problems'])} problem(s)")
+    return 0 if not summary["problems"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
