@@ -15,7 +15,7 @@ use rand::Rng;
 use serde::Serialize;
 
 /// Why a transmission was lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LossCause {
     /// The `drop` fault.

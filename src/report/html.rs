@@ -6,6 +6,7 @@ use crate::actors::note::Note;
 use crate::evidence::Material;
 use crate::net::faults::LossCause;
 use crate::outcome::Outcome;
+use crate::protocol::ids::ActorId;
 use crate::report::sentences;
 use crate::scenario::Scenario;
 use crate::trace::{Event, Record};
@@ -46,7 +47,7 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 h2 { "The network" }
                 (topology(scenario))
                 h2 { "The flow over time" }
-                (sequence(&outcome.trace))
+                (sequence(scenario, &outcome.trace))
                 h2 { "Transfers" }
                 (transfers(scenario, outcome, material))
                 h2 { "Who saw whose personal data" }
@@ -136,10 +137,28 @@ fn esc(text: &str) -> String {
     escaped
 }
 
-/// The flow as a sequence diagram: one lane per actor that sent or received, time downwards (by
-/// the order of distinct instants, so idle stretches take no room); drops, duplicates,
-/// corruptions, retries, crashes and restarts marked.
-fn sequence(trace: &[Record]) -> Markup {
+/// The lanes of the sequence diagram, left to right: cluster by cluster, each org followed by its
+/// users, then the cluster's ledger. Every org has a lane; a user or a ledger has one when it sent
+/// or received something; an actor the scenario does not name comes last.
+fn lane_order(scenario: &Scenario, seen: &BTreeSet<String>) -> Vec<String> {
+    let mut order = Vec::new();
+    for (cluster, orgs) in &scenario.clusters {
+        for org in orgs {
+            order.push(ActorId::Org(org.clone()).to_string());
+            let users = scenario.users.iter().filter(|(_, u)| &u.org == org);
+            order.extend(users.map(|(id, _)| ActorId::User(id.clone()).to_string()).filter(|u| seen.contains(u)));
+        }
+        order.extend(Some(ActorId::Ledger(cluster.clone()).to_string()).filter(|l| seen.contains(l)));
+    }
+    let rest: Vec<String> = seen.iter().filter(|a| !order.contains(a)).cloned().collect();
+    order.extend(rest);
+    order
+}
+
+/// The flow as a sequence diagram: one lane per org and per other actor that sent or received,
+/// time downwards (by the order of distinct instants, so idle stretches take no room); drops,
+/// duplicates, corruptions, retries, crashes and restarts marked.
+fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
     let mut lanes: BTreeSet<String> = BTreeSet::new();
     let mut instants: BTreeSet<u64> = BTreeSet::new();
     for record in trace {
@@ -162,6 +181,7 @@ fn sequence(trace: &[Record]) -> Markup {
             _ => {}
         }
     }
+    let lanes = lane_order(scenario, &lanes);
     let lane_x: BTreeMap<&String, usize> = lanes.iter().enumerate().map(|(i, l)| (l, 70 + i * 130)).collect();
     let row: BTreeMap<u64, usize> = instants.iter().enumerate().map(|(i, t)| (*t, 40 + i * 14)).collect();
     let height = 60 + instants.len() * 14;
@@ -169,13 +189,30 @@ fn sequence(trace: &[Record]) -> Markup {
     let mut svg = String::new();
     let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"sequence diagram\" font-size=\"11\">");
     svg.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#333\"/></marker></defs>");
-    for (lane, x) in &lane_x {
-        let _ = write!(svg, "<text x=\"{x}\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">{}</text>", esc(lane));
+    for (lane, x) in lanes.iter().map(|l| (l, lane_x[l])) {
+        // A long name (a user's) is written on two lines, split after its last colon.
+        let label = match lane.rsplit_once(':') {
+            Some((head, tail)) if lane.len() > 16 => {
+                format!("<tspan x=\"{x}\">{}:</tspan><tspan x=\"{x}\" dy=\"1.1em\">{}</tspan>", esc(head), esc(tail))
+            }
+            _ => esc(lane),
+        };
         let _ = write!(
             svg,
-            "<line x1=\"{x}\" y1=\"24\" x2=\"{x}\" y2=\"{}\" stroke=\"#bbb\" stroke-dasharray=\"3,3\"/>",
+            "<text class=\"lane\" x=\"{x}\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>"
+        );
+        let _ = write!(
+            svg,
+            "<line x1=\"{x}\" y1=\"32\" x2=\"{x}\" y2=\"{}\" stroke=\"#bbb\" stroke-dasharray=\"3,3\"/>",
             height - 10
         );
+    }
+    let mut labelled = BTreeSet::new();
+    let mut losses: BTreeMap<_, usize> = BTreeMap::new();
+    for record in trace {
+        if let Event::Lost { hop, cause } = &record.event {
+            *losses.entry((record.t_us, &hop.from, hop.kind, *cause)).or_default() += 1;
+        }
     }
     for record in trace {
         let y = row.get(&record.t_us).copied().unwrap_or(0);
@@ -186,15 +223,31 @@ fn sequence(trace: &[Record]) -> Markup {
                 let colour = if *retry { "#c46a00" } else { "#333" };
                 let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {:.3} ms{}</title></line>",
                     hop.kind, hop.request_id, record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
+                // The message's kind, written at its sender's end, above the arrow (once for a
+                // broadcast: the same kind sent by the same actor at the same instant).
+                if !labelled.insert((record.t_us, &hop.from, hop.kind)) {
+                    continue;
+                }
+                let (lx, anchor) = if x2 >= x1 { (x1 + 6, "start") } else { (x1 - 6, "end") };
+                let _ = write!(
+                    svg,
+                    "<text x=\"{lx}\" y=\"{}\" font-size=\"9\" fill=\"{colour}\" text-anchor=\"{anchor}\">{}</text>",
+                    y - 2,
+                    hop.kind
+                );
             }
             Event::Lost { hop, cause } => {
+                // Losses of one broadcast (same instant, sender, kind and cause) are written once,
+                // with their count, between the sender and the first receiver.
+                let Some(count) = losses.remove(&(record.t_us, &hop.from, hop.kind, *cause)) else { continue };
                 let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
                 let why = match cause {
                     LossCause::Drop => "dropped",
                     LossCause::Partition => "partition",
                     LossCause::ReceiverDown => "receiver down",
                 };
-                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {} ({why})</text>", y + 4, hop.kind);
+                let times = if count > 1 { format!(" ×{count}") } else { String::new() };
+                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {}{times} ({why})</text>", y + 4, hop.kind);
             }
             Event::Duplicated { hop, .. } | Event::Corrupted { hop, .. } => {
                 let what = if matches!(record.event, Event::Duplicated { .. }) { "duplicated" } else { "corrupted" };
@@ -301,7 +354,7 @@ fn compliance(trace: &[Record], id: u64) -> Markup {
     html! {
         @if checks.is_empty() { p { "No regulation check ran on this transfer." } }
         @else {
-            table {
+            table class="compliance" {
                 tr { th { "by" } th { "rule" } th { "input read" } th { "value" } th { "limit" } th { "verdict" } }
                 @for (org, check, passed) in checks {
                     tr { td { (org) } td { (check.rule.word()) } td class="mono" { (check.field) } td { (check.value) }
@@ -369,7 +422,7 @@ fn who_saw(trace: &[Record]) -> Markup {
     html! {
         @if rows.is_empty() { p { "No org received another org's user's personal data." } }
         @else {
-            table {
+            table id="who-saw" {
                 tr { th { "who saw it" } th { "whose data" } th { "which fields" } th { "from" } th { "when" } th { "for transfer" } }
                 @for (party, user, fields, from, t, id) in rows {
                     tr { td { (party) } td { (user) } td class="mono" { (fields) } td { (from) }

@@ -2,7 +2,9 @@
 //! checked as text and, where Debian's Chromium is installed (CI installs it), rendered by a real
 //! headless browser.
 
-use super::{load, root};
+use super::{bundled, load, relative, root};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn page(file: &str) -> (finsim::Outcome, String) {
@@ -55,18 +57,104 @@ fn a_names_markup_is_shown_as_text_not_obeyed() {
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"));
 }
 
-#[test]
-fn a_real_headless_browser_renders_the_report_and_prints_it() {
+/// Debian's Chromium, where it is installed; under CI its absence is a failure.
+fn chromium() -> Option<&'static str> {
     let browser =
         ["chromium", "chromium-browser"].into_iter().find(|b| Command::new(b).arg("--version").output().is_ok());
-    let Some(browser) = browser else {
+    if browser.is_none() {
         assert!(std::env::var_os("CI").is_none(), "Chromium is needed to render the report (apt-get install chromium)");
         eprintln!("skipped: no Chromium to render the report in");
-        return;
-    };
-    let (_, page) = page("scenarios/advertise-then-transfer.yaml");
-    let dir = std::env::temp_dir().join(format!("finsim-report-{}", std::process::id()));
+    }
+    browser
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("finsim-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every bundled scenario's report, opened in Chromium through playwright-core
+/// (`tests/browser/render.mjs`): no console error, no request leaving the page, a lane for every
+/// org and every other actor that took part, a row for every compliance check of the trace, and a
+/// who-saw-what table that says what the run's `personal_data` says.
+#[test]
+fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows_the_run() {
+    let Some(_) = chromium() else { return };
+    let driver = root().join("tests/browser");
+    if !driver.join("node_modules/playwright-core").is_dir() {
+        assert!(std::env::var_os("CI").is_none(), "playwright-core is needed: npm ci in tests/browser");
+        eprintln!("skipped: playwright-core is not installed (npm ci in tests/browser)");
+        return;
+    }
+    let dir = scratch("bundled");
+    // The driver's own check: a page that logs an error, throws and fetches from outside is caught.
+    let hostile = dir.join("hostile.html");
+    std::fs::write(&hostile, "<!DOCTYPE html><title>t</title><img src=\"http://example.invalid/x.png\"><script>console.error('boom'); missing();</script>").unwrap();
+    let output = Command::new("node").arg(driver.join("render.mjs")).arg(&hostile).output().unwrap();
+    let caught: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    assert!(caught["console_errors"].as_array().unwrap().contains(&"boom".into()), "{caught}");
+    assert!(caught["page_errors"][0].as_str().unwrap().contains("missing"), "{caught}");
+    assert_eq!(caught["requests_outside"], serde_json::json!(["http://example.invalid/x.png"]), "{caught}");
+    std::fs::remove_file(&hostile).unwrap();
+    let mut runs = BTreeMap::new();
+    for path in bundled() {
+        let file = relative(&path);
+        let (outcome, page) = page(&file);
+        let html = dir.join(format!("{}.html", file.replace('/', "_")));
+        std::fs::write(&html, page).unwrap();
+        runs.insert(html.display().to_string(), (file, outcome));
+    }
+    let output = Command::new("node").arg(driver.join("render.mjs")).args(runs.keys()).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let seen: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(seen.len(), runs.len());
+    for page in &seen {
+        let (file, outcome) = &runs[page["file"].as_str().unwrap()];
+        let scenario = load(&root().join(file));
+        for quiet in ["console_errors", "page_errors", "requests_outside"] {
+            assert_eq!(page[quiet], serde_json::json!([]), "{file}: {quiet}");
+        }
+        assert_eq!(page["heading"], format!("Run of {}", scenario.name), "{file}");
+        let lanes: BTreeSet<String> =
+            page["lanes"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect();
+        let mut actors: BTreeSet<String> = scenario.orgs.keys().map(ToString::to_string).collect();
+        for record in &outcome.trace {
+            if let finsim::trace::Event::Send { hop, .. } = &record.event {
+                actors.extend([hop.from.clone(), hop.to.clone()]);
+            }
+        }
+        assert_eq!(lanes, actors, "{file}: a lane for every org and every actor that sent or received");
+        let checks = outcome
+            .trace
+            .iter()
+            .filter(|r| matches!(r.event, finsim::trace::Event::Note(finsim::actors::Note::Compliance { .. })))
+            .count();
+        assert_eq!(page["compliance"].as_array().unwrap().len(), checks, "{file}: a row per compliance check");
+        let mut who_saw: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in page["who_saw"].as_array().unwrap() {
+            let (party, user) = (row[0].as_str().unwrap(), row[1].as_str().unwrap());
+            who_saw.entry(user.to_owned()).or_default().insert(party.to_owned());
+        }
+        let json: BTreeMap<String, BTreeSet<String>> = outcome
+            .personal_data
+            .iter()
+            .map(|p| (p.user.clone(), p.seen_by.iter().cloned().collect()))
+            .filter(|(_, seen_by): &(String, BTreeSet<String>)| !seen_by.is_empty())
+            .collect();
+        assert_eq!(who_saw, json, "{file}: the who-saw-what table is the personal_data of the JSON");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_real_headless_browser_prints_the_report() {
+    let Some(browser) = chromium() else { return };
+    let (_, page) = page("scenarios/advertise-then-transfer.yaml");
+    let dir = scratch("print");
     let html = dir.join("report.html");
     std::fs::write(&html, page).unwrap();
     let flags = [
