@@ -435,11 +435,16 @@ pub fn diff(a: &Side, b: &Side) -> Option<Vec<String>> {
     let first = (0..a.trace.len().max(b.trace.len())).find(|&i| a.trace.get(i) != b.trace.get(i))?;
     let event = |side: &Side| side.trace.get(first).cloned().unwrap_or_else(|| "(the trace has ended)".to_owned());
     let mut lines = vec![
-        format!("first difference at event {first} (from 0):"),
+        format!("first difference at event {} (line {} of each trace):", first + 1, first + 1),
         format!("  A: {}", event(a)),
         format!("  B: {}", event(b)),
     ];
     if let (Some(oa), Some(ob)) = (&a.outcome, &b.outcome) {
+        for field in ["passed", "seed", "messages", "virtual_ms", "digest"] {
+            if oa[field] != ob[field] {
+                lines.push(format!("{field}: A {}; B {}", oa[field], ob[field]));
+            }
+        }
         for kind in ["expectations", "invariants"] {
             let checks = |o: &serde_json::Value| -> BTreeMap<String, (bool, String)> {
                 o[kind]

@@ -345,3 +345,31 @@ fn verify_evidence_names_the_file_when_one_byte_of_any_file_kind_changes() {
     let problems = said(&altered);
     assert!(problems.iter().any(|p| p.starts_with("trace.jsonl:")), "{problems:#?}");
 }
+
+#[test]
+fn diff_of_two_identical_runs_two_seeds_and_a_scenario_without_one_step() {
+    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(|n| files.get(n).cloned()).unwrap();
+    // Two runs of the same file and seed, made apart: identical.
+    let (_, first) = pack("scenarios/faults/chaos.yaml");
+    let (_, again) = pack("scenarios/faults/chaos.yaml");
+    assert_eq!(finsim::evidence::diff(&side(&first), &side(&again)), None);
+    // Two seeds: they part at an event, and the digests differ.
+    let (_, other) = pack_at("scenarios/faults/chaos.yaml", Some(2));
+    let lines = finsim::evidence::diff(&side(&first), &side(&other)).expect("two seeds differ");
+    assert!(lines[0].starts_with("first difference at event "), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("seed: A 1; B 2")), "{lines:#?}");
+    // The sample flow without its last step (the balance query): the traces agree up to where the
+    // query would have started, and the balance expectation that needed it is what differs.
+    let text = finsim::scenario::SAMPLE_FLOW;
+    let step = text.lines().find(|l| l.trim_start().starts_with("- balance:      { org: org_1")).unwrap();
+    let shorter = text.replacen(&format!("{step}\n"), "", 1);
+    assert_ne!(shorter, text);
+    let (a, b) = (pack_of_text(text), pack_of_text(&shorter));
+    let lines = finsim::evidence::diff(&side(&a), &side(&b)).expect("one step fewer differs");
+    let at: usize = lines[0].trim_start_matches("first difference at event ").split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let trace_a = std::str::from_utf8(&a["trace.jsonl"]).unwrap().lines().collect::<Vec<_>>();
+    let trace_b = std::str::from_utf8(&b["trace.jsonl"]).unwrap().lines().collect::<Vec<_>>();
+    assert_eq!(trace_a[..at - 1], trace_b[..at - 1], "the same until event {at}");
+    assert_ne!(trace_a.get(at - 1), trace_b.get(at - 1), "event {at} differs");
+    assert!(lines.iter().any(|l| l.starts_with("digest: A \"")), "{lines:#?}");
+}
