@@ -44,7 +44,7 @@ pub struct Outcome {
     pub personal_data: Vec<PersonalDataSeen>,
     /// Steps that never finished (their indices in the flow), when any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unfinished_steps: Vec<usize>,
+    pub unfinished_steps: Vec<crate::trace::StepNumber>,
     /// The trace (not part of the JSON object; see `--trace`).
     #[serde(skip)]
     pub trace: Vec<Record>,

@@ -6,6 +6,7 @@
 //! assets; finsim follows the seed (see `docs/protocol.md`).
 
 use serde::{Deserialize, Serialize};
+use serde_with::{DeserializeFromStr, SerializeDisplay};
 use std::fmt;
 
 /// The resource type code of a user (an account), as the seed writes it.
@@ -55,8 +56,9 @@ pub fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// A FinP2P resource id `ORG:TYPE:NAME`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A FinP2P resource id `ORG:TYPE:NAME`: written as that string everywhere, in the trace, the
+/// JSON and the signed bytes of a message alike.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, SerializeDisplay, DeserializeFromStr)]
 pub struct ResourceId {
     /// The organization that manages the resource.
     pub org: OrgId,
@@ -102,14 +104,23 @@ impl ResourceId {
     }
 }
 
+impl std::str::FromStr for ResourceId {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.org, self.kind, self.name)
     }
 }
 
-/// One actor of the simulation: every one of them signs what it sends.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// One actor of the simulation: every one of them signs what it sends. Written as its id
+/// everywhere: `org_1`, `ledger:cluster_B`, `user:org_1:100:user_1`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, SerializeDisplay, DeserializeFromStr)]
 pub enum ActorId {
     /// An organization's FinP2P node.
     Org(OrgId),
@@ -129,6 +140,22 @@ impl ActorId {
     }
 }
 
+impl std::str::FromStr for ActorId {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if let Some(cluster) = text.strip_prefix("ledger:") {
+            Ok(ActorId::Ledger(ClusterId(cluster.to_owned())))
+        } else if let Some(user) = text.strip_prefix("user:") {
+            ResourceId::parse(user).map(ActorId::User)
+        } else if is_plain_name(text) {
+            Ok(ActorId::Org(OrgId(text.to_owned())))
+        } else {
+            Err(format!("`{text}` is not an actor id: expected ORG, ledger:CLUSTER or user:ORG:100:NAME"))
+        }
+    }
+}
+
 impl fmt::Display for ActorId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -139,13 +166,34 @@ impl fmt::Display for ActorId {
     }
 }
 
-/// Where an envelope is addressed: one actor, or every org of a cluster (a broadcast).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Where an envelope is addressed: one actor, or every org of a cluster (a broadcast). Written
+/// as the actor's id, or `cluster:NAME` (no actor id starts so: an org's name has no colon).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Address {
     /// One actor.
     Actor(ActorId),
     /// Every organization of a cluster: one transmission per member.
     Cluster(ClusterId),
+}
+
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Address::Actor(actor) => serializer.collect_str(actor),
+            Address::Cluster(cluster) => serializer.collect_str(&format_args!("cluster:{cluster}")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.strip_prefix("cluster:") {
+            Some(cluster) if is_plain_name(cluster) => Ok(Address::Cluster(ClusterId(cluster.to_owned()))),
+            Some(_) => Err(serde::de::Error::custom(format!("`{text}` is not a cluster address"))),
+            None => text.parse().map(Address::Actor).map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 impl fmt::Display for Address {
@@ -181,5 +229,36 @@ mod tests {
         assert!(user.is_user() && !user.is_asset());
         let asset = ResourceId::parse("org_2:101:asset_1").unwrap();
         assert!(asset.is_asset() && !asset.is_user());
+    }
+
+    #[test]
+    fn ids_are_written_as_their_strings_and_read_back_in_json_and_on_the_wire() {
+        let user = ResourceId::parse("org_1:100:user_1").unwrap();
+        let actors = [
+            (ActorId::Org(OrgId::from("org_1")), "org_1"),
+            (ActorId::Ledger(ClusterId::from("cluster_B")), "ledger:cluster_B"),
+            (ActorId::User(user.clone()), "user:org_1:100:user_1"),
+        ];
+        for (actor, text) in actors {
+            assert_eq!(serde_json::to_value(&actor).unwrap(), text);
+            assert_eq!(serde_json::from_value::<ActorId>(text.into()).unwrap(), actor);
+            let bytes = postcard::to_allocvec(&actor).unwrap();
+            assert_eq!(bytes[1..], *text.as_bytes(), "a length, then the id");
+            assert_eq!(postcard::from_bytes::<ActorId>(&bytes).unwrap(), actor);
+        }
+        assert_eq!(serde_json::to_value(&user).unwrap(), "org_1:100:user_1");
+        assert_eq!(serde_json::from_value::<ResourceId>("org_1:100:user_1".into()).unwrap(), user);
+        for bad in ["org 1", "user:org_1:102:x", "user:nothing"] {
+            assert!(serde_json::from_value::<ActorId>(bad.into()).is_err(), "{bad}");
+        }
+        for (address, text) in [
+            (Address::Cluster(ClusterId::from("cluster_B")), "cluster:cluster_B"),
+            (Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B"))), "ledger:cluster_B"),
+        ] {
+            assert_eq!(serde_json::to_value(&address).unwrap(), text);
+            let bytes = postcard::to_allocvec(&address).unwrap();
+            assert_eq!(postcard::from_bytes::<Address>(&bytes).unwrap(), address);
+        }
+        assert!(serde_json::from_value::<Address>("cluster:a b".into()).is_err());
     }
 }

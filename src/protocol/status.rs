@@ -15,8 +15,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A FinP2P status code.
+/// A FinP2P status code: its number on the wire, its word (`not_found`) in the trace and JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 0: ok.
     Ok,
@@ -98,6 +99,7 @@ mod tests {
             assert_eq!(status.code() as usize, code, "{status:?}");
             assert_eq!(postcard::to_allocvec(&status).unwrap(), [status.code()], "{status:?}");
             assert_eq!(postcard::from_bytes::<Status>(&[status.code()]).unwrap(), status);
+            assert_eq!(serde_json::to_value(status).unwrap(), status.word(), "the trace writes its word");
         }
         assert_eq!(Status::Regulation.to_string(), "regulation (1)");
     }

@@ -57,9 +57,9 @@ fn line(record: &Record) -> Option<String> {
     let t = at(record.t_us);
     let text = match &record.event {
         Event::StepStarted { step, actor, request_id, command } => {
-            format!("── step {}: {}", step + 1, sentences::step(actor, *request_id, command))
+            format!("── step {step}: {}", sentences::step(actor, *request_id, command))
         }
-        Event::StepFinished { step } => format!("── step {} finished", step + 1),
+        Event::StepFinished { step } => format!("── step {step} finished"),
         Event::Send { .. } => return None,
         Event::Delivered { hop: h } => format!("{}  delivered", hop(h)),
         Event::Lost { hop: h, cause } => format!("{}  LOST ({})", hop(h), serde_json::to_value(cause).ok()?.as_str()?),
@@ -202,7 +202,7 @@ pub fn summary(outcome: &Outcome, file: &str) -> Vec<String> {
     lines.push("invariants:".to_owned());
     lines.extend(outcome.invariants.iter().map(|c| check_line(c, outcome.expected_broken.contains(&c.name))));
     if !outcome.unfinished_steps.is_empty() {
-        let steps: Vec<String> = outcome.unfinished_steps.iter().map(|s| (s + 1).to_string()).collect();
+        let steps: Vec<String> = outcome.unfinished_steps.iter().map(ToString::to_string).collect();
         lines.push(format!("unfinished steps: {}", steps.join(", ")));
     }
     let suspects = if outcome.suspects.is_empty() { "none".to_owned() } else { outcome.suspects.join(", ") };

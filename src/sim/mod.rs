@@ -31,7 +31,7 @@ use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
 use crate::scenario::Behaviour;
 use crate::scenario::Scenario;
-use crate::trace::{self, Event, Record};
+use crate::trace::{self, Event, Record, StepNumber};
 use actix::{Actor, Addr, Recipient};
 use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
 use flow::{Flow, StepState};
@@ -135,7 +135,7 @@ pub struct RunResult {
     /// The virtual time of the last event.
     pub virtual_us: u64,
     /// Steps that never finished.
-    pub unfinished_steps: Vec<usize>,
+    pub unfinished_steps: Vec<StepNumber>,
     /// The limit that stopped the run, if one did.
     pub stopped_by: Option<Limit>,
     /// The run's public directory (its keyring re-verifies causes in the checks).
@@ -450,8 +450,14 @@ impl<'a> Simulation<'a> {
                 self.observations.replicas.insert(org.clone(), replica);
             }
         }
-        let unfinished_steps =
-            self.flow.states.iter().enumerate().filter(|(_, s)| **s != StepState::Finished).map(|(i, _)| i).collect();
+        let unfinished_steps = self
+            .flow
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s != StepState::Finished)
+            .map(|(i, _)| StepNumber::of_index(i))
+            .collect();
         RunResult {
             trace: self.trace,
             digest: const_hex::encode(self.trace_hasher.finalize()),
@@ -483,7 +489,12 @@ impl<'a> Simulation<'a> {
         if let crate::scenario::Action::Transfer { request_id, .. } = action {
             self.observations.transfer_starts.insert(request_id, self.now);
         }
-        self.record(Event::StepStarted { step, actor: actor.clone(), request_id, command: command.clone() });
+        self.record(Event::StepStarted {
+            step: StepNumber::of_index(step),
+            actor: actor.clone(),
+            request_id,
+            command: command.clone(),
+        });
         self.call(&actor, Input::Command { request_id, command }).await;
     }
 
@@ -514,7 +525,7 @@ impl<'a> Simulation<'a> {
             self.record(Event::Note(note));
             if let Some(step) = finished {
                 self.flow.states[step] = StepState::Finished;
-                self.record(Event::StepFinished { step });
+                self.record(Event::StepFinished { step: StepNumber::of_index(step) });
             }
         }
         let Some((_, boundary)) = self.actors.get(&actor) else { return };

@@ -12,6 +12,30 @@ use crate::protocol::message::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// A flow step's number: its place in the scenario's `flow`, counted from 1, as the account, the
+/// report, the trace and the JSON all write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct StepNumber(pub usize);
+
+impl StepNumber {
+    /// The number of the step at `index` (from 0) in the flow.
+    pub fn of_index(index: usize) -> Self {
+        StepNumber(index + 1)
+    }
+
+    /// The step's index (from 0) in the flow.
+    pub fn index(self) -> usize {
+        self.0.saturating_sub(1)
+    }
+}
+
+impl std::fmt::Display for StepNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// One trace event at a virtual time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Record {
@@ -41,8 +65,8 @@ pub struct Hop {
 pub enum Event {
     /// A flow step started.
     StepStarted {
-        /// Its index in the flow (from 0).
-        step: usize,
+        /// Its number in the flow (from 1).
+        step: StepNumber,
         /// The actor it starts at.
         actor: ActorId,
         /// The request id of its exchange.
@@ -52,8 +76,8 @@ pub enum Event {
     },
     /// A flow step finished.
     StepFinished {
-        /// Its index.
-        step: usize,
+        /// Its number in the flow (from 1).
+        step: StepNumber,
     },
     /// A transmission was handed to the network, to arrive after `latency_us`.
     Send {

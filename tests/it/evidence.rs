@@ -366,7 +366,13 @@ fn diff_of_two_identical_runs_two_seeds_and_a_scenario_without_one_step() {
     assert_ne!(shorter, text);
     let (a, b) = (pack_of_text(text), pack_of_text(&shorter));
     let lines = finsim::evidence::diff(&side(&a), &side(&b)).expect("one step fewer differs");
-    let at: usize = lines[0].trim_start_matches("first difference at event ").split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let at: usize = lines[0]
+        .trim_start_matches("first difference at event ")
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let trace_a = std::str::from_utf8(&a["trace.jsonl"]).unwrap().lines().collect::<Vec<_>>();
     let trace_b = std::str::from_utf8(&b["trace.jsonl"]).unwrap().lines().collect::<Vec<_>>();
     assert_eq!(trace_a[..at - 1], trace_b[..at - 1], "the same until event {at}");

@@ -262,9 +262,10 @@ fn with_faults(block: &str) -> Outcome {
     finsim::run(&scenario, scenario.seed)
 }
 
+/// When step number `step` (from 1) started.
 fn step_started_at(trace: &[Record], step: usize) -> Option<u64> {
     trace.iter().find_map(|r| match &r.event {
-        Event::StepStarted { step: s, .. } if *s == step => Some(r.t_us),
+        Event::StepStarted { step: s, .. } if s.0 == step => Some(r.t_us),
         _ => None,
     })
 }
@@ -273,7 +274,7 @@ fn step_started_at(trace: &[Record], step: usize) -> Option<u64> {
 fn a_step_whose_org_is_down_waits_for_its_restart() {
     // org_1 is down from the start; its get (step 2) starts when it comes back.
     let outcome = with_faults("faults:\n  crashes:\n    - { org: org_1, at_ms: 0, restart_ms: 700 }\n");
-    assert_eq!(step_started_at(&outcome.trace, 1), Some(700_000));
+    assert_eq!(step_started_at(&outcome.trace, 2), Some(700_000));
     assert!(outcome.passed, "{:#?}", outcome.failures());
 }
 
@@ -282,10 +283,10 @@ fn a_step_whose_org_never_comes_back_is_abandoned_and_the_steps_after_it_go_on()
     // org_2 is down for good from 0: its advertisement (step 1) never starts; once nothing else
     // is left to happen it is abandoned, and org_1's get (step 2) starts, to find org_2 silent.
     let outcome = with_faults("faults:\n  crashes:\n    - { org: org_2, at_ms: 0 }\n");
-    assert_eq!(step_started_at(&outcome.trace, 0), None, "org_2's advertisement never starts");
-    assert_eq!(step_started_at(&outcome.trace, 1), Some(0), "org_1's get goes on");
-    assert!(outcome.unfinished_steps.contains(&0), "{:?}", outcome.unfinished_steps);
-    assert!(step_started_at(&outcome.trace, 3).is_some(), "the transfer goes on too (and times out)");
+    assert_eq!(step_started_at(&outcome.trace, 1), None, "org_2's advertisement never starts");
+    assert_eq!(step_started_at(&outcome.trace, 2), Some(0), "org_1's get goes on");
+    assert!(outcome.unfinished_steps.contains(&finsim::trace::StepNumber(1)), "{:?}", outcome.unfinished_steps);
+    assert!(step_started_at(&outcome.trace, 4).is_some(), "the transfer goes on too (and times out)");
 }
 
 #[test]
@@ -297,7 +298,7 @@ fn a_step_due_while_a_script_holds_its_org_down_starts_when_the_script_restarts_
     script.run_until_ms(2_000);
     script.restart("org_1").unwrap();
     let outcome = script.finish();
-    assert_eq!(step_started_at(&outcome.trace, 1), Some(2_000_000), "the get waited for org_1's restart");
+    assert_eq!(step_started_at(&outcome.trace, 2), Some(2_000_000), "the get (step 2) waited for org_1's restart");
     assert!(outcome.unfinished_steps.is_empty() && outcome.passed, "{:#?}", outcome.failures());
 }
 
@@ -316,7 +317,7 @@ fn overlapping_crashes_hold_an_org_down_until_the_last_restart() {
         })
         .collect();
     assert_eq!(events, [(0, "crashed"), (900_000, "restarted")]);
-    assert_eq!(step_started_at(&outcome.trace, 1), Some(900_000));
+    assert_eq!(step_started_at(&outcome.trace, 2), Some(900_000), "the get (step 2)");
 }
 
 #[test]
