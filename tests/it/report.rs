@@ -107,7 +107,15 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         std::fs::write(&html, page).unwrap();
         runs.insert(html.display().to_string(), (file, outcome));
     }
-    let output = Command::new("node").arg(driver.join("render.mjs")).args(runs.keys()).output().unwrap();
+    let shots = dir.join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let output = Command::new("node")
+        .arg(driver.join("render.mjs"))
+        .arg("--screenshot")
+        .arg(&shots)
+        .args(runs.keys())
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{output:?}");
     let seen: Vec<serde_json::Value> =
         String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -119,6 +127,9 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
             assert_eq!(page[quiet], serde_json::json!([]), "{file}: {quiet}");
         }
         assert_eq!(page["heading"], format!("Run of {}", scenario.name), "{file}");
+        let html = std::path::Path::new(page["file"].as_str().unwrap());
+        let shot = std::fs::read(shots.join(format!("{}.png", html.file_stem().unwrap().to_str().unwrap()))).unwrap();
+        assert!(shot.starts_with(b"\x89PNG") && shot.len() > 20_000, "{file}: a screenshot of the whole page");
         let lanes: BTreeSet<String> =
             page["lanes"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect();
         let mut actors: BTreeSet<String> = scenario.orgs.keys().map(ToString::to_string).collect();
