@@ -138,24 +138,24 @@ fn esc(text: &str) -> String {
 }
 
 /// The lanes of the sequence diagram, left to right: cluster by cluster, each org followed by its
-/// users, then the cluster's ledger. Every org has a lane; a user or a ledger has one when it sent
-/// or received something; an actor the scenario does not name comes last.
+/// users, then the cluster's ledger; every one has a lane, whether or not it sent anything. An
+/// actor the scenario does not name (none, today) comes last.
 fn lane_order(scenario: &Scenario, seen: &BTreeSet<String>) -> Vec<String> {
     let mut order = Vec::new();
     for (cluster, orgs) in &scenario.clusters {
         for org in orgs {
             order.push(ActorId::Org(org.clone()).to_string());
             let users = scenario.users.iter().filter(|(_, u)| &u.org == org);
-            order.extend(users.map(|(id, _)| ActorId::User(id.clone()).to_string()).filter(|u| seen.contains(u)));
+            order.extend(users.map(|(id, _)| ActorId::User(id.clone()).to_string()));
         }
-        order.extend(Some(ActorId::Ledger(cluster.clone()).to_string()).filter(|l| seen.contains(l)));
+        order.push(ActorId::Ledger(cluster.clone()).to_string());
     }
     let rest: Vec<String> = seen.iter().filter(|a| !order.contains(a)).cloned().collect();
     order.extend(rest);
     order
 }
 
-/// The flow as a sequence diagram: one lane per org and per other actor that sent or received,
+/// The flow as a sequence diagram: one lane per org, user and ledger,
 /// time downwards (by the order of distinct instants, so idle stretches take no room); drops,
 /// duplicates, corruptions, retries, crashes and restarts marked.
 fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {

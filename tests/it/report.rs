@@ -78,7 +78,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Every bundled scenario's report, opened in Chromium through playwright-core
 /// (`tests/browser/render.mjs`): no console error, no request leaving the page, a lane for every
-/// org and every other actor that took part, a row for every compliance check of the trace, and a
+/// org, user and ledger (and any other actor that took part), a row for every compliance check of the trace, and a
 /// who-saw-what table that says what the run's `personal_data` says.
 #[test]
 fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows_the_run() {
@@ -133,12 +133,14 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         let lanes: BTreeSet<String> =
             page["lanes"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect();
         let mut actors: BTreeSet<String> = scenario.orgs.keys().map(ToString::to_string).collect();
+        actors.extend(scenario.users.keys().map(|u| format!("user:{u}")));
+        actors.extend(scenario.clusters.keys().map(|c| format!("ledger:{c}")));
         for record in &outcome.trace {
             if let finsim::trace::Event::Send { hop, .. } = &record.event {
                 actors.extend([hop.from.clone(), hop.to.clone()]);
             }
         }
-        assert_eq!(lanes, actors, "{file}: a lane for every org and every actor that sent or received");
+        assert_eq!(lanes, actors, "{file}: a lane for every org, user and ledger");
         let checks = outcome
             .trace
             .iter()
