@@ -103,6 +103,57 @@ an input is neither a pack nor a trace file.")]
         /// The other.
         b: String,
     },
+    /// Run every scenario under PATHS at its seeds, as a CI suite (all cores by default).
+    #[command(after_help = "Examples:\n  finsim test\n  finsim test scenarios/ --junit junit.xml\n  \
+finsim test scenarios/faults/chaos.yaml --seeds 0..999 --shard 2/4 --json > shard-2.json\n  \
+finsim test scenarios/ --corpus .finsim-corpus --fail-fast\n\n\
+A case is a (file, seed): the seeds are --seeds, else the file's `seeds: \"A..B\"`, else its `seed`. Cases \
+run in (path, seed) order; each failing case is printed with the checks that failed and its reproduce line, as \
+soon as every earlier case is done, so the output does not depend on --jobs. The last line is `N passed, M failed`.\n\
+Exit codes: 0 every case passed; 1 a case failed; 2 a file is invalid (each named with its line and column; the \
+valid files still run), or an argument or output is.")]
+    Test {
+        /// Scenario files, and directories searched recursively for `*.yaml` (default: scenarios).
+        paths: Vec<String>,
+        /// Run every file at these seeds, both ends included: A..B (instead of its own).
+        #[arg(long, value_parser = finsim::sweep::parse_seeds)]
+        seeds: Option<std::ops::RangeInclusive<u64>>,
+        /// Worker threads (default: every core; at most MAX_JOBS).
+        #[arg(long, value_parser = parse_jobs)]
+        jobs: Option<u64>,
+        /// Print one JSON object: {"cases": [{"file", "seed", "passed", "digest", "failed"}], "passed", "failed"}.
+        #[arg(long)]
+        json: bool,
+        /// Also write JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<String>,
+        /// Run only shard K of N: the cases at positions K-1, K-1+N, ... of the (path, seed) order.
+        #[arg(long, value_name = "K/N", value_parser = finsim::suite::parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Record each failing case in DIR; the next run with DIR runs them first, and removes those that pass.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<String>,
+        /// Stop starting cases after the first failure.
+        #[arg(long)]
+        fail_fast: bool,
+    },
+    /// Join the `finsim test --json` results of shards into one report.
+    #[command(after_help = "Examples:\n  finsim merge shard-1.json shard-2.json shard-3.json shard-4.json\n  \
+finsim merge shard-*.json --junit junit.xml --json > all.json\n\n\
+Prints each failing case and `N passed, M failed`, as `finsim test` does. Exit codes: 0 every case passed; 1 a \
+case failed; 2 a shard recorded an invalid file, an input is not `finsim test --json` output, or two inputs hold \
+the same case (overlapping shards).")]
+    Merge {
+        /// The shards' JSON files.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Print the merged JSON object instead of the readable lines.
+        #[arg(long)]
+        json: bool,
+        /// Also write JUnit XML of the merged results to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<String>,
+    },
     /// Run a scenario once per seed and report each failing seed as it is found (all cores by default).
     #[command(after_help = format!(
         "Examples:\n  finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n  \
@@ -141,6 +192,12 @@ const INVALID: u8 = 2;
 /// The most worker threads a sweep starts.
 const MAX_JOBS: u64 = 256;
 
+/// The workers to start: `--jobs`, else every core; never more than `MAX_JOBS`.
+fn workers(jobs: Option<u64>) -> u64 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    jobs.unwrap_or(cores).min(MAX_JOBS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command =
@@ -153,6 +210,12 @@ fn main() -> ExitCode {
         Command::Report { file, seed, output } => report(&out, &file, seed, output),
         Command::Diff { a, b } => diff(&out, &a, &b),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
+        Command::Test { paths, seeds, jobs, json, junit, shard, corpus, fail_fast } => {
+            let jobs = workers(jobs) as usize;
+            let args = cli::suite::TestArgs { paths, seeds, jobs, json, junit, shard, corpus, fail_fast };
+            cli::suite::test(&out, args)
+        }
+        Command::Merge { inputs, json, junit } => cli::suite::merge(&out, &inputs, json, junit.as_deref()),
     };
     ExitCode::from(match out.finish() {
         Ok(()) => code,

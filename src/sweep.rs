@@ -1,5 +1,4 @@
-//! Seed sweeps: one run per seed, on worker threads that each keep one actix
-//! System. Workers take seeds from a shared counter; results are reported in seed
+//! Seed sweeps: one run per seed, on the worker pool (`pool`): results are reported in seed
 //! order, so the output does not depend on the number of workers.
 
 use crate::check::Check;
@@ -7,9 +6,7 @@ use crate::outcome::run_with;
 use crate::scenario::Scenario;
 use crate::sim::Runner;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
-use std::sync::{mpsc, Mutex, PoisonError};
 
 /// One seed's result.
 #[derive(Clone, Debug, Serialize)]
@@ -58,61 +55,22 @@ pub fn sweep(
     on_result: &mut dyn FnMut(&SeedResult) -> bool,
 ) -> std::io::Result<SweepSummary> {
     let (from, to) = (*seeds.start(), *seeds.end());
-    // The next seed to hand out, as u128 so that `u64::MAX` can be handed out and passed.
-    let next = Mutex::new(u128::from(from));
-    let (sender, receiver) = mpsc::channel::<SeedResult>();
     let mut summary = SweepSummary { scenario: scenario.name.clone(), from, to, passed: 0, failed: 0 };
-    std::thread::scope(|scope| {
-        let mut workers = 0;
-        for index in 0..jobs.max(1) {
-            let sender = sender.clone();
-            let next = &next;
-            let spawned = std::thread::Builder::new().name(format!("sweep-{index}")).spawn_scoped(scope, move || {
-                let runner = Runner::new();
-                loop {
-                    let seed = {
-                        let mut next = next.lock().unwrap_or_else(PoisonError::into_inner);
-                        if *next > u128::from(to) {
-                            break;
-                        }
-                        *next += 1;
-                        (*next - 1) as u64
-                    };
-                    let outcome = run_with(&runner, scenario, seed);
-                    let failed = outcome.failures().into_iter().cloned().collect();
-                    let result = SeedResult { seed, passed: outcome.passed, digest: outcome.digest, failed };
-                    if sender.send(result).is_err() {
-                        break;
-                    }
-                }
-            });
-            match spawned {
-                Ok(_) => workers += 1,
-                Err(error) if workers == 0 => return Err(error),
-                Err(_) => break,
-            }
+    // Counted as u128, so that the range 0..=u64::MAX, one more than u64::MAX seeds, fits.
+    let count = u128::from(to - from) + 1;
+    let work = |runner: &Runner, job: u128| {
+        let seed = from + job as u64;
+        let outcome = run_with(runner, scenario, seed);
+        let failed = outcome.failures().into_iter().cloned().collect();
+        SeedResult { seed, passed: outcome.passed, digest: outcome.digest, failed }
+    };
+    crate::pool::ordered(count, jobs, work, &mut |_, result: SeedResult| {
+        if result.passed {
+            summary.passed += 1;
+        } else {
+            summary.failed += 1;
         }
-        drop(sender);
-        // Results arrive in any order; each is released once every earlier seed is known.
-        let mut held: BTreeMap<u64, SeedResult> = BTreeMap::new();
-        let mut expected = u128::from(from);
-        for result in receiver {
-            held.insert(result.seed, result);
-            while let Some(result) = held.remove(&(expected as u64)).filter(|_| expected <= u128::from(to)) {
-                if result.passed {
-                    summary.passed += 1;
-                } else {
-                    summary.failed += 1;
-                }
-                expected += 1;
-                if !on_result(&result) {
-                    // No further seed starts; the runs under way finish and are dropped.
-                    *next.lock().unwrap_or_else(PoisonError::into_inner) = u128::from(to) + 1;
-                    expected = u128::from(to) + 1;
-                }
-            }
-        }
-        Ok(())
+        on_result(&result)
     })?;
     Ok(summary)
 }

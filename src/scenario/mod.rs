@@ -322,6 +322,8 @@ pub struct Scenario {
     pub description: String,
     /// The seed of the run (`--seed` overrides it).
     pub seed: u64,
+    /// The seeds `finsim test` runs it at (`seeds: "A..B"`, both ends included); `None`: `seed` alone.
+    pub seeds: Option<std::ops::RangeInclusive<u64>>,
     /// Latencies.
     pub network: NetworkConfig,
     /// Each ledger closes a block every `block_ms`.

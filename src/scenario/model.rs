@@ -180,6 +180,8 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub seed: Option<Whole>,
     #[serde(default)]
+    pub seeds: Option<S<String>>,
+    #[serde(default)]
     pub network: Option<NetworkSpec>,
     #[serde(default)]
     pub ledger: Option<LedgerSpec>,

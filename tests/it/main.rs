@@ -16,6 +16,7 @@ mod report;
 mod sample_flow;
 mod scenarios;
 mod snapshots;
+mod suite;
 mod variants;
 
 use finsim::scenario::{self, Scenario};

@@ -53,6 +53,13 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
     if let Some(description) = &file.description {
         v.text(description, "the description", true);
     }
+    let seeds = file.seeds.as_ref().and_then(|text| match crate::sweep::parse_seeds(&text.value) {
+        Ok(seeds) => Some(seeds),
+        Err(why) => {
+            v.problem_help(text, why, "`seeds` is a range of seeds, both ends included: \"A..B\", e.g. \"0..99\"");
+            None
+        }
+    });
     v.clusters(&file.clusters);
     v.org_settings(&file.orgs);
     let network = v.network(file.network.as_ref());
@@ -78,6 +85,7 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         name: file.name.value,
         description: file.description.map(|d| d.value).unwrap_or_default().trim().to_owned(),
         seed: file.seed.map_or(0, |s| s.0),
+        seeds,
         network,
         block_ms,
         clusters: v.clusters,

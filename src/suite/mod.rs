@@ -1,0 +1,247 @@
+//! Suites for CI: many scenario files, each at its seeds, as one test run (`finsim test`).
+//!
+//! A case is a (file, seed). Cases are ordered by (path, seed); a shard `K/N` takes the cases at
+//! positions K−1, K−1+N, … of that order, so the N shards are disjoint and together run every
+//! case. Results come back in case order whatever the number of workers, so the output, the JSON
+//! and the JUnit XML of a run do not depend on `--jobs`; the results of shards, merged, are those
+//! of the unsharded run.
+
+pub mod corpus;
+pub mod junit;
+
+use crate::outcome::run_with;
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+/// A scenario file of the suite, loaded.
+#[derive(Clone, Debug)]
+pub struct SuiteFile {
+    /// Its path, as found (`scenarios/faults/chaos.yaml`).
+    pub path: String,
+    /// The scenario.
+    pub scenario: Scenario,
+}
+
+/// One case: a file of the suite at one seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Case {
+    /// The file's index in the suite's files.
+    pub file: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// The seeds a file runs at: `--seeds` when given, else the file's `seeds`, else its `seed`.
+pub fn seeds_of(scenario: &Scenario, seeds: Option<&RangeInclusive<u64>>) -> RangeInclusive<u64> {
+    seeds.or(scenario.seeds.as_ref()).cloned().unwrap_or(scenario.seed..=scenario.seed)
+}
+
+/// Every case of `files` (which must be sorted by path), in (path, seed) order.
+pub fn cases(files: &[SuiteFile], seeds: Option<&RangeInclusive<u64>>) -> Vec<Case> {
+    files
+        .iter()
+        .enumerate()
+        .flat_map(|(file, f)| seeds_of(&f.scenario, seeds).map(move |seed| Case { file, seed }))
+        .collect()
+}
+
+/// The shard `k` of `n` (1 ≤ k ≤ n) of `cases`: those whose position, from 0, is k−1 modulo n.
+pub fn shard<T: Clone>(cases: &[T], k: usize, n: usize) -> Vec<T> {
+    cases.iter().skip(k.saturating_sub(1)).step_by(n.max(1)).cloned().collect()
+}
+
+/// Parses `K/N` with 1 ≤ K ≤ N.
+pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let expected = || format!("`{text}` is not a shard: expected K/N with 1 <= K <= N, e.g. 2/4");
+    let (k, n) = text.split_once('/').ok_or_else(expected)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| expected())?, n.trim().parse().map_err(|_| expected())?);
+    if k == 0 || k > n {
+        return Err(expected());
+    }
+    Ok((k, n))
+}
+
+/// The result of one case, as `--json` writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// The scenario file's path.
+    pub file: String,
+    /// The seed.
+    pub seed: u64,
+    /// Whether every check held.
+    pub passed: bool,
+    /// The run's digest.
+    pub digest: String,
+    /// The names of the checks that failed (expectations, then invariants).
+    pub failed: Vec<String>,
+    /// Each failed check with what was seen (`name: detail`), in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+    /// The scenario's name (the JUnit `classname`).
+    #[serde(default)]
+    pub scenario: String,
+}
+
+impl CaseResult {
+    /// The command that reproduces this case.
+    pub fn reproduce(&self) -> String {
+        format!("finsim run {} --seed {}", self.file, self.seed)
+    }
+}
+
+/// A file that could not be loaded, with its rendered error (`file:line:column: …`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidFile {
+    /// The file's path.
+    pub file: String,
+    /// What is wrong, with its place.
+    pub error: String,
+}
+
+/// A whole run (or several shards merged), as `--json` writes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Results {
+    /// Every case run, in (path, seed) order.
+    pub cases: Vec<CaseResult>,
+    /// How many passed.
+    pub passed: u64,
+    /// How many failed.
+    pub failed: u64,
+    /// The files that could not be loaded.
+    #[serde(default)]
+    pub invalid: Vec<InvalidFile>,
+}
+
+impl Results {
+    /// Adds a case's result to the counts.
+    pub fn push(&mut self, result: CaseResult) {
+        if result.passed {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+        }
+        self.cases.push(result);
+    }
+
+    /// The exit code of the run: 2 when a file is invalid, else 1 when a case failed, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if !self.invalid.is_empty() {
+            2
+        } else if self.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Runs one case on `runner`.
+pub fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> CaseResult {
+    let outcome = run_with(runner, &file.scenario, seed);
+    let failures = outcome.failures();
+    CaseResult {
+        file: file.path.clone(),
+        seed,
+        passed: outcome.passed,
+        digest: outcome.digest.clone(),
+        failed: failures.iter().map(|c| c.name.clone()).collect(),
+        details: failures.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect(),
+        scenario: file.scenario.name.clone(),
+    }
+}
+
+/// Runs `cases` of `files` on up to `jobs` workers; `on_result` sees each result in case order
+/// and returns whether to go on (`false`: no further case starts, as `--fail-fast` wants).
+pub fn run(
+    files: &[SuiteFile],
+    cases: &[Case],
+    jobs: usize,
+    on_result: &mut dyn FnMut(CaseResult) -> bool,
+) -> std::io::Result<()> {
+    let work = |runner: &crate::sim::Runner, job: u128| {
+        let case = cases[job as usize];
+        run_case(runner, &files[case.file], case.seed)
+    };
+    crate::pool::ordered(cases.len() as u128, jobs, work, &mut |_, result| on_result(result))
+}
+
+/// Joins the results of shards into one, in (path, seed) order; a case in two of them (shards
+/// that overlap, or one file given twice) is an error.
+pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, String> {
+    let mut cases: BTreeMap<(String, u64), (String, CaseResult)> = BTreeMap::new();
+    let mut invalid: BTreeMap<String, InvalidFile> = BTreeMap::new();
+    for (source, part) in parts {
+        for case in part.cases {
+            let key = (case.file.clone(), case.seed);
+            if let Some((first, _)) = cases.get(&key) {
+                return Err(format!(
+                    "{} at seed {} is in both {first} and {source}: the shards overlap",
+                    case.file, case.seed
+                ));
+            }
+            cases.insert(key, (source.clone(), case));
+        }
+        for file in part.invalid {
+            invalid.insert(file.file.clone(), file);
+        }
+    }
+    let mut merged = Results { invalid: invalid.into_values().collect(), ..Results::default() };
+    for (_, case) in cases.into_values() {
+        merged.push(case);
+    }
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_disjoint_and_cover_every_case() {
+        let cases: Vec<u32> = (0..23).collect();
+        for n in 1..6 {
+            let mut all: Vec<u32> = (1..=n).flat_map(|k| shard(&cases, k, n)).collect();
+            all.sort();
+            assert_eq!(all, cases, "{n} shards");
+        }
+        assert_eq!(shard(&cases, 2, 4), [1, 5, 9, 13, 17, 21]);
+    }
+
+    #[test]
+    fn a_shard_is_k_of_n() {
+        assert_eq!(parse_shard("1/4"), Ok((1, 4)));
+        assert_eq!(parse_shard("4/4"), Ok((4, 4)));
+        for bad in ["0/4", "5/4", "1", "a/b", "1/0"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn case(file: &str, seed: u64, passed: bool) -> CaseResult {
+        CaseResult {
+            file: file.into(),
+            seed,
+            passed,
+            digest: String::new(),
+            failed: vec![],
+            details: vec![],
+            scenario: String::new(),
+        }
+    }
+
+    #[test]
+    fn merging_orders_cases_and_refuses_overlapping_shards() {
+        let mut a = Results::default();
+        a.push(case("b.yaml", 1, true));
+        let mut b = Results::default();
+        b.push(case("a.yaml", 2, false));
+        b.push(case("b.yaml", 0, true));
+        let merged = merge(vec![("a.json".into(), a.clone()), ("b.json".into(), b)]).unwrap();
+        let order: Vec<(&str, u64)> = merged.cases.iter().map(|c| (c.file.as_str(), c.seed)).collect();
+        assert_eq!(order, [("a.yaml", 2), ("b.yaml", 0), ("b.yaml", 1)]);
+        assert_eq!((merged.passed, merged.failed, merged.exit_code()), (2, 1, 1));
+        let error = merge(vec![("a.json".into(), a.clone()), ("again.json".into(), a)]).unwrap_err();
+        assert!(error.contains("in both a.json and again.json"), "{error}");
+    }
+}
