@@ -76,10 +76,18 @@ The page needs nothing but itself (CSS and SVG inline, no script) and prints as 
         output: Option<String>,
     },
     /// Validate a scenario file without running it.
-    #[command(after_help = format!("Example:\n  finsim check scenarios/three-clusters.yaml\n\n{EXIT_CODES}"))]
+    #[command(
+        after_help = "Examples:\n  finsim check scenarios/three-clusters.yaml\n  finsim check my.yaml --json\n\n\
+--json prints {\"file\", \"valid\": true, \"scenario\", \"steps\", \"expectations\", \"seeds\"} or {\"file\", \
+\"valid\": false, \"problems\": [{\"line\", \"column\", \"message\", \"help\"}]} (line and column from 1; 0 when the \
+file could not be read).\nExit codes: 0 the file is a valid scenario; 2 it is not, or cannot be read."
+    )]
     Check {
         /// The scenario file.
         file: String,
+        /// Print one JSON object instead of the readable line.
+        #[arg(long)]
+        json: bool,
     },
     /// Re-check an evidence pack: manifest, signatures, signed transfers, proofs, IVMS-101 documents,
     /// and a re-run of its scenario that must give every file again, byte for byte.
@@ -205,7 +213,7 @@ fn main() -> ExitCode {
     let out = Output::default();
     let code = match command {
         Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
-        Command::Check { file } => check(&out, &file),
+        Command::Check { file, json } => check(&out, &file, json),
         Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
         Command::Report { file, seed, output } => report(&out, &file, seed, output),
         Command::Diff { a, b } => diff(&out, &a, &b),
@@ -319,8 +327,36 @@ fn diff(out: &Output, a: &str, b: &str) -> u8 {
     }
 }
 
-fn check(out: &Output, file: &str) -> u8 {
-    match input::load(file) {
+fn check(out: &Output, file: &str, json: bool) -> u8 {
+    let loaded = input::load(file);
+    if json {
+        let value = match &loaded {
+            Ok(scenario) => {
+                let seeds = finsim::suite::seeds_of(scenario, None);
+                serde_json::json!({
+                "file": file,
+                "valid": true,
+                "scenario": scenario.name,
+                "steps": scenario.flow.len(),
+                "expectations": scenario.expect.len(),
+                "seeds": [*seeds.start(), *seeds.end()],
+                })
+            }
+            Err(error) => {
+                let problems: Vec<serde_json::Value> = match error.problems() {
+                    [] => vec![serde_json::json!({"line": 0, "column": 0, "message": error.to_string(), "help": null})],
+                    problems => problems
+                        .iter()
+                        .map(|p| serde_json::json!({"line": p.line, "column": p.column, "message": p.message, "help": p.help}))
+                        .collect(),
+                };
+                serde_json::json!({"file": file, "valid": false, "problems": problems})
+            }
+        };
+        out.line(&value.to_string());
+        return if loaded.is_ok() { PASSED } else { INVALID };
+    }
+    match loaded {
         Ok(scenario) => {
             out.line(&format!(
                 "{}: valid scenario `{}` ({} steps, {} expectations)",

@@ -187,3 +187,21 @@ fn diff_exits_0_for_the_same_trace_1_for_another_and_2_for_what_is_no_trace() {
     assert_eq!(code, 2, "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn check_json_says_valid_with_the_counts_or_each_problem_with_its_place() {
+    let (code, stdout, _) = finsim(&["check", "scenarios/faults/chaos.yaml", "--json"]);
+    assert_eq!(code, 0);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["valid"], true);
+    assert_eq!((value["steps"].as_u64(), value["seeds"].clone()), (Some(8), serde_json::json!([0, 199])));
+    let bad = scratch_file("bad.yaml", "name: x\nclusters: 5\nflow: []\n");
+    let (code, stdout, _) = finsim(&["check", &bad, "--json"]);
+    assert_eq!(code, 2);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["valid"], false);
+    assert_eq!((value["problems"][0]["line"].as_u64(), value["problems"][0]["column"].as_u64()), (Some(2), Some(11)));
+    let (code, stdout, _) = finsim(&["check", "no/such/file.yaml", "--json"]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("cannot read the file"), "{stdout}");
+}
