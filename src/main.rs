@@ -145,6 +145,13 @@ valid files still run), or an argument or output is.")]
         #[arg(long)]
         fail_fast: bool,
     },
+    /// Print the JSON Schema (draft 2020-12) of the scenario format, for editors and validators.
+    #[command(after_help = "Examples:\n  finsim schema > scenario.schema.json\n\n\
+Every valid scenario validates against it; an unknown key or a value of the wrong type does not. Rules across \
+values (names that must be declared, intervals that must end after they start) are `finsim check`'s. The \
+repository keeps a copy in docs/scenario.schema.json, which each bundled scenario names on its first line for \
+editors (yaml-language-server). Exit code 0.")]
+    Schema,
     /// Join the `finsim test --json` results of shards into one report.
     #[command(after_help = "Examples:\n  finsim merge shard-1.json shard-2.json shard-3.json shard-4.json\n  \
 finsim merge shard-*.json --junit junit.xml --json > all.json\n\n\
@@ -222,6 +229,10 @@ fn main() -> ExitCode {
             let jobs = workers(jobs) as usize;
             let args = cli::suite::TestArgs { paths, seeds, jobs, json, junit, shard, corpus, fail_fast };
             cli::suite::test(&out, args)
+        }
+        Command::Schema => {
+            out.line(&serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
+            PASSED
         }
         Command::Merge { inputs, json, junit } => cli::suite::merge(&out, &inputs, json, junit.as_deref()),
     };

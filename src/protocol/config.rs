@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 /// How many of a cluster's orgs must give the same valid answer.
 pub enum Quorum {
@@ -18,7 +18,7 @@ pub enum Quorum {
 }
 
 /// When the asset's org checks its own rules: in the seed's order (after the IVMS-101 get), or first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegulationOrder {
     /// Permission, then the IVMS-101 get, then every regulation rule (the seed's order).
@@ -29,7 +29,7 @@ pub enum RegulationOrder {
 }
 
 /// How the asset's org settles a transfer on its ledger.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SettlementMode {
     /// One ledger transaction moves the tokens when the checks pass (the seed).

@@ -379,6 +379,23 @@ pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Scenario, LoadError> {
     }
 }
 
+/// The JSON Schema (draft 2020-12) of the scenario format, made from the file model's types:
+/// every valid scenario validates against it, an unknown key or a value of the wrong type does
+/// not (rules across values, such as names that must be declared, are `finsim check`'s).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(model::ScenarioFile).to_value();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert("title".into(), "finsim scenario".into());
+        object.insert(
+            "description".into(),
+            "A finsim scenario file: the topology, the network, the faults, the flow and the expected outcome \
+             (docs/scenario-format.md)."
+                .into(),
+        );
+    }
+    schema
+}
+
 /// Parses and validates a scenario. `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
     parse_with(file, text, &Names::default())

@@ -7,9 +7,12 @@
 //! Field meanings are documented in `docs/`.
 
 pub use crate::protocol::config::{Quorum as QuorumWord, RegulationOrder, SettlementMode};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -129,6 +132,26 @@ macro_rules! one_key_enum {
             )+
         }
 
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                let kinds: Vec<serde_json::Value> = vec![$({
+                    let mut properties = serde_json::Map::new();
+                    properties.insert($key.to_owned(), generator.subschema_for::<$fields>().to_value());
+                    serde_json::json!({
+                        "type": "object",
+                        "properties": properties,
+                        "required": [$key],
+                        "additionalProperties": false,
+                    })
+                }),+];
+                schemars::json_schema!({ "oneOf": kinds })
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 const KINDS: &[&str] = &[$($key),+];
@@ -167,11 +190,75 @@ macro_rules! one_key_enum {
     };
 }
 
-/// A value with its location in the file.
-pub type S<T> = Spanned<T>;
+impl JsonSchema for Whole {
+    fn schema_name() -> Cow<'static, str> {
+        "Whole".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": "integer", "minimum": 0, "description": "a whole number, 0 or more" })
+    }
+}
+
+impl JsonSchema for Real {
+    fn schema_name() -> Cow<'static, str> {
+        "Real".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": "number" })
+    }
+}
+
+/// The JSON Schema of a list that may also be written empty (`flow:` with nothing after it):
+/// only ever named in `#[schemars(with = ...)]`.
+pub struct List<T>(PhantomData<T>);
+
+impl<T: JsonSchema> JsonSchema for List<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("List_of_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let items = generator.subschema_for::<T>();
+        schemars::json_schema!({ "type": ["array", "null"], "items": items })
+    }
+}
+
+/// A value with its location in the file: serde-saphyr's `Spanned`, in a newtype whose JSON
+/// Schema is its value's (the location is not part of the file's format).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(transparent)]
+pub struct S<T>(pub Spanned<T>);
+
+impl<T> std::ops::Deref for S<T> {
+    type Target = Spanned<T>;
+
+    fn deref(&self) -> &Spanned<T> {
+        &self.0
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for S<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
 
 /// A whole scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub name: S<String>,
@@ -186,16 +273,22 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub ledger: Option<LedgerSpec>,
     #[serde(deserialize_with = "list")]
+    #[schemars(with = "List<ClusterSpec>")]
     pub clusters: Vec<ClusterSpec>,
     #[serde(default, deserialize_with = "pairs")]
+    #[schemars(with = "Option<BTreeMap<String, Option<OrgSpec>>>")]
     pub orgs: Vec<(S<String>, Option<OrgSpec>)>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<UserSpec>")]
     pub users: Vec<UserSpec>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<AssetSpec>")]
     pub assets: Vec<AssetSpec>,
     #[serde(deserialize_with = "list")]
+    #[schemars(with = "List<S<StepSpec>>")]
     pub flow: Vec<S<StepSpec>>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<S<ExpectSpec>>")]
     pub expect: Vec<S<ExpectSpec>>,
     #[serde(default)]
     pub faults: Option<FaultsSpec>,
@@ -203,12 +296,13 @@ pub struct ScenarioFile {
     pub protocol: Option<ProtocolSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     #[serde(default)]
     pub latency: Option<S<LatencySpec>>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<LinkSpec>")]
     pub links: Vec<LinkSpec>,
 }
 
@@ -222,56 +316,57 @@ one_key_enum! {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConstantSpec {
     pub ms: Real,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UniformSpec {
     pub min_ms: Real,
     pub max_ms: Real,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NormalSpec {
     pub mean_ms: Real,
     pub stddev_ms: Real,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkSpec {
     pub between: S<Vec<S<String>>>,
     pub latency: S<LatencySpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerSpec {
     #[serde(default)]
     pub block_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSpec {
     pub id: S<String>,
     #[serde(deserialize_with = "list")]
+    #[schemars(with = "List<S<String>>")]
     pub orgs: Vec<S<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgSpec {
     #[serde(default)]
     pub regulation: Option<RegulationSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegulationSpec {
     #[serde(default)]
@@ -280,7 +375,7 @@ pub struct RegulationSpec {
     pub max_quantity: Option<Whole>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     pub id: S<String>,
@@ -289,7 +384,7 @@ pub struct UserSpec {
     pub ivms101: Option<IvmsSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IvmsSpec {
     pub name: S<String>,
@@ -300,16 +395,18 @@ pub struct IvmsSpec {
     pub place_of_birth: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssetSpec {
     pub id: S<String>,
     pub org: S<String>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<S<String>>")]
     pub shared_with: Vec<S<String>>,
     #[serde(default)]
     pub data: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "pairs")]
+    #[schemars(with = "Option<BTreeMap<String, Whole>>")]
     pub balances: Vec<(S<String>, Whole)>,
 }
 
@@ -326,7 +423,7 @@ one_key_enum! {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvertiseStep {
     pub org: S<String>,
@@ -336,7 +433,7 @@ pub struct AdvertiseStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetStep {
     pub org: S<String>,
@@ -346,7 +443,7 @@ pub struct GetStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyStep {
     pub org: S<String>,
@@ -356,7 +453,7 @@ pub struct VerifyStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferStep {
     pub request_id: S<Whole>,
@@ -368,7 +465,7 @@ pub struct TransferStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyProofStep {
     pub org: S<String>,
@@ -378,7 +475,7 @@ pub struct VerifyProofStep {
     pub at_ms: Option<S<Whole>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BalanceStep {
     pub org: S<String>,
@@ -404,7 +501,7 @@ one_key_enum! {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GetStatusWord {
     Ok,
@@ -413,14 +510,14 @@ pub enum GetStatusWord {
     Timeout,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferStatusWord {
     Settled,
     Rejected,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonWord {
     Regulation,
@@ -475,7 +572,7 @@ impl InvariantName {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetExpect {
     pub org: S<String>,
@@ -483,7 +580,7 @@ pub struct GetExpect {
     pub status: GetStatusWord,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferExpect {
     pub request_id: S<Whole>,
@@ -492,14 +589,14 @@ pub struct TransferExpect {
     pub reason: Option<ReasonWord>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProofExpect {
     pub request_id: S<Whole>,
     pub valid: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyExpect {
     pub resource: S<String>,
@@ -508,7 +605,7 @@ pub struct VerifyExpect {
     pub org: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BalanceExpect {
     pub account: S<String>,
@@ -516,27 +613,27 @@ pub struct BalanceExpect {
     pub equals: Whole,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspectExpect {
     pub org: S<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalDataExpect {
     pub user: S<String>,
     pub seen_by: Vec<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvariantExpect {
     pub name: S<String>,
     pub holds: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultsSpec {
     #[serde(default)]
@@ -546,14 +643,17 @@ pub struct FaultsSpec {
     #[serde(default)]
     pub corrupt: Option<S<Real>>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<S<PartitionSpec>>")]
     pub partitions: Vec<S<PartitionSpec>>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<S<CrashSpec>>")]
     pub crashes: Vec<S<CrashSpec>>,
     #[serde(default, deserialize_with = "list")]
+    #[schemars(with = "List<ByzantineSpec>")]
     pub byzantine: Vec<ByzantineSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartitionSpec {
     pub from_ms: S<Whole>,
@@ -561,7 +661,7 @@ pub struct PartitionSpec {
     pub groups: Vec<Vec<S<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrashSpec {
     pub org: S<String>,
@@ -572,7 +672,7 @@ pub struct CrashSpec {
 
 /// How a byzantine org misbehaves: a built-in word, or `{custom: NAME}`, a misbehaviour
 /// registered under that name through the library (`docs/library.md`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     WrongBalance,
@@ -599,14 +699,14 @@ impl Behaviour {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ByzantineSpec {
     pub org: S<String>,
     pub behaviour: S<Behaviour>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProtocolSpec {
     #[serde(default)]

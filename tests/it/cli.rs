@@ -84,7 +84,7 @@ fn an_invalid_file_exits_2_with_file_line_and_column() {
         let (code, stdout, stderr) = finsim(&[command, &path]);
         assert_eq!(code, 2, "{command}: {stderr}");
         assert!(stdout.is_empty(), "no trace on invalid input");
-        assert!(stderr.contains(&format!("{path}:40:26: unknown org `org_9`")), "{stderr}");
+        assert!(stderr.contains(&format!("{path}:41:26: unknown org `org_9`")), "{stderr}");
     }
     let (code, _, stderr) = finsim(&["run", "--seed", "minus-one"]);
     assert_eq!(code, 2, "{stderr}");

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use std::fmt::Write;
 
 #[derive(Debug, Clone)]
-struct Shape {
+pub struct Shape {
     clusters: Vec<usize>,
     steps: Vec<(u8, usize, usize, usize, u64)>,
     quorum: u8,
@@ -16,7 +16,7 @@ struct Shape {
     block_ms: u64,
 }
 
-fn shape() -> impl Strategy<Value = Shape> {
+pub fn shape() -> impl Strategy<Value = Shape> {
     (
         proptest::collection::vec(0usize..4, 1..4),
         proptest::collection::vec((0u8..6, 0usize..64, 0usize..64, 0usize..64, 1u64..700), 0..8),
@@ -39,7 +39,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 /// Writes a valid scenario of the given shape: every org has a user; the first org of each cluster with
 /// any org manages an asset shared with every org; steps pick among them.
-fn scenario_text(shape: &Shape) -> Option<String> {
+pub fn scenario_text(shape: &Shape) -> Option<String> {
     let mut orgs = Vec::new();
     let mut text = String::from("name: generated\nclusters:\n");
     for (c, size) in shape.clusters.iter().enumerate() {

@@ -255,10 +255,10 @@ fn a_sweep_over_every_seed_reports_its_first_failing_seed_at_once() {
 #[test]
 fn control_characters_in_names_and_ids_are_refused_at_their_place() {
     for (from, to, place) in [
-        ("name: advertise-then-transfer", "name: \"evil\\e]0;pwned\\a\"", ":1:7:"),
-        ("- id: \"org_1:100:user_1\"", "- id: \"org_1:100:user_1\\b\\b\"", ":26:9:"),
-        ("name: \"Alice Example\"", "name: \"Alice\\x9b31m\"", ":28:22:"),
-        ("name: advertise-then-transfer", "name: \"x\\nok  PASSED\"", ":1:7:"),
+        ("name: advertise-then-transfer", "name: \"evil\\e]0;pwned\\a\"", ":2:7:"),
+        ("- id: \"org_1:100:user_1\"", "- id: \"org_1:100:user_1\\b\\b\"", ":27:9:"),
+        ("name: \"Alice Example\"", "name: \"Alice\\x9b31m\"", ":29:22:"),
+        ("name: advertise-then-transfer", "name: \"x\\nok  PASSED\"", ":2:7:"),
     ] {
         let path = scratch_file("control.yaml", &sample_with(from, to));
         for command in ["check", "run"] {

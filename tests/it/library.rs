@@ -50,7 +50,7 @@ fn a_custom_name_nobody_registered_is_an_error_at_its_place() {
     let text = liar_text("behaviour: { custom: zero_balance }");
     let error = finsim::scenario::parse(LIAR, &text).unwrap_err().render();
     assert!(error.contains("unknown custom misbehaviour `zero_balance`"), "{error}");
-    assert!(error.contains(":29:"), "line and column of the name: {error}");
+    assert!(error.contains(":30:"), "line and column of the name: {error}");
     let other = Simulator::new().misbehaviour("other", ZeroBalance::default);
     let error = other.parse(LIAR, &text).unwrap_err().render();
     assert!(error.contains("registered: other"), "{error}");

@@ -15,6 +15,7 @@ mod quorum;
 mod report;
 mod sample_flow;
 mod scenarios;
+mod schema;
 mod snapshots;
 mod suite;
 mod variants;

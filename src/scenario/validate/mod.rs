@@ -82,8 +82,8 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         return Err(v.problems);
     }
     Ok(Scenario {
-        name: file.name.value,
-        description: file.description.map(|d| d.value).unwrap_or_default().trim().to_owned(),
+        name: file.name.0.value,
+        description: file.description.map(|d| d.0.value).unwrap_or_default().trim().to_owned(),
         seed: file.seed.map_or(0, |s| s.0),
         seeds,
         network,
