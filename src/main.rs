@@ -25,7 +25,7 @@ const EXIT_CODES: &str = "Exit codes: 0 every expectation and invariant held; 1 
     after_help = "Examples:\n  finsim                                   run the bundled sample flow\n  \
 finsim run scenarios/three-clusters.yaml --seed 7\n  \
 finsim sweep scenarios/faults/chaos.yaml --seeds 0..199\n\n\
-The scenario format: docs/scenarios.md. Exit codes: 0 passed, 1 a check failed, 2 invalid input."
+The scenario format: docs/scenario-format.md. Exit codes: 0 passed, 1 a check failed, 2 invalid input."
 )]
 struct Cli {
     /// With no command, finsim runs the bundled sample flow.

@@ -1,4 +1,4 @@
-//! The serde model of the scenario file, as `docs/scenarios.md` and the bundled scenarios write it.
+//! The serde model of the scenario file, as `docs/scenario-format.md` describes it.
 //!
 //! Every struct denies unknown fields; no `untagged`, no `flatten`, so that serde's
 //! errors name what was expected. Values that later checks need to point at are

@@ -9,7 +9,7 @@ use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Error, MessageFormatter, UserMessageFormatter};
 
 /// What every help line that has nothing better to say points at.
-pub const FORMAT_HELP: &str = "see docs/scenarios.md and the files in scenarios/ for the keys and their types";
+pub const FORMAT_HELP: &str = "see docs/scenario-format.md for every key and its type";
 
 /// The problem a YAML error describes, at its place.
 pub fn problem(error: &Error) -> Problem {
