@@ -69,6 +69,9 @@ pub struct Network {
     down: BTreeMap<OrgId, u32>,
     /// How many times each (sender, receiver, request, kind) was sent: the key of each draw.
     ordinals: BTreeMap<String, u32>,
+    /// The name a request goes by in those keys, where it has one (the flow's steps: see
+    /// `Flow::fate_names`); else its request id.
+    request_names: BTreeMap<u64, String>,
     /// The counters.
     pub stats: Stats,
 }
@@ -81,8 +84,15 @@ impl Network {
             topology: Topology::new(scenario),
             down: BTreeMap::new(),
             ordinals: BTreeMap::new(),
+            request_names: BTreeMap::new(),
             stats: Stats::default(),
         }
+    }
+
+    /// Names requests in the keys of their draws (request id → name), so that a message's fate
+    /// depends on what it is, not on where its step stands in the flow.
+    pub fn name_requests(&mut self, names: BTreeMap<u64, String>) {
+        self.request_names = names;
     }
 
     /// Whether an actor is down (only orgs crash).
@@ -134,7 +144,8 @@ impl Network {
         let mut out = Transmitted::default();
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
-        let base = format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind);
+        let request = self.request_names.get(&hop.request_id).cloned().unwrap_or_else(|| hop.request_id.to_string());
+        let base = format!("{}>{}#{request}/{}", hop.from, hop.to, hop.kind);
         let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
         let key = format!("{base}/{ordinal}");
         *ordinal += 1;

@@ -185,6 +185,29 @@ pub struct Step {
     pub action: Action,
 }
 
+impl Step {
+    /// The step's identity in words: its kind, every field and its start time, ids as the file
+    /// writes them. Two steps have the same identity only when they are the same request at the
+    /// same time; nothing else in the file enters it (not its place in the flow).
+    pub fn identity(&self) -> String {
+        let at = self.at_us.map_or("-".to_owned(), |t| t.to_string());
+        let words = match &self.action {
+            Action::Advertise { org, asset, to } => {
+                let to: Vec<String> = to.iter().map(ToString::to_string).collect();
+                format!("advertise {org} {asset} {}", to.join(","))
+            }
+            Action::Get { org, resource, accept } => format!("get {org} {resource} {accept}"),
+            Action::Verify { org, cluster, resource } => format!("verify {org} {cluster} {resource}"),
+            Action::Transfer { request_id, user, asset, quantity, from } => {
+                format!("transfer {request_id} {user} {asset} {quantity} {from}")
+            }
+            Action::VerifyProof { org, cluster, request_id } => format!("verify_proof {org} {cluster} {request_id}"),
+            Action::Balance { org, cluster, account, asset } => format!("balance {org} {cluster} {account} {asset}"),
+        };
+        format!("{words} at {at}")
+    }
+}
+
 /// One expectation of the `expect` block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expectation {

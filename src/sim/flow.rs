@@ -82,6 +82,26 @@ impl Flow {
         &self.steps
     }
 
+    /// The names the network keys the randomness of each step's messages by, for the steps whose
+    /// request id finsim numbers (every step but a transfer, whose id is the file's): the step's
+    /// identity, hashed, and how many identical steps came before it. A request id follows the
+    /// step's place in the flow; this name does not, so removing one step (as `finsim shrink`
+    /// does) changes the fate of no other step's messages.
+    pub fn fate_names(&self) -> BTreeMap<u64, String> {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for (step, request_id) in self.steps.iter().zip(&self.request_ids) {
+            if matches!(step.action, Action::Transfer { .. }) {
+                continue;
+            }
+            let digest = crate::crypto::Hash32::of(step.identity().as_bytes()).to_hex();
+            let occurrence = seen.entry(digest.clone()).or_default();
+            names.insert(*request_id, format!("step-{}-{occurrence}", &digest[..16]));
+            *occurrence += 1;
+        }
+        names
+    }
+
     /// The request id of a step's exchange.
     pub fn request_id(&self, step: usize) -> u64 {
         self.request_ids[step]

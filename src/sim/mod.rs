@@ -304,8 +304,9 @@ impl<'a> Simulation<'a> {
             let me = ActorId::User(user.clone());
             actors.insert(me.clone(), (node.recipient(), Boundary::new(own_signer(seed, &me), dir.clone())));
         }
-        let network = Network::new(&scenario, seed);
+        let mut network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
+        network.name_requests(flow.fate_names());
         let crashes = scenario.faults.crashes.clone();
         let timed_steps: Vec<(usize, u64)> =
             scenario.flow.iter().enumerate().filter_map(|(index, step)| step.at_us.map(|at| (index, at))).collect();

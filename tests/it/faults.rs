@@ -406,3 +406,40 @@ fn fault_scenarios_as_scripts() {
         insta::assert_snapshot!(script.join("\n"));
     });
 }
+
+/// A message's fate (its latency, whether it is lost) depends on what it is, not on its step's
+/// place in the flow: removing an unrelated step (as `finsim shrink` does) leaves the other steps'
+/// messages as they were, although their request ids move up by one.
+#[test]
+fn removing_an_unrelated_step_changes_no_other_steps_message_fates() {
+    let faults = "faults: { drop: 0.3, duplicate: 0.2 }\n";
+    let full = format!("{}{faults}", finsim::scenario::SAMPLE_FLOW);
+    let advertise = full.lines().find(|l| l.trim_start().starts_with("- advertise:")).unwrap();
+    let without = full.replacen(&format!("{advertise}\n"), "", 1);
+    let fates = |text: &str| {
+        let scenario = finsim::scenario::parse("fates.yaml", text).unwrap();
+        let outcome = finsim::run(&scenario, 5);
+        let fates: Vec<String> = outcome
+            .trace
+            .iter()
+            .filter_map(|r| match &r.event {
+                Event::Send { hop, latency_us, .. } if hop.kind.to_string().starts_with("get") => {
+                    Some(format!("{} {}>{} {} after {latency_us}", r.t_us, hop.from, hop.to, hop.kind))
+                }
+                Event::Lost { hop, cause } if hop.kind.to_string().starts_with("get") => {
+                    Some(format!("{} {}>{} {} lost {cause:?}", r.t_us, hop.from, hop.to, hop.kind))
+                }
+                _ => None,
+            })
+            .collect();
+        (fates, outcome.trace)
+    };
+    let (a, trace_a) = fates(&full);
+    let (b, _) = fates(&without);
+    assert!(!a.is_empty(), "the get step sends");
+    let first_get =
+        a.iter().take_while(|f| f.contains(" org_1>org_2 get ") || f.contains(" org_2>org_1 get_response ")).count();
+    assert!(first_get >= 2, "{a:#?}");
+    assert_eq!(a[..first_get], b[..first_get], "the get step's messages fare alike");
+    assert!(trace_a.iter().any(|r| matches!(r.event, Event::Lost { .. })), "the faults are at work");
+}

@@ -179,7 +179,12 @@ fn quorum_any_accepts_the_first_valid_answer_even_from_a_liar() {
         assert_eq!(balance.passed, answer == Some(100), "seed {seed}: {balance:?}");
         answers.insert(answer);
     }
-    assert_eq!(answers, [Some(100), Some(207)].into(), "both the truth and the lie were accepted at some seed");
+    assert!(
+        answers.contains(&Some(100)) && answers.contains(&Some(207)),
+        "the truth and the lie at some seed: {answers:?}"
+    );
+    // Any other answer is a replica read before the block reached it (0), or the liar's lie about that (7).
+    assert!(answers.iter().all(|a| [Some(0), Some(7), Some(100), Some(207)].contains(a)), "{answers:?}");
 }
 
 #[test]
