@@ -24,6 +24,7 @@ pub mod pool;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
+pub mod shrink;
 pub mod sim;
 pub mod suite;
 pub mod sweep;

@@ -145,6 +145,31 @@ valid files still run), or an argument or output is.")]
         #[arg(long)]
         fail_fast: bool,
     },
+    /// Shrink a scenario that fails at a seed to a smallest file that still fails the same check.
+    #[command(after_help = "Examples:\n  finsim shrink scenarios/faults/chaos.yaml --seed 17\n  \
+finsim shrink big.yaml --seed 3 --check agreement -o small.yaml\n\n\
+Delta debugging over the file's parts (flow steps, expectations, links, fault entries, probabilities, users, \
+assets, orgs, clusters): every candidate is a valid scenario run at the same seed, and the result is 1-minimal: \
+no single part can be removed without losing the failure. OUT starts with a comment naming FILE, the seed and \
+the check; it prints the sizes before and after.\n\
+Exit codes: 0 OUT written; 1 FILE passes at that seed (or does not fail --check); 2 FILE or an argument is \
+invalid, or OUT cannot be written.")]
+    Shrink {
+        /// The failing scenario file.
+        file: String,
+        /// The seed it fails at.
+        #[arg(long)]
+        seed: u64,
+        /// The check to keep failing, by name (default: the first check it fails).
+        #[arg(long, value_name = "NAME")]
+        check: Option<String>,
+        /// Keep the check failing with the same detail (what it saw), not only by name.
+        #[arg(long)]
+        same_detail: bool,
+        /// Where to write the smaller file (default: `<stem>.min.yaml` beside FILE).
+        #[arg(short = 'o', long, value_name = "OUT")]
+        output: Option<String>,
+    },
     /// Print the JSON Schema (draft 2020-12) of the scenario format, for editors and validators.
     #[command(after_help = "Examples:\n  finsim schema > scenario.schema.json\n\n\
 Every valid scenario validates against it; an unknown key or a value of the wrong type does not. Rules across \
@@ -230,6 +255,10 @@ fn main() -> ExitCode {
             let args = cli::suite::TestArgs { paths, seeds, jobs, json, junit, shard, corpus, fail_fast };
             cli::suite::test(&out, args)
         }
+        Command::Shrink { file, seed, check, same_detail, output } => {
+            let keep = finsim::shrink::Keep { check: check.as_deref(), same_detail };
+            shrink(&out, &file, seed, &keep, output)
+        }
         Command::Schema => {
             out.line(&serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
             PASSED
@@ -277,6 +306,50 @@ fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -
     } else {
         FAILED
     }
+}
+
+fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, output: Option<String>) -> u8 {
+    let bytes = match input::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => return invalid(&error),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let target = output.unwrap_or_else(|| {
+        let path = std::path::Path::new(file);
+        let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy());
+        path.with_file_name(format!("{stem}.min.yaml")).display().to_string()
+    });
+    let shrunk = match finsim::shrink::shrink(file, &text, seed, keep) {
+        Ok(shrunk) => shrunk,
+        Err(finsim::shrink::NotShrunk::Passes) => {
+            out.line(&format!("{} passes at seed {seed}: nothing to shrink", escape(file)));
+            return FAILED;
+        }
+        Err(finsim::shrink::NotShrunk::CheckHolds(name)) => {
+            out.line(&format!("{} does not fail `{}` at seed {seed}: nothing to shrink", escape(file), escape(&name)));
+            return FAILED;
+        }
+        Err(finsim::shrink::NotShrunk::Invalid(why)) => {
+            eprint!("{why}");
+            return INVALID;
+        }
+    };
+    let text = shrunk.text.replace("THIS_FILE", &target);
+    if let Err(error) = std::fs::write(&target, &text) {
+        eprintln!("error: {}: cannot write the smaller file: {error}", escape(&target));
+        return INVALID;
+    }
+    let (before, after) = shrunk.parts;
+    out.line(&format!(
+        "{}: {before} parts, {} bytes → {}: {after} parts, {} bytes ({} runs); it still fails `{}` at seed {seed}",
+        escape(file),
+        bytes.len(),
+        escape(&target),
+        text.len(),
+        shrunk.runs,
+        escape(&shrunk.check)
+    ));
+    PASSED
 }
 
 fn verify_evidence(out: &Output, dir: &str) -> u8 {

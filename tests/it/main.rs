@@ -16,6 +16,7 @@ mod report;
 mod sample_flow;
 mod scenarios;
 mod schema;
+mod shrink;
 mod snapshots;
 mod suite;
 mod variants;
