@@ -229,3 +229,48 @@ fn a_seeds_key_that_is_not_a_range_is_an_error_with_its_place() {
     assert!(stderr.contains("bad-seeds.yaml:") && stderr.contains("is empty"), "{stderr}");
     assert!(Path::new(&file).exists());
 }
+
+/// `docs/ci.md`'s GitHub Actions workflow and Kubernetes Jobs are YAML that parses, and every
+/// finsim command the page names exists, with the flags the page gives it.
+#[test]
+fn the_ci_page_s_workflows_parse_and_name_real_commands_and_flags() {
+    let page = std::fs::read_to_string(super::root().join("docs/ci.md")).unwrap();
+    let blocks: Vec<&str> = page.split("```yaml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    assert_eq!(blocks.len(), 2, "a workflow and the Kubernetes Jobs");
+    for block in &blocks {
+        for document in block.split("\n---\n") {
+            let value: serde_json::Value =
+                serde_saphyr::from_str(document).unwrap_or_else(|e| panic!("{e}\n{document}"));
+            assert!(value.is_object(), "{document}");
+        }
+    }
+    assert!(blocks[1].contains("completionMode: Indexed") && blocks[1].contains("JOB_COMPLETION_INDEX + 1"));
+    let mut checked = 0;
+    let mut in_block = false;
+    for line in page.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        for (i, _) in line.match_indices("finsim ") {
+            // A command: in a code block, or in backticks in the prose.
+            let before = line[..i].chars().last();
+            let command_like = if in_block { before.is_none_or(|c| " /\"'-".contains(c)) } else { before == Some('`') };
+            if !command_like {
+                continue;
+            }
+            let words: Vec<&str> = line[i + 7..].split_whitespace().collect();
+            let Some(command) = words.first().filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-')) else {
+                continue;
+            };
+            let (code, help, stderr) = finsim(&[command, "--help"]);
+            assert_eq!(code, 0, "`finsim {command}` in docs/ci.md: {stderr}");
+            for flag in words.iter().filter(|w| w.starts_with("--")) {
+                let flag = flag.trim_end_matches(['`', ',', '.', ')']);
+                assert!(help.contains(flag), "`finsim {command} {flag}` in docs/ci.md is not a flag:\n{help}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} commands checked");
+}
