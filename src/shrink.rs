@@ -231,6 +231,8 @@ pub fn to_yaml(file: &Value) -> String {
             Value::Object(fields) if !fields.is_empty() => {
                 text.push_str(&format!("{key}:\n"));
                 for (field, inner) in fields {
+                    // Quoted, so that an org named `null` or `1` stays a name.
+                    let field = json(&Value::from(field.as_str()));
                     match inner {
                         Value::Array(items) if !items.is_empty() => {
                             text.push_str(&format!("  {field}:\n"));
