@@ -114,10 +114,13 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
         }
     };
     let (mut files, invalid) = load_all(&found);
-    let mut cases = suite::cases(&files, args.seeds.as_ref());
-    if let Some((k, n)) = args.shard {
-        cases = suite::shard(&cases, k, n);
-    }
+    let cases = match suite::cases(&files, args.seeds.as_ref(), args.shard.unwrap_or((1, 1))) {
+        Ok(cases) => cases,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return 2;
+        }
+    };
     // The corpus's cases first (a shard takes its share of them too), then the rest.
     let corpus_dir = args.corpus.as_deref().map(Path::new);
     let mut recorded_cases = Vec::new();

@@ -144,8 +144,10 @@ impl Network {
         let mut out = Transmitted::default();
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
-        let request = self.request_names.get(&hop.request_id).cloned().unwrap_or_else(|| hop.request_id.to_string());
-        let base = format!("{}>{}#{request}/{}", hop.from, hop.to, hop.kind);
+        let base = match self.request_names.get(&hop.request_id) {
+            Some(name) => format!("{}>{}#{name}/{}", hop.from, hop.to, hop.kind),
+            None => format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind),
+        };
         let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
         let key = format!("{base}/{ordinal}");
         *ordinal += 1;

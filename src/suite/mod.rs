@@ -38,13 +38,41 @@ pub fn seeds_of(scenario: &Scenario, seeds: Option<&RangeInclusive<u64>>) -> Ran
     seeds.or(scenario.seeds.as_ref()).cloned().unwrap_or(scenario.seed..=scenario.seed)
 }
 
-/// Every case of `files` (which must be sorted by path), in (path, seed) order.
-pub fn cases(files: &[SuiteFile], seeds: Option<&RangeInclusive<u64>>) -> Vec<Case> {
-    files
-        .iter()
-        .enumerate()
-        .flat_map(|(file, f)| seeds_of(&f.scenario, seeds).map(move |seed| Case { file, seed }))
-        .collect()
+/// The most cases one `finsim test` run holds (each result is kept for the JSON and JUnit): a
+/// larger sweep is split with `--shard`.
+pub const MAX_CASES: u128 = 10_000_000;
+
+/// The cases of `files` (which must be sorted by path) in shard `k` of `n` (`1/1`: every case), in
+/// (path, seed) order, computed without listing the others; more than `MAX_CASES` is an error that
+/// says how many there would be.
+pub fn cases(
+    files: &[SuiteFile],
+    seeds: Option<&RangeInclusive<u64>>,
+    (k, n): (usize, usize),
+) -> Result<Vec<Case>, String> {
+    let (k, n) = (k.max(1) as u128 - 1, n.max(1) as u128);
+    let ranges: Vec<RangeInclusive<u64>> = files.iter().map(|f| seeds_of(&f.scenario, seeds)).collect();
+    let total: u128 = ranges.iter().map(|r| u128::from(r.end() - r.start()) + 1).sum();
+    // Positions k, k+n, ... below total.
+    let in_shard = total.saturating_sub(k).div_ceil(n);
+    if in_shard > MAX_CASES {
+        return Err(format!(
+            "{in_shard} cases to run, more than the {MAX_CASES} one run holds: split them with --shard K/N"
+        ));
+    }
+    let mut cases = Vec::with_capacity(in_shard as usize);
+    let mut offset = 0u128;
+    for (file, range) in ranges.iter().enumerate() {
+        let len = u128::from(range.end() - range.start()) + 1;
+        // The first seed of this file whose position, offset + j, is k modulo n.
+        let mut j = (k + n - offset % n) % n;
+        while j < len {
+            cases.push(Case { file, seed: range.start() + j as u64 });
+            j += n;
+        }
+        offset += len;
+    }
+    Ok(cases)
 }
 
 /// The shard `k` of `n` (1 ≤ k ≤ n) of `cases`: those whose position, from 0, is k−1 modulo n.
@@ -207,6 +235,29 @@ mod tests {
             assert_eq!(all, cases, "{n} shards");
         }
         assert_eq!(shard(&cases, 2, 4), [1, 5, 9, 13, 17, 21]);
+    }
+
+    fn file(path: &str, seeds: RangeInclusive<u64>) -> SuiteFile {
+        let mut scenario = crate::scenario::parse("x.yaml", crate::scenario::SAMPLE_FLOW).unwrap();
+        scenario.seeds = Some(seeds);
+        SuiteFile { path: path.into(), scenario }
+    }
+
+    #[test]
+    fn a_shard_s_cases_are_those_of_the_whole_list_at_its_positions_and_a_huge_run_is_refused() {
+        let files = [file("a.yaml", 3..=9), file("b.yaml", 0..=0), file("c.yaml", 40..=52)];
+        let all = cases(&files, None, (1, 1)).unwrap();
+        assert_eq!(all.len(), 21);
+        assert_eq!(all[7], Case { file: 1, seed: 0 });
+        for n in 1..7 {
+            for k in 1..=n {
+                assert_eq!(cases(&files, None, (k, n)).unwrap(), shard(&all, k, n), "{k}/{n}");
+            }
+        }
+        let huge = [file("a.yaml", 0..=u64::MAX)];
+        let error = cases(&huge, None, (1, 1)).unwrap_err();
+        assert!(error.contains("18446744073709551616 cases") && error.contains("--shard"), "{error}");
+        assert!(cases(&[file("a.yaml", 0..=99_999)], None, (2, 8)).unwrap().len() == 12_500);
     }
 
     #[test]

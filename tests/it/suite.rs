@@ -274,3 +274,14 @@ fn the_ci_page_s_workflows_parse_and_name_real_commands_and_flags() {
     }
     assert!(checked >= 10, "{checked} commands checked");
 }
+
+#[test]
+fn a_run_of_more_cases_than_one_run_holds_is_refused_at_once_and_a_shard_of_it_is_not() {
+    let huge = ["test", "scenarios/advertise-then-transfer.yaml", "--seeds", "0..18446744073709551615"];
+    let (code, stdout, stderr) = finsim(&huge);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("split them with --shard K/N"), "{stderr}");
+    let (code, stdout, _) =
+        finsim(&["test", "scenarios/advertise-then-transfer.yaml", "--seeds", "0..39", "--shard", "3/20"]);
+    assert_eq!((code, stdout.lines().last()), (0, Some("2 passed, 0 failed")), "{stdout}");
+}
