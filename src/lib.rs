@@ -17,6 +17,7 @@ pub mod actors;
 pub mod check;
 pub mod crypto;
 pub mod evidence;
+pub mod explore;
 pub mod library;
 pub mod net;
 pub mod outcome;

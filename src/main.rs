@@ -58,6 +58,43 @@ finsim run scenarios/faults/chaos.yaml --evidence chaos-pack\n\n{EXIT_CODES}"
         /// proofs, with a manifest of their SHA-256 (see docs/evidence.md).
         #[arg(long, value_name = "DIR")]
         evidence: Option<String>,
+        /// Replay this schedule (written by `finsim explore`) instead of the timed run: the file's
+        /// faults are left out and its events happen in the schedule's order (docs/exploration.md).
+        #[arg(long, value_name = "SCHEDULE.json", conflicts_with = "evidence")]
+        schedule: Option<String>,
+    },
+    /// Explore every order of a flow's deliveries (and, with --drops, losses) and check every end state.
+    #[command(after_help = "Examples:\n  finsim explore scenarios/advertise-then-transfer.yaml\n  \
+finsim explore scenarios/explore/balance-while-settling.yaml --json\n  \
+finsim explore my.yaml --drops 1 --max-states 200000 -o found.schedule.json\n\n\
+Latencies are forgotten and the file's faults left out: every order in which the messages in flight can be \
+delivered, every moment a ledger can close a block, and up to --drops losses of transmissions between orgs. A \
+timeout fires only when nothing is in flight. Every invariant and expectation is checked in every end state; \
+the first failing schedule found with the fewest events is written as JSON for `finsim run FILE --schedule`. \
+docs/exploration.md says what is explored and how.\n\
+Exit codes: 0 every check holds in every end state; 1 a check fails in some end state (schedule written); 2 \
+invalid input; 3 --max-states ran out first (the counts are a bound, not a verdict).")]
+    Explore {
+        /// The scenario file.
+        file: String,
+        /// Override the file's seed (the keys messages are signed with on replay).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Transmissions between orgs that may be lost along one order.
+        #[arg(long, value_name = "K", default_value_t = 0)]
+        drops: u32,
+        /// The most distinct states to visit.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        max_states: u64,
+        /// Explore every order, without pruning those that only swap commuting deliveries.
+        #[arg(long)]
+        no_reduction: bool,
+        /// Print one JSON object instead of the readable lines.
+        #[arg(long)]
+        json: bool,
+        /// Where to write a counterexample (default: `<stem>.schedule.json` beside FILE).
+        #[arg(short = 'o', long, value_name = "SCHEDULE.json")]
+        output: Option<String>,
     },
     /// Run a scenario and write a self-contained HTML report of it, for a reader who does not program.
     #[command(after_help = format!(
@@ -240,11 +277,23 @@ fn workers(jobs: Option<u64>) -> u64 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command =
-        cli.command.unwrap_or(Command::Run { file: None, seed: None, json: false, trace: None, evidence: None });
+    let command = cli.command.unwrap_or(Command::Run {
+        file: None,
+        seed: None,
+        json: false,
+        trace: None,
+        evidence: None,
+        schedule: None,
+    });
     let out = Output::default();
     let code = match command {
-        Command::Run { file, seed, json, trace, evidence } => run(&out, file, seed, json, trace, evidence),
+        Command::Run { file, seed, json, trace, evidence, schedule } => {
+            run(&out, RunArgs { file, seed, json, trace_file: trace, evidence, schedule })
+        }
+        Command::Explore { file, seed, drops, max_states, no_reduction, json, output } => {
+            let args = cli::explore::ExploreArgs { file, seed, drops, max_states, no_reduction, json, output };
+            cli::explore::explore(&out, args)
+        }
         Command::Check { file, json } => check(&out, &file, json),
         Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
         Command::Report { file, seed, output } => report(&out, &file, seed, output),
@@ -455,14 +504,18 @@ fn check(out: &Output, file: &str, json: bool) -> u8 {
     }
 }
 
-fn run(
-    out: &Output,
+/// What `finsim run` was asked.
+struct RunArgs {
     file: Option<String>,
     seed: Option<u64>,
     json: bool,
     trace_file: Option<String>,
     evidence: Option<String>,
-) -> u8 {
+    schedule: Option<String>,
+}
+
+fn run(out: &Output, args: RunArgs) -> u8 {
+    let RunArgs { file, seed, json, trace_file, evidence, schedule } = args;
     let (path, bytes) = match &file {
         Some(path) => match input::read(path) {
             Ok(bytes) => (path.clone(), bytes),
@@ -489,10 +542,39 @@ fn run(
             return INVALID;
         }
     };
-    let seed = seed.unwrap_or(scenario.seed);
-    let outcome = match &evidence {
-        None => finsim::run(&scenario, seed),
-        Some(dir) => {
+    // A replay's reproduce line names its schedule.
+    let shown = match &schedule {
+        Some(file) => format!("{path} --schedule {file}"),
+        None => path.clone(),
+    };
+    let schedule = match schedule.as_deref().map(cli::explore::read_schedule).transpose() {
+        Ok(schedule) => schedule,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let seed = seed.or(schedule.as_ref().map(|s| s.seed)).unwrap_or(scenario.seed);
+    let outcome = match (&evidence, &schedule) {
+        (_, Some(schedule)) => {
+            let replayed = if schedule.scenario == scenario.name {
+                finsim::outcome::run_scheduled(&scenario, seed, &schedule.events)
+            } else {
+                Err(finsim::explore::schedule::Misfit::Scenario {
+                    schedule: schedule.scenario.clone(),
+                    file: scenario.name.clone(),
+                })
+            };
+            match replayed {
+                Ok(outcome) => outcome,
+                Err(misfit) => {
+                    eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
+                    return INVALID;
+                }
+            }
+        }
+        (None, None) => finsim::run(&scenario, seed),
+        (Some(dir), None) => {
             let (outcome, material) = finsim::evidence::run(&scenario, seed);
             if let Err(error) = cli::evidence::write(dir, &finsim::evidence::files(&bytes, &outcome, &material)) {
                 eprintln!("error: {error}");
@@ -514,7 +596,7 @@ fn run(
     if json {
         out.line(&serde_json::to_string(&outcome).unwrap_or_default());
     } else {
-        account(out, &scenario, seed, &outcome, &path);
+        account(out, &scenario, seed, &outcome, &shown);
     }
     if outcome.passed {
         PASSED

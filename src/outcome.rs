@@ -80,6 +80,18 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
     run_extended(runner, scenario, seed, settings.into(), &Simulator::default())
 }
 
+/// Replays a schedule (`explore::schedule`) on a scenario without its faults, with the keys of
+/// `seed`, and checks everything; a schedule that does not fit is an error.
+pub fn run_scheduled(
+    scenario: &Scenario,
+    seed: u64,
+    schedule: &[crate::explore::schedule::Choice],
+) -> Result<Outcome, crate::explore::schedule::Misfit> {
+    let result = sim::Runner::new().simulate_scheduled(scenario, seed, schedule)?;
+    let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
+    Ok(conclude(&unfaulted, seed, result, &Simulator::default()))
+}
+
 /// Runs a scenario with a designer's misbehaviours and invariants (`library`) and checks
 /// everything, the registered invariants after the built-in ones.
 pub fn run_extended(

@@ -2,6 +2,7 @@
 //! CLI does file I/O; the library parses text and returns values.
 
 pub mod evidence;
+pub mod explore;
 pub mod input;
 pub mod output;
 pub mod suite;

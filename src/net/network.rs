@@ -214,8 +214,16 @@ impl Network {
     }
 }
 
+impl Network {
+    /// A copy between two orgs is lost in transit (a schedule's `drop`): the event to record.
+    pub fn lose(&mut self, sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Event {
+        self.stats.dropped += 1;
+        Event::Lost { hop: hop(sender, receiver, envelope), cause: LossCause::Drop }
+    }
+}
+
 /// Whether a transmission is between two different orgs: what faults apply to and what `Stats` count.
-fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
+pub fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
     matches!((sender, receiver), (ActorId::Org(a), ActorId::Org(b)) if a != b)
 }
 

@@ -12,7 +12,7 @@ use crate::scenario::{Action, Scenario, Step};
 use std::collections::BTreeMap;
 
 /// Where a step stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StepState {
     /// Not started.
     Waiting,
@@ -109,13 +109,23 @@ impl Flow {
 
     /// The next sequential step that may start now, if any.
     pub fn next_ready(&self) -> Option<usize> {
-        let next = self.states.iter().position(|s| *s == StepState::Waiting)?;
-        let earlier_done = self.states[..next].iter().all(|s| s.is_done());
+        Self::next_ready_in(&self.states)
+    }
+
+    /// The next sequential step that may start, given every step's state.
+    pub fn next_ready_in(states: &[StepState]) -> Option<usize> {
+        let next = states.iter().position(|s| *s == StepState::Waiting)?;
+        let earlier_done = states[..next].iter().all(|s| s.is_done());
         earlier_done.then_some(next)
     }
 
     /// Which step a note finishes, if it is a step's result.
     pub fn finished_by(&self, note: &Note) -> Option<usize> {
+        self.finished_by_in(&self.states, note)
+    }
+
+    /// Which step a note finishes given every step's state, if it is a step's result.
+    pub fn finished_by_in(&self, states: &[StepState], note: &Note) -> Option<usize> {
         let request_id = match note {
             Note::Advertised { request_id, .. }
             | Note::GetResult { request_id, .. }
@@ -126,7 +136,7 @@ impl Flow {
             _ => return None,
         };
         let step = *self.by_request.get(&request_id)?;
-        (self.states[step] == StepState::Running).then_some(step)
+        (states[step] == StepState::Running).then_some(step)
     }
 
     /// The steps waiting for `org` to restart.

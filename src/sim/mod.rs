@@ -24,8 +24,9 @@ use crate::actors::organization::Organization;
 use crate::actors::outbox::{Input, Outbox};
 use crate::actors::user::User;
 use crate::crypto::keys;
+use crate::explore::schedule::{Choice, Misfit, Transmission};
 use crate::library::Simulator;
-use crate::net::network::Network;
+use crate::net::network::{between_orgs, Network};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
 use crate::protocol::message::Kind;
@@ -213,6 +214,18 @@ impl Runner {
         self.simulate_extended(scenario, seed, settings, &Simulator::default())
     }
 
+    /// Replays a schedule (`explore::schedule`) on a scenario without its faults, with the keys
+    /// of `seed`: every event in the schedule's order, at virtual time 0.
+    pub fn simulate_scheduled(&self, scenario: &Scenario, seed: u64, schedule: &[Choice]) -> Result<RunResult, Misfit> {
+        let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
+        self.system.block_on(async {
+            let mut simulation =
+                Simulation::new(Cow::Owned(unfaulted), seed, Defences::default(), &Simulator::default());
+            simulation.replay(schedule).await?;
+            Ok(simulation.finish().await)
+        })
+    }
+
     /// Runs a scenario with a designer's misbehaviours (`library`).
     pub fn simulate_extended(
         &self,
@@ -378,11 +391,7 @@ impl<'a> Simulation<'a> {
             if self.stopped_by.is_some() {
                 return false;
             }
-            // Queue every sequential step whose predecessors have finished, to start now.
-            while let Some(step) = self.flow.next_ready() {
-                self.flow.states[step] = StepState::Scheduled;
-                self.schedule(self.now, Pending::StartStep(step));
-            }
+            self.queue_ready_steps();
             // Quiet, with steps waiting for orgs that stay down: they never start; the rest go on.
             // (A scripted run may still restart the org: only its run to the end abandons them.)
             if self.queue.is_empty() && until_us.is_none() && self.flow.abandon_waiting() {
@@ -413,30 +422,109 @@ impl<'a> Simulation<'a> {
                 return false;
             }
             self.now = next.t_us;
-            match next.pending {
-                Pending::Deliver { sender, receiver, envelope, sent, sent_us } => {
-                    self.deliver(sender, receiver, envelope, sent, sent_us).await
+            self.handle(next.pending).await;
+        }
+    }
+
+    /// Handles one event.
+    async fn handle(&mut self, pending: Pending) {
+        match pending {
+            Pending::Deliver { sender, receiver, envelope, sent, sent_us } => {
+                self.deliver(sender, receiver, envelope, sent, sent_us).await
+            }
+            Pending::Timer { actor, timer } => self.call(&actor, Input::Timer(timer)).await,
+            Pending::StartStep(step) => self.start_step(step).await,
+            Pending::Crash(org) => {
+                if self.network.crash(&org) {
+                    self.record(Event::Crashed { org: org.to_string() });
+                    self.call(&ActorId::Org(org), Input::Crash).await;
                 }
-                Pending::Timer { actor, timer } => self.call(&actor, Input::Timer(timer)).await,
-                Pending::StartStep(step) => self.start_step(step).await,
-                Pending::Crash(org) => {
-                    if self.network.crash(&org) {
-                        self.record(Event::Crashed { org: org.to_string() });
-                        self.call(&ActorId::Org(org), Input::Crash).await;
-                    }
-                }
-                Pending::Restart(org) => {
-                    if self.network.restart(&org) {
-                        self.record(Event::Restarted { org: org.to_string() });
-                        self.call(&ActorId::Org(org.clone()), Input::Restart).await;
-                        for step in self.flow.awaiting(&org) {
-                            self.flow.states[step] = StepState::Scheduled;
-                            self.schedule(self.now, Pending::StartStep(step));
-                        }
+            }
+            Pending::Restart(org) => {
+                if self.network.restart(&org) {
+                    self.record(Event::Restarted { org: org.to_string() });
+                    self.call(&ActorId::Org(org.clone()), Input::Restart).await;
+                    for step in self.flow.awaiting(&org) {
+                        self.flow.states[step] = StepState::Scheduled;
+                        self.schedule(self.now, Pending::StartStep(step));
                     }
                 }
             }
         }
+    }
+
+    /// Queues every sequential step whose predecessors have finished, to start now.
+    fn queue_ready_steps(&mut self) {
+        while let Some(step) = self.flow.next_ready() {
+            self.flow.states[step] = StepState::Scheduled;
+            self.schedule(self.now, Pending::StartStep(step));
+        }
+    }
+
+    /// Replays a schedule: each of its events is taken from those pending, whatever their
+    /// times (virtual time stays at 0, as in an exploration); a dropped message is lost in
+    /// transit. Afterwards nothing may be left to happen.
+    async fn replay(&mut self, choices: &[Choice]) -> Result<(), Misfit> {
+        for (index, choice) in choices.iter().enumerate() {
+            self.queue_ready_steps();
+            let Some(pending) = self.take(choice) else {
+                return Err(Misfit::Impossible { index: index + 1, choice: Box::new(choice.clone()) });
+            };
+            self.events += 1;
+            match (choice, pending) {
+                (Choice::Drop(_), Pending::Deliver { sender, receiver, envelope, .. }) => {
+                    let lost = self.network.lose(&sender, &receiver, &envelope);
+                    self.record(lost);
+                }
+                (_, pending) => self.handle(pending).await,
+            }
+        }
+        self.queue_ready_steps();
+        let live: Vec<Choice> = self.queue.iter().filter_map(|Reverse(s)| self.choice_of(&s.pending)).collect();
+        match live.into_iter().min_by_key(|c| c.to_string()) {
+            None => Ok(()),
+            Some(next) => {
+                let left = self.queue.iter().filter(|Reverse(s)| self.choice_of(&s.pending).is_some()).count();
+                Err(Misfit::Unfinished { left, next: Box::new(next) })
+            }
+        }
+    }
+
+    /// The schedule's name of a pending event that can still happen (none for a cancelled timer
+    /// or a step that is not due).
+    fn choice_of(&self, pending: &Pending) -> Option<Choice> {
+        match pending {
+            Pending::Deliver { sender, receiver, envelope, .. } => {
+                Some(Choice::Deliver(Transmission::of(sender, receiver, envelope)))
+            }
+            Pending::Timer { actor, timer } => (!self.cancelled.contains(&(actor.clone(), *timer)))
+                .then(|| Choice::Timer { actor: actor.clone(), timer: *timer }),
+            Pending::StartStep(step) => (self.flow.states[*step] == StepState::Scheduled)
+                .then(|| Choice::Start { step: StepNumber::of_index(*step) }),
+            Pending::Crash(_) | Pending::Restart(_) => None,
+        }
+    }
+
+    /// Takes the earliest pending event the choice names, if there is one.
+    fn take(&mut self, choice: &Choice) -> Option<Pending> {
+        let mut pending = std::mem::take(&mut self.queue).into_sorted_vec();
+        // `into_sorted_vec` of `Reverse` items is latest first: search from the end.
+        let found = pending.iter().rposition(|Reverse(s)| match (choice, &s.pending) {
+            (Choice::Deliver(t) | Choice::Drop(t), Pending::Deliver { sender, receiver, envelope, .. }) => {
+                t.names(sender, receiver, envelope)
+                    && (matches!(choice, Choice::Deliver(_)) || between_orgs(sender, receiver))
+            }
+            (Choice::Timer { actor, timer }, Pending::Timer { actor: a, timer: t }) => {
+                actor == a && timer == t && !self.cancelled.contains(&(a.clone(), *t))
+            }
+            (Choice::Start { step }, Pending::StartStep(s)) => {
+                step.index() == *s && step.0 >= 1 && self.flow.states[*s] == StepState::Scheduled
+            }
+            _ => false,
+        });
+        let taken = found.map(|at| pending.remove(at).0.pending);
+        self.queue = pending.into();
+        taken
     }
 
     async fn finish(mut self) -> RunResult {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 /// A flow step's number: its place in the scenario's `flow`, counted from 1, as the account, the
 /// report, the trace and the JSON all write it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct StepNumber(pub usize);
 

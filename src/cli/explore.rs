@@ -1,0 +1,130 @@
+//! `finsim explore` and the schedules it writes (`finsim run --schedule` reads them).
+
+use super::input;
+use super::output::Output;
+use finsim::explore::schedule::Schedule;
+use finsim::explore::{self, Exploration, Options};
+use finsim::text::escape;
+use std::io::Write;
+
+/// The exit code of an exploration that ran out of `--max-states` with no failure found.
+pub const BOUNDED: u8 = 3;
+
+/// What `finsim explore` was asked.
+pub struct ExploreArgs {
+    /// The scenario file.
+    pub file: String,
+    /// Override the file's seed (the keys).
+    pub seed: Option<u64>,
+    /// Losses allowed along one path.
+    pub drops: u32,
+    /// The most states visited.
+    pub max_states: u64,
+    /// Without the reduction.
+    pub no_reduction: bool,
+    /// JSON instead of lines.
+    pub json: bool,
+    /// Where to write a counterexample.
+    pub output: Option<String>,
+}
+
+/// Explores a file; exit 0 clean, 1 a check fails somewhere, 2 invalid input, 3 bounded.
+pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
+    let scenario = match input::load(&args.file) {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return crate::INVALID;
+        }
+    };
+    let target = args.output.clone().unwrap_or_else(|| {
+        let path = std::path::Path::new(&args.file);
+        let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy());
+        path.with_file_name(format!("{stem}.schedule.json")).display().to_string()
+    });
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let options = Options { drops: args.drops, max_states: args.max_states, reduction: !args.no_reduction };
+    let exploration = explore::explore(&scenario, seed, options);
+    let written = match &exploration.counterexample {
+        None => None,
+        Some(schedule) => match write_schedule(&target, &args.file, schedule) {
+            Ok(()) => Some(target),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return crate::INVALID;
+            }
+        },
+    };
+    if args.json {
+        let mut value = serde_json::to_value(&exploration).unwrap_or_default();
+        value["counterexample"] = written.as_deref().map_or(serde_json::Value::Null, |t| t.into());
+        out.line(&value.to_string());
+    } else {
+        account(out, &args.file, &exploration, written.as_deref());
+    }
+    if !exploration.failures.is_empty() {
+        crate::FAILED
+    } else if !exploration.complete {
+        BOUNDED
+    } else {
+        crate::PASSED
+    }
+}
+
+fn write_schedule(target: &str, input_file: &str, schedule: &Schedule) -> Result<(), String> {
+    let mut writer = input::create_output(target, Some(input_file))?;
+    let text = serde_json::to_string_pretty(schedule).map_err(|e| e.to_string())?;
+    writer
+        .write_all(text.as_bytes())
+        .and_then(|()| writer.write_all(b"\n"))
+        .and_then(|()| writer.flush())
+        .map_err(|e| format!("{}: cannot write the schedule: {e}", escape(target)))
+}
+
+fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>) {
+    let reduction = if e.reduction { "with" } else { "without" };
+    out.line(&format!(
+        "explored {} (seed {}, up to {} drop(s), {reduction} reduction): {} states, {} moves, {} distinct end \
+         state(s), the longest {} events",
+        escape(&e.scenario),
+        e.seed,
+        e.drops,
+        e.states,
+        e.transitions,
+        e.end_states,
+        e.max_depth
+    ));
+    for failure in &e.failures {
+        out.line(&format!(
+            "FAILED in {} of {} end states: {}: {}",
+            failure.end_states,
+            e.end_states,
+            escape(&failure.check),
+            escape(&failure.detail)
+        ));
+    }
+    if let Some(target) = written {
+        out.line(&format!(
+            "counterexample written to {}; replay it: finsim run {} --schedule {}",
+            escape(target),
+            escape(file),
+            escape(target)
+        ));
+    }
+    if !e.complete {
+        out.line(&format!(
+            "stopped at --max-states {} before every order was explored: the counts are a bound, not a verdict",
+            e.states
+        ));
+    } else if e.failures.is_empty() {
+        out.line("every invariant and expectation holds in every end state");
+    }
+}
+
+/// Reads a schedule file: its JSON, or an error with line and column.
+pub fn read_schedule(file: &str) -> Result<Schedule, String> {
+    let bytes = input::read(file).map_err(|e| e.render().trim_end().to_owned())?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        format!("{}:{}:{}: not a schedule (finsim explore writes them): {e}", escape(file), e.line(), e.column())
+    })
+}

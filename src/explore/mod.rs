@@ -1,0 +1,199 @@
+//! Exploration of delivery orders (`finsim explore`): every order in which the messages in
+//! flight can be delivered, every moment a ledger can close a block, and (within a budget)
+//! every loss of a transmission between orgs, on the same actor code as a run, from the same
+//! initial state, without latencies. `docs/exploration.md` says what is explored and why the
+//! reduction and the null signer are sound.
+//!
+//! The search is breadth-first over `world::World`s, each visited once (by fingerprint), with
+//! sleep sets (Godefroid): after a move `a` from a state, a sibling `b` that commutes with `a`
+//! need not be made again after `a` — the order `b, a` reaches the same state. A state reached
+//! again with a smaller sleep set is explored again for the moves it then lacked. Every end
+//! state (nothing left to deliver or fire) is replayed through the ordinary engine as a schedule
+//! (real keys, every invariant and expectation checked), so a counterexample replays by
+//! construction.
+
+pub mod dpor;
+pub mod schedule;
+pub mod world;
+
+use crate::library::Simulator;
+use crate::scenario::Scenario;
+use crate::sim;
+use schedule::{Choice, Schedule};
+use std::collections::{BTreeMap, VecDeque};
+use world::{Context, Move, World};
+
+/// How an exploration is bounded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// How many transmissions between orgs may be lost along one path.
+    pub drops: u32,
+    /// The most distinct states visited before the exploration stops.
+    pub max_states: u64,
+    /// Whether to prune orders that only swap commuting moves (sleep sets).
+    pub reduction: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { drops: 0, max_states: 1_000_000, reduction: true }
+    }
+}
+
+/// A check that fails in some end state.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// The check's name (an expectation's or an invariant's).
+    pub check: String,
+    /// In how many distinct end states it fails.
+    pub end_states: u64,
+    /// What it saw in the first end state where it fails.
+    pub detail: String,
+}
+
+/// What an exploration found.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Exploration {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed its keys are derived from.
+    pub seed: u64,
+    /// The drops allowed.
+    pub drops: u32,
+    /// Whether the reduction was on.
+    pub reduction: bool,
+    /// States explored: the initial one and one per move made (a state reached again counts again).
+    pub states: u64,
+    /// Distinct states among them.
+    pub distinct_states: u64,
+    /// Moves made (each a transition from a visited state).
+    pub transitions: u64,
+    /// Distinct end states.
+    pub end_states: u64,
+    /// The longest path to an end state, in events.
+    pub max_depth: u32,
+    /// Whether the search ran to its end (false: `max_states` ran out first).
+    pub complete: bool,
+    /// Each check that fails in some end state, in the order first found.
+    pub failures: Vec<Failure>,
+    /// The shortest schedule found to an end state where a check fails.
+    #[serde(skip)]
+    pub counterexample: Option<Schedule>,
+}
+
+/// What the exhaustive search keeps of a visited state: how it was first reached.
+struct Visit {
+    parent: Option<(u64, Move)>,
+}
+
+/// Explores `scenario` (its faults left out) with the keys of `seed`.
+pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration {
+    let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
+    let (context, initial) = Context::new(&unfaulted, seed, options.drops);
+    let found = if options.reduction {
+        dpor::search(&context, initial, options.max_states)
+    } else {
+        exhaustive(&context, initial, options.max_states)
+    };
+    let mut exploration = Exploration {
+        scenario: scenario.name.clone(),
+        seed,
+        drops: options.drops,
+        reduction: options.reduction,
+        states: found.transitions + 1,
+        distinct_states: found.distinct,
+        transitions: found.transitions,
+        end_states: found.ends.len() as u64,
+        max_depth: found.ends.iter().map(|(_, depth)| *depth).max().unwrap_or(0),
+        complete: found.complete,
+        failures: Vec::new(),
+        counterexample: None,
+    };
+    let runner = sim::Runner::new();
+    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
+    let mut shortest: Option<(u32, Schedule)> = None;
+    for (events, depth) in found.ends {
+        let failed: Vec<(String, String)> = match runner.simulate_scheduled(&unfaulted, seed, &events) {
+            Ok(result) => {
+                let outcome = crate::outcome::conclude(&unfaulted, seed, result, &Simulator::default());
+                outcome.failures().iter().map(|c| (c.name.clone(), c.detail.clone())).collect()
+            }
+            Err(misfit) => vec![("replay".to_owned(), format!("the engine did not replay this order: {misfit}"))],
+        };
+        for (check, detail) in &failed {
+            let at = *failures.entry(check.clone()).or_insert_with(|| {
+                exploration.failures.push(Failure { check: check.clone(), end_states: 0, detail: detail.clone() });
+                exploration.failures.len() - 1
+            });
+            exploration.failures[at].end_states += 1;
+        }
+        if !failed.is_empty() && shortest.as_ref().is_none_or(|(d, _)| depth < *d) {
+            let fails = failed.into_iter().map(|(check, _)| check).collect();
+            shortest = Some((depth, Schedule { scenario: scenario.name.clone(), seed, fails, events }));
+        }
+    }
+    exploration.counterexample = shortest.map(|(_, schedule)| schedule);
+    exploration
+}
+
+/// The search without reduction (for tests that compare it with the reduced one).
+#[doc(hidden)]
+pub fn exhaustive_for_tests(context: &Context, initial: World, max_states: u64) -> dpor::Found {
+    exhaustive(context, initial, max_states)
+}
+
+/// The search without reduction: breadth-first over every state, each visited once.
+fn exhaustive(context: &Context, initial: World, max_states: u64) -> dpor::Found {
+    let mut visited: BTreeMap<u64, Visit> = BTreeMap::new();
+    let mut ends = Vec::new();
+    let mut transitions = 0;
+    let root = initial.fingerprint();
+    visited.insert(root, Visit { parent: None });
+    let mut queue = VecDeque::from([(initial.clone(), root, 0)]);
+    let mut complete = true;
+    'search: while let Some((world, print, depth)) = queue.pop_front() {
+        let moves = context.moves(&world);
+        if moves.is_empty() {
+            ends.push((print, depth));
+            continue;
+        }
+        for mv in moves {
+            let mut next = world.clone();
+            context.apply(&mut next, mv);
+            transitions += 1;
+            let next_print = next.fingerprint();
+            if visited.contains_key(&next_print) {
+                continue;
+            }
+            if visited.len() as u64 >= max_states {
+                complete = false;
+                break 'search;
+            }
+            visited.insert(next_print, Visit { parent: Some((print, mv)) });
+            queue.push_back((next, next_print, depth + 1));
+        }
+    }
+    let ends =
+        ends.into_iter().map(|(print, depth)| (schedule_to(context, &initial, &visited, print), depth)).collect();
+    dpor::Found { transitions, distinct: visited.len() as u64, ends, complete }
+}
+
+/// The schedule from the initial state to the visited state `print`.
+fn schedule_to(context: &Context, initial: &World, visited: &BTreeMap<u64, Visit>, print: u64) -> Vec<Choice> {
+    let mut moves = Vec::new();
+    let mut at = print;
+    while let Some((parent, mv)) = visited.get(&at).and_then(|v| v.parent) {
+        moves.push(mv);
+        at = parent;
+    }
+    moves.reverse();
+    let mut world = initial.clone();
+    moves
+        .into_iter()
+        .map(|mv| {
+            let choice = context.choice(&world, mv);
+            context.apply(&mut world, mv);
+            choice
+        })
+        .collect()
+}

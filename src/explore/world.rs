@@ -1,0 +1,550 @@
+//! One state of an exploration and its moves: every actor's state, the messages in flight (a
+//! multiset), the timers set, where each flow step stands, the drops left, and a digest of what
+//! the checks will read (the notes, the personal data delivered, the answers about the ledger).
+//! A move is one event of a run without latencies; `World::apply` makes it with the same actor
+//! code and the same bookkeeping as the engine (`sim`), so a path of moves replays there as a
+//! schedule.
+
+use super::schedule::{message_id, Choice, Transmission};
+use crate::actors::boundary::{Boundary, Signer};
+use crate::actors::cluster_ledger::ClusterLedger;
+use crate::actors::directory::Directory;
+use crate::actors::note::Note;
+use crate::actors::organization::Organization;
+use crate::actors::outbox::{Command, Input, Outbox};
+use crate::actors::user::User;
+use crate::actors::TimerId;
+use crate::net::network::between_orgs;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, Address};
+use crate::protocol::message::Kind;
+use crate::scenario::Scenario;
+use crate::sim::flow::{self, Flow, StepState};
+use crate::sim::genesis;
+use crate::trace::StepNumber;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// An actor's index in `Context::actors`.
+pub type Actor = u32;
+
+/// What every state of one exploration shares: the actors' names and boundaries, the flow.
+pub struct Context {
+    /// Every actor, in id order.
+    pub actors: Vec<ActorId>,
+    index: BTreeMap<ActorId, Actor>,
+    /// Each actor's boundary (the null signer: no actor forges in an exploration).
+    boundaries: Vec<Boundary>,
+    dir: Arc<Directory>,
+    flow: Flow,
+    /// Each step: its actor, its command, its request id, whether it has `at_ms`.
+    steps: Vec<(Actor, Command, u64, bool)>,
+}
+
+/// One actor's state machine.
+#[derive(Clone)]
+enum Machine {
+    Org(Organization),
+    Ledger(ClusterLedger),
+    User(User),
+}
+
+impl Machine {
+    fn handle(&mut self, input: Input) -> Outbox {
+        // Virtual time does not pass in an exploration: every event happens at 0.
+        match self {
+            Machine::Org(m) => m.handle(0, input),
+            Machine::Ledger(m) => m.handle(0, input),
+            Machine::User(m) => m.handle(0, input),
+        }
+    }
+
+    fn fingerprint(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        match self {
+            Machine::Org(m) => m.state().hash(&mut h),
+            Machine::Ledger(m) => m.state().hash(&mut h),
+            Machine::User(m) => m.state().hash(&mut h),
+        }
+        h.finish()
+    }
+}
+
+/// A message in flight: its sender and envelope, and how many copies.
+#[derive(Clone, Debug)]
+struct Flight {
+    envelope: Arc<Envelope>,
+    copies: u32,
+}
+
+/// One move: what can happen next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Move {
+    /// Step (index from 0) starts.
+    Start(u32),
+    /// A copy of message `id` from `from` reaches `to`.
+    Deliver {
+        /// The receiver.
+        to: Actor,
+        /// The sender.
+        from: Actor,
+        /// The message (`schedule::message_id`).
+        id: u64,
+    },
+    /// A copy of message `id` between two orgs is lost.
+    Drop {
+        /// The receiver.
+        to: Actor,
+        /// The sender.
+        from: Actor,
+        /// The message.
+        id: u64,
+    },
+    /// A timer fires.
+    Timer {
+        /// Whose.
+        actor: Actor,
+        /// Which.
+        timer: TimerId,
+    },
+}
+
+/// What a move may touch, known before it is made (`Context::footprint`), for the reduction:
+/// two moves commute when neither is `global` (a timeout: it fires only when all is quiet), they
+/// are at different actors, they are not both drops (they share the budget) nor a drop and a
+/// delivery of the same message, and they may not both write a last-one-wins observation of the
+/// same kind (two orgs' balance results about one account, say: the checks read the last one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// Where it happens (`NO_ACTOR` for a drop).
+    pub actor: Actor,
+    /// The message it delivers or loses.
+    pub message: Option<(Actor, Actor, u64)>,
+    /// A drop.
+    pub drop: bool,
+    /// A timeout.
+    pub global: bool,
+    /// The last-one-wins observations it may write.
+    pub keys: u8,
+}
+
+/// The actor of a move made at no actor (a drop).
+pub const NO_ACTOR: Actor = Actor::MAX;
+/// May write a balance result.
+const BALANCE: u8 = 1;
+/// May write a proof result.
+const PROOF: u8 = 2;
+
+impl Footprint {
+    /// Whether two moves with these footprints commute.
+    pub fn independent(&self, other: &Footprint) -> bool {
+        !self.global
+            && !other.global
+            && (self.actor != other.actor || self.actor == NO_ACTOR)
+            && !(self.drop && other.drop)
+            && (self.message.is_none() || self.message != other.message)
+            && self.keys & other.keys == 0
+    }
+}
+
+/// What making a move changed that the reduction follows: the messages it sent (each once), the
+/// steps it finished or made due.
+#[derive(Clone, Debug, Default)]
+pub struct Effect {
+    /// The messages sent, as `World` keys them.
+    pub sent: Vec<(Actor, Actor, u64)>,
+    /// The steps it finished.
+    pub finished: Vec<usize>,
+    /// The timers it set (at its actor).
+    pub armed: Vec<TimerId>,
+}
+
+/// One state.
+#[derive(Clone)]
+pub struct World {
+    machines: Vec<Arc<Machine>>,
+    machine_prints: Vec<u64>,
+    in_flight: BTreeMap<(Actor, Actor, u64), Flight>,
+    timers: BTreeSet<(Actor, TimerId)>,
+    steps: Vec<StepState>,
+    drops_left: u32,
+    /// The multiset of what the checks read, as a sum of hashes.
+    history: u64,
+    /// The last-one-wins observations (balance and proof results): key → the note's hash.
+    last: BTreeMap<u64, u64>,
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl Context {
+    /// The context and the initial state of exploring `scenario` (its faults left out) with the
+    /// keys of `seed`, with up to `drops` losses.
+    pub fn new(scenario: &Scenario, seed: u64, drops: u32) -> (Self, World) {
+        let dir = Arc::new(genesis::directory(scenario, seed));
+        let mut machines = BTreeMap::new();
+        for org in scenario.orgs.keys() {
+            let honest = Organization::new(org.clone(), dir.clone(), genesis::org_setup(scenario, org));
+            machines.insert(ActorId::Org(org.clone()), Machine::Org(honest));
+        }
+        for cluster in scenario.clusters.keys() {
+            machines.insert(
+                ActorId::Ledger(cluster.clone()),
+                Machine::Ledger(ClusterLedger::new(cluster.clone(), dir.clone())),
+            );
+        }
+        for user in scenario.users.keys() {
+            machines.insert(ActorId::User(user.clone()), Machine::User(User::new(user.clone(), dir.clone())));
+        }
+        let actors: Vec<ActorId> = machines.keys().cloned().collect();
+        let index: BTreeMap<ActorId, Actor> = actors.iter().enumerate().map(|(i, a)| (a.clone(), i as Actor)).collect();
+        let boundaries = actors.iter().map(|_| Boundary::new(Signer::Null, dir.clone())).collect();
+        let flow = Flow::new(scenario);
+        let steps = flow
+            .steps()
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let (actor, _, command) = flow::dispatch(&step.action);
+                (index[&actor], command, flow.request_id(i), step.at_us.is_some())
+            })
+            .collect();
+        let machines: Vec<Arc<Machine>> = machines.into_values().map(Arc::new).collect();
+        let world = World {
+            machine_prints: machines.iter().map(|m| m.fingerprint()).collect(),
+            machines,
+            in_flight: BTreeMap::new(),
+            timers: BTreeSet::new(),
+            steps: flow.states.clone(),
+            drops_left: drops,
+            history: 0,
+            last: BTreeMap::new(),
+        };
+        let context = Self { actors, index, boundaries, dir, flow, steps };
+        let mut world = world;
+        context.queue_ready(&mut world);
+        (context, world)
+    }
+
+    fn is_ledger(&self, actor: Actor) -> bool {
+        matches!(self.actors[actor as usize], ActorId::Ledger(_))
+    }
+
+    /// Marks every sequential step whose predecessors are done as due to start.
+    fn queue_ready(&self, world: &mut World) {
+        while let Some(step) = Flow::next_ready_in(&world.steps) {
+            world.steps[step] = StepState::Scheduled;
+        }
+    }
+
+    /// The schedule's name of a move in `world` (before it is made).
+    pub fn choice(&self, world: &World, mv: Move) -> Choice {
+        let name = |to: Actor, from: Actor, id: u64| {
+            let flight = &world.in_flight[&(to, from, id)];
+            Transmission::of(&self.actors[from as usize], &self.actors[to as usize], &flight.envelope)
+        };
+        match mv {
+            Move::Start(step) => Choice::Start { step: StepNumber::of_index(step as usize) },
+            Move::Deliver { to, from, id } => Choice::Deliver(name(to, from, id)),
+            Move::Drop { to, from, id } => Choice::Drop(name(to, from, id)),
+            Move::Timer { actor, timer } => Choice::Timer { actor: self.actors[actor as usize].clone(), timer },
+        }
+    }
+
+    /// Every move that can be made in `world`, in a fixed order.
+    pub fn moves(&self, world: &World) -> Vec<Move> {
+        let mut moves = Vec::new();
+        for (i, state) in world.steps.iter().enumerate() {
+            let timed = self.steps[i].3;
+            // A step with `at_ms` may start at any moment after the step before it started.
+            let after_previous = i == 0 || !matches!(world.steps[i - 1], StepState::Waiting | StepState::Scheduled);
+            if *state == StepState::Scheduled && (!timed || after_previous) {
+                moves.push(Move::Start(i as u32));
+            }
+        }
+        for &(to, from, id) in world.in_flight.keys() {
+            moves.push(Move::Deliver { to, from, id });
+        }
+        if world.drops_left > 0 {
+            for &(to, from, id) in world.in_flight.keys() {
+                if between_orgs(&self.actors[from as usize], &self.actors[to as usize]) {
+                    moves.push(Move::Drop { to, from, id });
+                }
+            }
+        }
+        // A timeout fires only when nothing could still answer it: no message in flight, no
+        // block to close. A ledger closes a block at any moment.
+        let quiet = world.in_flight.is_empty() && !world.timers.iter().any(|(a, _)| self.is_ledger(*a));
+        for &(actor, timer) in &world.timers {
+            if quiet || self.is_ledger(actor) {
+                moves.push(Move::Timer { actor, timer });
+            }
+        }
+        moves
+    }
+
+    /// Whether a move is a step start (its actor and whether it has `at_ms`).
+    pub fn step_of(&self, mv: Move) -> Option<(Actor, bool)> {
+        match mv {
+            Move::Start(step) => self.steps.get(step as usize).map(|(actor, _, _, timed)| (*actor, *timed)),
+            _ => None,
+        }
+    }
+
+    /// The index of an actor.
+    pub fn actor_count(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// What a move may touch (before it is made in `world`).
+    pub fn footprint(&self, world: &World, mv: Move) -> Footprint {
+        let (actor, message, keys) = match mv {
+            Move::Start(step) => {
+                let (actor, command, _, _) = &self.steps[step as usize];
+                let keys = match command {
+                    Command::Balance { .. } => BALANCE,
+                    Command::VerifyProof { .. } => PROOF,
+                    _ => 0,
+                };
+                (*actor, None, keys)
+            }
+            Move::Deliver { to, from, id } => {
+                let keys = match world.in_flight.get(&(to, from, id)).map(|f| f.envelope.kind) {
+                    Some(Kind::BalanceAnswer) => BALANCE,
+                    Some(Kind::ProofAnswer) => PROOF,
+                    _ => 0,
+                };
+                (to, Some((to, from, id)), keys)
+            }
+            Move::Drop { to, from, id } => {
+                return Footprint { actor: NO_ACTOR, message: Some((to, from, id)), drop: true, global: false, keys: 0 }
+            }
+            Move::Timer { actor, .. } => (actor, None, 0),
+        };
+        let global = matches!(mv, Move::Timer { .. }) && !self.is_ledger(actor);
+        Footprint { actor, message, drop: false, global, keys: if global { BALANCE | PROOF } else { keys } }
+    }
+
+    /// Makes a move in `world` (one that `moves` offered), as the engine would.
+    pub fn apply(&self, world: &mut World, mv: Move) -> Effect {
+        let keys = self.footprint(world, mv).keys;
+        let (actor, input) = match mv {
+            Move::Start(step) => {
+                let (actor, command, request_id, _) = &self.steps[step as usize];
+                world.steps[step as usize] = StepState::Running;
+                (*actor, Input::Command { request_id: *request_id, command: command.clone() })
+            }
+            Move::Deliver { to, from, id } => {
+                let envelope = world.take(to, from, id);
+                if envelope.kind == Kind::GetResponse {
+                    if let (ActorId::Org(_), ActorId::Org(_)) = (&self.actors[from as usize], &self.actors[to as usize])
+                    {
+                        world.history = world.history.wrapping_add(hash_of(("data", from, to, id)));
+                    }
+                }
+                (to, self.boundaries[to as usize].open(envelope))
+            }
+            Move::Drop { to, from, id } => {
+                world.take(to, from, id);
+                world.drops_left -= 1;
+                world.history = world.history.wrapping_add(hash_of(("lost", from, to, id)));
+                return Effect::default();
+            }
+            Move::Timer { actor, timer } => {
+                world.timers.remove(&(actor, timer));
+                (actor, Input::Timer(timer))
+            }
+        };
+        let machine = Arc::make_mut(&mut world.machines[actor as usize]);
+        let out = machine.handle(input);
+        world.machine_prints[actor as usize] = machine.fingerprint();
+        let expected = Self::names_its_results(keys, &out);
+        let effect = self.absorb(world, actor, out);
+        debug_assert!(expected, "a move wrote a last-one-wins observation its footprint does not name: {mv:?}");
+        effect
+    }
+
+    /// Whether two moves at one actor commute where `e` is made in `before` (and `p`, whose
+    /// input is read in `later`, would follow it): made in either order from the actor's state
+    /// in `before`, they leave it in the same state with the same effects (the same sends, the same
+    /// notes, the same timers cancelled), and neither order sends to the actor itself or sets a
+    /// timer. The reduction then need not make the other order: no actor can tell.
+    pub fn commute(&self, before: &World, e: Move, later: &World, p: Move) -> bool {
+        let (Some((actor, input_e)), Some((other, input_p))) = (self.input(before, e), self.input(later, p)) else {
+            return false;
+        };
+        if actor != other || self.is_ledger(actor) {
+            return false;
+        }
+        let machine = &before.machines[actor as usize];
+        let run = |first: &Input, second: &Input| {
+            let mut m = (**machine).clone();
+            let mut out = m.handle(first.clone());
+            out.append(m.handle(second.clone()));
+            (m.fingerprint(), out)
+        };
+        let (print_ep, out_ep) = run(&input_e, &input_p);
+        let (print_pe, out_pe) = run(&input_p, &input_e);
+        let effects = self.quiet_effects(actor, &out_ep);
+        print_ep == print_pe && effects.is_some() && effects == self.quiet_effects(actor, &out_pe)
+    }
+
+    /// The input a move hands its actor in `world`: none for a drop or a timeout.
+    fn input(&self, world: &World, mv: Move) -> Option<(Actor, Input)> {
+        match mv {
+            Move::Start(step) => {
+                let (actor, command, request_id, _) = &self.steps[step as usize];
+                Some((*actor, Input::Command { request_id: *request_id, command: command.clone() }))
+            }
+            Move::Deliver { to, from, id } => {
+                let envelope = world.in_flight.get(&(to, from, id))?.envelope.clone();
+                Some((to, self.boundaries[to as usize].open(envelope)))
+            }
+            Move::Drop { .. } | Move::Timer { .. } => None,
+        }
+    }
+
+    /// An outbox's effects as sorted lists (sends by receiver and message, notes by hash,
+    /// cancelled timers), or `None` when it sends to `actor` itself or sets a timer.
+    #[allow(clippy::type_complexity)]
+    fn quiet_effects(&self, actor: Actor, out: &Outbox) -> Option<(Vec<(Actor, u64)>, Vec<u64>, Vec<TimerId>)> {
+        if !out.timers.is_empty() {
+            return None;
+        }
+        let mut notes: Vec<u64> =
+            out.notes.iter().map(|note| hash_of(serde_json::to_vec(note).unwrap_or_default())).collect();
+        let mut sends = Vec::new();
+        for send in &out.sends {
+            let envelope = self.boundaries[actor as usize].seal(send.outgoing.clone());
+            let receivers: Vec<ActorId> = match (&send.only, &envelope.to) {
+                (Some(only), _) => vec![only.clone()],
+                (None, Address::Actor(receiver)) => vec![receiver.clone()],
+                (None, Address::Cluster(cluster)) => {
+                    self.dir.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
+                }
+            };
+            let id = message_id(&envelope);
+            for receiver in receivers {
+                let to = *self.index.get(&receiver)?;
+                if to == actor {
+                    return None;
+                }
+                sends.push((to, id));
+            }
+        }
+        let mut cancels = out.cancels.clone();
+        sends.sort_unstable();
+        notes.sort_unstable();
+        cancels.sort_unstable();
+        Some((sends, notes, cancels))
+    }
+
+    /// Whether the result notes of an outbox are named by `keys`, the footprint of the move that
+    /// made it (the reduction's guess before the move; a test holds every bundled scenario to it).
+    fn names_its_results(keys: u8, out: &Outbox) -> bool {
+        let written = out.notes.iter().fold(0, |keys, note| match note {
+            Note::BalanceResult { .. } => keys | BALANCE,
+            Note::ProofResult { .. } => keys | PROOF,
+            _ => keys,
+        });
+        written & !keys == 0
+    }
+
+    /// An outbox's effects, as the engine's `apply` makes them: timers, notes, sends.
+    fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) -> Effect {
+        let mut effect = Effect::default();
+        for timer in out.cancels {
+            world.timers.remove(&(actor, timer));
+        }
+        for (timer, _) in out.timers {
+            world.timers.insert((actor, timer));
+            effect.armed.push(timer);
+        }
+        for note in &out.notes {
+            let line = serde_json::to_vec(note).unwrap_or_default();
+            let print = hash_of(&line);
+            world.history = world.history.wrapping_add(print);
+            let key = match note {
+                Note::BalanceResult { account, asset, .. } => Some(hash_of(("balance", account, asset))),
+                Note::ProofResult { transfer, .. } => Some(hash_of(("proof", transfer))),
+                _ => None,
+            };
+            if let Some(key) = key {
+                world.last.insert(key, print);
+            }
+            if let Some(step) = self.flow.finished_by_in(&world.steps, note) {
+                world.steps[step] = StepState::Finished;
+                effect.finished.push(step);
+            }
+        }
+        self.queue_ready(world);
+        let me = &self.actors[actor as usize];
+        let boundary = &self.boundaries[actor as usize];
+        for send in out.sends {
+            let only = send.only.clone();
+            let envelope = boundary.seal(send.outgoing);
+            let receivers: Vec<ActorId> = match (only, &envelope.to) {
+                (Some(only), _) => vec![only],
+                (None, Address::Actor(receiver)) => vec![receiver.clone()],
+                (None, Address::Cluster(cluster)) => {
+                    self.dir.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
+                }
+            };
+            let id = message_id(&envelope);
+            for receiver in receivers {
+                let Some(&to) = self.index.get(&receiver) else { continue };
+                if envelope.kind.is_ledger_answer() && matches!(me, ActorId::Org(_)) {
+                    world.history = world.history.wrapping_add(hash_of(("answer", actor, to, id)));
+                }
+                let flight = world
+                    .in_flight
+                    .entry((to, actor, id))
+                    .or_insert_with(|| Flight { envelope: envelope.clone(), copies: 0 });
+                flight.copies += 1;
+                if !effect.sent.contains(&(to, actor, id)) {
+                    effect.sent.push((to, actor, id));
+                }
+            }
+        }
+        effect
+    }
+}
+
+impl World {
+    /// How many flow steps there are.
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Takes one copy of a message in flight.
+    fn take(&mut self, to: Actor, from: Actor, id: u64) -> Arc<Envelope> {
+        let key = (to, from, id);
+        let flight = self.in_flight.get_mut(&key).expect("a move names a message in flight");
+        flight.copies -= 1;
+        let envelope = flight.envelope.clone();
+        if flight.copies == 0 {
+            self.in_flight.remove(&key);
+        }
+        envelope
+    }
+
+    /// The state's fingerprint: equal states have equal fingerprints (and different ones,
+    /// different fingerprints but for a 64-bit collision).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.machine_prints.hash(&mut h);
+        for (key, flight) in &self.in_flight {
+            (key, flight.copies).hash(&mut h);
+        }
+        self.timers.hash(&mut h);
+        self.steps.hash(&mut h);
+        self.drops_left.hash(&mut h);
+        self.history.hash(&mut h);
+        self.last.hash(&mut h);
+        h.finish()
+    }
+}
