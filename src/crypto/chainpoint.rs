@@ -140,6 +140,17 @@ impl ChainpointProof {
         }
     }
 
+    /// Where the proof says it is anchored (its first anchor), without replaying it.
+    pub fn anchor(&self) -> Option<AnchorRef> {
+        self.branches.first()?.ops.iter().find_map(|op| match op {
+            Op::Anchors(anchors) => {
+                let (cluster, height) = anchors.first()?.anchor_id.rsplit_once(':')?;
+                Some(AnchorRef { cluster: cluster.to_owned(), height: height.parse().ok()? })
+            }
+            _ => None,
+        })
+    }
+
     /// Replays the operations from `hash`: the root it leads to and the anchor it names.
     /// `None` when the document is malformed (bad hex, an unknown op, no anchor).
     pub fn replay(&self) -> Option<(Hash32, AnchorRef)> {

@@ -473,6 +473,10 @@ pub struct BalanceQuery {
     pub account: Account,
     /// The asset.
     pub asset: ResourceId,
+    /// The least ledger height the asker knows the cluster has reached (its own replica's, or a
+    /// proof's it holds): a node whose copy is lower answers once it has caught up, so a balance
+    /// asked after a settlement the asker knows of is never read before it.
+    pub min_height: u64,
 }
 
 /// Seed step 17: a balance, signed by the answering node (the envelope signature).

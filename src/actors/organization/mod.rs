@@ -67,6 +67,9 @@ pub struct OrgState {
     /// Each user-signed transfer this org accepted (its nonce and template hash), with the
     /// request id that carried it first: durable, so a replay is refused after a restart too.
     accepted_transfers: BTreeMap<Hash32, u64>,
+    /// Reads asked at a height this org's replica has not reached yet, answered when it does
+    /// (lost in a crash, like any work in progress: the asker asks again).
+    deferred: Vec<query::Deferred>,
 }
 
 /// A FinP2P node: its fixed configuration and its state.
@@ -99,6 +102,7 @@ impl Organization {
             purchases: BTreeMap::new(),
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
+            deferred: Vec::new(),
         };
         Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup }), state }
     }
@@ -116,7 +120,10 @@ impl Organization {
             Input::Rejected { envelope, rejection } => self.discard(&envelope, rejection, &mut out),
             Input::Timer(timer) => self.on_timer(timer, &mut out),
             Input::Command { request_id, command } => self.on_command(request_id, command, &mut out),
-            Input::Crash => self.state.exchanges.crash(),
+            Input::Crash => {
+                self.state.exchanges.crash();
+                self.state.deferred.clear();
+            }
             Input::Restart => self.on_restart(&mut out),
         }
         out

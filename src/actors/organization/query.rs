@@ -191,8 +191,11 @@ impl Organization {
         out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
-    /// A node answers with the root it holds at that height.
+    /// A node answers with the root it holds at that height (once its replica has it).
     pub(super) fn answer_proof(&mut self, request_id: u64, from: OrgId, request: VerifyProofRequest, out: &mut Outbox) {
+        if request.height > self.state.view.height() {
+            return self.defer(Deferred { request_id, from, read: Read::Proof(request) });
+        }
         let root = self.state.view.root_at(request.height);
         let status = if root.is_some() { Status::Ok } else { Status::NotFound };
         let body = Body::ProofAnswer(ProofAnswer { height: request.height, status, root });
@@ -202,6 +205,9 @@ impl Organization {
     /// Seed step 17: the account's own org or the asset's managing org may ask.
     pub(super) fn answer_balance(&mut self, request_id: u64, from: OrgId, query: BalanceQuery, out: &mut Outbox) {
         let entitled = query.account.id.org == from || query.asset.org == from;
+        if entitled && query.min_height > self.state.view.height() {
+            return self.defer(Deferred { request_id, from, read: Read::Balance(query) });
+        }
         let amounts = self.state.view.amounts(&query.asset, &query.account.id);
         let (status, amounts) = match (entitled, amounts) {
             (false, _) => (Status::Denied, Amounts { current: 0, available: 0, held: 0 }),
@@ -218,6 +224,42 @@ impl Organization {
             height: self.state.view.height(),
         });
         out.send(self.message(request_id, Self::to_org(&from), body));
+    }
+
+    /// Keeps a read until the replica reaches its height (once per request and asker).
+    fn defer(&mut self, deferred: Deferred) {
+        let again = self.state.deferred.iter().any(|d| d.request_id == deferred.request_id && d.from == deferred.from);
+        if !again {
+            self.state.deferred.push(deferred);
+        }
+    }
+
+    /// Answers the deferred reads the replica can answer now, in the order they came.
+    pub(super) fn answer_deferred(&mut self, out: &mut Outbox) {
+        let height = self.state.view.height();
+        let (ready, waiting): (Vec<Deferred>, Vec<Deferred>) =
+            std::mem::take(&mut self.state.deferred).into_iter().partition(|d| d.height() <= height);
+        self.state.deferred = waiting;
+        for Deferred { request_id, from, read } in ready {
+            match read {
+                Read::Proof(request) => self.answer_proof(request_id, from, request, out),
+                Read::Balance(query) => self.answer_balance(request_id, from, query, out),
+            }
+        }
+    }
+
+    /// The highest height of `cluster` this org knows of: its replica's, for its own cluster,
+    /// and the anchors of the proofs it holds.
+    fn known_height(&self, cluster: &ClusterId) -> u64 {
+        let own = if *cluster == self.cfg.cluster { self.state.view.height() } else { 0 };
+        let proven = self
+            .state
+            .purchases
+            .values()
+            .filter_map(|p| p.proof()?.anchor())
+            .filter(|anchor| anchor.cluster == cluster.as_str())
+            .map(|anchor| anchor.height);
+        proven.fold(own, u64::max)
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {
@@ -269,8 +311,9 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let finid = self.cfg.dir.user_finids.get(&account).cloned().unwrap_or_default();
-        let body =
-            Body::BalanceQuery(BalanceQuery { account: Account { id: account.clone(), finid }, asset: asset.clone() });
+        let min_height = self.known_height(&cluster);
+        let account_ref = Account { id: account.clone(), finid };
+        let body = Body::BalanceQuery(BalanceQuery { account: account_ref, asset: asset.clone(), min_height });
         self.broadcast(request_id, cluster, Question::Balance { account, asset }, ExchangeKind::Balance, body, out);
     }
 
@@ -475,5 +518,29 @@ impl Organization {
             }
         };
         out.note(note);
+    }
+}
+
+/// A read kept until the replica reaches the height it names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Deferred {
+    request_id: u64,
+    from: OrgId,
+    read: Read,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Read {
+    Proof(VerifyProofRequest),
+    Balance(BalanceQuery),
+}
+
+impl Deferred {
+    /// The height the read waits for.
+    fn height(&self) -> u64 {
+        match &self.read {
+            Read::Proof(request) => request.height,
+            Read::Balance(query) => query.min_height,
+        }
     }
 }

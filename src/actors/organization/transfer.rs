@@ -545,6 +545,7 @@ impl Organization {
         if !self.state.view.apply(&block, block.index) {
             return self.sync_if_behind(block.index, out);
         }
+        self.answer_deferred(out);
         let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
         for (index, tx) in block.txs.iter().enumerate() {
             if tx.submitter != self.cfg.id
