@@ -16,6 +16,9 @@ use super::schedule::Choice;
 use super::world::{Actor, Context, Footprint, Move, World, NO_ACTOR};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The longest path searched (a flow that long does not go quiet).
+pub const MAX_DEPTH: usize = 100_000;
+
 /// For each actor, the position (from 1) of its last event that happened before; 0 for none.
 type Clock = Vec<u32>;
 
@@ -84,6 +87,7 @@ pub fn search(context: &Context, initial: World, max_moves: u64) -> Found {
     let mut ends: Vec<(Vec<Choice>, u32)> = Vec::new();
     let mut end_prints: BTreeSet<u64> = BTreeSet::new();
     let mut transitions = 0;
+    let mut verdicts = Verdicts::new();
     let mut frames = vec![frame(context, initial, clocks, Vec::new())];
     while let Some(top) = frames.last_mut() {
         if top.fresh {
@@ -125,14 +129,15 @@ pub fn search(context: &Context, initial: World, max_moves: u64) -> Found {
             frames.pop();
             continue;
         };
-        if transitions >= max_moves {
+        // A path this long means the flow does not go quiet: a bound, not a verdict.
+        if transitions >= max_moves || frames.len() > MAX_DEPTH {
             return Found { transitions, distinct: seen.len() as u64, ends, complete: false };
         }
         let top_index = frames.len() - 1;
         let footprint = context.footprint(&frames[top_index].world, mv);
         let (actor, cause) = cause(context, &frames[top_index], mv, &footprint);
         let mut taken = Taken { mv, footprint: footprint.clone(), actor, clock: cause };
-        races(context, &mut frames, &mut taken);
+        races(context, &mut frames, &mut taken, &mut verdicts);
         let top = &mut frames[top_index];
         let mut world = top.world.clone();
         let effect = context.apply(&mut world, mv);
@@ -142,6 +147,11 @@ pub fn search(context: &Context, initial: World, max_moves: u64) -> Found {
         join(&mut clocks.all, &taken.clock);
         for timer in &effect.armed {
             clocks.timers.insert((actor, *timer), taken.clock.clone());
+        }
+        if let Move::Deliver { to, from, id } | Move::Drop { to, from, id } = mv {
+            if !world.in_flight(&(to, from, id)) {
+                clocks.messages.remove(&(to, from, id));
+            }
         }
         for message in &effect.sent {
             clocks.messages.entry(*message).or_insert_with(|| taken.clock.clone());
@@ -204,20 +214,35 @@ fn happens_before(actor: Actor, position: u32, clock: &Clock) -> bool {
 /// Completes `next`'s clock (from its cause, with every earlier move it depends on) and, for
 /// each earlier move in a race with it — dependent, and not already before it through another
 /// event — makes sure the frame that move was made from will also start the reversed order.
-fn races(context: &Context, frames: &mut [Frame], next: &mut Taken) {
+/// Commutation verdicts already found: (the actor's state, one move, the other) → commute.
+type Verdicts = BTreeMap<(u64, Move, Move), bool>;
+
+fn races(context: &Context, frames: &mut [Frame], next: &mut Taken, verdicts: &mut Verdicts) {
     let top = frames.len() - 1;
     let mut racing = Vec::new();
+    // Commutation is trusted only where no timeout fired and nothing was lost in between (and
+    // not at all with drops): the equivalence tests against the full search hold it to that.
+    let mut trust_commutation = !context.drops();
     for k in (0..top).rev() {
         let e = frames[k].taken.as_ref().expect("a frame below the top made a move");
         let position = k as u32 + 1;
+        if e.footprint.global || e.footprint.drop {
+            trust_commutation = false;
+        }
         if e.footprint.independent(&next.footprint) || happens_before(e.actor, position, &next.clock) {
             continue;
         }
         // Two inputs of one actor that commute there are no race, and do not order the later
         // after the earlier: it could have come first, so the scan goes on to the moves before.
         let same_actor = e.actor == next.actor && e.actor != NO_ACTOR && !e.footprint.global;
-        if same_actor && context.commute(&frames[k].world, e.mv, &frames[top].world, next.mv) {
-            continue;
+        if same_actor && trust_commutation {
+            let key = (frames[k].world.actor_print(e.actor), e.mv, next.mv);
+            let commute = *verdicts
+                .entry(key)
+                .or_insert_with(|| context.commute(&frames[k].world, e.mv, &frames[top].world, next.mv));
+            if commute {
+                continue;
+            }
         }
         racing.push(k);
         join(&mut next.clock, &e.clock);

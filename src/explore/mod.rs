@@ -100,7 +100,8 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
         seed,
         drops: options.drops,
         reduction: options.reduction,
-        states: found.transitions + 1,
+        // A breadth-first search stands in each distinct state once; the reduced one is stateless.
+        states: if options.reduction { found.transitions + 1 } else { found.distinct },
         distinct_states: found.distinct,
         transitions: found.transitions,
         end_states: found.ends.len() as u64,

@@ -22,7 +22,7 @@ use crate::scenario::Scenario;
 use crate::sim::flow::{self, Flow, StepState};
 use crate::sim::genesis;
 use crate::trace::StepNumber;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -40,6 +40,8 @@ pub struct Context {
     flow: Flow,
     /// Each step: its actor, its command, its request id, whether it has `at_ms`.
     steps: Vec<(Actor, Command, u64, bool)>,
+    /// The losses allowed along one path.
+    drops: u32,
 }
 
 /// One actor's state machine.
@@ -51,12 +53,11 @@ enum Machine {
 }
 
 impl Machine {
-    fn handle(&mut self, input: Input) -> Outbox {
-        // Virtual time does not pass in an exploration: every event happens at 0.
+    fn handle(&mut self, now: u64, input: Input) -> Outbox {
         match self {
-            Machine::Org(m) => m.handle(0, input),
-            Machine::Ledger(m) => m.handle(0, input),
-            Machine::User(m) => m.handle(0, input),
+            Machine::Org(m) => m.handle(now, input),
+            Machine::Ledger(m) => m.handle(now, input),
+            Machine::User(m) => m.handle(now, input),
         }
     }
 
@@ -79,7 +80,7 @@ struct Flight {
 }
 
 /// One move: what can happen next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Move {
     /// Step (index from 0) starts.
     Start(u32),
@@ -166,7 +167,11 @@ pub struct World {
     machines: Vec<Arc<Machine>>,
     machine_prints: Vec<u64>,
     in_flight: BTreeMap<(Actor, Actor, u64), Flight>,
-    timers: BTreeSet<(Actor, TimerId)>,
+    /// Each timer set, with when it is due.
+    timers: BTreeMap<(Actor, TimerId), u64>,
+    /// Virtual time: it passes only when a timeout fires (a delivery takes no time), so that a
+    /// wait bounded by a deadline (a transfer's liveness) ends.
+    now: u64,
     steps: Vec<StepState>,
     drops_left: u32,
     /// The multiset of what the checks read, as a sum of hashes.
@@ -218,13 +223,14 @@ impl Context {
             machine_prints: machines.iter().map(|m| m.fingerprint()).collect(),
             machines,
             in_flight: BTreeMap::new(),
-            timers: BTreeSet::new(),
+            timers: BTreeMap::new(),
+            now: 0,
             steps: flow.states.clone(),
             drops_left: drops,
             history: 0,
             last: BTreeMap::new(),
         };
-        let context = Self { actors, index, boundaries, dir, flow, steps };
+        let context = Self { actors, index, boundaries, dir, flow, steps, drops };
         let mut world = world;
         context.queue_ready(&mut world);
         (context, world)
@@ -277,10 +283,11 @@ impl Context {
             }
         }
         // A timeout fires only when nothing could still answer it: no message in flight, no
-        // block to close. A ledger closes a block at any moment.
-        let quiet = world.in_flight.is_empty() && !world.timers.iter().any(|(a, _)| self.is_ledger(*a));
-        for &(actor, timer) in &world.timers {
-            if quiet || self.is_ledger(actor) {
+        // block to close; the earliest due first. A ledger closes a block at any moment.
+        let quiet = world.in_flight.is_empty() && !world.timers.keys().any(|(a, _)| self.is_ledger(*a));
+        let first_due = world.timers.iter().filter(|((a, _), _)| !self.is_ledger(*a)).map(|(_, due)| *due).min();
+        for (&(actor, timer), &due) in &world.timers {
+            if self.is_ledger(actor) || (quiet && Some(due) == first_due) {
                 moves.push(Move::Timer { actor, timer });
             }
         }
@@ -293,6 +300,11 @@ impl Context {
             Move::Start(step) => self.steps.get(step as usize).map(|(actor, _, _, timed)| (*actor, *timed)),
             _ => None,
         }
+    }
+
+    /// Whether transmissions may be lost in this exploration.
+    pub fn drops(&self) -> bool {
+        self.drops > 0
     }
 
     /// The index of an actor.
@@ -355,12 +367,16 @@ impl Context {
                 return Effect::default();
             }
             Move::Timer { actor, timer } => {
-                world.timers.remove(&(actor, timer));
+                let due = world.timers.remove(&(actor, timer)).unwrap_or(world.now);
+                if !self.is_ledger(actor) {
+                    world.now = world.now.max(due);
+                }
                 (actor, Input::Timer(timer))
             }
         };
+        let now = world.now;
         let machine = Arc::make_mut(&mut world.machines[actor as usize]);
-        let out = machine.handle(input);
+        let out = machine.handle(now, input);
         world.machine_prints[actor as usize] = machine.fingerprint();
         let expected = Self::names_its_results(keys, &out);
         let effect = self.absorb(world, actor, out);
@@ -381,10 +397,11 @@ impl Context {
             return false;
         }
         let machine = &before.machines[actor as usize];
+        let now = before.now;
         let run = |first: &Input, second: &Input| {
             let mut m = (**machine).clone();
-            let mut out = m.handle(first.clone());
-            out.append(m.handle(second.clone()));
+            let mut out = m.handle(now, first.clone());
+            out.append(m.handle(now, second.clone()));
             (m.fingerprint(), out)
         };
         let (print_ep, out_ep) = run(&input_e, &input_p);
@@ -460,8 +477,8 @@ impl Context {
         for timer in out.cancels {
             world.timers.remove(&(actor, timer));
         }
-        for (timer, _) in out.timers {
-            world.timers.insert((actor, timer));
+        for (timer, delay) in out.timers {
+            world.timers.insert((actor, timer), world.now.saturating_add(delay));
             effect.armed.push(timer);
         }
         for note in &out.notes {
@@ -515,6 +532,16 @@ impl Context {
 }
 
 impl World {
+    /// The fingerprint of one actor's state.
+    pub fn actor_print(&self, actor: Actor) -> u64 {
+        self.machine_prints[actor as usize]
+    }
+
+    /// Whether a copy of a message is in flight.
+    pub fn in_flight(&self, key: &(Actor, Actor, u64)) -> bool {
+        self.in_flight.contains_key(key)
+    }
+
     /// How many flow steps there are.
     pub fn step_count(&self) -> usize {
         self.steps.len()
@@ -541,6 +568,7 @@ impl World {
             (key, flight.copies).hash(&mut h);
         }
         self.timers.hash(&mut h);
+        self.now.hash(&mut h);
         self.steps.hash(&mut h);
         self.drops_left.hash(&mut h);
         self.history.hash(&mut h);

@@ -462,12 +462,12 @@ impl<'a> Simulation<'a> {
     }
 
     /// Replays a schedule: each of its events is taken from those pending, whatever their
-    /// times (virtual time stays at 0, as in an exploration); a dropped message is lost in
-    /// transit. Afterwards nothing may be left to happen.
+    /// times (virtual time passes only when an org's timeout fires, as in an exploration); a
+    /// dropped message is lost in transit. Afterwards nothing may be left to happen.
     async fn replay(&mut self, choices: &[Choice]) -> Result<(), Misfit> {
         for (index, choice) in choices.iter().enumerate() {
             self.queue_ready_steps();
-            let Some(pending) = self.take(choice) else {
+            let Some((t_us, pending)) = self.take(choice) else {
                 return Err(Misfit::Impossible { index: index + 1, choice: Box::new(choice.clone()) });
             };
             self.events += 1;
@@ -476,7 +476,13 @@ impl<'a> Simulation<'a> {
                     let lost = self.network.lose(&sender, &receiver, &envelope);
                     self.record(lost);
                 }
-                (_, pending) => self.handle(pending).await,
+                (_, pending) => {
+                    // Time passes only when a timeout fires, as in an exploration.
+                    if let Pending::Timer { actor: ActorId::Org(_), .. } = &pending {
+                        self.now = self.now.max(t_us);
+                    }
+                    self.handle(pending).await
+                }
             }
         }
         self.queue_ready_steps();
@@ -505,8 +511,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Takes the earliest pending event the choice names, if there is one.
-    fn take(&mut self, choice: &Choice) -> Option<Pending> {
+    /// Takes the earliest pending event the choice names, if there is one, with its time.
+    fn take(&mut self, choice: &Choice) -> Option<(u64, Pending)> {
         let mut pending = std::mem::take(&mut self.queue).into_sorted_vec();
         // `into_sorted_vec` of `Reverse` items is latest first: search from the end.
         let found = pending.iter().rposition(|Reverse(s)| match (choice, &s.pending) {
@@ -517,12 +523,19 @@ impl<'a> Simulation<'a> {
             (Choice::Timer { actor, timer }, Pending::Timer { actor: a, timer: t }) => {
                 actor == a && timer == t && !self.cancelled.contains(&(a.clone(), *t))
             }
+            // A step starts once it is due and the step before it has started (as explored).
             (Choice::Start { step }, Pending::StartStep(s)) => {
-                step.index() == *s && step.0 >= 1 && self.flow.states[*s] == StepState::Scheduled
+                let after_previous = s.checked_sub(1).is_none_or(|before| {
+                    !matches!(self.flow.states[before], StepState::Waiting | StepState::Scheduled)
+                });
+                step.index() == *s && step.0 >= 1 && self.flow.states[*s] == StepState::Scheduled && after_previous
             }
             _ => false,
         });
-        let taken = found.map(|at| pending.remove(at).0.pending);
+        let taken = found.map(|at| {
+            let Reverse(s) = pending.remove(at);
+            (s.t_us, s.pending)
+        });
         self.queue = pending.into();
         taken
     }

@@ -5,6 +5,7 @@ mod defences;
 mod determinism;
 mod evidence;
 mod expectations;
+mod explore;
 mod faults;
 mod generated;
 mod hostile;
