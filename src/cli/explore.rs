@@ -84,13 +84,12 @@ fn write_schedule(target: &str, input_file: &str, schedule: &Schedule) -> Result
 fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>) {
     let reduction = if e.reduction { "with" } else { "without" };
     out.line(&format!(
-        "explored {} (seed {}, up to {} drop(s), {reduction} reduction): {} states ({} distinct), {} moves, {} \
-         distinct end state(s), the longest {} events",
+        "explored {} (seed {}, up to {} drop(s), {reduction} reduction): {} states, {} moves, {} distinct end \
+         state(s), the longest {} events",
         escape(&e.scenario),
         e.seed,
         e.drops,
         e.states,
-        e.distinct_states,
         e.transitions,
         e.end_states,
         e.max_depth

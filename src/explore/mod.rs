@@ -4,7 +4,7 @@
 //! initial state, without latencies. `docs/exploration.md` says what is explored and why the
 //! reduction and the null signer are sound.
 //!
-//! The search is breadth-first over `world::World`s, each visited once (by fingerprint), with
+//! The search is depth-first over `world::World`s, each visited once (by fingerprint), with
 //! sleep sets (Godefroid): after a move `a` from a state, a sibling `b` that commutes with `a`
 //! need not be made again after `a` — the order `b, a` reaches the same state. A state reached
 //! again with a smaller sleep set is explored again for the moves it then lacked. Every end
@@ -12,7 +12,6 @@
 //! (real keys, every invariant and expectation checked), so a counterexample replays by
 //! construction.
 
-pub mod dpor;
 pub mod schedule;
 pub mod world;
 
@@ -21,7 +20,7 @@ use crate::scenario::Scenario;
 use crate::sim;
 use schedule::{Choice, Schedule};
 use std::collections::{BTreeMap, VecDeque};
-use world::{Context, Move, World};
+use world::{Context, Footprint, Move, World};
 
 /// How an exploration is bounded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +61,8 @@ pub struct Exploration {
     pub drops: u32,
     /// Whether the reduction was on.
     pub reduction: bool,
-    /// States explored: the initial one and one per move made (a state reached again counts again).
+    /// Distinct states visited (the initial one included).
     pub states: u64,
-    /// Distinct states among them.
-    pub distinct_states: u64,
     /// Moves made (each a transition from a visited state).
     pub transitions: u64,
     /// Distinct end states.
@@ -81,28 +78,24 @@ pub struct Exploration {
     pub counterexample: Option<Schedule>,
 }
 
-/// What the exhaustive search keeps of a visited state: how it was first reached.
+/// What the search keeps of a visited state: how it was first reached, and the moves not made
+/// from it (its sleep set).
 struct Visit {
     parent: Option<(u64, Move)>,
+    sleep: Vec<(Move, Footprint)>,
 }
 
 /// Explores `scenario` (its faults left out) with the keys of `seed`.
 pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration {
     let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
     let (context, initial) = Context::new(&unfaulted, seed, options.drops);
-    let found = if options.reduction {
-        dpor::search(&context, initial, options.max_states)
-    } else {
-        exhaustive(&context, initial, options.max_states)
-    };
+    let found = search(&context, initial, options.max_states, options.reduction);
     let mut exploration = Exploration {
         scenario: scenario.name.clone(),
         seed,
         drops: options.drops,
         reduction: options.reduction,
-        // A breadth-first search stands in each distinct state once; the reduced one is stateless.
-        states: if options.reduction { found.transitions + 1 } else { found.distinct },
-        distinct_states: found.distinct,
+        states: found.distinct,
         transitions: found.transitions,
         end_states: found.ends.len() as u64,
         max_depth: found.ends.iter().map(|(_, depth)| *depth).max().unwrap_or(0),
@@ -137,46 +130,104 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
     exploration
 }
 
-/// The search without reduction (for tests that compare it with the reduced one).
-#[doc(hidden)]
-pub fn exhaustive_for_tests(context: &Context, initial: World, max_states: u64) -> dpor::Found {
-    exhaustive(context, initial, max_states)
+/// What a search found.
+pub struct Found {
+    /// Moves made.
+    pub transitions: u64,
+    /// Distinct states visited.
+    pub distinct: u64,
+    /// Each distinct end state's schedule and length, in the order found.
+    pub ends: Vec<(Vec<Choice>, u32)>,
+    /// Whether it ran to the end.
+    pub complete: bool,
 }
 
-/// The search without reduction: breadth-first over every state, each visited once.
-fn exhaustive(context: &Context, initial: World, max_states: u64) -> dpor::Found {
+/// The search, with or without sleep sets (for tests that compare the two).
+#[doc(hidden)]
+pub fn search_for_tests(context: &Context, initial: World, max_states: u64, reduction: bool) -> Found {
+    search(context, initial, max_states, reduction)
+}
+
+/// A state waiting to be expanded: its sleep set, and (when it is expanded again because it was
+/// reached with a smaller sleep set) the only moves to make.
+struct Node {
+    world: World,
+    print: u64,
+    depth: u32,
+    sleep: Vec<(Move, Footprint)>,
+    only: Option<Vec<Move>>,
+}
+
+/// Depth-first over every state (the states waiting are a stack, so few are held at once), each
+/// visited once; with `reduction`, sleep sets (Godefroid's
+/// stateful form): after a move `a` from a state, a sibling `b` already made that commutes with
+/// `a` is not made again after `a` (the order `b, a` reached the same state), and a state reached
+/// again with a smaller sleep set is expanded again for the moves it then lacked, so every
+/// reachable state is still visited.
+fn search(context: &Context, initial: World, max_states: u64, reduction: bool) -> Found {
     let mut visited: BTreeMap<u64, Visit> = BTreeMap::new();
     let mut ends = Vec::new();
     let mut transitions = 0;
     let root = initial.fingerprint();
-    visited.insert(root, Visit { parent: None });
-    let mut queue = VecDeque::from([(initial.clone(), root, 0)]);
+    visited.insert(root, Visit { parent: None, sleep: Vec::new() });
+    let mut queue =
+        VecDeque::from([Node { world: initial.clone(), print: root, depth: 0, sleep: Vec::new(), only: None }]);
     let mut complete = true;
-    'search: while let Some((world, print, depth)) = queue.pop_front() {
-        let moves = context.moves(&world);
+    'search: while let Some(node) = queue.pop_back() {
+        let moves = context.moves(&node.world);
         if moves.is_empty() {
-            ends.push((print, depth));
+            if node.only.is_none() {
+                ends.push((node.print, node.depth));
+            }
             continue;
         }
+        let mut made: Vec<(Move, Footprint)> = Vec::new();
         for mv in moves {
-            let mut next = world.clone();
-            context.apply(&mut next, mv);
-            transitions += 1;
-            let next_print = next.fingerprint();
-            if visited.contains_key(&next_print) {
+            if node.sleep.iter().any(|(asleep, _)| *asleep == mv)
+                || node.only.as_ref().is_some_and(|only| !only.contains(&mv))
+            {
                 continue;
             }
-            if visited.len() as u64 >= max_states {
-                complete = false;
-                break 'search;
+            let footprint = context.footprint(&node.world, mv);
+            let mut next = node.world.clone();
+            context.apply(&mut next, mv);
+            transitions += 1;
+            let sleep: Vec<(Move, Footprint)> = if reduction {
+                node.sleep.iter().chain(&made).filter(|(_, f)| f.independent(&footprint)).cloned().collect()
+            } else {
+                Vec::new()
+            };
+            made.push((mv, footprint));
+            let print = next.fingerprint();
+            match visited.get_mut(&print) {
+                None => {
+                    if visited.len() as u64 >= max_states {
+                        complete = false;
+                        break 'search;
+                    }
+                    visited.insert(print, Visit { parent: Some((node.print, mv)), sleep: sleep.clone() });
+                    queue.push_back(Node { world: next, print, depth: node.depth + 1, sleep, only: None });
+                }
+                Some(visit) => {
+                    // Reached again: the moves asleep then but not now were never made from it.
+                    let missing: Vec<Move> = visit
+                        .sleep
+                        .iter()
+                        .filter(|(m, _)| !sleep.iter().any(|(s, _)| s == m))
+                        .map(|(m, _)| *m)
+                        .collect();
+                    if !missing.is_empty() {
+                        visit.sleep.retain(|(m, _)| !missing.contains(m));
+                        let sleep = visit.sleep.clone();
+                        queue.push_back(Node { world: next, print, depth: node.depth + 1, sleep, only: Some(missing) });
+                    }
+                }
             }
-            visited.insert(next_print, Visit { parent: Some((print, mv)) });
-            queue.push_back((next, next_print, depth + 1));
         }
     }
     let ends =
         ends.into_iter().map(|(print, depth)| (schedule_to(context, &initial, &visited, print), depth)).collect();
-    dpor::Found { transitions, distinct: visited.len() as u64, ends, complete }
+    Found { transitions, distinct: visited.len() as u64, ends, complete }
 }
 
 /// The schedule from the initial state to the visited state `print`.

@@ -70,6 +70,17 @@ pub struct OrgState {
     /// Reads asked at a height this org's replica has not reached yet, answered when it does
     /// (lost in a crash, like any work in progress: the asker asks again).
     deferred: Vec<query::Deferred>,
+    /// The last sync asked of the ledger: the event it asked from, and the highest event seen then.
+    sync_asked: Option<(u64, u64)>,
+    /// Ledger events that arrived before one they follow, by index: applied when their turn comes.
+    early: BTreeMap<u64, EarlyEvent>,
+}
+
+/// A ledger event that arrived before its turn.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum EarlyEvent {
+    Block(crate::protocol::message::BlockCommitted),
+    Escrow(crate::protocol::message::EscrowCommitted),
 }
 
 /// A FinP2P node: its fixed configuration and its state.
@@ -103,6 +114,8 @@ impl Organization {
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
             deferred: Vec::new(),
+            sync_asked: None,
+            early: BTreeMap::new(),
         };
         Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup }), state }
     }
@@ -123,6 +136,8 @@ impl Organization {
             Input::Crash => {
                 self.state.exchanges.crash();
                 self.state.deferred.clear();
+                self.state.sync_asked = None;
+                self.state.early.clear();
             }
             Input::Restart => self.on_restart(&mut out),
         }

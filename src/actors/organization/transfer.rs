@@ -333,8 +333,34 @@ impl Organization {
     /// An escrow event of the ledger: update the replica; go on with the transfers whose hold
     /// was placed, and reject those whose hold was refused (reason `balance`).
     pub(super) fn on_escrow(&mut self, event: EscrowCommitted, out: &mut Outbox) {
+        if event.index > self.state.view.next_event {
+            let index = event.index;
+            self.state.early.insert(index, super::EarlyEvent::Escrow(event));
+            return self.sync_if_behind(index, out);
+        }
+        self.apply_escrow_event(event, out);
+        self.apply_early(out);
+    }
+
+    /// Applies the events that arrived before their turn, now that it has come.
+    fn apply_early(&mut self, out: &mut Outbox) {
+        while let Some(entry) = self.state.early.first_entry() {
+            let next = self.state.view.next_event;
+            if *entry.key() > next {
+                break;
+            }
+            let (index, event) = entry.remove_entry();
+            match event {
+                _ if index < next => {}
+                super::EarlyEvent::Block(block) => self.apply_block(block, out),
+                super::EarlyEvent::Escrow(event) => self.apply_escrow_event(event, out),
+            }
+        }
+    }
+
+    fn apply_escrow_event(&mut self, event: EscrowCommitted, out: &mut Outbox) {
         if !self.state.view.apply_escrow(&event) {
-            return self.sync_if_behind(event.index, out);
+            return;
         }
         let awaiting = |org: &Self, op: &EscrowOp| {
             op.submitter == org.cfg.id
@@ -364,10 +390,19 @@ impl Organization {
 
     /// A ledger event arrived past a gap: ask the ledger for what this replica missed.
     fn sync_if_behind(&mut self, index: u64, out: &mut Outbox) {
-        if index > self.state.view.next_event {
-            let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
-            out.send(self.message(0, ledger, Body::SyncRequest { from_event: self.state.view.next_event }));
+        let next = self.state.view.next_event;
+        if index <= next {
+            return;
         }
+        // Once per gap: the ledger's answer re-sends every event from `next`, and a copy of an event
+        // already seen (the answer overtaking the missing one) asks nothing again. A later event
+        // does (news of a longer gap, or an answer lost to a crash).
+        if self.state.sync_asked.is_some_and(|(from, seen)| from == next && index <= seen) {
+            return;
+        }
+        self.state.sync_asked = Some((next, index));
+        let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
+        out.send(self.message(0, ledger, Body::SyncRequest { from_event: next }));
     }
 
     /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
@@ -541,9 +576,21 @@ impl Organization {
     }
 
     /// A ledger event: update the replica; settle or reject what this org submitted.
+    /// An event that arrives before one it follows waits for it (and the ledger is asked for the
+    /// missing ones).
     pub(super) fn on_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
+        if block.index > self.state.view.next_event {
+            let index = block.index;
+            self.state.early.insert(index, super::EarlyEvent::Block(block));
+            return self.sync_if_behind(index, out);
+        }
+        self.apply_block(block, out);
+        self.apply_early(out);
+    }
+
+    fn apply_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
         if !self.state.view.apply(&block, block.index) {
-            return self.sync_if_behind(block.index, out);
+            return;
         }
         self.answer_deferred(out);
         let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
