@@ -333,12 +333,20 @@ impl Organization {
     /// An escrow event of the ledger: update the replica; go on with the transfers whose hold
     /// was placed, and reject those whose hold was refused (reason `balance`).
     pub(super) fn on_escrow(&mut self, event: EscrowCommitted, out: &mut Outbox) {
-        if event.index > self.state.view.next_event {
-            let index = event.index;
-            self.state.early.insert(index, super::EarlyEvent::Escrow(event));
+        self.on_ledger_event(event.index, super::EarlyEvent::Escrow(event), out);
+    }
+
+    /// A ledger event that arrives before one it follows waits for it (and the ledger is asked
+    /// for the missing ones); one in its turn is applied, then those that waited for it.
+    fn on_ledger_event(&mut self, index: u64, event: super::EarlyEvent, out: &mut Outbox) {
+        if index > self.state.view.next_event {
+            self.state.early.insert(index, event);
             return self.sync_if_behind(index, out);
         }
-        self.apply_escrow_event(event, out);
+        match event {
+            super::EarlyEvent::Block(block) => self.apply_block(block, out),
+            super::EarlyEvent::Escrow(event) => self.apply_escrow_event(event, out),
+        }
         self.apply_early(out);
     }
 
@@ -358,6 +366,8 @@ impl Organization {
         }
     }
 
+    /// An escrow event in its turn: update the replica; go on with the transfers whose hold was
+    /// placed, reject those whose hold was refused.
     fn apply_escrow_event(&mut self, event: EscrowCommitted, out: &mut Outbox) {
         if !self.state.view.apply_escrow(&event) {
             return;
@@ -575,19 +585,12 @@ impl Organization {
         out.send(self.message(request_id, ledger, Body::Submit(tx)));
     }
 
-    /// A ledger event: update the replica; settle or reject what this org submitted.
-    /// An event that arrives before one it follows waits for it (and the ledger is asked for the
-    /// missing ones).
+    /// A block of the ledger (in its turn, or kept until then).
     pub(super) fn on_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
-        if block.index > self.state.view.next_event {
-            let index = block.index;
-            self.state.early.insert(index, super::EarlyEvent::Block(block));
-            return self.sync_if_behind(index, out);
-        }
-        self.apply_block(block, out);
-        self.apply_early(out);
+        self.on_ledger_event(block.index, super::EarlyEvent::Block(block), out);
     }
 
+    /// A block in its turn: update the replica; settle or reject what this org submitted.
     fn apply_block(&mut self, block: BlockCommitted, out: &mut Outbox) {
         if !self.state.view.apply(&block, block.index) {
             return;
