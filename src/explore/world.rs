@@ -149,18 +149,6 @@ impl Footprint {
     }
 }
 
-/// What making a move changed that the reduction follows: the messages it sent (each once), the
-/// steps it finished or made due.
-#[derive(Clone, Debug, Default)]
-pub struct Effect {
-    /// The messages sent, as `World` keys them.
-    pub sent: Vec<(Actor, Actor, u64)>,
-    /// The steps it finished.
-    pub finished: Vec<usize>,
-    /// The timers it set (at its actor).
-    pub armed: Vec<TimerId>,
-}
-
 /// One state.
 #[derive(Clone)]
 pub struct World {
@@ -324,7 +312,7 @@ impl Context {
     }
 
     /// Makes a move in `world` (one that `moves` offered), as the engine would.
-    pub fn apply(&self, world: &mut World, mv: Move) -> Effect {
+    pub fn apply(&self, world: &mut World, mv: Move) {
         let keys = self.footprint(world, mv).keys;
         let (actor, input) = match mv {
             Move::Start(step) => {
@@ -346,7 +334,7 @@ impl Context {
                 world.take(to, from, id);
                 world.drops_left -= 1;
                 world.history = world.history.wrapping_add(hash_of(("lost", from, to, id)));
-                return Effect::default();
+                return;
             }
             Move::Timer { actor, timer } => {
                 let due = world.timers.remove(&(actor, timer)).unwrap_or(world.now);
@@ -361,9 +349,8 @@ impl Context {
         let out = machine.handle(now, input);
         world.machine_prints[actor as usize] = machine.fingerprint();
         let expected = Self::names_its_results(keys, &out);
-        let effect = self.absorb(world, actor, out);
+        self.absorb(world, actor, out);
         debug_assert!(expected, "a move wrote a last-one-wins observation its footprint does not name: {mv:?}");
-        effect
     }
 
     /// Whether the result notes of an outbox are named by `keys`, the footprint of the move that
@@ -393,14 +380,12 @@ impl Context {
     }
 
     /// An outbox's effects, as the engine's `apply` makes them: timers, notes, sends.
-    fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) -> Effect {
-        let mut effect = Effect::default();
+    fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) {
         for timer in out.cancels {
             world.timers.remove(&(actor, timer));
         }
         for (timer, delay) in out.timers {
             world.timers.insert((actor, timer), world.now.saturating_add(delay));
-            effect.armed.push(timer);
         }
         for note in &out.notes {
             // Only what the checks read (`Observations::record`) is history: a note for the trace
@@ -420,7 +405,6 @@ impl Context {
             }
             if let Some(step) = self.flow.finished_by_in(&world.steps, note) {
                 world.steps[step] = StepState::Finished;
-                effect.finished.push(step);
             }
         }
         self.queue_ready(world);
@@ -447,12 +431,8 @@ impl Context {
                     .entry((to, actor, id))
                     .or_insert_with(|| Flight { envelope: envelope.clone(), copies: 0 });
                 flight.copies += 1;
-                if !effect.sent.contains(&(to, actor, id)) {
-                    effect.sent.push((to, actor, id));
-                }
             }
         }
-        effect
     }
 }
 
