@@ -51,6 +51,10 @@ pub struct Outcome {
     /// Invariants an `invariant` expectation expects to break.
     #[serde(skip)]
     pub expected_broken: Vec<String>,
+    /// Which (message kind, role, path) combinations the run took (in `finsim test --json` and
+    /// `finsim explore --json`, not in `finsim run --json`).
+    #[serde(skip)]
+    pub coverage: sim::coverage::Coverage,
 }
 
 impl Outcome {
@@ -161,5 +165,6 @@ pub(crate) fn conclude(scenario: &Scenario, seed: u64, result: sim::RunResult, l
         unfinished_steps: result.unfinished_steps,
         trace: result.trace,
         expected_broken,
+        coverage: result.coverage,
     }
 }

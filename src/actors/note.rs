@@ -35,6 +35,16 @@ pub enum Discard {
 }
 
 impl Discard {
+    /// Every reason.
+    pub const ALL: [Discard; 6] = [
+        Discard::BadSignature,
+        Discard::Malformed,
+        Discard::Misaddressed,
+        Discard::Unexpected,
+        Discard::Unentitled,
+        Discard::UnboundProof,
+    ];
+
     /// The word the trace and the readable account use.
     pub fn word(self) -> &'static str {
         match self {
@@ -140,8 +150,9 @@ pub enum Note {
     EscrowClosed { cluster: ClusterId, held: Vec<u64>, released: Vec<u64>, refused: Vec<u64> },
     /// A ledger refused a transaction.
     TxRefused { cluster: ClusterId, request_id: u64, reason: Status },
-    /// An org flagged another as suspect.
-    Suspect { by: OrgId, org: OrgId, request_id: u64, reason: SuspectReason },
+    /// An org flagged another as suspect; `answer` is the kind of the answer that differed (or
+    /// whose signatures all failed).
+    Suspect { by: OrgId, org: OrgId, request_id: u64, reason: SuspectReason, answer: Kind },
     /// A received envelope was discarded unread.
     Discarded { at: ActorId, from: ActorId, kind: Kind, request_id: u64, reason: Discard },
     /// An exchange re-sent its request.

@@ -221,6 +221,11 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// Whether the handler did nothing that reaches anyone: no send, no timer, no note.
+    pub fn is_empty(&self) -> bool {
+        self.sends.is_empty() && self.timers.is_empty() && self.cancels.is_empty() && self.notes.is_empty()
+    }
+
     /// Sends a message to every receiver it names.
     pub fn send(&mut self, message: impl Into<Arc<Message>>) {
         self.sends.push(Send { outgoing: Outgoing::Message(message.into()), only: None, retry: false });

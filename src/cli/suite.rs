@@ -3,6 +3,7 @@
 
 use super::input;
 use super::output::Output;
+use finsim::sim::coverage::Coverage;
 use finsim::suite::{self, corpus, Case, CaseResult, InvalidFile, Results, SuiteFile};
 use finsim::text::escape;
 use std::collections::BTreeSet;
@@ -92,7 +93,9 @@ fn finish(out: &Output, results: &Results, json: bool, junit: Option<&str>) -> u
         }
     }
     if json {
-        out.line(&serde_json::to_string(results).unwrap_or_default());
+        let mut value = serde_json::to_value(results).unwrap_or_default();
+        value["unreached"] = finsim::sim::coverage::unreached_json(&results.coverage);
+        out.line(&serde_json::to_string(&value).unwrap_or_default());
     } else {
         if !results.invalid.is_empty() {
             let names: Vec<String> = results.invalid.iter().map(|f| escape(&f.file).into_owned()).collect();
@@ -171,7 +174,7 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
     let mut results = Results { invalid, ..Results::default() };
     let mut seen = 0usize;
     let mut corpus_error = None;
-    let mut on_result = |result: CaseResult| {
+    let mut on_result = |result: CaseResult, coverage: Coverage| {
         let from_corpus = seen < recorded_count;
         seen += 1;
         if let Some(dir) = corpus_dir {
@@ -195,6 +198,7 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
             print_failure(out, &result);
         }
         let go_on = !args.fail_fast || result.passed;
+        results.coverage.merge(&coverage);
         results.push(result);
         go_on && !out.is_closed()
     };

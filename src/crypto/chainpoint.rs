@@ -296,4 +296,29 @@ mod tests {
         proof.hash = Hash32::of(b"other tx").to_hex();
         assert_ne!(proof.replay().unwrap().0, root);
     }
+
+    #[test]
+    fn a_proof_names_its_anchor_without_replaying_and_nothing_when_the_anchor_is_malformed() {
+        let (proof, _) = proof_of(2, 5);
+        assert_eq!(proof.anchor(), Some(AnchorRef { cluster: "cluster_B".into(), height: 3 }));
+        assert_eq!(proof.anchor(), proof.replay().map(|(_, anchor)| anchor), "the anchor a replay reaches");
+        let with_anchor_id = |id: &str| {
+            let mut p = proof.clone();
+            for op in &mut p.branches[0].ops {
+                if let Op::Anchors(anchors) = op {
+                    anchors[0].anchor_id = id.into();
+                }
+            }
+            p.anchor()
+        };
+        assert_eq!(with_anchor_id("a:b:7"), Some(AnchorRef { cluster: "a:b".into(), height: 7 }), "the last colon");
+        assert_eq!(with_anchor_id("cluster_B"), None);
+        assert_eq!(with_anchor_id("cluster_B:three"), None);
+        let mut no_anchor = proof.clone();
+        no_anchor.branches[0].ops.retain(|op| !matches!(op, Op::Anchors(_)));
+        assert_eq!(no_anchor.anchor(), None);
+        let mut no_branch = proof;
+        no_branch.branches.clear();
+        assert_eq!(no_branch.anchor(), None);
+    }
 }

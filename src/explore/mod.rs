@@ -73,6 +73,9 @@ pub struct Exploration {
     pub complete: bool,
     /// Each check that fails in some end state, in the order first found.
     pub failures: Vec<Failure>,
+    /// Which (message kind, role, path) combinations the replays of the end states took
+    /// (`runs` counts end states).
+    pub coverage: crate::sim::coverage::Coverage,
     /// The shortest schedule found to an end state where a check fails.
     #[serde(skip)]
     pub counterexample: Option<Schedule>,
@@ -101,6 +104,7 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
         max_depth: found.ends.iter().map(|(_, depth)| *depth).max().unwrap_or(0),
         complete: found.complete,
         failures: Vec::new(),
+        coverage: Default::default(),
         counterexample: None,
     };
     let runner = sim::Runner::new();
@@ -110,6 +114,7 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
         let failed: Vec<(String, String)> = match runner.simulate_scheduled(&unfaulted, seed, &events) {
             Ok(result) => {
                 let outcome = crate::outcome::conclude(&unfaulted, seed, result, &Simulator::default());
+                exploration.coverage.merge(&outcome.coverage);
                 outcome.failures().iter().map(|c| (c.name.clone(), c.detail.clone())).collect()
             }
             Err(misfit) => vec![("replay".to_owned(), format!("the engine did not replay this order: {misfit}"))],

@@ -77,6 +77,20 @@ pub enum Body {
 }
 
 impl Body {
+    /// The status an answer carries (a get's, a verify's, a proof check's, a balance's, a
+    /// transaction status's, a transfer's final one); `None` for a message without one.
+    pub fn status(&self) -> Option<crate::protocol::status::Status> {
+        match self {
+            Body::GetResponse(answer) => Some(answer.status),
+            Body::VerifyAnswer(answer) => Some(answer.status),
+            Body::Settlement(settlement) => Some(settlement.status),
+            Body::ProofAnswer(answer) => Some(answer.status),
+            Body::BalanceAnswer(answer) => Some(answer.status),
+            Body::StatusAnswer(answer) => Some(answer.status),
+            _ => None,
+        }
+    }
+
     /// The message kind.
     pub fn kind(&self) -> Kind {
         match self {

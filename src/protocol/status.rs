@@ -40,6 +40,19 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of their codes.
+    pub const ALL: [Status; 9] = [
+        Status::Ok,
+        Status::Regulation,
+        Status::Denied,
+        Status::NotFound,
+        Status::Signature,
+        Status::Balance,
+        Status::Timeout,
+        Status::Pending,
+        Status::Replay,
+    ];
+
     /// The numeric code on the wire.
     pub fn code(self) -> u8 {
         match self {
@@ -81,21 +94,9 @@ impl fmt::Display for Status {
 mod tests {
     use super::*;
 
-    const ALL: [Status; 9] = [
-        Status::Ok,
-        Status::Regulation,
-        Status::Denied,
-        Status::NotFound,
-        Status::Signature,
-        Status::Balance,
-        Status::Timeout,
-        Status::Pending,
-        Status::Replay,
-    ];
-
     #[test]
     fn each_status_goes_on_the_wire_as_its_documented_code() {
-        for (code, status) in ALL.into_iter().enumerate() {
+        for (code, status) in Status::ALL.into_iter().enumerate() {
             assert_eq!(status.code() as usize, code, "{status:?}");
             assert_eq!(postcard::to_allocvec(&status).unwrap(), [status.code()], "{status:?}");
             assert_eq!(postcard::from_bytes::<Status>(&[status.code()]).unwrap(), status);

@@ -9,6 +9,7 @@
 //! on one actix System on the current thread.
 
 pub mod adapter;
+pub mod coverage;
 pub mod flow;
 pub mod genesis;
 pub mod observations;
@@ -129,6 +130,8 @@ pub struct RunResult {
     pub digest: String,
     /// What the checks read.
     pub observations: Observations,
+    /// Which (message kind, role, path) combinations the run took.
+    pub coverage: coverage::Coverage,
     /// Transmission counts.
     pub stats: Stats,
     /// Every message of the run (user and ledger traffic included).
@@ -261,6 +264,8 @@ struct Simulation<'a> {
     trace_hasher: Sha256,
     trace_bytes: u64,
     observations: Observations,
+    /// Which (message kind, role, path) combinations the run took.
+    counter: coverage::Counter,
     messages: u64,
     /// Events handled so far, and the limit that stopped the run, if one did.
     events: u64,
@@ -339,6 +344,7 @@ impl<'a> Simulation<'a> {
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
             observations: Observations::default(),
+            counter: coverage::Counter::default(),
             messages: 0,
             events: 0,
             stopped_by: None,
@@ -564,6 +570,7 @@ impl<'a> Simulation<'a> {
             trace: self.trace,
             digest: const_hex::encode(self.trace_hasher.finalize()),
             observations: self.observations,
+            coverage: self.counter.coverage,
             stats: self.network.stats,
             messages: self.messages,
             virtual_us: self.now,
@@ -601,13 +608,20 @@ impl<'a> Simulation<'a> {
     }
 
     async fn call(&mut self, actor: &ActorId, input: Input) {
-        let Some(recipient) = self.actors.get(actor).map(|(node, _)| node.clone()) else { return };
-        let out = recipient.send(Step { now: self.now, input }).await.expect("actors outlive the run");
-        self.apply(actor.clone(), out);
+        if let Some(out) = self.handled(actor, input).await {
+            self.apply(actor.clone(), out);
+        }
+    }
+
+    /// What `actor`'s handler does with `input` (nothing for an actor that is not there).
+    async fn handled(&mut self, actor: &ActorId, input: Input) -> Option<Outbox> {
+        let recipient = self.actors.get(actor).map(|(node, _)| node.clone())?;
+        Some(recipient.send(Step { now: self.now, input }).await.expect("actors outlive the run"))
     }
 
     /// Applies an actor's outbox: timers, notes (trace, observations, flow), sends.
     fn apply(&mut self, actor: ActorId, out: Outbox) {
+        self.counter.exchanges(&actor, &out);
         for timer in out.cancels {
             self.cancelled.insert((actor.clone(), timer));
         }
@@ -698,7 +712,15 @@ impl<'a> Simulation<'a> {
         }
         self.record(delivered);
         let Some((_, boundary)) = self.actors.get(&receiver) else { return };
+        let copy = self.counter.is_copy(&receiver, &envelope);
+        let kind = envelope.kind;
         let input = boundary.open(envelope);
-        self.call(&receiver, input).await;
+        let status = match &input {
+            Input::Receive(received) => received.message.body.status(),
+            _ => None,
+        };
+        let Some(out) = self.handled(&receiver, input).await else { return };
+        self.counter.delivered(&receiver, kind, status, copy, &out);
+        self.apply(receiver, out);
     }
 }

@@ -11,6 +11,7 @@ pub mod junit;
 
 use crate::outcome::run_with;
 use crate::scenario::Scenario;
+use crate::sim::coverage::Coverage;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -140,10 +141,14 @@ pub struct Results {
     /// The files that could not be loaded.
     #[serde(default)]
     pub invalid: Vec<InvalidFile>,
+    /// Which (message kind, role, path) combinations the cases took, over all of them (`runs`
+    /// counts the cases).
+    #[serde(default)]
+    pub coverage: Coverage,
 }
 
 impl Results {
-    /// Adds a case's result to the counts.
+    /// Adds a case's result to the counts (its coverage is added with `Coverage::merge`).
     pub fn push(&mut self, result: CaseResult) {
         if result.passed {
             self.passed += 1;
@@ -165,11 +170,11 @@ impl Results {
     }
 }
 
-/// Runs one case on `runner`.
-pub fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> CaseResult {
+/// Runs one case on `runner`: its result, and the combinations it took.
+pub fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> (CaseResult, Coverage) {
     let outcome = run_with(runner, &file.scenario, seed);
     let failures = outcome.failures();
-    CaseResult {
+    let result = CaseResult {
         file: file.path.clone(),
         seed,
         passed: outcome.passed,
@@ -177,7 +182,8 @@ pub fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> Cas
         failed: failures.iter().map(|c| c.name.clone()).collect(),
         details: failures.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect(),
         scenario: file.scenario.name.clone(),
-    }
+    };
+    (result, outcome.coverage)
 }
 
 /// Runs `cases` of `files` on up to `jobs` workers; `on_result` sees each result in case order
@@ -186,13 +192,13 @@ pub fn run(
     files: &[SuiteFile],
     cases: &[Case],
     jobs: usize,
-    on_result: &mut dyn FnMut(CaseResult) -> bool,
+    on_result: &mut dyn FnMut(CaseResult, Coverage) -> bool,
 ) -> std::io::Result<()> {
     let work = |runner: &crate::sim::Runner, job: u128| {
         let case = cases[job as usize];
         run_case(runner, &files[case.file], case.seed)
     };
-    crate::pool::ordered(cases.len() as u128, jobs, work, &mut |_, result| on_result(result))
+    crate::pool::ordered(cases.len() as u128, jobs, work, &mut |_, (result, coverage)| on_result(result, coverage))
 }
 
 /// Joins the results of shards into one, in (path, seed) order; a case in two of them (shards
@@ -200,6 +206,7 @@ pub fn run(
 pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, String> {
     let mut cases: BTreeMap<(String, u64), (String, CaseResult)> = BTreeMap::new();
     let mut invalid: BTreeMap<String, InvalidFile> = BTreeMap::new();
+    let mut coverage = Coverage::default();
     for (source, part) in parts {
         for case in part.cases {
             let key = (case.file.clone(), case.seed);
@@ -214,8 +221,9 @@ pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, String> {
         for file in part.invalid {
             invalid.insert(file.file.clone(), file);
         }
+        coverage.merge(&part.coverage);
     }
-    let mut merged = Results { invalid: invalid.into_values().collect(), ..Results::default() };
+    let mut merged = Results { invalid: invalid.into_values().collect(), coverage, ..Results::default() };
     for (_, case) in cases.into_values() {
         merged.push(case);
     }

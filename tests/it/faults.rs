@@ -330,7 +330,7 @@ fn a_get_answered_only_with_forged_signatures_times_out_and_makes_its_peer_a_sus
         })
         .expect("org_1's get of the asset timed out");
     let suspected_for_the_get = notes(&outcome.trace).any(|n| {
-        matches!(n, Note::Suspect { by, org, request_id, reason: SuspectReason::NoValidSignature }
+        matches!(n, Note::Suspect { by, org, request_id, reason: SuspectReason::NoValidSignature, .. }
             if by.as_str() == "org_1" && org.as_str() == "org_2" && *request_id == timed_out_get)
     });
     assert!(

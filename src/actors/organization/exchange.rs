@@ -7,6 +7,7 @@ use crate::actors::note::Note;
 use crate::actors::outbox::{Outbox, TimerId};
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, OrgId};
+use crate::protocol::message::Kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +47,32 @@ impl ExchangeKind {
             ExchangeKind::Transfer => "transfer",
             ExchangeKind::Settlement => "settlement",
             ExchangeKind::Status => "status_query",
+        }
+    }
+
+    /// The kind of the request the exchange sends (and re-sends).
+    pub fn request(self) -> Kind {
+        match self {
+            ExchangeKind::Get | ExchangeKind::IvmsGet => Kind::Get,
+            ExchangeKind::Verify => Kind::Verify,
+            ExchangeKind::VerifyProof => Kind::VerifyProof,
+            ExchangeKind::Balance => Kind::BalanceQuery,
+            ExchangeKind::Transfer => Kind::Transfer,
+            ExchangeKind::Settlement => Kind::Settlement,
+            ExchangeKind::Status => Kind::StatusQuery,
+        }
+    }
+
+    /// The kind of the answer that closes the exchange (a transfer's first answer is its tx id).
+    pub fn answer(self) -> Kind {
+        match self {
+            ExchangeKind::Get | ExchangeKind::IvmsGet => Kind::GetResponse,
+            ExchangeKind::Verify => Kind::VerifyAnswer,
+            ExchangeKind::VerifyProof => Kind::ProofAnswer,
+            ExchangeKind::Balance => Kind::BalanceAnswer,
+            ExchangeKind::Transfer => Kind::TxAccepted,
+            ExchangeKind::Settlement => Kind::SettlementAck,
+            ExchangeKind::Status => Kind::StatusAnswer,
         }
     }
 }

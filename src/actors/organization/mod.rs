@@ -244,7 +244,7 @@ impl Organization {
 
     fn on_exchange_failed(&mut self, key: ExchangeKey, exchange: &exchange::Exchange, out: &mut Outbox) {
         if exchange.bad_answers > 0 {
-            self.suspect(&key.peer, key.request_id, SuspectReason::NoValidSignature, out);
+            self.suspect(&key.peer, (key.request_id, key.kind), SuspectReason::NoValidSignature, out);
         }
         match key.kind {
             ExchangeKind::Get => {
@@ -266,8 +266,10 @@ impl Organization {
         }
     }
 
-    fn suspect(&mut self, org: &OrgId, request_id: u64, reason: SuspectReason, out: &mut Outbox) {
-        out.note(Note::Suspect { by: self.cfg.id.clone(), org: org.clone(), request_id, reason });
+    fn suspect(&mut self, org: &OrgId, key: (u64, ExchangeKind), reason: SuspectReason, out: &mut Outbox) {
+        let (request_id, kind) = key;
+        let answer = kind.answer();
+        out.note(Note::Suspect { by: self.cfg.id.clone(), org: org.clone(), request_id, reason, answer });
     }
 
     fn on_command(&mut self, request_id: u64, command: Command, out: &mut Outbox) {

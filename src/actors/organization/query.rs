@@ -234,13 +234,10 @@ impl Organization {
         }
     }
 
-    /// Answers the deferred reads the replica can answer now, in the order they came.
+    /// Answers the deferred reads the replica can answer now, in the order they came (those it
+    /// still cannot answer are kept again, in the same order).
     pub(super) fn answer_deferred(&mut self, out: &mut Outbox) {
-        let height = self.state.view.height();
-        let (ready, waiting): (Vec<Deferred>, Vec<Deferred>) =
-            std::mem::take(&mut self.state.deferred).into_iter().partition(|d| d.height() <= height);
-        self.state.deferred = waiting;
-        for Deferred { request_id, from, read } in ready {
+        for Deferred { request_id, from, read } in std::mem::take(&mut self.state.deferred) {
             match read {
                 Read::Proof(request) => self.answer_proof(request_id, from, request, out),
                 Read::Balance(query) => self.answer_balance(request_id, from, query, out),
@@ -460,8 +457,9 @@ impl Organization {
                 new.push((member.clone(), SuspectReason::NoValidSignature));
             }
         }
+        let kind = broadcast.kind;
         for (member, reason) in new {
-            self.suspect(&member, request_id, reason, out);
+            self.suspect(&member, (request_id, kind), reason, out);
         }
     }
 
@@ -535,12 +533,5 @@ enum Read {
     Balance(BalanceQuery),
 }
 
-impl Deferred {
-    /// The height the read waits for.
-    fn height(&self) -> u64 {
-        match &self.read {
-            Read::Proof(request) => request.height,
-            Read::Balance(query) => query.min_height,
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -357,9 +357,8 @@ impl Organization {
             if *entry.key() > next {
                 break;
             }
-            let (index, event) = entry.remove_entry();
-            match event {
-                _ if index < next => {}
+            // An event before its turn (a copy of one applied since) changes nothing.
+            match entry.remove() {
                 super::EarlyEvent::Block(block) => self.apply_block(block, out),
                 super::EarlyEvent::Escrow(event) => self.apply_escrow_event(event, out),
             }

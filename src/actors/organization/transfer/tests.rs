@@ -300,3 +300,97 @@ fn an_advertisement_names_the_orgs_own_finid() {
     let key = keys::actor_key(dir.seed, &ActorId::Org(OrgId::from("org_2"))).verifying_key();
     assert_eq!(ad.finid, keys::finid(&key));
 }
+
+/// Ledger event `index` for `on_block`: one token of asset_1 from the treasury to user_1,
+/// submitted by org_2 under `request_id` with tx id `[1; 32]`.
+fn block_with_tx(index: u64, request_id: u64) -> BlockCommitted {
+    let tx = LedgerTx {
+        request_id,
+        tx_id: Hash32([1; 32]),
+        asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+        source: ResourceId::parse("org_2:100:treasury").unwrap(),
+        destination: ResourceId::parse("org_1:100:user_1").unwrap(),
+        quantity: 1,
+        submitter: OrgId::from("org_2"),
+    };
+    BlockCommitted { index, height: 0, root: tx.hash(), txs: vec![tx], received_us: vec![0], refused: vec![] }
+}
+
+fn sync_requests(out: &Outbox) -> Vec<u64> {
+    out.sends
+        .iter()
+        .filter_map(|s| match s.outgoing.message()?.body {
+            Body::SyncRequest { from_event } => Some(from_event),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn ledger_events_that_arrive_before_their_turn_are_applied_when_it_comes() {
+    let (mut org, dir) = org_2();
+    let transfer = signed_transfer(&dir, 1);
+    org.state.sales.insert(1, sale_of(&transfer, Stage::AwaitingUserData));
+    org.submit(1, &mut Outbox::default());
+    let hold = EscrowOp {
+        request_id: 9,
+        tx_id: Hash32([9; 32]),
+        asset: transfer.asset_id.clone(),
+        account: transfer.to.id.clone(),
+        quantity: 5,
+        submitter: OrgId::from("org_3"),
+    };
+    let escrow = EscrowCommitted { index: 1, height: 0, held: vec![hold], released: vec![], refused: vec![] };
+    let finals = |out: &Outbox| out.notes.iter().filter(|n| matches!(n, Note::SaleFinal { .. })).count();
+    let mut out = Outbox::default();
+    org.on_block(block_with_tx(2, 1), &mut out);
+    org.on_escrow(escrow, &mut out);
+    assert_eq!((org.state.view.next_event, org.state.view.height(), finals(&out)), (0, 0, 0), "both wait");
+    assert!(org.state.view.holds.is_empty());
+    let mut out = Outbox::default();
+    org.on_block(BlockCommitted::empty(0), &mut out);
+    assert_eq!((org.state.view.next_event, org.state.view.height()), (3, 1), "0, then 1 and 2 that waited");
+    assert_eq!(org.state.view.holds.len(), 1, "the early escrow event was applied");
+    assert_eq!(finals(&out), 1, "the early block settled the sale it carries");
+    assert!(org.state.early.is_empty());
+    let mut out = Outbox::default();
+    org.on_block(block_with_tx(2, 1), &mut out);
+    assert_eq!((org.state.view.height(), finals(&out), sync_requests(&out).len()), (1, 0, 0), "a late copy is nothing");
+}
+
+#[test]
+fn a_gap_is_asked_of_the_ledger_once_until_news_of_a_longer_one() {
+    let (mut org, _) = org_2();
+    let event = BlockCommitted::empty;
+    let mut out = Outbox::default();
+    org.on_block(event(2), &mut out);
+    assert_eq!(sync_requests(&out), [0], "event 2 first: events from 0 are missing");
+    let mut out = Outbox::default();
+    org.on_block(event(2), &mut out);
+    org.on_block(event(1), &mut out);
+    assert_eq!(sync_requests(&out), [0; 0], "the answer is on its way: a copy, or an event inside the gap");
+    org.on_block(event(4), &mut out);
+    assert_eq!(sync_requests(&out), [0], "a longer gap than the one asked about");
+    let mut out = Outbox::default();
+    org.on_block(event(0), &mut out);
+    assert_eq!(org.state.view.next_event, 3, "0, 1, 2 applied");
+    assert_eq!(org.state.early.keys().collect::<Vec<_>>(), [&4], "4 waits for 3");
+    org.on_block(event(4), &mut out);
+    assert_eq!(sync_requests(&out), [3], "another gap: asked from where the replica is");
+    org.on_block(event(3), &mut out);
+    assert_eq!(org.state.view.next_event, 5, "4 waited for 3");
+}
+
+#[test]
+fn a_crash_forgets_the_early_events_and_the_sync_it_asked() {
+    let (mut org, _) = org_2();
+    let event = BlockCommitted::empty;
+    org.on_block(event(1), &mut Outbox::default());
+    org.handle(0, Input::Crash);
+    assert!(org.state.early.is_empty());
+    let mut out = Outbox::default();
+    org.on_block(event(1), &mut out);
+    assert_eq!(sync_requests(&out), [0], "the answer may have been lost with the crash: asked again");
+    org.on_block(event(0), &mut out);
+    assert_eq!(org.state.view.next_event, 2);
+}
