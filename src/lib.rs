@@ -18,6 +18,7 @@ pub mod check;
 pub mod crypto;
 pub mod evidence;
 pub mod explore;
+pub mod generate;
 pub mod library;
 pub mod net;
 pub mod outcome;

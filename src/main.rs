@@ -63,6 +63,38 @@ finsim run scenarios/faults/chaos.yaml --evidence chaos-pack\n\n{EXIT_CODES}"
         #[arg(long, value_name = "SCHEDULE.json", conflicts_with = "evidence")]
         schedule: Option<String>,
     },
+    /// Print a scenario of a given size (a deterministic function of the arguments) to run or to keep.
+    #[command(
+        after_help = "Examples:\n  finsim generate --orgs 20 --clusters 4 --users 40 --assets 20 --transfers 1000 > big.yaml\n  \
+finsim generate --orgs 1000 --clusters 100 --users 2000 --assets 1000 --transfers 100000 --faults light > huge.yaml\n\n\
+Orgs are dealt round-robin into clusters, users and assets round-robin over the orgs; each transfer is of a \
+user to an asset another org manages (drawn from --seed), one every 2 ms. Without faults, every transfer must \
+settle and every balance is expected; with faults, the invariants every run checks (every transfer final, \
+tokens conserved, settled at most once). Exit codes: 0 printed; 2 arguments that cannot make a scenario."
+    )]
+    Generate {
+        /// Organizations (at least --clusters).
+        #[arg(long, value_name = "N")]
+        orgs: usize,
+        /// Clusters.
+        #[arg(long, value_name = "C")]
+        clusters: usize,
+        /// Users.
+        #[arg(long, value_name = "U")]
+        users: usize,
+        /// Assets.
+        #[arg(long, value_name = "A")]
+        assets: usize,
+        /// Transfer steps.
+        #[arg(long, value_name = "T")]
+        transfers: usize,
+        /// The network's faults.
+        #[arg(long, value_enum, default_value = "none")]
+        faults: finsim::generate::Faults,
+        /// The scenario's seed (also what the transfers are drawn from).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Explore every order of a flow's deliveries (and, with --drops, losses) and check every end state.
     #[command(after_help = "Examples:\n  finsim explore scenarios/advertise-then-transfer.yaml\n  \
 finsim explore scenarios/explore/balance-while-settling.yaml --json\n  \
@@ -289,6 +321,19 @@ fn main() -> ExitCode {
     let code = match command {
         Command::Run { file, seed, json, trace, evidence, schedule } => {
             run(&out, RunArgs { file, seed, json, trace_file: trace, evidence, schedule })
+        }
+        Command::Generate { orgs, clusters, users, assets, transfers, faults, seed } => {
+            let spec = finsim::generate::Spec { orgs, clusters, users, assets, transfers, faults, seed };
+            match finsim::generate::scenario_yaml(&spec) {
+                Ok(yaml) => {
+                    out.line(yaml.trim_end());
+                    0
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    2
+                }
+            }
         }
         Command::Explore { file, seed, drops, max_states, no_reduction, json, output } => {
             let args = cli::explore::ExploreArgs { file, seed, drops, max_states, no_reduction, json, output };

@@ -8,6 +8,7 @@ mod evidence;
 mod expectations;
 mod explore;
 mod faults;
+mod generate;
 mod generated;
 mod hostile;
 mod ivms101;
