@@ -254,3 +254,25 @@ impl Outbox {
         self.notes.append(&mut other.notes);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::message::Body;
+
+    #[test]
+    fn an_outbox_is_empty_until_anything_at_all_is_in_it() {
+        assert!(Outbox::default().is_empty());
+        let org = ActorId::Org(OrgId::from("org_1"));
+        let message = Message { request_id: 1, from: org.clone(), to: Address::Actor(org), body: Body::SettlementAck };
+        let mut sends = Outbox::default();
+        sends.send(message);
+        let timers = Outbox { timers: vec![(1, 5)], ..Outbox::default() };
+        let cancels = Outbox { cancels: vec![1], ..Outbox::default() };
+        let wait_ended = Note::WaitEnded { org: OrgId::from("org_1"), request_id: 1, deadline_us: 0 };
+        let notes = Outbox { notes: vec![wait_ended], ..Outbox::default() };
+        for (what, out) in [("a send", sends), ("a timer", timers), ("a cancel", cancels), ("a note", notes)] {
+            assert!(!out.is_empty(), "{what}");
+        }
+    }
+}

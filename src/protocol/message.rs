@@ -582,6 +582,56 @@ mod kind_tests {
     use super::*;
 
     #[test]
+    fn an_answer_says_its_status_and_a_request_none() {
+        use crate::protocol::ids::ResourceId;
+        use crate::protocol::status::Status;
+        let resource = ResourceId::parse("org_2:101:asset_1").unwrap();
+        let account = ResourceId::parse("org_1:100:user_1").unwrap();
+        let answers = [
+            Body::GetResponse(GetResponse {
+                resource: resource.clone(),
+                status: Status::Denied,
+                content_type: APPLICATION_JSON.into(),
+                payload: None,
+            }),
+            Body::VerifyAnswer(VerifyAnswer {
+                resource: resource.clone(),
+                status: Status::NotFound,
+                hash: None,
+                height: 0,
+            }),
+            Body::Settlement(Settlement {
+                tx_id: Hash32([0; 32]),
+                status: Status::Regulation,
+                cause: crate::protocol::cause::Cause::DataTimeout,
+                proof: None,
+            }),
+            Body::ProofAnswer(ProofAnswer { height: 1, status: Status::NotFound, root: None }),
+            Body::BalanceAnswer(BalanceAnswer {
+                status: Status::Denied,
+                account,
+                asset: resource,
+                current: 0,
+                available: 0,
+                held: 0,
+                height: 0,
+            }),
+            Body::StatusAnswer(StatusAnswer {
+                tx_id: Hash32([0; 32]),
+                status: Status::Replay,
+                height: 0,
+                settled: None,
+            }),
+        ];
+        let statuses: Vec<_> = answers.iter().map(Body::status).collect();
+        let expected =
+            [Status::Denied, Status::NotFound, Status::Regulation, Status::NotFound, Status::Denied, Status::Replay];
+        assert_eq!(statuses, expected.map(Some));
+        assert_eq!(Body::SettlementAck.status(), None);
+        assert_eq!(Body::SyncRequest { from_event: 0 }.status(), None);
+    }
+
+    #[test]
     fn a_kind_reads_as_the_word_the_trace_writes_and_only_four_are_answers_about_the_ledger() {
         let bodies = [
             Body::SettlementAck,

@@ -394,3 +394,52 @@ fn a_crash_forgets_the_early_events_and_the_sync_it_asked() {
     org.on_block(event(0), &mut out);
     assert_eq!(org.state.view.next_event, 2);
 }
+
+/// org_1's get of asset_1 from org_2 (request 7), answered `answers` times with a bad signature,
+/// left to time out: the notes of its last timer.
+fn get_timed_out_after_bad_answers(answers: usize) -> Vec<Note> {
+    use crate::protocol::envelope::{Envelope, Rejection};
+    use crate::protocol::message::{GetResponse, APPLICATION_JSON};
+    let (mut org_1, _) = org("org_1");
+    let get =
+        Command::Get { resource: ResourceId::parse("org_2:101:asset_1").unwrap(), accept: APPLICATION_JSON.into() };
+    let mut timer = org_1.handle(0, Input::Command { request_id: 7, command: get }).timers[0].0;
+    let from = ActorId::Org(OrgId::from("org_2"));
+    let body = Body::GetResponse(GetResponse {
+        resource: ResourceId::parse("org_2:101:asset_1").unwrap(),
+        status: Status::Ok,
+        content_type: APPLICATION_JSON.into(),
+        payload: None,
+    });
+    let message =
+        Message { request_id: 7, from: from.clone(), to: Address::Actor(ActorId::Org(OrgId::from("org_1"))), body };
+    let forged = Arc::new(Envelope::seal(message, &keys::actor_key(2, &from)));
+    for _ in 0..answers {
+        org_1.handle(0, Input::Rejected { envelope: forged.clone(), rejection: Rejection::BadSignature });
+    }
+    for attempt in 1..100 {
+        let out = org_1.handle(attempt * 1_000_000, Input::Timer(timer));
+        match out.timers.first() {
+            Some((next, _)) => timer = *next,
+            None => return out.notes,
+        }
+    }
+    panic!("the get never timed out")
+}
+
+#[test]
+fn an_exchange_that_times_out_after_answers_with_bad_signatures_names_its_peer_and_the_answer_kind() {
+    let notes = get_timed_out_after_bad_answers(1);
+    let suspects: Vec<_> = notes
+        .iter()
+        .filter_map(|n| match n {
+            Note::Suspect { org, reason, answer, .. } => Some((org.as_str().to_owned(), *reason, *answer)),
+            _ => None,
+        })
+        .collect();
+    use crate::actors::note::SuspectReason;
+    assert_eq!(suspects, [("org_2".to_owned(), SuspectReason::NoValidSignature, Kind::GetResponse)]);
+    let silent = get_timed_out_after_bad_answers(0);
+    assert!(silent.iter().any(|n| matches!(n, Note::Timeout { .. })), "{silent:?}");
+    assert!(!silent.iter().any(|n| matches!(n, Note::Suspect { .. })), "silence is no evidence of forgery");
+}
