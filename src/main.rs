@@ -601,23 +601,13 @@ fn run(out: &Output, args: RunArgs) -> u8 {
     };
     let seed = seed.or(schedule.as_ref().map(|s| s.seed)).unwrap_or(scenario.seed);
     let outcome = match (&evidence, &schedule) {
-        (_, Some(schedule)) => {
-            let replayed = if schedule.scenario == scenario.name {
-                finsim::outcome::run_scheduled(&scenario, seed, &schedule.events)
-            } else {
-                Err(finsim::explore::schedule::Misfit::Scenario {
-                    schedule: schedule.scenario.clone(),
-                    file: scenario.name.clone(),
-                })
-            };
-            match replayed {
-                Ok(outcome) => outcome,
-                Err(misfit) => {
-                    eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
-                    return INVALID;
-                }
+        (_, Some(schedule)) => match finsim::outcome::run_scheduled(&scenario, seed, schedule) {
+            Ok(outcome) => outcome,
+            Err(misfit) => {
+                eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
+                return INVALID;
             }
-        }
+        },
         (None, None) => finsim::run(&scenario, seed),
         (Some(dir), None) => {
             let (outcome, material) = finsim::evidence::run(&scenario, seed);

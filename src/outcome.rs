@@ -85,13 +85,19 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
 }
 
 /// Replays a schedule (`explore::schedule`) on a scenario without its faults, with the keys of
-/// `seed`, and checks everything; a schedule that does not fit is an error.
+/// `seed` (`finsim run --seed`, or the schedule's own), and checks everything; a schedule that does
+/// not fit — written for another scenario, an event that cannot happen there, events left at its
+/// end — is an error.
 pub fn run_scheduled(
     scenario: &Scenario,
     seed: u64,
-    schedule: &[crate::explore::schedule::Choice],
+    schedule: &crate::explore::schedule::Schedule,
 ) -> Result<Outcome, crate::explore::schedule::Misfit> {
-    let result = sim::Runner::new().simulate_scheduled(scenario, seed, schedule)?;
+    if schedule.scenario != scenario.name {
+        let (schedule, file) = (schedule.scenario.clone(), scenario.name.clone());
+        return Err(crate::explore::schedule::Misfit::Scenario { schedule, file });
+    }
+    let result = sim::Runner::new().simulate_scheduled(scenario, seed, &schedule.events)?;
     let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
     Ok(conclude(&unfaulted, seed, result, &Simulator::default()))
 }

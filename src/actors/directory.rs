@@ -6,7 +6,7 @@
 use crate::crypto::keys::Keyring;
 use crate::crypto::Hash32;
 use crate::protocol::config::{ProtocolConfig, Quorum};
-use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
+use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The public directory of a run.
@@ -67,6 +67,19 @@ impl Directory {
         self.members.get(cluster).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The actors a send reaches: the one it is for (`only`: one member of a broadcast, or a
+    /// ledger event re-sent to the org that asked), else the actor it is addressed to, else every
+    /// org of the cluster it is addressed to.
+    pub fn receivers(&self, only: Option<ActorId>, to: &Address) -> Vec<ActorId> {
+        match (only, to) {
+            (Some(only), _) => vec![only],
+            (None, Address::Actor(receiver)) => vec![receiver.clone()],
+            (None, Address::Cluster(cluster)) => {
+                self.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
+            }
+        }
+    }
+
     /// How many equal answers a broadcast to `cluster` needs (at least one: an empty
     /// cluster can never confirm anything).
     pub fn quorum_size(&self, cluster: &ClusterId) -> usize {
@@ -77,5 +90,22 @@ impl Directory {
             Quorum::All => n,
         };
         size.max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_reaches_the_one_it_is_for_else_its_addressee_else_every_org_of_the_cluster() {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let dir = crate::sim::genesis::directory(&scenario, 1);
+        let org = |name: &str| ActorId::Org(OrgId::from(name));
+        let cluster_b = Address::Cluster(ClusterId::from("cluster_B"));
+        assert_eq!(dir.receivers(None, &cluster_b), [org("org_2"), org("org_3"), org("org_4")]);
+        assert_eq!(dir.receivers(Some(org("org_3")), &cluster_b), [org("org_3")]);
+        assert_eq!(dir.receivers(None, &Address::Actor(org("org_1"))), [org("org_1")]);
+        assert_eq!(dir.receivers(None, &Address::Cluster(ClusterId::from("nowhere"))), []);
     }
 }

@@ -16,7 +16,7 @@ use crate::actors::user::User;
 use crate::actors::TimerId;
 use crate::net::network::between_orgs;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, Address};
+use crate::protocol::ids::ActorId;
 use crate::protocol::message::Kind;
 use crate::scenario::Scenario;
 use crate::sim::flow::{self, Flow, StepState};
@@ -413,13 +413,7 @@ impl Context {
         for send in out.sends {
             let only = send.only.clone();
             let envelope = boundary.seal(send.outgoing);
-            let receivers: Vec<ActorId> = match (only, &envelope.to) {
-                (Some(only), _) => vec![only],
-                (None, Address::Actor(receiver)) => vec![receiver.clone()],
-                (None, Address::Cluster(cluster)) => {
-                    self.dir.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
-                }
-            };
+            let receivers = self.dir.receivers(only, &envelope.to);
             let id = message_id(&envelope);
             for receiver in receivers {
                 let Some(&to) = self.index.get(&receiver) else { continue };

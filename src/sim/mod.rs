@@ -29,7 +29,7 @@ use crate::explore::schedule::{Choice, Misfit, Transmission};
 use crate::library::Simulator;
 use crate::net::network::{between_orgs, Network};
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId};
+use crate::protocol::ids::{ActorId, ClusterId, OrgId};
 use crate::protocol::message::Kind;
 use crate::scenario::Behaviour;
 use crate::scenario::Scenario;
@@ -650,13 +650,7 @@ impl<'a> Simulation<'a> {
         let sealed: Vec<_> =
             out.sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
         for (envelope, only, retry) in sealed {
-            let receivers = match (&only, &envelope.to) {
-                (Some(only), _) => vec![only.clone()],
-                (None, Address::Actor(receiver)) => vec![receiver.clone()],
-                (None, Address::Cluster(cluster)) => {
-                    self.dir.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
-                }
-            };
+            let receivers = self.dir.receivers(only, &envelope.to);
             for receiver in receivers {
                 self.transmit(actor.clone(), receiver, envelope.clone(), retry);
             }
