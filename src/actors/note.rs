@@ -300,15 +300,7 @@ mod tests {
 
     #[test]
     fn a_discard_reads_as_the_word_the_trace_writes() {
-        let all = [
-            Discard::BadSignature,
-            Discard::Malformed,
-            Discard::Misaddressed,
-            Discard::Unexpected,
-            Discard::Unentitled,
-            Discard::UnboundProof,
-        ];
-        for reason in all {
+        for reason in Discard::ALL {
             assert_eq!(serde_json::to_value(reason).unwrap(), reason.word(), "{reason:?}");
         }
         assert_eq!(Discard::from(Rejection::BadSignature).word(), "bad_signature");

@@ -283,21 +283,11 @@ mod tests {
         for (change, sentence) in changes {
             assert_eq!(change.to_string(), sentence);
         }
-        let kinds = [
-            ExchangeKind::Get,
-            ExchangeKind::IvmsGet,
-            ExchangeKind::Verify,
-            ExchangeKind::VerifyProof,
-            ExchangeKind::Balance,
-            ExchangeKind::Transfer,
-            ExchangeKind::Settlement,
-            ExchangeKind::Status,
-        ];
-        let words: Vec<String> = kinds.iter().map(ToString::to_string).collect();
+        let words: Vec<String> = ExchangeKind::ALL.iter().map(ToString::to_string).collect();
         let expected =
             ["get", "ivms_get", "verify", "verify_proof", "balance", "transfer", "settlement", "status_query"];
         assert_eq!(words, expected);
-        for kind in kinds {
+        for kind in ExchangeKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name(), "the trace's word is the account's");
         }
     }

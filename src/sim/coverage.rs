@@ -276,15 +276,8 @@ fn statuses_answered(kind: Kind) -> &'static [Status] {
 /// timed out, and its answer's sender made a suspect. (Other discard reasons are listed when taken,
 /// not expected of every kind.)
 pub fn reachable() -> Vec<(Kind, Role, Reachable)> {
-    let exchanges = [
-        ExchangeKind::Get,
-        ExchangeKind::Verify,
-        ExchangeKind::VerifyProof,
-        ExchangeKind::Balance,
-        ExchangeKind::Transfer,
-        ExchangeKind::Settlement,
-        ExchangeKind::Status,
-    ];
+    // The asset's org's IVMS-101 get is a `get` exchange too: the same request and answer kinds.
+    let exchanges: Vec<ExchangeKind> = ExchangeKind::ALL.into_iter().filter(|e| *e != ExchangeKind::IvmsGet).collect();
     let mut all = Vec::new();
     for (kind, sender, role) in SENDERS_AND_RECEIVERS {
         all.push((kind, role, Reachable::Path(Path::Ok)));
@@ -419,6 +412,10 @@ mod tests {
         assert!(!unreached.contains(&(Kind::Get, Role::Org, Reachable::Duplicate)));
         assert!(unreached.contains(&(Kind::Get, Role::Org, Reachable::Path(Path::Timeout))));
         assert!(!reachable().contains(&(Kind::Submit, Role::Org, Reachable::Path(Path::Retry))), "no exchange");
+        let mut listed = reachable();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed.len(), reachable().len(), "each combination once");
     }
 
     #[test]

@@ -36,6 +36,18 @@ pub enum ExchangeKind {
 }
 
 impl ExchangeKind {
+    /// Every kind of exchange.
+    pub const ALL: [ExchangeKind; 8] = [
+        ExchangeKind::Get,
+        ExchangeKind::IvmsGet,
+        ExchangeKind::Verify,
+        ExchangeKind::VerifyProof,
+        ExchangeKind::Balance,
+        ExchangeKind::Transfer,
+        ExchangeKind::Settlement,
+        ExchangeKind::Status,
+    ];
+
     /// The name the trace uses.
     pub fn name(self) -> &'static str {
         match self {
