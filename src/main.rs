@@ -8,7 +8,7 @@ mod cli;
 use clap::{Parser, Subcommand};
 use cli::input;
 use cli::output::Output;
-use finsim::scenario::{self, LoadError, Scenario};
+use finsim::scenario::{self, LoadError};
 use finsim::sweep::SeedResult;
 use finsim::text::escape;
 use std::io::Write;
@@ -600,6 +600,15 @@ fn run(out: &Output, args: RunArgs) -> u8 {
         }
     };
     let seed = seed.or(schedule.as_ref().map(|s| s.seed)).unwrap_or(scenario.seed);
+    let account = (!json).then(|| account_dispatch(out));
+    let header = |dispatch: &tracing::Dispatch| {
+        tracing::dispatcher::with_default(dispatch, || {
+            let description = scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
+            tracing::info!("scenario {} (seed {seed}): {}", scenario.name, escape(&description));
+        })
+    };
+    let mut trace = trace.map(|writer| (writer, Ok(())));
+    let streamed = evidence.is_none() && schedule.is_none();
     let outcome = match (&evidence, &schedule) {
         (_, Some(schedule)) => match finsim::outcome::run_scheduled(&scenario, seed, schedule) {
             Ok(outcome) => outcome,
@@ -608,7 +617,28 @@ fn run(out: &Output, args: RunArgs) -> u8 {
                 return INVALID;
             }
         },
-        (None, None) => finsim::run(&scenario, seed),
+        // The trace file and the account are written as the run goes; the run keeps no trace.
+        (None, None) => {
+            if let Some(dispatch) = &account {
+                header(dispatch);
+            }
+            let mut readable = finsim::report::Account::default();
+            let mut lines = Vec::new();
+            let mut tap = |record: &finsim::trace::Record, line: &[u8]| {
+                if let Some((writer, written @ Ok(()))) = &mut trace {
+                    *written = writer.write_all(line);
+                }
+                if let Some(dispatch) = &account {
+                    readable.push(record, &mut lines);
+                    tracing::dispatcher::with_default(dispatch, || {
+                        for line in lines.drain(..) {
+                            tracing::info!("{}", escape(&line));
+                        }
+                    });
+                }
+            };
+            finsim::outcome::run_streaming(&scenario, seed, &mut tap)
+        }
         (Some(dir), None) => {
             let (outcome, material) = finsim::evidence::run(&scenario, seed);
             if let Err(error) = cli::evidence::write(dir, &finsim::evidence::files(&bytes, &outcome, &material)) {
@@ -618,20 +648,33 @@ fn run(out: &Output, args: RunArgs) -> u8 {
             outcome
         }
     };
-    if let (Some(mut writer), Some(name)) = (trace, &trace_file) {
-        let written = outcome.trace.iter().try_for_each(|record| {
-            serde_json::to_writer(&mut writer, record).map_err(std::io::Error::from)?;
-            writer.write_all(b"\n")
+    if let Some((writer, written)) = &mut trace {
+        // A kept trace (a replay's, an evidence run's) is written now.
+        let kept = std::mem::replace(written, Ok(())).and_then(|()| {
+            outcome.trace.iter().try_for_each(|record| {
+                serde_json::to_writer(&mut *writer, record).map_err(std::io::Error::from)?;
+                writer.write_all(b"\n")
+            })
         });
-        if let Err(error) = written.and_then(|()| writer.flush()) {
+        if let Err(error) = kept.and_then(|()| writer.flush()) {
+            let name = trace_file.as_deref().unwrap_or_default();
             eprintln!("error: {}: cannot write the trace: {error}", escape(name));
             return INVALID;
         }
     }
-    if json {
-        out.line(&serde_json::to_string(&outcome).unwrap_or_default());
+    if let Some(dispatch) = &account {
+        if !streamed {
+            header(dispatch);
+        }
+        tracing::dispatcher::with_default(dispatch, || {
+            let lines =
+                finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &shown));
+            for line in lines {
+                tracing::info!("{}", escape(&line));
+            }
+        });
     } else {
-        account(out, &scenario, seed, &outcome, &shown);
+        out.line(&serde_json::to_string(&outcome).unwrap_or_default());
     }
     if outcome.passed {
         PASSED
@@ -640,8 +683,9 @@ fn run(out: &Output, args: RunArgs) -> u8 {
     }
 }
 
-/// The readable account, through `tracing` (virtual time is part of each line; no wall clock).
-fn account(out: &Output, scenario: &Scenario, seed: u64, outcome: &finsim::Outcome, path: &str) {
+/// Where the readable account goes: `tracing` lines on the output (virtual time is part of each
+/// line; no wall clock).
+fn account_dispatch(out: &Output) -> tracing::Dispatch {
     let writer = out.clone();
     let subscriber = tracing_subscriber::fmt()
         .without_time()
@@ -650,14 +694,7 @@ fn account(out: &Output, scenario: &Scenario, seed: u64, outcome: &finsim::Outco
         .with_ansi(false)
         .with_writer(move || writer.writer())
         .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        let description = scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
-        tracing::info!("scenario {} (seed {seed}): {}", scenario.name, escape(&description));
-        let lines = finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(outcome, path));
-        for line in lines {
-            tracing::info!("{}", escape(&line));
-        }
-    });
+    tracing::Dispatch::new(subscriber)
 }
 
 fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<u64>, json: bool) -> u8 {

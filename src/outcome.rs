@@ -84,6 +84,16 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
     run_extended(runner, scenario, seed, settings.into(), &Simulator::default())
 }
 
+/// Runs a scenario with a seed (on a fresh actix System) without keeping its trace: each record
+/// goes to `tap` as it happens and `Outcome::trace` is empty, so the run's memory does not grow
+/// with its history (`finsim run` writes its trace file and its account this way).
+pub fn run_streaming(scenario: &Scenario, seed: u64, tap: sim::Tap<'_>) -> Outcome {
+    let settings = sim::Settings { forget_trace: true, ..sim::Settings::default() };
+    let library = Simulator::default();
+    let result = sim::Runner::new().simulate_tapped(scenario, seed, settings, &library, Some(tap));
+    conclude(scenario, seed, result, &library)
+}
+
 /// Replays a schedule (`explore::schedule`) on a scenario without its faults, with the keys of
 /// `seed` (`finsim run --seed`, or the schedule's own), and checks everything; a schedule that does
 /// not fit — written for another scenario, an event that cannot happen there, events left at its

@@ -11,6 +11,7 @@ use crate::protocol::ids::{ActorId, OrgId};
 use crate::scenario::{Faults, Latency, Scenario};
 use crate::trace::{Event, Hop};
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -68,7 +69,9 @@ pub struct Network {
     /// the one record of "this org is down".
     down: BTreeMap<OrgId, u32>,
     /// How many times each (sender, receiver, request, kind) was sent: the key of each draw.
-    ordinals: BTreeMap<String, u32>,
+    /// Kept under the first 16 bytes of the SHA-256 of the key's text, not the text itself (a
+    /// run sends millions of them).
+    ordinals: BTreeMap<[u8; 16], u32>,
     /// The name a request goes by in those keys, where it has one (the flow's steps: see
     /// `Flow::fate_names`); else its request id.
     request_names: BTreeMap<u64, String>,
@@ -148,7 +151,9 @@ impl Network {
             Some(name) => format!("{}>{}#{name}/{}", hop.from, hop.to, hop.kind),
             None => format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind),
         };
-        let ordinal = self.ordinals.entry(base.clone()).or_insert(0);
+        let digest: [u8; 32] = sha2::Sha256::digest(base.as_bytes()).into();
+        let short: [u8; 16] = digest[..16].try_into().expect("sixteen bytes");
+        let ordinal = self.ordinals.entry(short).or_insert(0);
         let key = format!("{base}/{ordinal}");
         *ordinal += 1;
         let partitioned = match (&sender, &receiver) {

@@ -17,23 +17,38 @@ use std::collections::BTreeMap;
 /// The step-by-step account, one line per trace event worth reading. A copy of a user's personal
 /// data that arrives (or is lost) gets a line of its own, naming the user, under its delivery.
 pub fn account(trace: &[Record]) -> Vec<String> {
-    // The personal data given, by the transmission that carries it: (holder, asker, request id).
-    let mut disclosures: BTreeMap<(String, String, u64), String> = BTreeMap::new();
+    let mut account = Account::default();
     let mut lines = Vec::new();
     for record in trace {
+        account.push(record, &mut lines);
+    }
+    lines
+}
+
+/// The account written as a run goes: each record's lines as it happens (`account` is the same
+/// of a whole trace).
+#[derive(Debug, Default)]
+pub struct Account {
+    /// The personal data given, by the transmission that carries it: (holder, asker, request id).
+    disclosures: BTreeMap<(String, String, u64), String>,
+}
+
+impl Account {
+    /// Appends the lines of the next record of the trace to `lines`.
+    pub fn push(&mut self, record: &Record, lines: &mut Vec<String>) {
         if let Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, .. }) = &record.event {
-            disclosures.insert((holder.to_string(), asked_by.to_string(), *request_id), user.to_string());
+            self.disclosures.insert((holder.to_string(), asked_by.to_string(), *request_id), user.to_string());
         }
         lines.extend(line(record));
         let (hop, arrived) = match &record.event {
             Event::Delivered { hop } => (hop, true),
             Event::Lost { hop, .. } => (hop, false),
-            _ => continue,
+            _ => return,
         };
         if hop.kind != Kind::GetResponse {
-            continue;
+            return;
         }
-        if let Some(user) = disclosures.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
+        if let Some(user) = self.disclosures.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
             let text = if arrived {
                 format!("{}'s personal data about {user} reached {}", hop.from, hop.to)
             } else {
@@ -42,7 +57,6 @@ pub fn account(trace: &[Record]) -> Vec<String> {
             lines.push(format!("{}     {text}", at(record.t_us)));
         }
     }
-    lines
 }
 
 fn at(t_us: u64) -> String {

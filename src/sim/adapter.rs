@@ -31,7 +31,8 @@ impl Message for Snapshot {
     type Result = LedgerSnapshot;
 }
 
-/// Asks an org for its replica of its cluster's ledger (for the checks).
+/// At the end of a run, takes an org's replica of its cluster's ledger (for the checks): the org
+/// hands it over rather than a copy, since nothing runs after.
 #[derive(Debug)]
 pub struct ReplicaSnapshot;
 
@@ -41,19 +42,19 @@ impl Message for ReplicaSnapshot {
 
 /// An org's state machine, honest or wrapped: it keeps a replica of its cluster's ledger.
 pub trait HasReplica {
-    /// The replica.
-    fn replica(&self) -> &LedgerView;
+    /// The replica, handed over (the org keeps an empty one).
+    fn take_replica(&mut self) -> LedgerView;
 }
 
 impl HasReplica for Organization {
-    fn replica(&self) -> &LedgerView {
-        Organization::replica(self)
+    fn take_replica(&mut self) -> LedgerView {
+        Organization::take_replica(self)
     }
 }
 
 impl<S: HasReplica> HasReplica for Byzantine<S> {
-    fn replica(&self) -> &LedgerView {
-        self.inner().replica()
+    fn take_replica(&mut self) -> LedgerView {
+        self.inner_mut().take_replica()
     }
 }
 
@@ -61,7 +62,7 @@ impl<T: Runs + HasReplica> Handler<ReplicaSnapshot> for Node<T> {
     type Result = actix::MessageResult<ReplicaSnapshot>;
 
     fn handle(&mut self, _: ReplicaSnapshot, _: &mut Context<Self>) -> Self::Result {
-        actix::MessageResult(self.0.replica().clone())
+        actix::MessageResult(self.0.take_replica())
     }
 }
 

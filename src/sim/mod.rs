@@ -72,6 +72,10 @@ pub struct Settings {
     pub defences: Defences,
     /// Keep every envelope handed to the network, in send order (for an evidence pack).
     pub record_envelopes: bool,
+    /// Hash the trace (and hand each record to the run's tap, if it has one) without keeping
+    /// it: the run's memory then does not grow with its history, and `RunResult::trace` is
+    /// empty. `Budget::max_bytes` then counts the queued events alone.
+    pub forget_trace: bool,
 }
 
 /// One envelope handed to the network: when, by whom, to whom.
@@ -92,6 +96,10 @@ impl From<Budget> for Settings {
         Self { budget, ..Self::default() }
     }
 }
+
+/// What a run hands each trace record to as it happens, with the record's canonical line (its
+/// JSON and a line feed: the bytes the digest hashes and a trace file holds).
+pub type Tap<'a> = &'a mut dyn FnMut(&Record, &[u8]);
 
 /// What one queued event is counted as by `Budget::max_bytes` (the entry, its two actor ids,
 /// its share of an envelope).
@@ -124,7 +132,7 @@ pub use crate::net::network::Stats;
 /// What a run produced, before any check.
 #[derive(Debug)]
 pub struct RunResult {
-    /// The canonical trace.
+    /// The canonical trace (empty when `Settings::forget_trace`).
     pub trace: Vec<Record>,
     /// SHA-256 (hex) of the canonical trace, hashed as the run went.
     pub digest: String,
@@ -237,15 +245,32 @@ impl Runner {
         settings: Settings,
         library: &Simulator,
     ) -> RunResult {
+        self.simulate_tapped(scenario, seed, settings, library, None)
+    }
+
+    /// Runs a scenario with a designer's misbehaviours, handing each trace record to `tap` as it
+    /// happens (a trace file, a readable account, written as the run goes).
+    pub fn simulate_tapped(
+        &self,
+        scenario: &Scenario,
+        seed: u64,
+        settings: Settings,
+        library: &Simulator,
+        tap: Option<Tap<'_>>,
+    ) -> RunResult {
         self.system.block_on(async {
             let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings.defences, library);
             simulation.sent = settings.record_envelopes.then(Vec::new);
+            if settings.forget_trace {
+                simulation.trace = None;
+            }
+            simulation.tap = tap;
             simulation.run(settings.budget).await
         })
     }
 }
 
-struct Simulation<'a> {
+struct Simulation<'a, 't> {
     /// The scenario (owned by a script, which adds the faults it injects).
     scenario: Cow<'a, Scenario>,
     now: u64,
@@ -259,10 +284,15 @@ struct Simulation<'a> {
     dir: Arc<Directory>,
     flow: Flow,
     cancelled: BTreeSet<(ActorId, u64)>,
-    trace: Vec<Record>,
-    /// The digest of the trace so far, and its size in bytes.
+    /// The trace so far, unless the run forgets it (`Settings::forget_trace`).
+    trace: Option<Vec<Record>>,
+    /// What each record is handed to as it happens.
+    tap: Option<Tap<'t>>,
+    /// The digest of the trace so far, and the size in bytes of the part kept.
     trace_hasher: Sha256,
     trace_bytes: u64,
+    /// The canonical line being written (one buffer for the whole run).
+    line: Vec<u8>,
     observations: Observations,
     /// Which (message kind, role, path) combinations the run took.
     counter: coverage::Counter,
@@ -274,7 +304,7 @@ struct Simulation<'a> {
     sent: Option<Vec<SentEnvelope>>,
 }
 
-impl<'a> Simulation<'a> {
+impl<'a, 't> Simulation<'a, 't> {
     fn new(scenario: Cow<'a, Scenario>, seed: u64, defences: Defences, library: &Simulator) -> Self {
         let dir = Arc::new(Directory { defences, ..genesis::directory(&scenario, seed) });
         let mut actors = BTreeMap::new();
@@ -340,9 +370,11 @@ impl<'a> Simulation<'a> {
             dir,
             flow,
             cancelled: BTreeSet::new(),
-            trace: Vec::new(),
+            trace: Some(Vec::new()),
+            tap: None,
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
+            line: Vec::with_capacity(512),
             observations: Observations::default(),
             counter: coverage::Counter::default(),
             messages: 0,
@@ -374,10 +406,16 @@ impl<'a> Simulation<'a> {
     /// Appends to the trace, hashing the record's canonical line as it goes.
     fn record(&mut self, event: Event) {
         let record = Record { t_us: self.now, event };
-        let line = trace::canonical_line(&record);
-        self.trace_hasher.update(&line);
-        self.trace_bytes += line.len() as u64;
-        self.trace.push(record);
+        self.line.clear();
+        trace::write_canonical_line(&mut self.line, &record);
+        self.trace_hasher.update(&self.line);
+        if let Some(tap) = &mut self.tap {
+            tap(&record, &self.line);
+        }
+        if let Some(trace) = &mut self.trace {
+            self.trace_bytes += self.line.len() as u64;
+            trace.push(record);
+        }
     }
 
     /// The bytes the run holds, as `Budget::max_bytes` counts them.
@@ -567,7 +605,7 @@ impl<'a> Simulation<'a> {
             .map(|(i, _)| StepNumber::of_index(i))
             .collect();
         RunResult {
-            trace: self.trace,
+            trace: self.trace.unwrap_or_default(),
             digest: const_hex::encode(self.trace_hasher.finalize()),
             observations: self.observations,
             coverage: self.counter.coverage,
@@ -667,8 +705,9 @@ impl<'a> Simulation<'a> {
         }
         if envelope.kind.is_ledger_answer() {
             if let ActorId::Org(org) = &sender {
-                let answer = LedgerAnswer { sent_us: self.now, org: org.clone(), envelope: envelope.clone() };
-                self.observations.ledger_answers.push(answer);
+                if let Some(answer) = LedgerAnswer::of(self.now, org.clone(), &envelope) {
+                    self.observations.ledger_answers.push(answer);
+                }
             }
         }
         let transmitted = self.network.transmit(self.now, &self.scenario.faults, sender, receiver, envelope, retry);

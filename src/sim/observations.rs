@@ -6,8 +6,9 @@ use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Amounts;
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::cause::Cause;
-use crate::protocol::envelope::Envelope;
+use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::protocol::message::{BalanceAnswer, Body, ProofAnswer, StatusAnswer, VerifyAnswer};
 use crate::protocol::status::Status;
 use crate::report::sentences;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,15 +56,55 @@ pub struct Delivery {
     pub envelope: Arc<Envelope>,
 }
 
-/// An answer about the ledger an org sent (verify, verify_proof, balance).
+/// What an org's answer about its cluster's ledger claimed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claim {
+    /// A verify answer: an asset's data hash at a height.
+    Verify(VerifyAnswer),
+    /// A verify_proof answer: a block root at a height.
+    Proof(ProofAnswer),
+    /// A balance answer: an account's amounts at a height.
+    Balance(BalanceAnswer),
+    /// A status answer (variant `status_query`): where a transaction settled, or that it did not.
+    Status(StatusAnswer),
+}
+
+impl Claim {
+    /// The claim a message body makes about the ledger, if it makes one.
+    pub fn of(body: Body) -> Option<Self> {
+        match body {
+            Body::VerifyAnswer(a) => Some(Claim::Verify(a)),
+            Body::ProofAnswer(a) => Some(Claim::Proof(a)),
+            Body::BalanceAnswer(a) => Some(Claim::Balance(a)),
+            Body::StatusAnswer(a) => Some(Claim::Status(a)),
+            _ => None,
+        }
+    }
+}
+
+/// An answer about the ledger an org sent (verify, verify_proof, balance, status), decoded from
+/// the bytes it signed as it sent them: the envelope itself is not kept, so that a run's memory
+/// holds one small claim per answer.
 #[derive(Clone, Debug)]
 pub struct LedgerAnswer {
     /// When it was sent.
     pub sent_us: u64,
     /// The org that answered.
     pub org: OrgId,
-    /// The answer.
-    pub envelope: Arc<Envelope>,
+    /// The request it answered.
+    pub request_id: u64,
+    /// What it claimed.
+    pub claim: Claim,
+}
+
+impl LedgerAnswer {
+    /// The answer `org` sealed in `envelope` at `sent_us`, if its signed bytes decode to an
+    /// answer about the ledger.
+    pub fn of(sent_us: u64, org: OrgId, envelope: &Envelope) -> Option<Self> {
+        let message: Message = postcard::from_bytes(&envelope.payload).ok()?;
+        let claim = Claim::of(message.body)?;
+        Some(Self { sent_us, org, request_id: message.request_id, claim })
+    }
 }
 
 /// Everything the checks read.

@@ -45,7 +45,7 @@ impl std::error::Error for ScriptError {}
 /// ```
 pub struct Script<'a> {
     runner: Runner,
-    simulation: Option<Simulation<'a>>,
+    simulation: Option<Simulation<'a, 'static>>,
     library: &'a Simulator,
     seed: u64,
     budget: Budget,
@@ -60,11 +60,11 @@ impl<'a> Script<'a> {
         Self { runner, simulation: Some(simulation), library, seed, budget: Budget::default() }
     }
 
-    fn sim(&self) -> &Simulation<'a> {
+    fn sim(&self) -> &Simulation<'a, 'static> {
         self.simulation.as_ref().expect("a script holds its simulation until it finishes")
     }
 
-    fn sim_mut(&mut self) -> &mut Simulation<'a> {
+    fn sim_mut(&mut self) -> &mut Simulation<'a, 'static> {
         self.simulation.as_mut().expect("a script holds its simulation until it finishes")
     }
 
@@ -167,7 +167,7 @@ impl<'a> Script<'a> {
 
     /// The trace so far.
     pub fn trace(&self) -> &[Record] {
-        &self.sim().trace
+        self.sim().trace.as_deref().unwrap_or_default()
     }
 
     /// A cluster ledger's state now.

@@ -145,9 +145,15 @@ pub fn to_jsonl(records: &[Record]) -> String {
 
 /// One record's canonical line: its JSON and a line feed.
 pub fn canonical_line(record: &Record) -> Vec<u8> {
-    let mut line = serde_json::to_vec(record).expect("trace records always encode");
-    line.push(b'\n');
+    let mut line = Vec::new();
+    write_canonical_line(&mut line, record);
     line
+}
+
+/// Appends one record's canonical line to `buffer`.
+pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
+    serde_json::to_writer(&mut *buffer, record).expect("trace records always encode");
+    buffer.push(b'\n');
 }
 
 /// SHA-256 (hex) of the canonical trace. (A run hashes its trace as it goes; this is the same

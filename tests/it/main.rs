@@ -21,6 +21,7 @@ mod scenarios;
 mod schema;
 mod shrink;
 mod snapshots;
+mod streaming;
 mod suite;
 mod variants;
 

@@ -152,6 +152,11 @@ impl<S> Byzantine<S> {
     pub fn inner(&self) -> &S {
         &self.inner
     }
+
+    /// The honest machine inside, to change (at the end of a run, to take its replica).
+    pub fn inner_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
 }
 
 impl<S: StateMachine> StateMachine for Byzantine<S> {

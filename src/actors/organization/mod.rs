@@ -149,6 +149,11 @@ impl Organization {
         &self.state.view
     }
 
+    /// Hands the replica over, keeping an empty one (at the end of a run).
+    pub fn take_replica(&mut self) -> LedgerView {
+        std::mem::take(&mut self.state.view)
+    }
+
     /// A message from this org (its boundary seals it).
     fn message(&self, request_id: u64, to: Address, body: Body) -> Message {
         Message { request_id, from: self.cfg.me.clone(), to, body }

@@ -9,17 +9,14 @@
 //! balance claims the asset is not on the ledger, and is checked. Byzantine orgs are not
 //! judged, and an org that is down at the end has no replica to compare.
 
-use super::witness;
 use crate::actors::cluster_ledger::HeldState;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::check::Check;
 use crate::crypto::{merkle, Hash32};
-use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ClusterId, ResourceId};
-use crate::protocol::message::Body;
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
-use crate::sim::observations::Observations;
+use crate::sim::observations::{Claim, Observations};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,8 +26,13 @@ type Balances = BTreeMap<(ResourceId, ResourceId), u64>;
 struct Truth {
     /// SHA-256 of the data of each asset on the ledger.
     assets: BTreeMap<ResourceId, [u8; 32]>,
-    /// After each height h (index h; index 0 is genesis): the root of block h and the balances.
-    heights: Vec<(Option<Hash32>, Balances)>,
+    /// The root of block h at index h (index 0, genesis, has none).
+    roots: Vec<Option<Hash32>>,
+    /// Each balance's changes: (the height it holds from, the amount), heights ascending. (One
+    /// entry per change, not a copy of every balance per height: linear in the ledger's history.)
+    changes: BTreeMap<(ResourceId, ResourceId), Vec<(u64, u64)>>,
+    /// The balances after the last block.
+    last: Balances,
     /// Each settled transaction by tx id: its block's height and its hash.
     settled: BTreeMap<Hash32, (u64, Hash32)>,
     /// The tokens held after each ledger event since the first hold (variant `settlement: escrow`).
@@ -47,25 +49,41 @@ impl Truth {
                 balances.insert((id.clone(), account.clone()), *amount);
             }
         }
-        let mut heights = vec![(None, balances.clone())];
+        let mut changes: BTreeMap<_, Vec<(u64, u64)>> =
+            balances.iter().map(|(key, amount)| (key.clone(), vec![(0, *amount)])).collect();
+        let mut roots = vec![None];
         let mut settled = BTreeMap::new();
         let mut blocks: Vec<_> = ledger.map(|l| l.blocks.iter().collect()).unwrap_or_default();
         blocks.sort_by_key(|b| b.height);
         for block in blocks {
+            // The block's height is its place in the history (as replicas count it).
+            let height = roots.len() as u64;
+            let mut touched = BTreeSet::new();
             for tx in &block.txs {
                 settled.insert(tx.tx_id, (block.height, tx.hash()));
                 let source = balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
                 *source = source.saturating_sub(tx.quantity);
                 *balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+                touched.insert((tx.asset.clone(), tx.source.clone()));
+                touched.insert((tx.asset.clone(), tx.destination.clone()));
             }
-            heights.push((Some(block.root), balances.clone()));
+            for key in touched {
+                let amount = balances[&key];
+                changes.entry(key).or_default().push((height, amount));
+            }
+            roots.push(Some(block.root));
         }
         let held = ledger.map(|l| l.held_history.clone()).unwrap_or_default();
-        Self { assets, heights, settled, held }
+        Self { assets, roots, changes, last: balances, settled, held }
     }
 
     fn height(&self) -> u64 {
-        self.heights.len() as u64 - 1
+        self.roots.len() as u64 - 1
+    }
+
+    /// The root of the block at `height` (none at genesis or beyond the ledger).
+    fn root_at(&self, height: u64) -> Option<Hash32> {
+        self.roots.get(usize::try_from(height).ok()?).copied().flatten()
     }
 
     /// Every amount an account held in escrow while the ledger stood at `height`: after each
@@ -84,8 +102,13 @@ impl Truth {
     }
 
     fn balance_at(&self, height: u64, asset: &ResourceId, account: &ResourceId) -> Option<u64> {
-        let (_, balances) = self.heights.get(height as usize)?;
-        Some(balances.get(&(asset.clone(), account.clone())).copied().unwrap_or(0))
+        if height > self.height() {
+            return None;
+        }
+        let Some(changes) = self.changes.get(&(asset.clone(), account.clone())) else { return Some(0) };
+        // The last change at or below the height; none yet means the account held nothing.
+        let after = changes.partition_point(|(from, _)| *from <= height);
+        Some(after.checked_sub(1).map_or(0, |at| changes[at].1))
     }
 }
 
@@ -97,20 +120,19 @@ pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
     let mut broken = BTreeSet::new();
     let mut answers = 0;
     for answer in seen.ledger_answers.iter().filter(|a| honest(&a.org)) {
-        let Some(Message { body, request_id, .. }) = witness::decode(&answer.envelope) else { continue };
         let cluster = &scenario.orgs[&answer.org].cluster;
         let truth = &truths[cluster];
         answers += 1;
-        if let Some(wrong) = judge(&body, truth) {
-            broken.insert(format!("{}'s answer to #{request_id}: {wrong}", answer.org));
+        if let Some(wrong) = judge(&answer.claim, truth) {
+            broken.insert(format!("{}'s answer to #{}: {wrong}", answer.org, answer.request_id));
         }
     }
     for (org, replica) in seen.replicas.iter().filter(|(org, _)| honest(org)) {
         let truth = &truths[&scenario.orgs[org].cluster];
-        let roots: Vec<Hash32> = truth.heights.iter().filter_map(|(root, _)| *root).collect();
+        let roots: Vec<Hash32> = truth.roots.iter().filter_map(|root| *root).collect();
         let nonzero =
             |b: &Balances| -> Balances { b.iter().filter(|(_, v)| **v > 0).map(|(k, v)| (k.clone(), *v)).collect() };
-        let (_, final_balances) = truth.heights.last().expect("genesis is always there");
+        let final_balances = &truth.last;
         if replica.roots != roots {
             broken.insert(format!(
                 "{org}'s replica holds {} block(s), the ledger {}",
@@ -135,12 +157,12 @@ pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
 }
 
 /// What is wrong with one answer, if anything.
-fn judge(body: &Body, truth: &Truth) -> Option<String> {
+fn judge(claim: &Claim, truth: &Truth) -> Option<String> {
     let beyond = |height: u64| {
         (height > truth.height()).then(|| format!("it names height {height}, beyond the ledger's {}", truth.height()))
     };
-    match body {
-        Body::VerifyAnswer(a) => beyond(a.height).or_else(|| {
+    match claim {
+        Claim::Verify(a) => beyond(a.height).or_else(|| {
             let on_ledger = truth.assets.get(&a.resource);
             match (a.status, a.hash, on_ledger) {
                 (Status::Ok, Some(hash), Some(truth)) if hash.0 == *truth => None,
@@ -150,11 +172,11 @@ fn judge(body: &Body, truth: &Truth) -> Option<String> {
             }
         }),
         // The height of a proof answer is the one asked; only a root given is a claim.
-        Body::ProofAnswer(a) if a.status == Status::Ok => beyond(a.height).or_else(|| {
-            (truth.heights.get(a.height as usize).map(|(r, _)| *r) != Some(a.root))
+        Claim::Proof(a) if a.status == Status::Ok => beyond(a.height).or_else(|| {
+            (truth.root_at(a.height) != a.root)
                 .then(|| format!("the root at height {} differs from the ledger's", a.height))
         }),
-        Body::BalanceAnswer(a) => beyond(a.height).or_else(|| match a.status {
+        Claim::Balance(a) => beyond(a.height).or_else(|| match a.status {
             Status::Ok => {
                 let expected = truth.balance_at(a.height, &a.asset, &a.account).unwrap_or(0);
                 let held = truth.held_at(a.height, &a.asset, &a.account);
@@ -177,9 +199,9 @@ fn judge(body: &Body, truth: &Truth) -> Option<String> {
             _ => None,
         }),
         // Variant `status_query`: settled where the ledger has it, or unknown up to that height.
-        Body::StatusAnswer(a) => beyond(a.height).or_else(|| match (a.status, &a.settled) {
+        Claim::Status(a) => beyond(a.height).or_else(|| match (a.status, &a.settled) {
             (Status::Ok, Some(at)) => {
-                let root = truth.heights.get(a.height as usize).and_then(|(r, _)| *r);
+                let root = truth.root_at(a.height);
                 let right = truth.settled.get(&a.tx_id) == Some(&(a.height, at.tx_hash))
                     && root == Some(at.root)
                     && merkle::replay(at.tx_hash, &at.path) == at.root;
@@ -203,11 +225,17 @@ mod tests {
     use crate::actors::organization::ledger_view::LedgerView;
     use crate::crypto::keys;
     use crate::protocol::envelope::Envelope;
+    use crate::protocol::envelope::Message;
     use crate::protocol::ids::{ActorId, Address, OrgId};
+    use crate::protocol::message::Body;
     use crate::protocol::message::{BalanceAnswer, LedgerTx, ProofAnswer};
     use crate::scenario;
     use crate::sim::observations::LedgerAnswer;
-    use std::sync::Arc;
+
+    /// The judgement of an answer's body (as an org would send it).
+    fn judge(body: &Body, truth: &Truth) -> Option<String> {
+        super::judge(&Claim::of(body.clone()).expect("an answer about the ledger"), truth)
+    }
 
     fn id(text: &str) -> ResourceId {
         ResourceId::parse(text).unwrap()
@@ -246,8 +274,9 @@ mod tests {
         let from = ActorId::Org(OrgId::from("org_3"));
         let message =
             Message { request_id: 7, from: from.clone(), to: Address::Actor(ActorId::Org(OrgId::from("org_1"))), body };
-        let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
-        seen.ledger_answers.push(LedgerAnswer { sent_us: 0, org: OrgId::from("org_3"), envelope });
+        let envelope = Envelope::seal(message, &keys::actor_key(1, &from));
+        let answer = LedgerAnswer::of(0, OrgId::from("org_3"), &envelope).expect("an answer about the ledger");
+        seen.ledger_answers.push(answer);
     }
 
     fn balance(current: u64, held: u64, height: u64) -> Body {
@@ -291,6 +320,27 @@ mod tests {
             let check = honest_answers(&scenario, &seen);
             assert!(!check.passed && check.detail.contains(words), "{words}: {check:?}");
         }
+    }
+
+    #[test]
+    fn a_balance_is_known_at_every_height_from_the_changes_alone() {
+        let (scenario, mut seen) = settled();
+        let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
+        let mut second = ledger.blocks[0].clone();
+        second.height = 2;
+        second.txs[0].quantity = 50;
+        second.txs[0].tx_id = Hash32::of(b"tx2");
+        ledger.blocks.push(second);
+        let truth = Truth::of(&scenario, &ClusterId::from("cluster_B"), Some(ledger));
+        let (asset, treasury, user) = (id("org_2:101:asset_1"), id("org_2:100:treasury"), id("org_1:100:user_1"));
+        let at = |height| (truth.balance_at(height, &asset, &treasury), truth.balance_at(height, &asset, &user));
+        assert_eq!(at(0), (Some(1000), Some(0)));
+        assert_eq!(at(1), (Some(900), Some(100)));
+        assert_eq!(at(2), (Some(850), Some(150)));
+        assert_eq!(at(3), (None, None), "beyond the ledger");
+        assert_eq!(truth.balance_at(1, &asset, &id("org_1:100:nobody")), Some(0));
+        assert_eq!(truth.last[&(asset.clone(), user.clone())], 150);
+        assert_eq!(truth.changes[&(asset, user)].len(), 2, "one entry per change, none per height");
     }
 
     /// Each answer alone, judged against the settled sample ledger: `None` is a true answer.

@@ -1,0 +1,65 @@
+//! A run that keeps no trace (`outcome::run_streaming`, what `finsim run` does) hands every
+//! record to its tap as it happens: the same records, the same canonical lines, the same
+//! digest and the same checks as a run that keeps its trace.
+
+use super::cli::finsim;
+
+/// A generated flow with heavy faults: losses, duplicates, corruption, crashes and retries.
+fn heavy() -> finsim::scenario::Scenario {
+    let args = ["generate", "--orgs", "6", "--clusters", "2", "--users", "8", "--assets", "4", "--transfers", "30"];
+    let (code, yaml, stderr) = finsim(&[&args[..], &["--faults", "heavy", "--seed", "5"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    finsim::scenario::parse("heavy.yaml", &yaml).unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+#[test]
+fn a_streamed_run_taps_the_trace_a_kept_run_holds_and_keeps_none_of_it() {
+    for scenario in [finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap(), heavy()] {
+        let kept = finsim::run(&scenario, scenario.seed);
+        let mut lines = Vec::new();
+        let mut records = Vec::new();
+        let streamed = finsim::outcome::run_streaming(&scenario, scenario.seed, &mut |record, line| {
+            records.push(record.clone());
+            lines.extend_from_slice(line);
+        });
+        assert!(streamed.trace.is_empty(), "the streamed run keeps no trace");
+        assert!(!kept.trace.is_empty());
+        assert_eq!(records, kept.trace, "{}: the tap saw every record, in order", scenario.name);
+        assert_eq!(String::from_utf8(lines).unwrap(), finsim::trace::to_jsonl(&kept.trace));
+        assert_eq!(streamed.digest, kept.digest);
+        assert_eq!(serde_json::to_value(&streamed).unwrap(), serde_json::to_value(&kept).unwrap());
+    }
+}
+
+#[test]
+fn the_account_written_as_the_run_goes_is_the_account_of_the_whole_trace() {
+    let scenario = heavy();
+    let kept = finsim::run(&scenario, scenario.seed);
+    let mut account = finsim::report::Account::default();
+    let mut lines = Vec::new();
+    for record in &kept.trace {
+        account.push(record, &mut lines);
+    }
+    assert_eq!(lines, finsim::report::account(&kept.trace));
+    assert!(lines.iter().any(|l| l.contains("personal data about")), "disclosures are worded as they go");
+}
+
+#[test]
+fn finsim_run_writes_the_trace_file_and_the_account_as_the_run_goes() {
+    let trace = std::env::temp_dir().join(format!("finsim-streamed-{}.jsonl", std::process::id()));
+    let (code, json, stderr) = finsim(&["run", "--json", "--trace", trace.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let written = std::fs::read(&trace).unwrap();
+    let _ = std::fs::remove_file(&trace);
+    let digest = const_hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&written));
+    assert_eq!(outcome["digest"], digest.as_str(), "the file holds the canonical trace the digest hashes");
+    let (code, readable, _) = finsim(&["run"]);
+    assert_eq!(code, 0);
+    let scenario = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
+    let kept = finsim::run(&scenario, scenario.seed);
+    for line in finsim::report::account(&kept.trace) {
+        assert!(readable.contains(line.trim_end()), "the account holds {line:?}");
+    }
+    assert!(readable.lines().next().unwrap().starts_with("scenario "), "the header comes first");
+}
