@@ -420,7 +420,33 @@ one_key_enum! {
     Transfer(TransferStep) = "transfer",
     VerifyProof(VerifyProofStep) = "verify_proof",
     Balance(BalanceStep) = "balance",
+    Workload(WorkloadStep) = "workload",
     }
+}
+
+/// Many transfers in one step: transfer k (from 0) is bought by `buyers[k % buyers]`, of
+/// `assets[k % assets]`, with request id `first_request_id + k`, started at
+/// `start_ms + k * every_ms`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadStep {
+    pub transfers: S<Whole>,
+    pub first_request_id: S<Whole>,
+    pub buyers: Vec<S<String>>,
+    pub assets: Vec<WorkloadAsset>,
+    #[serde(default)]
+    pub quantity: Option<S<Whole>>,
+    pub every_ms: S<Whole>,
+    #[serde(default)]
+    pub start_ms: Option<S<Whole>>,
+}
+
+/// An asset a workload buys, and the account of its org the tokens come from.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadAsset {
+    pub asset: S<String>,
+    pub from: S<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -24,6 +24,7 @@ mod snapshots;
 mod streaming;
 mod suite;
 mod variants;
+mod workload;
 
 use finsim::scenario::{self, Scenario};
 use std::path::{Path, PathBuf};

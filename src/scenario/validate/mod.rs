@@ -73,7 +73,7 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
     };
     v.users(&file.users);
     v.assets(&file.assets);
-    let flow = file.flow.iter().filter_map(|s| v.step(s)).collect();
+    let flow = file.flow.iter().flat_map(|s| v.steps(s)).collect();
     let expect = file.expect.iter().filter_map(|e| v.expectation(e)).collect();
     let faults = v.faults(file.faults.as_ref());
     let protocol = v.protocol(file.protocol.as_ref());
@@ -98,6 +98,9 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         protocol,
     })
 }
+
+/// The most transfers one `workload` step expands to (a file may hold several).
+pub const MAX_WORKLOAD_TRANSFERS: u64 = 1_000_000;
 
 impl Validator {
     fn problem<T>(&mut self, at: &S<T>, message: impl Into<String>) {
@@ -428,6 +431,14 @@ impl Validator {
         }
     }
 
+    /// The steps a flow entry stands for: one, or a workload's transfers.
+    fn steps(&mut self, step: &S<m::StepSpec>) -> Vec<Step> {
+        match &step.value {
+            m::StepSpec::Workload(workload) => self.workload(workload),
+            _ => self.step(step).into_iter().collect(),
+        }
+    }
+
     fn step(&mut self, step: &S<m::StepSpec>) -> Option<Step> {
         let at_us = |v: &mut Self, at_ms: &Option<S<Whole>>| at_ms.as_ref().map(|t| v.time_ms(t, "at_ms"));
         let (at_us, action) = match &step.value {
@@ -489,6 +500,8 @@ impl Validator {
                     Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value.0 },
                 )
             }
+            // Expanded by `steps`.
+            m::StepSpec::Workload(_) => return None,
             m::StepSpec::Balance(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
@@ -501,6 +514,68 @@ impl Validator {
             }
         };
         Some(Step { at_us, action })
+    }
+
+    /// A workload's transfers, one step each (none when the workload is invalid).
+    fn workload(&mut self, w: &m::WorkloadStep) -> Vec<Step> {
+        let before = self.problems.len();
+        let count = w.transfers.value.0;
+        if count == 0 || count > MAX_WORKLOAD_TRANSFERS {
+            self.problem_help(
+                &w.transfers,
+                format!("a workload of {count} transfers"),
+                format!("expected 1 to {MAX_WORKLOAD_TRANSFERS} transfers; write several workloads for more"),
+            );
+            return Vec::new();
+        }
+        if w.buyers.is_empty() {
+            self.problem(&w.transfers, "a workload needs at least one buyer in `buyers`");
+        }
+        if w.assets.is_empty() {
+            self.problem(&w.transfers, "a workload needs at least one asset in `assets`");
+        }
+        let buyers: Vec<_> = w.buyers.iter().map(|b| self.user(b)).collect();
+        let assets: Vec<_> = w.assets.iter().map(|a| (self.asset(&a.asset), self.user(&a.from))).collect();
+        let quantity = w.quantity.as_ref().map_or(1, |q| q.value.0);
+        if let Some(q) = w.quantity.as_ref().filter(|q| q.value.0 == 0) {
+            self.problem(q, "a transfer's quantity must be at least 1");
+        }
+        let every_us = self.time_ms(&w.every_ms, "every_ms");
+        let start_us = w.start_ms.as_ref().map_or(0, |t| self.time_ms(t, "start_ms"));
+        let last_us = (count - 1).checked_mul(every_us).and_then(|span| span.checked_add(start_us));
+        if last_us.is_none_or(|last| last > MAX_TIME_MS * 1000) {
+            self.problem_help(
+                &w.every_ms,
+                "the workload's last transfer would start beyond the virtual time a run represents",
+                format!("expected its last start, start_ms + (transfers - 1) × every_ms, at most {MAX_TIME_MS} ms"),
+            );
+        }
+        let first = w.first_request_id.value.0;
+        let Some(last) = first.checked_add(count - 1) else {
+            self.problem(&w.first_request_id, "the workload's request ids would pass 2^64 - 1");
+            return Vec::new();
+        };
+        if let Some(taken) = self.transfer_ids.range(first..=last).next() {
+            let taken = *taken;
+            self.problem(
+                &w.first_request_id,
+                format!("the workload's request ids {first} to {last} include {taken}, used by another transfer"),
+            );
+        }
+        if self.problems.len() > before {
+            return Vec::new();
+        }
+        self.transfer_ids.extend(first..=last);
+        let buyers: Vec<_> = buyers.into_iter().flatten().collect();
+        let assets: Vec<_> = assets.into_iter().filter_map(|(asset, from)| Some((asset?, from?))).collect();
+        (0..count)
+            .map(|k| {
+                let (asset, from) = assets[(k % assets.len() as u64) as usize].clone();
+                let user = buyers[(k % buyers.len() as u64) as usize].clone();
+                let action = Action::Transfer { request_id: first + k, user, asset, quantity, from };
+                Step { at_us: Some(start_us + k * every_us), action }
+            })
+            .collect()
     }
 
     fn known_transfer(&mut self, request_id: &S<Whole>) {
