@@ -40,9 +40,14 @@ pub struct Boundary {
     sealed: RefCell<Sealed>,
 }
 
+/// The least number of entries a table sweeps at. Small: a run has thousands of boundaries, and
+/// each dead entry holds an envelope (a floor of 1,024 kept about 0.5 GB of dead envelopes in a
+/// run of 1,000 orgs).
+const SWEEP_FLOOR: usize = 16;
+
 /// The envelope of each sealed message, by the message's address, while the message lives
-/// (a dead entry is swept once the table has doubled). Only looked up, never iterated into
-/// anything a run records.
+/// (a dead entry is swept once the table has doubled, or passed `SWEEP_FLOOR`). Only looked
+/// up, never iterated into anything a run records.
 #[derive(Debug, Default)]
 struct Sealed {
     by_message: BTreeMap<usize, (Weak<Message>, Arc<Envelope>)>,
@@ -88,7 +93,7 @@ impl Boundary {
                 sealed.by_message.insert(address, (Arc::downgrade(&message), envelope.clone()));
                 if sealed.by_message.len() > sealed.sweep_at {
                     sealed.by_message.retain(|_, (held, _)| held.strong_count() > 0);
-                    sealed.sweep_at = (2 * sealed.by_message.len()).max(1024);
+                    sealed.sweep_at = (2 * sealed.by_message.len()).max(SWEEP_FLOOR);
                 }
                 envelope
             }
@@ -145,9 +150,9 @@ mod tests {
         let held = Arc::new(ack("org_1"));
         let first = org_1.seal(Outgoing::Message(held.clone()));
         assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held.clone()))), "a re-send is not signed again");
-        // 1,024 more messages, each dropped once sealed: the table is swept when it passes 1,024
-        // entries (the one being sealed is still held then), and keeps the held message.
-        for request_id in 0..1024 {
+        // More messages, each dropped once sealed: the table is swept when it passes the floor
+        // (the one being sealed is still held then), and keeps the held message.
+        for request_id in 0..SWEEP_FLOOR as u64 {
             org_1.seal(Outgoing::Message(Arc::new(Message { request_id, ..ack("org_1") })));
         }
         assert_eq!(org_1.remembered(), 2, "the held message and the one sealed as the table was swept");
@@ -161,20 +166,22 @@ mod tests {
     fn the_next_sweep_waits_for_twice_what_the_last_one_kept() {
         let org_1 = Boundary::new(own_signer(1, &ActorId::Org(OrgId::from("org_1"))), directory());
         let message = |request_id| Arc::new(Message { request_id, ..ack("org_1") });
-        let held: Vec<_> = (0..600).map(message).collect();
+        let kept = 3 * SWEEP_FLOOR as u64;
+        let held: Vec<_> = (0..kept).map(message).collect();
         for m in &held {
             org_1.seal(Outgoing::Message(m.clone()));
         }
-        // 425 one-shot messages take the table past 1,024: the sweep keeps 601 (the held ones and
-        // the one being sealed), so the next waits for 1,202 entries.
-        for request_id in 1000..1425 {
-            org_1.seal(Outgoing::Message(message(request_id)));
+        // The held ones took the table past the floor; each sweep kept them all (and the one being
+        // sealed), so the next waits for twice that many entries.
+        assert_eq!(org_1.remembered() as u64, kept);
+        let threshold = org_1.sealed.borrow().sweep_at as u64;
+        assert!(threshold >= kept && threshold <= 2 * kept + 2, "{threshold}");
+        for request_id in 0..threshold - kept {
+            org_1.seal(Outgoing::Message(message(10_000 + request_id)));
         }
-        assert_eq!(org_1.remembered(), 601);
-        for request_id in 2000..2424 {
-            org_1.seal(Outgoing::Message(message(request_id)));
-        }
-        assert_eq!(org_1.remembered(), 1025, "not swept at 1,025: the threshold is 1,202 now");
+        assert_eq!(org_1.remembered() as u64, threshold, "not swept at the threshold");
+        org_1.seal(Outgoing::Message(message(20_000)));
+        assert_eq!(org_1.remembered() as u64, kept + 1, "swept past it: the held ones and the one being sealed");
     }
 
     #[test]

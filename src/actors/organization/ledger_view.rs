@@ -5,7 +5,7 @@ use crate::actors::escrow::{self, Holds};
 use crate::actors::outbox::Amounts;
 use crate::crypto::merkle;
 use crate::crypto::Hash32;
-use crate::protocol::ids::ResourceId;
+use crate::protocol::ids::{OrgId, ResourceId};
 use crate::protocol::message::{BlockCommitted, EscrowCommitted, LedgerTx, SettledAt};
 use std::collections::BTreeMap;
 
@@ -35,8 +35,10 @@ pub struct SettledTx {
     pub height: u64,
     /// Its place in the block.
     pub index: usize,
-    /// The transaction.
-    pub tx: LedgerTx,
+    /// The org of the account the tokens went to, and the asset's org: the two a status query
+    /// is answered for. (Not the whole transaction: every org of a cluster keeps one of these per
+    /// transaction of its ledger, the largest part of a long run's memory.)
+    pub parties: (OrgId, OrgId),
     /// When the ledger received it, virtual microseconds.
     pub received_us: u64,
 }
@@ -92,7 +94,10 @@ impl LedgerView {
             *source = source.saturating_sub(tx.quantity);
             *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
             let received_us = event.received_us.get(index).copied().unwrap_or(0);
-            self.settled.insert(tx.tx_id, SettledTx { height, index, tx: tx.clone(), received_us });
+            self.settled.insert(
+                tx.tx_id,
+                SettledTx { height, index, parties: (tx.destination.org.clone(), tx.asset.org.clone()), received_us },
+            );
         }
         self.roots.push(event.root);
         self.leaves.push(event.txs.iter().map(LedgerTx::hash).collect());

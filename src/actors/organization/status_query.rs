@@ -41,7 +41,7 @@ impl Organization {
     pub(super) fn answer_status(&mut self, request_id: u64, from: OrgId, query: StatusQuery, out: &mut Outbox) {
         let height = self.state.view.height();
         let (status, height, settled) = match self.state.view.settled_at(&query.tx_id) {
-            Some((tx, _)) if tx.tx.destination.org != from && tx.tx.asset.org != from => (Status::Denied, height, None),
+            Some((tx, _)) if tx.parties.0 != from && tx.parties.1 != from => (Status::Denied, height, None),
             Some((tx, at)) => (Status::Ok, tx.height, Some(at)),
             None => (Status::NotFound, height, None),
         };

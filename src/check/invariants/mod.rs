@@ -138,6 +138,12 @@ pub fn exactly_once(seen: &Observations) -> Check {
 pub fn valid_proofs(seen: &Observations) -> Check {
     let mut broken = Vec::new();
     let mut checked = 0;
+    // Each ledger's blocks by height, found once (not searched once per transfer).
+    let blocks: BTreeMap<(&str, u64), &crate::actors::cluster_ledger::Block> = seen
+        .ledgers
+        .iter()
+        .flat_map(|(cluster, l)| l.blocks.iter().map(move |b| ((cluster.as_str(), b.height), b)))
+        .collect();
     for (request_id, known) in seen.transfers.iter().filter(|(_, k)| k.settled) {
         checked += 1;
         let Some(proof) = &known.proof else {
@@ -148,11 +154,7 @@ pub fn valid_proofs(seen: &Observations) -> Check {
             broken.push(format!("the proof of transfer {request_id} does not replay"));
             continue;
         };
-        let block = seen
-            .ledgers
-            .get(&ClusterId(anchor.cluster.clone()))
-            .and_then(|l| l.blocks.iter().find(|b| b.height == anchor.height));
-        let Some(block) = block else {
+        let Some(block) = blocks.get(&(anchor.cluster.as_str(), anchor.height)).copied() else {
             broken.push(format!("transfer {request_id}: no block {}:{}", anchor.cluster, anchor.height));
             continue;
         };

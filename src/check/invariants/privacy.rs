@@ -19,6 +19,14 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
     let mut broken = BTreeSet::new();
     let mut deliveries = 0;
+    // The transfers of each (buyer, org of the asset), found once: a delivery is judged against
+    // its own user's transfers, not against the whole flow.
+    let mut transfers: BTreeMap<(&ResourceId, &OrgId), Vec<u64>> = BTreeMap::new();
+    for step in &scenario.flow {
+        if let Action::Transfer { request_id, user, asset, .. } = &step.action {
+            transfers.entry((user, &asset.org)).or_default().push(*request_id);
+        }
+    }
     for delivery in &seen.data_deliveries {
         let Some(Message { body: Body::GetResponse(response), .. }) = witness::decode(&delivery.envelope) else {
             continue;
@@ -31,7 +39,7 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
         let (from, to, at_ms) = (&delivery.from, &delivery.to, delivery.sent_us / 1000);
         if from != &user.org {
             broken.insert(format!("{to} saw {user}'s personal data from {from}, not from {}", user.org));
-        } else if !pending(scenario, seen, user, to, delivery.sent_us) {
+        } else if !pending(seen, transfers.get(&(user, to)).map_or(&[], Vec::as_slice), delivery.sent_us) {
             broken.insert(format!(
                 "{to} saw {user}'s personal data sent at {at_ms} ms, when no transfer of {user} of an asset {to} \
                  manages was pending"
@@ -62,15 +70,13 @@ pub fn seen_by(seen: &Observations) -> BTreeMap<ResourceId, BTreeSet<OrgId>> {
     saw
 }
 
-/// Whether a transfer of `user`, of an asset `org` manages, was pending at `t_us`.
-fn pending(scenario: &Scenario, seen: &Observations, user: &ResourceId, org: &OrgId, t_us: u64) -> bool {
-    scenario.flow.iter().any(|step| match &step.action {
-        Action::Transfer { request_id, user: buyer, asset, .. } if buyer == user && &asset.org == org => {
-            let started = seen.transfer_starts.get(request_id).is_some_and(|start| *start <= t_us);
-            let open = seen.transfers.get(request_id).is_none_or(|known| known.t_us >= t_us);
-            started && open
-        }
-        _ => false,
+/// Whether one of these transfers (of the user, of an asset the receiving org manages) was
+/// pending at `t_us`.
+fn pending(seen: &Observations, transfers: &[u64], t_us: u64) -> bool {
+    transfers.iter().any(|request_id| {
+        let started = seen.transfer_starts.get(request_id).is_some_and(|start| *start <= t_us);
+        let open = seen.transfers.get(request_id).is_none_or(|known| known.t_us >= t_us);
+        started && open
     })
 }
 
