@@ -33,11 +33,45 @@ fn crypto(c: &mut Criterion) {
     c.bench_function("ed25519_verify_200B", |b| b.iter(|| keys::verify(&verifying, black_box(&message), &signature)));
 }
 
+/// A generated workload of `transfers` transfers among 20 orgs in 4 clusters.
+fn workload(transfers: usize) -> scenario::Scenario {
+    let spec = finsim::generate::Spec {
+        orgs: 20,
+        clusters: 4,
+        users: 40,
+        assets: 20,
+        transfers,
+        faults: finsim::generate::Faults::None,
+        seed: 0,
+    };
+    scenario::parse("generated", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
+}
+
+/// The cost per transfer at two sizes (flat when the engine is linear), and the same runs with
+/// the null signer: the engine alone, against the ed25519 work `crypto` measures.
+fn scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("per_transfer");
+    group.sample_size(10);
+    let runner = finsim::sim::Runner::new();
+    let library = finsim::library::Simulator::default();
+    for transfers in [100, 1000] {
+        let scenario = workload(transfers);
+        group.throughput(Throughput::Elements(transfers as u64));
+        for (name, null_signer) in [("signed", false), ("null_signer", true)] {
+            let settings = finsim::sim::Settings { forget_trace: true, null_signer, ..Default::default() };
+            group.bench_function(format!("{name}/{transfers}"), |b| {
+                b.iter(|| runner.simulate_tapped(black_box(&scenario), 0, settings, &library, None).messages)
+            });
+        }
+    }
+    group.finish();
+}
+
 fn parse(c: &mut Criterion) {
     c.bench_function("parse_sample_flow", |b| {
         b.iter(|| scenario::parse("sample", black_box(scenario::SAMPLE_FLOW)).unwrap())
     });
 }
 
-criterion_group!(benches, runs, crypto, parse);
+criterion_group!(benches, runs, crypto, scale, parse);
 criterion_main!(benches);

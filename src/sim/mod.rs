@@ -76,6 +76,10 @@ pub struct Settings {
     /// it: the run's memory then does not grow with its history, and `RunResult::trace` is
     /// empty. `Budget::max_bytes` then counts the queued events alone.
     pub forget_trace: bool,
+    /// Seal every envelope with a zero signature and open none with a check (the explorer's
+    /// null signer): the engine's own cost, without the ed25519 work. Only for measuring; a
+    /// scenario with forgery or corruption then runs differently (nothing is refused).
+    pub null_signer: bool,
 }
 
 /// One envelope handed to the network: when, by whom, to whom.
@@ -263,6 +267,11 @@ impl Runner {
             simulation.sent = settings.record_envelopes.then(Vec::new);
             if settings.forget_trace {
                 simulation.trace = None;
+            }
+            if settings.null_signer {
+                for (_, boundary) in simulation.actors.values_mut() {
+                    *boundary = Boundary::new(Signer::Null, simulation.dir.clone());
+                }
             }
             simulation.tap = tap;
             simulation.run(settings.budget).await

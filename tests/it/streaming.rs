@@ -63,3 +63,22 @@ fn finsim_run_writes_the_trace_file_and_the_account_as_the_run_goes() {
     }
     assert!(readable.lines().next().unwrap().starts_with("scenario "), "the header comes first");
 }
+
+#[test]
+fn the_null_signer_changes_nothing_but_the_signatures_in_a_run_without_forgery() {
+    let args = ["generate", "--orgs", "6", "--clusters", "2", "--users", "8", "--assets", "4", "--transfers", "30"];
+    let (_, yaml, _) = finsim(&args);
+    let generated = finsim::scenario::parse("generated.yaml", &yaml).unwrap();
+    let sample = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
+    let runner = finsim::sim::Runner::new();
+    let library = finsim::library::Simulator::default();
+    for scenario in [sample, generated] {
+        let run = |null_signer| {
+            let settings = finsim::sim::Settings { null_signer, ..Default::default() };
+            runner.simulate_tapped(&scenario, scenario.seed, settings, &library, None)
+        };
+        let (signed, null) = (run(false), run(true));
+        assert_eq!(null.digest, signed.digest, "{}: the same trace", scenario.name);
+        assert_eq!(null.messages, signed.messages);
+    }
+}
