@@ -5,21 +5,17 @@
 //! Run with `cargo run --example custom_invariant`.
 
 use finsim::library::{Evidence, Simulator};
-use finsim::protocol::envelope::Message;
-use finsim::protocol::message::{Body, APPLICATION_IVMS101};
 
 /// Every delivery of a user's IVMS-101 data, for a transfer its buyer's org knows as rejected.
 fn minimal_disclosure(run: &Evidence<'_>) -> Result<String, String> {
     let mut moved = Vec::new();
     for delivery in &run.observations.data_deliveries {
-        let Some(Message { request_id, body: Body::GetResponse(response), .. }) = delivery.envelope.read() else {
-            continue;
-        };
+        let request_id = delivery.request_id;
         let rejected = run.observations.transfers.get(&request_id).is_some_and(|t| !t.settled);
-        if response.content_type == APPLICATION_IVMS101 && response.payload.is_some() && rejected {
+        if delivery.ivms && delivery.given && rejected {
             moved.push(format!(
                 "{}'s data reached {} for rejected transfer {request_id}",
-                response.resource, delivery.to
+                delivery.resource, delivery.to
             ));
         }
     }

@@ -187,7 +187,10 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     files.insert("transfers.jsonl".to_owned(), json_lines(transfers(material).into_iter()));
     let mut personal = Vec::new();
     for delivery in &material.deliveries {
-        let Some(Body::GetResponse(response)) = delivery.envelope.read().map(|m| m.body) else { continue };
+        let Some(Body::GetResponse(response)) = delivery.envelope.as_ref().and_then(|e| e.read()).map(|m| m.body)
+        else {
+            continue;
+        };
         let Some(document) = response.payload.filter(|_| response.content_type == APPLICATION_IVMS101) else {
             continue;
         };

@@ -127,7 +127,7 @@ pub fn run_extended(
 
 /// Checks what a run produced: every invariant (built-in, then registered), every expectation.
 pub(crate) fn conclude(scenario: &Scenario, seed: u64, result: sim::RunResult, library: &Simulator) -> Outcome {
-    let mut invariants = invariants::check_all(scenario, &result.observations, seed);
+    let mut invariants = invariants::check_all(scenario, &result.observations);
     let evidence =
         Evidence { scenario, observations: &result.observations, trace: &result.trace, outcome_stats: &result.stats };
     invariants.extend(library.check_invariants(&evidence));

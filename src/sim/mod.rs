@@ -384,7 +384,7 @@ impl<'a, 't> Simulation<'a, 't> {
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
             line: Vec::with_capacity(512),
-            observations: Observations::default(),
+            observations: Observations::for_seed(seed),
             counter: coverage::Counter::default(),
             messages: 0,
             events: 0,
@@ -748,9 +748,10 @@ impl<'a, 't> Simulation<'a, 't> {
             return self.record(delivered);
         }
         if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (&sender, &receiver, sent.kind) {
-            let delivery =
-                Delivery { sent_us, delivered_us: self.now, from: from.clone(), to: to.clone(), envelope: sent };
-            self.observations.data_deliveries.push(delivery);
+            let keep = self.sent.is_some();
+            if let Some(delivery) = Delivery::of((sent_us, self.now), from.clone(), to.clone(), sent, keep) {
+                self.observations.data_deliveries.push(delivery);
+            }
         }
         self.record(delivered);
         let Some((_, boundary)) = self.actors.get(&receiver) else { return };

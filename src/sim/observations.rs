@@ -4,6 +4,7 @@
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Amounts;
+use crate::check::invariants::{witness::Witness, CauseRead};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::{Envelope, Message};
@@ -40,7 +41,7 @@ pub struct BalanceSeen {
     pub detail: String,
 }
 
-/// A message that may carry personal data, as it reached an org: the bytes as sent (a copy
+/// A data answer (`get_response`) as it reached an org, read from the bytes as sent (a copy
 /// altered in transit still counts as seen: the bytes arrived).
 #[derive(Clone, Debug)]
 pub struct Delivery {
@@ -52,8 +53,36 @@ pub struct Delivery {
     pub from: OrgId,
     /// The receiver.
     pub to: OrgId,
-    /// The envelope as it was sent.
-    pub envelope: Arc<Envelope>,
+    /// The request it answers.
+    pub request_id: u64,
+    /// The resource whose data it answers.
+    pub resource: ResourceId,
+    /// Whether it is an IVMS-101 document (`application/ivms-101`).
+    pub ivms: bool,
+    /// Whether it carries data (a refusal carries none).
+    pub given: bool,
+    /// The envelope as it was sent, kept only for an evidence pack (`Settings::record_envelopes`).
+    pub envelope: Option<Arc<Envelope>>,
+}
+
+impl Delivery {
+    /// A delivery of `sent` (the envelope as sent) from `from` to `to`, if its signed bytes decode
+    /// to a data answer; the envelope itself is kept only when `keep`.
+    pub fn of(times: (u64, u64), from: OrgId, to: OrgId, sent: Arc<Envelope>, keep: bool) -> Option<Self> {
+        let message: Message = postcard::from_bytes(&sent.payload).ok()?;
+        let Body::GetResponse(response) = message.body else { return None };
+        Some(Self {
+            sent_us: times.0,
+            delivered_us: times.1,
+            from,
+            to,
+            request_id: message.request_id,
+            ivms: response.content_type == crate::protocol::message::APPLICATION_IVMS101,
+            given: response.payload.is_some(),
+            resource: response.resource,
+            envelope: keep.then_some(sent),
+        })
+    }
 }
 
 /// What an org's answer about its cluster's ledger claimed.
@@ -126,19 +155,32 @@ pub struct Observations {
     pub sales_final: BTreeSet<u64>,
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
-    /// State changes and the envelopes that caused them.
-    pub state_changes: Vec<(ActorId, Change, Arc<Envelope>)>,
+    /// State changes and what the invariants read of the envelopes that caused them.
+    pub state_changes: Vec<(ActorId, Change, CauseRead)>,
     /// Each cluster ledger's final state.
     pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
-    /// Every data answer (`get_response`) that reached an org from another org.
+    /// Every data answer (`get_response`) that reached an org from another org, read as it arrived.
     pub data_deliveries: Vec<Delivery>,
     /// Every answer about the ledger an org sent.
     pub ledger_answers: Vec<LedgerAnswer>,
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
     pub replicas: BTreeMap<OrgId, crate::actors::organization::ledger_view::LedgerView>,
+    /// What reads each cause as it happens (keys derived from the run's seed).
+    pub witness: Witness,
 }
 
 impl Observations {
+    /// Nothing observed yet, in a run with `seed`.
+    pub fn for_seed(seed: u64) -> Self {
+        Self { witness: Witness::new(seed), ..Self::default() }
+    }
+
+    /// A state change of `actor` caused by `envelope`: the envelope is read now, not kept.
+    pub fn state_change(&mut self, actor: ActorId, change: Change, envelope: &Envelope) {
+        let read = CauseRead::of(&mut self.witness, envelope);
+        self.state_changes.push((actor, change, read));
+    }
+
     /// Records one note seen at `t_us`.
     pub fn record(&mut self, t_us: u64, note: &Note) {
         match note {
@@ -177,7 +219,7 @@ impl Observations {
                 self.suspicions.insert((by.clone(), org.clone()));
             }
             Note::StateChange { actor, change, cause } => {
-                self.state_changes.push((actor.clone(), *change, cause.clone()));
+                self.state_change(actor.clone(), *change, cause);
             }
             _ => {}
         }

@@ -10,14 +10,15 @@ use std::process::{Command, Stdio};
 
 /// The IVMS-101 payloads that crossed the network in a bundled scenario's run.
 fn payloads_sent() -> Vec<String> {
-    let simulator = finsim::library::Simulator::new();
+    let runner = finsim::sim::Runner::new();
+    // The envelopes of deliveries are kept only when envelopes are recorded (for evidence packs).
+    let settings = finsim::sim::Settings { record_envelopes: true, ..Default::default() };
     let mut payloads = Vec::new();
     for path in bundled() {
         let scenario = load(&path);
-        let mut script = simulator.script(&scenario, scenario.seed);
-        script.run_to_end();
-        for delivery in &script.observations().data_deliveries {
-            let Some(message) = delivery.envelope.read() else { continue };
+        let result = runner.simulate_within(&scenario, scenario.seed, settings);
+        for delivery in &result.observations.data_deliveries {
+            let Some(message) = delivery.envelope.as_ref().and_then(|e| e.read()) else { continue };
             if let Body::GetResponse(response) = message.body {
                 if response.content_type == APPLICATION_IVMS101 {
                     payloads.extend(response.payload);

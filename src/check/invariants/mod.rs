@@ -4,9 +4,9 @@
 use super::Check;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::crypto::Hash32;
-use crate::protocol::envelope::Message;
-use crate::protocol::ids::{ActorId, ClusterId, ResourceId};
-use crate::protocol::message::{Body, LedgerTx};
+use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+use crate::protocol::message::{Body, Kind, LedgerTx};
 use crate::scenario::{Action, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
@@ -19,13 +19,13 @@ pub use honest_answers::honest_answers;
 pub use privacy::{privacy, seen_by};
 
 /// Checks every invariant, in the contract's order.
-pub fn check_all(scenario: &Scenario, seen: &Observations, seed: u64) -> Vec<Check> {
+pub fn check_all(scenario: &Scenario, seen: &Observations) -> Vec<Check> {
     vec![
         conservation(scenario, &seen.ledgers),
         exactly_once(seen),
         valid_proofs(seen),
         agreement(scenario, seen),
-        authenticity(scenario, seen, seed),
+        authenticity(scenario, seen),
         liveness(scenario, seen),
         privacy(scenario, seen),
         honest_answers(scenario, seen),
@@ -103,8 +103,8 @@ pub fn exactly_once(seen: &Observations) -> Check {
     // (receiving org, request id) → the signed transfer that request carried.
     let mut carried: BTreeMap<(ActorId, u64), [u8; 32]> = BTreeMap::new();
     for (actor, _, cause) in &seen.state_changes {
-        if let Some(Message { request_id, body: Body::Transfer(transfer), .. }) = witness::decode(cause) {
-            carried.insert((actor.clone(), request_id), witness::signed_transfer(&transfer));
+        if let Some(transfer) = &cause.carried {
+            carried.insert((actor.clone(), transfer.request_id), transfer.signed);
         }
     }
     let mut by_request: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
@@ -213,53 +213,46 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
 /// `status_query`) from an org of the asset's cluster; a ledger transaction from the org
 /// that manages its asset, submitted by that org, debiting only an account of that org (and a
 /// hold or release, variant `settlement: escrow`, the same).
-pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Check {
+pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
     let mut broken = Vec::new();
-    let mut witness = witness::Witness::new(seed);
     let assets: BTreeMap<u64, _> = transfers(scenario).collect();
     // The asset of each request an org accepted as a transfer (a request outside the flow, such
     // as a byzantine copy, is settled by the org that accepted it, if it manages the asset).
-    let accepted: BTreeMap<(ActorId, u64), ResourceId> = seen
+    let accepted: BTreeMap<(ActorId, u64), &ResourceId> = seen
         .state_changes
         .iter()
-        .filter_map(|(actor, _, cause)| match witness::decode(cause)? {
-            Message { request_id, body: Body::Transfer(t), .. } => Some(((actor.clone(), request_id), t.asset_id)),
-            _ => None,
+        .filter_map(|(actor, _, cause)| {
+            let transfer = cause.carried.as_ref()?;
+            Some(((actor.clone(), transfer.request_id), &transfer.asset))
         })
         .collect();
     for (actor, what, cause) in &seen.state_changes {
-        let message = match witness.open(cause) {
-            Ok(message) => message,
+        let opened = match &cause.opened {
+            Ok(opened) => opened,
             Err(why) => {
                 broken.push(format!("{actor} {what} on a {}: {why}", cause.kind));
                 continue;
             }
         };
-        let entitled = match (&message.body, &message.from) {
-            (Body::Settlement(_), ActorId::Org(from)) => match assets.get(&message.request_id) {
+        let entitled = match (&opened.grant, &opened.from) {
+            (Grant::Settlement, ActorId::Org(from)) => match assets.get(&opened.request_id) {
                 Some(asset) => &asset.org == from,
                 None => accepted
-                    .get(&(ActorId::Org(from.clone()), message.request_id))
+                    .get(&(ActorId::Org(from.clone()), opened.request_id))
                     .is_some_and(|asset| &asset.org == from),
             },
-            (Body::Transfer(t), ActorId::Org(from)) => &t.from.id.org == from,
-            (Body::GetResponse(r), ActorId::Org(from)) => &r.resource.org == from,
-            (Body::Advertisement(a), ActorId::Org(from)) => &a.org == from,
+            (Grant::ManagedBy(org), ActorId::Org(from)) => org == from,
             // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
-            (Body::StatusAnswer(_), ActorId::Org(from)) => assets.get(&message.request_id).is_some_and(|asset| {
+            (Grant::StatusAnswer, ActorId::Org(from)) => assets.get(&opened.request_id).is_some_and(|asset| {
                 scenario.orgs.get(from).map(|o| &o.cluster) == scenario.orgs.get(&asset.org).map(|o| &o.cluster)
             }),
-            (Body::Submit(tx), ActorId::Org(from)) => {
-                &tx.asset.org == from && &tx.submitter == from && &tx.source.org == from
-            }
-            (Body::Hold(op) | Body::Release(op), ActorId::Org(from)) => {
-                &op.asset.org == from && &op.submitter == from && &op.account.org == from
+            (Grant::LedgerOp { asset_org, submitter, debited_org }, ActorId::Org(from)) => {
+                asset_org == from && submitter == from && debited_org == from
             }
             _ => false,
         };
         if !entitled {
-            let Message { from, .. } = message;
-            broken.push(format!("{actor} {what} on a {} from {from}, who is not entitled to it", cause.kind));
+            broken.push(format!("{actor} {what} on a {} from {}, who is not entitled to it", cause.kind, opened.from));
         }
     }
     match broken.is_empty() {
@@ -269,6 +262,96 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations, seed: u64) -> Chec
             format!("{} state change(s), each from a valid, entitled signer", seen.state_changes.len()),
         ),
         false => Check::new("authenticity", false, broken.join("; ")),
+    }
+}
+
+/// What `authenticity` and `exactly_once` need of one state change's cause, read when the change
+/// happened (the witness re-verifies its signature then), so that a run need not keep the
+/// envelope to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CauseRead {
+    /// The kind of the cause's envelope.
+    pub kind: Kind,
+    /// Its signer and what entitles it, if the witness opened it; why not, otherwise.
+    pub opened: Result<Opened, String>,
+    /// The user-signed transfer it carries, decoded without a check.
+    pub carried: Option<Carried>,
+}
+
+/// A cause the witness opened: its signer, its request, and who may send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The signer (the message's sender).
+    pub from: ActorId,
+    /// The request it belongs to.
+    pub request_id: u64,
+    /// What entitles a sender to it.
+    pub grant: Grant,
+}
+
+/// Who may send a message that changes state: the rule `authenticity` applies to its sender.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// A settlement notification: the org that manages the transfer's asset.
+    Settlement,
+    /// A transfer (the seller's org), a data answer (the resource's org), an advertisement (the
+    /// org it names): this org.
+    ManagedBy(OrgId),
+    /// A status answer (variant `status_query`): an org of the asset's cluster.
+    StatusAnswer,
+    /// A ledger transaction, hold or release: the asset's org, naming itself as submitter,
+    /// debiting (or holding) an account of its own.
+    LedgerOp {
+        /// The org that manages the asset.
+        asset_org: OrgId,
+        /// The submitter the operation names.
+        submitter: OrgId,
+        /// The org of the account debited or held.
+        debited_org: OrgId,
+    },
+    /// Any other message: no one.
+    Nobody,
+}
+
+/// A user-signed transfer a cause carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    /// The request that carries it.
+    pub request_id: u64,
+    /// What identifies it, whatever request carries it (`witness::signed_transfer`).
+    pub signed: [u8; 32],
+    /// Its asset.
+    pub asset: ResourceId,
+}
+
+impl CauseRead {
+    /// Reads a cause: the witness opens it (re-verifying its signature); its transfer, if it
+    /// carries one, is decoded without a check.
+    pub fn of(witness: &mut witness::Witness, envelope: &Envelope) -> Self {
+        let carried = match witness::decode(envelope) {
+            Some(Message { request_id, body: Body::Transfer(t), .. }) => {
+                Some(Carried { request_id, signed: witness::signed_transfer(&t), asset: t.asset_id })
+            }
+            _ => None,
+        };
+        let opened = witness.open(envelope).map(|message| {
+            let grant = match message.body {
+                Body::Settlement(_) => Grant::Settlement,
+                Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
+                Body::GetResponse(r) => Grant::ManagedBy(r.resource.org),
+                Body::Advertisement(a) => Grant::ManagedBy(a.org),
+                Body::StatusAnswer(_) => Grant::StatusAnswer,
+                Body::Submit(tx) => {
+                    Grant::LedgerOp { asset_org: tx.asset.org, submitter: tx.submitter, debited_org: tx.source.org }
+                }
+                Body::Hold(op) | Body::Release(op) => {
+                    Grant::LedgerOp { asset_org: op.asset.org, submitter: op.submitter, debited_org: op.account.org }
+                }
+                _ => Grant::Nobody,
+            };
+            Opened { from: message.from, request_id: message.request_id, grant }
+        });
+        Self { kind: envelope.kind, opened, carried }
     }
 }
 
@@ -314,7 +397,6 @@ mod tests {
     use crate::protocol::status::Status;
     use crate::scenario::{self, Scenario};
     use crate::sim::observations::KnownFinal;
-    use std::sync::Arc;
 
     fn sample() -> Scenario {
         scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap()
@@ -388,7 +470,7 @@ mod tests {
         balances.insert((id("org_2:101:asset_1"), id("org_2:100:treasury")), 900);
         balances.insert((id("org_2:101:asset_1"), id("org_1:100:user_1")), 100);
         let block = Block { height: 1, root: crate::crypto::merkle::root(&leaves), txs: vec![tx] };
-        let mut seen = Observations::default();
+        let mut seen = Observations::for_seed(1);
         seen.ledgers.insert(
             ClusterId::from("cluster_B"),
             LedgerSnapshot { balances, blocks: vec![block], ..Default::default() },
@@ -411,7 +493,7 @@ mod tests {
     fn a_correct_state_passes_every_invariant() {
         let scenario = sample();
         let seen = settled_state();
-        for check in check_all(&scenario, &seen, 1) {
+        for check in check_all(&scenario, &seen) {
             assert!(check.passed, "{check:?}");
         }
     }
@@ -527,12 +609,12 @@ mod tests {
         let genuine = Envelope::seal(message("org_2"), &keys::actor_key(1, &ActorId::Org(OrgId::from("org_2"))));
         let org_1 = ActorId::Org(OrgId::from("org_1"));
         let mut seen = settled_state();
-        seen.state_changes.push((org_1.clone(), Change::Advertisement, Arc::new(genuine)));
-        assert!(authenticity(&scenario, &seen, 1).passed);
+        seen.state_change(org_1.clone(), Change::Advertisement, &genuine);
+        assert!(authenticity(&scenario, &seen).passed);
         for bad in [forged, unentitled] {
             let mut seen = settled_state();
-            seen.state_changes.push((org_1.clone(), Change::Advertisement, Arc::new(bad)));
-            assert!(!authenticity(&scenario, &seen, 1).passed);
+            seen.state_change(org_1.clone(), Change::Advertisement, &bad);
+            assert!(!authenticity(&scenario, &seen).passed);
         }
     }
 
@@ -549,8 +631,8 @@ mod tests {
         let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
         let with = |envelope: Envelope| {
             let mut seen = settled_state();
-            seen.state_changes.push((ledger.clone(), Change::TxQueued, Arc::new(envelope)));
-            authenticity(&scenario, &seen, 1)
+            seen.state_change(ledger.clone(), Change::TxQueued, &envelope);
+            authenticity(&scenario, &seen)
         };
         let key = keys::actor_key(1, &org_2);
         assert!(with(Envelope::seal(submit("org_2:100:treasury"), &key)).passed);
@@ -581,9 +663,9 @@ mod tests {
             let body = if release { Body::Release(op) } else { Body::Hold(op) };
             let message = Message { request_id: 10101, from: from.clone(), to: Address::Actor(ledger.clone()), body };
             let mut seen = settled_state();
-            let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
-            seen.state_changes.push((ledger.clone(), Change::HoldQueued, envelope));
-            authenticity(&scenario, &seen, 1).passed
+            let envelope = Envelope::seal(message, &keys::actor_key(1, &from));
+            seen.state_change(ledger.clone(), Change::HoldQueued, &envelope);
+            authenticity(&scenario, &seen).passed
         };
         for release in [false, true] {
             assert!(hold("org_2", "org_2", "org_2:100:treasury", release), "the asset's org on its own account");
@@ -620,12 +702,12 @@ mod tests {
                 to: Address::Actor(org_2.clone()),
                 body: Body::Transfer(transfer.clone()),
             };
-            (org_2.clone(), Change::TransferAccepted, Arc::new(Envelope::seal(message, &keys::actor_key(1, &org_1))))
+            Envelope::seal(message, &keys::actor_key(1, &org_1))
         };
         let mut seen = settled_state();
-        seen.state_changes.push(carrying(10101));
+        seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(10101));
         assert!(exactly_once(&seen).passed);
-        seen.state_changes.push(carrying(777));
+        seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(777));
         let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
         ledger.blocks.push(Block { height: 2, root: tx(777).hash(), txs: vec![tx(777)] });
         let check = exactly_once(&seen);

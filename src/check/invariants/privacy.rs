@@ -6,11 +6,8 @@
 //! pending from its start until its buyer's org knew its final status; the data must have been
 //! sent within that window.
 
-use super::witness;
 use crate::check::Check;
-use crate::protocol::envelope::Message;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::protocol::message::{Body, APPLICATION_IVMS101};
 use crate::scenario::{Action, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,11 +25,8 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
         }
     }
     for delivery in &seen.data_deliveries {
-        let Some(Message { body: Body::GetResponse(response), .. }) = witness::decode(&delivery.envelope) else {
-            continue;
-        };
-        let user = &response.resource;
-        if response.content_type != APPLICATION_IVMS101 || response.payload.is_none() || user.org == delivery.to {
+        let user = &delivery.resource;
+        if !delivery.ivms || !delivery.given || user.org == delivery.to {
             continue;
         }
         deliveries += 1;
@@ -61,10 +55,9 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
 pub fn seen_by(seen: &Observations) -> BTreeMap<ResourceId, BTreeSet<OrgId>> {
     let mut saw: BTreeMap<ResourceId, BTreeSet<OrgId>> = BTreeMap::new();
     for delivery in &seen.data_deliveries {
-        let Some(Message { body: Body::GetResponse(r), .. }) = witness::decode(&delivery.envelope) else { continue };
         // A user's data is only ever given as an IVMS-101 document; a refusal carries no payload.
-        if r.resource.is_user() && r.payload.is_some() && delivery.to != r.resource.org {
-            saw.entry(r.resource).or_default().insert(delivery.to.clone());
+        if delivery.resource.is_user() && delivery.given && delivery.to != delivery.resource.org {
+            saw.entry(delivery.resource.clone()).or_default().insert(delivery.to.clone());
         }
     }
     saw
@@ -85,9 +78,9 @@ mod tests {
     use super::*;
     use crate::crypto::keys;
     use crate::protocol::cause::Cause;
-    use crate::protocol::envelope::Envelope;
+    use crate::protocol::envelope::{Envelope, Message};
     use crate::protocol::ids::{ActorId, Address};
-    use crate::protocol::message::{GetResponse, APPLICATION_JSON};
+    use crate::protocol::message::{Body, GetResponse, APPLICATION_IVMS101, APPLICATION_JSON};
     use crate::scenario;
     use crate::sim::observations::{Delivery, KnownFinal};
     use std::sync::Arc;
@@ -121,13 +114,8 @@ mod tests {
             t_us: 5_000,
         };
         seen.transfers.insert(10101, known);
-        seen.data_deliveries.push(Delivery {
-            sent_us,
-            delivered_us: sent_us + 10,
-            from: org(from),
-            to: org(to),
-            envelope,
-        });
+        let delivery = Delivery::of((sent_us, sent_us + 10), org(from), org(to), envelope, false);
+        seen.data_deliveries.push(delivery.expect("a data answer"));
         seen
     }
 

@@ -12,8 +12,8 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// Re-verifies envelopes of one run.
-#[derive(Debug)]
+/// Re-verifies envelopes of one run (the default: of a run with seed 0).
+#[derive(Clone, Debug, Default)]
 pub struct Witness {
     seed: u64,
     keys: BTreeMap<ActorId, VerifyingKey>,
