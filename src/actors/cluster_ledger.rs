@@ -140,6 +140,17 @@ impl ClusterLedger {
         }
     }
 
+    /// The same at the very end of a run, handed over rather than copied (the ledger keeps an
+    /// empty state: nothing runs after).
+    pub fn take_snapshot(&mut self) -> LedgerSnapshot {
+        LedgerSnapshot {
+            balances: std::mem::take(&mut self.state.balances),
+            blocks: std::mem::take(&mut self.state.blocks),
+            holds: std::mem::take(&mut self.state.holds),
+            held_history: std::mem::take(&mut self.state.held_history),
+        }
+    }
+
     /// Handles one input.
     pub fn handle(&mut self, now: u64, input: Input) -> Outbox {
         let mut out = Outbox::default();

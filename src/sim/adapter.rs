@@ -31,6 +31,15 @@ impl Message for Snapshot {
     type Result = LedgerSnapshot;
 }
 
+/// At the end of a run, takes a ledger's final state (for the checks), handed over rather than
+/// copied.
+#[derive(Debug)]
+pub struct FinalSnapshot;
+
+impl Message for FinalSnapshot {
+    type Result = LedgerSnapshot;
+}
+
 /// At the end of a run, takes an org's replica of its cluster's ledger (for the checks): the org
 /// hands it over rather than a copy, since nothing runs after.
 #[derive(Debug)]
@@ -91,5 +100,13 @@ impl Handler<Snapshot> for Node<ClusterLedger> {
 
     fn handle(&mut self, _: Snapshot, _: &mut Context<Self>) -> Self::Result {
         actix::MessageResult(self.0.snapshot())
+    }
+}
+
+impl Handler<FinalSnapshot> for Node<ClusterLedger> {
+    type Result = actix::MessageResult<FinalSnapshot>;
+
+    fn handle(&mut self, _: FinalSnapshot, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(self.0.take_snapshot())
     }
 }

@@ -43,6 +43,10 @@ pub struct Flow {
     pub states: Vec<StepState>,
     request_ids: Vec<u64>,
     by_request: BTreeMap<u64, usize>,
+    /// No step before this one is waiting (a step never goes back to `Waiting`).
+    waiting_from: usize,
+    /// Every step before this one is done (`is_done` is final).
+    done_until: usize,
 }
 
 impl Flow {
@@ -74,7 +78,7 @@ impl Flow {
             .iter()
             .map(|s| if s.at_us.is_some() { StepState::Scheduled } else { StepState::Waiting })
             .collect();
-        Self { steps: scenario.flow.clone(), states, request_ids, by_request }
+        Self { steps: scenario.flow.clone(), states, request_ids, by_request, waiting_from: 0, done_until: 0 }
     }
 
     /// The steps.
@@ -107,9 +111,22 @@ impl Flow {
         self.request_ids[step]
     }
 
-    /// The next sequential step that may start now, if any.
-    pub fn next_ready(&self) -> Option<usize> {
-        Self::next_ready_in(&self.states)
+    /// The next sequential step that may start now, if any: `next_ready_in` of the states, in
+    /// constant time per call over a run (two cursors that only move forward, since no step
+    /// goes back to waiting and a done step stays done), not a scan of the flow per event.
+    pub fn next_ready(&mut self) -> Option<usize> {
+        let states = &self.states;
+        while self.waiting_from < states.len() && states[self.waiting_from] != StepState::Waiting {
+            self.waiting_from += 1;
+        }
+        let next = self.waiting_from;
+        if next == states.len() {
+            return None;
+        }
+        while self.done_until < next && states[self.done_until].is_done() {
+            self.done_until += 1;
+        }
+        (self.done_until == next).then_some(next)
     }
 
     /// The next sequential step that may start, given every step's state.
@@ -176,6 +193,36 @@ pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
         }
         Action::Balance { org, cluster, account, asset } => {
             (ActorId::Org(org.clone()), org, Command::Balance { cluster, account, asset })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way the sample flow's six sequential steps can move forward (each step, in an
+    /// order drawn from a fixed stream, goes Waiting → Scheduled → Running → Finished or Abandoned):
+    /// the cursors always give what a scan of the states gives.
+    #[test]
+    fn the_cursors_agree_with_a_scan_of_the_states() {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let mut draw = 7u64;
+        for _ in 0..200 {
+            let mut flow = Flow::new(&scenario);
+            for _ in 0..40 {
+                assert_eq!(flow.next_ready(), Flow::next_ready_in(&flow.states));
+                draw = draw.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let step = (draw >> 33) as usize % flow.states.len();
+                flow.states[step] = match flow.states[step] {
+                    StepState::Waiting => StepState::Scheduled,
+                    StepState::Scheduled => StepState::Running,
+                    StepState::Running if draw.is_multiple_of(5) => StepState::Abandoned,
+                    StepState::Running => StepState::Finished,
+                    done => done,
+                };
+            }
+            assert_eq!(flow.next_ready(), Flow::next_ready_in(&flow.states));
         }
     }
 }

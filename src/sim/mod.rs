@@ -35,7 +35,7 @@ use crate::scenario::Behaviour;
 use crate::scenario::Scenario;
 use crate::trace::{self, Event, Record, StepNumber};
 use actix::{Actor, Addr, Recipient};
-use adapter::{Node, ReplicaSnapshot, Snapshot, Step};
+use adapter::{FinalSnapshot, Node, ReplicaSnapshot, Step};
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
 use sha2::{Digest, Sha256};
@@ -596,7 +596,7 @@ impl<'a, 't> Simulation<'a, 't> {
     async fn finish(mut self) -> RunResult {
         let stopped_by = self.stopped_by;
         for (cluster, ledger) in &self.ledgers {
-            let snapshot: LedgerSnapshot = ledger.send(Snapshot).await.expect("ledger actors outlive the run");
+            let snapshot: LedgerSnapshot = ledger.send(FinalSnapshot).await.expect("ledger actors outlive the run");
             self.observations.ledgers.insert(cluster.clone(), snapshot);
         }
         for (org, node) in &self.orgs {
