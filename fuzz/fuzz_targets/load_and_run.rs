@@ -15,7 +15,7 @@ thread_local! {
 fuzz_target!(|data: &[u8]| {
     match scenario::parse_bytes("fuzz.yaml", data) {
         Ok(scenario) => {
-            let budget = Budget { max_events: 2_000, max_bytes: 4 << 20 };
+            let budget = Budget { max_events: 2_000, max_bytes: 4 << 20, events_per_step: 0, bytes_per_step: 0 };
             RUNNER.with(|runner| {
                 let outcome = finsim::outcome::run_within(runner, &scenario, scenario.seed, budget);
                 let _ = serde_json::to_string(&outcome);

@@ -50,16 +50,34 @@ use std::sync::Arc;
 /// the limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
-    /// The most events a run handles.
+    /// The most events a run handles (plus `events_per_step` for each step of its flow).
     pub max_events: u64,
-    /// The most bytes a run holds: its canonical trace so far, and its queued events
-    /// (each counted at `QUEUED_EVENT_BYTES`).
+    /// The most bytes a run produces: its canonical trace so far (kept or streamed), and its
+    /// queued events (each counted at `QUEUED_EVENT_BYTES`) (plus `bytes_per_step` for each step
+    /// of its flow).
     pub max_bytes: u64,
+    /// What each step of the flow adds to `max_events`: a long flow is a long run, not a storm.
+    pub events_per_step: u64,
+    /// What each step of the flow adds to `max_bytes`.
+    pub bytes_per_step: u64,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Self { max_events: 5_000_000, max_bytes: 256 << 20 }
+        Self { max_events: 5_000_000, max_bytes: 256 << 20, events_per_step: 200, bytes_per_step: 64 << 10 }
+    }
+}
+
+impl Budget {
+    /// The limits of a run whose flow has `steps` steps.
+    pub fn for_steps(self, steps: usize) -> Self {
+        let steps = steps as u64;
+        Self {
+            max_events: self.max_events.saturating_add(self.events_per_step.saturating_mul(steps)),
+            max_bytes: self.max_bytes.saturating_add(self.bytes_per_step.saturating_mul(steps)),
+            events_per_step: 0,
+            bytes_per_step: 0,
+        }
     }
 }
 
@@ -74,7 +92,7 @@ pub struct Settings {
     pub record_envelopes: bool,
     /// Hash the trace (and hand each record to the run's tap, if it has one) without keeping
     /// it: the run's memory then does not grow with its history, and `RunResult::trace` is
-    /// empty. `Budget::max_bytes` then counts the queued events alone.
+    /// empty. (`Budget::max_bytes` still counts the trace: it bounds what a run produces.)
     pub forget_trace: bool,
     /// Seal every envelope with a zero signature and open none with a check (the explorer's
     /// null signer): the engine's own cost, without the ed25519 work. Only for measuring; a
@@ -112,7 +130,7 @@ pub const QUEUED_EVENT_BYTES: u64 = 256;
 /// The limit that stopped a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
-    /// `Budget::max_events` events were handled and more were queued.
+    /// `Budget::max_events` events (with the flow's allowance) were handled and more were queued.
     Events(u64),
     /// The run held more than `Budget::max_bytes` bytes.
     Bytes(u64),
@@ -297,7 +315,7 @@ struct Simulation<'a, 't> {
     trace: Option<Vec<Record>>,
     /// What each record is handed to as it happens.
     tap: Option<Tap<'t>>,
-    /// The digest of the trace so far, and the size in bytes of the part kept.
+    /// The digest of the trace so far, and its size in bytes (kept or streamed).
     trace_hasher: Sha256,
     trace_bytes: u64,
     /// The canonical line being written (one buffer for the whole run).
@@ -421,8 +439,8 @@ impl<'a, 't> Simulation<'a, 't> {
         if let Some(tap) = &mut self.tap {
             tap(&record, &self.line);
         }
+        self.trace_bytes += self.line.len() as u64;
         if let Some(trace) = &mut self.trace {
-            self.trace_bytes += self.line.len() as u64;
             trace.push(record);
         }
     }
@@ -440,6 +458,7 @@ impl<'a, 't> Simulation<'a, 't> {
     /// Handles events in order until none is left, the next is later than `until_us` (then
     /// the clock moves to `until_us`), or the budget runs out. Returns whether events remain.
     async fn advance(&mut self, budget: Budget, until_us: Option<u64>) -> bool {
+        let budget = budget.for_steps(self.flow.steps().len());
         loop {
             if self.stopped_by.is_some() {
                 return false;
@@ -765,5 +784,20 @@ impl<'a, 't> Simulation<'a, 't> {
         let Some(out) = self.handled(&receiver, input).await else { return };
         self.counter.delivered(&receiver, kind, status, copy, &out);
         self.apply(receiver, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn each_step_of_the_flow_adds_its_allowance_once() {
+        let budget = Budget::default().for_steps(10);
+        assert_eq!(budget.max_events, 5_000_000 + 10 * 200);
+        assert_eq!(budget.max_bytes, (256 << 20) + 10 * (64 << 10));
+        assert_eq!(budget.for_steps(10), budget, "the allowance is not added twice");
+        let none = Budget { events_per_step: 0, bytes_per_step: 0, ..Budget::default() };
+        assert_eq!(none.for_steps(1_000), none);
     }
 }

@@ -164,8 +164,8 @@ fn a_run_that_never_goes_quiet_stops_at_its_budget_with_the_check_finished() {
     let scenario = finsim::scenario::parse("storm.yaml", &text).unwrap();
     let runner = finsim::sim::Runner::new();
     for (budget, words) in [
-        (finsim::sim::Budget { max_events: 500, ..Default::default() }, "event limit (500 events)"),
-        (finsim::sim::Budget { max_bytes: 64 << 10, ..Default::default() }, "memory limit"),
+        (finsim::sim::Budget { max_events: 500, events_per_step: 0, ..Default::default() }, "event limit (500 events)"),
+        (finsim::sim::Budget { max_bytes: 64 << 10, bytes_per_step: 0, ..Default::default() }, "memory limit"),
     ] {
         let outcome = finsim::outcome::run_within(&runner, &scenario, 1, budget);
         assert!(!outcome.passed);
@@ -466,7 +466,7 @@ proptest::proptest! {
         let mutated = format!("{}{value}{}", &text[..start], &text[end..]);
         match finsim::scenario::parse("hostile.yaml", &mutated) {
             Ok(scenario) => {
-                let budget = finsim::sim::Budget { max_events: 50_000, max_bytes: 16 << 20 };
+                let budget = finsim::sim::Budget { max_events: 50_000, max_bytes: 16 << 20, events_per_step: 0, bytes_per_step: 0 };
                 let runner = finsim::sim::Runner::new();
                 let outcome = finsim::outcome::run_within(&runner, &scenario, scenario.seed, budget);
                 prop_assert_eq!(outcome.expectations.len(), scenario.expect.len());
