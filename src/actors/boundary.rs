@@ -171,11 +171,12 @@ mod tests {
         for m in &held {
             org_1.seal(Outgoing::Message(m.clone()));
         }
-        // The held ones took the table past the floor; each sweep kept them all (and the one being
-        // sealed), so the next waits for twice that many entries.
+        // The held ones took the table past the floor; each sweep kept them all, so the next
+        // waits for twice that many entries: swept at 1 (next at the floor f), at f + 1 (next at
+        // 2f + 2), at 2f + 3 (next at 4f + 6, above the 3f held).
         assert_eq!(org_1.remembered() as u64, kept);
         let threshold = org_1.sealed.borrow().sweep_at as u64;
-        assert!(threshold >= kept && threshold <= 2 * kept + 2, "{threshold}");
+        assert_eq!(threshold, 4 * SWEEP_FLOOR as u64 + 6);
         for request_id in 0..threshold - kept {
             org_1.seal(Outgoing::Message(message(10_000 + request_id)));
         }
