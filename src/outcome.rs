@@ -86,9 +86,10 @@ pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings
 
 /// Runs a scenario with a seed (on a fresh actix System) without keeping its trace: each record
 /// goes to `tap` as it happens and `Outcome::trace` is empty, so the run's memory does not grow
-/// with its history (`finsim run` writes its trace file and its account this way).
+/// with its history (`finsim run` writes its trace file and its account this way). It counts no
+/// coverage (`Outcome::coverage` is empty; `finsim test` and `finsim explore` report it).
 pub fn run_streaming(scenario: &Scenario, seed: u64, tap: sim::Tap<'_>) -> Outcome {
-    let settings = sim::Settings { forget_trace: true, ..sim::Settings::default() };
+    let settings = sim::Settings { forget_trace: true, skip_coverage: true, ..sim::Settings::default() };
     let library = Simulator::default();
     let result = sim::Runner::new().simulate_tapped(scenario, seed, settings, &library, Some(tap));
     conclude(scenario, seed, result, &library)

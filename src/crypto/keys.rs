@@ -62,7 +62,8 @@ type Remembered = ([u8; 32], bool);
 #[derive(Debug, Default)]
 pub struct Keyring {
     keys: BTreeMap<ActorId, VerifyingKey>,
-    /// Slot `i` holds the last verification whose digest (SHA-256 of signer, bytes, signature)
+    /// Slot `i` holds the last verification whose digest (SHA-256 of the signer's public key,
+    /// the signature and the bytes: the first two have fixed lengths, so nothing is ambiguous)
     /// falls in it, and its result; a different digest there is a miss.
     verified: Mutex<Vec<Option<Remembered>>>,
 }
@@ -86,13 +87,8 @@ impl Keyring {
     /// Whether `signature` over `bytes` is `actor`'s; `false` for an unknown actor.
     pub fn verify(&self, actor: &ActorId, bytes: &[u8], signature: &[u8; 64]) -> bool {
         let Some(key) = self.keys.get(actor) else { return false };
-        let digest: [u8; 32] = Sha256::new()
-            .chain_update(actor.to_string().as_bytes())
-            .chain_update([0])
-            .chain_update(signature)
-            .chain_update(bytes)
-            .finalize()
-            .into();
+        let digest: [u8; 32] =
+            Sha256::new().chain_update(key.as_bytes()).chain_update(signature).chain_update(bytes).finalize().into();
         let slot = u64::from_le_bytes(digest[..8].try_into().expect("eight bytes")) as usize % MEMO_SLOTS;
         let mut memo = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if memo.is_empty() {
@@ -139,6 +135,11 @@ mod tests {
         }
         let stranger = ActorId::Org(crate::protocol::ids::OrgId::from("org_2"));
         assert!(!keyring.verify(&stranger, b"m", &sig), "unknown signer");
+        // The memo remembers a verification under its key: the same bytes and signature
+        // claimed by another signer are verified afresh, and fail.
+        keyring.insert(stranger.clone(), actor_key(3, &stranger).verifying_key());
+        assert!(keyring.verify(&actor, b"m", &sig));
+        assert!(!keyring.verify(&stranger, b"m", &sig), "another signer's key");
     }
 
     #[test]

@@ -316,17 +316,29 @@ pub fn unreached_json(coverage: &Coverage) -> serde_json::Value {
 }
 
 /// What the engine keeps to tell a copy from a first delivery, and counts with.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Counter {
+    /// Whether it counts at all (`sim::Settings::skip_coverage` turns it off).
+    pub(crate) enabled: bool,
     pub(crate) coverage: Coverage,
     /// A 64-bit digest of every (receiver, envelope) delivered so far: membership only, never
     /// iterated, so its order reaches nothing.
     delivered: BTreeSet<u64>,
 }
 
+impl Default for Counter {
+    fn default() -> Self {
+        Self { enabled: true, coverage: Coverage::default(), delivered: BTreeSet::new() }
+    }
+}
+
 impl Counter {
-    /// Whether `envelope` reached `receiver` before (and remembers that it has now).
+    /// Whether `envelope` reached `receiver` before (and remembers that it has now); always
+    /// `false` when the counter is off (it then remembers nothing).
     pub(crate) fn is_copy(&mut self, receiver: &ActorId, envelope: &Envelope) -> bool {
+        if !self.enabled {
+            return false;
+        }
         // SipHash with fixed keys: the same digest on every machine and every run.
         let mut hasher = std::hash::DefaultHasher::new();
         receiver.hash(&mut hasher);
@@ -345,6 +357,9 @@ impl Counter {
         copy: bool,
         out: &Outbox,
     ) {
+        if !self.enabled {
+            return;
+        }
         let discarded = out.notes.iter().find_map(|note| match note {
             Note::Discarded { at, kind: k, reason, .. } if at == receiver && *k == kind => Some(*reason),
             _ => None,
@@ -361,6 +376,9 @@ impl Counter {
 
     /// What an actor's outbox says about exchanges: re-sends, exchanges out of retries, suspects.
     pub(crate) fn exchanges(&mut self, actor: &ActorId, out: &Outbox) {
+        if !self.enabled {
+            return;
+        }
         let role = Role::of(actor);
         for send in out.sends.iter().filter(|send| send.retry) {
             self.coverage.take(send.outgoing.kind(), role, Path::Retry);

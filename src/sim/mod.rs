@@ -98,6 +98,10 @@ pub struct Settings {
     /// null signer): the engine's own cost, without the ed25519 work. Only for measuring; a
     /// scenario with forgery or corruption then runs differently (nothing is refused).
     pub null_signer: bool,
+    /// Count no coverage (`RunResult::coverage` stays empty): the run then keeps no digest per
+    /// delivery to tell a copy from a first delivery. `finsim run` reports no coverage; `finsim
+    /// test` and `finsim explore` do.
+    pub skip_coverage: bool,
 }
 
 /// One envelope handed to the network: when, by whom, to whom.
@@ -286,6 +290,7 @@ impl Runner {
             if settings.forget_trace {
                 simulation.trace = None;
             }
+            simulation.counter.enabled = !settings.skip_coverage;
             if settings.null_signer {
                 for (_, boundary) in simulation.actors.values_mut() {
                     *boundary = Boundary::new(Signer::Null, simulation.dir.clone());

@@ -28,6 +28,8 @@ fn a_streamed_run_taps_the_trace_a_kept_run_holds_and_keeps_none_of_it() {
         assert_eq!(String::from_utf8(lines).unwrap(), finsim::trace::to_jsonl(&kept.trace));
         assert_eq!(streamed.digest, kept.digest);
         assert_eq!(serde_json::to_value(&streamed).unwrap(), serde_json::to_value(&kept).unwrap());
+        assert!(streamed.coverage.is_empty(), "finsim run counts no coverage (it keeps no digest per delivery)");
+        assert!(!kept.coverage.is_empty());
     }
 }
 

@@ -20,9 +20,14 @@ pub struct LedgerView {
     pub roots: Vec<Hash32>,
     /// The index of the next ledger event this replica expects.
     pub next_event: u64,
-    /// Each block's transaction hashes (its Merkle leaves); block h is `leaves[h - 1]`.
+    /// Whether this replica indexes each settled transaction (`leaves` and `settled`): only
+    /// the variant `status_query` reads them, and they are the largest part of a long run's
+    /// memory (every org of a cluster keeps an entry per transaction of its ledger).
+    pub indexes_transactions: bool,
+    /// Each block's transaction hashes (its Merkle leaves); block h is `leaves[h - 1]`. Empty
+    /// unless `indexes_transactions`.
     pub leaves: Vec<Vec<Hash32>>,
-    /// Every settled transaction by tx id.
+    /// Every settled transaction by tx id. Empty unless `indexes_transactions`.
     pub settled: BTreeMap<Hash32, SettledTx>,
     /// The holds in place (variant `settlement: escrow`).
     pub holds: Holds,
@@ -93,18 +98,21 @@ impl LedgerView {
             let source = self.balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
             *source = source.saturating_sub(tx.quantity);
             *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
-            let received_us = event.received_us.get(index).copied().unwrap_or(0);
-            self.settled.insert(
-                tx.tx_id,
-                SettledTx { height, index, parties: (tx.destination.org.clone(), tx.asset.org.clone()), received_us },
-            );
+            if self.indexes_transactions {
+                let received_us = event.received_us.get(index).copied().unwrap_or(0);
+                let parties = (tx.destination.org.clone(), tx.asset.org.clone());
+                self.settled.insert(tx.tx_id, SettledTx { height, index, parties, received_us });
+            }
         }
         self.roots.push(event.root);
-        self.leaves.push(event.txs.iter().map(LedgerTx::hash).collect());
+        if self.indexes_transactions {
+            self.leaves.push(event.txs.iter().map(LedgerTx::hash).collect());
+        }
         true
     }
 
-    /// Where a settled transaction sits, with its Merkle path: what a status answer carries.
+    /// Where a settled transaction sits, with its Merkle path: what a status answer carries
+    /// (`None` too when this replica does not index transactions).
     pub fn settled_at(&self, tx_id: &Hash32) -> Option<(&SettledTx, SettledAt)> {
         let settled = self.settled.get(tx_id)?;
         let leaves = self.leaves.get(settled.height as usize - 1)?;
@@ -141,5 +149,33 @@ mod tests {
         assert!(view.apply(&event, 0));
         assert!(!view.apply(&event, 0), "a repeat is not applied");
         assert_eq!(view.next_event, 1);
+    }
+
+    #[test]
+    fn only_a_replica_that_indexes_transactions_can_say_where_one_settled() {
+        let tx = LedgerTx {
+            request_id: 1,
+            tx_id: Hash32::of(b"tx"),
+            asset: ResourceId::parse("org_2:101:a").unwrap(),
+            source: ResourceId::parse("org_2:100:treasury").unwrap(),
+            destination: ResourceId::parse("org_1:100:u").unwrap(),
+            quantity: 5,
+            submitter: OrgId::from("org_2"),
+        };
+        let root = crate::crypto::merkle::root(&[tx.hash()]);
+        let event =
+            BlockCommitted { index: 0, height: 1, root, txs: vec![tx.clone()], received_us: vec![7], refused: vec![] };
+        for indexes_transactions in [false, true] {
+            let mut view = LedgerView { indexes_transactions, ..LedgerView::default() };
+            assert!(view.apply(&event, 0));
+            assert_eq!(view.root_at(1), Some(root), "every replica keeps the roots");
+            assert_eq!(view.balances[&(tx.asset.clone(), tx.destination.clone())], 5, "and the balances");
+            let at = view.settled_at(&tx.tx_id);
+            assert_eq!(at.is_some(), indexes_transactions);
+            if let Some((settled, at)) = at {
+                assert_eq!((settled.height, at.tx_hash, at.root, at.received_us), (1, tx.hash(), root, 7));
+            }
+            assert_eq!(view.settled.len() + view.leaves.len(), if indexes_transactions { 2 } else { 0 });
+        }
     }
 }

@@ -96,7 +96,7 @@ impl Organization {
     pub fn new(id: OrgId, dir: Arc<Directory>, setup: OrgSetup) -> Self {
         let me = ActorId::Org(id.clone());
         let cluster = dir.cluster_of[&id].clone();
-        let mut view = LedgerView::default();
+        let mut view = LedgerView { indexes_transactions: dir.protocol.status_query, ..LedgerView::default() };
         for (asset_id, balances) in &dir.genesis {
             if dir.cluster_of.get(&asset_id.org) == Some(&cluster) {
                 view.assets.insert(asset_id.clone(), dir.asset_hashes[asset_id]);

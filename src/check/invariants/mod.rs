@@ -325,16 +325,21 @@ pub struct Carried {
 }
 
 impl CauseRead {
-    /// Reads a cause: the witness opens it (re-verifying its signature); its transfer, if it
-    /// carries one, is decoded without a check.
+    /// Reads a cause: the witness opens it (re-verifying its signature, then decoding it once);
+    /// its transfer, if it carries one, is read from the decoded bytes whatever the signature.
     pub fn of(witness: &mut witness::Witness, envelope: &Envelope) -> Self {
-        let carried = match witness::decode(envelope) {
-            Some(Message { request_id, body: Body::Transfer(t), .. }) => {
-                Some(Carried { request_id, signed: witness::signed_transfer(&t), asset: t.asset_id })
-            }
+        let message = witness::decode(envelope);
+        let carried = match &message {
+            Some(Message { request_id, body: Body::Transfer(t), .. }) => Some(Carried {
+                request_id: *request_id,
+                signed: witness::signed_transfer(t),
+                asset: t.asset_id.clone(),
+            }),
             _ => None,
         };
-        let opened = witness.open(envelope).map(|message| {
+        let opened = witness.check_signature(envelope).and_then(|()| {
+            let message = message.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
+            witness::check_header(&message, envelope)?;
             let grant = match message.body {
                 Body::Settlement(_) => Grant::Settlement,
                 Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
@@ -349,7 +354,7 @@ impl CauseRead {
                 }
                 _ => Grant::Nobody,
             };
-            Opened { from: message.from, request_id: message.request_id, grant }
+            Ok(Opened { from: message.from, request_id: message.request_id, grant })
         });
         Self { kind: envelope.kind, opened, carried }
     }
