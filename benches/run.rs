@@ -67,11 +67,38 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
+/// The sample flow with `members` orgs in cluster_B: its verify, proof and balance steps are
+/// broadcasts to every member, and its block reaches every replica.
+fn wide_cluster(members: usize) -> scenario::Scenario {
+    let orgs: Vec<String> = (2..members + 2).map(|k| format!("org_{k}")).collect();
+    let text = scenario::SAMPLE_FLOW.replace("orgs: [org_2, org_3, org_4]", &format!("orgs: [{}]", orgs.join(", ")));
+    assert_ne!(text, scenario::SAMPLE_FLOW, "the sample flow's cluster_B line");
+    scenario::parse("wide", &text).unwrap()
+}
+
+/// The cost per member of a cluster's broadcasts at two sizes (flat when a broadcast is linear
+/// in its members).
+fn broadcast(c: &mut Criterion) {
+    let mut group = c.benchmark_group("broadcast_per_member");
+    group.sample_size(10);
+    let runner = finsim::sim::Runner::new();
+    let library = finsim::library::Simulator::default();
+    for members in [100, 1000] {
+        let scenario = wide_cluster(members);
+        group.throughput(Throughput::Elements(members as u64));
+        let settings = finsim::sim::Settings { forget_trace: true, ..Default::default() };
+        group.bench_function(format!("{members}"), |b| {
+            b.iter(|| runner.simulate_tapped(black_box(&scenario), 0, settings, &library, None).messages)
+        });
+    }
+    group.finish();
+}
+
 fn parse(c: &mut Criterion) {
     c.bench_function("parse_sample_flow", |b| {
         b.iter(|| scenario::parse("sample", black_box(scenario::SAMPLE_FLOW)).unwrap())
     });
 }
 
-criterion_group!(benches, runs, crypto, scale, parse);
+criterion_group!(benches, runs, crypto, scale, broadcast, parse);
 criterion_main!(benches);

@@ -40,6 +40,10 @@ pub struct Topology {
     orgs: BTreeMap<OrgId, NodeIndex>,
     clusters: BTreeMap<ClusterId, NodeIndex>,
     cluster_of: BTreeMap<OrgId, ClusterId>,
+    /// The latest link rule between each pair of nodes (the smaller index first), as the link
+    /// edges say: looked up per transmission, where walking a cluster node's edges would cost
+    /// one step per member.
+    links: BTreeMap<(NodeIndex, NodeIndex), (usize, Latency)>,
     default_latency: Latency,
 }
 
@@ -60,11 +64,22 @@ impl Topology {
                 cluster_of.insert(org.clone(), cluster.clone());
             }
         }
-        let mut topology = Self { graph, orgs, clusters, cluster_of, default_latency: scenario.network.latency };
+        let links = BTreeMap::new();
+        let mut topology = Self { graph, orgs, clusters, cluster_of, links, default_latency: scenario.network.latency };
         for (rule, link) in scenario.network.links.iter().enumerate() {
             let a = topology.node(&link.a);
             let b = topology.node(&link.b);
             topology.graph.add_edge(a, b, Edge::Link { rule, latency: link.latency });
+        }
+        for edge in topology.graph.edge_indices() {
+            if let (Some((a, b)), Some(Edge::Link { rule, latency })) =
+                (topology.graph.edge_endpoints(edge), topology.graph.edge_weight(edge))
+            {
+                let latest = topology.links.entry((a.min(b), a.max(b))).or_insert((*rule, *latency));
+                if *rule > latest.0 {
+                    *latest = (*rule, *latency);
+                }
+            }
         }
         topology
     }
@@ -83,13 +98,7 @@ impl Topology {
 
     /// The latest link rule between two nodes, if any, with its position in the file.
     fn link(&self, a: NodeIndex, b: NodeIndex) -> Option<(usize, Latency)> {
-        self.graph
-            .edges_connecting(a, b)
-            .filter_map(|e| match e.weight() {
-                Edge::Link { rule, latency } => Some((*rule, *latency)),
-                Edge::Member => None,
-            })
-            .max_by_key(|(rule, _)| *rule)
+        self.links.get(&(a.min(b), a.max(b))).copied()
     }
 
     /// The latency model between two orgs (the same org counts as its own cluster). The
@@ -176,5 +185,15 @@ flow: []
         assert_eq!(both_ways(&topology, "org_1", "org_2"), (2.0, 2.0));
         assert_eq!(ms(topology.ledger_latency(&ClusterId::from("cluster_A"))), 2.0);
         assert_eq!(ms(topology.ledger_latency(&ClusterId::from("cluster_B"))), 1.0);
+    }
+
+    #[test]
+    fn of_two_rules_for_the_same_pair_in_either_order_the_later_wins() {
+        let first = "    - { between: [cluster_B, cluster_A], latency: { constant: { ms: 7 } } }";
+        let second = "    - { between: [cluster_A, cluster_B], latency: { constant: { ms: 9 } } }";
+        let topology = with_links(&format!("{first}\n{second}"));
+        assert_eq!(both_ways(&topology, "org_1", "org_3"), (9.0, 9.0));
+        let topology = with_links(&format!("{second}\n{first}"));
+        assert_eq!(both_ways(&topology, "org_1", "org_3"), (7.0, 7.0));
     }
 }

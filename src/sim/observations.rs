@@ -166,7 +166,7 @@ pub struct Observations {
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
     pub replicas: BTreeMap<OrgId, crate::actors::organization::ledger_view::LedgerView>,
     /// What reads each cause as it happens (keys derived from the run's seed).
-    pub witness: Witness,
+    witness: Witness,
 }
 
 impl Observations {

@@ -67,8 +67,17 @@ fn a_workload_is_the_transfers_it_stands_for_byte_for_byte() {
     let (a, b) = (finsim::run(&compact, 7), finsim::run(&long, 7));
     assert_eq!(a.digest, b.digest, "the same trace");
     assert!(a.passed, "{:?}", a.failures());
-    let settled = a.trace.iter().filter(|r| format!("{:?}", r.event).contains("TransferFinal")).count();
-    assert!(settled >= 6, "every transfer of the workload ran and is final");
+    let settled: std::collections::BTreeSet<u64> = a
+        .trace
+        .iter()
+        .filter_map(|r| match &r.event {
+            finsim::trace::Event::Note(finsim::actors::note::Note::TransferFinal {
+                request_id, settled: true, ..
+            }) => Some(*request_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(settled, (100..106).collect(), "each transfer of the workload ran and settled");
 }
 
 #[test]

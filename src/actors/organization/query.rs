@@ -62,12 +62,23 @@ pub struct Broadcast {
     cluster: ClusterId,
     members: Vec<OrgId>,
     valid: BTreeMap<OrgId, Verdict>,
+    /// How many valid answers gave each verdict (kept as answers come: a broadcast to n members
+    /// is then evaluated in O(log n) per answer, not by counting every answer again).
+    counts: BTreeMap<Verdict, usize>,
+    /// Members that have neither answered validly nor been given up on.
+    outstanding: usize,
     bad: BTreeSet<OrgId>,
     gave_up: BTreeSet<OrgId>,
     resolved: Option<Option<Verdict>>,
     suspects: BTreeSet<OrgId>,
     /// The last valid answer counted (what a state change it decides is recorded against).
     pub(super) last_answer: Option<Arc<Envelope>>,
+}
+
+/// Whether `org` is one of a broadcast's members: its cluster's orgs, as the directory lists them
+/// (a lookup, not a walk through the members).
+fn is_member(dir: &crate::actors::directory::Directory, broadcast: &Broadcast, org: &OrgId) -> bool {
+    dir.cluster_of.get(org) == Some(&broadcast.cluster)
 }
 
 impl Broadcast {
@@ -333,8 +344,10 @@ impl Organization {
             question,
             kind,
             cluster,
+            outstanding: members.len(),
             members,
             valid: BTreeMap::new(),
+            counts: BTreeMap::new(),
             bad: BTreeSet::new(),
             gave_up: BTreeSet::new(),
             resolved: None,
@@ -342,7 +355,7 @@ impl Organization {
             last_answer: None,
         };
         self.state.broadcasts.insert(request_id, broadcast);
-        self.evaluate(request_id, out);
+        self.evaluate(request_id, None, out);
     }
 
     pub(super) fn on_broadcast_answer(
@@ -354,7 +367,7 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
-        if !broadcast.members.contains(&from) {
+        if !is_member(&self.cfg.dir, broadcast, &from) {
             return;
         }
         let verdict = match (&broadcast.question, body) {
@@ -381,10 +394,14 @@ impl Organization {
         if broadcast.valid.contains_key(&from) {
             return;
         }
-        broadcast.valid.insert(from, verdict);
+        *broadcast.counts.entry(verdict.clone()).or_default() += 1;
+        if !broadcast.gave_up.contains(&from) {
+            broadcast.outstanding -= 1;
+        }
+        broadcast.valid.insert(from.clone(), verdict);
         broadcast.last_answer = Some(cause.clone());
         self.state.exchanges.close(&key, out);
-        self.evaluate(request_id, out);
+        self.evaluate(request_id, Some(&from), out);
     }
 
     /// A member's answer failed its signature.
@@ -398,35 +415,33 @@ impl Organization {
             self.state.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
         }
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
-        if !broadcast.members.contains(&from) {
+        if !is_member(&self.cfg.dir, broadcast, &from) {
             return;
         }
-        broadcast.bad.insert(from);
-        self.evaluate(request_id, out);
+        broadcast.bad.insert(from.clone());
+        self.evaluate(request_id, Some(&from), out);
     }
 
     pub(super) fn member_timed_out(&mut self, request_id: u64, member: &OrgId, out: &mut Outbox) {
         if let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) {
-            broadcast.gave_up.insert(member.clone());
-            self.evaluate(request_id, out);
+            let counted = is_member(&self.cfg.dir, broadcast, member) && !broadcast.valid.contains_key(member);
+            if broadcast.gave_up.insert(member.clone()) && counted {
+                broadcast.outstanding -= 1;
+            }
+            self.evaluate(request_id, Some(member), out);
         }
     }
 
     /// Resolves a broadcast when its quorum is reached or out of reach; flags suspects.
-    fn evaluate(&mut self, request_id: u64, out: &mut Outbox) {
+    /// `changed` is the member whose answer (or silence) prompted it: once the broadcast is
+    /// resolved, only it can have become a suspect.
+    fn evaluate(&mut self, request_id: u64, changed: Option<&OrgId>, out: &mut Outbox) {
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         let quorum = self.cfg.dir.quorum_size(&broadcast.cluster);
+        let mut changed = changed;
         if broadcast.resolved.is_none() {
-            let mut counts: BTreeMap<&Verdict, usize> = BTreeMap::new();
-            for verdict in broadcast.valid.values() {
-                *counts.entry(verdict).or_default() += 1;
-            }
-            let outstanding = broadcast
-                .members
-                .iter()
-                .filter(|m| !broadcast.valid.contains_key(*m) && !broadcast.gave_up.contains(*m))
-                .count();
-            let best = counts.iter().max_by_key(|(_, n)| **n).map(|(v, n)| ((*v).clone(), *n));
+            let outstanding = broadcast.outstanding;
+            let best = broadcast.counts.iter().max_by_key(|(_, n)| **n).map(|(v, n)| (v.clone(), *n));
             match best {
                 Some((verdict, n)) if n >= quorum => broadcast.resolved = Some(Some(verdict)),
                 Some((_, n)) if n + outstanding < quorum => broadcast.resolved = Some(None),
@@ -439,20 +454,32 @@ impl Organization {
                 self.state.exchanges.close(&ExchangeKey { request_id, peer: member, kind }, out);
             }
             self.report_broadcast(request_id, quorum, out);
+            // Resolved just now: every answer so far is judged.
+            changed = None;
         }
-        self.flag_suspects(request_id, out);
+        self.flag_suspects(request_id, changed, out);
     }
 
-    fn flag_suspects(&mut self, request_id: u64, out: &mut Outbox) {
+    /// Flags the members whose answers differ from the resolved verdict or never had a valid
+    /// signature: every member (`only: None`), or only the one that just answered.
+    fn flag_suspects(&mut self, request_id: u64, only: Option<&OrgId>, out: &mut Outbox) {
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         let Some(resolved) = &broadcast.resolved else { return };
         let mut new = Vec::new();
-        for (member, verdict) in &broadcast.valid {
+        let valid: Box<dyn Iterator<Item = (&OrgId, &Verdict)>> = match only {
+            None => Box::new(broadcast.valid.iter()),
+            Some(member) => Box::new(broadcast.valid.get_key_value(member).into_iter()),
+        };
+        for (member, verdict) in valid {
             if resolved.as_ref().is_some_and(|q| q != verdict) && broadcast.suspects.insert(member.clone()) {
                 new.push((member.clone(), SuspectReason::Differs));
             }
         }
-        for member in &broadcast.bad {
+        let bad: Box<dyn Iterator<Item = &OrgId>> = match only {
+            None => Box::new(broadcast.bad.iter()),
+            Some(member) => Box::new(broadcast.bad.get(member).into_iter()),
+        };
+        for member in bad {
             if !broadcast.valid.contains_key(member) && broadcast.suspects.insert(member.clone()) {
                 new.push((member.clone(), SuspectReason::NoValidSignature));
             }

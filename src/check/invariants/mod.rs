@@ -441,7 +441,8 @@ mod tests {
         seen.transfers.get_mut(&2).unwrap().settled = true;
         let check = holds_released(&seen);
         assert!(check.detail.contains("transfer 2, which is final: settled"), "{check:?}");
-        let mut seen_by_asset_org = Observations { ledgers: seen.ledgers.clone(), ..Observations::default() };
+        let mut seen_by_asset_org = Observations::default();
+        seen_by_asset_org.ledgers = seen.ledgers.clone();
         seen_by_asset_org.sales_final.insert(3);
         let check = holds_released(&seen_by_asset_org);
         assert!(!check.passed && check.detail.contains("transfer 3"), "{check:?}");

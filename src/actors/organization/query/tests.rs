@@ -203,3 +203,103 @@ fn a_balance_of_the_orgs_own_cluster_is_asked_at_its_replicas_height() {
     assert_eq!(min_height_asked_of(&mut member, "cluster_B"), 2);
     assert_eq!(min_height_asked_of(&mut member, "cluster_A"), 0, "its replica is not cluster_A's");
 }
+
+/// Org_1 asks cluster_B (org_2, org_3, org_4; a quorum of 2) for user_1's balance, as request 9.
+fn balance_broadcast() -> Organization {
+    let mut asker = org("org_1");
+    let command = Command::Balance {
+        cluster: ClusterId::from("cluster_B"),
+        account: id("org_1:100:user_1"),
+        asset: id("org_2:101:asset_1"),
+    };
+    asker.handle(0, Input::Command { request_id: 9, command });
+    asker
+}
+
+/// `member`'s answer to request 9: `current` tokens.
+fn answer(asker: &mut Organization, member: &str, current: u64) -> Outbox {
+    let body = Body::BalanceAnswer(crate::protocol::message::BalanceAnswer {
+        status: Status::Ok,
+        account: id("org_1:100:user_1"),
+        asset: id("org_2:101:asset_1"),
+        current,
+        available: current,
+        held: 0,
+        height: 0,
+    });
+    let from = ActorId::Org(OrgId::from(member));
+    let to = Address::Actor(ActorId::Org(OrgId::from("org_1")));
+    let message = Message { request_id: 9, from: from.clone(), to, body: body.clone() };
+    let cause = Arc::new(Envelope::seal(message, &keys::actor_key(1, &from)));
+    let mut out = Outbox::default();
+    asker.on_broadcast_answer(9, OrgId::from(member), body, &cause, &mut out);
+    out
+}
+
+/// The tally of the balance result `out` notes, if it notes one.
+fn tally(out: &Outbox) -> Option<Tally> {
+    out.notes.iter().find_map(|note| match note {
+        Note::BalanceResult { tally, .. } => Some(*tally),
+        _ => None,
+    })
+}
+
+/// The (suspect, reason) pairs `out` notes.
+fn suspects(out: &Outbox) -> Vec<(String, SuspectReason)> {
+    out.notes
+        .iter()
+        .filter_map(|note| match note {
+            Note::Suspect { org, reason, .. } => Some((org.to_string(), *reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_broadcast_resolves_at_its_quorum_and_judges_each_late_answer_once() {
+    let mut asker = balance_broadcast();
+    assert_eq!(tally(&answer(&mut asker, "org_2", 5)), None, "one answer of a quorum of two");
+    let resolved = tally(&answer(&mut asker, "org_3", 5)).expect("the quorum is reached");
+    assert_eq!((resolved.reached, resolved.agreeing, resolved.valid, resolved.members), (true, 2, 2, 3));
+    let late = answer(&mut asker, "org_4", 6);
+    assert_eq!(suspects(&late), [("org_4".to_owned(), SuspectReason::Differs)], "the late answer differs");
+    assert_eq!(tally(&late), None, "reported once");
+    assert!(suspects(&answer(&mut asker, "org_4", 6)).is_empty(), "a repeat is not counted again");
+    // A bad signature after the quorum: that member alone is suspected, once.
+    let mut out = Outbox::default();
+    asker.on_bad_answer(9, OrgId::from("org_4"), Kind::BalanceAnswer, &mut out);
+    assert!(suspects(&out).is_empty(), "org_4 answered validly before, and is a suspect already");
+    let mut asker = balance_broadcast();
+    answer(&mut asker, "org_2", 5);
+    answer(&mut asker, "org_3", 5);
+    let mut out = Outbox::default();
+    asker.on_bad_answer(9, OrgId::from("org_4"), Kind::BalanceAnswer, &mut out);
+    assert_eq!(suspects(&out), [("org_4".to_owned(), SuspectReason::NoValidSignature)]);
+    let mut again = Outbox::default();
+    asker.on_bad_answer(9, OrgId::from("org_4"), Kind::BalanceAnswer, &mut again);
+    assert!(suspects(&again).is_empty());
+}
+
+#[test]
+fn a_broadcast_whose_quorum_is_out_of_reach_resolves_without_one() {
+    let mut asker = balance_broadcast();
+    answer(&mut asker, "org_2", 5);
+    assert_eq!(tally(&answer(&mut asker, "org_3", 6)), None, "org_4 may still make a quorum");
+    let mut out = Outbox::default();
+    asker.member_timed_out(9, &OrgId::from("org_4"), &mut out);
+    let ended = tally(&out).expect("no quorum can be reached any more");
+    assert_eq!((ended.reached, ended.agreeing, ended.valid, ended.members), (false, 0, 2, 3));
+    // Given up on a member that had answered: nothing more is outstanding than before.
+    let mut asker = balance_broadcast();
+    answer(&mut asker, "org_2", 5);
+    let mut out = Outbox::default();
+    asker.member_timed_out(9, &OrgId::from("org_2"), &mut out);
+    asker.member_timed_out(9, &OrgId::from("org_3"), &mut out);
+    assert_eq!(tally(&out), None, "org_2's answer and org_4 can still make a quorum");
+    let resolved = tally(&answer(&mut asker, "org_4", 5)).expect("they do");
+    assert!(resolved.reached);
+    // An answer from outside the cluster counts for nothing.
+    let mut asker = balance_broadcast();
+    answer(&mut asker, "org_2", 5);
+    assert_eq!(tally(&answer(&mut asker, "org_1", 5)), None, "org_1 is not of cluster_B");
+}
