@@ -74,6 +74,11 @@ pub struct OrgState {
     sync_asked: Option<(u64, u64)>,
     /// Ledger events that arrived before one they follow, by index: applied when their turn comes.
     early: BTreeMap<u64, EarlyEvent>,
+    /// The highest height of each cluster that a proof this org holds is anchored at (what a
+    /// balance query names as its `min_height`): kept as proofs come, not found by a walk
+    /// through every purchase per query. (A proof, once held, is never replaced: only a
+    /// `timeout`, which has none, is.)
+    proven: BTreeMap<String, u64>,
 }
 
 /// A ledger event that arrived before its turn.
@@ -116,6 +121,7 @@ impl Organization {
             deferred: Vec::new(),
             sync_asked: None,
             early: BTreeMap::new(),
+            proven: BTreeMap::new(),
         };
         Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup }), state }
     }

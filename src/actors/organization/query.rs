@@ -260,14 +260,7 @@ impl Organization {
     /// and the anchors of the proofs it holds.
     fn known_height(&self, cluster: &ClusterId) -> u64 {
         let own = if *cluster == self.cfg.cluster { self.state.view.height() } else { 0 };
-        let proven = self
-            .state
-            .purchases
-            .values()
-            .filter_map(|p| p.proof()?.anchor())
-            .filter(|anchor| anchor.cluster == cluster.as_str())
-            .map(|anchor| anchor.height);
-        proven.fold(own, u64::max)
+        self.state.proven.get(cluster.as_str()).map_or(own, |proven| own.max(*proven))
     }
 
     pub(super) fn start_verify(&mut self, request_id: u64, cluster: ClusterId, resource: ResourceId, out: &mut Outbox) {

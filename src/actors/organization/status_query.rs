@@ -126,7 +126,7 @@ impl Organization {
             cause: cause.clone(),
             proof: Some(proof.clone()),
         });
-        purchase.final_status = Some(Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) });
+        self.record_final(request_id, Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) });
         if let Some(cause) = self.state.broadcasts.get(&request_id).and_then(|b| b.last_answer.clone()) {
             self.changed(Change::FinalStatus, &cause, out);
         }

@@ -242,7 +242,7 @@ impl Organization {
                 cause: settlement.cause.clone(),
                 proof: settlement.proof.clone(),
             });
-            purchase.final_status = Some(settlement);
+            self.record_final(request_id, settlement);
             self.changed(Change::FinalStatus, cause, out);
             self.state
                 .exchanges
@@ -251,14 +251,27 @@ impl Organization {
         out.send(self.message(request_id, Self::to_org(&from), Body::SettlementAck));
     }
 
+    /// A purchase's final status is known: it is kept, and the height its proof (if any) is
+    /// anchored at raises what this org knows of that cluster (`known_height`).
+    pub(super) fn record_final(&mut self, request_id: u64, settlement: Settlement) {
+        if let Some(anchor) = settlement.proof.as_ref().and_then(|proof| proof.anchor()) {
+            let known = self.state.proven.entry(anchor.cluster).or_insert(0);
+            *known = (*known).max(anchor.height);
+        }
+        if let Some(purchase) = self.state.purchases.get_mut(&request_id) {
+            purchase.final_status = Some(settlement);
+        }
+    }
+
     pub(super) fn transfer_timed_out(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };
         if purchase.final_status.is_some() {
             return;
         }
         let cause = Cause::NoAnswer { org: purchase.asset.org.clone(), retries: self.cfg.dir.protocol.retries };
-        purchase.final_status =
-            Some(Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause: cause.clone(), proof: None });
+        let settlement =
+            Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause: cause.clone(), proof: None };
+        self.record_final(request_id, settlement);
         out.note(Note::TransferFinal {
             org: self.cfg.id.clone(),
             request_id,

@@ -180,13 +180,16 @@ fn a_balance_is_asked_at_the_highest_height_the_proofs_the_asker_holds_name_for_
         };
         let message = Message { request_id, from: user.clone(), to: me.clone(), body: Body::Order(order) };
         buyer.handle(0, Input::Receive(Received::sealed(message, &keys::actor_key(1, &user))));
-        let purchase = buyer.state.purchases.get_mut(&request_id).expect("the order is taken");
-        purchase.final_status = Some(Settlement {
-            tx_id: Hash32([0; 32]),
-            status: Status::Ok,
-            cause: crate::protocol::cause::Cause::Settled { cluster: ClusterId::from(cluster), height },
-            proof: Some(proof_at(cluster, height)),
-        });
+        assert!(buyer.state.purchases.contains_key(&request_id), "the order is taken");
+        buyer.record_final(
+            request_id,
+            Settlement {
+                tx_id: Hash32([0; 32]),
+                status: Status::Ok,
+                cause: crate::protocol::cause::Cause::Settled { cluster: ClusterId::from(cluster), height },
+                proof: Some(proof_at(cluster, height)),
+            },
+        );
     }
     assert_eq!(
         min_height_asked_of(&mut buyer, "cluster_B"),
