@@ -6,6 +6,10 @@ use finsim::crypto::keys;
 use finsim::scenario;
 use std::hint::black_box;
 
+/// The allocator the `finsim` binary runs on, so that these figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn runs(c: &mut Criterion) {
     let sample = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
     let messages = finsim::run(&sample, sample.seed).messages;

@@ -14,6 +14,12 @@ use finsim::text::escape;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// mimalloc, not the system allocator: a long run allocates and frees millions of small objects,
+/// and glibc's free-list upkeep grew with the heap (`docs/performance.md`, "Allocations"). Which
+/// allocator runs reaches no output: nothing in finsim orders or hashes by address.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_CODES: &str = "Exit codes: 0 every expectation and invariant held; 1 a check failed; \
 2 the file or the arguments are invalid, or the output could not be written.";
 

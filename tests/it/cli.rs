@@ -54,6 +54,11 @@ fn json_has_the_contract_keys_and_the_same_digest_in_two_processes() {
         assert!(a["stats"].get(key).is_some(), "missing stats.{key}");
     }
     assert_eq!(a["digest"], b["digest"]);
+    // The binary runs on mimalloc, this test on the system allocator: the same trace either way.
+    let text = std::fs::read_to_string("scenarios/three-clusters.yaml").unwrap();
+    let scenario = finsim::scenario::parse("three-clusters.yaml", &text).unwrap();
+    let in_process = finsim::run(&scenario, scenario.seed);
+    assert_eq!(a["digest"], serde_json::to_value(&in_process.digest).unwrap(), "the same digest in this process");
     assert_eq!(a["expectations"][0]["passed"], true);
 }
 
