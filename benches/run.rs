@@ -51,21 +51,33 @@ fn workload(transfers: usize) -> scenario::Scenario {
     scenario::parse("generated", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
 }
 
+/// Benchmarks whole runs of `scenario` (seed 0, the trace hashed, not kept) as `name`, counting
+/// `elements` per run.
+fn bench_run(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: String,
+    scenario: &scenario::Scenario,
+    elements: u64,
+    null_signer: bool,
+) {
+    let runner = finsim::sim::Runner::new();
+    let library = finsim::library::Simulator::default();
+    let settings = finsim::sim::Settings { forget_trace: true, null_signer, ..Default::default() };
+    group.throughput(Throughput::Elements(elements));
+    group.bench_function(name, |b| {
+        b.iter(|| runner.simulate_tapped(black_box(scenario), 0, settings, &library, None).messages)
+    });
+}
+
 /// The cost per transfer at two sizes (flat when the engine is linear), and the same runs with
 /// the null signer: the engine alone, against the ed25519 work `crypto` measures.
 fn scale(c: &mut Criterion) {
     let mut group = c.benchmark_group("per_transfer");
     group.sample_size(10);
-    let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     for transfers in [100, 1000] {
         let scenario = workload(transfers);
-        group.throughput(Throughput::Elements(transfers as u64));
         for (name, null_signer) in [("signed", false), ("null_signer", true)] {
-            let settings = finsim::sim::Settings { forget_trace: true, null_signer, ..Default::default() };
-            group.bench_function(format!("{name}/{transfers}"), |b| {
-                b.iter(|| runner.simulate_tapped(black_box(&scenario), 0, settings, &library, None).messages)
-            });
+            bench_run(&mut group, format!("{name}/{transfers}"), &scenario, transfers as u64, null_signer);
         }
     }
     group.finish();
@@ -85,15 +97,8 @@ fn wide_cluster(members: usize) -> scenario::Scenario {
 fn broadcast(c: &mut Criterion) {
     let mut group = c.benchmark_group("broadcast_per_member");
     group.sample_size(10);
-    let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     for members in [100, 1000] {
-        let scenario = wide_cluster(members);
-        group.throughput(Throughput::Elements(members as u64));
-        let settings = finsim::sim::Settings { forget_trace: true, ..Default::default() };
-        group.bench_function(format!("{members}"), |b| {
-            b.iter(|| runner.simulate_tapped(black_box(&scenario), 0, settings, &library, None).messages)
-        });
+        bench_run(&mut group, format!("{members}"), &wide_cluster(members), members as u64, false);
     }
     group.finish();
 }
