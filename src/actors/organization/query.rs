@@ -20,6 +20,7 @@ use crate::protocol::message::{
 };
 use crate::protocol::status::Status;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// What a broadcast asks.
@@ -459,20 +460,17 @@ impl Organization {
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };
         let Some(resolved) = &broadcast.resolved else { return };
         let mut new = Vec::new();
-        let valid: Box<dyn Iterator<Item = (&OrgId, &Verdict)>> = match only {
-            None => Box::new(broadcast.valid.iter()),
-            Some(member) => Box::new(broadcast.valid.get_key_value(member).into_iter()),
+        // One member, or all: the same kind of range either way (no allocation per answer).
+        let range = match only {
+            Some(member) => (Bound::Included(member), Bound::Included(member)),
+            None => (Bound::Unbounded, Bound::Unbounded),
         };
-        for (member, verdict) in valid {
+        for (member, verdict) in broadcast.valid.range::<OrgId, _>(range) {
             if resolved.as_ref().is_some_and(|q| q != verdict) && broadcast.suspects.insert(member.clone()) {
                 new.push((member.clone(), SuspectReason::Differs));
             }
         }
-        let bad: Box<dyn Iterator<Item = &OrgId>> = match only {
-            None => Box::new(broadcast.bad.iter()),
-            Some(member) => Box::new(broadcast.bad.get(member).into_iter()),
-        };
-        for member in bad {
+        for member in broadcast.bad.range::<OrgId, _>(range) {
             if !broadcast.valid.contains_key(member) && broadcast.suspects.insert(member.clone()) {
                 new.push((member.clone(), SuspectReason::NoValidSignature));
             }

@@ -337,9 +337,7 @@ impl CauseRead {
             }),
             _ => None,
         };
-        let opened = witness.check_signature(envelope).and_then(|()| {
-            let message = message.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
-            witness::check_header(&message, envelope)?;
+        let opened = witness.open_decoded(envelope, message).map(|message| {
             let grant = match message.body {
                 Body::Settlement(_) => Grant::Settlement,
                 Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
@@ -354,7 +352,7 @@ impl CauseRead {
                 }
                 _ => Grant::Nobody,
             };
-            Ok(Opened { from: message.from, request_id: message.request_id, grant })
+            Opened { from: message.from, request_id: message.request_id, grant }
         });
         Self { kind: envelope.kind, opened, carried }
     }

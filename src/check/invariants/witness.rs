@@ -40,27 +40,23 @@ impl Witness {
 
     /// The message of an envelope whose signature is its claimed sender's; why not, otherwise.
     pub fn open(&mut self, envelope: &Envelope) -> Result<Message, String> {
-        self.check_signature(envelope)?;
-        let message = decode(envelope).ok_or_else(|| "its signed bytes do not decode".to_owned())?;
-        check_header(&message, envelope)?;
-        Ok(message)
+        self.open_decoded(envelope, decode(envelope))
     }
 
-    /// Whether an envelope's signature is its claimed sender's, over the bytes that travelled.
-    pub fn check_signature(&mut self, envelope: &Envelope) -> Result<(), String> {
+    /// `open`, for an envelope whose bytes the caller has decoded already (with `decode`): the
+    /// signature is checked over the bytes that travelled, then the decoded header against the
+    /// routing header.
+    pub fn open_decoded(&mut self, envelope: &Envelope, decoded: Option<Message>) -> Result<Message, String> {
         let key = self.key(&envelope.from);
         let signature = Signature::from_bytes(&envelope.signature);
         key.verify_strict(&envelope.payload, &signature)
-            .map_err(|_| format!("its signature is not {}'s", envelope.from))
+            .map_err(|_| format!("its signature is not {}'s", envelope.from))?;
+        let message = decoded.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
+        if message.from != envelope.from || message.to != envelope.to || message.request_id != envelope.request_id {
+            return Err("its signed header differs from its routing header".to_owned());
+        }
+        Ok(message)
     }
-}
-
-/// Whether a message's signed header is its envelope's routing header.
-pub fn check_header(message: &Message, envelope: &Envelope) -> Result<(), String> {
-    if message.from != envelope.from || message.to != envelope.to || message.request_id != envelope.request_id {
-        return Err("its signed header differs from its routing header".to_owned());
-    }
-    Ok(())
 }
 
 /// What identifies a transfer its user signed once, whatever request carries it: SHA-256 of
