@@ -3,6 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use finsim::crypto::keys;
+use finsim::crypto::tally::Tally;
 use finsim::scenario;
 use std::hint::black_box;
 
@@ -51,8 +52,8 @@ fn workload(transfers: usize) -> scenario::Scenario {
     scenario::parse("generated", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
 }
 
-/// Benchmarks whole runs of `scenario` (seed 0, the trace hashed, not kept) as `name`, counting
-/// `elements` per run.
+/// Benchmarks whole runs of `scenario` (seed 0, the trace hashed, not kept, no coverage: as
+/// `finsim run` does) as `name`, counting `elements` per run, and prints one run's ed25519 work.
 fn bench_run(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: String,
@@ -62,7 +63,16 @@ fn bench_run(
 ) {
     let runner = finsim::sim::Runner::new();
     let library = finsim::library::Simulator::default();
-    let settings = finsim::sim::Settings { forget_trace: true, null_signer, ..Default::default() };
+    let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    // The ed25519 work of one run, to set against its time (docs/performance.md, "Near the
+    // ceiling"): a run's actors live on this thread.
+    let before = Tally::of_this_thread();
+    let messages = runner.simulate_tapped(scenario, 0, settings, &library, None).messages;
+    let tally = Tally::of_this_thread().since(before);
+    eprintln!(
+        "{name}: {messages} messages, {} signatures, {} verifications per run",
+        tally.signatures, tally.verifications
+    );
     group.throughput(Throughput::Elements(elements));
     group.bench_function(name, |b| {
         b.iter(|| runner.simulate_tapped(black_box(scenario), 0, settings, &library, None).messages)

@@ -3,10 +3,11 @@
 //! protocol settings, and the genesis ledgers. Built once per run (by `sim::genesis`, from
 //! the scenario); read-only.
 
-use crate::crypto::keys::Keyring;
+use crate::crypto::keys::{self, Keyring};
 use crate::crypto::Hash32;
 use crate::protocol::config::{ProtocolConfig, Quorum};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
+use ed25519_dalek::VerifyingKey;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The public directory of a run.
@@ -62,6 +63,17 @@ impl Directory {
         self.asset_access.get(asset).is_some_and(|orgs| orgs.contains(org))
     }
 
+    /// The public key of a user, by the finid the directory lists for it: the keyring's key,
+    /// decompressed once per run, when that finid is the key's (as genesis makes it), else the
+    /// finid parsed afresh; `None` for a user without a finid or a finid that is no key.
+    pub fn user_key(&self, user: &ResourceId) -> Option<VerifyingKey> {
+        let finid = self.user_finids.get(user)?;
+        match self.keyring.key(&ActorId::User(user.clone())) {
+            Some(key) if keys::finid(key) == *finid => Some(*key),
+            _ => keys::key_of_finid(finid),
+        }
+    }
+
     /// The orgs of a cluster.
     pub fn members_of(&self, cluster: &ClusterId) -> &[OrgId] {
         self.members.get(cluster).map(Vec::as_slice).unwrap_or_default()
@@ -107,5 +119,22 @@ mod tests {
         assert_eq!(dir.receivers(Some(org("org_3")), &cluster_b), [org("org_3")]);
         assert_eq!(dir.receivers(None, &Address::Actor(org("org_1"))), [org("org_1")]);
         assert_eq!(dir.receivers(None, &Address::Cluster(ClusterId::from("nowhere"))), []);
+    }
+
+    #[test]
+    fn a_users_key_is_the_one_its_listed_finid_names() {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let mut dir = crate::sim::genesis::directory(&scenario, 1);
+        for (user, finid) in &dir.user_finids {
+            assert_eq!(dir.user_key(user), keys::key_of_finid(finid), "{user}");
+            assert!(dir.user_key(user).is_some());
+        }
+        let user = dir.user_finids.keys().next().unwrap().clone();
+        let other = keys::finid(&keys::signing_key(2, "another").verifying_key());
+        dir.user_finids.insert(user.clone(), other.clone());
+        assert_eq!(dir.user_key(&user), keys::key_of_finid(&other), "a finid that is not the keyring's key");
+        dir.user_finids.insert(user.clone(), "00".repeat(31));
+        assert_eq!(dir.user_key(&user), None, "a finid that is no key");
+        assert_eq!(dir.user_key(&ResourceId::parse("org_9:100:nobody").unwrap()), None);
     }
 }

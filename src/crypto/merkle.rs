@@ -34,14 +34,49 @@ pub fn node(left: Hash32, right: Hash32) -> Hash32 {
     Hash32::of_parts(&[&[NODE_PREFIX], &left.0, &right.0])
 }
 
+/// A block's tree, built once: its root and every transaction's path are read from its
+/// levels (a path costs its length, not a rebuild of the tree).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tree {
+    /// The leaves first, the root's level (one node) last; a block without transactions has
+    /// one empty level.
+    levels: Vec<Vec<Hash32>>,
+}
+
+impl Tree {
+    /// The tree over a block's transaction hashes, in the block's order.
+    pub fn new(tx_hashes: &[Hash32]) -> Self {
+        let mut levels = vec![tx_hashes.iter().copied().map(leaf).collect::<Vec<_>>()];
+        while let Some(level) = levels.last().filter(|level| level.len() > 1) {
+            let next = next_level(level);
+            levels.push(next);
+        }
+        Self { levels }
+    }
+
+    /// The root (zeros for a block without transactions, which no ledger commits).
+    pub fn root(&self) -> Hash32 {
+        self.levels.last().and_then(|level| level.first()).copied().unwrap_or(Hash32([0; 32]))
+    }
+
+    /// The path from the transaction at `index` to the root.
+    pub fn path(&self, mut index: usize) -> Vec<PathStep> {
+        let mut steps = Vec::with_capacity(self.levels.len().saturating_sub(1));
+        for level in &self.levels[..self.levels.len() - 1] {
+            let sibling = index ^ 1;
+            if let Some(hash) = level.get(sibling) {
+                steps.push(if index.is_multiple_of(2) { PathStep::Right(*hash) } else { PathStep::Left(*hash) });
+            }
+            index /= 2;
+        }
+        steps
+    }
+}
+
 /// The root of the tree over a block's transaction hashes, in the block's order (which must
 /// not be empty).
 pub fn root(tx_hashes: &[Hash32]) -> Hash32 {
-    let mut level: Vec<Hash32> = tx_hashes.iter().copied().map(leaf).collect();
-    while level.len() > 1 {
-        level = next_level(&level);
-    }
-    level.first().copied().unwrap_or(Hash32([0; 32]))
+    Tree::new(tx_hashes).root()
 }
 
 fn next_level(level: &[Hash32]) -> Vec<Hash32> {
@@ -55,23 +90,9 @@ fn next_level(level: &[Hash32]) -> Vec<Hash32> {
         .collect()
 }
 
-/// The path from the transaction at `index` to the root.
-pub fn path(tx_hashes: &[Hash32], mut index: usize) -> Vec<PathStep> {
-    let mut steps = Vec::new();
-    let mut level: Vec<Hash32> = tx_hashes.iter().copied().map(leaf).collect();
-    while level.len() > 1 {
-        let sibling = index ^ 1;
-        if sibling < level.len() {
-            steps.push(if index.is_multiple_of(2) {
-                PathStep::Right(level[sibling])
-            } else {
-                PathStep::Left(level[sibling])
-            });
-        }
-        level = next_level(&level);
-        index /= 2;
-    }
-    steps
+/// The path from the transaction at `index` to the root (one path: `Tree` gives several).
+pub fn path(tx_hashes: &[Hash32], index: usize) -> Vec<PathStep> {
+    Tree::new(tx_hashes).path(index)
 }
 
 /// Replays a path from a transaction hash: the root it leads to.
@@ -99,6 +120,34 @@ mod tests {
                 assert_eq!(replay(*leaf, &path(&leaves, i)), root, "n={n} i={i}");
             }
         }
+    }
+
+    /// The path as the tree's definition gives it: rebuild each level, take the sibling.
+    fn rebuilt_path(tx_hashes: &[Hash32], mut index: usize) -> Vec<PathStep> {
+        let mut steps = Vec::new();
+        let mut level: Vec<Hash32> = tx_hashes.iter().copied().map(leaf).collect();
+        while level.len() > 1 {
+            if let Some(sibling) = level.get(index ^ 1) {
+                steps.push(if index.is_multiple_of(2) { PathStep::Right(*sibling) } else { PathStep::Left(*sibling) });
+            }
+            level = next_level(&level);
+            index /= 2;
+        }
+        steps
+    }
+
+    #[test]
+    fn a_tree_built_once_gives_each_path_the_definition_gives() {
+        for n in 1..=33 {
+            let leaves = leaves(n);
+            let tree = Tree::new(&leaves);
+            assert_eq!(tree.root(), root(&leaves), "n={n}");
+            for i in 0..leaves.len() {
+                assert_eq!(tree.path(i), rebuilt_path(&leaves, i), "n={n} i={i}");
+            }
+        }
+        assert_eq!(Tree::new(&[]).root(), Hash32([0; 32]));
+        assert!(Tree::new(&[]).path(0).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod chainpoint;
 pub mod keyed;
 pub mod keys;
 pub mod merkle;
+pub mod tally;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};

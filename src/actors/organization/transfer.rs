@@ -440,8 +440,8 @@ impl Organization {
 
     /// The user's signature over the template rebuilt from the transfer's own fields.
     fn check_signature(&self, transfer: &Transfer) -> Result<(), Refusal> {
-        let known = self.cfg.dir.user_finids.get(&transfer.from.id);
-        let key = known.filter(|f| **f == transfer.from.finid).and_then(|f| keys::key_of_finid(f));
+        let known = self.cfg.dir.user_finids.get(&transfer.from.id).is_some_and(|f| *f == transfer.from.finid);
+        let key = known.then(|| self.cfg.dir.user_key(&transfer.from.id)).flatten();
         let Some(key) = key else {
             return Err(Box::new((Status::Signature, Cause::WrongFinid { user: transfer.from.id.clone() })));
         };
@@ -608,14 +608,20 @@ impl Organization {
             return;
         }
         self.answer_deferred(out);
-        let leaves: Vec<Hash32> = block.txs.iter().map(LedgerTx::hash).collect();
+        // The block's tree only when one of its transactions is this org's to settle: every
+        // replica of the cluster sees every block.
+        let leaves: Vec<Hash32> = if block.txs.iter().any(|tx| self.awaits_settlement(tx)) {
+            block.txs.iter().map(LedgerTx::hash).collect()
+        } else {
+            Vec::new()
+        };
+        let tree = merkle::Tree::new(&leaves);
         for (index, tx) in block.txs.iter().enumerate() {
-            if tx.submitter != self.cfg.id
-                || !matches!(self.state.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
-            {
+            // Asked again for each: settling one transaction ends any other of its request.
+            if !self.awaits_settlement(tx) {
                 continue;
             }
-            let path = merkle::path(&leaves, index);
+            let path = tree.path(index);
             let node_id = proof_node_id(self.cfg.dir.seed, tx.request_id);
             let proof = ChainpointProof::build(&ProofInputs {
                 tx_hash: leaves[index],
@@ -629,9 +635,7 @@ impl Organization {
             self.finalize(tx.request_id, Status::Ok, cause, Some(proof), out);
         }
         for refused in &block.refused {
-            if refused.tx.submitter == self.cfg.id
-                && matches!(self.state.sales.get(&refused.tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
-            {
+            if self.awaits_settlement(&refused.tx) {
                 let cause = Cause::Insufficient {
                     account: refused.tx.source.clone(),
                     quantity: refused.tx.quantity,
@@ -641,6 +645,12 @@ impl Organization {
                 self.finalize(refused.tx.request_id, refused.status, cause, None, out);
             }
         }
+    }
+
+    /// Whether `tx` is one this org submitted and still waits to see settled or refused.
+    fn awaits_settlement(&self, tx: &LedgerTx) -> bool {
+        tx.submitter == self.cfg.id
+            && matches!(self.state.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
     }
 
     /// Seed step 14: the transfer is final; notify the buyer's org (an exchange).

@@ -49,6 +49,7 @@ impl Witness {
     pub fn open_decoded(&mut self, envelope: &Envelope, decoded: Option<Message>) -> Result<Message, String> {
         let key = self.key(&envelope.from);
         let signature = Signature::from_bytes(&envelope.signature);
+        crate::crypto::tally::verified();
         key.verify_strict(&envelope.payload, &signature)
             .map_err(|_| format!("its signature is not {}'s", envelope.from))?;
         let message = decoded.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
