@@ -53,14 +53,15 @@ fn workload(transfers: usize) -> scenario::Scenario {
 }
 
 /// Benchmarks whole runs of `scenario` (seed 0, the trace hashed, not kept, no coverage: as
-/// `finsim run` does) as `name`, counting `elements` per run, and prints one run's ed25519 work.
+/// `finsim run` does) as `name`, counting `elements` per run; prints one run's ed25519 work and
+/// returns it.
 fn bench_run(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: String,
     scenario: &scenario::Scenario,
     elements: u64,
     null_signer: bool,
-) {
+) -> Tally {
     let runner = finsim::sim::Runner::new();
     let library = finsim::library::Simulator::default();
     let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
@@ -70,12 +71,35 @@ fn bench_run(
     let messages = runner.simulate_tapped(scenario, 0, settings, &library, None).messages;
     let tally = Tally::of_this_thread().since(before);
     eprintln!(
-        "{name}: {messages} messages, {} signatures, {} verifications per run",
-        tally.signatures, tally.verifications
+        "{name}: {messages} messages, {} signatures over {} bytes, {} verifications over {} bytes per run",
+        tally.signatures, tally.signed_bytes, tally.verifications, tally.verified_bytes
     );
     group.throughput(Throughput::Elements(elements));
     group.bench_function(name, |b| {
         b.iter(|| runner.simulate_tapped(black_box(scenario), 0, settings, &library, None).messages)
+    });
+    tally
+}
+
+/// One signature and one verification at the mean lengths a run's `tally` signed and verified:
+/// what its ed25519 work costs per operation (SHA-512 over the message makes it grow with the
+/// length), measured in the same benchmark run as the run itself.
+fn bench_ed25519_at(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    tally: Tally,
+) {
+    let key = keys::signing_key(1, "bench");
+    let signed = vec![7u8; (tally.signed_bytes / tally.signatures.max(1)) as usize];
+    let verified = vec![7u8; (tally.verified_bytes / tally.verifications.max(1)) as usize];
+    let signature = keys::sign(&key, &verified);
+    let verifying = key.verifying_key();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(format!("{name}/ed25519_sign_{}B", signed.len()), |b| {
+        b.iter(|| keys::sign(&key, black_box(&signed)))
+    });
+    group.bench_function(format!("{name}/ed25519_verify_{}B", verified.len()), |b| {
+        b.iter(|| keys::verify(&verifying, black_box(&verified), &signature))
     });
 }
 
@@ -86,9 +110,9 @@ fn scale(c: &mut Criterion) {
     group.sample_size(10);
     for transfers in [100, 1000] {
         let scenario = workload(transfers);
-        for (name, null_signer) in [("signed", false), ("null_signer", true)] {
-            bench_run(&mut group, format!("{name}/{transfers}"), &scenario, transfers as u64, null_signer);
-        }
+        let tally = bench_run(&mut group, format!("signed/{transfers}"), &scenario, transfers as u64, false);
+        bench_ed25519_at(&mut group, &format!("signed/{transfers}"), tally);
+        bench_run(&mut group, format!("null_signer/{transfers}"), &scenario, transfers as u64, true);
     }
     group.finish();
 }

@@ -37,6 +37,10 @@ pub struct Directory {
     pub genesis: BTreeMap<ResourceId, BTreeMap<ResourceId, u64>>,
     /// Each ledger closes a block every this many microseconds.
     pub block_us: u64,
+    /// Every signature of the run is the null signer's (`sim::Settings::null_signer`): users sign
+    /// with a zero signature and an org accepts a user's signature unchecked, as every boundary
+    /// seals and opens envelopes. Only for measuring the engine without its ed25519 work.
+    pub null_signer: bool,
 }
 
 /// The protocol's defences against moving tokens twice. Every one is on in a run; a test turns

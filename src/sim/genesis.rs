@@ -52,6 +52,7 @@ pub fn directory(scenario: &Scenario, seed: u64) -> Directory {
         defences: Defences::default(),
         genesis: scenario.assets.iter().map(|(id, a)| (id.clone(), a.balances.clone())).collect(),
         block_us: scenario.block_ms.saturating_mul(1000),
+        null_signer: false,
     }
 }
 

@@ -15,7 +15,7 @@ pub mod genesis;
 pub mod observations;
 pub mod script;
 
-use crate::actors::boundary::{own_signer, Boundary, Signer};
+use crate::actors::boundary::{Boundary, Signer};
 use crate::actors::byzantine::{builtin, Byzantine};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::cluster_ledger::LedgerSnapshot;
@@ -36,6 +36,7 @@ use crate::scenario::Scenario;
 use crate::trace::{self, Event, Record, StepNumber};
 use actix::{Actor, Addr, Recipient};
 use adapter::{FinalSnapshot, Node, ReplicaSnapshot, Step};
+use ed25519_dalek::SigningKey;
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
 use sha2::{Digest, Sha256};
@@ -94,9 +95,11 @@ pub struct Settings {
     /// it: the run's memory then does not grow with its history, and `RunResult::trace` is
     /// empty. (`Budget::max_bytes` still counts the trace: it bounds what a run produces.)
     pub forget_trace: bool,
-    /// Seal every envelope with a zero signature and open none with a check (the explorer's
-    /// null signer): the engine's own cost, without the ed25519 work. Only for measuring; a
-    /// scenario with forgery or corruption then runs differently (nothing is refused).
+    /// Sign nothing and check no signature (the null signer): every envelope is sealed with a
+    /// zero signature and opened without a check, users sign with zeros, orgs accept users'
+    /// signatures and the invariants' witness reads each envelope as its sender's: the engine's
+    /// own cost, without any ed25519 work. Only for measuring; a scenario with forgery or
+    /// corruption then runs differently (nothing is refused).
     pub null_signer: bool,
     /// Count no coverage (`RunResult::coverage` stays empty): the run then keeps no digest per
     /// delivery to tell a copy from a first delivery. `finsim run` reports no coverage; `finsim
@@ -257,7 +260,7 @@ impl Runner {
         let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
         self.system.block_on(async {
             let mut simulation =
-                Simulation::new(Cow::Owned(unfaulted), seed, Defences::default(), &Simulator::default());
+                Simulation::new(Cow::Owned(unfaulted), seed, Settings::default(), &Simulator::default());
             simulation.replay(schedule).await?;
             Ok(simulation.finish().await)
         })
@@ -285,17 +288,12 @@ impl Runner {
         tap: Option<Tap<'_>>,
     ) -> RunResult {
         self.system.block_on(async {
-            let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings.defences, library);
+            let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings, library);
             simulation.sent = settings.record_envelopes.then(Vec::new);
             if settings.forget_trace {
                 simulation.trace = None;
             }
             simulation.counter.enabled = !settings.skip_coverage;
-            if settings.null_signer {
-                for (_, boundary) in simulation.actors.values_mut() {
-                    *boundary = Boundary::new(Signer::Null, simulation.dir.clone());
-                }
-            }
             simulation.tap = tap;
             simulation.run(settings.budget).await
         })
@@ -337,8 +335,14 @@ struct Simulation<'a, 't> {
 }
 
 impl<'a, 't> Simulation<'a, 't> {
-    fn new(scenario: Cow<'a, Scenario>, seed: u64, defences: Defences, library: &Simulator) -> Self {
-        let dir = Arc::new(Directory { defences, ..genesis::directory(&scenario, seed) });
+    /// A run's world at time 0, built with `settings`' defences and signer (`budget` and what a
+    /// run keeps are the caller's to apply).
+    fn new(scenario: Cow<'a, Scenario>, seed: u64, settings: Settings, library: &Simulator) -> Self {
+        let null_signer = settings.null_signer;
+        let dir =
+            Arc::new(Directory { defences: settings.defences, null_signer, ..genesis::directory(&scenario, seed) });
+        // Each actor's signer: its own key, a forger's forged key, or the null signer for all.
+        let signer = |key: SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key)) };
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
@@ -370,19 +374,23 @@ impl<'a, 't> Simulation<'a, 't> {
             let me = ActorId::Org(org.clone());
             let forges = scenario.faults.byzantine.get(org).is_some_and(|b| b.contains(&Behaviour::ForgeSignature));
             let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
-            actors.insert(me, (step, Boundary::new(Signer::Key(Box::new(key)), dir.clone())));
+            actors.insert(me, (step, Boundary::new(signer(key), dir.clone())));
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
             let node = Node(ClusterLedger::new(cluster.clone(), dir.clone())).start();
             let me = ActorId::Ledger(cluster.clone());
-            actors.insert(me.clone(), (node.clone().recipient(), Boundary::new(own_signer(seed, &me), dir.clone())));
+            actors.insert(
+                me.clone(),
+                (node.clone().recipient(), Boundary::new(signer(keys::actor_key(seed, &me)), dir.clone())),
+            );
             ledgers.insert(cluster.clone(), node);
         }
         for user in scenario.users.keys() {
             let node = Node(User::new(user.clone(), dir.clone())).start();
             let me = ActorId::User(user.clone());
-            actors.insert(me.clone(), (node.recipient(), Boundary::new(own_signer(seed, &me), dir.clone())));
+            actors
+                .insert(me.clone(), (node.recipient(), Boundary::new(signer(keys::actor_key(seed, &me)), dir.clone())));
         }
         let mut network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
@@ -407,7 +415,7 @@ impl<'a, 't> Simulation<'a, 't> {
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
             line: Vec::with_capacity(512),
-            observations: Observations::for_seed(seed),
+            observations: Observations::for_run(seed, null_signer),
             counter: coverage::Counter::default(),
             messages: 0,
             events: 0,

@@ -172,7 +172,14 @@ pub struct Observations {
 impl Observations {
     /// Nothing observed yet, in a run with `seed`.
     pub fn for_seed(seed: u64) -> Self {
-        Self { witness: Witness::new(seed), ..Self::default() }
+        Self::for_run(seed, false)
+    }
+
+    /// Nothing observed yet, in a run with `seed` whose signatures are the null signer's when
+    /// `null_signer` (the witness then takes each envelope's signature as its sender's).
+    pub fn for_run(seed: u64, null_signer: bool) -> Self {
+        let witness = if null_signer { Witness::of_null_signer(seed) } else { Witness::new(seed) };
+        Self { witness, ..Self::default() }
     }
 
     /// A state change of `actor` caused by `envelope`: the envelope is read now, not kept.

@@ -4,7 +4,7 @@
 //! the checks (the `liveness` deadline among them) see them as if the file had named them.
 
 use super::adapter::Snapshot;
-use super::{Budget, Pending, Runner, Simulation};
+use super::{Budget, Pending, Runner, Settings, Simulation};
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::library::Simulator;
 use crate::outcome::Outcome;
@@ -54,9 +54,9 @@ pub struct Script<'a> {
 impl<'a> Script<'a> {
     pub(crate) fn new(library: &'a Simulator, scenario: Scenario, seed: u64) -> Self {
         let runner = Runner::new();
-        let defences = Default::default();
+        let settings = Settings::default();
         let simulation =
-            runner.system.block_on(async { Simulation::new(Cow::Owned(scenario), seed, defences, library) });
+            runner.system.block_on(async { Simulation::new(Cow::Owned(scenario), seed, settings, library) });
         Self { runner, simulation: Some(simulation), library, seed, budget: Budget::default() }
     }
 

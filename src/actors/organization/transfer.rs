@@ -448,7 +448,7 @@ impl Organization {
         let Ok(signature) = <[u8; 64]>::try_from(transfer.signature.value.as_slice()) else {
             return Err(Box::new((Status::Signature, Cause::SignatureLength)));
         };
-        if keys::verify(&key, &transfer.template().hash().0, &signature) {
+        if self.cfg.dir.null_signer || keys::verify(&key, &transfer.template().hash().0, &signature) {
             Ok(())
         } else {
             Err(Box::new((Status::Signature, Cause::SignatureMismatch)))

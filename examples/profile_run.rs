@@ -1,0 +1,51 @@
+//! A generated workload run as `finsim run` runs it (trace hashed, not kept; no coverage), for a
+//! profiler: `perf record` or `valgrind --tool=callgrind` around a release build of this
+//! program measure the engine on the same runs as the `per_transfer` benchmarks
+//! (docs/performance.md, "Near the ceiling", has the commands and what they showed).
+//!
+//! `cargo run --release --example profile_run -- [TRANSFERS] [signed|null] [RUNS]`
+//! (defaults: 100 transfers, signed, one run). It prints each run's messages and ed25519 work.
+
+use finsim::crypto::tally::Tally;
+
+/// The allocator the `finsim` binary runs on, so that a profile is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let transfers: usize = args.next().map_or(Ok(100), |a| a.parse())?;
+    let null_signer = match args.next().as_deref() {
+        None | Some("signed") => false,
+        Some("null") => true,
+        Some(other) => return Err(format!("expected `signed` or `null`, found `{other}`").into()),
+    };
+    let runs: usize = args.next().map_or(Ok(1), |a| a.parse())?;
+
+    // The benchmarks' workload: 20 orgs in 4 clusters, one transfer step per 2 ms.
+    let spec = finsim::generate::Spec {
+        orgs: 20,
+        clusters: 4,
+        users: 40,
+        assets: 20,
+        transfers,
+        faults: finsim::generate::Faults::None,
+        seed: 0,
+    };
+    let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
+    let runner = finsim::sim::Runner::new();
+    let library = finsim::library::Simulator::default();
+    let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    for _ in 0..runs {
+        let before = Tally::of_this_thread();
+        let result = runner.simulate_tapped(&scenario, 0, settings, &library, None);
+        let work = Tally::of_this_thread().since(before);
+        println!(
+            "{transfers} transfers: {} messages; {} signatures over {} bytes, {} verifications over {} bytes",
+            result.messages, work.signatures, work.signed_bytes, work.verifications, work.verified_bytes
+        );
+        // With real keys every message is signed and checked; the null signer does neither.
+        assert_eq!(null_signer, work.signatures == 0 && work.verifications == 0, "{work:?}");
+    }
+    Ok(())
+}
