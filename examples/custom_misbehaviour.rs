@@ -60,7 +60,7 @@ impl Misbehaviour for ClaimsSettled {
             };
             settlement.status = Status::Ok;
             settlement.cause = Cause::Settled { cluster: ClusterId::from("cluster_B"), height: 1 };
-            settlement.proof = Some(ChainpointProof::build(&inputs));
+            settlement.proof = Some(ChainpointProof::build(&inputs).into());
             Some(Act::Altered)
         });
     }

@@ -48,7 +48,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
             .transfers
             .iter()
             .filter(|(_, known)| known.settled)
-            .filter_map(|(id, known)| Some((*id, known.proof.clone()?)))
+            .filter_map(|(id, known)| Some((*id, known.proof.as_deref()?.clone())))
             .collect(),
         keys: result.directory.keyring.actors().map(|(actor, key)| (actor.clone(), key.to_bytes())).collect(),
         finals: result.observations.transfers.iter().map(|(id, known)| (*id, known.reason)).collect(),

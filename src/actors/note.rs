@@ -116,7 +116,7 @@ pub enum Note {
         settled: bool,
         reason: Status,
         cause: Cause,
-        proof: Option<ChainpointProof>,
+        proof: Option<Arc<ChainpointProof>>,
     },
     /// A buyer's org's status query finished (variant `status_query`): a quorum of the asset's
     /// cluster said the transaction settled (with a proof that replays), or it did not.

@@ -13,6 +13,7 @@ use crate::trace::{Event, Hop};
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Transmissions between two different orgs, as the contract counts them.
@@ -154,7 +155,8 @@ impl Network {
         let digest: [u8; 32] = sha2::Sha256::digest(base.as_bytes()).into();
         let short: [u8; 16] = digest[..16].try_into().expect("sixteen bytes");
         let ordinal = self.ordinals.entry(short).or_insert(0);
-        let key = format!("{base}/{ordinal}");
+        let mut key = base;
+        write!(key, "/{ordinal}").expect("a String takes any text");
         *ordinal += 1;
         let partitioned = match (&sender, &receiver) {
             (ActorId::Org(a), ActorId::Org(b)) if between_orgs => {
@@ -173,14 +175,18 @@ impl Network {
                 out.events.push(Event::Lost { hop, cause });
             }
             Decision::Delivered { latency_us, corrupt_bit, duplicate_latency_us } => {
-                out.events.push(Event::Send { hop: hop.clone(), retry, latency_us });
+                // Each event names the hop: the last one written takes it, the others a copy.
+                let mut hop = Some(hop);
+                let mut name = |last: bool| if last { hop.take() } else { hop.clone() }.expect("named until the last");
+                let send_is_last = corrupt_bit.is_none() && duplicate_latency_us.is_none();
+                out.events.push(Event::Send { hop: name(send_is_last), retry, latency_us });
                 let mut delivered = envelope.clone();
                 if let Some(bit) = corrupt_bit {
                     let mut altered = (*envelope).clone();
                     altered.payload[bit / 8] ^= 1 << (bit % 8);
                     delivered = Arc::new(altered);
                     self.stats.corrupted += 1;
-                    out.events.push(Event::Corrupted { hop: hop.clone(), bit });
+                    out.events.push(Event::Corrupted { hop: name(duplicate_latency_us.is_none()), bit });
                 }
                 let copy = |arrival_us: u64| Arrival {
                     arrival_us,
@@ -193,7 +199,7 @@ impl Network {
                 out.arrivals.push(copy(now.saturating_add(latency_us)));
                 if let Some(copy_latency_us) = duplicate_latency_us {
                     self.stats.duplicated += 1;
-                    out.events.push(Event::Duplicated { hop, latency_us: copy_latency_us });
+                    out.events.push(Event::Duplicated { hop: name(true), latency_us: copy_latency_us });
                     out.arrivals.push(copy(now.saturating_add(copy_latency_us)));
                 }
             }

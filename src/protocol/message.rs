@@ -14,6 +14,7 @@ use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::crypto::Hash32;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The content type of asset data.
 pub const APPLICATION_JSON: &str = "application/json";
@@ -396,8 +397,9 @@ pub struct Settlement {
     pub status: Status,
     /// What decided it: where it settled, or which check failed.
     pub cause: Cause,
-    /// The Chainpoint proof, when settled.
-    pub proof: Option<ChainpointProof>,
+    /// The Chainpoint proof, when settled (shared: the buyer's org, its note and the checks
+    /// hold the same proof; it is written as the proof itself).
+    pub proof: Option<Arc<ChainpointProof>>,
 }
 
 /// One ledger transaction.

@@ -694,7 +694,7 @@ impl<'a, 't> Simulation<'a, 't> {
 
     /// What `actor`'s handler does with `input` (nothing for an actor that is not there).
     async fn handled(&mut self, actor: &ActorId, input: Input) -> Option<Outbox> {
-        let recipient = self.actors.get(actor).map(|(node, _)| node.clone())?;
+        let (recipient, _) = self.actors.get(actor)?;
         Some(recipient.send(Step { now: self.now, input }).await.expect("actors outlive the run"))
     }
 

@@ -25,7 +25,7 @@ pub struct KnownFinal {
     /// What decided it.
     pub cause: Cause,
     /// The proof, when settled.
-    pub proof: Option<ChainpointProof>,
+    pub proof: Option<Arc<ChainpointProof>>,
     /// When the buyer's org first knew a final status.
     pub t_us: u64,
 }

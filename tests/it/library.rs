@@ -162,7 +162,7 @@ impl Misbehaviour for ForeignProof {
         let root_as_hash = self.root_as_hash;
         cx.rewrite_sends(out, "foreign_proof", |m| {
             let Body::Settlement(settlement) = &mut m.body else { return None };
-            let proof = settlement.proof.as_mut()?;
+            let proof = std::sync::Arc::make_mut(settlement.proof.as_mut()?);
             if root_as_hash {
                 let (root, _) = proof.replay()?;
                 proof.hash = root.to_hex();

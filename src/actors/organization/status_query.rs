@@ -118,6 +118,7 @@ impl Organization {
         let cluster = self.cfg.dir.cluster_of[&peer].clone();
         out.note(Note::StatusResult { org: self.cfg.id.clone(), request_id, settled: true, tally, finding: None });
         let cause = Cause::SettledByQuorum { cluster, height };
+        let proof = std::sync::Arc::new(proof);
         out.note(Note::TransferFinal {
             org: self.cfg.id.clone(),
             request_id,

@@ -80,7 +80,7 @@ impl Purchase {
 
     /// The proof of settlement, if settled.
     pub fn proof(&self) -> Option<&ChainpointProof> {
-        self.final_status.as_ref().and_then(|s| s.proof.as_ref())
+        self.final_status.as_ref().and_then(|s| s.proof.as_deref())
     }
 }
 
@@ -632,7 +632,7 @@ impl Organization {
                 node_id,
             });
             let cause = Cause::Settled { cluster: self.cfg.cluster.clone(), height: block.height };
-            self.finalize(tx.request_id, Status::Ok, cause, Some(proof), out);
+            self.finalize(tx.request_id, Status::Ok, cause, Some(Arc::new(proof)), out);
         }
         for refused in &block.refused {
             if self.awaits_settlement(&refused.tx) {
@@ -659,7 +659,7 @@ impl Organization {
         request_id: u64,
         status: Status,
         cause: Cause,
-        proof: Option<ChainpointProof>,
+        proof: Option<Arc<ChainpointProof>>,
         out: &mut Outbox,
     ) {
         let Some(sale) = self.state.sales.get_mut(&request_id) else { return };

@@ -485,7 +485,7 @@ mod tests {
                 settled: true,
                 reason: Status::Ok,
                 cause: Cause::DataTimeout,
-                proof: Some(proof),
+                proof: Some(std::sync::Arc::new(proof)),
                 t_us: 1_000,
             },
         );
@@ -524,7 +524,7 @@ mod tests {
     fn valid_proofs_fails_on_a_tampered_or_missing_proof() {
         let mut seen = settled_state();
         let known = seen.transfers.get_mut(&10101).unwrap();
-        known.proof.as_mut().unwrap().hash = Hash32::of(b"another tx").to_hex();
+        std::sync::Arc::make_mut(known.proof.as_mut().unwrap()).hash = Hash32::of(b"another tx").to_hex();
         assert!(!valid_proofs(&seen).passed);
         seen.transfers.get_mut(&10101).unwrap().proof = None;
         let check = valid_proofs(&seen);
@@ -555,12 +555,12 @@ mod tests {
             })
         };
         let (mut seen, hashes) = two();
-        seen.transfers.get_mut(&10101).unwrap().proof = Some(proof_of(&hashes, 0));
+        seen.transfers.get_mut(&10101).unwrap().proof = Some(std::sync::Arc::new(proof_of(&hashes, 0)));
         assert!(valid_proofs(&seen).passed, "its own transaction's proof holds");
         // 1. The root itself as the proof's hash, with no path.
         let (mut seen, _) = two();
         let root = seen.ledgers[&ClusterId::from("cluster_B")].blocks[0].root;
-        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
+        let proof = std::sync::Arc::make_mut(seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap());
         proof.hash = root.to_hex();
         proof.branches[0].ops.retain(|op| matches!(op, Op::Anchors(_)));
         assert_eq!(proof.replay().map(|(r, _)| r), Some(root), "it replays to the root as a bare hash");
@@ -568,12 +568,12 @@ mod tests {
         assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
         // 2. Another transaction's genuine proof in the same block.
         let (mut seen, hashes) = two();
-        seen.transfers.get_mut(&10101).unwrap().proof = Some(proof_of(&hashes, 1));
+        seen.transfers.get_mut(&10101).unwrap().proof = Some(std::sync::Arc::new(proof_of(&hashes, 1)));
         let check = valid_proofs(&seen);
         assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
         // 3. Its own hash with a path that leads elsewhere.
         let mut seen = settled_state();
-        let proof = seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap();
+        let proof = std::sync::Arc::make_mut(seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap());
         let detour = [Op::Left("01".into()), Op::Right(Hash32::of(b"sibling").to_hex()), Op::Hash("sha-256".into())];
         proof.branches[0].ops.splice(2..2, detour);
         let check = valid_proofs(&seen);

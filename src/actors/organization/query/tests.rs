@@ -187,7 +187,7 @@ fn a_balance_is_asked_at_the_highest_height_the_proofs_the_asker_holds_name_for_
                 tx_id: Hash32([0; 32]),
                 status: Status::Ok,
                 cause: crate::protocol::cause::Cause::Settled { cluster: ClusterId::from(cluster), height },
-                proof: Some(proof_at(cluster, height)),
+                proof: Some(std::sync::Arc::new(proof_at(cluster, height))),
             },
         );
     }
