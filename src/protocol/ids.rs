@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::{DeserializeFromStr, SerializeDisplay};
 use std::fmt;
+use std::sync::Arc;
 
 /// The resource type code of a user (an account), as the seed writes it.
 pub const USER_TYPE: u16 = 100;
@@ -17,14 +18,23 @@ pub const ASSET_TYPE: u16 = 101;
 macro_rules! name_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// The text is shared: a copy of the id (every message, note and event names one) is a
+        /// reference count, not a new string. It is compared, ordered and written as its text.
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// The name as written in the scenario file.
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s.into())
             }
         }
 
@@ -36,7 +46,7 @@ macro_rules! name_type {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_owned())
+                Self(s.into())
             }
         }
     };
@@ -90,7 +100,7 @@ impl ResourceId {
         if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
             return Err(format!("the NAME part of `{text}` holds the control character U+{:04X}", c as u32));
         }
-        Ok(Self { org: OrgId(org.to_owned()), kind, name: name.to_owned() })
+        Ok(Self { org: OrgId::from(org), kind, name: name.to_owned() })
     }
 
     /// Whether this resource is a user (an account).
@@ -145,11 +155,11 @@ impl std::str::FromStr for ActorId {
 
     fn from_str(text: &str) -> Result<Self, String> {
         if let Some(cluster) = text.strip_prefix("ledger:") {
-            Ok(ActorId::Ledger(ClusterId(cluster.to_owned())))
+            Ok(ActorId::Ledger(ClusterId::from(cluster)))
         } else if let Some(user) = text.strip_prefix("user:") {
             ResourceId::parse(user).map(ActorId::User)
         } else if is_plain_name(text) {
-            Ok(ActorId::Org(OrgId(text.to_owned())))
+            Ok(ActorId::Org(OrgId::from(text)))
         } else {
             Err(format!("`{text}` is not an actor id: expected ORG, ledger:CLUSTER or user:ORG:100:NAME"))
         }
@@ -189,7 +199,7 @@ impl<'de> Deserialize<'de> for Address {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         match text.strip_prefix("cluster:") {
-            Some(cluster) if is_plain_name(cluster) => Ok(Address::Cluster(ClusterId(cluster.to_owned()))),
+            Some(cluster) if is_plain_name(cluster) => Ok(Address::Cluster(ClusterId::from(cluster))),
             Some(_) => Err(serde::de::Error::custom(format!("`{text}` is not a cluster address"))),
             None => text.parse().map(Address::Actor).map_err(serde::de::Error::custom),
         }

@@ -157,12 +157,12 @@ impl Validator {
                 );
                 continue;
             }
-            let id = ClusterId(cluster.id.value.clone());
+            let id = ClusterId::from(cluster.id.value.as_str());
             if self.clusters.contains_key(&id) {
                 self.problem(&cluster.id, format!("cluster `{id}` is declared twice"));
                 continue;
             }
-            if self.orgs.contains_key(&OrgId(id.0.clone())) {
+            if self.orgs.contains_key(&OrgId::from(id.as_str())) {
                 self.problem(&cluster.id, format!("`{id}` is already an org: org and cluster ids must differ"));
                 continue;
             }
@@ -176,7 +176,7 @@ impl Validator {
                     );
                     continue;
                 }
-                let org_id = OrgId(org.value.clone());
+                let org_id = OrgId::from(org.value.as_str());
                 if let Some(existing) = self.orgs.get(&org_id) {
                     let message = format!(
                         "org `{org_id}` is already in cluster `{}`: every org belongs to exactly one cluster",
@@ -185,7 +185,7 @@ impl Validator {
                     self.problem(org, message);
                     continue;
                 }
-                if self.clusters.keys().any(|c| c.0 == org.value) || org.value == id.0 {
+                if self.clusters.keys().any(|c| c.as_str() == org.value) || org.value == id.as_str() {
                     self.problem(
                         org,
                         format!("`{}` is already a cluster id: org and cluster ids must differ", org.value),
@@ -200,7 +200,7 @@ impl Validator {
     }
 
     fn org(&mut self, name: &S<String>) -> Option<OrgId> {
-        let id = OrgId(name.value.clone());
+        let id = OrgId::from(name.value.as_str());
         if self.orgs.contains_key(&id) {
             return Some(id);
         }
@@ -210,7 +210,7 @@ impl Validator {
     }
 
     fn cluster(&mut self, name: &S<String>) -> Option<ClusterId> {
-        let id = ClusterId(name.value.clone());
+        let id = ClusterId::from(name.value.as_str());
         if self.clusters.contains_key(&id) {
             return Some(id);
         }
@@ -220,16 +220,17 @@ impl Validator {
     }
 
     fn endpoint(&mut self, name: &S<String>) -> Option<Endpoint> {
-        let org = OrgId(name.value.clone());
+        let org = OrgId::from(name.value.as_str());
         if self.orgs.contains_key(&org) {
             return Some(Endpoint::Org(org));
         }
-        let cluster = ClusterId(name.value.clone());
+        let cluster = ClusterId::from(name.value.as_str());
         if self.clusters.contains_key(&cluster) {
             return Some(Endpoint::Cluster(cluster));
         }
-        let help =
-            Self::known_names(self.orgs.keys().map(|o| o.0.clone()).chain(self.clusters.keys().map(|c| c.0.clone())));
+        let help = Self::known_names(
+            self.orgs.keys().map(|o| o.to_string()).chain(self.clusters.keys().map(|c| c.to_string())),
+        );
         self.problem_help(name, format!("unknown org or cluster `{}`", name.value), help);
         None
     }
