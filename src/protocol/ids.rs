@@ -74,8 +74,8 @@ pub struct ResourceId {
     pub org: OrgId,
     /// The resource type code (100 user, 101 asset).
     pub kind: u16,
-    /// The resource's own name.
-    pub name: String,
+    /// The resource's own name (shared by every copy of the id, as its org's name is).
+    pub name: Arc<str>,
 }
 
 impl ResourceId {
@@ -100,7 +100,7 @@ impl ResourceId {
         if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
             return Err(format!("the NAME part of `{text}` holds the control character U+{:04X}", c as u32));
         }
-        Ok(Self { org: OrgId::from(org), kind, name: name.to_owned() })
+        Ok(Self { org: OrgId::from(org), kind, name: name.into() })
     }
 
     /// Whether this resource is a user (an account).
