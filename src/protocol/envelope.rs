@@ -60,7 +60,7 @@ impl Envelope {
     /// Seals a message with the signature `sign` makes of its canonical bytes (a real key's, or
     /// a null signer's: see `actors::boundary`).
     pub fn seal_with(message: &Message, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> Self {
-        let payload = postcard::to_allocvec(message).expect("a message always encodes");
+        let payload = super::canonical::bytes(message).expect("a message always encodes");
         let signature = sign(&payload);
         Self {
             request_id: message.request_id,

@@ -424,7 +424,7 @@ pub struct LedgerTx {
 impl LedgerTx {
     /// The transaction hash: SHA-256 of its canonical bytes.
     pub fn hash(&self) -> Hash32 {
-        Hash32::of(&postcard::to_allocvec(self).unwrap_or_default())
+        super::canonical::hash(self).unwrap_or_else(|_| Hash32::of(&[]))
     }
 }
 

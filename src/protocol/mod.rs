@@ -2,6 +2,7 @@
 //! status codes, the Asset Transaction Signature Template and IVMS-101 documents.
 
 pub mod atst;
+pub mod canonical;
 pub mod cause;
 pub mod config;
 pub mod envelope;
