@@ -45,15 +45,7 @@ fn crypto(c: &mut Criterion) {
 
 /// A generated workload of `transfers` transfers among 20 orgs in 4 clusters.
 fn workload(transfers: usize) -> scenario::Scenario {
-    let spec = finsim::generate::Spec {
-        orgs: 20,
-        clusters: 4,
-        users: 40,
-        assets: 20,
-        transfers,
-        faults: finsim::generate::Faults::None,
-        seed: 0,
-    };
+    let spec = finsim::generate::Spec::benchmark(transfers);
     scenario::parse("generated", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
 }
 

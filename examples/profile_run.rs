@@ -50,15 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = args.next().map_or(Ok(1), |a| a.parse())?;
 
     // The benchmarks' workload: 20 orgs in 4 clusters, one transfer step per 2 ms.
-    let spec = finsim::generate::Spec {
-        orgs: 20,
-        clusters: 4,
-        users: 40,
-        assets: 20,
-        transfers,
-        faults: finsim::generate::Faults::None,
-        seed: 0,
-    };
+    let spec = finsim::generate::Spec::benchmark(transfers);
     let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
     let runner = finsim::sim::Runner::new();
     let library = finsim::library::Simulator::default();

@@ -46,6 +46,14 @@ pub struct Spec {
     pub seed: u64,
 }
 
+impl Spec {
+    /// The workload the benchmarks time and `examples/profile_run.rs` profiles: `transfers`
+    /// transfers among 20 orgs in 4 clusters (40 users, 20 assets), no faults, seed 0.
+    pub fn benchmark(transfers: usize) -> Self {
+        Self { orgs: 20, clusters: 4, users: 40, assets: 20, transfers, faults: Faults::None, seed: 0 }
+    }
+}
+
 /// The time between two transfers' starts.
 pub const SPACING_MS: u64 = 2;
 

@@ -96,6 +96,7 @@ mod tests {
         }
         // The scratch buffer keeps nothing of an earlier value.
         assert_eq!(bytes(&1u8).unwrap(), [1]);
+        assert_eq!(hash(&1u8).unwrap(), Hash32::of(&[1]), "a single byte is hashed too");
         assert_eq!(bytes("").unwrap(), [0]);
     }
 }
