@@ -102,14 +102,14 @@ impl Boundary {
     }
 }
 
-/// The signer an actor of a run with `seed` has: its own key.
-pub fn own_signer(seed: u64, actor: &crate::protocol::ids::ActorId) -> Signer {
-    Signer::Key(Box::new(keys::actor_key(seed, actor)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The signer an actor of a run with `seed` has: its own key.
+    fn own_signer(seed: u64, actor: &crate::protocol::ids::ActorId) -> Signer {
+        Signer::Key(Box::new(keys::actor_key(seed, actor)))
+    }
     use crate::protocol::envelope::{Message, Rejection};
     use crate::protocol::ids::{ActorId, Address, OrgId};
     use crate::protocol::message::Body;
