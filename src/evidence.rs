@@ -170,7 +170,7 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
         kind: sent.envelope.kind,
         request_id: sent.envelope.request_id,
         signer: sent.envelope.from.to_string(),
-        signed: const_hex::encode(&sent.envelope.payload),
+        signed: const_hex::encode(sent.envelope.payload()),
         signature: const_hex::encode(sent.envelope.signature),
     });
     files.insert("messages.jsonl".to_owned(), json_lines(messages));

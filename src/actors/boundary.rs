@@ -16,11 +16,10 @@ use crate::actors::directory::Directory;
 use crate::actors::outbox::{Input, Outgoing};
 use crate::crypto::keys;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::envelope::Message;
 use ed25519_dalek::SigningKey;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// How an actor's messages are signed.
 #[derive(Clone, Debug)]
@@ -45,12 +44,12 @@ pub struct Boundary {
 /// run of 1,000 orgs).
 const SWEEP_FLOOR: usize = 16;
 
-/// The envelope of each sealed message, by the message's address, while the message lives
-/// (a dead entry is swept once the table has doubled, or passed `SWEEP_FLOOR`). Only looked
-/// up, never iterated into anything a run records.
+/// The envelope of each sealed message, by the message's address, while the message is held
+/// beyond the envelope that remembers it (a dead entry is swept once the table has doubled, or
+/// passed `SWEEP_FLOOR`). Only looked up, never iterated into anything a run records.
 #[derive(Debug, Default)]
 struct Sealed {
-    by_message: BTreeMap<usize, (Weak<Message>, Arc<Envelope>)>,
+    by_message: BTreeMap<usize, Arc<Envelope>>,
     sweep_at: usize,
 }
 
@@ -81,18 +80,23 @@ impl Boundary {
             Outgoing::Message(message) => {
                 let mut sealed = self.sealed.borrow_mut();
                 let address = Arc::as_ptr(&message) as usize;
-                if let Some((held, envelope)) = sealed.by_message.get(&address) {
-                    if held.upgrade().is_some_and(|held| Arc::ptr_eq(&held, &message)) {
+                // The envelope remembers its message, so the message at this address is the
+                // one sealed there for as long as the entry lives.
+                if let Some(envelope) = sealed.by_message.get(&address) {
+                    if envelope.sealed_from().is_some_and(|held| Arc::ptr_eq(held, &message)) {
                         return envelope.clone();
                     }
                 }
                 let envelope = Arc::new(match &self.signer {
-                    Signer::Key(key) => Envelope::seal_with(&message, |payload| keys::sign(key, payload)),
-                    Signer::Null => Envelope::seal_with(&message, |_| [0; 64]),
+                    Signer::Key(key) => Envelope::seal_with(message, |payload| keys::sign(key, payload)),
+                    Signer::Null => Envelope::seal_with(message, |_| [0; 64]),
                 });
-                sealed.by_message.insert(address, (Arc::downgrade(&message), envelope.clone()));
+                sealed.by_message.insert(address, envelope.clone());
                 if sealed.by_message.len() > sealed.sweep_at {
-                    sealed.by_message.retain(|_, (held, _)| held.strong_count() > 0);
+                    // Held by someone besides the envelope's memory of it: still live.
+                    sealed
+                        .by_message
+                        .retain(|_, envelope| envelope.sealed_from().is_some_and(|m| Arc::strong_count(m) > 1));
                     sealed.sweep_at = (2 * sealed.by_message.len()).max(SWEEP_FLOOR);
                 }
                 envelope
@@ -150,12 +154,12 @@ mod tests {
         let held = Arc::new(ack("org_1"));
         let first = org_1.seal(Outgoing::Message(held.clone()));
         assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held.clone()))), "a re-send is not signed again");
-        // More messages, each dropped once sealed: the table is swept when it passes the floor
-        // (the one being sealed is still held then), and keeps the held message.
+        // More messages, each dropped once sealed: the table is swept when it passes the floor,
+        // and keeps the held message only (nobody holds the one being sealed but its envelope).
         for request_id in 0..SWEEP_FLOOR as u64 {
             org_1.seal(Outgoing::Message(Arc::new(Message { request_id, ..ack("org_1") })));
         }
-        assert_eq!(org_1.remembered(), 2, "the held message and the one sealed as the table was swept");
+        assert_eq!(org_1.remembered(), 1, "the held message");
         assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held))), "what is held survives the sweep");
         let copy = org_1.seal(Outgoing::Message(Arc::new(ack("org_1"))));
         assert_eq!(copy, first, "an equal message gets an equal envelope");
@@ -182,7 +186,7 @@ mod tests {
         }
         assert_eq!(org_1.remembered() as u64, threshold, "not swept at the threshold");
         org_1.seal(Outgoing::Message(message(20_000)));
-        assert_eq!(org_1.remembered() as u64, kept + 1, "swept past it: the held ones and the one being sealed");
+        assert_eq!(org_1.remembered() as u64, kept, "swept past it: the held ones");
     }
 
     #[test]

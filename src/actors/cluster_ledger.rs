@@ -539,7 +539,7 @@ mod tests {
         ledger.handle(0, Input::Timer(0));
         // Another transaction may spend only the 50 left available; the held one settles.
         let other = envelope_of(submit("org_2", "org_2:100:treasury", "org_2:101:asset_1"));
-        let mut other_tx = match postcard::from_bytes::<Message>(&other.payload).unwrap().body {
+        let mut other_tx = match postcard::from_bytes::<Message>(other.payload()).unwrap().body {
             Body::Submit(tx) => tx,
             _ => unreachable!(),
         };
@@ -614,7 +614,7 @@ mod tests {
     fn a_hold_on_another_orgs_account_is_refused_unread() {
         let from = ActorId::Org(OrgId::from("org_3"));
         let genuine = envelope_of(escrow(true, b"a", 10));
-        let mut message: Message = postcard::from_bytes(&genuine.payload).unwrap();
+        let mut message: Message = postcard::from_bytes(genuine.payload()).unwrap();
         message.from = from.clone();
         let forged = arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &from))));
         let mut ledger = ledger();

@@ -91,7 +91,7 @@ impl Transmission {
 
 /// A message's identity: the first 8 bytes of the SHA-256 of its signed bytes.
 pub fn message_id(envelope: &Envelope) -> u64 {
-    let digest = crate::crypto::Hash32::of(&envelope.payload);
+    let digest = crate::crypto::Hash32::of(envelope.payload());
     let mut first = [0; 8];
     first.copy_from_slice(&digest.0[..8]);
     u64::from_be_bytes(first)

@@ -168,7 +168,7 @@ impl Network {
             self.stats.sent += 1;
         }
         let transmission =
-            TransmissionKey { key: &key, payload_len: envelope.payload.len(), between_orgs, partitioned };
+            TransmissionKey { key: &key, payload_len: envelope.payload().len(), between_orgs, partitioned };
         match faults::decide(self.seed, faults, self.latency(&sender, &receiver), &transmission) {
             Decision::Lost(cause) => {
                 self.stats.dropped += 1;
@@ -183,7 +183,7 @@ impl Network {
                 let mut delivered = envelope.clone();
                 if let Some(bit) = corrupt_bit {
                     let mut altered = (*envelope).clone();
-                    altered.payload[bit / 8] ^= 1 << (bit % 8);
+                    altered.flip_bit(bit);
                     delivered = Arc::new(altered);
                     self.stats.corrupted += 1;
                     out.events.push(Event::Corrupted { hop: name(duplicate_latency_us.is_none()), bit });

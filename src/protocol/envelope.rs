@@ -11,6 +11,7 @@ use super::message::{Body, Kind};
 use crate::crypto::keys::{self, Keyring};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What the signature covers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,6 +27,10 @@ pub struct Message {
 }
 
 /// A sealed message on the wire.
+///
+/// Its bytes are read-only (`payload`); the one change a network makes to them in transit is
+/// `flip_bit`. An envelope sealed here remembers the message it was sealed from, so that
+/// opening it does not decode what was just encoded (`Memo`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Envelope {
     /// Routing header (in the clear, also inside the signed payload).
@@ -37,9 +42,32 @@ pub struct Envelope {
     /// The message kind, for the trace.
     pub kind: Kind,
     /// The canonical bytes the signature covers.
-    pub payload: Vec<u8>,
+    payload: Vec<u8>,
     /// The sender's ed25519 signature over `payload`.
     pub signature: [u8; 64],
+    /// The message `payload` encodes, when the envelope was sealed from it and its bytes have
+    /// not changed since.
+    memo: Memo,
+}
+
+/// The message an envelope's bytes encode, kept from when it was sealed: `decode(payload)`
+/// would give it again (postcard's encoding of a `Message` decodes to an equal one), so an
+/// opening reads it instead of decoding. It is not part of what an envelope is: two envelopes
+/// with the same header, bytes and signature are equal, and hash alike, whether or not they
+/// remember it.
+#[derive(Clone, Debug, Default)]
+struct Memo(Option<Arc<Message>>);
+
+impl PartialEq for Memo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Memo {}
+
+impl std::hash::Hash for Memo {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 /// Why a received envelope was discarded.
@@ -54,13 +82,13 @@ pub enum Rejection {
 impl Envelope {
     /// Signs and seals a message with `key`.
     pub fn seal(message: Message, key: &SigningKey) -> Self {
-        Self::seal_with(&message, |payload| keys::sign(key, payload))
+        Self::seal_with(Arc::new(message), |payload| keys::sign(key, payload))
     }
 
     /// Seals a message with the signature `sign` makes of its canonical bytes (a real key's, or
     /// a null signer's: see `actors::boundary`).
-    pub fn seal_with(message: &Message, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> Self {
-        let payload = super::canonical::bytes(message).expect("a message always encodes");
+    pub fn seal_with(message: Arc<Message>, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> Self {
+        let payload = super::canonical::bytes(&*message).expect("a message always encodes");
         let signature = sign(&payload);
         Self {
             request_id: message.request_id,
@@ -69,6 +97,37 @@ impl Envelope {
             to: message.to.clone(),
             payload,
             signature,
+            memo: Memo(Some(message)),
+        }
+    }
+
+    /// The canonical bytes the signature covers.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// Flips one bit of the bytes (`bit` counted from the first byte's lowest bit; past the end,
+    /// from the start again), as damage in transit does: the envelope no longer remembers the
+    /// message it was sealed from.
+    pub fn flip_bit(&mut self, bit: usize) {
+        if self.payload.is_empty() {
+            return;
+        }
+        let bit = bit % (self.payload.len() * 8);
+        self.payload[bit / 8] ^= 1 << (bit % 8);
+        self.memo = Memo(None);
+    }
+
+    /// The message the envelope was sealed from, while its bytes are unchanged.
+    pub fn sealed_from(&self) -> Option<&Arc<Message>> {
+        self.memo.0.as_ref()
+    }
+
+    /// The message the bytes encode, if they decode to one.
+    fn decoded(&self) -> Option<Message> {
+        match &self.memo.0 {
+            Some(message) => Some((**message).clone()),
+            None => postcard::from_bytes(&self.payload).ok(),
         }
     }
 
@@ -80,7 +139,7 @@ impl Envelope {
     /// The message as its bytes say, signature not checked (for evidence and misbehaviours
     /// that read what was sent; an honest receiver uses `open`).
     pub fn read(&self) -> Option<Message> {
-        postcard::from_bytes(&self.payload).ok()
+        self.decoded()
     }
 
     fn open_checked(&self, keyring: &Keyring) -> Result<Message, Rejection> {
@@ -93,7 +152,7 @@ impl Envelope {
     /// Decodes the message and matches its header, without checking the signature: for a
     /// driver whose every signer is the null signer (no forgery is possible there).
     pub fn open_unverified(&self) -> Result<Message, Rejection> {
-        let message: Message = postcard::from_bytes(&self.payload).map_err(|_| Rejection::Malformed)?;
+        let message = self.decoded().ok_or(Rejection::Malformed)?;
         if message.from != self.from || message.to != self.to || message.request_id != self.request_id {
             return Err(Rejection::Malformed);
         }
@@ -134,9 +193,27 @@ mod tests {
     fn a_tampered_envelope_is_rejected() {
         let (keyring, key, message) = setup();
         let mut envelope = Envelope::seal(message, &key);
-        let last = envelope.payload.len() - 1;
-        envelope.payload[last] ^= 1;
+        envelope.flip_bit(envelope.payload().len() * 8 - 1);
         assert_eq!(envelope.open(&keyring), Err(Rejection::BadSignature));
+    }
+
+    #[test]
+    fn an_envelope_opens_to_what_its_bytes_decode_to_whether_or_not_it_remembers_its_message() {
+        let (_, key, message) = setup();
+        let sealed = Envelope::seal(message.clone(), &key);
+        let decoded: Message = postcard::from_bytes(sealed.payload()).unwrap();
+        assert_eq!(decoded, message);
+        assert_eq!(sealed.open_unverified(), Ok(message.clone()));
+        // Damage forgets the message: what opens is what the altered bytes say.
+        let mut altered = sealed.clone();
+        altered.flip_bit(7);
+        assert!(altered.memo.0.is_none());
+        assert_eq!(altered.open_unverified().ok(), postcard::from_bytes(altered.payload()).ok());
+        assert_ne!(altered, sealed, "the bytes differ");
+        // Flipped back, the bytes are the sealed ones again: equal, though it no longer remembers.
+        altered.flip_bit(7);
+        assert_eq!(altered, sealed);
+        assert_eq!(altered.open_unverified(), Ok(message));
     }
 
     #[test]

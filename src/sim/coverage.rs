@@ -342,7 +342,7 @@ impl Counter {
         // SipHash with fixed keys: the same digest on every machine and every run.
         let mut hasher = std::hash::DefaultHasher::new();
         receiver.hash(&mut hasher);
-        envelope.payload.hash(&mut hasher);
+        envelope.payload().hash(&mut hasher);
         envelope.signature.hash(&mut hasher);
         !self.delivered.insert(hasher.finish())
     }

@@ -7,7 +7,7 @@ use crate::actors::outbox::Amounts;
 use crate::check::invariants::{witness::Witness, CauseRead};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::cause::Cause;
-use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::{BalanceAnswer, Body, ProofAnswer, StatusAnswer, VerifyAnswer};
 use crate::protocol::status::Status;
@@ -69,7 +69,7 @@ impl Delivery {
     /// A delivery of `sent` (the envelope as sent) from `from` to `to`, if its signed bytes decode
     /// to a data answer; the envelope itself is kept only when `keep`.
     pub fn of(times: (u64, u64), from: OrgId, to: OrgId, sent: Arc<Envelope>, keep: bool) -> Option<Self> {
-        let message: Message = postcard::from_bytes(&sent.payload).ok()?;
+        let message = sent.read()?;
         let Body::GetResponse(response) = message.body else { return None };
         Some(Self {
             sent_us: times.0,
@@ -130,7 +130,7 @@ impl LedgerAnswer {
     /// The answer `org` sealed in `envelope` at `sent_us`, if its signed bytes decode to an
     /// answer about the ledger.
     pub fn of(sent_us: u64, org: OrgId, envelope: &Envelope) -> Option<Self> {
-        let message: Message = postcard::from_bytes(&envelope.payload).ok()?;
+        let message = envelope.read()?;
         let claim = Claim::of(message.body)?;
         Some(Self { sent_us, org, request_id: message.request_id, claim })
     }

@@ -644,8 +644,7 @@ mod tests {
         assert!(!check.passed && check.detail.contains("not entitled"), "{check:?}");
         // A bit flipped after signing: whatever a keyring's memo says, the witness re-verifies.
         let mut altered = Envelope::seal(submit("org_2:100:treasury"), &key);
-        let last = altered.payload.len() - 1;
-        altered.payload[last] ^= 1;
+        altered.flip_bit(altered.payload().len() * 8 - 1);
         let check = with(altered);
         assert!(!check.passed && check.detail.contains("signature is not org_2's"), "{check:?}");
     }

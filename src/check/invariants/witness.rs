@@ -59,8 +59,8 @@ impl Witness {
         if !self.null_signer {
             let key = self.key(&envelope.from);
             let signature = Signature::from_bytes(&envelope.signature);
-            crate::crypto::tally::verified(envelope.payload.len());
-            key.verify_strict(&envelope.payload, &signature)
+            crate::crypto::tally::verified(envelope.payload().len());
+            key.verify_strict(envelope.payload(), &signature)
                 .map_err(|_| format!("its signature is not {}'s", envelope.from))?;
         }
         let message = decoded.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
@@ -80,7 +80,7 @@ pub fn signed_transfer(transfer: &Transfer) -> [u8; 32] {
 /// The message an envelope carries, decoded without any check (for evidence whose signature
 /// another invariant judges, or bytes that arrived whatever they said).
 pub fn decode(envelope: &Envelope) -> Option<Message> {
-    postcard::from_bytes(&envelope.payload).ok()
+    postcard::from_bytes(envelope.payload()).ok()
 }
 
 #[cfg(test)]
