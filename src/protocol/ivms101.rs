@@ -243,8 +243,8 @@ fn vasp(org: &str) -> Person {
     Person::LegalPerson(LegalPerson { national_identification: Some(national), ..legal_person(org) })
 }
 
-/// Builds the IVMS101.2023 document (as canonical JSON text: keys sorted).
-pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
+/// The IVMS101.2023 document of a transfer's originator.
+fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
     let (primary, secondary) = match person.name.trim().rsplit_once(' ') {
         Some((rest, last)) => (last.to_owned(), Some(rest.trim().to_owned())),
         None => (person.name.trim().to_owned(), None),
@@ -271,7 +271,7 @@ pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
         customer_identification: Some(parties.beneficiary_account.to_owned()),
         ..legal_person(parties.beneficiary_org)
     };
-    let doc = Ivms101 {
+    Ivms101 {
         originator: Originator {
             originator_person: vec![Person::NaturalPerson(natural)],
             account_number: vec![parties.originator_id.to_owned()],
@@ -283,9 +283,24 @@ pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
         originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org) },
         beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org) },
         payload_metadata: PayloadMetadata { payload_version: "101.2023".to_owned() },
-    };
-    // Its fields are declared in key order: written directly, it is the canonical text.
-    serde_json::to_string(&doc).expect("a document always encodes")
+    }
+}
+
+/// The IVMS101.2023 document of a transfer's originator, as canonical JSON text (keys sorted).
+pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
+    text(&typed(person, parties))
+}
+
+/// The document of a transfer's originator, as canonical text, with the fields it discloses
+/// (`disclosed_fields` of that text, read from the document before it is written).
+pub fn document_disclosing(person: &PersonData, parties: &Parties<'_>) -> (String, Vec<&'static str>) {
+    let doc = typed(person, parties);
+    (text(&doc), fields_of(&doc))
+}
+
+/// A document's canonical text: its fields are declared in key order, so written directly.
+fn text(doc: &Ivms101) -> String {
+    serde_json::to_string(doc).expect("a document always encodes")
 }
 
 /// The fields of a document that carry personal data about its originator, as IVMS-101 names
@@ -294,6 +309,11 @@ pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
 /// what is not a document.
 pub fn disclosed_fields(document: &str) -> Vec<&'static str> {
     let Ok(doc) = serde_json::from_str::<Ivms101>(document) else { return Vec::new() };
+    fields_of(&doc)
+}
+
+/// The fields of a document that carry personal data about its originator.
+fn fields_of(doc: &Ivms101) -> Vec<&'static str> {
     let mut fields = Vec::new();
     for person in &doc.originator.originator_person {
         if let Person::NaturalPerson(p) = person {
@@ -453,6 +473,11 @@ mod tests {
         (person.date_of_birth, person.place_of_birth) = (Some("1990-04-01".into()), Some("Leeds".into()));
         assert!(disclosed_fields(&document(&person, &parties())).contains(&"dateAndPlaceOfBirth"));
         assert!(disclosed_fields("{\"not\": \"a document\"}").is_empty());
+        // What a holder notes it disclosed is what its document's text says.
+        for person in [person.clone(), PersonData { date_of_birth: None, ..person.clone() }] {
+            let (text, fields) = document_disclosing(&person, &parties());
+            assert_eq!((text.clone(), fields), (document(&person, &parties()), disclosed_fields(&text)));
+        }
     }
 
     #[test]

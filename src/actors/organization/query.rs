@@ -122,8 +122,9 @@ impl Organization {
                 Some(data) => (Status::Ok, APPLICATION_JSON, Some(data.clone())),
             }
         } else if resource.is_user() && wants(APPLICATION_IVMS101) {
-            let (status, payload) = self.user_data_for(&resource, &from);
-            let fields = payload.as_deref().map(ivms101::disclosed_fields).unwrap_or_default();
+            let (status, document) = self.user_data_for(&resource, &from);
+            let (payload, fields) = document.unzip();
+            let fields = fields.unwrap_or_default();
             out.note(Note::PersonalData {
                 holder: self.cfg.id.clone(),
                 asked_by: from.clone(),
@@ -142,7 +143,8 @@ impl Organization {
     }
 
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
-    fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<String>) {
+    /// The document comes with the fields it discloses.
+    fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<(String, Vec<&'static str>)>) {
         let Some(pending) =
             self.state.purchases.values().find(|p| &p.user == user && &p.asset.org == asker && !p.is_final())
         else {
@@ -156,7 +158,7 @@ impl Organization {
                     beneficiary_account: &pending.seller.to_string(),
                     beneficiary_org: pending.seller.org.as_str(),
                 };
-                (Status::Ok, Some(ivms101::document(person, &parties)))
+                (Status::Ok, Some(ivms101::document_disclosing(person, &parties)))
             }
             _ => (Status::NotFound, None),
         }
