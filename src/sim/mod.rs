@@ -342,7 +342,9 @@ impl<'a, 't> Simulation<'a, 't> {
         let dir =
             Arc::new(Directory { defences: settings.defences, null_signer, ..genesis::directory(&scenario, seed) });
         // Each actor's signer: its own key, a forger's forged key, or the null signer for all.
-        let signer = |key: SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key)) };
+        // (A null signer needs no key: none is derived.)
+        let signer =
+            |key: &dyn Fn() -> SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key())) };
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
@@ -373,8 +375,9 @@ impl<'a, 't> Simulation<'a, 't> {
             // A forger's boundary seals with the forged key: one signature per message.
             let me = ActorId::Org(org.clone());
             let forges = scenario.faults.byzantine.get(org).is_some_and(|b| b.contains(&Behaviour::ForgeSignature));
-            let key = if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
-            actors.insert(me, (step, Boundary::new(signer(key), dir.clone())));
+            let key = || if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
+            let boundary = Boundary::new(signer(&key), dir.clone());
+            actors.insert(me, (step, boundary));
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
@@ -382,15 +385,17 @@ impl<'a, 't> Simulation<'a, 't> {
             let me = ActorId::Ledger(cluster.clone());
             actors.insert(
                 me.clone(),
-                (node.clone().recipient(), Boundary::new(signer(keys::actor_key(seed, &me)), dir.clone())),
+                (node.clone().recipient(), Boundary::new(signer(&|| keys::actor_key(seed, &me)), dir.clone())),
             );
             ledgers.insert(cluster.clone(), node);
         }
         for user in scenario.users.keys() {
             let node = Node(User::new(user.clone(), dir.clone())).start();
             let me = ActorId::User(user.clone());
-            actors
-                .insert(me.clone(), (node.recipient(), Boundary::new(signer(keys::actor_key(seed, &me)), dir.clone())));
+            actors.insert(
+                me.clone(),
+                (node.recipient(), Boundary::new(signer(&|| keys::actor_key(seed, &me)), dir.clone())),
+            );
         }
         let mut network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
