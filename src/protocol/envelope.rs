@@ -110,9 +110,7 @@ impl Envelope {
     /// from the start again), as damage in transit does: the envelope no longer remembers the
     /// message it was sealed from.
     pub fn flip_bit(&mut self, bit: usize) {
-        if self.payload.is_empty() {
-            return;
-        }
+        // Never empty: a message encodes to at least its request id.
         let bit = bit % (self.payload.len() * 8);
         self.payload[bit / 8] ^= 1 << (bit % 8);
         self.memo = Memo(None);
@@ -207,6 +205,7 @@ mod tests {
         // Damage forgets the message: what opens is what the altered bytes say.
         let mut altered = sealed.clone();
         altered.flip_bit(7);
+        assert_eq!(altered.payload()[0], sealed.payload()[0] ^ 0x80, "bit 7 is the first byte's highest");
         assert!(altered.memo.0.is_none());
         assert_eq!(altered.open_unverified().ok(), postcard::from_bytes(altered.payload()).ok());
         assert_ne!(altered, sealed, "the bytes differ");
@@ -214,6 +213,11 @@ mod tests {
         altered.flip_bit(7);
         assert_eq!(altered, sealed);
         assert_eq!(altered.open_unverified(), Ok(message));
+        // Past the end, the count starts again from the first byte.
+        let mut wrapped = sealed.clone();
+        wrapped.flip_bit(sealed.payload().len() * 8 + 9);
+        assert_eq!(wrapped.payload()[1], sealed.payload()[1] ^ 0x02);
+        assert_eq!(wrapped.payload()[0], sealed.payload()[0]);
     }
 
     #[test]
