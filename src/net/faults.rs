@@ -56,7 +56,7 @@ pub struct TransmissionKey<'a> {
 
 /// Decides the fate of one transmission.
 pub fn decide(seed: u64, faults: &Faults, latency_model: Latency, t: &TransmissionKey<'_>) -> Decision {
-    let latency_us = latency::sample(latency_model, &mut rng::stream(seed, Purpose::Latency, t.key));
+    let latency_us = latency_of(seed, latency_model, t.key);
     if !t.between_orgs {
         return Decision::Delivered { latency_us, corrupt_bit: None, duplicate_latency_us: None };
     }
@@ -70,11 +70,18 @@ pub fn decide(seed: u64, faults: &Faults, latency_model: Latency, t: &Transmissi
         let mut rng = rng::stream(seed, Purpose::Corrupt, &format!("{}/bit", t.key));
         rng.random_range(0..t.payload_len.max(1) * 8)
     });
-    let duplicate_latency_us = rng::chance(seed, Purpose::Duplicate, t.key, faults.duplicate_probability).then(|| {
-        let copy_key = format!("{}/copy", t.key);
-        latency::sample(latency_model, &mut rng::stream(seed, Purpose::Latency, &copy_key))
-    });
+    let duplicate_latency_us = rng::chance(seed, Purpose::Duplicate, t.key, faults.duplicate_probability)
+        .then(|| latency_of(seed, latency_model, &format!("{}/copy", t.key)));
     Decision::Delivered { latency_us, corrupt_bit, duplicate_latency_us }
+}
+
+/// The latency drawn for `key`: a constant one draws nothing (its generator would be keyed,
+/// seeded and never read).
+fn latency_of(seed: u64, latency_model: Latency, key: &str) -> u64 {
+    match latency_model {
+        Latency::Constant { us } => us,
+        model => latency::sample(model, &mut rng::stream(seed, Purpose::Latency, key)),
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +96,15 @@ mod tests {
     fn without_faults_everything_is_delivered() {
         let d = decide(1, &Faults::default(), Latency::Constant { us: 5 }, &key(true, false));
         assert_eq!(d, Decision::Delivered { latency_us: 5, corrupt_bit: None, duplicate_latency_us: None });
+    }
+
+    #[test]
+    fn a_latency_is_drawn_from_its_key_and_a_constant_one_is_that_constant() {
+        let uniform = Latency::Uniform { min_us: 0, max_us: 1_000_000 };
+        let drawn = |key: &str| latency::sample(uniform, &mut rng::stream(1, Purpose::Latency, key));
+        assert_eq!(latency_of(1, uniform, "a>b#1/get/0"), drawn("a>b#1/get/0"));
+        assert_ne!(latency_of(1, uniform, "a>b#1/get/0"), latency_of(1, uniform, "a>b#1/get/1"));
+        assert_eq!(latency_of(1, Latency::Constant { us: 5 }, "a>b#1/get/0"), 5);
     }
 
     #[test]

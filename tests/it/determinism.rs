@@ -136,3 +136,25 @@ fn docs_trace_md_names_every_event_note_and_message_kind_of_the_bundled_traces()
     }
     assert!(missing.is_empty(), "docs/trace.md does not document: {missing:?}");
 }
+
+/// The canonical line `trace::write_canonical_line` writes by hand is the derived JSON of the
+/// record, byte for byte, for every kind of event the bundled scenarios record.
+#[test]
+fn a_canonical_line_is_the_records_derived_json() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in bundled() {
+        let scenario = load(&path);
+        for record in finsim::run(&scenario, scenario.seed).trace {
+            let mut derived = serde_json::to_vec(&record).unwrap();
+            derived.push(b'\n');
+            let line = finsim::trace::canonical_line(&record);
+            assert_eq!(String::from_utf8(line).unwrap(), String::from_utf8(derived).unwrap(), "{}", path.display());
+            let value: serde_json::Value = serde_json::from_slice(&finsim::trace::canonical_line(&record)).unwrap();
+            kinds.insert(value["event"].as_str().unwrap().to_owned());
+        }
+    }
+    let every = ["send", "delivered", "lost", "duplicated", "corrupted", "crashed", "restarted", "note"];
+    let missing: Vec<_> = every.iter().filter(|k| !kinds.contains(**k)).collect();
+    assert!(missing.is_empty(), "no bundled scenario records {missing:?}");
+    assert!(kinds.contains("step_started") && kinds.contains("step_finished"));
+}
