@@ -70,9 +70,11 @@ pub struct Network {
     /// the one record of "this org is down".
     down: BTreeMap<OrgId, u32>,
     /// How many times each (sender, receiver, request, kind) was sent: the key of each draw.
-    /// Kept under the first 16 bytes of the SHA-256 of the key's text, not the text itself (a
-    /// run sends millions of them).
-    ordinals: BTreeMap<[u8; 16], u32>,
+    /// Kept under the first 16 bytes of the SHA-256 of the key's text (as one number, compared
+    /// in one step), not the text itself (a run sends millions of them).
+    ordinals: BTreeMap<u128, u32>,
+    /// The text of the key of the transmission being decided (kept to reuse its capacity).
+    key: String,
     /// The name a request goes by in those keys, where it has one (the flow's steps: see
     /// `Flow::fate_names`); else its request id.
     request_names: BTreeMap<u64, String>,
@@ -88,6 +90,7 @@ impl Network {
             topology: Topology::new(scenario),
             down: BTreeMap::new(),
             ordinals: BTreeMap::new(),
+            key: String::new(),
             request_names: BTreeMap::new(),
             stats: Stats::default(),
         }
@@ -148,14 +151,17 @@ impl Network {
         let mut out = Transmitted::default();
         let between_orgs = between_orgs(&sender, &receiver);
         let hop = hop(&sender, &receiver, &envelope);
-        let base = match self.request_names.get(&hop.request_id) {
-            Some(name) => format!("{}>{}#{name}/{}", hop.from, hop.to, hop.kind),
-            None => format!("{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind),
-        };
-        let digest: [u8; 32] = sha2::Sha256::digest(base.as_bytes()).into();
-        let short: [u8; 16] = digest[..16].try_into().expect("sixteen bytes");
+        // The key's text is written into the network's one buffer (given back below).
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        match self.request_names.get(&hop.request_id) {
+            Some(name) => write!(key, "{}>{}#{name}/{}", hop.from, hop.to, hop.kind),
+            None => write!(key, "{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind),
+        }
+        .expect("a String takes any text");
+        let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
+        let short = u128::from_be_bytes(digest[..16].try_into().expect("sixteen bytes"));
         let ordinal = self.ordinals.entry(short).or_insert(0);
-        let mut key = base;
         write!(key, "/{ordinal}").expect("a String takes any text");
         *ordinal += 1;
         let partitioned = match (&sender, &receiver) {
@@ -204,6 +210,7 @@ impl Network {
                 }
             }
         }
+        self.key = key;
         out
     }
 
@@ -240,7 +247,7 @@ pub fn between_orgs(sender: &ActorId, receiver: &ActorId) -> bool {
 
 /// A transmission as the trace names it.
 fn hop(sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Hop {
-    Hop { from: sender.to_string(), to: receiver.to_string(), kind: envelope.kind, request_id: envelope.request_id }
+    Hop { from: sender.clone(), to: receiver.clone(), kind: envelope.kind, request_id: envelope.request_id }
 }
 
 #[cfg(test)]

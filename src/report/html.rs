@@ -164,14 +164,14 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
     for record in trace {
         match &record.event {
             Event::Send { hop, latency_us, .. } => {
-                lanes.insert(hop.from.clone());
-                lanes.insert(hop.to.clone());
+                lanes.insert(hop.from.to_string());
+                lanes.insert(hop.to.to_string());
                 instants.insert(record.t_us);
                 instants.insert(record.t_us.saturating_add(*latency_us));
             }
             Event::Lost { hop, .. } | Event::Corrupted { hop, .. } | Event::Duplicated { hop, .. } => {
-                lanes.insert(hop.from.clone());
-                lanes.insert(hop.to.clone());
+                lanes.insert(hop.from.to_string());
+                lanes.insert(hop.to.to_string());
                 instants.insert(record.t_us);
             }
             Event::Crashed { org } | Event::Restarted { org } => {
@@ -218,7 +218,7 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
         let y = row.get(&record.t_us).copied().unwrap_or(0);
         match &record.event {
             Event::Send { hop, latency_us, retry } => {
-                let (x1, x2) = (lane_x[&hop.from], lane_x[&hop.to]);
+                let (x1, x2) = (lane_x[&hop.from.to_string()], lane_x[&hop.to.to_string()]);
                 let y2 = row[&record.t_us.saturating_add(*latency_us)];
                 let colour = if *retry { "#c46a00" } else { "#333" };
                 let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {:.3} ms{}</title></line>",
@@ -240,7 +240,7 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
                 // Losses of one broadcast (same instant, sender, kind and cause) are written once,
                 // with their count, between the sender and the first receiver.
                 let Some(count) = losses.remove(&(record.t_us, &hop.from, hop.kind, *cause)) else { continue };
-                let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
+                let x = (lane_x[&hop.from.to_string()] + lane_x[&hop.to.to_string()]) / 2;
                 let why = match cause {
                     LossCause::Drop => "dropped",
                     LossCause::Partition => "partition",
@@ -251,7 +251,7 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
             }
             Event::Duplicated { hop, .. } | Event::Corrupted { hop, .. } => {
                 let what = if matches!(record.event, Event::Duplicated { .. }) { "duplicated" } else { "corrupted" };
-                let x = (lane_x[&hop.from] + lane_x[&hop.to]) / 2;
+                let x = (lane_x[&hop.from.to_string()] + lane_x[&hop.to.to_string()]) / 2;
                 let _ = write!(
                     svg,
                     "<text x=\"{x}\" y=\"{}\" fill=\"#7a3fa0\" text-anchor=\"middle\">{what} {}</text>",
@@ -405,12 +405,12 @@ fn who_saw(trace: &[Record]) -> Markup {
                 );
             }
             Event::Delivered { hop } if hop.kind == crate::protocol::message::Kind::GetResponse => {
-                if let Some((user, fields)) = given.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
+                if let Some((user, fields)) = given.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)) {
                     rows.push((
-                        hop.to.clone(),
+                        hop.to.to_string(),
                         user.clone(),
                         fields.join(", "),
-                        hop.from.clone(),
+                        hop.from.to_string(),
                         record.t_us,
                         hop.request_id,
                     ));

@@ -48,7 +48,7 @@ impl Account {
         if hop.kind != Kind::GetResponse {
             return;
         }
-        if let Some(user) = self.disclosures.get(&(hop.from.clone(), hop.to.clone(), hop.request_id)) {
+        if let Some(user) = self.disclosures.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)) {
             let text = if arrived {
                 format!("{}'s personal data about {user} reached {}", hop.from, hop.to)
             } else {
@@ -247,7 +247,12 @@ mod tests {
     use crate::protocol::status::Status;
 
     fn hop(kind: Kind, request_id: u64) -> Hop {
-        Hop { from: "org_1".into(), to: "org_2".into(), kind, request_id }
+        Hop {
+            from: crate::protocol::ids::ActorId::Org("org_1".into()),
+            to: crate::protocol::ids::ActorId::Org("org_2".into()),
+            kind,
+            request_id,
+        }
     }
 
     #[test]

@@ -50,9 +50,9 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Hop {
     /// The actor that put it on the wire.
-    pub from: String,
+    pub from: ActorId,
     /// The actor it goes to.
-    pub to: String,
+    pub to: ActorId,
     /// The message kind.
     pub kind: Kind,
     /// The request id it belongs to.

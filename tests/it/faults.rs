@@ -29,7 +29,7 @@ fn lost(trace: &[Record], why: LossCause) -> usize {
 fn delivered(trace: &[Record], kind: &str, to: &str) -> usize {
     trace
         .iter()
-        .filter(|r| matches!(&r.event, Event::Delivered { hop } if hop.kind.word() == kind && hop.to == to))
+        .filter(|r| matches!(&r.event, Event::Delivered { hop } if hop.kind.word() == kind && hop.to.to_string() == to))
         .count()
 }
 
@@ -80,7 +80,7 @@ fn a_partition_that_heals_delays_and_does_not_break_the_flow() {
     let first_delivery_across = outcome
         .trace
         .iter()
-        .find(|r| matches!(&r.event, Event::Delivered { hop } if hop.from == "org_1" && hop.to == "org_2"));
+        .find(|r| matches!(&r.event, Event::Delivered { hop } if hop.from.to_string() == "org_1" && hop.to.to_string() == "org_2"));
     assert!(first_delivery_across.unwrap().t_us >= 2_000_000, "nothing crosses before the partition heals");
 }
 
@@ -154,7 +154,7 @@ fn a_silent_node_under_quorum_all_prevents_the_quorum() {
     let answers_from_org_4 = outcome
         .trace
         .iter()
-        .filter(|r| matches!(&r.event, Event::Send { hop, .. } if hop.from == "org_4" && hop.to != "ledger:cluster_B"))
+        .filter(|r| matches!(&r.event, Event::Send { hop, .. } if hop.from.to_string() == "org_4" && hop.to.to_string() != "ledger:cluster_B"))
         .count();
     assert_eq!(answers_from_org_4, 0);
     assert!(outcome.suspects.is_empty());

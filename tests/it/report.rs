@@ -137,7 +137,7 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         actors.extend(scenario.clusters.keys().map(|c| format!("ledger:{c}")));
         for record in &outcome.trace {
             if let finsim::trace::Event::Send { hop, .. } = &record.event {
-                actors.extend([hop.from.clone(), hop.to.clone()]);
+                actors.extend([hop.from.to_string(), hop.to.to_string()]);
             }
         }
         assert_eq!(lanes, actors, "{file}: a lane for every org, user and ledger");

@@ -14,7 +14,7 @@ fn deliveries(trace: &[Record]) -> Vec<(String, String, String)> {
     trace
         .iter()
         .filter_map(|r| match &r.event {
-            Event::Delivered { hop } => Some((hop.kind.word().to_owned(), hop.from.clone(), hop.to.clone())),
+            Event::Delivered { hop } => Some((hop.kind.word().to_owned(), hop.from.to_string(), hop.to.to_string())),
             _ => None,
         })
         .collect()
