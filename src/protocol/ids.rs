@@ -6,8 +6,8 @@
 //! assets; finsim follows the seed (see `docs/protocol.md`).
 
 use serde::{Deserialize, Serialize};
-use serde_with::{DeserializeFromStr, SerializeDisplay};
-use std::fmt;
+use serde_with::DeserializeFromStr;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 /// The resource type code of a user (an account), as the seed writes it.
@@ -68,7 +68,7 @@ pub fn is_plain_name(name: &str) -> bool {
 
 /// A FinP2P resource id `ORG:TYPE:NAME`: written as that string everywhere, in the trace, the
 /// JSON and the signed bytes of a message alike.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, SerializeDisplay, DeserializeFromStr)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, DeserializeFromStr)]
 pub struct ResourceId {
     /// The organization that manages the resource.
     pub org: OrgId,
@@ -124,13 +124,35 @@ impl std::str::FromStr for ResourceId {
 
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.org, self.kind, self.name)
+        f.write_str(self.org.as_str())?;
+        f.write_char(':')?;
+        f.write_str(itoa::Buffer::new().format(self.kind))?;
+        f.write_char(':')?;
+        f.write_str(&self.name)
+    }
+}
+
+impl Serialize for ResourceId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_text(self, serializer)
+    }
+}
+
+/// Serializes `id` as its text, written once into a buffer on the stack (long enough for any id
+/// a scenario names; a longer one takes a `String`): one `serialize_str`, where `collect_str`
+/// writes the text through the formatter for every serializer, and twice for postcard (once to
+/// count its length). The encoding is the same.
+fn serialize_text<S: serde::Serializer>(id: &dyn fmt::Display, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut text = arrayvec::ArrayString::<128>::new();
+    match write!(text, "{id}") {
+        Ok(()) => serializer.serialize_str(&text),
+        Err(_) => serializer.serialize_str(&id.to_string()),
     }
 }
 
 /// One actor of the simulation: every one of them signs what it sends. Written as its id
 /// everywhere: `org_1`, `ledger:cluster_B`, `user:org_1:100:user_1`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, SerializeDisplay, DeserializeFromStr)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, DeserializeFromStr)]
 pub enum ActorId {
     /// An organization's FinP2P node.
     Org(OrgId),
@@ -169,10 +191,22 @@ impl std::str::FromStr for ActorId {
 impl fmt::Display for ActorId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ActorId::Org(org) => write!(f, "{org}"),
-            ActorId::Ledger(cluster) => write!(f, "ledger:{cluster}"),
-            ActorId::User(user) => write!(f, "user:{user}"),
+            ActorId::Org(org) => f.write_str(org.as_str()),
+            ActorId::Ledger(cluster) => {
+                f.write_str("ledger:")?;
+                f.write_str(cluster.as_str())
+            }
+            ActorId::User(user) => {
+                f.write_str("user:")?;
+                fmt::Display::fmt(user, f)
+            }
         }
+    }
+}
+
+impl Serialize for ActorId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_text(self, serializer)
     }
 }
 
@@ -189,8 +223,8 @@ pub enum Address {
 impl Serialize for Address {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Address::Actor(actor) => serializer.collect_str(actor),
-            Address::Cluster(cluster) => serializer.collect_str(&format_args!("cluster:{cluster}")),
+            Address::Actor(actor) => serialize_text(actor, serializer),
+            Address::Cluster(cluster) => serialize_text(&format_args!("cluster:{cluster}"), serializer),
         }
     }
 }
@@ -218,6 +252,23 @@ impl fmt::Display for Address {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_is_encoded_as_its_text_however_long() {
+        let long = format!("org_1:100:{}", "n".repeat(200));
+        for text in ["org_1", "ledger:cluster_B", "user:org_1:100:user_1", &format!("user:{long}")] {
+            let actor: ActorId = text.parse().unwrap();
+            assert_eq!(actor.to_string(), text);
+            assert_eq!(postcard::to_allocvec(&actor).unwrap(), postcard::to_allocvec(text).unwrap(), "{text}");
+            assert_eq!(serde_json::to_string(&actor).unwrap(), serde_json::to_string(text).unwrap());
+            let to = Address::Actor(actor);
+            assert_eq!(postcard::to_allocvec(&to).unwrap(), postcard::to_allocvec(text).unwrap(), "{text}");
+        }
+        let resource = ResourceId::parse(&long).unwrap();
+        assert_eq!(postcard::to_allocvec(&resource).unwrap(), postcard::to_allocvec(&long).unwrap());
+        let cluster = Address::Cluster(ClusterId::from("cluster_B"));
+        assert_eq!(serde_json::to_string(&cluster).unwrap(), "\"cluster:cluster_B\"");
+    }
 
     #[test]
     fn resource_ids_round_trip_and_reject_bad_types() {
