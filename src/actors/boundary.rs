@@ -78,6 +78,17 @@ impl Boundary {
     pub fn seal(&self, outgoing: Outgoing) -> Arc<Envelope> {
         match outgoing {
             Outgoing::Message(message) => {
+                let seal = |message| {
+                    Arc::new(match &self.signer {
+                        Signer::Key(key) => Envelope::seal_with(message, |payload| keys::sign(key, payload)),
+                        Signer::Null => Envelope::seal_with(message, |_| [0; 64]),
+                    })
+                };
+                // Held by nobody else, the message cannot be sent again: nothing to remember
+                // (the sweep below would drop its entry, as it drops every such one).
+                if Arc::strong_count(&message) == 1 {
+                    return seal(message);
+                }
                 let mut sealed = self.sealed.borrow_mut();
                 let address = Arc::as_ptr(&message) as usize;
                 // The envelope remembers its message, so the message at this address is the
@@ -87,10 +98,7 @@ impl Boundary {
                         return envelope.clone();
                     }
                 }
-                let envelope = Arc::new(match &self.signer {
-                    Signer::Key(key) => Envelope::seal_with(message, |payload| keys::sign(key, payload)),
-                    Signer::Null => Envelope::seal_with(message, |_| [0; 64]),
-                });
+                let envelope = seal(message);
                 sealed.by_message.insert(address, envelope.clone());
                 if sealed.by_message.len() > sealed.sweep_at {
                     // Held by someone besides the envelope's memory of it: still live.
@@ -154,12 +162,16 @@ mod tests {
         let held = Arc::new(ack("org_1"));
         let first = org_1.seal(Outgoing::Message(held.clone()));
         assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held.clone()))), "a re-send is not signed again");
-        // More messages, each dropped once sealed: the table is swept when it passes the floor,
-        // and keeps the held message only (nobody holds the one being sealed but its envelope).
+        // A message nobody else holds is not remembered: it cannot be sent again.
+        org_1.seal(Outgoing::Message(Arc::new(Message { request_id: 7, ..ack("org_1") })));
+        assert_eq!(org_1.remembered(), 1, "the held message only");
+        // More messages, each held while sealed and dropped after: the table is swept when it
+        // passes the floor, and keeps the held message only.
         for request_id in 0..SWEEP_FLOOR as u64 {
-            org_1.seal(Outgoing::Message(Arc::new(Message { request_id, ..ack("org_1") })));
+            let m = Arc::new(Message { request_id, ..ack("org_1") });
+            org_1.seal(Outgoing::Message(m.clone()));
         }
-        assert_eq!(org_1.remembered(), 1, "the held message");
+        assert_eq!(org_1.remembered(), 2, "the held message, and the one held while it was sealed at the sweep");
         assert!(Arc::ptr_eq(&first, &org_1.seal(Outgoing::Message(held))), "what is held survives the sweep");
         let copy = org_1.seal(Outgoing::Message(Arc::new(ack("org_1"))));
         assert_eq!(copy, first, "an equal message gets an equal envelope");
@@ -181,12 +193,17 @@ mod tests {
         assert_eq!(org_1.remembered() as u64, kept);
         let threshold = org_1.sealed.borrow().sweep_at as u64;
         assert_eq!(threshold, 4 * SWEEP_FLOOR as u64 + 6);
+        // Each held while it is sealed (so remembered), then dropped (so dead at the next sweep).
+        let seal_and_drop = |request_id| {
+            let m = message(request_id);
+            org_1.seal(Outgoing::Message(m.clone()));
+        };
         for request_id in 0..threshold - kept {
-            org_1.seal(Outgoing::Message(message(10_000 + request_id)));
+            seal_and_drop(10_000 + request_id);
         }
         assert_eq!(org_1.remembered() as u64, threshold, "not swept at the threshold");
-        org_1.seal(Outgoing::Message(message(20_000)));
-        assert_eq!(org_1.remembered() as u64, kept, "swept past it: the held ones");
+        seal_and_drop(20_000);
+        assert_eq!(org_1.remembered() as u64, kept + 1, "swept past it: the held ones and the one being sealed");
     }
 
     #[test]
