@@ -154,9 +154,10 @@ pub fn canonical_line(record: &Record) -> Vec<u8> {
 ///
 /// Every event of a run passes through here, so the line is written without serde's
 /// `flatten` (a map serializer wrapped around every field): the time, then the event's own
-/// object with its opening brace turned into the comma after the time. Sends and deliveries,
-/// two thirds of a trace's lines, are written field by field. A test holds every kind of event
-/// to the derived encoding of `Record`, byte for byte.
+/// object with its opening brace turned into the comma after the time (a note's own object
+/// after its event's tag). Sends and deliveries, two thirds of a trace's lines, are written
+/// field by field. A test holds every kind of event to the derived encoding of `Record`, byte
+/// for byte.
 pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
     buffer.extend_from_slice(b"{\"t_us\":");
     buffer.extend_from_slice(itoa::Buffer::new().format(record.t_us).as_bytes());
@@ -174,14 +175,22 @@ pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
             write_hop(buffer, hop);
             buffer.push(b'}');
         }
-        event => {
-            let start = buffer.len();
-            write_json(buffer, event);
-            debug_assert_eq!(buffer[start], b'{', "an event is a JSON object");
-            buffer[start] = b',';
+        Event::Note(note) => {
+            buffer.extend_from_slice(b",\"event\":\"note\"");
+            write_fields(buffer, note);
         }
+        event => write_fields(buffer, event),
     }
     buffer.push(b'\n');
+}
+
+/// Appends `value`'s JSON object as fields that continue an object: its opening brace becomes
+/// a comma.
+fn write_fields<T: Serialize>(buffer: &mut Vec<u8>, value: &T) {
+    let start = buffer.len();
+    write_json(buffer, value);
+    debug_assert_eq!(buffer[start], b'{', "a JSON object");
+    buffer[start] = b',';
 }
 
 /// A hop's fields, each after a comma, as its derived encoding writes them.
