@@ -25,7 +25,7 @@ use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::Body;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub use query::Broadcast;
@@ -63,6 +63,10 @@ pub struct OrgState {
     exchanges: Exchanges,
     broadcasts: BTreeMap<u64, Broadcast>,
     purchases: BTreeMap<u64, Purchase>,
+    /// The purchases whose final status is not known yet, as (user, the asset's org, request
+    /// id): an asker's request for a user's data finds its purchase here, not by a scan of
+    /// every purchase the org ever made.
+    open_purchases: BTreeSet<(ResourceId, OrgId, u64)>,
     sales: BTreeMap<u64, Sale>,
     /// Each user-signed transfer this org accepted (its nonce and template hash), with the
     /// request id that carried it first: durable, so a replay is refused after a restart too.
@@ -116,6 +120,7 @@ impl Organization {
             got: BTreeMap::new(),
             broadcasts: BTreeMap::new(),
             purchases: BTreeMap::new(),
+            open_purchases: BTreeSet::new(),
             sales: BTreeMap::new(),
             accepted_transfers: BTreeMap::new(),
             deferred: Vec::new(),

@@ -145,9 +145,10 @@ impl Organization {
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
     /// The document comes with the fields it discloses.
     fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<(String, Vec<&'static str>)>) {
-        let Some(pending) =
-            self.state.purchases.values().find(|p| &p.user == user && &p.asset.org == asker && !p.is_final())
-        else {
+        // The earliest open purchase of this user from the asker's assets.
+        let first = (user.clone(), asker.clone(), 0);
+        let open = self.state.open_purchases.range(first..).next().filter(|(u, org, _)| u == user && org == asker);
+        let Some(pending) = open.and_then(|(_, _, request_id)| self.state.purchases.get(request_id)) else {
             return (Status::Denied, None);
         };
         match self.cfg.setup.users.get(user) {

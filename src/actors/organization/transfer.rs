@@ -149,6 +149,7 @@ impl Organization {
             final_status: None,
             started_us: now,
         };
+        self.state.open_purchases.insert((user.clone(), purchase.asset.org.clone(), request_id));
         self.state.purchases.insert(request_id, purchase);
         out.note(Note::TransferStarted { org: self.cfg.id.clone(), request_id, user: user.clone() });
         out.send(self.message(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
@@ -259,6 +260,7 @@ impl Organization {
             *known = (*known).max(anchor.height);
         }
         if let Some(purchase) = self.state.purchases.get_mut(&request_id) {
+            self.state.open_purchases.remove(&(purchase.user.clone(), purchase.asset.org.clone(), request_id));
             purchase.final_status = Some(settlement);
         }
     }

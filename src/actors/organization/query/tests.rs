@@ -306,3 +306,48 @@ fn a_broadcast_whose_quorum_is_out_of_reach_resolves_without_one() {
     answer(&mut asker, "org_2", 5);
     assert_eq!(tally(&answer(&mut asker, "org_1", 5)), None, "org_1 is not of cluster_B");
 }
+
+/// The user data a `get` from `asker` to `holder` receives: its status and the IVMS-101 document's
+/// beneficiary account, if given.
+fn user_data_asked(holder: &mut Organization, asker: &str, request_id: u64) -> (Status, Option<String>) {
+    let get = GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: id("org_1:100:user_1") };
+    let out = holder.handle(0, from_org(asker, "org_1", request_id, Body::Get(get)));
+    let [send] = &out.sends[..] else { panic!("{:?}", answers(&out)) };
+    let Body::GetResponse(response) = &send.outgoing.message().unwrap().body else { panic!() };
+    let beneficiary = response.payload.as_ref().map(|document| {
+        let value: serde_json::Value = serde_json::from_str(document).unwrap();
+        let account = &value["beneficiary"]["accountNumber"][0];
+        account.as_str().unwrap_or_default().to_owned()
+    });
+    (response.status, beneficiary)
+}
+
+#[test]
+fn a_users_data_goes_to_the_asset_org_of_an_open_purchase_the_earliest_first_and_no_longer_once_final() {
+    let mut buyer = org("org_1");
+    let user = ActorId::User(id("org_1:100:user_1"));
+    let me = Address::Actor(ActorId::Org(OrgId::from("org_1")));
+    assert_eq!(user_data_asked(&mut buyer, "org_2", 90), (Status::Denied, None), "no purchase yet");
+    for (request_id, seller) in [(2, "org_2:100:treasury"), (1, "org_2:100:user_2")] {
+        let order = crate::protocol::message::Order { asset: id("org_2:101:asset_1"), quantity: 1, seller: id(seller) };
+        let message = Message { request_id, from: user.clone(), to: me.clone(), body: Body::Order(order) };
+        buyer.handle(0, Input::Receive(Received::sealed(message, &keys::actor_key(1, &user))));
+    }
+    let (status, first) = user_data_asked(&mut buyer, "org_2", 91);
+    assert_eq!(status, Status::Ok);
+    assert!(first.as_deref().is_some_and(|a| a.contains("user_2")), "request 1's seller: {first:?}");
+    assert_eq!(user_data_asked(&mut buyer, "org_3", 92), (Status::Denied, None), "not the asset's org");
+    let settled = |buyer: &mut Organization, request_id| {
+        let cause = crate::protocol::cause::Cause::NoAnswer { org: OrgId::from("org_2"), retries: 0 };
+        buyer.record_final(
+            request_id,
+            Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause, proof: None },
+        );
+    };
+    settled(&mut buyer, 1);
+    let (status, second) = user_data_asked(&mut buyer, "org_2", 93);
+    assert_eq!(status, Status::Ok);
+    assert!(second.as_deref().is_some_and(|a| a.contains("treasury")), "request 2's seller: {second:?}");
+    settled(&mut buyer, 2);
+    assert_eq!(user_data_asked(&mut buyer, "org_2", 94), (Status::Denied, None), "every purchase final");
+}
