@@ -35,10 +35,10 @@ pub struct User {
 }
 
 impl User {
-    /// The application of `id`, with its key derived from the seed.
-    pub fn new(id: ResourceId, dir: Arc<Directory>) -> Self {
+    /// The application of `id`, holding `key` (its own: `sim::genesis::signing_keys`).
+    pub fn new(id: ResourceId, key: SigningKey, dir: Arc<Directory>) -> Self {
         let me = ActorId::User(id.clone());
-        let cfg = UserConfig { key: keys::actor_key(dir.seed, &me), me, id, dir };
+        let cfg = UserConfig { key, me, id, dir };
         Self { cfg: Arc::new(cfg), state: UserState::default() }
     }
 
@@ -107,7 +107,7 @@ mod tests {
         let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
         let id = ResourceId::parse("org_1:100:user_1").unwrap();
         let seller = ResourceId::parse("org_2:100:treasury").unwrap();
-        let mut user = User::new(id.clone(), dir.clone());
+        let mut user = User::new(id.clone(), keys::actor_key(1, &ActorId::User(id.clone())), dir.clone());
         let buy = Command::Buy { asset: ResourceId::parse("org_2:101:asset_1").unwrap(), quantity: 100, seller };
         user.handle(0, Input::Command { request_id: 7, command: buy });
         let template = TransferTemplate {
@@ -136,7 +136,8 @@ mod tests {
     #[test]
     fn a_users_state_is_the_orders_it_placed() {
         let (user, dir, _) = user_with_order();
-        let fresh = User::new(ResourceId::parse("org_1:100:user_1").unwrap(), dir);
+        let id = ResourceId::parse("org_1:100:user_1").unwrap();
+        let fresh = User::new(id.clone(), keys::actor_key(1, &ActorId::User(id)), dir);
         assert_eq!(crate::actors::Stateful::state(&fresh), &UserState::default());
         assert_ne!(crate::actors::Stateful::state(&user), crate::actors::Stateful::state(&fresh), "the order");
         assert_eq!(user.clone().state(), user.state(), "a copy has the same state");

@@ -178,7 +178,8 @@ impl Context {
     /// The context and the initial state of exploring `scenario` (its faults left out) with the
     /// keys of `seed`, with up to `drops` losses.
     pub fn new(scenario: &Scenario, seed: u64, drops: u32) -> (Self, World) {
-        let dir = Arc::new(genesis::directory(scenario, seed));
+        let mut keys = genesis::signing_keys(scenario, seed);
+        let dir = Arc::new(genesis::directory_with_keys(scenario, seed, &keys));
         let mut machines = BTreeMap::new();
         for org in scenario.orgs.keys() {
             let honest = Organization::new(org.clone(), dir.clone(), genesis::org_setup(scenario, org));
@@ -191,7 +192,9 @@ impl Context {
             );
         }
         for user in scenario.users.keys() {
-            machines.insert(ActorId::User(user.clone()), Machine::User(User::new(user.clone(), dir.clone())));
+            let me = ActorId::User(user.clone());
+            let key = keys.remove(&me).expect("every user has a key");
+            machines.insert(me, Machine::User(User::new(user.clone(), key, dir.clone())));
         }
         let actors: Vec<ActorId> = machines.keys().cloned().collect();
         let index: BTreeMap<ActorId, Actor> = actors.iter().enumerate().map(|(i, a)| (a.clone(), i as Actor)).collect();

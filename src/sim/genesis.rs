@@ -8,26 +8,33 @@ use crate::crypto::keys::{self, Keyring};
 use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, OrgId};
 use crate::scenario::Scenario;
+use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
+
+/// Every actor's signing key in a run with `seed`, each derived once: a derivation costs a
+/// scalar multiplication, about what a signature costs.
+pub fn signing_keys(scenario: &Scenario, seed: u64) -> BTreeMap<ActorId, SigningKey> {
+    let orgs = scenario.orgs.keys().map(|org| ActorId::Org(org.clone()));
+    let ledgers = scenario.clusters.keys().map(|cluster| ActorId::Ledger(cluster.clone()));
+    let users = scenario.users.keys().map(|user| ActorId::User(user.clone()));
+    orgs.chain(ledgers).chain(users).map(|actor| (actor.clone(), keys::actor_key(seed, &actor))).collect()
+}
 
 /// The public directory of a scenario run with `seed`.
 pub fn directory(scenario: &Scenario, seed: u64) -> Directory {
+    directory_with_keys(scenario, seed, &signing_keys(scenario, seed))
+}
+
+/// The public directory of a scenario run with `seed` whose actors hold `signing_keys` (as
+/// [`signing_keys`] derives them).
+pub fn directory_with_keys(scenario: &Scenario, seed: u64, signing_keys: &BTreeMap<ActorId, SigningKey>) -> Directory {
     let mut keyring = Keyring::default();
-    let mut register = |actor: ActorId| {
-        let key = keys::actor_key(seed, &actor).verifying_key();
-        keyring.insert(actor, key);
-    };
-    for org in scenario.orgs.keys() {
-        register(ActorId::Org(org.clone()));
-    }
-    for cluster in scenario.clusters.keys() {
-        register(ActorId::Ledger(cluster.clone()));
-    }
     let mut user_finids = BTreeMap::new();
-    for user in scenario.users.keys() {
-        let actor = ActorId::User(user.clone());
-        user_finids.insert(user.clone(), keys::finid(&keys::actor_key(seed, &actor).verifying_key()));
-        register(actor);
+    for (actor, key) in signing_keys {
+        if let ActorId::User(user) = actor {
+            user_finids.insert(user.clone(), keys::finid(&key.verifying_key()));
+        }
+        keyring.insert(actor.clone(), key.verifying_key());
     }
     let asset_access = scenario
         .assets

@@ -341,12 +341,15 @@ impl<'a, 't> Simulation<'a, 't> {
     /// run keeps are the caller's to apply).
     fn new(scenario: Cow<'a, Scenario>, seed: u64, settings: Settings, library: &Simulator) -> Self {
         let null_signer = settings.null_signer;
-        let dir =
-            Arc::new(Directory { defences: settings.defences, null_signer, ..genesis::directory(&scenario, seed) });
+        let mut keys = genesis::signing_keys(&scenario, seed);
+        let dir = Arc::new(Directory {
+            defences: settings.defences,
+            null_signer,
+            ..genesis::directory_with_keys(&scenario, seed, &keys)
+        });
         // Each actor's signer: its own key, a forger's forged key, or the null signer for all.
-        // (A null signer needs no key: none is derived.)
-        let signer =
-            |key: &dyn Fn() -> SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key())) };
+        let signer = |key: SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key)) };
+        let mut own_key = |me: &ActorId| keys.remove(me).expect("every actor has a key");
         let mut actors = BTreeMap::new();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
@@ -377,27 +380,24 @@ impl<'a, 't> Simulation<'a, 't> {
             // A forger's boundary seals with the forged key: one signature per message.
             let me = ActorId::Org(org.clone());
             let forges = scenario.faults.byzantine.get(org).is_some_and(|b| b.contains(&Behaviour::ForgeSignature));
-            let key = || if forges { keys::forged_key(seed, &me) } else { keys::actor_key(seed, &me) };
-            let boundary = Boundary::new(signer(&key), dir.clone());
+            let own = own_key(&me);
+            let key = if forges && !null_signer { keys::forged_key(seed, &me) } else { own };
+            let boundary = Boundary::new(signer(key), dir.clone());
             actors.insert(me, (step, boundary));
             orgs.insert(org.clone(), replica);
         }
         for cluster in scenario.clusters.keys() {
             let node = Node(ClusterLedger::new(cluster.clone(), dir.clone())).start();
             let me = ActorId::Ledger(cluster.clone());
-            actors.insert(
-                me.clone(),
-                (node.clone().recipient(), Boundary::new(signer(&|| keys::actor_key(seed, &me)), dir.clone())),
-            );
+            let boundary = Boundary::new(signer(own_key(&me)), dir.clone());
+            actors.insert(me, (node.clone().recipient(), boundary));
             ledgers.insert(cluster.clone(), node);
         }
         for user in scenario.users.keys() {
-            let node = Node(User::new(user.clone(), dir.clone())).start();
             let me = ActorId::User(user.clone());
-            actors.insert(
-                me.clone(),
-                (node.recipient(), Boundary::new(signer(&|| keys::actor_key(seed, &me)), dir.clone())),
-            );
+            let key = own_key(&me);
+            let node = Node(User::new(user.clone(), key.clone(), dir.clone())).start();
+            actors.insert(me, (node.recipient(), Boundary::new(signer(key), dir.clone())));
         }
         let mut network = Network::new(&scenario, seed);
         let flow = Flow::new(&scenario);
