@@ -241,9 +241,14 @@ impl Default for Runner {
 }
 
 impl Runner {
-    /// A new System on this thread.
+    /// A new System on this thread, on a runtime without a timer or an IO driver: a run's time
+    /// is virtual, so nothing in it may wait on the wall clock or a socket (and the runtime does
+    /// not read the clock to drive timers on every turn).
     pub fn new() -> Self {
-        Self { system: actix::System::new() }
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread().build().expect("a runtime without drivers needs no resources")
+        };
+        Self { system: actix::System::with_tokio_rt(runtime) }
     }
 
     /// Runs a scenario with a seed; the run's actors stop when it ends.
