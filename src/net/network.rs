@@ -10,6 +10,7 @@ use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId};
 use crate::scenario::{Faults, Latency, Scenario};
 use crate::trace::{Event, Hop};
+use arrayvec::ArrayVec;
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -52,13 +53,14 @@ pub struct Arrival {
     pub sent_us: u64,
 }
 
-/// What one transmission produced: the trace events, in order, and the copies in flight.
+/// What one transmission produced: the trace events, in order, and the copies in flight (held
+/// inline: a transmission makes at most three events and two copies).
 #[derive(Debug, Default)]
 pub struct Transmitted {
-    /// Events for the trace.
-    pub events: Vec<Event>,
+    /// Events for the trace: `Lost`, or `Send`, then `Corrupted` and `Duplicated` if they happen.
+    pub events: ArrayVec<Event, 3>,
     /// Copies to deliver later (none when lost; two when duplicated).
-    pub arrivals: Vec<Arrival>,
+    pub arrivals: ArrayVec<Arrival, 2>,
 }
 
 /// The network of one run.
