@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_with::DeserializeFromStr;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::Arc;
 
 /// The resource type code of a user (an account), as the seed writes it.
@@ -122,13 +122,23 @@ impl std::str::FromStr for ResourceId {
     }
 }
 
+impl ResourceId {
+    /// The pieces of its text, in order: `ORG`, `:`, `TYPE`, `:`, `NAME` (the type's digits
+    /// written into `digits`).
+    fn pieces<'a>(&'a self, digits: &'a mut itoa::Buffer) -> [&'a str; 5] {
+        [self.org.as_str(), ":", digits.format(self.kind), ":", &self.name]
+    }
+}
+
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.org.as_str())?;
-        f.write_char(':')?;
-        f.write_str(itoa::Buffer::new().format(self.kind))?;
-        f.write_char(':')?;
-        f.write_str(&self.name)
+        self.pieces(&mut itoa::Buffer::new()).iter().try_for_each(|piece| f.write_str(piece))
+    }
+}
+
+impl TextPieces for ResourceId {
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R {
+        use_pieces(&self.pieces(&mut itoa::Buffer::new()))
     }
 }
 
@@ -138,16 +148,37 @@ impl Serialize for ResourceId {
     }
 }
 
-/// Serializes `id` as its text, written once into a buffer on the stack (long enough for any id
-/// a scenario names; a longer one takes a `String`): one `serialize_str`, where `collect_str`
-/// writes the text through the formatter for every serializer, and twice for postcard (once to
-/// count its length). The encoding is the same.
-fn serialize_text<S: serde::Serializer>(id: &dyn fmt::Display, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut text = arrayvec::ArrayString::<128>::new();
-    match write!(text, "{id}") {
-        Ok(()) => serializer.serialize_str(&text),
-        Err(_) => serializer.serialize_str(&id.to_string()),
+/// An id whose text is a few pieces of text in a row: what its `Display` writes, handed over
+/// without a formatter.
+pub trait TextPieces {
+    /// Calls `use_pieces` with the pieces of the id's text, in order.
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R;
+
+    /// Appends the id's text to `out`.
+    fn append_text(&self, out: &mut Vec<u8>) {
+        self.with_pieces(|pieces| pieces.iter().for_each(|piece| out.extend_from_slice(piece.as_bytes())));
     }
+}
+
+impl TextPieces for str {
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R {
+        use_pieces(&[self])
+    }
+}
+
+/// Serializes `id` as its text, its pieces put together once into a buffer on the stack (long
+/// enough for any id a scenario names; a longer one takes a `String`): one `serialize_str`,
+/// where `collect_str` writes the text through the formatter for every serializer, and twice
+/// for postcard (once to count its length). The encoding is the same.
+fn serialize_text<S: serde::Serializer>(id: &(impl TextPieces + ?Sized), serializer: S) -> Result<S::Ok, S::Error> {
+    id.with_pieces(|pieces| {
+        let mut text = arrayvec::ArrayString::<128>::new();
+        if pieces.iter().try_for_each(|piece| text.try_push_str(piece)).is_ok() {
+            serializer.serialize_str(&text)
+        } else {
+            serializer.serialize_str(&pieces.concat())
+        }
+    })
 }
 
 /// One actor of the simulation: every one of them signs what it sends. Written as its id
@@ -188,19 +219,23 @@ impl std::str::FromStr for ActorId {
     }
 }
 
-impl fmt::Display for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TextPieces for ActorId {
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R {
         match self {
-            ActorId::Org(org) => f.write_str(org.as_str()),
-            ActorId::Ledger(cluster) => {
-                f.write_str("ledger:")?;
-                f.write_str(cluster.as_str())
-            }
+            ActorId::Org(org) => use_pieces(&[org.as_str()]),
+            ActorId::Ledger(cluster) => use_pieces(&["ledger:", cluster.as_str()]),
             ActorId::User(user) => {
-                f.write_str("user:")?;
-                fmt::Display::fmt(user, f)
+                let mut digits = itoa::Buffer::new();
+                let [org, colon, kind, colon_2, name] = user.pieces(&mut digits);
+                use_pieces(&["user:", org, colon, kind, colon_2, name])
             }
         }
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_pieces(|pieces| pieces.iter().try_for_each(|piece| f.write_str(piece)))
     }
 }
 
@@ -224,8 +259,17 @@ impl Serialize for Address {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Address::Actor(actor) => serialize_text(actor, serializer),
-            Address::Cluster(cluster) => serialize_text(&format_args!("cluster:{cluster}"), serializer),
+            Address::Cluster(cluster) => serialize_text(&ClusterAddress(cluster), serializer),
         }
+    }
+}
+
+/// A broadcast's address as written: `cluster:NAME`.
+struct ClusterAddress<'a>(&'a ClusterId);
+
+impl TextPieces for ClusterAddress<'_> {
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R {
+        use_pieces(&["cluster:", self.0.as_str()])
     }
 }
 

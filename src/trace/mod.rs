@@ -7,7 +7,7 @@
 use crate::actors::note::Note;
 use crate::actors::outbox::Command;
 use crate::net::faults::LossCause;
-use crate::protocol::ids::ActorId;
+use crate::protocol::ids::{ActorId, TextPieces};
 use crate::protocol::message::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -196,13 +196,29 @@ fn write_fields<T: Serialize>(buffer: &mut Vec<u8>, value: &T) {
 /// A hop's fields, each after a comma, as its derived encoding writes them.
 fn write_hop(buffer: &mut Vec<u8>, hop: &Hop) {
     buffer.extend_from_slice(b",\"from\":");
-    write_json(buffer, &hop.from);
+    write_json_text(buffer, &hop.from);
     buffer.extend_from_slice(b",\"to\":");
-    write_json(buffer, &hop.to);
+    write_json_text(buffer, &hop.to);
     buffer.extend_from_slice(b",\"kind\":");
-    write_json(buffer, &hop.kind);
+    write_json_text(buffer, hop.kind.word());
     buffer.extend_from_slice(b",\"request_id\":");
     buffer.extend_from_slice(itoa::Buffer::new().format(hop.request_id).as_bytes());
+}
+
+/// Appends `id`'s text as a JSON string (what its `Serialize`, a string of that text, encodes):
+/// as it is between quotes when no byte of it needs an escape (a control character, `"` or
+/// `\\`: serde_json escapes those and nothing else), else through serde_json.
+fn write_json_text<T: TextPieces + ?Sized>(buffer: &mut Vec<u8>, id: &T) {
+    let start = buffer.len();
+    buffer.push(b'"');
+    id.append_text(buffer);
+    if buffer[start + 1..].iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buffer.push(b'"');
+    } else {
+        let escaped = serde_json::to_string(&String::from_utf8_lossy(&buffer[start + 1..])).expect("text encodes");
+        buffer.truncate(start);
+        buffer.extend_from_slice(escaped.as_bytes());
+    }
 }
 
 /// Appends `value`'s JSON (a string's escapes included).
@@ -218,4 +234,29 @@ pub fn digest(records: &[Record]) -> String {
         hasher.update(canonical_line(record));
     }
     const_hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_is_written_as_serde_json_writes_its_string() {
+        use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
+        let names = ["org_1", "", "a\"b", "back\\slash", "line\nfeed", "\u{1f}", "\u{7f}", "é€😀"];
+        for name in names {
+            let user = ResourceId { org: OrgId::from("org_1"), kind: 100, name: name.into() };
+            for actor in [ActorId::Org(OrgId::from(name)), ActorId::Ledger(ClusterId::from(name)), ActorId::User(user)]
+            {
+                let mut buffer = b"prefix".to_vec();
+                write_json_text(&mut buffer, &actor);
+                let expected = [b"prefix".to_vec(), serde_json::to_vec(&actor).unwrap()].concat();
+                assert_eq!(String::from_utf8(buffer).unwrap(), String::from_utf8(expected).unwrap(), "{name:?}");
+                assert_eq!(serde_json::to_value(&actor).unwrap(), serde_json::Value::String(actor.to_string()));
+            }
+            let mut buffer = Vec::new();
+            write_json_text(&mut buffer, name);
+            assert_eq!(buffer, serde_json::to_vec(name).unwrap());
+        }
+    }
 }
