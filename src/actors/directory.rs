@@ -86,14 +86,17 @@ impl Directory {
     /// The actors a send reaches: the one it is for (`only`: one member of a broadcast, or a
     /// ledger event re-sent to the org that asked), else the actor it is addressed to, else every
     /// org of the cluster it is addressed to.
-    pub fn receivers(&self, only: Option<ActorId>, to: &Address) -> Vec<ActorId> {
-        match (only, to) {
-            (Some(only), _) => vec![only],
-            (None, Address::Actor(receiver)) => vec![receiver.clone()],
-            (None, Address::Cluster(cluster)) => {
-                self.members_of(cluster).iter().map(|o| ActorId::Org(o.clone())).collect()
-            }
-        }
+    pub fn receivers<'a>(&'a self, only: Option<ActorId>, to: &'a Address) -> impl Iterator<Item = ActorId> + 'a {
+        let one = match (only, to) {
+            (Some(only), _) => Some(only),
+            (None, Address::Actor(receiver)) => Some(receiver.clone()),
+            (None, Address::Cluster(_)) => None,
+        };
+        let members = match (&one, to) {
+            (None, Address::Cluster(cluster)) => self.members_of(cluster),
+            _ => &[],
+        };
+        one.into_iter().chain(members.iter().map(|org| ActorId::Org(org.clone())))
     }
 
     /// How many equal answers a broadcast to `cluster` needs (at least one: an empty
@@ -119,10 +122,11 @@ mod tests {
         let dir = crate::sim::genesis::directory(&scenario, 1);
         let org = |name: &str| ActorId::Org(OrgId::from(name));
         let cluster_b = Address::Cluster(ClusterId::from("cluster_B"));
-        assert_eq!(dir.receivers(None, &cluster_b), [org("org_2"), org("org_3"), org("org_4")]);
-        assert_eq!(dir.receivers(Some(org("org_3")), &cluster_b), [org("org_3")]);
-        assert_eq!(dir.receivers(None, &Address::Actor(org("org_1"))), [org("org_1")]);
-        assert_eq!(dir.receivers(None, &Address::Cluster(ClusterId::from("nowhere"))), []);
+        let receivers = |only, to: &Address| dir.receivers(only, to).collect::<Vec<_>>();
+        assert_eq!(receivers(None, &cluster_b), [org("org_2"), org("org_3"), org("org_4")]);
+        assert_eq!(receivers(Some(org("org_3")), &cluster_b), [org("org_3")]);
+        assert_eq!(receivers(None, &Address::Actor(org("org_1"))), [org("org_1")]);
+        assert_eq!(receivers(None, &Address::Cluster(ClusterId::from("nowhere"))), []);
     }
 
     #[test]

@@ -740,9 +740,9 @@ impl<'a, 't> Simulation<'a, 't> {
         // ledger event a replica syncs) is sealed once: the boundary remembers its envelope.
         let sealed: Vec<_> =
             out.sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
+        let dir = self.dir.clone();
         for (envelope, only, retry) in sealed {
-            let receivers = self.dir.receivers(only, &envelope.to);
-            for receiver in receivers {
+            for receiver in dir.receivers(only, &envelope.to) {
                 self.transmit(actor.clone(), receiver, envelope.clone(), retry);
             }
         }
