@@ -7,14 +7,13 @@
 use super::faults::{self, Decision, LossCause, TransmissionKey};
 use super::topology::Topology;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, OrgId};
+use crate::protocol::ids::{ActorId, OrgId, TextPieces};
 use crate::scenario::{Faults, Latency, Scenario};
 use crate::trace::{Event, Hop};
 use arrayvec::ArrayVec;
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Transmissions between two different orgs, as the contract counts them.
@@ -156,15 +155,22 @@ impl Network {
         // The key's text is written into the network's one buffer (given back below).
         let mut key = std::mem::take(&mut self.key);
         key.clear();
+        // `FROM>TO#REQUEST/KIND`, REQUEST the step's name when it has one, else the request id.
+        hop.from.push_text(&mut key);
+        key.push('>');
+        hop.to.push_text(&mut key);
+        key.push('#');
         match self.request_names.get(&hop.request_id) {
-            Some(name) => write!(key, "{}>{}#{name}/{}", hop.from, hop.to, hop.kind),
-            None => write!(key, "{}>{}#{}/{}", hop.from, hop.to, hop.request_id, hop.kind),
+            Some(name) => key.push_str(name),
+            None => key.push_str(itoa::Buffer::new().format(hop.request_id)),
         }
-        .expect("a String takes any text");
+        key.push('/');
+        key.push_str(hop.kind.word());
         let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
         let short = u128::from_be_bytes(digest[..16].try_into().expect("sixteen bytes"));
         let ordinal = self.ordinals.entry(short).or_insert(0);
-        write!(key, "/{ordinal}").expect("a String takes any text");
+        key.push('/');
+        key.push_str(itoa::Buffer::new().format(*ordinal));
         *ordinal += 1;
         let partitioned = match (&sender, &receiver) {
             (ActorId::Org(a), ActorId::Org(b)) if between_orgs => {

@@ -158,6 +158,11 @@ pub trait TextPieces {
     fn append_text(&self, out: &mut Vec<u8>) {
         self.with_pieces(|pieces| pieces.iter().for_each(|piece| out.extend_from_slice(piece.as_bytes())));
     }
+
+    /// Appends the id's text to `out`.
+    fn push_text(&self, out: &mut String) {
+        self.with_pieces(|pieces| pieces.iter().for_each(|piece| out.push_str(piece)));
+    }
 }
 
 impl TextPieces for str {
@@ -303,6 +308,13 @@ mod tests {
         for text in ["org_1", "ledger:cluster_B", "user:org_1:100:user_1", &format!("user:{long}")] {
             let actor: ActorId = text.parse().unwrap();
             assert_eq!(actor.to_string(), text);
+            let (mut pushed, mut appended) = (String::from(">"), b">".to_vec());
+            actor.push_text(&mut pushed);
+            actor.append_text(&mut appended);
+            assert_eq!(
+                (pushed.as_str(), appended.as_slice()),
+                (format!(">{text}").as_str(), format!(">{text}").as_bytes())
+            );
             assert_eq!(postcard::to_allocvec(&actor).unwrap(), postcard::to_allocvec(text).unwrap(), "{text}");
             assert_eq!(serde_json::to_string(&actor).unwrap(), serde_json::to_string(text).unwrap());
             let to = Address::Actor(actor);
