@@ -4,7 +4,7 @@
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Amounts;
-use crate::check::invariants::{witness::Witness, CauseRead};
+use crate::check::invariants::{witness::Witness, Causes};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
@@ -155,8 +155,8 @@ pub struct Observations {
     pub sales_final: BTreeSet<u64>,
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
-    /// State changes and what the invariants read of the envelopes that caused them.
-    pub state_changes: Vec<(ActorId, Change, CauseRead)>,
+    /// What the invariants keep of the state changes' causes, read as they happened.
+    pub causes: Causes,
     /// Each cluster ledger's final state.
     pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
     /// Every data answer (`get_response`) that reached an org from another org, read as it arrived.
@@ -165,8 +165,6 @@ pub struct Observations {
     pub ledger_answers: Vec<LedgerAnswer>,
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
     pub replicas: BTreeMap<OrgId, crate::actors::organization::ledger_view::LedgerView>,
-    /// What reads each cause as it happens (keys derived from the run's seed).
-    witness: Witness,
 }
 
 impl Observations {
@@ -179,13 +177,13 @@ impl Observations {
     /// `null_signer` (the witness then takes each envelope's signature as its sender's).
     pub fn for_run(seed: u64, null_signer: bool) -> Self {
         let witness = if null_signer { Witness::of_null_signer(seed) } else { Witness::new(seed) };
-        Self { witness, ..Self::default() }
+        Self { causes: Causes::new(witness), ..Self::default() }
     }
 
-    /// A state change of `actor` caused by `envelope`: the envelope is read now, not kept.
+    /// A state change of `actor` caused by `envelope`: the envelope is read and judged now,
+    /// not kept (`Causes::record`).
     pub fn state_change(&mut self, actor: ActorId, change: Change, envelope: &Envelope) {
-        let read = CauseRead::of(&mut self.witness, envelope);
-        self.state_changes.push((actor, change, read));
+        self.causes.record(actor, change, envelope);
     }
 
     /// Records one note seen at `t_us`.

@@ -4,17 +4,18 @@
 use super::Check;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::crypto::Hash32;
-use crate::protocol::envelope::{Envelope, Message};
-use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
-use crate::protocol::message::{Body, Kind, LedgerTx};
+use crate::protocol::ids::{ActorId, ClusterId, OrgId};
+use crate::protocol::message::LedgerTx;
 use crate::scenario::{Action, Scenario};
 use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
 
+pub mod causes;
 mod honest_answers;
 mod privacy;
 pub mod witness;
 
+pub use causes::{CauseRead, Causes, Doubt};
 pub use honest_answers::honest_answers;
 pub use privacy::{privacy, seen_by};
 
@@ -101,12 +102,7 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
 /// ledger transaction settles is read from the transfer envelopes its submitter accepted.
 pub fn exactly_once(seen: &Observations) -> Check {
     // (receiving org, request id) → the signed transfer that request carried.
-    let mut carried: BTreeMap<(ActorId, u64), [u8; 32]> = BTreeMap::new();
-    for (actor, _, cause) in &seen.state_changes {
-        if let Some(transfer) = &cause.carried {
-            carried.insert((actor.clone(), transfer.request_id), transfer.signed);
-        }
-    }
+    let carried = &seen.causes.carried;
     let mut by_request: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut by_signed: BTreeMap<[u8; 32], Vec<u64>> = BTreeMap::new();
     for tx in seen.ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter())) {
@@ -214,147 +210,41 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
 /// that manages its asset, submitted by that org, debiting only an account of that org (and a
 /// hold or release, variant `settlement: escrow`, the same).
 pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
-    let mut broken = Vec::new();
+    let causes = &seen.causes;
     let assets: BTreeMap<u64, _> = transfers(scenario).collect();
-    // The asset of each request an org accepted as a transfer (a request outside the flow, such
-    // as a byzantine copy, is settled by the org that accepted it, if it manages the asset).
-    let accepted: BTreeMap<(ActorId, u64), &ResourceId> = seen
-        .state_changes
-        .iter()
-        .filter_map(|(actor, _, cause)| {
-            let transfer = cause.carried.as_ref()?;
-            Some(((actor.clone(), transfer.request_id), &transfer.asset))
-        })
-        .collect();
-    for (actor, what, cause) in &seen.state_changes {
-        let opened = match &cause.opened {
-            Ok(opened) => opened,
-            Err(why) => {
-                broken.push(format!("{actor} {what} on a {}: {why}", cause.kind));
-                continue;
+    let mut broken = Vec::new();
+    for doubt in &causes.doubts {
+        match doubt {
+            Doubt::Broken(why) => broken.push(why.clone()),
+            Doubt::Settlement { named, from, request_id } => {
+                // A request outside the flow (such as a byzantine copy) is settled by the org
+                // that accepted it as a transfer, if it manages that transfer's asset.
+                let asset = assets
+                    .get(request_id)
+                    .copied()
+                    .or_else(|| causes.accepted.get(&(ActorId::Org(from.clone()), *request_id)));
+                let entitled = asset.is_some_and(|asset| &asset.org == from);
+                if !entitled {
+                    broken.push(named.unentitled(from));
+                }
             }
-        };
-        let entitled = match (&opened.grant, &opened.from) {
-            (Grant::Settlement, ActorId::Org(from)) => match assets.get(&opened.request_id) {
-                Some(asset) => &asset.org == from,
-                None => accepted
-                    .get(&(ActorId::Org(from.clone()), opened.request_id))
-                    .is_some_and(|asset| &asset.org == from),
-            },
-            (Grant::ManagedBy(org), ActorId::Org(from)) => org == from,
-            // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
-            (Grant::StatusAnswer, ActorId::Org(from)) => assets.get(&opened.request_id).is_some_and(|asset| {
-                scenario.orgs.get(from).map(|o| &o.cluster) == scenario.orgs.get(&asset.org).map(|o| &o.cluster)
-            }),
-            (Grant::LedgerOp { asset_org, submitter, debited_org }, ActorId::Org(from)) => {
-                asset_org == from && submitter == from && debited_org == from
+            Doubt::StatusAnswer { named, from, request_id } => {
+                // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
+                let cluster = |org: &OrgId| scenario.orgs.get(org).map(|o| &o.cluster);
+                let entitled = assets.get(request_id).is_some_and(|asset| cluster(from) == cluster(&asset.org));
+                if !entitled {
+                    broken.push(named.unentitled(from));
+                }
             }
-            _ => false,
-        };
-        if !entitled {
-            broken.push(format!("{actor} {what} on a {} from {}, who is not entitled to it", cause.kind, opened.from));
         }
     }
     match broken.is_empty() {
         true => Check::new(
             "authenticity",
             true,
-            format!("{} state change(s), each from a valid, entitled signer", seen.state_changes.len()),
+            format!("{} state change(s), each from a valid, entitled signer", causes.count),
         ),
         false => Check::new("authenticity", false, broken.join("; ")),
-    }
-}
-
-/// What `authenticity` and `exactly_once` need of one state change's cause, read when the change
-/// happened (the witness re-verifies its signature then), so that a run need not keep the
-/// envelope to its end.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CauseRead {
-    /// The kind of the cause's envelope.
-    pub kind: Kind,
-    /// Its signer and what entitles it, if the witness opened it; why not, otherwise.
-    pub opened: Result<Opened, String>,
-    /// The user-signed transfer it carries, decoded without a check.
-    pub carried: Option<Carried>,
-}
-
-/// A cause the witness opened: its signer, its request, and who may send it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Opened {
-    /// The signer (the message's sender).
-    pub from: ActorId,
-    /// The request it belongs to.
-    pub request_id: u64,
-    /// What entitles a sender to it.
-    pub grant: Grant,
-}
-
-/// Who may send a message that changes state: the rule `authenticity` applies to its sender.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// A settlement notification: the org that manages the transfer's asset.
-    Settlement,
-    /// A transfer (the seller's org), a data answer (the resource's org), an advertisement (the
-    /// org it names): this org.
-    ManagedBy(OrgId),
-    /// A status answer (variant `status_query`): an org of the asset's cluster.
-    StatusAnswer,
-    /// A ledger transaction, hold or release: the asset's org, naming itself as submitter,
-    /// debiting (or holding) an account of its own.
-    LedgerOp {
-        /// The org that manages the asset.
-        asset_org: OrgId,
-        /// The submitter the operation names.
-        submitter: OrgId,
-        /// The org of the account debited or held.
-        debited_org: OrgId,
-    },
-    /// Any other message: no one.
-    Nobody,
-}
-
-/// A user-signed transfer a cause carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Carried {
-    /// The request that carries it.
-    pub request_id: u64,
-    /// What identifies it, whatever request carries it (`witness::signed_transfer`).
-    pub signed: [u8; 32],
-    /// Its asset.
-    pub asset: ResourceId,
-}
-
-impl CauseRead {
-    /// Reads a cause: the witness opens it (re-verifying its signature, then decoding it once);
-    /// its transfer, if it carries one, is read from the decoded bytes whatever the signature.
-    pub fn of(witness: &mut witness::Witness, envelope: &Envelope) -> Self {
-        let message = witness::decode(envelope);
-        let carried = match &message {
-            Some(Message { request_id, body: Body::Transfer(t), .. }) => Some(Carried {
-                request_id: *request_id,
-                signed: witness::signed_transfer(t),
-                asset: t.asset_id.clone(),
-            }),
-            _ => None,
-        };
-        let opened = witness.open_decoded(envelope, message).map(|message| {
-            let grant = match message.body {
-                Body::Settlement(_) => Grant::Settlement,
-                Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
-                Body::GetResponse(r) => Grant::ManagedBy(r.resource.org),
-                Body::Advertisement(a) => Grant::ManagedBy(a.org),
-                Body::StatusAnswer(_) => Grant::StatusAnswer,
-                Body::Submit(tx) => {
-                    Grant::LedgerOp { asset_org: tx.asset.org, submitter: tx.submitter, debited_org: tx.source.org }
-                }
-                Body::Hold(op) | Body::Release(op) => {
-                    Grant::LedgerOp { asset_org: op.asset.org, submitter: op.submitter, debited_org: op.account.org }
-                }
-                _ => Grant::Nobody,
-            };
-            Opened { from: message.from, request_id: message.request_id, grant }
-        });
-        Self { kind: envelope.kind, opened, carried }
     }
 }
 
@@ -394,8 +284,9 @@ mod tests {
     use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
     use crate::crypto::keys;
     use crate::protocol::cause::Cause;
-    use crate::protocol::envelope::Envelope;
+    use crate::protocol::envelope::{Envelope, Message};
     use crate::protocol::ids::{Address, OrgId, ResourceId};
+    use crate::protocol::message::Body;
     use crate::protocol::message::Settlement;
     use crate::protocol::status::Status;
     use crate::scenario::{self, Scenario};
@@ -439,8 +330,7 @@ mod tests {
         seen.transfers.get_mut(&2).unwrap().settled = true;
         let check = holds_released(&seen);
         assert!(check.detail.contains("transfer 2, which is final: settled"), "{check:?}");
-        let mut seen_by_asset_org = Observations::default();
-        seen_by_asset_org.ledgers = seen.ledgers.clone();
+        let mut seen_by_asset_org = Observations { ledgers: seen.ledgers.clone(), ..Observations::default() };
         seen_by_asset_org.sales_final.insert(3);
         let check = holds_released(&seen_by_asset_org);
         assert!(!check.passed && check.detail.contains("transfer 3"), "{check:?}");
@@ -678,8 +568,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn exactly_once_fails_when_one_signed_transfer_settles_under_two_request_ids() {
+    /// A transfer envelope from org_1 to org_2 under `request_id`, of one signed transfer (user_1
+    /// buys 100 of org_2's asset_1): the same user signature whatever the request id.
+    fn carrying(request_id: u64) -> Envelope {
         let scenario = sample();
         let dir = crate::sim::genesis::directory(&scenario, 1);
         let user = id("org_1:100:user_1");
@@ -697,16 +588,51 @@ mod tests {
             },
         };
         let org_1 = ActorId::Org(OrgId::from("org_1"));
-        let org_2 = ActorId::Org(OrgId::from("org_2"));
-        let carrying = |request_id: u64| {
-            let message = Message {
-                request_id,
-                from: org_1.clone(),
-                to: Address::Actor(org_2.clone()),
-                body: Body::Transfer(transfer.clone()),
-            };
-            Envelope::seal(message, &keys::actor_key(1, &org_1))
+        let message = Message {
+            request_id,
+            from: org_1.clone(),
+            to: Address::Actor(ActorId::Org(OrgId::from("org_2"))),
+            body: Body::Transfer(transfer),
         };
+        Envelope::seal(message, &keys::actor_key(1, &org_1))
+    }
+
+    #[test]
+    fn authenticity_judges_a_settlement_outside_the_flow_by_the_transfer_its_sender_accepted_even_later() {
+        let scenario = sample();
+        let org_2 = ActorId::Org(OrgId::from("org_2"));
+        let settlement = Message {
+            request_id: 777,
+            from: org_2.clone(),
+            to: Address::Actor(ActorId::Org(OrgId::from("org_1"))),
+            body: Body::Settlement(Settlement {
+                tx_id: Hash32([0; 32]),
+                status: Status::Ok,
+                cause: Cause::DataTimeout,
+                proof: None,
+            }),
+        };
+        let mut seen = settled_state();
+        seen.state_change(
+            ActorId::Org(OrgId::from("org_1")),
+            Change::FinalStatus,
+            &Envelope::seal(settlement, &keys::actor_key(1, &org_2)),
+        );
+        let check = authenticity(&scenario, &seen);
+        let detail = "org_1 recorded a transfer's final status on a settlement from org_2, who is not entitled to it";
+        assert_eq!((check.passed, check.detail.as_str()), (false, detail));
+        // org_2 accepts request 777 as a transfer of its own asset: now it may settle it.
+        seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(777));
+        let check = authenticity(&scenario, &seen);
+        assert_eq!(
+            (check.passed, check.detail.as_str()),
+            (true, "2 state change(s), each from a valid, entitled signer")
+        );
+    }
+
+    #[test]
+    fn exactly_once_fails_when_one_signed_transfer_settles_under_two_request_ids() {
+        let org_2 = ActorId::Org(OrgId::from("org_2"));
         let mut seen = settled_state();
         seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(10101));
         assert!(exactly_once(&seen).passed);

@@ -1,0 +1,220 @@
+//! The causes of the run's state changes, read and judged as they happen: what `authenticity`
+//! and `exactly_once` need of them, kept without the changes themselves.
+//!
+//! Each cause is read once, when its change happens (the witness re-verifies its signature
+//! then and decodes it independently of the actor that acted on it). Whether its signer was
+//! entitled to it is decided at once wherever the rule needs nothing but the cause: an
+//! advertisement, a transfer, a data answer or a ledger operation from the right org passes
+//! and leaves nothing behind. A settlement and a status answer name a request whose asset the
+//! scenario (or, outside the flow, another change) tells: those are kept, small, until the
+//! check. So a run holds per transfer a few map entries and one pending judgement, not every
+//! change with everything its cause said.
+
+use super::witness::{self, Witness};
+use crate::actors::note::Change;
+use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::ids::{ActorId, OrgId, ResourceId};
+use crate::protocol::message::{Body, Kind};
+use std::collections::BTreeMap;
+
+/// What `authenticity` and `exactly_once` need of one state change's cause, read when the change
+/// happened (the witness re-verifies its signature then), so that a run need not keep the
+/// envelope to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CauseRead {
+    /// The kind of the cause's envelope.
+    pub kind: Kind,
+    /// Its signer and what entitles it, if the witness opened it; why not, otherwise.
+    pub opened: Result<Opened, String>,
+    /// The user-signed transfer it carries, decoded without a check.
+    pub carried: Option<Carried>,
+}
+
+/// A cause the witness opened: its signer, its request, and who may send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The signer (the message's sender).
+    pub from: ActorId,
+    /// The request it belongs to.
+    pub request_id: u64,
+    /// What entitles a sender to it.
+    pub grant: Grant,
+}
+
+/// Who may send a message that changes state: the rule `authenticity` applies to its sender.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// A settlement notification: the org that manages the transfer's asset.
+    Settlement,
+    /// A transfer (the seller's org), a data answer (the resource's org), an advertisement (the
+    /// org it names): this org.
+    ManagedBy(OrgId),
+    /// A status answer (variant `status_query`): an org of the asset's cluster.
+    StatusAnswer,
+    /// A ledger transaction, hold or release: the asset's org, naming itself as submitter,
+    /// debiting (or holding) an account of its own.
+    LedgerOp {
+        /// The org that manages the asset.
+        asset_org: OrgId,
+        /// The submitter the operation names.
+        submitter: OrgId,
+        /// The org of the account debited or held.
+        debited_org: OrgId,
+    },
+    /// Any other message: no one.
+    Nobody,
+}
+
+/// A user-signed transfer a cause carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    /// The request that carries it.
+    pub request_id: u64,
+    /// What identifies it, whatever request carries it (`witness::signed_transfer`).
+    pub signed: [u8; 32],
+    /// Its asset.
+    pub asset: ResourceId,
+}
+
+impl CauseRead {
+    /// Reads a cause: the witness opens it (re-verifying its signature, then decoding it once);
+    /// its transfer, if it carries one, is read from the decoded bytes whatever the signature.
+    pub fn of(witness: &mut Witness, envelope: &Envelope) -> Self {
+        let message = witness::decode(envelope);
+        let carried = match &message {
+            Some(Message { request_id, body: Body::Transfer(t), .. }) => Some(Carried {
+                request_id: *request_id,
+                signed: witness::signed_transfer(t),
+                asset: t.asset_id.clone(),
+            }),
+            _ => None,
+        };
+        let opened = witness.open_decoded(envelope, message).map(|message| {
+            let grant = match message.body {
+                Body::Settlement(_) => Grant::Settlement,
+                Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
+                Body::GetResponse(r) => Grant::ManagedBy(r.resource.org),
+                Body::Advertisement(a) => Grant::ManagedBy(a.org),
+                Body::StatusAnswer(_) => Grant::StatusAnswer,
+                Body::Submit(tx) => {
+                    Grant::LedgerOp { asset_org: tx.asset.org, submitter: tx.submitter, debited_org: tx.source.org }
+                }
+                Body::Hold(op) | Body::Release(op) => {
+                    Grant::LedgerOp { asset_org: op.asset.org, submitter: op.submitter, debited_org: op.account.org }
+                }
+                _ => Grant::Nobody,
+            };
+            Opened { from: message.from, request_id: message.request_id, grant }
+        });
+        Self { kind: envelope.kind, opened, carried }
+    }
+}
+
+/// A state change as `authenticity` names it: who changed what, on which kind of message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeNamed {
+    /// The actor whose state changed.
+    pub actor: ActorId,
+    /// What changed.
+    pub change: Change,
+    /// The kind of its cause.
+    pub kind: Kind,
+}
+
+impl ChangeNamed {
+    /// What `authenticity` says of this change when `from` was not entitled to its cause.
+    pub fn unentitled(&self, from: &dyn std::fmt::Display) -> String {
+        format!("{} {} on a {} from {from}, who is not entitled to it", self.actor, self.change, self.kind)
+    }
+}
+
+/// A state change `authenticity` could not clear when it happened, in the order they happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Doubt {
+    /// Its cause failed to open, or came from a sender not entitled to it: what the check says.
+    Broken(String),
+    /// A settlement from `from` for `request_id`: entitled if `from` manages the asset of that
+    /// transfer of the flow (outside the flow: of the transfer `from` accepted as that request).
+    Settlement {
+        /// The change.
+        named: ChangeNamed,
+        /// The signer.
+        from: OrgId,
+        /// The request it settles.
+        request_id: u64,
+    },
+    /// A status answer (variant `status_query`) from `from` for `request_id`: entitled if `from`
+    /// is an org of the cluster of that transfer's asset.
+    StatusAnswer {
+        /// The change.
+        named: ChangeNamed,
+        /// The signer.
+        from: OrgId,
+        /// The request it answers.
+        request_id: u64,
+    },
+}
+
+/// Everything the checks keep of the run's state changes.
+#[derive(Clone, Debug, Default)]
+pub struct Causes {
+    /// What reads each cause as it happens (keys derived from the run's seed).
+    witness: Witness,
+    /// How many state changes there were.
+    pub count: usize,
+    /// (receiving actor, request id) → the signed transfer that request carried (the last, if
+    /// the actor received several under one request id).
+    pub carried: BTreeMap<(ActorId, u64), [u8; 32]>,
+    /// (receiving actor, request id) → the asset of the transfer that request carried.
+    pub accepted: BTreeMap<(ActorId, u64), ResourceId>,
+    /// The changes not cleared when they happened.
+    pub doubts: Vec<Doubt>,
+}
+
+impl Causes {
+    /// Nothing read yet, by `witness`.
+    pub fn new(witness: Witness) -> Self {
+        Self { witness, ..Self::default() }
+    }
+
+    /// A state change of `actor` caused by `envelope`: the envelope is read and judged now, not
+    /// kept.
+    pub fn record(&mut self, actor: ActorId, change: Change, envelope: &Envelope) {
+        let read = CauseRead::of(&mut self.witness, envelope);
+        self.count += 1;
+        if let Some(transfer) = read.carried {
+            self.carried.insert((actor.clone(), transfer.request_id), transfer.signed);
+            self.accepted.insert((actor.clone(), transfer.request_id), transfer.asset);
+        }
+        let opened = match read.opened {
+            Ok(opened) => opened,
+            Err(why) => {
+                self.doubts.push(Doubt::Broken(format!("{actor} {change} on a {}: {why}", read.kind)));
+                return;
+            }
+        };
+        let named = || ChangeNamed { actor: actor.clone(), change, kind: read.kind };
+        let ActorId::Org(from) = &opened.from else {
+            self.doubts.push(Doubt::Broken(named().unentitled(&opened.from)));
+            return;
+        };
+        let entitled = match opened.grant {
+            Grant::Settlement => {
+                let doubt = Doubt::Settlement { named: named(), from: from.clone(), request_id: opened.request_id };
+                return self.doubts.push(doubt);
+            }
+            Grant::StatusAnswer => {
+                let doubt = Doubt::StatusAnswer { named: named(), from: from.clone(), request_id: opened.request_id };
+                return self.doubts.push(doubt);
+            }
+            Grant::ManagedBy(org) => &org == from,
+            Grant::LedgerOp { asset_org, submitter, debited_org } => {
+                &asset_org == from && &submitter == from && &debited_org == from
+            }
+            Grant::Nobody => false,
+        };
+        if !entitled {
+            self.doubts.push(Doubt::Broken(named().unentitled(&opened.from)));
+        }
+    }
+}
