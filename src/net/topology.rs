@@ -37,9 +37,9 @@ pub enum Edge {
 #[derive(Debug)]
 pub struct Topology {
     graph: UnGraph<Node, Edge>,
-    orgs: BTreeMap<OrgId, NodeIndex>,
+    /// Each org's node and its cluster's node (one lookup per transmission's end).
+    orgs: BTreeMap<OrgId, (NodeIndex, NodeIndex)>,
     clusters: BTreeMap<ClusterId, NodeIndex>,
-    cluster_of: BTreeMap<OrgId, ClusterId>,
     /// The latest link rule between each pair of nodes (the smaller index first), as the link
     /// edges say: looked up per transmission, where walking a cluster node's edges would cost
     /// one step per member.
@@ -53,19 +53,17 @@ impl Topology {
         let mut graph = UnGraph::new_undirected();
         let mut orgs = BTreeMap::new();
         let mut clusters = BTreeMap::new();
-        let mut cluster_of = BTreeMap::new();
         for (cluster, members) in &scenario.clusters {
             let c = graph.add_node(Node::Cluster(cluster.clone()));
             clusters.insert(cluster.clone(), c);
             for org in members {
                 let o = graph.add_node(Node::Org(org.clone()));
                 graph.add_edge(o, c, Edge::Member);
-                orgs.insert(org.clone(), o);
-                cluster_of.insert(org.clone(), cluster.clone());
+                orgs.insert(org.clone(), (o, c));
             }
         }
         let links = BTreeMap::new();
-        let mut topology = Self { graph, orgs, clusters, cluster_of, links, default_latency: scenario.network.latency };
+        let mut topology = Self { graph, orgs, clusters, links, default_latency: scenario.network.latency };
         for (rule, link) in scenario.network.links.iter().enumerate() {
             let a = topology.node(&link.a);
             let b = topology.node(&link.b);
@@ -86,14 +84,9 @@ impl Topology {
 
     fn node(&self, endpoint: &Endpoint) -> NodeIndex {
         match endpoint {
-            Endpoint::Org(org) => self.orgs[org],
+            Endpoint::Org(org) => self.orgs[org].0,
             Endpoint::Cluster(cluster) => self.clusters[cluster],
         }
-    }
-
-    /// The cluster of an org.
-    pub fn cluster_of(&self, org: &OrgId) -> &ClusterId {
-        &self.cluster_of[org]
     }
 
     /// The latest link rule between two nodes, if any, with its position in the file.
@@ -105,8 +98,7 @@ impl Topology {
     /// answer does not depend on the direction: every rule is a pair, and at each level of
     /// specificity the later of the rules that match wins.
     pub fn latency_between(&self, a: &OrgId, b: &OrgId) -> Latency {
-        let (oa, ob) = (self.orgs[a], self.orgs[b]);
-        let (ca, cb) = (self.clusters[self.cluster_of(a)], self.clusters[self.cluster_of(b)]);
+        let ((oa, ca), (ob, cb)) = (self.orgs[a], self.orgs[b]);
         let latest = |rules: &[Option<(usize, Latency)>]| {
             rules.iter().flatten().max_by_key(|(rule, _)| *rule).map(|(_, latency)| *latency)
         };

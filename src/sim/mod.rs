@@ -320,7 +320,9 @@ struct Simulation<'a, 't> {
     network: Network,
     dir: Arc<Directory>,
     flow: Flow,
-    cancelled: BTreeSet<(ActorId, u64)>,
+    /// The timers cancelled and not yet due, as (timer, actor): looked up, never iterated, so
+    /// the number (which tells nearly every two apart) is compared first.
+    cancelled: BTreeSet<(u64, ActorId)>,
     /// The trace so far, unless the run forgets it (`Settings::forget_trace`).
     trace: Option<Vec<Record>>,
     /// What each record is handed to as it happens.
@@ -505,7 +507,7 @@ impl<'a, 't> Simulation<'a, 't> {
             // A cancelled timer, or one of an org that is down (its timers are lost), is no event:
             // it neither advances the clock nor reaches the trace.
             if let Pending::Timer { actor, timer } = &*next.pending {
-                if self.cancelled.remove(&(actor.clone(), *timer)) || self.is_down(actor) {
+                if self.cancelled.remove(&(*timer, actor.clone())) || self.is_down(actor) {
                     continue;
                 }
             }
@@ -600,7 +602,7 @@ impl<'a, 't> Simulation<'a, 't> {
             Pending::Deliver { sender, receiver, envelope, .. } => {
                 Some(Choice::Deliver(Transmission::of(sender, receiver, envelope)))
             }
-            Pending::Timer { actor, timer } => (!self.cancelled.contains(&(actor.clone(), *timer)))
+            Pending::Timer { actor, timer } => (!self.cancelled.contains(&(*timer, actor.clone())))
                 .then(|| Choice::Timer { actor: actor.clone(), timer: *timer }),
             Pending::StartStep(step) => (self.flow.states[*step] == StepState::Scheduled)
                 .then(|| Choice::Start { step: StepNumber::of_index(*step) }),
@@ -618,7 +620,7 @@ impl<'a, 't> Simulation<'a, 't> {
                     && (matches!(choice, Choice::Deliver(_)) || between_orgs(sender, receiver))
             }
             (Choice::Timer { actor, timer }, Pending::Timer { actor: a, timer: t }) => {
-                actor == a && timer == t && !self.cancelled.contains(&(a.clone(), *t))
+                actor == a && timer == t && !self.cancelled.contains(&(*t, a.clone()))
             }
             // A step starts once it is due and the step before it has started (as explored).
             (Choice::Start { step }, Pending::StartStep(s)) => {
@@ -714,10 +716,10 @@ impl<'a, 't> Simulation<'a, 't> {
     fn apply(&mut self, actor: ActorId, out: Outbox) {
         self.counter.exchanges(&actor, &out);
         for timer in out.cancels {
-            self.cancelled.insert((actor.clone(), timer));
+            self.cancelled.insert((timer, actor.clone()));
         }
         for (timer, delay) in out.timers {
-            self.cancelled.remove(&(actor.clone(), timer));
+            self.cancelled.remove(&(timer, actor.clone()));
             self.schedule(self.now.saturating_add(delay), Pending::Timer { actor: actor.clone(), timer });
         }
         for note in out.notes {
@@ -734,6 +736,9 @@ impl<'a, 't> Simulation<'a, 't> {
                 self.flow.states[step] = StepState::Finished;
                 self.record(Event::StepFinished { step: StepNumber::of_index(step) });
             }
+        }
+        if out.sends.is_empty() {
+            return;
         }
         let Some((_, boundary)) = self.actors.get(&actor) else { return };
         // A message held by several sends (a broadcast's members) or sent again (a retry, a
@@ -798,7 +803,8 @@ impl<'a, 't> Simulation<'a, 't> {
             }
         }
         self.record(delivered);
-        let Some((_, boundary)) = self.actors.get(&receiver) else { return };
+        // The receiver is looked up once: its boundary opens the envelope, its mailbox takes it.
+        let Some((recipient, boundary)) = self.actors.get(&receiver) else { return };
         let copy = self.counter.is_copy(&receiver, &envelope);
         let kind = envelope.kind;
         let input = boundary.open(envelope);
@@ -806,7 +812,8 @@ impl<'a, 't> Simulation<'a, 't> {
             Input::Receive(received) => received.message.body.status(),
             _ => None,
         };
-        let Some(out) = self.handled(&receiver, input).await else { return };
+        let request = recipient.send(Step { now: self.now, input });
+        let out = request.await.expect("actors outlive the run");
         self.counter.delivered(&receiver, kind, status, copy, &out);
         self.apply(receiver, out);
     }
