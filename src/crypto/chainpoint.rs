@@ -154,17 +154,25 @@ impl ChainpointProof {
     /// Replays the operations from `hash`: the root it leads to and the anchor it names.
     /// `None` when the document is malformed (bad hex, an unknown op, no anchor).
     pub fn replay(&self) -> Option<(Hash32, AnchorRef)> {
-        let mut current: Vec<u8> = Hash32::from_hex(&self.hash)?.0.to_vec();
+        // Two buffers for the whole replay: an op writes into the other, and they swap.
+        let mut current: Vec<u8> = Vec::with_capacity(REPLAY_CAPACITY);
+        let mut next: Vec<u8> = Vec::with_capacity(REPLAY_CAPACITY);
+        current.extend_from_slice(&Hash32::from_hex(&self.hash)?.0);
         let mut anchor = None;
         for op in self.branches.first()?.ops.iter() {
             match op {
                 Op::Left(hex) => {
-                    let mut bytes = const_hex::decode(hex).ok()?;
-                    bytes.extend_from_slice(&current);
-                    current = bytes;
+                    next.clear();
+                    push_hex(&mut next, hex)?;
+                    next.extend_from_slice(&current);
+                    std::mem::swap(&mut current, &mut next);
                 }
-                Op::Right(hex) => current.extend_from_slice(&const_hex::decode(hex).ok()?),
-                Op::Hash(name) if name == "sha-256" => current = Hash32::of(&current).0.to_vec(),
+                Op::Right(hex) => push_hex(&mut current, hex)?,
+                Op::Hash(name) if name == "sha-256" => {
+                    let hash = Hash32::of(&current);
+                    current.clear();
+                    current.extend_from_slice(&hash.0);
+                }
                 Op::Hash(_) => return None,
                 Op::Anchors(anchors) => {
                     let first = anchors.first()?;
@@ -178,10 +186,34 @@ impl ChainpointProof {
     }
 }
 
+/// What a replay's buffers hold without growing: a prefix byte and two hashes.
+const REPLAY_CAPACITY: usize = 128;
+
+/// Appends the bytes `hex` spells to `buffer`, read as `const_hex::decode` reads them (an
+/// optional `0x`); `None` if it spells none.
+fn push_hex(buffer: &mut Vec<u8>, hex: &str) -> Option<()> {
+    let digits = hex.strip_prefix("0x").or_else(|| hex.strip_prefix("0X")).unwrap_or(hex);
+    let start = buffer.len();
+    buffer.resize(start + digits.len() / 2, 0);
+    const_hex::decode_to_slice(hex, &mut buffer[start..]).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crypto::merkle;
+
+    #[test]
+    fn hex_is_appended_as_decode_reads_it() {
+        for hex in ["", "00", "0aFf", "0x0a", "0X0a", "0", "0x", "zz", "abc", "0xabc", "x0"] {
+            let mut buffer = vec![7];
+            let pushed = push_hex(&mut buffer, hex);
+            match const_hex::decode(hex) {
+                Ok(bytes) => assert_eq!((pushed, &buffer[1..]), (Some(()), &bytes[..]), "{hex:?}"),
+                Err(_) => assert_eq!(pushed, None, "{hex:?}"),
+            }
+        }
+    }
 
     fn proof_of(index: usize, n: u8) -> (ChainpointProof, Hash32) {
         let leaves: Vec<Hash32> = (0..n).map(|i| Hash32::of(&[i])).collect();
