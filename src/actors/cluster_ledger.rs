@@ -335,7 +335,14 @@ impl ClusterLedger {
             });
         }
         let index = self.state.events.len() as u64;
-        let event = BlockCommitted { index, height, root, txs, received_us, refused };
+        let event = BlockCommitted {
+            index,
+            height,
+            root,
+            txs: txs.into(),
+            received_us: received_us.into(),
+            refused: refused.into(),
+        };
         self.publish(index, Body::BlockCommitted(event), out);
     }
 }

@@ -446,19 +446,20 @@ pub struct BlockCommitted {
     pub height: u64,
     /// The Merkle root of its transaction hashes.
     pub root: Hash32,
-    /// The applied transactions, in order.
-    pub txs: Vec<LedgerTx>,
+    /// The applied transactions, in order. (Shared: every replica of the cluster receives the
+    /// block, and a copy of it is a reference count; encoded as a sequence, as a vector is.)
+    pub txs: Arc<[LedgerTx]>,
     /// When each applied transaction was received, virtual microseconds.
-    pub received_us: Vec<u64>,
+    pub received_us: Arc<[u64]>,
     /// Transactions refused at this block.
-    pub refused: Vec<RefusedTx>,
+    pub refused: Arc<[RefusedTx]>,
 }
 
 #[cfg(test)]
 impl BlockCommitted {
     /// The ledger's event `index` with nothing in it, for tests of how it is applied.
     pub fn empty(index: u64) -> Self {
-        Self { index, height: 0, root: Hash32([0; 32]), txs: vec![], received_us: vec![], refused: vec![] }
+        Self { index, height: 0, root: Hash32([0; 32]), txs: [].into(), received_us: [].into(), refused: [].into() }
     }
 }
 
@@ -582,6 +583,49 @@ pub struct EscrowCommitted {
 #[cfg(test)]
 mod kind_tests {
     use super::*;
+
+    #[test]
+    fn a_block_is_signed_as_the_same_fields_in_vectors_would_be() {
+        #[derive(Serialize)]
+        struct InVectors {
+            index: u64,
+            height: u64,
+            root: Hash32,
+            txs: Vec<LedgerTx>,
+            received_us: Vec<u64>,
+            refused: Vec<RefusedTx>,
+        }
+        let id = |text: &str| crate::protocol::ids::ResourceId::parse(text).unwrap();
+        let tx = LedgerTx {
+            request_id: 7,
+            tx_id: Hash32([3; 32]),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity: 5,
+            submitter: crate::protocol::ids::OrgId::from("org_2"),
+        };
+        let refused = RefusedTx { tx: tx.clone(), status: crate::protocol::status::Status::Balance };
+        let block = BlockCommitted {
+            index: 1,
+            height: 2,
+            root: Hash32([9; 32]),
+            txs: [tx.clone(), tx.clone()].into(),
+            received_us: [4, 5].into(),
+            refused: [refused.clone()].into(),
+        };
+        let vectors = InVectors {
+            index: 1,
+            height: 2,
+            root: Hash32([9; 32]),
+            txs: vec![tx.clone(), tx],
+            received_us: vec![4, 5],
+            refused: vec![refused],
+        };
+        let bytes = postcard::to_allocvec(&block).unwrap();
+        assert_eq!(bytes, postcard::to_allocvec(&vectors).unwrap());
+        assert_eq!(postcard::from_bytes::<BlockCommitted>(&bytes).unwrap(), block);
+    }
 
     #[test]
     fn an_answer_says_its_status_and_a_request_none() {

@@ -163,8 +163,14 @@ mod tests {
             submitter: OrgId::from("org_2"),
         };
         let root = crate::crypto::merkle::root(&[tx.hash()]);
-        let event =
-            BlockCommitted { index: 0, height: 1, root, txs: vec![tx.clone()], received_us: vec![7], refused: vec![] };
+        let event = BlockCommitted {
+            index: 0,
+            height: 1,
+            root,
+            txs: [tx.clone()].into(),
+            received_us: [7].into(),
+            refused: [].into(),
+        };
         for indexes_transactions in [false, true] {
             let mut view = LedgerView { indexes_transactions, ..LedgerView::default() };
             assert!(view.apply(&event, 0));

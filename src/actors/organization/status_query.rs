@@ -233,9 +233,9 @@ mod tests {
             index: 0,
             height: 1,
             root: tx.hash(),
-            txs: vec![tx],
-            received_us: vec![5],
-            refused: vec![],
+            txs: [tx].into(),
+            received_us: [5].into(),
+            refused: [].into(),
         };
         let ledger = ActorId::Ledger(ClusterId::from("cluster_B"));
         member

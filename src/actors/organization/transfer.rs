@@ -636,7 +636,7 @@ impl Organization {
             let cause = Cause::Settled { cluster: self.cfg.cluster.clone(), height: block.height };
             self.finalize(tx.request_id, Status::Ok, cause, Some(Arc::new(proof)), out);
         }
-        for refused in &block.refused {
+        for refused in block.refused.iter() {
             if self.awaits_settlement(&refused.tx) {
                 let cause = Cause::Insufficient {
                     account: refused.tx.source.clone(),

@@ -46,9 +46,9 @@ fn block(index: u64) -> Input {
         index,
         height: index + 1,
         root: tx.hash(),
-        txs: vec![tx],
-        received_us: vec![0],
-        refused: vec![],
+        txs: [tx].into(),
+        received_us: [0].into(),
+        refused: [].into(),
     };
     let to = Address::Cluster(ClusterId::from("cluster_B"));
     let message = Message { request_id: 0, from: from.clone(), to, body: Body::BlockCommitted(event) };

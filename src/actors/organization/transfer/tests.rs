@@ -138,9 +138,9 @@ fn a_block_settles_or_refuses_only_a_sale_this_org_submitted() {
         index,
         height: index + 1,
         root: Hash32([0; 32]),
-        received_us: vec![0; txs.len()],
-        txs,
-        refused,
+        received_us: vec![0; txs.len()].into(),
+        txs: txs.into(),
+        refused: refused.into(),
     };
     let finals = |out: &Outbox| out.notes.iter().filter(|n| matches!(n, Note::SaleFinal { .. })).count();
     let refusal = |t| RefusedTx { tx: t, status: Status::Balance };
@@ -313,7 +313,7 @@ fn block_with_tx(index: u64, request_id: u64) -> BlockCommitted {
         quantity: 1,
         submitter: OrgId::from("org_2"),
     };
-    BlockCommitted { index, height: 0, root: tx.hash(), txs: vec![tx], received_us: vec![0], refused: vec![] }
+    BlockCommitted { index, height: 0, root: tx.hash(), txs: [tx].into(), received_us: [0].into(), refused: [].into() }
 }
 
 fn sync_requests(out: &Outbox) -> Vec<u64> {
