@@ -403,6 +403,16 @@ mod tests {
             );
             prop_assert_eq!(ra.cmp(&rb), (&a, ka, &b).cmp(&(&b, kb, &a)));
             prop_assert_eq!(ra == rb, (&a, ka, &b) == (&b, kb, &a));
+            prop_assert_eq!(ra.partial_cmp(&rb), Some(ra.cmp(&rb)));
+            // Equal ids hash alike, and (but for a 64-bit collision) different ones do not.
+            let hash = |id: &ResourceId| {
+                let mut hasher = std::hash::DefaultHasher::new();
+                id.hash(&mut hasher);
+                hasher.finish()
+            };
+            prop_assert_eq!(hash(&ra) == hash(&rb), ra == rb);
+            let copy = ResourceId { org: OrgId::from(a.as_str()), kind: ka, name: b.as_str().into() };
+            prop_assert_eq!(hash(&ra), hash(&copy));
             prop_assert_eq!(ActorId::User(ra.clone()).cmp(&ActorId::Org(oa.clone())), Ordering::Greater);
         }
     }
