@@ -294,9 +294,42 @@ pub enum Change {
     ReleaseQueued,
 }
 
+impl Change {
+    /// Every state change.
+    pub const ALL: [Change; 7] = [
+        Change::Advertisement,
+        Change::ResourceData,
+        Change::TransferAccepted,
+        Change::FinalStatus,
+        Change::TxQueued,
+        Change::HoldQueued,
+        Change::ReleaseQueued,
+    ];
+
+    /// The word the trace writes.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Advertisement => "advertisement",
+            Self::ResourceData => "resource_data",
+            Self::TransferAccepted => "transfer_accepted",
+            Self::FinalStatus => "final_status",
+            Self::TxQueued => "tx_queued",
+            Self::HoldQueued => "hold_queued",
+            Self::ReleaseQueued => "release_queued",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_reads_as_the_word_the_trace_writes() {
+        for change in Change::ALL {
+            assert_eq!(serde_json::to_value(change).unwrap(), change.word(), "{change:?}");
+        }
+    }
 
     #[test]
     fn a_discard_reads_as_the_word_the_trace_writes() {

@@ -155,9 +155,9 @@ pub fn canonical_line(record: &Record) -> Vec<u8> {
 /// Every event of a run passes through here, so the line is written without serde's
 /// `flatten` (a map serializer wrapped around every field): the time, then the event's own
 /// object with its opening brace turned into the comma after the time (a note's own object
-/// after its event's tag). Sends and deliveries, two thirds of a trace's lines, are written
-/// field by field. A test holds every kind of event to the derived encoding of `Record`, byte
-/// for byte.
+/// after its event's tag). Sends and deliveries, two thirds of a trace's lines, and state
+/// changes, a third of its notes, are written field by field. A test holds every kind of event
+/// to the derived encoding of `Record`, byte for byte.
 pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
     buffer.extend_from_slice(b"{\"t_us\":");
     buffer.extend_from_slice(itoa::Buffer::new().format(record.t_us).as_bytes());
@@ -174,6 +174,14 @@ pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
             buffer.extend_from_slice(b",\"event\":\"delivered\"");
             write_hop(buffer, hop);
             buffer.push(b'}');
+        }
+        // A third of a run's notes: an actor and a word.
+        Event::Note(Note::StateChange { actor, change, .. }) => {
+            buffer.extend_from_slice(b",\"event\":\"note\",\"note\":\"state_change\",\"actor\":");
+            write_json_text(buffer, actor);
+            buffer.extend_from_slice(b",\"change\":\"");
+            buffer.extend_from_slice(change.word().as_bytes());
+            buffer.extend_from_slice(b"\"}");
         }
         Event::Note(note) => {
             buffer.extend_from_slice(b",\"event\":\"note\"");
@@ -239,6 +247,30 @@ pub fn digest(records: &[Record]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_change_is_written_as_its_derived_json() {
+        use crate::actors::note::Change;
+        use crate::protocol::envelope::{Envelope, Message};
+        use crate::protocol::ids::{Address, OrgId};
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let message = Message {
+            request_id: 1,
+            from: from.clone(),
+            to: Address::Actor(from.clone()),
+            body: crate::protocol::message::Body::SettlementAck,
+        };
+        let cause = std::sync::Arc::new(Envelope::seal(message, &crate::crypto::keys::actor_key(1, &from)));
+        for change in Change::ALL {
+            for actor in [from.clone(), ActorId::Org(OrgId::from("a\"b"))] {
+                let record =
+                    Record { t_us: 7, event: Event::Note(Note::StateChange { actor, change, cause: cause.clone() }) };
+                let mut derived = serde_json::to_vec(&record).unwrap();
+                derived.push(b'\n');
+                assert_eq!(String::from_utf8(canonical_line(&record)).unwrap(), String::from_utf8(derived).unwrap());
+            }
+        }
+    }
 
     #[test]
     fn a_text_is_written_as_serde_json_writes_its_string() {
