@@ -128,31 +128,42 @@ impl ChangeNamed {
     }
 }
 
+/// A rule that needs more than the cause: the scenario, or the transfers accepted by the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Awaited {
+    /// A settlement: entitled if its signer manages the asset of the flow's transfer under that
+    /// request (outside the flow: of the transfer the signer accepted as that request).
+    Settlement,
+    /// A status answer (variant `status_query`): entitled if its signer is an org of the cluster
+    /// of that transfer's asset.
+    StatusAnswer,
+}
+
 /// A state change `authenticity` could not clear when it happened, in the order they happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Doubt {
     /// Its cause failed to open, or came from a sender not entitled to it: what the check says.
     Broken(String),
-    /// A settlement from `from` for `request_id`: entitled if `from` manages the asset of that
-    /// transfer of the flow (outside the flow: of the transfer `from` accepted as that request).
-    Settlement {
+    /// Its cause, from the org `from` for `request_id`, is judged by `rule` at the check.
+    Awaits {
+        /// The rule that judges it.
+        rule: Awaited,
         /// The change.
         named: ChangeNamed,
         /// The signer.
         from: OrgId,
-        /// The request it settles.
+        /// The request it belongs to.
         request_id: u64,
     },
-    /// A status answer (variant `status_query`) from `from` for `request_id`: entitled if `from`
-    /// is an org of the cluster of that transfer's asset.
-    StatusAnswer {
-        /// The change.
-        named: ChangeNamed,
-        /// The signer.
-        from: OrgId,
-        /// The request it answers.
-        request_id: u64,
-    },
+}
+
+/// A transfer an actor accepted (received, as a state change's cause) under a request id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// What identifies the transfer its user signed (`witness::signed_transfer`).
+    pub signed: [u8; 32],
+    /// Its asset.
+    pub asset: ResourceId,
 }
 
 /// Everything the checks keep of the run's state changes.
@@ -162,11 +173,9 @@ pub struct Causes {
     witness: Witness,
     /// How many state changes there were.
     pub count: usize,
-    /// (receiving actor, request id) → the signed transfer that request carried (the last, if
-    /// the actor received several under one request id).
-    pub carried: BTreeMap<(ActorId, u64), [u8; 32]>,
-    /// (receiving actor, request id) → the asset of the transfer that request carried.
-    pub accepted: BTreeMap<(ActorId, u64), ResourceId>,
+    /// (receiving actor, request id) → the transfer that request carried (the last, if the
+    /// actor received several under one request id).
+    pub accepted: BTreeMap<(ActorId, u64), Accepted>,
     /// The changes not cleared when they happened.
     pub doubts: Vec<Doubt>,
 }
@@ -182,9 +191,8 @@ impl Causes {
     pub fn record(&mut self, actor: ActorId, change: Change, envelope: &Envelope) {
         let read = CauseRead::of(&mut self.witness, envelope);
         self.count += 1;
-        if let Some(transfer) = read.carried {
-            self.carried.insert((actor.clone(), transfer.request_id), transfer.signed);
-            self.accepted.insert((actor.clone(), transfer.request_id), transfer.asset);
+        if let Some(t) = read.carried {
+            self.accepted.insert((actor.clone(), t.request_id), Accepted { signed: t.signed, asset: t.asset });
         }
         let opened = match read.opened {
             Ok(opened) => opened,
@@ -199,14 +207,8 @@ impl Causes {
             return;
         };
         let entitled = match opened.grant {
-            Grant::Settlement => {
-                let doubt = Doubt::Settlement { named: named(), from: from.clone(), request_id: opened.request_id };
-                return self.doubts.push(doubt);
-            }
-            Grant::StatusAnswer => {
-                let doubt = Doubt::StatusAnswer { named: named(), from: from.clone(), request_id: opened.request_id };
-                return self.doubts.push(doubt);
-            }
+            Grant::Settlement => return self.awaits(Awaited::Settlement, named(), from, opened.request_id),
+            Grant::StatusAnswer => return self.awaits(Awaited::StatusAnswer, named(), from, opened.request_id),
             Grant::ManagedBy(org) => &org == from,
             Grant::LedgerOp { asset_org, submitter, debited_org } => {
                 &asset_org == from && &submitter == from && &debited_org == from
@@ -216,5 +218,10 @@ impl Causes {
         if !entitled {
             self.doubts.push(Doubt::Broken(named().unentitled(&opened.from)));
         }
+    }
+
+    /// Keeps a change whose cause `rule` judges at the check.
+    fn awaits(&mut self, rule: Awaited, named: ChangeNamed, from: &OrgId, request_id: u64) {
+        self.doubts.push(Doubt::Awaits { rule, named, from: from.clone(), request_id });
     }
 }

@@ -15,7 +15,7 @@ mod honest_answers;
 mod privacy;
 pub mod witness;
 
-pub use causes::{CauseRead, Causes, Doubt};
+pub use causes::{Awaited, CauseRead, Causes, Doubt};
 pub use honest_answers::honest_answers;
 pub use privacy::{privacy, seen_by};
 
@@ -101,14 +101,14 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
 /// (its nonce and template hash), whatever request ids carry it. Which signed transfer a
 /// ledger transaction settles is read from the transfer envelopes its submitter accepted.
 pub fn exactly_once(seen: &Observations) -> Check {
-    // (receiving org, request id) → the signed transfer that request carried.
-    let carried = &seen.causes.carried;
+    // (receiving org, request id) → the transfer that request carried.
+    let accepted = &seen.causes.accepted;
     let mut by_request: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut by_signed: BTreeMap<[u8; 32], Vec<u64>> = BTreeMap::new();
     for tx in seen.ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter())) {
         by_request.entry(tx.request_id).or_default().push(tx.request_id);
-        if let Some(signed) = carried.get(&(ActorId::Org(tx.submitter.clone()), tx.request_id)) {
-            by_signed.entry(*signed).or_default().push(tx.request_id);
+        if let Some(transfer) = accepted.get(&(ActorId::Org(tx.submitter.clone()), tx.request_id)) {
+            by_signed.entry(transfer.signed).or_default().push(tx.request_id);
         }
     }
     let mut twice: Vec<String> = by_request
@@ -216,22 +216,21 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
     for doubt in &causes.doubts {
         match doubt {
             Doubt::Broken(why) => broken.push(why.clone()),
-            Doubt::Settlement { named, from, request_id } => {
-                // A request outside the flow (such as a byzantine copy) is settled by the org
-                // that accepted it as a transfer, if it manages that transfer's asset.
-                let asset = assets
-                    .get(request_id)
-                    .copied()
-                    .or_else(|| causes.accepted.get(&(ActorId::Org(from.clone()), *request_id)));
-                let entitled = asset.is_some_and(|asset| &asset.org == from);
-                if !entitled {
-                    broken.push(named.unentitled(from));
-                }
-            }
-            Doubt::StatusAnswer { named, from, request_id } => {
-                // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
-                let cluster = |org: &OrgId| scenario.orgs.get(org).map(|o| &o.cluster);
-                let entitled = assets.get(request_id).is_some_and(|asset| cluster(from) == cluster(&asset.org));
+            Doubt::Awaits { rule, named, from, request_id } => {
+                let entitled = match rule {
+                    // A request outside the flow (such as a byzantine copy) is settled by the org
+                    // that accepted it as a transfer, if it manages that transfer's asset.
+                    Awaited::Settlement => assets
+                        .get(request_id)
+                        .copied()
+                        .or_else(|| causes.accepted.get(&(ActorId::Org(from.clone()), *request_id)).map(|a| &a.asset))
+                        .is_some_and(|asset| &asset.org == from),
+                    // Variant `status_query`: the answer that completed a quorum of the asset's cluster.
+                    Awaited::StatusAnswer => {
+                        let cluster = |org: &OrgId| scenario.orgs.get(org).map(|o| &o.cluster);
+                        assets.get(request_id).is_some_and(|asset| cluster(from) == cluster(&asset.org))
+                    }
+                };
                 if !entitled {
                     broken.push(named.unentitled(from));
                 }
