@@ -19,6 +19,9 @@ pub struct Directory {
     pub protocol: ProtocolConfig,
     /// Each org's cluster.
     pub cluster_of: BTreeMap<OrgId, ClusterId>,
+    /// Each org's legal entity identifier (`protocol::ivms101::lei`): public, and what an IVMS-101
+    /// document names both VASPs by.
+    pub leis: BTreeMap<OrgId, String>,
     /// Each cluster's orgs, in file order.
     pub members: BTreeMap<ClusterId, Vec<OrgId>>,
     /// Each user's finid.

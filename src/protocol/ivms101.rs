@@ -34,10 +34,14 @@ pub struct Parties<'a> {
     pub originator_id: &'a str,
     /// The org that manages the originator.
     pub originator_org: &'a str,
+    /// That org's legal entity identifier (`lei` of its id).
+    pub originator_lei: &'a str,
     /// The selling account's resource id (beneficiary).
     pub beneficiary_account: &'a str,
     /// The org that manages the beneficiary account.
     pub beneficiary_org: &'a str,
+    /// That org's legal entity identifier (`lei` of its id).
+    pub beneficiary_lei: &'a str,
 }
 
 /// An IVMS101.2023 document: the parts of the standard's data model finsim fills.
@@ -237,9 +241,9 @@ fn legal_person(name: &str) -> LegalPerson {
 }
 
 /// A VASP: a legal person named after its org, identified by the org's LEI.
-fn vasp(org: &str) -> Person {
+fn vasp(org: &str, lei: &str) -> Person {
     let national =
-        NationalIdentification { national_identifier: lei(org), national_identifier_type: "LEIX".to_owned() };
+        NationalIdentification { national_identifier: lei.to_owned(), national_identifier_type: "LEIX".to_owned() };
     Person::LegalPerson(LegalPerson { national_identification: Some(national), ..legal_person(org) })
 }
 
@@ -280,8 +284,8 @@ fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
             beneficiary_person: vec![Person::LegalPerson(beneficiary)],
             account_number: vec![parties.beneficiary_account.to_owned()],
         },
-        originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org) },
-        beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org) },
+        originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org, parties.originator_lei) },
+        beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org, parties.beneficiary_lei) },
         payload_metadata: PayloadMetadata { payload_version: "101.2023".to_owned() },
     }
 }
@@ -432,11 +436,15 @@ mod tests {
     }
 
     fn parties() -> Parties<'static> {
+        // Each org's LEI, as the directory holds it.
+        static LEIS: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| [lei("org_1"), lei("org_2")]);
         Parties {
             originator_id: "org_1:100:user_1",
             originator_org: "org_1",
+            originator_lei: &LEIS[0],
             beneficiary_account: "org_2:100:treasury",
             beneficiary_org: "org_2",
+            beneficiary_lei: &LEIS[1],
         }
     }
 

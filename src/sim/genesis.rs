@@ -50,6 +50,7 @@ pub fn directory_with_keys(scenario: &Scenario, seed: u64, signing_keys: &BTreeM
         seed,
         protocol: scenario.protocol,
         cluster_of: scenario.orgs.iter().map(|(o, c)| (o.clone(), c.cluster.clone())).collect(),
+        leis: scenario.orgs.keys().map(|o| (o.clone(), crate::protocol::ivms101::lei(o.as_str()))).collect(),
         members: scenario.clusters.clone(),
         user_finids,
         asset_access,

@@ -66,11 +66,14 @@ fn every_ivms101_payload_sent_passes_an_independent_ivms101_2023_validator() {
         date_of_birth: Some("1980-01-02".into()),
         place_of_birth: Some("Berlin".into()),
     };
+    let leis = [finsim::protocol::ivms101::lei("org_1"), finsim::protocol::ivms101::lei("org_2")];
     let parties = finsim::protocol::ivms101::Parties {
         originator_id: "org_1:100:bob",
         originator_org: "org_1",
+        originator_lei: &leis[0],
         beneficiary_account: "org_2:100:treasury",
         beneficiary_org: "org_2",
+        beneficiary_lei: &leis[1],
     };
     let mut all = documents;
     all.push(finsim::protocol::ivms101::document(&person, &parties));

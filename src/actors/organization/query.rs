@@ -19,6 +19,7 @@ use crate::protocol::message::{
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
 };
 use crate::protocol::status::Status;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -153,11 +154,18 @@ impl Organization {
         };
         match self.cfg.setup.users.get(user) {
             Some(Some(person)) => {
+                // Every org of the run has its LEI in the directory; any other is computed here.
+                let lei = |org: &OrgId| match self.cfg.dir.leis.get(org) {
+                    Some(lei) => Cow::Borrowed(lei.as_str()),
+                    None => Cow::Owned(ivms101::lei(org.as_str())),
+                };
                 let parties = Parties {
                     originator_id: &user.to_string(),
                     originator_org: self.cfg.id.as_str(),
+                    originator_lei: &lei(&self.cfg.id),
                     beneficiary_account: &pending.seller.to_string(),
                     beneficiary_org: pending.seller.org.as_str(),
+                    beneficiary_lei: &lei(&pending.seller.org),
                 };
                 (Status::Ok, Some(ivms101::document_disclosing(person, &parties)))
             }
