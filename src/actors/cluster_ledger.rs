@@ -12,10 +12,10 @@ use crate::actors::directory::Directory;
 use crate::actors::escrow::{self, Holds};
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::{Input, Outbox, Received};
-use crate::crypto::{merkle, Hash32};
+use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
-use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx};
+use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx, Transactions};
 use crate::protocol::status::Status;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -320,12 +320,14 @@ impl ClusterLedger {
         let new_block = !txs.is_empty();
         let mut height = self.state.blocks.len() as u64;
         let mut root = self.state.blocks.last().map_or(Hash32([0; 32]), |b| b.root);
+        let block_txs = Transactions::from(txs.clone());
         if !txs.is_empty() {
             height += 1;
-            root = merkle::root(&txs.iter().map(LedgerTx::hash).collect::<Vec<_>>());
+            // The tree stays with the block's transactions: its replicas read it from there.
+            root = block_txs.tree().root();
             let requests = txs.iter().map(|t| t.request_id).collect();
             out.note(Note::BlockClosed { cluster: self.cfg.cluster.clone(), height, root, requests });
-            self.state.blocks.push(Block { height, root, txs: txs.clone() });
+            self.state.blocks.push(Block { height, root, txs });
         }
         if !self.state.held_history.is_empty() {
             self.state.held_history.push(HeldState {
@@ -339,7 +341,7 @@ impl ClusterLedger {
             index,
             height,
             root,
-            txs: txs.into(),
+            txs: block_txs,
             received_us: received_us.into(),
             refused: refused.into(),
         };

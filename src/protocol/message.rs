@@ -12,9 +12,9 @@ use super::cause::Cause;
 use super::ids::{ClusterId, OrgId, ResourceId};
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
-use crate::crypto::Hash32;
+use crate::crypto::{merkle, Hash32};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The content type of asset data.
 pub const APPLICATION_JSON: &str = "application/json";
@@ -437,6 +437,92 @@ pub struct RefusedTx {
     pub status: Status,
 }
 
+/// A block's transactions, shared: every replica of the cluster receives the block, and a copy
+/// of it is a reference count. Their hashes and their Merkle tree, pure functions of the
+/// transactions, are computed at most once for all who hold the same copy (a block decoded
+/// afresh, from bytes a fault altered, computes its own). Encoded as a sequence, as a vector
+/// is; equal and hashed as that sequence.
+#[derive(Clone)]
+pub struct Transactions(Arc<TxList>);
+
+struct TxList {
+    txs: Box<[LedgerTx]>,
+    /// Each transaction's hash, and the tree over them, once asked for.
+    tree: OnceLock<(Box<[Hash32]>, merkle::Tree)>,
+}
+
+impl Transactions {
+    /// Each transaction's hash (`LedgerTx::hash`), in order.
+    pub fn hashes(&self) -> &[Hash32] {
+        &self.hashed().0
+    }
+
+    /// The Merkle tree over the transactions' hashes, in order.
+    pub fn tree(&self) -> &merkle::Tree {
+        &self.hashed().1
+    }
+
+    fn hashed(&self) -> &(Box<[Hash32]>, merkle::Tree) {
+        self.0.tree.get_or_init(|| {
+            let hashes: Box<[Hash32]> = self.0.txs.iter().map(LedgerTx::hash).collect();
+            let tree = merkle::Tree::new(&hashes);
+            (hashes, tree)
+        })
+    }
+}
+
+impl std::ops::Deref for Transactions {
+    type Target = [LedgerTx];
+
+    fn deref(&self) -> &[LedgerTx] {
+        &self.0.txs
+    }
+}
+
+impl From<Vec<LedgerTx>> for Transactions {
+    fn from(txs: Vec<LedgerTx>) -> Self {
+        Self(Arc::new(TxList { txs: txs.into_boxed_slice(), tree: OnceLock::new() }))
+    }
+}
+
+impl<const N: usize> From<[LedgerTx; N]> for Transactions {
+    fn from(txs: [LedgerTx; N]) -> Self {
+        Vec::from(txs).into()
+    }
+}
+
+impl PartialEq for Transactions {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Transactions {}
+
+impl std::hash::Hash for Transactions {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl std::fmt::Debug for Transactions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for Transactions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Transactions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<LedgerTx>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 /// A block the ledger closed (or only refusals, when nothing could be applied).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BlockCommitted {
@@ -446,9 +532,9 @@ pub struct BlockCommitted {
     pub height: u64,
     /// The Merkle root of its transaction hashes.
     pub root: Hash32,
-    /// The applied transactions, in order. (Shared: every replica of the cluster receives the
-    /// block, and a copy of it is a reference count; encoded as a sequence, as a vector is.)
-    pub txs: Arc<[LedgerTx]>,
+    /// The applied transactions, in order (shared, with their hashes and tree computed once for
+    /// every replica that reads them: see `Transactions`).
+    pub txs: Transactions,
     /// When each applied transaction was received, virtual microseconds.
     pub received_us: Arc<[u64]>,
     /// Transactions refused at this block.
@@ -583,6 +669,37 @@ pub struct EscrowCommitted {
 #[cfg(test)]
 mod kind_tests {
     use super::*;
+
+    #[test]
+    fn a_blocks_hashes_and_tree_are_its_transactions_computed_once_per_copy() {
+        let id = |text: &str| crate::protocol::ids::ResourceId::parse(text).unwrap();
+        let tx = |quantity| LedgerTx {
+            request_id: quantity,
+            tx_id: Hash32([quantity as u8; 32]),
+            asset: id("org_2:101:asset_1"),
+            source: id("org_2:100:treasury"),
+            destination: id("org_1:100:user_1"),
+            quantity,
+            submitter: crate::protocol::ids::OrgId::from("org_2"),
+        };
+        let txs = Transactions::from([tx(1), tx(2), tx(3)]);
+        let hashes: Vec<Hash32> = txs.iter().map(LedgerTx::hash).collect();
+        assert_eq!(txs.hashes(), hashes.as_slice());
+        assert_eq!(*txs.tree(), merkle::Tree::new(&hashes));
+        assert_eq!(txs.tree().root(), merkle::root(&hashes));
+        // A copy (what every replica of the block holds) reads the same computation.
+        let copy = txs.clone();
+        assert!(std::ptr::eq(copy.hashes(), txs.hashes()) && std::ptr::eq(copy.tree(), txs.tree()));
+        // The same transactions decoded afresh are equal, and compute their own.
+        let decoded: Transactions = postcard::from_bytes(&postcard::to_allocvec(&txs).unwrap()).unwrap();
+        assert_eq!(decoded, txs);
+        assert!(!std::ptr::eq(decoded.hashes(), txs.hashes()));
+        assert_eq!(decoded.hashes(), txs.hashes());
+        // Other transactions, other hashes.
+        let other = Transactions::from([tx(1), tx(2), tx(4)]);
+        assert_ne!(other, txs);
+        assert_ne!(other.tree().root(), txs.tree().root());
+    }
 
     #[test]
     fn a_block_is_signed_as_the_same_fields_in_vectors_would_be() {

@@ -6,7 +6,7 @@ use crate::actors::outbox::Amounts;
 use crate::crypto::merkle;
 use crate::crypto::Hash32;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::protocol::message::{BlockCommitted, EscrowCommitted, LedgerTx, SettledAt};
+use crate::protocol::message::{BlockCommitted, EscrowCommitted, SettledAt};
 use std::collections::BTreeMap;
 
 /// The replica.
@@ -106,7 +106,7 @@ impl LedgerView {
         }
         self.roots.push(event.root);
         if self.indexes_transactions {
-            self.leaves.push(event.txs.iter().map(LedgerTx::hash).collect());
+            self.leaves.push(event.txs.hashes().to_vec());
         }
         true
     }
@@ -129,6 +129,7 @@ impl LedgerView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::message::LedgerTx;
 
     #[test]
     fn an_account_that_never_held_the_asset_has_balance_zero() {

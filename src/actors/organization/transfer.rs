@@ -17,7 +17,7 @@ use super::Organization;
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
-use crate::crypto::{keyed, keys, merkle, Hash32};
+use crate::crypto::{keyed, keys, Hash32};
 use crate::protocol::atst::TransferTemplate;
 use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::config::{RegulationOrder, SettlementMode};
@@ -610,19 +610,13 @@ impl Organization {
             return;
         }
         self.answer_deferred(out);
-        // The block's tree only when one of its transactions is this org's to settle: every
-        // replica of the cluster sees every block.
-        let leaves: Vec<Hash32> = if block.txs.iter().any(|tx| self.awaits_settlement(tx)) {
-            block.txs.iter().map(LedgerTx::hash).collect()
-        } else {
-            Vec::new()
-        };
-        let tree = merkle::Tree::new(&leaves);
         for (index, tx) in block.txs.iter().enumerate() {
             // Asked again for each: settling one transaction ends any other of its request.
             if !self.awaits_settlement(tx) {
                 continue;
             }
+            // The block's hashes and tree, computed once for every replica of the cluster.
+            let (leaves, tree) = (block.txs.hashes(), block.txs.tree());
             let path = tree.path(index);
             let node_id = proof_node_id(self.cfg.dir.seed, tx.request_id);
             let proof = ChainpointProof::build(&ProofInputs {
