@@ -11,6 +11,7 @@ use crate::protocol::ids::{ActorId, OrgId, TextPieces};
 use crate::scenario::{Faults, Latency, Scenario};
 use crate::trace::{Event, Hop};
 use arrayvec::ArrayVec;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -71,9 +72,11 @@ pub struct Network {
     /// the one record of "this org is down".
     down: BTreeMap<OrgId, u32>,
     /// How many times each (sender, receiver, request, kind) was sent: the key of each draw.
-    /// Kept under the first 16 bytes of the SHA-256 of the key's text (as one number, compared
-    /// in one step), not the text itself (a run sends millions of them).
-    ordinals: BTreeMap<u128, u32>,
+    /// Kept under the first 16 bytes of the SHA-256 of the key's text (as one number), not the
+    /// text itself (a run sends millions of them). A hash table with a fixed hasher: only ever
+    /// looked up, never iterated, so its order reaches nothing (a tree's search over a million
+    /// keys was most of a transmission's own cost).
+    ordinals: FxHashMap<u128, u32>,
     /// The text of the key of the transmission being decided (kept to reuse its capacity).
     key: String,
     /// The name a request goes by in those keys, where it has one (the flow's steps: see
@@ -90,7 +93,7 @@ impl Network {
             seed,
             topology: Topology::new(scenario),
             down: BTreeMap::new(),
-            ordinals: BTreeMap::new(),
+            ordinals: FxHashMap::default(),
             key: String::new(),
             request_names: BTreeMap::new(),
             stats: Stats::default(),

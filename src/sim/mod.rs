@@ -39,10 +39,11 @@ use adapter::{FinalSnapshot, Node, ReplicaSnapshot, Step};
 use ed25519_dalek::SigningKey;
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
 /// What stops a run that does not go quiet by itself: a protocol that never goes quiet, or a
@@ -313,16 +314,17 @@ struct Simulation<'a, 't> {
     now: u64,
     seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
-    /// Each actor's node and the boundary its envelopes are opened and sealed at.
-    actors: BTreeMap<ActorId, (Recipient<Step>, Boundary)>,
+    /// Each actor's node and the boundary its envelopes are opened and sealed at: a hash table
+    /// with a fixed hasher, only ever looked up (at every event), never iterated.
+    actors: FxHashMap<ActorId, (Recipient<Step>, Boundary)>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
     orgs: BTreeMap<OrgId, Recipient<ReplicaSnapshot>>,
     network: Network,
     dir: Arc<Directory>,
     flow: Flow,
-    /// The timers cancelled and not yet due, as (timer, actor): looked up, never iterated, so
-    /// the number (which tells nearly every two apart) is compared first.
-    cancelled: BTreeSet<(u64, ActorId)>,
+    /// The timers cancelled and not yet due, as (timer, actor): a hash table with a fixed
+    /// hasher, only ever looked up, never iterated, so its order reaches nothing.
+    cancelled: FxHashSet<(u64, ActorId)>,
     /// The trace so far, unless the run forgets it (`Settings::forget_trace`).
     trace: Option<Vec<Record>>,
     /// What each record is handed to as it happens.
@@ -357,7 +359,7 @@ impl<'a, 't> Simulation<'a, 't> {
         // Each actor's signer: its own key, a forger's forged key, or the null signer for all.
         let signer = |key: SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key)) };
         let mut own_key = |me: &ActorId| keys.remove(me).expect("every actor has a key");
-        let mut actors = BTreeMap::new();
+        let mut actors = FxHashMap::default();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
@@ -423,7 +425,7 @@ impl<'a, 't> Simulation<'a, 't> {
             network,
             dir,
             flow,
-            cancelled: BTreeSet::new(),
+            cancelled: FxHashSet::default(),
             trace: Some(Vec::new()),
             tap: None,
             trace_hasher: Sha256::new(),
