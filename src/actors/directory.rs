@@ -75,8 +75,12 @@ impl Directory {
     /// finid parsed afresh; `None` for a user without a finid or a finid that is no key.
     pub fn user_key(&self, user: &ResourceId) -> Option<VerifyingKey> {
         let finid = self.user_finids.get(user)?;
+        // The finid's bytes compared with the key's, without writing the key's finid.
+        let mut bytes = [0u8; 32];
         match self.keyring.key(&ActorId::User(user.clone())) {
-            Some(key) if keys::finid(key) == *finid => Some(*key),
+            Some(key) if const_hex::decode_to_slice(finid, &mut bytes).is_ok() && bytes == *key.as_bytes() => {
+                Some(*key)
+            }
             _ => keys::key_of_finid(finid),
         }
     }
