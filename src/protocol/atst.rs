@@ -27,25 +27,30 @@ pub struct TransferTemplate {
 impl TransferTemplate {
     /// The fields in template order, as bytes.
     pub fn fields(&self) -> [Vec<u8>; 9] {
-        [
-            self.nonce.to_vec(),
-            b"transfer".to_vec(),
-            b"finp2p".to_vec(),
-            self.asset_id.as_bytes().to_vec(),
-            b"finId".to_vec(),
-            self.source_finid.as_bytes().to_vec(),
-            b"finId".to_vec(),
-            self.destination_finid.as_bytes().to_vec(),
-            self.amount.to_string().into_bytes(),
-        ]
+        self.with_fields(|fields| fields.map(<[u8]>::to_vec))
     }
 
     /// The template hash: SHA-256 over the group hash.
     pub fn hash(&self) -> Hash32 {
-        let fields = self.fields();
-        let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-        let group = Hash32::of_parts(&parts);
+        let group = self.with_fields(|fields| Hash32::of_parts(&fields));
         Hash32::of(&group.0)
+    }
+
+    /// Hands the fields in template order to `read`, borrowed (the hash is taken without a
+    /// copy of each field).
+    fn with_fields<T>(&self, read: impl FnOnce([&[u8]; 9]) -> T) -> T {
+        let mut amount = itoa::Buffer::new();
+        read([
+            &self.nonce,
+            b"transfer",
+            b"finp2p",
+            self.asset_id.as_bytes(),
+            b"finId",
+            self.source_finid.as_bytes(),
+            b"finId",
+            self.destination_finid.as_bytes(),
+            amount.format(self.amount).as_bytes(),
+        ])
     }
 }
 
@@ -62,6 +67,16 @@ mod tests {
             destination_finid: "bb".into(),
             amount: 100,
         }
+    }
+
+    #[test]
+    fn the_hash_is_taken_over_the_fields_in_template_order() {
+        let template = template();
+        let fields = template.fields();
+        assert_eq!(fields[0], [7; 32]);
+        assert_eq!(fields[8], b"100");
+        let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        assert_eq!(template.hash(), Hash32::of(&Hash32::of(&parts.concat()).0));
     }
 
     #[test]
