@@ -8,6 +8,7 @@ use crate::crypto::Hash32;
 use crate::protocol::config::{ProtocolConfig, Quorum};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use ed25519_dalek::VerifyingKey;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The public directory of a run.
@@ -68,6 +69,14 @@ impl Directory {
     /// Whether `org` may get and buy `asset` (shared with it, or it manages it).
     pub fn shared_with(&self, asset: &ResourceId, org: &OrgId) -> bool {
         self.asset_access.get(asset).is_some_and(|orgs| orgs.contains(org))
+    }
+
+    /// An org's legal entity identifier: the directory's, or computed for an org it does not list.
+    pub fn lei(&self, org: &OrgId) -> Cow<'_, str> {
+        match self.leis.get(org) {
+            Some(lei) => Cow::Borrowed(lei),
+            None => Cow::Owned(crate::protocol::ivms101::lei(org.as_str())),
+        }
     }
 
     /// The public key of a user, by the finid the directory lists for it: the keyring's key,

@@ -247,8 +247,8 @@ fn vasp(org: &str, lei: &str) -> Person {
     Person::LegalPerson(LegalPerson { national_identification: Some(national), ..legal_person(org) })
 }
 
-/// The IVMS101.2023 document of a transfer's originator.
-fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
+/// The originator part of a document: the natural person and its account.
+fn originator(person: &PersonData, originator_id: &str) -> Originator {
     let (primary, secondary) = match person.name.trim().rsplit_once(' ') {
         Some((rest, last)) => (last.to_owned(), Some(rest.trim().to_owned())),
         None => (person.name.trim().to_owned(), None),
@@ -268,22 +268,26 @@ fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
             }],
         },
         country_of_residence: Some(person.country.clone()),
-        customer_identification: Some(parties.originator_id.to_owned()),
+        customer_identification: Some(originator_id.to_owned()),
         date_and_place_of_birth: birth,
     };
-    let beneficiary = LegalPerson {
-        customer_identification: Some(parties.beneficiary_account.to_owned()),
-        ..legal_person(parties.beneficiary_org)
-    };
+    Originator {
+        originator_person: vec![Person::NaturalPerson(natural)],
+        account_number: vec![originator_id.to_owned()],
+    }
+}
+
+/// The beneficiary part of a document: the selling account's org as a legal person, and the account.
+fn beneficiary(account: &str, org: &str) -> Beneficiary {
+    let person = LegalPerson { customer_identification: Some(account.to_owned()), ..legal_person(org) };
+    Beneficiary { beneficiary_person: vec![Person::LegalPerson(person)], account_number: vec![account.to_owned()] }
+}
+
+/// The IVMS101.2023 document of a transfer's originator.
+fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
     Ivms101 {
-        originator: Originator {
-            originator_person: vec![Person::NaturalPerson(natural)],
-            account_number: vec![parties.originator_id.to_owned()],
-        },
-        beneficiary: Beneficiary {
-            beneficiary_person: vec![Person::LegalPerson(beneficiary)],
-            account_number: vec![parties.beneficiary_account.to_owned()],
-        },
+        originator: originator(person, parties.originator_id),
+        beneficiary: beneficiary(parties.beneficiary_account, parties.beneficiary_org),
         originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org, parties.originator_lei) },
         beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org, parties.beneficiary_lei) },
         payload_metadata: PayloadMetadata { payload_version: "101.2023".to_owned() },
@@ -295,16 +299,64 @@ pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
     text(&typed(person, parties))
 }
 
-/// The document of a transfer's originator, as canonical text, with the fields it discloses
-/// (`disclosed_fields` of that text, read from the document before it is written).
-pub fn document_disclosing(person: &PersonData, parties: &Parties<'_>) -> (String, Vec<&'static str>) {
-    let doc = typed(person, parties);
-    (text(&doc), fields_of(&doc))
-}
-
 /// A document's canonical text: its fields are declared in key order, so written directly.
 fn text(doc: &Ivms101) -> String {
     serde_json::to_string(doc).expect("a document always encodes")
+}
+
+/// What every document about one originator shares, written once: the canonical text of its
+/// originating VASP and of its originator, and the fields they disclose. A holder keeps one per
+/// user and writes each document from it and the beneficiary's parts (`document`), the same
+/// text as `document` of the whole (a test holds them equal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginatorPart {
+    originating_vasp: String,
+    originator: String,
+    fields: Vec<&'static str>,
+}
+
+impl OriginatorPart {
+    /// The part of `person`, the user `originator_id` of the org `originator_org` (whose LEI is
+    /// `originator_lei`).
+    pub fn new(person: &PersonData, originator_id: &str, originator_org: &str, originator_lei: &str) -> Self {
+        let originator = originator(person, originator_id);
+        let vasp = OriginatingVasp { originating_vasp: vasp(originator_org, originator_lei) };
+        Self {
+            originating_vasp: serde_json::to_string(&vasp).expect("a VASP always encodes"),
+            fields: fields_of(&originator),
+            originator: serde_json::to_string(&originator).expect("an originator always encodes"),
+        }
+    }
+
+    /// The document of a transfer to the account `beneficiary_account` of the org
+    /// `beneficiary_org` (whose LEI is `beneficiary_lei`), as canonical text, with the fields it
+    /// discloses. Serializing a struct writes `{`, then each field as `"name":value` with commas
+    /// between, then `}`: so the parts written apart are put together here.
+    pub fn document(
+        &self,
+        beneficiary_account: &str,
+        beneficiary_org: &str,
+        beneficiary_lei: &str,
+    ) -> (String, Vec<&'static str>) {
+        let beneficiary = serde_json::to_string(&beneficiary(beneficiary_account, beneficiary_org));
+        let vasp = BeneficiaryVasp { beneficiary_vasp: vasp(beneficiary_org, beneficiary_lei) };
+        let vasp = serde_json::to_string(&vasp);
+        let (beneficiary, vasp) = (beneficiary.expect("a beneficiary encodes"), vasp.expect("a VASP encodes"));
+        let mut text = String::with_capacity(
+            beneficiary.len() + vasp.len() + self.originating_vasp.len() + self.originator.len() + 160,
+        );
+        for (name, value) in [
+            ("{\"beneficiary\":", beneficiary.as_str()),
+            (",\"beneficiaryVASP\":", &vasp),
+            (",\"originatingVASP\":", &self.originating_vasp),
+            (",\"originator\":", &self.originator),
+            (",\"payloadMetadata\":", "{\"payloadVersion\":\"101.2023\"}}"),
+        ] {
+            text.push_str(name);
+            text.push_str(value);
+        }
+        (text, self.fields.clone())
+    }
 }
 
 /// The fields of a document that carry personal data about its originator, as IVMS-101 names
@@ -313,13 +365,13 @@ fn text(doc: &Ivms101) -> String {
 /// what is not a document.
 pub fn disclosed_fields(document: &str) -> Vec<&'static str> {
     let Ok(doc) = serde_json::from_str::<Ivms101>(document) else { return Vec::new() };
-    fields_of(&doc)
+    fields_of(&doc.originator)
 }
 
 /// The fields of a document that carry personal data about its originator.
-fn fields_of(doc: &Ivms101) -> Vec<&'static str> {
+fn fields_of(originator: &Originator) -> Vec<&'static str> {
     let mut fields = Vec::new();
-    for person in &doc.originator.originator_person {
+    for person in &originator.originator_person {
         if let Person::NaturalPerson(p) = person {
             fields.push("name");
             fields.extend(p.country_of_residence.as_ref().map(|_| "countryOfResidence"));
@@ -327,7 +379,7 @@ fn fields_of(doc: &Ivms101) -> Vec<&'static str> {
             fields.extend(p.date_and_place_of_birth.as_ref().map(|_| "dateAndPlaceOfBirth"));
         }
     }
-    if !doc.originator.account_number.is_empty() {
+    if !originator.account_number.is_empty() {
         fields.push("accountNumber");
     }
     fields.dedup();
@@ -435,6 +487,34 @@ mod tests {
         }
     }
 
+    /// What a holder (org_1) keeps of `person`, its user `user_1`.
+    fn part(person: &PersonData) -> OriginatorPart {
+        OriginatorPart::new(person, "org_1:100:user_1", "org_1", &lei("org_1"))
+    }
+
+    #[test]
+    fn a_document_put_together_from_its_parts_is_the_whole_documents_text() {
+        let names = ["Alice Example", "Bob", "  Jean-Luc \"JL\" Picard ", "Zoë \\ Ünal", "a\tb\u{7}"];
+        for name in names {
+            for birth in [None, Some(("1990-04-01", "Leeds \"north\"")), Some(("1980-01-02", ""))] {
+                let person = PersonData {
+                    name: name.into(),
+                    country: "GB".into(),
+                    date_of_birth: birth.map(|b| b.0.into()),
+                    place_of_birth: birth.map(|b| b.1.into()),
+                };
+                let (text, fields) = part(&person).document("org_2:100:treasury", "org_2", &lei("org_2"));
+                assert_eq!(text, document(&person, &parties()), "{name}");
+                assert_eq!(fields, disclosed_fields(&text), "{name}");
+            }
+        }
+        // Other parties, other text.
+        let person = PersonData { name: "Bob".into(), country: "DE".into(), date_of_birth: None, place_of_birth: None };
+        let (text, _) = part(&person).document("org_3:100:x", "org_3", &lei("org_3"));
+        assert_ne!(text, document(&person, &parties()));
+        assert!(text.contains("org_3:100:x") && text.contains(&lei("org_3")));
+    }
+
     fn parties() -> Parties<'static> {
         // Each org's LEI, as the directory holds it.
         static LEIS: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| [lei("org_1"), lei("org_2")]);
@@ -483,7 +563,7 @@ mod tests {
         assert!(disclosed_fields("{\"not\": \"a document\"}").is_empty());
         // What a holder notes it disclosed is what its document's text says.
         for person in [person.clone(), PersonData { date_of_birth: None, ..person.clone() }] {
-            let (text, fields) = document_disclosing(&person, &parties());
+            let (text, fields) = part(&person).document("org_2:100:treasury", "org_2", &lei("org_2"));
             assert_eq!((text.clone(), fields), (document(&person, &parties()), disclosed_fields(&text)));
         }
     }

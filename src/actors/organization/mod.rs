@@ -21,7 +21,7 @@ use crate::crypto::Hash32;
 use crate::protocol::config::Regulation;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
-use crate::protocol::ivms101::PersonData;
+use crate::protocol::ivms101::{OriginatorPart, PersonData};
 use crate::protocol::message::Body;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
@@ -51,6 +51,8 @@ pub struct OrgConfig {
     cluster: ClusterId,
     dir: Arc<Directory>,
     setup: OrgSetup,
+    /// What every IVMS-101 document about each of its users with data shares, written once.
+    originators: BTreeMap<ResourceId, OriginatorPart>,
 }
 
 /// What an org's handlers change: its replica, its requests and their exchanges. Everything
@@ -128,7 +130,15 @@ impl Organization {
             early: BTreeMap::new(),
             proven: BTreeMap::new(),
         };
-        Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup }), state }
+        let originators = setup
+            .users
+            .iter()
+            .filter_map(|(user, person)| {
+                let part = OriginatorPart::new(person.as_ref()?, &user.to_string(), id.as_str(), &dir.lei(&id));
+                Some((user.clone(), part))
+            })
+            .collect();
+        Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup, originators }), state }
     }
 
     /// Its state (what its handlers change).

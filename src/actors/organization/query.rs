@@ -13,13 +13,11 @@ use crate::actors::outbox::{Amounts, Outbox};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
-use crate::protocol::ivms101::{self, Parties};
 use crate::protocol::message::{
     Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
 };
 use crate::protocol::status::Status;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -152,22 +150,11 @@ impl Organization {
         let Some(pending) = open.and_then(|(_, _, request_id)| self.state.purchases.get(request_id)) else {
             return (Status::Denied, None);
         };
-        match self.cfg.setup.users.get(user) {
-            Some(Some(person)) => {
-                // Every org of the run has its LEI in the directory; any other is computed here.
-                let lei = |org: &OrgId| match self.cfg.dir.leis.get(org) {
-                    Some(lei) => Cow::Borrowed(lei.as_str()),
-                    None => Cow::Owned(ivms101::lei(org.as_str())),
-                };
-                let parties = Parties {
-                    originator_id: &user.to_string(),
-                    originator_org: self.cfg.id.as_str(),
-                    originator_lei: &lei(&self.cfg.id),
-                    beneficiary_account: &pending.seller.to_string(),
-                    beneficiary_org: pending.seller.org.as_str(),
-                    beneficiary_lei: &lei(&pending.seller.org),
-                };
-                (Status::Ok, Some(ivms101::document_disclosing(person, &parties)))
+        match self.cfg.originators.get(user) {
+            Some(part) => {
+                let seller = &pending.seller;
+                let document = part.document(&seller.to_string(), seller.org.as_str(), &self.cfg.dir.lei(&seller.org));
+                (Status::Ok, Some(document))
             }
             _ => (Status::NotFound, None),
         }
