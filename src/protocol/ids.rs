@@ -346,10 +346,7 @@ pub enum Address {
 
 impl Serialize for Address {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Address::Actor(actor) => serialize_text(actor, serializer),
-            Address::Cluster(cluster) => serialize_text(&ClusterAddress(cluster), serializer),
-        }
+        serialize_text(self, serializer)
     }
 }
 
@@ -362,13 +359,29 @@ impl TextPieces for ClusterAddress<'_> {
     }
 }
 
-impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+impl std::str::FromStr for Address {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
         match text.strip_prefix("cluster:") {
             Some(cluster) if is_plain_name(cluster) => Ok(Address::Cluster(ClusterId::from(cluster))),
-            Some(_) => Err(serde::de::Error::custom(format!("`{text}` is not a cluster address"))),
-            None => text.parse().map(Address::Actor).map_err(serde::de::Error::custom),
+            Some(_) => Err(format!("`{text}` is not a cluster address")),
+            None => text.parse().map(Address::Actor),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl TextPieces for Address {
+    fn with_pieces<R>(&self, use_pieces: impl FnOnce(&[&str]) -> R) -> R {
+        match self {
+            Address::Actor(actor) => actor.with_pieces(use_pieces),
+            Address::Cluster(cluster) => ClusterAddress(cluster).with_pieces(use_pieces),
         }
     }
 }

@@ -24,6 +24,7 @@ mod snapshots;
 mod streaming;
 mod suite;
 mod variants;
+mod witness;
 mod workload;
 
 use finsim::scenario::{self, Scenario};

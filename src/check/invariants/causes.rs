@@ -10,11 +10,11 @@
 //! check. So a run holds per transfer a few map entries and one pending judgement, not every
 //! change with everything its cause said.
 
-use super::witness::{self, Witness};
+use super::witness::{self, BodyHead, CauseHead, Witness};
 use crate::actors::note::Change;
-use crate::protocol::envelope::{Envelope, Message};
+use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
-use crate::protocol::message::{Body, Kind};
+use crate::protocol::message::Kind;
 use std::collections::BTreeMap;
 
 /// What `authenticity` and `exactly_once` need of one state change's cause, read when the change
@@ -80,34 +80,44 @@ impl CauseRead {
     /// Reads a cause: the witness opens it (re-verifying its signature, then decoding it once);
     /// its transfer, if it carries one, is read from the decoded bytes whatever the signature.
     pub fn of(witness: &mut Witness, envelope: &Envelope) -> Self {
-        let message = witness::decode(envelope);
-        let carried = match &message {
-            Some(Message { request_id, body: Body::Transfer(t), .. }) => Some(Carried {
-                request_id: *request_id,
-                signed: witness::signed_transfer(t),
-                asset: t.asset_id.clone(),
-            }),
+        let head = witness::read_head(envelope);
+        let carried = match &head {
+            Some(CauseHead { request_id, body: BodyHead::Transfer { asset_id, nonce, signature, .. }, .. }) => {
+                ResourceId::parse(asset_id).ok().map(|asset| Carried {
+                    request_id: *request_id,
+                    signed: witness::signed_transfer_of(nonce, &signature.template_hash),
+                    asset,
+                })
+            }
             _ => None,
         };
-        let opened = witness.open_decoded(envelope, message).map(|message| {
-            let grant = match message.body {
-                Body::Settlement(_) => Grant::Settlement,
-                Body::Transfer(t) => Grant::ManagedBy(t.from.id.org),
-                Body::GetResponse(r) => Grant::ManagedBy(r.resource.org),
-                Body::Advertisement(a) => Grant::ManagedBy(a.org),
-                Body::StatusAnswer(_) => Grant::StatusAnswer,
-                Body::Submit(tx) => {
-                    Grant::LedgerOp { asset_org: tx.asset.org, submitter: tx.submitter, debited_org: tx.source.org }
-                }
-                Body::Hold(op) | Body::Release(op) => {
-                    Grant::LedgerOp { asset_org: op.asset.org, submitter: op.submitter, debited_org: op.account.org }
-                }
-                _ => Grant::Nobody,
+        let opened = witness.open_head(envelope, head).and_then(|head| {
+            let org = |resource: &str| ResourceId::parse(resource).map(|r| r.org);
+            let grant = match head.body {
+                BodyHead::Settlement => Ok(Grant::Settlement),
+                BodyHead::Transfer { from, .. } => org(from.id).map(Grant::ManagedBy),
+                BodyHead::GetResponse { resource } => org(resource).map(Grant::ManagedBy),
+                BodyHead::Advertisement { org, .. } => Ok(Grant::ManagedBy(OrgId::from(org))),
+                BodyHead::StatusAnswer => Ok(Grant::StatusAnswer),
+                BodyHead::Submit { asset, source, submitter, .. } => ledger_op(asset, submitter, source),
+                BodyHead::Hold(op) | BodyHead::Release(op) => ledger_op(op.asset, op.submitter, op.account),
+                _ => Ok(Grant::Nobody),
             };
-            Opened { from: message.from, request_id: message.request_id, grant }
+            let grant = grant.map_err(|_| witness::UNDECODABLE.to_owned())?;
+            Ok(Opened { from: envelope.from.clone(), request_id: head.request_id, grant })
         });
         Self { kind: envelope.kind, opened, carried }
     }
+}
+
+/// The grant of a ledger transaction, hold or release: its asset's org, the submitter it names
+/// and the org of the account it debits or holds.
+fn ledger_op(asset: &str, submitter: &str, debited: &str) -> Result<Grant, String> {
+    Ok(Grant::LedgerOp {
+        asset_org: ResourceId::parse(asset)?.org,
+        submitter: OrgId::from(submitter),
+        debited_org: ResourceId::parse(debited)?.org,
+    })
 }
 
 /// A state change as `authenticity` names it: who changed what, on which kind of message.

@@ -3,12 +3,15 @@
 //! ed25519 secret is SHA-256 of the seed's eight big-endian bytes followed by
 //! `finsim/key/<actor>`), not taken from the run's keyring and its memo; each signature is
 //! verified with `verify_strict`, over the exact bytes that travelled; only then is the
-//! payload decoded, and its header must match the envelope's.
+//! payload read, and its header must match the envelope's. A state change's cause is read by
+//! the witness's own description of the wire format, as far as the checks need it
+//! (`read_head`: its header, who may send it, the user-signed transfer it carries).
 
 use crate::protocol::envelope::{Envelope, Message};
-use crate::protocol::ids::ActorId;
-use crate::protocol::message::Transfer;
+use crate::protocol::ids::{ActorId, TextPieces};
+use crate::protocol::message::{Kind, Transfer};
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -47,15 +50,21 @@ impl Witness {
         })
     }
 
-    /// The message of an envelope whose signature is its claimed sender's; why not, otherwise.
+    /// The whole message of an envelope whose signature is its claimed sender's; why not,
+    /// otherwise: the signature is checked over the bytes that travelled, then the bytes decoded
+    /// and their header matched against the routing header. (The checks read causes with
+    /// `read_head` and `open_head`, the same checks over what they need of the message.)
     pub fn open(&mut self, envelope: &Envelope) -> Result<Message, String> {
-        self.open_decoded(envelope, decode(envelope))
+        self.check_signature(envelope)?;
+        let message = decode(envelope).ok_or_else(|| UNDECODABLE.to_owned())?;
+        if message.from != envelope.from || message.to != envelope.to || message.request_id != envelope.request_id {
+            return Err(HEADER_DIFFERS.to_owned());
+        }
+        Ok(message)
     }
 
-    /// `open`, for an envelope whose bytes the caller has decoded already (with `decode`): the
-    /// signature is checked over the bytes that travelled, then the decoded header against the
-    /// routing header.
-    pub fn open_decoded(&mut self, envelope: &Envelope, decoded: Option<Message>) -> Result<Message, String> {
+    /// Whether the envelope's signature is its claimed sender's (always, for the null signer's).
+    fn check_signature(&mut self, envelope: &Envelope) -> Result<(), String> {
         if !self.null_signer {
             let key = self.key(&envelope.from);
             let signature = Signature::from_bytes(&envelope.signature);
@@ -63,24 +72,199 @@ impl Witness {
             key.verify_strict(envelope.payload(), &signature)
                 .map_err(|_| format!("its signature is not {}'s", envelope.from))?;
         }
-        let message = decoded.ok_or_else(|| "its signed bytes do not decode".to_owned())?;
-        if message.from != envelope.from || message.to != envelope.to || message.request_id != envelope.request_id {
-            return Err("its signed header differs from its routing header".to_owned());
-        }
-        Ok(message)
+        Ok(())
     }
 }
+
+impl Witness {
+    /// `open_decoded` for what the checks read of an envelope (`read_head`): the signature is
+    /// checked over the bytes that travelled, then the header read against the routing header.
+    pub fn open_head<'a>(&mut self, envelope: &Envelope, head: Option<CauseHead<'a>>) -> Result<CauseHead<'a>, String> {
+        self.check_signature(envelope)?;
+        let head = head.ok_or_else(|| UNDECODABLE.to_owned())?;
+        let same = names(&envelope.from, head.from) && names(&envelope.to, head.to);
+        if !same || head.request_id != envelope.request_id {
+            return Err(HEADER_DIFFERS.to_owned());
+        }
+        Ok(head)
+    }
+}
+
+/// Why the witness refuses a message whose signed header is not its envelope's.
+const HEADER_DIFFERS: &str = "its signed header differs from its routing header";
 
 /// What identifies a transfer its user signed once, whatever request carries it: SHA-256 of
 /// its nonce and the template hash the user signed.
 pub fn signed_transfer(transfer: &Transfer) -> [u8; 32] {
-    Sha256::new().chain_update(transfer.nonce).chain_update(transfer.signature.template_hash.0).finalize().into()
+    signed_transfer_of(&transfer.nonce, &transfer.signature.template_hash.0)
 }
+
+/// `signed_transfer` of a transfer's nonce and the template hash its user signed.
+pub fn signed_transfer_of(nonce: &[u8; 32], template_hash: &[u8; 32]) -> [u8; 32] {
+    Sha256::new().chain_update(nonce).chain_update(template_hash).finalize().into()
+}
+
+/// Why the witness refuses bytes that do not decode.
+pub const UNDECODABLE: &str = "its signed bytes do not decode";
 
 /// The message an envelope carries, decoded without any check (for evidence whose signature
 /// another invariant judges, or bytes that arrived whatever they said).
 pub fn decode(envelope: &Envelope) -> Option<Message> {
     postcard::from_bytes(envelope.payload()).ok()
+}
+
+/// What the checks read of a state change's cause, from its signed bytes: the header and, of the
+/// body, only what decides who may send it and which user-signed transfer it carries. The witness
+/// reads it by its own description of the wire format (postcard: a struct's fields in order, an
+/// id as its text, an enum as its variant's index then the variant's fields) and stops there: the
+/// rest of the bytes (a settlement's proof, say) is not decoded. A cause is always an envelope its
+/// receiver decoded whole, so nothing is lost by not decoding the rest.
+#[derive(Debug, Deserialize)]
+pub struct CauseHead<'a> {
+    /// The request id.
+    pub request_id: u64,
+    /// The sender's id, as written.
+    pub from: &'a str,
+    /// The address, as written.
+    pub to: &'a str,
+    /// The body's kind and what the checks read of it.
+    #[serde(borrow)]
+    pub body: BodyHead<'a>,
+}
+
+/// A body as the checks read it: a variant per kind of message, in the order of
+/// `protocol::message::Body` (a test holds every kind of message the bundled runs send to it);
+/// where the checks need nothing of a body, nothing of it is read.
+#[derive(Debug, Deserialize)]
+#[allow(missing_docs)] // Each variant is `Body`'s of the same name, each field the field it names.
+pub enum BodyHead<'a> {
+    Advertisement {
+        cluster: &'a str,
+        org: &'a str,
+    },
+    Get,
+    GetResponse {
+        resource: &'a str,
+    },
+    Verify,
+    VerifyAnswer,
+    Order,
+    SignRequest,
+    SignResponse,
+    Transfer {
+        #[serde(borrow)]
+        from: AccountHead<'a>,
+        #[serde(borrow)]
+        to: AccountHead<'a>,
+        asset_id: &'a str,
+        quantity: u64,
+        nonce: [u8; 32],
+        #[serde(borrow)]
+        signature: SignatureHead<'a>,
+    },
+    TxAccepted,
+    Settlement,
+    SettlementAck,
+    Submit {
+        request_id: u64,
+        tx_id: [u8; 32],
+        asset: &'a str,
+        source: &'a str,
+        destination: &'a str,
+        quantity: u64,
+        submitter: &'a str,
+    },
+    BlockCommitted,
+    SyncRequest,
+    VerifyProof,
+    ProofAnswer,
+    BalanceQuery,
+    BalanceAnswer,
+    StatusQuery,
+    StatusAnswer,
+    Hold(#[serde(borrow)] EscrowOpHead<'a>),
+    Release(#[serde(borrow)] EscrowOpHead<'a>),
+    EscrowCommitted,
+}
+
+/// An account of a transfer, as written.
+#[derive(Debug, Deserialize)]
+pub struct AccountHead<'a> {
+    /// Its resource id.
+    pub id: &'a str,
+    /// Its finid.
+    pub finid: &'a str,
+}
+
+/// A user's signature over a transfer, up to the template hash it signed.
+#[derive(Debug, Deserialize)]
+pub struct SignatureHead<'a> {
+    /// The algorithm.
+    pub alg: &'a str,
+    /// The template hash the user signed.
+    pub template_hash: [u8; 32],
+}
+
+/// A hold or a release, as written.
+#[derive(Debug, Deserialize)]
+#[allow(missing_docs)] // Each field is `EscrowOp`'s of the same name.
+pub struct EscrowOpHead<'a> {
+    pub request_id: u64,
+    pub tx_id: [u8; 32],
+    pub asset: &'a str,
+    pub account: &'a str,
+    pub quantity: u64,
+    pub submitter: &'a str,
+}
+
+impl BodyHead<'_> {
+    /// The kind of message this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            BodyHead::Advertisement { .. } => Kind::Advertisement,
+            BodyHead::Get => Kind::Get,
+            BodyHead::GetResponse { .. } => Kind::GetResponse,
+            BodyHead::Verify => Kind::Verify,
+            BodyHead::VerifyAnswer => Kind::VerifyAnswer,
+            BodyHead::Order => Kind::Order,
+            BodyHead::SignRequest => Kind::SignRequest,
+            BodyHead::SignResponse => Kind::SignResponse,
+            BodyHead::Transfer { .. } => Kind::Transfer,
+            BodyHead::TxAccepted => Kind::TxAccepted,
+            BodyHead::Settlement => Kind::Settlement,
+            BodyHead::SettlementAck => Kind::SettlementAck,
+            BodyHead::Submit { .. } => Kind::Submit,
+            BodyHead::BlockCommitted => Kind::BlockCommitted,
+            BodyHead::SyncRequest => Kind::SyncRequest,
+            BodyHead::VerifyProof => Kind::VerifyProof,
+            BodyHead::ProofAnswer => Kind::ProofAnswer,
+            BodyHead::BalanceQuery => Kind::BalanceQuery,
+            BodyHead::BalanceAnswer => Kind::BalanceAnswer,
+            BodyHead::StatusQuery => Kind::StatusQuery,
+            BodyHead::StatusAnswer => Kind::StatusAnswer,
+            BodyHead::Hold(_) => Kind::Hold,
+            BodyHead::Release(_) => Kind::Release,
+            BodyHead::EscrowCommitted => Kind::EscrowCommitted,
+        }
+    }
+}
+
+/// What the checks read of an envelope's signed bytes (`CauseHead`), without any check; `None`
+/// if they do not begin as a message does.
+pub fn read_head(envelope: &Envelope) -> Option<CauseHead<'_>> {
+    postcard::take_from_bytes(envelope.payload()).ok().map(|(head, _rest)| head)
+}
+
+/// Whether `text` is `id`'s text (compared without writing it), or reads as an equal id.
+pub fn names<T>(id: &T, text: &str) -> bool
+where
+    T: TextPieces + PartialEq + std::str::FromStr,
+{
+    let as_written = id.with_pieces(|pieces| {
+        let mut rest = text;
+        pieces.iter().all(|piece| rest.strip_prefix(piece).map(|after| rest = after).is_some()) && rest.is_empty()
+    });
+    as_written || text.parse::<T>().is_ok_and(|read| read == *id)
 }
 
 #[cfg(test)]
@@ -105,13 +289,26 @@ mod tests {
         rerouted.to = Address::Actor(ActorId::Org(OrgId::from("org_3")));
         let mut renumbered = sealed();
         renumbered.request_id = 5;
-        for changed in [rerouted, renumbered] {
-            let refused = witness.open(&changed).unwrap_err();
-            assert_eq!(refused, "its signed header differs from its routing header");
-        }
         let mut claimed = sealed();
         claimed.from = ActorId::Org(OrgId::from("org_3"));
+        for changed in [&rerouted, &renumbered] {
+            let refused = witness.open(changed).unwrap_err();
+            assert_eq!(refused, "its signed header differs from its routing header");
+            // What the checks read of a cause is refused alike.
+            assert_eq!(witness.open_head(changed, read_head(changed)).unwrap_err(), refused);
+        }
         assert_eq!(witness.open(&claimed).unwrap_err(), "its signature is not org_3's");
+        assert_eq!(witness.open_head(&claimed, read_head(&claimed)).unwrap_err(), "its signature is not org_3's");
         assert!(Witness::new(10).open(&sealed()).is_err(), "keys come from the run's seed");
+        let envelope = sealed();
+        let head = witness.open_head(&envelope, read_head(&envelope)).unwrap();
+        assert_eq!((head.request_id, head.from, head.to, head.body.kind()), (4, "org_1", "org_2", Kind::SettlementAck));
+        // Without signatures, the header is still matched; bytes that are no message are refused.
+        let mut unsigned = Witness::of_null_signer(9);
+        for changed in [&rerouted, &renumbered, &claimed] {
+            let refused = unsigned.open_head(changed, read_head(changed)).unwrap_err();
+            assert_eq!(refused, "its signed header differs from its routing header");
+        }
+        assert_eq!(unsigned.open_head(&sealed(), None).unwrap_err(), UNDECODABLE);
     }
 }
