@@ -8,7 +8,7 @@
 use crate::protocol::ids::{ClusterId, OrgId};
 use crate::scenario::{Endpoint, Latency, Scenario};
 use petgraph::graph::{NodeIndex, UnGraph};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 /// A node of the topology graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,12 +38,14 @@ pub enum Edge {
 pub struct Topology {
     graph: UnGraph<Node, Edge>,
     /// Each org's node and its cluster's node (one lookup per transmission's end).
-    orgs: BTreeMap<OrgId, (NodeIndex, NodeIndex)>,
-    clusters: BTreeMap<ClusterId, NodeIndex>,
+    /// Each org's node and its cluster's. This and the two tables below are hash tables with a
+    /// fixed hasher: looked up at every transmission, never iterated, so no order reaches a trace.
+    orgs: FxHashMap<OrgId, (NodeIndex, NodeIndex)>,
+    clusters: FxHashMap<ClusterId, NodeIndex>,
     /// The latest link rule between each pair of nodes (the smaller index first), as the link
     /// edges say: looked up per transmission, where walking a cluster node's edges would cost
     /// one step per member.
-    links: BTreeMap<(NodeIndex, NodeIndex), (usize, Latency)>,
+    links: FxHashMap<(NodeIndex, NodeIndex), (usize, Latency)>,
     default_latency: Latency,
 }
 
@@ -51,8 +53,8 @@ impl Topology {
     /// Builds the graph of a scenario.
     pub fn new(scenario: &Scenario) -> Self {
         let mut graph = UnGraph::new_undirected();
-        let mut orgs = BTreeMap::new();
-        let mut clusters = BTreeMap::new();
+        let mut orgs = FxHashMap::default();
+        let mut clusters = FxHashMap::default();
         for (cluster, members) in &scenario.clusters {
             let c = graph.add_node(Node::Cluster(cluster.clone()));
             clusters.insert(cluster.clone(), c);
@@ -62,7 +64,7 @@ impl Topology {
                 orgs.insert(org.clone(), (o, c));
             }
         }
-        let links = BTreeMap::new();
+        let links = FxHashMap::default();
         let mut topology = Self { graph, orgs, clusters, links, default_latency: scenario.network.latency };
         for (rule, link) in scenario.network.links.iter().enumerate() {
             let a = topology.node(&link.a);
