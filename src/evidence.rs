@@ -191,7 +191,7 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
         else {
             continue;
         };
-        let Some(document) = response.payload.filter(|_| response.content_type == APPLICATION_IVMS101) else {
+        let Some(document) = response.payload.filter(|_| &*response.content_type == APPLICATION_IVMS101) else {
             continue;
         };
         let n = personal.len() + 1;
@@ -203,7 +203,7 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
             "fields": ivms101::disclosed_fields(&document),
             "payload": format!("ivms/{n}.json"),
         }));
-        files.insert(format!("ivms/{n}.json"), document.into_bytes());
+        files.insert(format!("ivms/{n}.json"), document.as_bytes().to_vec());
     }
     files.insert("personal_data.jsonl".to_owned(), json_lines(personal.into_iter()));
     let hashes: BTreeMap<&String, String> =

@@ -10,6 +10,7 @@ use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use ed25519_dalek::VerifyingKey;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The public directory of a run.
 #[derive(Debug)]
@@ -25,8 +26,8 @@ pub struct Directory {
     pub leis: BTreeMap<OrgId, String>,
     /// Each cluster's orgs, in file order.
     pub members: BTreeMap<ClusterId, Vec<OrgId>>,
-    /// Each user's finid.
-    pub user_finids: BTreeMap<ResourceId, String>,
+    /// Each user's finid (shared text: every transfer names two).
+    pub user_finids: BTreeMap<ResourceId, Arc<str>>,
     /// Each asset's managing org and the orgs it is shared with (managing org included).
     pub asset_access: BTreeMap<ResourceId, BTreeSet<OrgId>>,
     /// The SHA-256 of each asset's data, as on its cluster's ledger from the start.
@@ -87,7 +88,9 @@ impl Directory {
         // The finid's bytes compared with the key's, without writing the key's finid.
         let mut bytes = [0u8; 32];
         match self.keyring.key(&ActorId::User(user.clone())) {
-            Some(key) if const_hex::decode_to_slice(finid, &mut bytes).is_ok() && bytes == *key.as_bytes() => {
+            Some(key)
+                if const_hex::decode_to_slice(finid.as_bytes(), &mut bytes).is_ok() && bytes == *key.as_bytes() =>
+            {
                 Some(*key)
             }
             _ => keys::key_of_finid(finid),
@@ -155,9 +158,9 @@ mod tests {
         }
         let user = dir.user_finids.keys().next().unwrap().clone();
         let other = keys::finid(&keys::signing_key(2, "another").verifying_key());
-        dir.user_finids.insert(user.clone(), other.clone());
+        dir.user_finids.insert(user.clone(), other.clone().into());
         assert_eq!(dir.user_key(&user), keys::key_of_finid(&other), "a finid that is not the keyring's key");
-        dir.user_finids.insert(user.clone(), "00".repeat(31));
+        dir.user_finids.insert(user.clone(), "00".repeat(31).into());
         assert_eq!(dir.user_key(&user), None, "a finid that is no key");
         assert_eq!(dir.user_key(&ResourceId::parse("org_9:100:nobody").unwrap()), None);
     }

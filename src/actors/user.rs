@@ -76,7 +76,7 @@ impl User {
         let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account);
-        let matches = template.asset_id == order.asset.to_string()
+        let matches = *template.asset_id == *order.asset.to_string()
             && template.amount == order.quantity
             && Some(&template.destination_finid) == finid(&self.cfg.id)
             && Some(&template.source_finid) == finid(&order.seller);
@@ -86,9 +86,10 @@ impl User {
                 true => vec![0; 64],
                 false => keys::sign(&self.cfg.key, &hash.0).to_vec(),
             };
-            out.send(
-                self.message(message.request_id, Body::SignResponse(SignResponse { template_hash: hash, signature })),
-            );
+            out.send(self.message(
+                message.request_id,
+                Body::SignResponse(SignResponse { template_hash: hash, signature: signature.into() }),
+            ));
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::crypto::Hash32;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The fields a user signs for a transfer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -15,11 +16,11 @@ pub struct TransferTemplate {
     /// 32 bytes: 24 from the seeded nonce stream, then the virtual time in seconds (big-endian).
     pub nonce: [u8; 32],
     /// The asset's resource id.
-    pub asset_id: String,
+    pub asset_id: Arc<str>,
     /// The source account's finid: the holder the tokens leave.
-    pub source_finid: String,
+    pub source_finid: Arc<str>,
     /// The destination account's finid: the buyer, who signs.
-    pub destination_finid: String,
+    pub destination_finid: Arc<str>,
     /// How many tokens.
     pub amount: u64,
 }

@@ -174,7 +174,7 @@ mod tests {
             from,
             to: Address::Actor(ActorId::Org(OrgId::from("org_2"))),
             body: Body::Get(GetRequest {
-                accept_types: vec![APPLICATION_JSON.into()],
+                accept_types: vec![APPLICATION_JSON.into()].into(),
                 resource: crate::protocol::ids::ResourceId::parse("org_2:101:a").unwrap(),
             }),
         };

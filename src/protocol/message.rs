@@ -262,8 +262,8 @@ pub struct Advertisement {
 /// Seed steps 2 and 11.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GetRequest {
-    /// Accepted content types.
-    pub accept_types: Vec<String>,
+    /// Accepted content types (shared: a copy of the message is a reference count).
+    pub accept_types: Arc<[String]>,
     /// The resource asked for.
     pub resource: ResourceId,
 }
@@ -276,9 +276,10 @@ pub struct GetResponse {
     /// `ok`, `denied` or `not_found`.
     pub status: Status,
     /// The content type of `payload`.
-    pub content_type: String,
-    /// The resource data (JSON text), when `ok`.
-    pub payload: Option<String>,
+    pub content_type: Arc<str>,
+    /// The resource data (JSON text), when `ok` (shared: a copy of the message is a reference
+    /// count).
+    pub payload: Option<Arc<str>>,
 }
 
 /// Seed step 4.
@@ -327,7 +328,7 @@ pub struct SignResponse {
     /// The template hash the user signed.
     pub template_hash: Hash32,
     /// The ed25519 signature (64 bytes).
-    pub signature: Vec<u8>,
+    pub signature: Arc<[u8]>,
 }
 
 /// An account in a transfer: resource id and finid.
@@ -336,18 +337,18 @@ pub struct Account {
     /// The account's resource id.
     pub id: ResourceId,
     /// Its finid.
-    pub finid: String,
+    pub finid: Arc<str>,
 }
 
 /// The user's signature over the transfer's template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserSignature {
     /// The algorithm: `ed25519` over the ATST hash list.
-    pub alg: String,
+    pub alg: Arc<str>,
     /// The template hash the user signed.
     pub template_hash: Hash32,
     /// The signature (64 bytes).
-    pub value: Vec<u8>,
+    pub value: Arc<[u8]>,
 }
 
 /// Seed step 9: the transfer request. As in the seed, `from` is the buyer (who signs)
@@ -373,7 +374,7 @@ impl Transfer {
     pub fn template(&self) -> TransferTemplate {
         TransferTemplate {
             nonce: self.nonce,
-            asset_id: self.asset_id.to_string(),
+            asset_id: self.asset_id.to_string().into(),
             source_finid: self.to.finid.clone(),
             destination_finid: self.from.finid.clone(),
             amount: self.quantity,

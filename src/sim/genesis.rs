@@ -32,7 +32,7 @@ pub fn directory_with_keys(scenario: &Scenario, seed: u64, signing_keys: &BTreeM
     let mut user_finids = BTreeMap::new();
     for (actor, key) in signing_keys {
         if let ActorId::User(user) = actor {
-            user_finids.insert(user.clone(), keys::finid(&key.verifying_key()));
+            user_finids.insert(user.clone(), keys::finid(&key.verifying_key()).into());
         }
         keyring.insert(actor.clone(), key.verifying_key());
     }

@@ -77,7 +77,7 @@ impl Delivery {
             from,
             to,
             request_id: message.request_id,
-            ivms: response.content_type == crate::protocol::message::APPLICATION_IVMS101,
+            ivms: &*response.content_type == crate::protocol::message::APPLICATION_IVMS101,
             given: response.payload.is_some(),
             resource: response.resource,
             envelope: keep.then_some(sent),

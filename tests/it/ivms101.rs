@@ -20,8 +20,8 @@ fn payloads_sent() -> Vec<String> {
         for delivery in &result.observations.data_deliveries {
             let Some(message) = delivery.envelope.as_ref().and_then(|e| e.read()) else { continue };
             if let Body::GetResponse(response) = message.body {
-                if response.content_type == APPLICATION_IVMS101 {
-                    payloads.extend(response.payload);
+                if &*response.content_type == APPLICATION_IVMS101 {
+                    payloads.extend(response.payload.as_deref().map(str::to_owned));
                 }
             }
         }

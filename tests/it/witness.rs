@@ -32,12 +32,12 @@ fn the_witness_reads_of_every_message_what_its_whole_decoding_says() {
                     assert_eq!(*resource, r.resource.to_string(), "{what}");
                 }
                 (BodyHead::Transfer { from, to, asset_id, quantity, nonce, signature }, Body::Transfer(t)) => {
-                    assert_eq!((from.id, from.finid), (t.from.id.to_string().as_str(), t.from.finid.as_str()));
-                    assert_eq!((to.id, to.finid), (t.to.id.to_string().as_str(), t.to.finid.as_str()));
+                    assert_eq!((from.id, from.finid), (t.from.id.to_string().as_str(), &*t.from.finid));
+                    assert_eq!((to.id, to.finid), (t.to.id.to_string().as_str(), &*t.to.finid));
                     assert_eq!((*asset_id, *quantity, nonce), (t.asset_id.to_string().as_str(), t.quantity, &t.nonce));
                     assert_eq!(
                         (signature.alg, &signature.template_hash),
-                        (t.signature.alg.as_str(), &t.signature.template_hash.0)
+                        (&*t.signature.alg, &t.signature.template_hash.0)
                     );
                     let signed = witness::signed_transfer_of(nonce, &signature.template_hash);
                     assert_eq!(signed, witness::signed_transfer(t), "{what}");

@@ -326,19 +326,19 @@ mod tests {
         let transfer = Body::Transfer(crate::protocol::message::Transfer {
             from: crate::protocol::message::Account {
                 id: crate::protocol::ids::ResourceId::parse("org_1:100:user_1").unwrap(),
-                finid: String::new(),
+                finid: String::new().into(),
             },
             to: crate::protocol::message::Account {
                 id: crate::protocol::ids::ResourceId::parse("org_2:100:treasury").unwrap(),
-                finid: String::new(),
+                finid: String::new().into(),
             },
             asset_id: crate::protocol::ids::ResourceId::parse("org_2:101:asset_1").unwrap(),
             quantity: 1,
             nonce: [0; 32],
             signature: crate::protocol::message::UserSignature {
-                alg: String::new(),
+                alg: String::new().into(),
                 template_hash: Hash32([0; 32]),
-                value: vec![],
+                value: vec![].into(),
             },
         });
         let mut out = Outbox::default();

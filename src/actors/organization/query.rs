@@ -105,7 +105,7 @@ impl Organization {
 
     pub(super) fn start_get(&mut self, request_id: u64, resource: ResourceId, accept: String, out: &mut Outbox) {
         let peer = resource.org.clone();
-        let body = Body::Get(GetRequest { accept_types: vec![accept], resource });
+        let body = Body::Get(GetRequest { accept_types: [accept].into(), resource });
         let message = self.message(request_id, Self::to_org(&peer), body);
         self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, message, out);
     }
@@ -137,7 +137,12 @@ impl Organization {
         } else {
             (Status::NotFound, APPLICATION_JSON, None)
         };
-        let body = Body::GetResponse(GetResponse { resource, status, content_type: content_type.to_owned(), payload });
+        let body = Body::GetResponse(GetResponse {
+            resource,
+            status,
+            content_type: content_type.into(),
+            payload: payload.map(Arc::from),
+        });
         out.send(self.message(request_id, Self::to_org(&from), body));
     }
 

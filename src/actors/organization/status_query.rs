@@ -190,7 +190,7 @@ mod tests {
         let me = Address::Actor(org_id("org_1"));
         let order = Order { asset: id("org_2:101:asset_1"), quantity: 100, seller: id("org_2:100:treasury") };
         buyer.handle(0, deliver(user.clone(), me.clone(), 1, Body::Order(order)));
-        let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64] };
+        let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64].into() };
         buyer.handle(0, deliver(user, me.clone(), 1, Body::SignResponse(signed)));
         let out =
             buyer.handle(0, deliver(org_id("org_2"), me, 1, Body::TxAccepted(TxAccepted { tx_id: Hash32([2; 32]) })));

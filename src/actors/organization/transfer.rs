@@ -134,7 +134,7 @@ impl Organization {
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account).cloned().unwrap_or_default();
         let template = TransferTemplate {
             nonce,
-            asset_id: order.asset.to_string(),
+            asset_id: order.asset.to_string().into(),
             source_finid: finid(&order.seller),
             destination_finid: finid(user),
             amount: order.quantity,
@@ -431,7 +431,7 @@ impl Organization {
 
     /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
     fn ask_user_data(&mut self, request_id: u64, buyer_org: OrgId, user: ResourceId, out: &mut Outbox) {
-        let body = Body::Get(GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: user });
+        let body = Body::Get(GetRequest { accept_types: [APPLICATION_IVMS101.into()].into(), resource: user });
         let message = self.message(request_id, Self::to_org(&buyer_org), body);
         self.state.exchanges.start(
             ExchangeKey { request_id, peer: buyer_org, kind: ExchangeKind::IvmsGet },
@@ -447,7 +447,7 @@ impl Organization {
         let Some(key) = key else {
             return Err(Box::new((Status::Signature, Cause::WrongFinid { user: transfer.from.id.clone() })));
         };
-        let Ok(signature) = <[u8; 64]>::try_from(transfer.signature.value.as_slice()) else {
+        let Ok(signature) = <[u8; 64]>::try_from(&*transfer.signature.value) else {
             return Err(Box::new((Status::Signature, Cause::SignatureLength)));
         };
         if self.cfg.dir.null_signer || keys::verify(&key, &transfer.template().hash().0, &signature) {

@@ -583,7 +583,7 @@ mod tests {
             signature: crate::protocol::message::UserSignature {
                 alg: "ed25519".into(),
                 template_hash: Hash32([1; 32]),
-                value: vec![0; 64],
+                value: vec![0; 64].into(),
             },
         };
         let org_1 = ActorId::Org(OrgId::from("org_1"));

@@ -99,8 +99,8 @@ mod tests {
             body: Body::GetResponse(GetResponse {
                 resource: user,
                 status: crate::protocol::status::Status::Ok,
-                content_type: content_type.to_owned(),
-                payload: Some("{\"originator\":{}}".to_owned()),
+                content_type: content_type.to_owned().into(),
+                payload: Some("{\"originator\":{}}".to_owned().into()),
             }),
         };
         let envelope = Arc::new(Envelope::seal(message, &keys::actor_key(1, &ActorId::Org(org(from)))));

@@ -56,7 +56,7 @@ fn block(index: u64) -> Input {
 }
 
 fn balance_query(min_height: u64) -> Body {
-    let account = Account { id: id("org_1:100:user_1"), finid: String::new() };
+    let account = Account { id: id("org_1:100:user_1"), finid: String::new().into() };
     Body::BalanceQuery(BalanceQuery { account, asset: id("org_2:101:asset_1"), min_height })
 }
 
@@ -310,7 +310,7 @@ fn a_broadcast_whose_quorum_is_out_of_reach_resolves_without_one() {
 /// The user data a `get` from `asker` to `holder` receives: its status and the IVMS-101 document's
 /// beneficiary account, if given.
 fn user_data_asked(holder: &mut Organization, asker: &str, request_id: u64) -> (Status, Option<String>) {
-    let get = GetRequest { accept_types: vec![APPLICATION_IVMS101.into()], resource: id("org_1:100:user_1") };
+    let get = GetRequest { accept_types: vec![APPLICATION_IVMS101.into()].into(), resource: id("org_1:100:user_1") };
     let out = holder.handle(0, from_org(asker, "org_1", request_id, Body::Get(get)));
     let [send] = &out.sends[..] else { panic!("{:?}", answers(&out)) };
     let Body::GetResponse(response) = &send.outgoing.message().unwrap().body else { panic!() };

@@ -30,11 +30,11 @@ fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
         asset_id: ResourceId::parse("org_2:101:asset_1").unwrap(),
         quantity,
         nonce: [3; 32],
-        signature: UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![] },
+        signature: UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![].into() },
     };
     let key = keys::actor_key(1, &ActorId::User(user));
     transfer.signature.template_hash = transfer.template().hash();
-    transfer.signature.value = keys::sign(&key, &transfer.template().hash().0).to_vec();
+    transfer.signature.value = keys::sign(&key, &transfer.template().hash().0).to_vec().into();
     transfer
 }
 
@@ -240,7 +240,7 @@ fn the_buyer_stops_waiting_for_a_pending_transfer_at_its_liveness_deadline_and_n
     };
     let mut out = Outbox::default();
     org_1.on_order(0, 5, &user_1, order, &mut out);
-    let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64] };
+    let signed = SignResponse { template_hash: Hash32([0; 32]), signature: vec![0; 64].into() };
     org_1.on_signed(5, &user_1, signed, &mut out);
     let deadline_us = dir.quiet_after_us.saturating_add(dir.protocol.liveness_us);
     let pending = || TxAccepted { tx_id: Hash32([1; 32]) };
