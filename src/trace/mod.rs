@@ -6,6 +6,7 @@
 
 use crate::actors::note::Note;
 use crate::actors::outbox::Command;
+use crate::crypto::chainpoint::{ChainpointProof, Op};
 use crate::net::faults::LossCause;
 use crate::protocol::ids::{ActorId, TextPieces};
 use crate::protocol::message::Kind;
@@ -183,6 +184,24 @@ pub fn write_canonical_line(buffer: &mut Vec<u8>, record: &Record) {
             buffer.extend_from_slice(change.word().as_bytes());
             buffer.extend_from_slice(b"\"}");
         }
+        // A fifth of a trace's bytes: a transfer's final status, with its proof.
+        Event::Note(Note::TransferFinal { org, request_id, settled, reason, cause, proof }) => {
+            buffer.extend_from_slice(b",\"event\":\"note\",\"note\":\"transfer_final\",\"org\":");
+            write_json_text(buffer, org.as_str());
+            buffer.extend_from_slice(b",\"request_id\":");
+            buffer.extend_from_slice(itoa::Buffer::new().format(*request_id).as_bytes());
+            buffer.extend_from_slice(if *settled { b",\"settled\":true" } else { b",\"settled\":false" });
+            buffer.extend_from_slice(b",\"reason\":");
+            write_json(buffer, reason);
+            buffer.extend_from_slice(b",\"cause\":");
+            write_json(buffer, cause);
+            buffer.extend_from_slice(b",\"proof\":");
+            match proof {
+                Some(proof) => write_proof(buffer, proof),
+                None => buffer.extend_from_slice(b"null"),
+            }
+            buffer.push(b'}');
+        }
         Event::Note(note) => {
             buffer.extend_from_slice(b",\"event\":\"note\"");
             write_fields(buffer, note);
@@ -199,6 +218,54 @@ fn write_fields<T: Serialize>(buffer: &mut Vec<u8>, value: &T) {
     write_json(buffer, value);
     debug_assert_eq!(buffer[start], b'{', "a JSON object");
     buffer[start] = b',';
+}
+
+/// A Chainpoint proof's JSON object, as its derived encoding writes it.
+fn write_proof(buffer: &mut Vec<u8>, proof: &ChainpointProof) {
+    let texts = [
+        ("{\"@context\":", &proof.context),
+        (",\"type\":", &proof.kind),
+        (",\"hash\":", &proof.hash),
+        (",\"proof_id\":", &proof.proof_id),
+        (",\"hash_received\":", &proof.hash_received),
+    ];
+    for (name, text) in texts {
+        buffer.extend_from_slice(name.as_bytes());
+        write_json_text(buffer, text.as_str());
+    }
+    buffer.extend_from_slice(b",\"branches\":[");
+    for (b, branch) in proof.branches.iter().enumerate() {
+        buffer.extend_from_slice(if b == 0 { b"{\"label\":" } else { b",{\"label\":" });
+        write_json_text(buffer, branch.label.as_str());
+        buffer.extend_from_slice(b",\"ops\":[");
+        for (o, op) in branch.ops.iter().enumerate() {
+            if o > 0 {
+                buffer.push(b',');
+            }
+            let (name, text): (&[u8], &str) = match op {
+                Op::Left(hex) => (b"{\"l\":", hex),
+                Op::Right(hex) => (b"{\"r\":", hex),
+                Op::Hash(name) => (b"{\"op\":", name),
+                Op::Anchors(anchors) => {
+                    buffer.extend_from_slice(b"{\"anchors\":[");
+                    for (a, anchor) in anchors.iter().enumerate() {
+                        buffer.extend_from_slice(if a == 0 { b"{\"type\":" } else { b",{\"type\":" });
+                        write_json_text(buffer, anchor.kind.as_str());
+                        buffer.extend_from_slice(b",\"anchor_id\":");
+                        write_json_text(buffer, anchor.anchor_id.as_str());
+                        buffer.push(b'}');
+                    }
+                    buffer.extend_from_slice(b"]}");
+                    continue;
+                }
+            };
+            buffer.extend_from_slice(name);
+            write_json_text(buffer, text);
+            buffer.push(b'}');
+        }
+        buffer.extend_from_slice(b"]}");
+    }
+    buffer.extend_from_slice(b"]}");
 }
 
 /// A hop's fields, each after a comma, as its derived encoding writes them.
@@ -265,6 +332,57 @@ mod tests {
             for actor in [from.clone(), ActorId::Org(OrgId::from("a\"b"))] {
                 let record =
                     Record { t_us: 7, event: Event::Note(Note::StateChange { actor, change, cause: cause.clone() }) };
+                let mut derived = serde_json::to_vec(&record).unwrap();
+                derived.push(b'\n');
+                assert_eq!(String::from_utf8(canonical_line(&record)).unwrap(), String::from_utf8(derived).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_final_status_is_written_as_its_derived_json() {
+        use crate::crypto::chainpoint::{Anchor, Branch};
+        use crate::protocol::cause::Cause;
+        use crate::protocol::ids::{ClusterId, OrgId};
+        use crate::protocol::status::Status;
+        let odd = "a\"b\\c\n\u{1}é";
+        let proof = |branches: Vec<Branch>| ChainpointProof {
+            context: "https://w3id.org/chainpoint/v4".into(),
+            kind: "Chainpoint".into(),
+            hash: "00ff".into(),
+            proof_id: odd.into(),
+            hash_received: "2026-01-01T00:00:00Z".into(),
+            branches,
+        };
+        let ops = vec![
+            Op::Left("00".into()),
+            Op::Hash("sha-256".into()),
+            Op::Right(odd.into()),
+            Op::Anchors(vec![]),
+            Op::Anchors(vec![
+                Anchor { kind: "tcal".into(), anchor_id: "cluster_B:1".into() },
+                Anchor { kind: odd.into(), anchor_id: "x".into() },
+            ]),
+        ];
+        let branches = [
+            vec![],
+            vec![Branch { label: "cal_anchor_branch".into(), ops: vec![] }],
+            vec![Branch { label: odd.into(), ops: ops.clone() }, Branch { label: "second".into(), ops }],
+        ];
+        let cause = Cause::Settled { cluster: ClusterId::from("cluster_B"), height: 3 };
+        let mut proofs: Vec<_> = branches.into_iter().map(|b| Some(std::sync::Arc::new(proof(b)))).collect();
+        proofs.push(None);
+        for proof in proofs {
+            for (org, settled) in [("org_1", true), (odd, false)] {
+                let note = Note::TransferFinal {
+                    org: OrgId::from(org),
+                    request_id: 1 << 40,
+                    settled,
+                    reason: if settled { Status::Ok } else { Status::Timeout },
+                    cause: cause.clone(),
+                    proof: proof.clone(),
+                };
+                let record = Record { t_us: 9, event: Event::Note(note) };
                 let mut derived = serde_json::to_vec(&record).unwrap();
                 derived.push(b'\n');
                 assert_eq!(String::from_utf8(canonical_line(&record)).unwrap(), String::from_utf8(derived).unwrap());
