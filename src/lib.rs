@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod explore;
 pub mod generate;
 pub mod library;
+pub mod lookup;
 pub mod net;
 pub mod outcome;
 pub mod pool;

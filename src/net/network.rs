@@ -6,12 +6,12 @@
 
 use super::faults::{self, Decision, LossCause, TransmissionKey};
 use super::topology::Topology;
+use crate::lookup::Lookup;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId, TextPieces};
 use crate::scenario::{Faults, Latency, Scenario};
 use crate::trace::{Event, Hop};
 use arrayvec::ArrayVec;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -73,10 +73,9 @@ pub struct Network {
     down: BTreeMap<OrgId, u32>,
     /// How many times each (sender, receiver, request, kind) was sent: the key of each draw.
     /// Kept under the first 16 bytes of the SHA-256 of the key's text (as one number), not the
-    /// text itself (a run sends millions of them). A hash table with a fixed hasher: only ever
-    /// looked up, never iterated, so its order reaches nothing (a tree's search over a million
-    /// keys was most of a transmission's own cost).
-    ordinals: FxHashMap<u128, u32>,
+    /// text itself (a run sends millions of them). A `Lookup`: a tree's search over a million
+    /// keys was most of a transmission's own cost.
+    ordinals: Lookup<u128, u32>,
     /// The text of the key of the transmission being decided (kept to reuse its capacity).
     key: String,
     /// The name a request goes by in those keys, where it has one (the flow's steps: see
@@ -93,7 +92,7 @@ impl Network {
             seed,
             topology: Topology::new(scenario),
             down: BTreeMap::new(),
-            ordinals: FxHashMap::default(),
+            ordinals: Lookup::default(),
             key: String::new(),
             request_names: BTreeMap::new(),
             stats: Stats::default(),
@@ -171,7 +170,7 @@ impl Network {
         key.push_str(hop.kind.word());
         let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
         let short = u128::from_be_bytes(digest[..16].try_into().expect("sixteen bytes"));
-        let ordinal = self.ordinals.entry(short).or_insert(0);
+        let ordinal = self.ordinals.get_or_insert_with(short, || 0);
         key.push('/');
         key.push_str(itoa::Buffer::new().format(*ordinal));
         *ordinal += 1;

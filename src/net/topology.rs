@@ -5,10 +5,10 @@
 //! org–cluster over cluster–cluster (a cluster linked with itself sets its
 //! intra-cluster latency); among rules of equal specificity the later one wins.
 
+use crate::lookup::Lookup;
 use crate::protocol::ids::{ClusterId, OrgId};
 use crate::scenario::{Endpoint, Latency, Scenario};
 use petgraph::graph::{NodeIndex, UnGraph};
-use rustc_hash::FxHashMap;
 
 /// A node of the topology graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,14 +38,14 @@ pub enum Edge {
 pub struct Topology {
     graph: UnGraph<Node, Edge>,
     /// Each org's node and its cluster's node (one lookup per transmission's end).
-    /// Each org's node and its cluster's. This and the two tables below are hash tables with a
-    /// fixed hasher: looked up at every transmission, never iterated, so no order reaches a trace.
-    orgs: FxHashMap<OrgId, (NodeIndex, NodeIndex)>,
-    clusters: FxHashMap<ClusterId, NodeIndex>,
+    /// Each org's node and its cluster's. This and the two tables below are `Lookup`s: looked up
+    /// at every transmission, never iterated.
+    orgs: Lookup<OrgId, (NodeIndex, NodeIndex)>,
+    clusters: Lookup<ClusterId, NodeIndex>,
     /// The latest link rule between each pair of nodes (the smaller index first), as the link
     /// edges say: looked up per transmission, where walking a cluster node's edges would cost
     /// one step per member.
-    links: FxHashMap<(NodeIndex, NodeIndex), (usize, Latency)>,
+    links: Lookup<(NodeIndex, NodeIndex), (usize, Latency)>,
     default_latency: Latency,
 }
 
@@ -53,8 +53,8 @@ impl Topology {
     /// Builds the graph of a scenario.
     pub fn new(scenario: &Scenario) -> Self {
         let mut graph = UnGraph::new_undirected();
-        let mut orgs = FxHashMap::default();
-        let mut clusters = FxHashMap::default();
+        let mut orgs = Lookup::default();
+        let mut clusters = Lookup::default();
         for (cluster, members) in &scenario.clusters {
             let c = graph.add_node(Node::Cluster(cluster.clone()));
             clusters.insert(cluster.clone(), c);
@@ -64,7 +64,7 @@ impl Topology {
                 orgs.insert(org.clone(), (o, c));
             }
         }
-        let links = FxHashMap::default();
+        let links = Lookup::default();
         let mut topology = Self { graph, orgs, clusters, links, default_latency: scenario.network.latency };
         for (rule, link) in scenario.network.links.iter().enumerate() {
             let a = topology.node(&link.a);
@@ -75,7 +75,7 @@ impl Topology {
             if let (Some((a, b)), Some(Edge::Link { rule, latency })) =
                 (topology.graph.edge_endpoints(edge), topology.graph.edge_weight(edge))
             {
-                let latest = topology.links.entry((a.min(b), a.max(b))).or_insert((*rule, *latency));
+                let latest = topology.links.get_or_insert_with((a.min(b), a.max(b)), || (*rule, *latency));
                 if *rule > latest.0 {
                     *latest = (*rule, *latency);
                 }

@@ -27,6 +27,7 @@ use crate::actors::user::User;
 use crate::crypto::keys;
 use crate::explore::schedule::{Choice, Misfit, Transmission};
 use crate::library::Simulator;
+use crate::lookup::Lookup;
 use crate::net::network::{between_orgs, Network};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
@@ -39,7 +40,6 @@ use adapter::{FinalSnapshot, Node, ReplicaSnapshot, Step};
 use ed25519_dalek::SigningKey;
 use flow::{Flow, StepState};
 use observations::{Delivery, LedgerAnswer, Observations};
-use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -314,17 +314,16 @@ struct Simulation<'a, 't> {
     now: u64,
     seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
-    /// Each actor's node and the boundary its envelopes are opened and sealed at: a hash table
-    /// with a fixed hasher, only ever looked up (at every event), never iterated.
-    actors: FxHashMap<ActorId, (Recipient<Step>, Boundary)>,
+    /// Each actor's node and the boundary its envelopes are opened and sealed at (looked up at
+    /// every event, never iterated).
+    actors: Lookup<ActorId, (Recipient<Step>, Boundary)>,
     ledgers: BTreeMap<ClusterId, Addr<Node<ClusterLedger>>>,
     orgs: BTreeMap<OrgId, Recipient<ReplicaSnapshot>>,
     network: Network,
     dir: Arc<Directory>,
     flow: Flow,
-    /// The timers cancelled and not yet due, as (timer, actor): a hash table with a fixed
-    /// hasher, only ever looked up, never iterated, so its order reaches nothing.
-    cancelled: FxHashSet<(u64, ActorId)>,
+    /// The timers cancelled and not yet due, as (timer, actor).
+    cancelled: Lookup<(u64, ActorId), ()>,
     /// The trace so far, unless the run forgets it (`Settings::forget_trace`).
     trace: Option<Vec<Record>>,
     /// What each record is handed to as it happens.
@@ -359,7 +358,7 @@ impl<'a, 't> Simulation<'a, 't> {
         // Each actor's signer: its own key, a forger's forged key, or the null signer for all.
         let signer = |key: SigningKey| if null_signer { Signer::Null } else { Signer::Key(Box::new(key)) };
         let mut own_key = |me: &ActorId| keys.remove(me).expect("every actor has a key");
-        let mut actors = FxHashMap::default();
+        let mut actors = Lookup::default();
         let mut ledgers = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         for org in scenario.orgs.keys() {
@@ -425,7 +424,7 @@ impl<'a, 't> Simulation<'a, 't> {
             network,
             dir,
             flow,
-            cancelled: FxHashSet::default(),
+            cancelled: Lookup::default(),
             trace: Some(Vec::new()),
             tap: None,
             trace_hasher: Sha256::new(),
@@ -509,7 +508,7 @@ impl<'a, 't> Simulation<'a, 't> {
             // A cancelled timer, or one of an org that is down (its timers are lost), is no event:
             // it neither advances the clock nor reaches the trace.
             if let Pending::Timer { actor, timer } = &*next.pending {
-                if self.cancelled.remove(&(*timer, actor.clone())) || self.is_down(actor) {
+                if self.cancelled.remove(&(*timer, actor.clone())).is_some() || self.is_down(actor) {
                     continue;
                 }
             }
@@ -718,7 +717,7 @@ impl<'a, 't> Simulation<'a, 't> {
     fn apply(&mut self, actor: ActorId, out: Outbox) {
         self.counter.exchanges(&actor, &out);
         for timer in out.cancels {
-            self.cancelled.insert((timer, actor.clone()));
+            self.cancelled.insert((timer, actor.clone()), ());
         }
         for (timer, delay) in out.timers {
             self.cancelled.remove(&(timer, actor.clone()));
