@@ -700,6 +700,16 @@ mod kind_tests {
         let other = Transactions::from([tx(1), tx(2), tx(4)]);
         assert_ne!(other, txs);
         assert_ne!(other.tree().root(), txs.tree().root());
+        // Hashed and printed as the sequence of transactions.
+        let hash = |value: &dyn Fn(&mut std::hash::DefaultHasher)| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            value(&mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        };
+        use std::hash::Hash;
+        assert_eq!(hash(&|h| txs.hash(h)), hash(&|h| (*txs).hash(h)));
+        assert_ne!(hash(&|h| txs.hash(h)), hash(&|h| other.hash(h)));
+        assert_eq!(format!("{txs:?}"), format!("{:?}", &*txs));
     }
 
     #[test]

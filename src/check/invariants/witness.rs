@@ -282,6 +282,22 @@ mod tests {
     }
 
     #[test]
+    fn a_text_names_an_id_when_it_is_its_text_or_reads_as_an_equal_id() {
+        let org = ActorId::Org(OrgId::from("org_1"));
+        assert!(names(&org, "org_1"));
+        for other in ["org_10", "org_", "", "org_2", "ledger:org_1"] {
+            assert!(!names(&org, other), "{other}");
+        }
+        let user: ActorId = "user:org_1:100:u".parse().unwrap();
+        assert!(names(&user, "user:org_1:100:u"));
+        // Not as the id writes itself, but read back it is the same id.
+        assert!(names(&user, "user:org_1:0100:u"));
+        assert!(!names(&user, "user:org_1:100:u2") && !names(&user, "user:org_1:101:u"));
+        let cluster: Address = "cluster:cluster_B".parse().unwrap();
+        assert!(names(&cluster, "cluster:cluster_B") && !names(&cluster, "cluster_B"));
+    }
+
+    #[test]
     fn the_witness_opens_what_its_sender_sealed_and_refuses_each_header_changed_alone() {
         let mut witness = Witness::new(9);
         assert!(witness.open(&sealed()).is_ok());
