@@ -84,15 +84,9 @@ impl Directory {
     /// decompressed once per run, when that finid is the key's (as genesis makes it), else the
     /// finid parsed afresh; `None` for a user without a finid or a finid that is no key.
     pub fn user_key(&self, user: &ResourceId) -> Option<VerifyingKey> {
-        let finid = self.user_finids.get(user)?;
-        // The finid's bytes compared with the key's, without writing the key's finid.
-        let mut bytes = [0u8; 32];
+        let finid: &str = self.user_finids.get(user)?;
         match self.keyring.key(&ActorId::User(user.clone())) {
-            Some(key)
-                if const_hex::decode_to_slice(finid.as_bytes(), &mut bytes).is_ok() && bytes == *key.as_bytes() =>
-            {
-                Some(*key)
-            }
+            Some(key) if keys::finid(key) == *finid => Some(*key),
             _ => keys::key_of_finid(finid),
         }
     }
@@ -146,6 +140,17 @@ mod tests {
         assert_eq!(receivers(Some(org("org_3")), &cluster_b), [org("org_3")]);
         assert_eq!(receivers(None, &Address::Actor(org("org_1"))), [org("org_1")]);
         assert_eq!(receivers(None, &Address::Cluster(ClusterId::from("nowhere"))), []);
+    }
+
+    #[test]
+    fn an_orgs_lei_is_the_one_its_id_gives_listed_or_not() {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let dir = crate::sim::genesis::directory(&scenario, 1);
+        assert_eq!(dir.leis.len(), scenario.orgs.len());
+        for org in [OrgId::from("org_2"), OrgId::from("not_in_the_run")] {
+            assert_eq!(dir.lei(&org), crate::protocol::ivms101::lei(org.as_str()), "{org}");
+        }
+        assert!(matches!(dir.lei(&OrgId::from("org_2")), Cow::Borrowed(_)), "listed: the directory's");
     }
 
     #[test]

@@ -501,6 +501,9 @@ mod tests {
             (Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B"))), "ledger:cluster_B"),
         ] {
             assert_eq!(serde_json::to_value(&address).unwrap(), text);
+            let mut written = String::new();
+            address.push_text(&mut written);
+            assert_eq!((written.as_str(), text.parse::<Address>()), (text, Ok(address.clone())));
             let bytes = postcard::to_allocvec(&address).unwrap();
             assert_eq!(postcard::from_bytes::<Address>(&bytes).unwrap(), address);
         }
