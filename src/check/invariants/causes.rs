@@ -2,7 +2,7 @@
 //! and `exactly_once` need of them, kept without the changes themselves.
 //!
 //! Each cause is read once, when its change happens (the witness re-verifies its signature
-//! then and decodes it independently of the actor that acted on it). Whether its signer was
+//! then and reads its bytes independently of the actor that acted on it). Whether its signer was
 //! entitled to it is decided at once wherever the rule needs nothing but the cause: an
 //! advertisement, a transfer, a data answer or a ledger operation from the right org passes
 //! and leaves nothing behind. A settlement and a status answer name a request whose asset the
@@ -77,8 +77,9 @@ pub struct Carried {
 }
 
 impl CauseRead {
-    /// Reads a cause: the witness opens it (re-verifying its signature, then decoding it once);
-    /// its transfer, if it carries one, is read from the decoded bytes whatever the signature.
+    /// Reads a cause: the witness opens it (re-verifying its signature, then reading from its
+    /// bytes what the checks need: `witness::read_head`); its transfer, if it carries one, is
+    /// read from those bytes whatever the signature.
     pub fn of(witness: &mut Witness, envelope: &Envelope) -> Self {
         let head = witness::read_head(envelope);
         let carried = match &head {
