@@ -39,8 +39,8 @@ fn the_witness_reads_of_every_message_what_its_whole_decoding_says() {
                         (signature.alg, &signature.template_hash),
                         (&*t.signature.alg, &t.signature.template_hash.0)
                     );
-                    let signed = witness::signed_transfer_of(nonce, &signature.template_hash);
-                    assert_eq!(signed, witness::signed_transfer(t), "{what}");
+                    let signed = witness::signed_transfer(nonce, &signature.template_hash);
+                    assert_eq!(signed, witness::signed_transfer(&t.nonce, &t.signature.template_hash.0), "{what}");
                 }
                 (
                     BodyHead::Submit { request_id, tx_id, asset, source, destination, quantity, submitter },

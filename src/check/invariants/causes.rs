@@ -86,7 +86,7 @@ impl CauseRead {
             Some(CauseHead { request_id, body: BodyHead::Transfer { asset_id, nonce, signature, .. }, .. }) => {
                 ResourceId::parse(asset_id).ok().map(|asset| Carried {
                     request_id: *request_id,
-                    signed: witness::signed_transfer_of(nonce, &signature.template_hash),
+                    signed: witness::signed_transfer(nonce, &signature.template_hash),
                     asset,
                 })
             }
