@@ -37,9 +37,8 @@ pub enum Edge {
 #[derive(Debug)]
 pub struct Topology {
     graph: UnGraph<Node, Edge>,
-    /// Each org's node and its cluster's node (one lookup per transmission's end).
-    /// Each org's node and its cluster's. This and the two tables below are `Lookup`s: looked up
-    /// at every transmission, never iterated.
+    /// Each org's node and its cluster's node (one lookup per transmission's end). This and the
+    /// two tables below are `Lookup`s: looked up at every transmission, never iterated.
     orgs: Lookup<OrgId, (NodeIndex, NodeIndex)>,
     clusters: Lookup<ClusterId, NodeIndex>,
     /// The latest link rule between each pair of nodes (the smaller index first), as the link

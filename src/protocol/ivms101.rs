@@ -338,10 +338,10 @@ impl OriginatorPart {
         beneficiary_org: &str,
         beneficiary_lei: &str,
     ) -> (String, Vec<&'static str>) {
-        let beneficiary = serde_json::to_string(&beneficiary(beneficiary_account, beneficiary_org));
+        let beneficiary = beneficiary(beneficiary_account, beneficiary_org);
+        let beneficiary = serde_json::to_string(&beneficiary).expect("a beneficiary always encodes");
         let vasp = BeneficiaryVasp { beneficiary_vasp: vasp(beneficiary_org, beneficiary_lei) };
-        let vasp = serde_json::to_string(&vasp);
-        let (beneficiary, vasp) = (beneficiary.expect("a beneficiary encodes"), vasp.expect("a VASP encodes"));
+        let vasp = serde_json::to_string(&vasp).expect("a VASP always encodes");
         let mut text = String::with_capacity(
             beneficiary.len() + vasp.len() + self.originating_vasp.len() + self.originator.len() + 160,
         );

@@ -449,7 +449,7 @@ pub struct Transactions(Arc<TxList>);
 struct TxList {
     txs: Box<[LedgerTx]>,
     /// Each transaction's hash, and the tree over them, once asked for.
-    tree: OnceLock<(Box<[Hash32]>, merkle::Tree)>,
+    hashed: OnceLock<(Box<[Hash32]>, merkle::Tree)>,
 }
 
 impl Transactions {
@@ -464,7 +464,7 @@ impl Transactions {
     }
 
     fn hashed(&self) -> &(Box<[Hash32]>, merkle::Tree) {
-        self.0.tree.get_or_init(|| {
+        self.0.hashed.get_or_init(|| {
             let hashes: Box<[Hash32]> = self.0.txs.iter().map(LedgerTx::hash).collect();
             let tree = merkle::Tree::new(&hashes);
             (hashes, tree)
@@ -482,7 +482,7 @@ impl std::ops::Deref for Transactions {
 
 impl From<Vec<LedgerTx>> for Transactions {
     fn from(txs: Vec<LedgerTx>) -> Self {
-        Self(Arc::new(TxList { txs: txs.into_boxed_slice(), tree: OnceLock::new() }))
+        Self(Arc::new(TxList { txs: txs.into_boxed_slice(), hashed: OnceLock::new() }))
     }
 }
 
