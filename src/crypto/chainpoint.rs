@@ -14,7 +14,12 @@
 use super::merkle::{self, PathStep};
 use super::Hash32;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::time::{Duration, UNIX_EPOCH};
+
+/// A proof's text: the words every proof repeats (`sha-256`, `tcal`, the context, the prefixes
+/// of the tree's nodes) are borrowed, never copied; what a proof states of its own is owned.
+pub type Text = Cow<'static, str>;
 
 /// The fixed epoch of virtual time in proofs: 2026-01-01T00:00:00Z, in Unix seconds.
 pub const EPOCH_UNIX_SECONDS: u64 = 1_767_225_600;
@@ -29,16 +34,16 @@ const MAX_UUID_TICKS: u64 = (1 << 60) - 1;
 pub struct ChainpointProof {
     /// Always `https://w3id.org/chainpoint/v4`.
     #[serde(rename = "@context")]
-    pub context: String,
+    pub context: Text,
     /// Always `Chainpoint`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Text,
     /// The transaction hash, hex.
-    pub hash: String,
+    pub hash: Text,
     /// A version-1 UUID derived from the seed and the request.
-    pub proof_id: String,
+    pub proof_id: Text,
     /// When the ledger received the transaction, on the fixed epoch.
-    pub hash_received: String,
+    pub hash_received: Text,
     /// The operation branches (one: the calendar anchor branch).
     pub branches: Vec<Branch>,
 }
@@ -47,7 +52,7 @@ pub struct ChainpointProof {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Branch {
     /// The branch label.
-    pub label: String,
+    pub label: Text,
     /// The operations, in order.
     pub ops: Vec<Op>,
 }
@@ -57,13 +62,13 @@ pub struct Branch {
 pub enum Op {
     /// Prepend a sibling (hex).
     #[serde(rename = "l")]
-    Left(String),
+    Left(Text),
     /// Append a sibling (hex).
     #[serde(rename = "r")]
-    Right(String),
+    Right(Text),
     /// Hash what has been built (`sha-256`).
     #[serde(rename = "op")]
-    Hash(String),
+    Hash(Text),
     /// Where the result is anchored.
     #[serde(rename = "anchors")]
     Anchors(Vec<Anchor>),
@@ -74,9 +79,9 @@ pub enum Op {
 pub struct Anchor {
     /// `tcal`: the cluster ledger stands in for a test calendar.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Text,
     /// `<cluster>:<height>`.
-    pub anchor_id: String,
+    pub anchor_id: Text,
 }
 
 /// What a proof anchors: the cluster and the block height.
@@ -107,21 +112,20 @@ pub struct ProofInputs<'a> {
 impl ChainpointProof {
     /// Builds the proof of a transaction in a block.
     pub fn build(inputs: &ProofInputs<'_>) -> Self {
-        let sha256 = || Op::Hash("sha-256".to_owned());
-        let leaf = const_hex::encode([merkle::LEAF_PREFIX]);
-        let node = const_hex::encode([merkle::NODE_PREFIX]);
         let mut ops = Vec::with_capacity(inputs.path.len() * 3 + 3);
-        ops.extend([Op::Left(leaf), sha256()]);
+        ops.extend([Op::Left(Cow::Borrowed(LEAF_HEX)), Op::Hash(Cow::Borrowed(SHA_256))]);
         for step in inputs.path {
             match step {
-                PathStep::Left(sibling) => ops.push(Op::Left(format!("{node}{}", sibling.to_hex()))),
-                PathStep::Right(sibling) => ops.extend([Op::Left(node.clone()), Op::Right(sibling.to_hex())]),
+                PathStep::Left(sibling) => ops.push(Op::Left(hex_after(NODE_HEX, sibling).into())),
+                PathStep::Right(sibling) => {
+                    ops.extend([Op::Left(Cow::Borrowed(NODE_HEX)), Op::Right(hex_after("", sibling).into())])
+                }
             }
-            ops.push(sha256());
+            ops.push(Op::Hash(Cow::Borrowed(SHA_256)));
         }
         ops.push(Op::Anchors(vec![Anchor {
-            kind: "tcal".to_owned(),
-            anchor_id: format!("{}:{}", inputs.cluster, inputs.height),
+            kind: Cow::Borrowed("tcal"),
+            anchor_id: format!("{}:{}", inputs.cluster, inputs.height).into(),
         }]));
         // Total for every input: times past what the formats hold are stated as their latest.
         let seconds = EPOCH_UNIX_SECONDS.saturating_add(inputs.received_us / 1_000_000).min(LATEST_UNIX_SECONDS);
@@ -131,12 +135,12 @@ impl ChainpointProof {
             (0x01B2_1DD2_1381_4000 + seconds * 10_000_000 + (inputs.received_us % 1_000_000) * 10).min(MAX_UUID_TICKS);
         let proof_id = uuid::Builder::from_gregorian_timestamp(ticks, 0, &inputs.node_id).into_uuid();
         Self {
-            context: "https://w3id.org/chainpoint/v4".to_owned(),
-            kind: "Chainpoint".to_owned(),
-            hash: inputs.tx_hash.to_hex(),
-            proof_id: proof_id.to_string(),
-            hash_received: humantime::format_rfc3339_seconds(received).to_string(),
-            branches: vec![Branch { label: "cal_anchor_branch".to_owned(), ops }],
+            context: Cow::Borrowed("https://w3id.org/chainpoint/v4"),
+            kind: Cow::Borrowed("Chainpoint"),
+            hash: hex_after("", &inputs.tx_hash).into(),
+            proof_id: proof_id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned().into(),
+            hash_received: humantime::format_rfc3339_seconds(received).to_string().into(),
+            branches: vec![Branch { label: Cow::Borrowed("cal_anchor_branch"), ops }],
         }
     }
 
@@ -168,7 +172,7 @@ impl ChainpointProof {
                     std::mem::swap(&mut current, &mut next);
                 }
                 Op::Right(hex) => push_hex(&mut current, hex)?,
-                Op::Hash(name) if name == "sha-256" => {
+                Op::Hash(name) if name == SHA_256 => {
                     let hash = Hash32::of(&current);
                     current.clear();
                     current.extend_from_slice(&hash.0);
@@ -184,6 +188,22 @@ impl ChainpointProof {
         let root: [u8; 32] = current.try_into().ok()?;
         Some((Hash32(root), anchor?))
     }
+}
+
+/// The hash operation's name.
+const SHA_256: &str = "sha-256";
+/// The byte before a leaf's transaction hash (`merkle::LEAF_PREFIX`), as hex.
+const LEAF_HEX: &str = "00";
+/// The byte before a node's two children (`merkle::NODE_PREFIX`), as hex.
+const NODE_HEX: &str = "01";
+const _: () = assert!(merkle::LEAF_PREFIX == 0x00 && merkle::NODE_PREFIX == 0x01, "the hex above spells the prefixes");
+
+/// `prefix` then `hash` in lower-case hex, in one allocation of its length.
+fn hex_after(prefix: &str, hash: &Hash32) -> String {
+    let mut text = String::with_capacity(prefix.len() + 64);
+    text.push_str(prefix);
+    text.push_str(const_hex::Buffer::<32>::new().format(&hash.0));
+    text
 }
 
 /// What a replay's buffers hold without growing: a prefix byte and two hashes.
@@ -312,20 +332,20 @@ mod tests {
         let leaves: Vec<Hash32> = (0..3).map(|i| Hash32::of(&[i])).collect();
         let left_pair = merkle::node(merkle::leaf(leaves[0]), merkle::leaf(leaves[1]));
         assert_eq!(ops[..2], [Op::Left("00".into()), sha()], "the leaf");
-        assert_eq!(ops[2..4], [Op::Left(format!("01{}", left_pair.to_hex())), sha()], "a sibling on the left");
+        assert_eq!(ops[2..4], [Op::Left(format!("01{}", left_pair.to_hex()).into()), sha()], "a sibling on the left");
         let (proof, _) = proof_of(0, 2);
         let ops = &proof.branches[0].ops;
-        let right = Op::Right(merkle::leaf(Hash32::of(&[1])).to_hex());
+        let right = Op::Right(merkle::leaf(Hash32::of(&[1])).to_hex().into());
         assert_eq!(ops[2..5], [Op::Left("01".into()), right, sha()], "a sibling on the right");
     }
 
     #[test]
     fn a_tampered_proof_does_not_replay_to_the_root() {
         let (mut proof, root) = proof_of(1, 4);
-        proof.branches[0].ops[2] = Op::Left(Hash32::of(b"evil").to_hex());
+        proof.branches[0].ops[2] = Op::Left(Hash32::of(b"evil").to_hex().into());
         assert_ne!(proof.replay().unwrap().0, root);
         let (mut proof, root) = proof_of(1, 4);
-        proof.hash = Hash32::of(b"other tx").to_hex();
+        proof.hash = Hash32::of(b"other tx").to_hex().into();
         assert_ne!(proof.replay().unwrap().0, root);
     }
 
@@ -338,7 +358,7 @@ mod tests {
             let mut p = proof.clone();
             for op in &mut p.branches[0].ops {
                 if let Op::Anchors(anchors) = op {
-                    anchors[0].anchor_id = id.into();
+                    anchors[0].anchor_id = id.to_owned().into();
                 }
             }
             p.anchor()

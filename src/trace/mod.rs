@@ -231,12 +231,12 @@ fn write_proof(buffer: &mut Vec<u8>, proof: &ChainpointProof) {
     ];
     for (name, text) in texts {
         buffer.extend_from_slice(name.as_bytes());
-        write_json_text(buffer, text.as_str());
+        write_json_text(buffer, &text[..]);
     }
     buffer.extend_from_slice(b",\"branches\":[");
     for (b, branch) in proof.branches.iter().enumerate() {
         buffer.extend_from_slice(if b == 0 { b"{\"label\":" } else { b",{\"label\":" });
-        write_json_text(buffer, branch.label.as_str());
+        write_json_text(buffer, &branch.label[..]);
         buffer.extend_from_slice(b",\"ops\":[");
         for (o, op) in branch.ops.iter().enumerate() {
             if o > 0 {
@@ -250,9 +250,9 @@ fn write_proof(buffer: &mut Vec<u8>, proof: &ChainpointProof) {
                     buffer.extend_from_slice(b"{\"anchors\":[");
                     for (a, anchor) in anchors.iter().enumerate() {
                         buffer.extend_from_slice(if a == 0 { b"{\"type\":" } else { b",{\"type\":" });
-                        write_json_text(buffer, anchor.kind.as_str());
+                        write_json_text(buffer, &anchor.kind[..]);
                         buffer.extend_from_slice(b",\"anchor_id\":");
-                        write_json_text(buffer, anchor.anchor_id.as_str());
+                        write_json_text(buffer, &anchor.anchor_id[..]);
                         buffer.push(b'}');
                     }
                     buffer.extend_from_slice(b"]}");

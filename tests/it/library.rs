@@ -165,10 +165,10 @@ impl Misbehaviour for ForeignProof {
             let proof = std::sync::Arc::make_mut(settlement.proof.as_mut()?);
             if root_as_hash {
                 let (root, _) = proof.replay()?;
-                proof.hash = root.to_hex();
+                proof.hash = root.to_hex().into();
                 proof.branches[0].ops.retain(|op| matches!(op, finsim::crypto::chainpoint::Op::Anchors(_)));
             } else {
-                proof.hash = finsim::crypto::Hash32::of(b"another transaction").to_hex();
+                proof.hash = finsim::crypto::Hash32::of(b"another transaction").to_hex().into();
             }
             Some(Act::Altered)
         });

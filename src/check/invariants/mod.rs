@@ -413,7 +413,7 @@ mod tests {
     fn valid_proofs_fails_on_a_tampered_or_missing_proof() {
         let mut seen = settled_state();
         let known = seen.transfers.get_mut(&10101).unwrap();
-        std::sync::Arc::make_mut(known.proof.as_mut().unwrap()).hash = Hash32::of(b"another tx").to_hex();
+        std::sync::Arc::make_mut(known.proof.as_mut().unwrap()).hash = Hash32::of(b"another tx").to_hex().into();
         assert!(!valid_proofs(&seen).passed);
         seen.transfers.get_mut(&10101).unwrap().proof = None;
         let check = valid_proofs(&seen);
@@ -450,7 +450,7 @@ mod tests {
         let (mut seen, _) = two();
         let root = seen.ledgers[&ClusterId::from("cluster_B")].blocks[0].root;
         let proof = std::sync::Arc::make_mut(seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap());
-        proof.hash = root.to_hex();
+        proof.hash = root.to_hex().into();
         proof.branches[0].ops.retain(|op| matches!(op, Op::Anchors(_)));
         assert_eq!(proof.replay().map(|(r, _)| r), Some(root), "it replays to the root as a bare hash");
         let check = valid_proofs(&seen);
@@ -463,7 +463,8 @@ mod tests {
         // 3. Its own hash with a path that leads elsewhere.
         let mut seen = settled_state();
         let proof = std::sync::Arc::make_mut(seen.transfers.get_mut(&10101).unwrap().proof.as_mut().unwrap());
-        let detour = [Op::Left("01".into()), Op::Right(Hash32::of(b"sibling").to_hex()), Op::Hash("sha-256".into())];
+        let detour =
+            [Op::Left("01".into()), Op::Right(Hash32::of(b"sibling").to_hex().into()), Op::Hash("sha-256".into())];
         proof.branches[0].ops.splice(2..2, detour);
         let check = valid_proofs(&seen);
         assert!(!check.passed && check.detail.contains("does not recompute"), "{check:?}");
