@@ -6,7 +6,7 @@ use crate::actors::directory::Directory;
 use crate::actors::outbox::{Command, Input, Outbox};
 use crate::crypto::keys;
 use crate::protocol::envelope::Message;
-use crate::protocol::ids::{ActorId, Address, ResourceId};
+use crate::protocol::ids::{ActorId, Address, ResourceId, TextPieces};
 use crate::protocol::message::{Body, Order, SignResponse};
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
@@ -76,7 +76,7 @@ impl User {
         let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account);
-        let matches = *template.asset_id == *order.asset.to_string()
+        let matches = order.asset.text_is(&template.asset_id)
             && template.amount == order.quantity
             && Some(&template.destination_finid) == finid(&self.cfg.id)
             && Some(&template.source_finid) == finid(&order.seller);

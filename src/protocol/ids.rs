@@ -165,6 +165,13 @@ impl Hash for ResourceId {
 impl ResourceId {
     /// Parses `ORG:TYPE:NAME`; the error says what was expected.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let (org, kind, name) = Self::split(text)?;
+        Ok(Self { org: OrgId::from(org), kind, name: name.into() })
+    }
+
+    /// The org, type and name of `ORG:TYPE:NAME`, checked as [`ResourceId::parse`] checks them,
+    /// without copying them out of `text`.
+    pub fn split(text: &str) -> Result<(&str, u16, &str), String> {
         let mut parts = text.splitn(3, ':');
         let (Some(org), Some(kind), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format!("`{text}` is not a resource id: expected ORG:TYPE:NAME, e.g. org_2:101:asset_1"));
@@ -184,7 +191,7 @@ impl ResourceId {
         if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
             return Err(format!("the NAME part of `{text}` holds the control character U+{:04X}", c as u32));
         }
-        Ok(Self { org: OrgId::from(org), kind, name: name.into() })
+        Ok((org, kind, name))
     }
 
     /// Whether this resource is a user (an account).
@@ -246,6 +253,36 @@ pub trait TextPieces {
     /// Appends the id's text to `out`.
     fn push_text(&self, out: &mut String) {
         self.with_pieces(|pieces| pieces.iter().for_each(|piece| out.push_str(piece)));
+    }
+
+    /// The id's text, in one allocation of its length (`to_string` grows a string piece by piece).
+    fn text(&self) -> String {
+        self.with_pieces(|pieces| pieces.concat())
+    }
+
+    /// The id's text as shared text, in one allocation.
+    fn shared_text(&self) -> Arc<str> {
+        self.with_pieces(|pieces| {
+            let mut text = arrayvec::ArrayString::<128>::new();
+            match pieces.iter().try_for_each(|piece| text.try_push_str(piece)) {
+                Ok(()) => Arc::from(text.as_str()),
+                Err(_) => Arc::from(pieces.concat()),
+            }
+        })
+    }
+
+    /// Whether the id's text is `text`, compared without writing it.
+    fn text_is(&self, text: &str) -> bool {
+        self.with_pieces(|pieces| {
+            let mut rest = text.as_bytes();
+            pieces.iter().all(|piece| match rest.strip_prefix(piece.as_bytes()) {
+                Some(after) => {
+                    rest = after;
+                    true
+                }
+                None => false,
+            }) && rest.is_empty()
+        })
     }
 }
 
@@ -443,6 +480,11 @@ mod tests {
                 (pushed.as_str(), appended.as_slice()),
                 (format!(">{text}").as_str(), format!(">{text}").as_bytes())
             );
+            assert_eq!((actor.text(), &*actor.shared_text()), (text.to_owned(), text), "written whole, however long");
+            assert!(actor.text_is(text), "{text}");
+            for other in [&text[..text.len() - 1], &format!("{text}x"), &format!("x{}", &text[1..]), ""] {
+                assert!(!actor.text_is(other), "{text} is not {other}");
+            }
             assert_eq!(postcard::to_allocvec(&actor).unwrap(), postcard::to_allocvec(text).unwrap(), "{text}");
             assert_eq!(serde_json::to_string(&actor).unwrap(), serde_json::to_string(text).unwrap());
             let to = Address::Actor(actor);
@@ -463,6 +505,10 @@ mod tests {
         assert!(ResourceId::parse("org_2:102:asset_1").is_err());
         assert!(ResourceId::parse("org_2:asset_1").is_err());
         assert!(ResourceId::parse("org 2:100:x").is_err());
+        assert_eq!(ResourceId::split("org_2:101:asset_1"), Ok(("org_2", 101, "asset_1")), "split as parsed");
+        for bad in ["org_2:102:asset_1", "org_2:asset_1", "org 2:100:x", "org_2:100:", "org_2:100:\u{7}"] {
+            assert_eq!(ResourceId::split(bad).err(), ResourceId::parse(bad).err(), "{bad}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::actors::note::{Change, Finding, Note, SuspectReason, Tally};
 use crate::actors::outbox::{Amounts, Outbox};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId, TextPieces};
 use crate::protocol::message::{
     Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
@@ -158,7 +158,7 @@ impl Organization {
         match self.cfg.originators.get(user) {
             Some(part) => {
                 let seller = &pending.seller;
-                let document = part.document(&seller.to_string(), seller.org.as_str(), &self.cfg.dir.lei(&seller.org));
+                let document = part.document(&seller.text(), seller.org.as_str(), &self.cfg.dir.lei(&seller.org));
                 (Status::Ok, Some(document))
             }
             _ => (Status::NotFound, None),

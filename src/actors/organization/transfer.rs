@@ -22,7 +22,7 @@ use crate::protocol::atst::TransferTemplate;
 use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::config::{RegulationOrder, SettlementMode};
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId};
+use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
 use crate::protocol::ivms101;
 use crate::protocol::message::{
     Account, BlockCommitted, Body, EscrowCommitted, EscrowOp, GetRequest, GetResponse, LedgerTx, Order, Settlement,
@@ -134,7 +134,7 @@ impl Organization {
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account).cloned().unwrap_or_default();
         let template = TransferTemplate {
             nonce,
-            asset_id: order.asset.to_string().into(),
+            asset_id: order.asset.shared_text(),
             source_finid: finid(&order.seller),
             destination_finid: finid(user),
             amount: order.quantity,
@@ -530,7 +530,7 @@ impl Organization {
         record(RuleName::Ivms101Present, "originator.originatorPerson", value.into(), Limit::Document, present);
         if let Some(facts) = &facts {
             let customer = facts.customer_identification.clone().unwrap_or_default();
-            let buyer = sale.transfer.from.id.to_string();
+            let buyer = sale.transfer.from.id.text();
             let matches = customer == buyer;
             record(RuleName::OriginatorMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
             if let Some(allowed) = &rules.allowed_countries {

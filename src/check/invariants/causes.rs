@@ -93,15 +93,20 @@ impl CauseRead {
             _ => None,
         };
         let opened = witness.open_head(envelope, head).and_then(|head| {
-            let org = |resource: &str| ResourceId::parse(resource).map(|r| r.org);
+            let named = |org: &str| org_named(org, &envelope.from);
+            let org = |resource: &str| ResourceId::split(resource).map(|(org, _, _)| named(org));
             let grant = match head.body {
                 BodyHead::Settlement => Ok(Grant::Settlement),
                 BodyHead::Transfer { from, .. } => org(from.id).map(Grant::ManagedBy),
                 BodyHead::GetResponse { resource } => org(resource).map(Grant::ManagedBy),
-                BodyHead::Advertisement { org, .. } => Ok(Grant::ManagedBy(OrgId::from(org))),
+                BodyHead::Advertisement { org, .. } => Ok(Grant::ManagedBy(named(org))),
                 BodyHead::StatusAnswer => Ok(Grant::StatusAnswer),
-                BodyHead::Submit { asset, source, submitter, .. } => ledger_op(asset, submitter, source),
-                BodyHead::Hold(op) | BodyHead::Release(op) => ledger_op(op.asset, op.submitter, op.account),
+                BodyHead::Submit { asset, source, submitter, .. } => {
+                    ledger_op(asset, submitter, source, &envelope.from)
+                }
+                BodyHead::Hold(op) | BodyHead::Release(op) => {
+                    ledger_op(op.asset, op.submitter, op.account, &envelope.from)
+                }
                 _ => Ok(Grant::Nobody),
             };
             let grant = grant.map_err(|_| witness::UNDECODABLE.to_owned())?;
@@ -113,12 +118,18 @@ impl CauseRead {
 
 /// The grant of a ledger transaction, hold or release: its asset's org, the submitter it names
 /// and the org of the account it debits or holds.
-fn ledger_op(asset: &str, submitter: &str, debited: &str) -> Result<Grant, String> {
-    Ok(Grant::LedgerOp {
-        asset_org: ResourceId::parse(asset)?.org,
-        submitter: OrgId::from(submitter),
-        debited_org: ResourceId::parse(debited)?.org,
-    })
+fn ledger_op(asset: &str, submitter: &str, debited: &str, sender: &ActorId) -> Result<Grant, String> {
+    let org = |resource: &str| ResourceId::split(resource).map(|(org, _, _)| org_named(org, sender));
+    Ok(Grant::LedgerOp { asset_org: org(asset)?, submitter: org_named(submitter, sender), debited_org: org(debited)? })
+}
+
+/// The org named `text`: the sender's own id when it names the sender (an entitled sender, the
+/// usual case, costs no copy of the name), else a new one.
+fn org_named(text: &str, sender: &ActorId) -> OrgId {
+    match sender {
+        ActorId::Org(org) if org.as_str() == text => org.clone(),
+        _ => OrgId::from(text),
+    }
 }
 
 /// A state change as `authenticity` names it: who changed what, on which kind of message.
