@@ -116,9 +116,9 @@ impl ChainpointProof {
         ops.extend([Op::Left(Cow::Borrowed(LEAF_HEX)), Op::Hash(Cow::Borrowed(SHA_256))]);
         for step in inputs.path {
             match step {
-                PathStep::Left(sibling) => ops.push(Op::Left(hex_after(NODE_HEX, sibling).into())),
+                PathStep::Left(sibling) => ops.push(Op::Left(node_then(sibling).into())),
                 PathStep::Right(sibling) => {
-                    ops.extend([Op::Left(Cow::Borrowed(NODE_HEX)), Op::Right(hex_after("", sibling).into())])
+                    ops.extend([Op::Left(Cow::Borrowed(NODE_HEX)), Op::Right(sibling.to_hex().into())])
                 }
             }
             ops.push(Op::Hash(Cow::Borrowed(SHA_256)));
@@ -137,7 +137,7 @@ impl ChainpointProof {
         Self {
             context: Cow::Borrowed("https://w3id.org/chainpoint/v4"),
             kind: Cow::Borrowed("Chainpoint"),
-            hash: hex_after("", &inputs.tx_hash).into(),
+            hash: inputs.tx_hash.to_hex().into(),
             proof_id: proof_id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned().into(),
             hash_received: humantime::format_rfc3339_seconds(received).to_string().into(),
             branches: vec![Branch { label: Cow::Borrowed("cal_anchor_branch"), ops }],
@@ -198,10 +198,10 @@ const LEAF_HEX: &str = "00";
 const NODE_HEX: &str = "01";
 const _: () = assert!(merkle::LEAF_PREFIX == 0x00 && merkle::NODE_PREFIX == 0x01, "the hex above spells the prefixes");
 
-/// `prefix` then `hash` in lower-case hex, in one allocation of its length.
-fn hex_after(prefix: &str, hash: &Hash32) -> String {
-    let mut text = String::with_capacity(prefix.len() + 64);
-    text.push_str(prefix);
+/// A node's prefix then `hash`, in lower-case hex, in one allocation of its length.
+fn node_then(hash: &Hash32) -> String {
+    let mut text = String::with_capacity(NODE_HEX.len() + 64);
+    text.push_str(NODE_HEX);
     text.push_str(const_hex::Buffer::<32>::new().format(&hash.0));
     text
 }
