@@ -247,6 +247,44 @@ pub struct Verdict {
     pub expected_failures: BTreeMap<String, usize>,
     /// How many signatures, transfers, proofs and documents were checked.
     pub checked: BTreeMap<&'static str, usize>,
+    /// Problems past the first `MAX_PROBLEMS_PER_FILE` of a file, counted, not listed.
+    pub omitted: BTreeMap<String, u64>,
+    /// The JSON-lines files whose line-by-line check stopped at `MAX_PROBLEMS_PER_FILE` problems
+    /// (a file of a hundred million bad lines costs a hundred lines' work, not a hundred million).
+    pub stopped: std::collections::BTreeSet<String>,
+    /// Problems listed so far, by file.
+    listed: BTreeMap<String, usize>,
+}
+
+/// The most problems listed for one file: a file of a hundred million bad lines is reported as
+/// its first problems and a count, not as a hundred million lines.
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+impl Verdict {
+    /// Records a problem, or counts it when its file has `MAX_PROBLEMS_PER_FILE` already.
+    pub fn push(&mut self, problem: Problem) {
+        let listed = self.listed.entry(problem.file.clone()).or_default();
+        if *listed >= MAX_PROBLEMS_PER_FILE {
+            *self.omitted.entry(problem.file).or_default() += 1;
+        } else {
+            *listed += 1;
+            self.problems.push(problem);
+        }
+    }
+
+    /// Whether everything held: no problem listed, omitted or left unchecked.
+    pub fn holds(&self) -> bool {
+        self.problems.is_empty() && self.omitted.is_empty() && self.stopped.is_empty()
+    }
+
+    /// Whether `file` has its `MAX_PROBLEMS_PER_FILE` problems listed: its line checks stop.
+    fn full(&mut self, file: &str) -> bool {
+        let full = self.listed.get(file).is_some_and(|n| *n >= MAX_PROBLEMS_PER_FILE);
+        if full {
+            self.stopped.insert(file.to_owned());
+        }
+        full
+    }
 }
 
 fn problem(file: &str, line: Option<usize>, what: impl Into<String>) -> Problem {
@@ -257,36 +295,102 @@ fn hex_bytes<const N: usize>(value: &serde_json::Value) -> Option<[u8; N]> {
     const_hex::decode(value.as_str()?).ok()?.try_into().ok()
 }
 
-/// Re-checks a pack whose files `read` gives (by path; `None` when absent): the manifest's
-/// hashes, every signature, every signed transfer template, every proof against the roots and its
-/// transfer, every IVMS-101 document, and a re-run of the scenario at the pack's seed that must
-/// give every file again, byte for byte.
-pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPack> {
+/// The files of a pack, however they are kept: on disk (the CLI's reader, which walks the pack
+/// without following links) or in memory (a `BTreeMap` of path → bytes, as `files` makes).
+pub trait PackFiles {
+    /// A file's bytes, by path relative to the pack (`proofs/7.json`); `None` when absent.
+    fn read(&self, name: &str) -> Option<Vec<u8>>;
+    /// Every file the pack holds, by relative path.
+    fn names(&self) -> Vec<String>;
+}
+
+impl PackFiles for BTreeMap<String, Vec<u8>> {
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        self.get(name).cloned()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.keys().cloned().collect()
+    }
+}
+
+/// Each line of a JSON-lines file as a JSON value (`Null` for a line that is not JSON), one at a
+/// time (a large file is never held as values all at once), until `visit` returns false.
+fn each_line(bytes: &[u8], mut visit: impl FnMut(usize, serde_json::Value) -> bool) {
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if text.is_empty() {
+        return;
+    }
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !visit(i, serde_json::from_slice(line).unwrap_or(serde_json::Value::Null)) {
+            return;
+        }
+    }
+}
+
+/// What is wrong with one line of `transfers.jsonl`: its template hash is not its fields', or the
+/// user's signature over it does not verify.
+fn transfer_problem(t: &serde_json::Value) -> Option<&'static str> {
+    let fields: Vec<Vec<u8>> = t["fields"]
+        .as_array()
+        .map(|fs| {
+            let bytes = |(j, f): (usize, &serde_json::Value)| {
+                let text = f.as_str().unwrap_or_default();
+                if j == 0 {
+                    const_hex::decode(text).unwrap_or_default()
+                } else {
+                    text.as_bytes().to_vec()
+                }
+            };
+            fs.iter().enumerate().map(bytes).collect()
+        })
+        .unwrap_or_default();
+    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+    let hash = crate::crypto::Hash32::of(&crate::crypto::Hash32::of_parts(&parts).0);
+    if Some(hash.to_hex()) != t["template_hash"].as_str().map(str::to_owned) {
+        return Some("the template hash is not its fields'");
+    }
+    let key = hex_bytes::<32>(&t["public_key"]).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
+    let signed = match (key, hex_bytes::<64>(&t["signature"])) {
+        (Some(key), Some(signature)) => crate::crypto::keys::verify(&key, &hash.0, &signature),
+        _ => false,
+    };
+    (!signed).then_some("the user's signature does not verify")
+}
+
+/// Re-checks a pack: the manifest's hashes, and that it lists every file the pack holds; every
+/// signature, every signed transfer template, every proof against the roots and its transfer,
+/// every IVMS-101 document, and a re-run of the scenario at the pack's seed that must give every
+/// file again, byte for byte.
+pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
+    let read = |name: &str| pack.read(name);
     let manifest: serde_json::Value = read("manifest.json")
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| NotAPack("no manifest.json that parses as JSON".to_owned()))?;
     let listed = manifest["files"].as_object().ok_or_else(|| NotAPack("manifest.json lists no files".to_owned()))?;
     let scenario_bytes = read("scenario.yaml").ok_or_else(|| NotAPack("no scenario.yaml".to_owned()))?;
     let scenario = crate::scenario::parse_bytes("scenario.yaml", &scenario_bytes)
-        .map_err(|e| NotAPack(format!("scenario.yaml is not a valid scenario: {}", e.render())))?;
+        .map_err(|e| NotAPack(format!("scenario.yaml is not a valid scenario: {}", e.first_problem())))?;
     let outcome: serde_json::Value = read("outcome.json")
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| NotAPack("no outcome.json that parses as JSON".to_owned()))?;
     let seed = outcome["seed"].as_u64().ok_or_else(|| NotAPack("outcome.json names no seed".to_owned()))?;
     let mut verdict = Verdict::default();
+    for name in pack.names() {
+        if name != "manifest.json" && !listed.contains_key(&name) {
+            verdict.push(problem(&name, None, "in the pack, but not listed in the manifest"));
+        }
+    }
     for (name, hash) in listed {
         match read(name) {
-            None => verdict.problems.push(problem(name, None, "listed in the manifest, but missing")),
+            None => verdict.push(problem(name, None, "listed in the manifest, but missing")),
             Some(bytes) if Some(const_hex::encode(Sha256::digest(&bytes))) != hash.as_str().map(str::to_owned) => {
-                verdict.problems.push(problem(name, None, "its SHA-256 differs from the manifest's"))
+                verdict.push(problem(name, None, "its SHA-256 differs from the manifest's"))
             }
             Some(_) => {}
         }
     }
-    let lines = |name: &str| -> Vec<serde_json::Value> {
-        let text = read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-        text.lines().map(|l| serde_json::from_str(l).unwrap_or(serde_json::Value::Null)).collect()
-    };
     let keys: serde_json::Value = read("keys.json").and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     let key_of = |actor: &str| {
         let bytes: [u8; 32] = hex_bytes(&keys[actor]["public_key"])?;
@@ -299,7 +403,10 @@ pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPac
         .filter(|(_, b)| b.contains(&crate::scenario::Behaviour::ForgeSignature))
         .map(|(org, _)| org.to_string())
         .collect();
-    for (i, m) in lines("messages.jsonl").iter().enumerate() {
+    each_line(&read("messages.jsonl").unwrap_or_default(), |i, m| {
+        if verdict.full("messages.jsonl") {
+            return false;
+        }
         let signer = m["signer"].as_str().unwrap_or_default();
         let signed = m["signed"].as_str().and_then(|h| const_hex::decode(h).ok());
         let verified = match (key_of(signer), signed, hex_bytes::<64>(&m["signature"])) {
@@ -310,74 +417,68 @@ pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPac
         if !verified && forgers.iter().any(|f| f == signer) {
             *verdict.expected_failures.entry(signer.to_owned()).or_default() += 1;
         } else if !verified {
-            verdict.problems.push(problem("messages.jsonl", Some(i + 1), format!("the signature is not {signer}'s")));
+            let signer = crate::text::clip(signer, 100);
+            verdict.push(problem("messages.jsonl", Some(i + 1), format!("the signature is not {signer}'s")));
         }
-    }
-    let transfers = lines("transfers.jsonl");
-    for (i, t) in transfers.iter().enumerate() {
+        true
+    });
+    // Each transfer's transaction hash, by request id (what a proof's hash must be).
+    let mut tx_hashes: BTreeMap<u64, serde_json::Value> = BTreeMap::new();
+    each_line(&read("transfers.jsonl").unwrap_or_default(), |i, t| {
+        if verdict.full("transfers.jsonl") {
+            return false;
+        }
         *verdict.checked.entry("transfers").or_default() += 1;
-        let fields: Vec<Vec<u8>> = t["fields"]
-            .as_array()
-            .map(|fs| {
-                let bytes = |(j, f): (usize, &serde_json::Value)| {
-                    let text = f.as_str().unwrap_or_default();
-                    if j == 0 {
-                        const_hex::decode(text).unwrap_or_default()
-                    } else {
-                        text.as_bytes().to_vec()
-                    }
-                };
-                fs.iter().enumerate().map(bytes).collect()
-            })
-            .unwrap_or_default();
-        let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-        let hash = crate::crypto::Hash32::of(&crate::crypto::Hash32::of_parts(&parts).0);
-        if Some(hash.to_hex()) != t["template_hash"].as_str().map(str::to_owned) {
-            verdict.problems.push(problem("transfers.jsonl", Some(i + 1), "the template hash is not its fields'"));
+        if let Some(request_id) = t["request_id"].as_u64() {
+            tx_hashes.entry(request_id).or_insert_with(|| t["tx_hash"].clone());
         }
-        let key = hex_bytes::<32>(&t["public_key"]).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
-        let signed = match (key, hex_bytes::<64>(&t["signature"])) {
-            (Some(key), Some(signature)) => crate::crypto::keys::verify(&key, &hash.0, &signature),
-            _ => false,
-        };
-        if !signed {
-            verdict.problems.push(problem("transfers.jsonl", Some(i + 1), "the user's signature does not verify"));
+        if let Some(what) = transfer_problem(&t) {
+            verdict.push(problem("transfers.jsonl", Some(i + 1), what));
         }
-    }
-    let roots = lines("roots.jsonl");
+        true
+    });
+    let mut roots: BTreeMap<(String, u64), String> = BTreeMap::new();
+    each_line(&read("roots.jsonl").unwrap_or_default(), |_, b| {
+        if let (Some(cluster), Some(height), Some(root)) =
+            (b["cluster"].as_str(), b["height"].as_u64(), b["root"].as_str())
+        {
+            roots.entry((cluster.to_owned(), height)).or_insert_with(|| root.to_owned());
+        }
+        true
+    });
     for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("proofs/")) {
         *verdict.checked.entry("proofs").or_default() += 1;
         let proof: Option<ChainpointProof> = read(name).and_then(|b| serde_json::from_slice(&b).ok());
         let Some((root, anchor)) = proof.as_ref().and_then(ChainpointProof::replay) else {
-            verdict.problems.push(problem(name, None, "not a Chainpoint proof that replays"));
+            verdict.push(problem(name, None, "not a Chainpoint proof that replays"));
             continue;
         };
         let request_id: Option<u64> = name.trim_start_matches("proofs/").trim_end_matches(".json").parse().ok();
-        let own = transfers.iter().find(|t| t["request_id"].as_u64() == request_id).map(|t| &t["tx_hash"]);
+        let own = request_id.and_then(|id| tx_hashes.get(&id));
         let hash = proof.as_ref().map(|p| serde_json::Value::from(p.hash.clone()));
-        let block = roots.iter().find(|b| b["cluster"] == anchor.cluster.as_str() && b["height"] == anchor.height);
+        let block = roots.get(&(anchor.cluster.as_str().to_owned(), anchor.height));
         if own.is_none() || own != hash.as_ref() {
-            verdict.problems.push(problem(name, None, "its hash is not its own transfer's transaction"));
-        } else if block.is_none_or(|b| b["root"] != root.to_hex().as_str()) {
-            verdict.problems.push(problem(name, None, "it does not replay to its block's root in roots.jsonl"));
+            verdict.push(problem(name, None, "its hash is not its own transfer's transaction"));
+        } else if block.is_none_or(|b| *b != root.to_hex()) {
+            verdict.push(problem(name, None, "it does not replay to its block's root in roots.jsonl"));
         }
     }
     for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("ivms/")) {
         *verdict.checked.entry("documents").or_default() += 1;
-        let text = read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let text = read(name).and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
         if ivms101::originator_facts(&text).is_none() {
-            verdict.problems.push(problem(name, None, "not an IVMS101.2023 document"));
+            verdict.push(problem(name, None, "not an IVMS101.2023 document"));
         }
     }
     // The run again, from the scenario and the seed: every file of the pack, byte for byte.
     let (rerun, material) = run(&scenario, seed);
     for (name, bytes) in files(&scenario_bytes, &rerun, &material) {
         match read(&name) {
-            None => verdict.problems.push(problem(&name, None, "missing: the run makes it")),
+            None => verdict.push(problem(&name, None, "missing: the run makes it")),
             Some(found) if found != bytes => {
                 let line = found.split(|b| *b == b'\n').zip(bytes.split(|b| *b == b'\n')).position(|(a, b)| a != b);
                 let what = "differs from what a run of scenario.yaml at this seed makes";
-                verdict.problems.push(problem(&name, Some(line.unwrap_or(0) + 1), what));
+                verdict.push(problem(&name, Some(line.unwrap_or(0) + 1), what));
             }
             Some(_) => {}
         }
@@ -385,37 +486,84 @@ pub fn verify(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Verdict, NotAPac
     Ok(verdict)
 }
 
-/// One side of `finsim diff`: a trace (its canonical lines), and for a pack its outcome and the
-/// scenario it ran (to read the final balances from a re-run).
-#[derive(Debug)]
+/// One side of `finsim diff`: a trace (its canonical lines, empty when the caller streams the
+/// traces itself), and for a pack its outcome, the scenario it ran (to tell two scenarios apart)
+/// and its final balances (from a re-run).
+#[derive(Debug, Default)]
 pub struct Side {
     /// The canonical trace, one JSON line per event.
     pub trace: Vec<String>,
     /// `outcome.json`, for a pack.
     pub outcome: Option<serde_json::Value>,
+    /// The scenario's name and the SHA-256 of `scenario.yaml`, for a pack.
+    pub scenario: Option<(String, String)>,
     /// The final balances, by (cluster, asset, account), for a pack.
     pub balances: Option<BTreeMap<(String, String, String), u64>>,
+}
+
+/// Whether a line is an event of a canonical trace: a JSON object that starts with its virtual
+/// time `t_us` and names its `event`. Anything else is refused, and never printed.
+pub fn check_trace_line(line: &str) -> Result<(), &'static str> {
+    #[derive(serde::Deserialize)]
+    #[expect(dead_code, reason = "only their presence and types are checked")]
+    struct Head {
+        t_us: u64,
+        event: String,
+    }
+    if !line.starts_with("{\"t_us\":") {
+        return Err("not a trace event (a JSON object that starts with \"t_us\")");
+    }
+    serde_json::from_str::<Head>(line).map(|_| ()).map_err(|_| "not a trace event (a JSON object with t_us and event)")
+}
+
+/// Where two traces part: the index of the first event that differs, and each side's event there
+/// (`None`: that trace has ended).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The event's index, from 0.
+    pub index: u64,
+    /// A's event.
+    pub a: Option<String>,
+    /// B's event.
+    pub b: Option<String>,
 }
 
 impl Side {
     /// A trace file's side.
     pub fn of_trace(text: &str) -> Result<Side, String> {
         let trace: Vec<String> = text.lines().map(str::to_owned).collect();
-        if let Some((i, _)) =
-            trace.iter().enumerate().find(|(_, l)| serde_json::from_str::<serde_json::Value>(l).is_err())
-        {
-            return Err(format!("line {}: not a JSON trace event", i + 1));
+        if trace.is_empty() {
+            return Err("empty: a trace has at least one event".to_owned());
         }
-        Ok(Side { trace, outcome: None, balances: None })
+        if let Some((i, why)) = trace.iter().enumerate().find_map(|(i, l)| check_trace_line(l).err().map(|w| (i, w))) {
+            return Err(format!("line {}: {why}", i + 1));
+        }
+        Ok(Side { trace, ..Side::default() })
     }
 
-    /// A pack's side, from its files (`read` by path).
-    pub fn of_pack(read: impl Fn(&str) -> Option<Vec<u8>>) -> Result<Side, String> {
-        let text =
-            |name: &str| read(name).map(|b| String::from_utf8_lossy(&b).into_owned()).ok_or(format!("no {name}"));
-        let mut side = Side::of_trace(&text("trace.jsonl")?)?;
-        let outcome: serde_json::Value = serde_json::from_str(&text("outcome.json")?).map_err(|e| e.to_string())?;
-        let scenario = crate::scenario::parse("scenario.yaml", &text("scenario.yaml")?).map_err(|e| e.render())?;
+    /// A pack's side, from its files, with its trace.
+    pub fn of_pack(pack: &impl PackFiles) -> Result<Side, String> {
+        let trace = pack.read("trace.jsonl").ok_or("no trace.jsonl")?;
+        let trace = String::from_utf8(trace).map_err(|_| "trace.jsonl: not UTF-8 text")?;
+        let mut side = Side::of_trace(&trace).map_err(|e| format!("trace.jsonl: {e}"))?;
+        let rest = Side::of_pack_without_trace(pack)?;
+        side.outcome = rest.outcome;
+        side.scenario = rest.scenario;
+        side.balances = rest.balances;
+        Ok(side)
+    }
+
+    /// A pack's side without its trace (which the caller reads a line at a time).
+    pub fn of_pack_without_trace(pack: &impl PackFiles) -> Result<Side, String> {
+        let text = |name: &str| {
+            let bytes = pack.read(name).ok_or(format!("no {name}"))?;
+            String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text"))
+        };
+        let outcome: serde_json::Value =
+            serde_json::from_str(&text("outcome.json")?).map_err(|_| "outcome.json: not JSON".to_owned())?;
+        let scenario_text = text("scenario.yaml")?;
+        let scenario = crate::scenario::parse("scenario.yaml", &scenario_text)
+            .map_err(|e| format!("scenario.yaml is not a valid scenario: {}", e.first_problem()))?;
         let seed = outcome["seed"].as_u64().ok_or("outcome.json names no seed")?;
         let (_, material) = run(&scenario, seed);
         let balances = material
@@ -427,21 +575,55 @@ impl Side {
                 })
             })
             .collect();
-        side.outcome = Some(outcome);
-        side.balances = Some(balances);
-        Ok(side)
+        let digest = const_hex::encode(Sha256::digest(scenario_text.as_bytes()));
+        Ok(Side {
+            trace: Vec::new(),
+            outcome: Some(outcome),
+            scenario: Some((scenario.name.clone(), digest)),
+            balances: Some(balances),
+        })
     }
 }
 
-/// How two runs differ: `None` when their traces are equal; else the lines that say where and how.
+/// Where two traces held whole part, if they do.
+pub fn first_divergence(a: &[String], b: &[String]) -> Option<Divergence> {
+    let first = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i))?;
+    Some(Divergence { index: first as u64, a: a.get(first).cloned(), b: b.get(first).cloned() })
+}
+
+/// How two runs differ: `None` when their traces are equal and they ran one scenario; else the
+/// lines that say where and how.
 pub fn diff(a: &Side, b: &Side) -> Option<Vec<String>> {
-    let first = (0..a.trace.len().max(b.trace.len())).find(|&i| a.trace.get(i) != b.trace.get(i))?;
-    let event = |side: &Side| side.trace.get(first).cloned().unwrap_or_else(|| "(the trace has ended)".to_owned());
-    let mut lines = vec![
-        format!("first difference at event {} (line {} of each trace):", first + 1, first + 1),
-        format!("  A: {}", event(a)),
-        format!("  B: {}", event(b)),
-    ];
+    describe(first_divergence(&a.trace, &b.trace).as_ref(), a, b)
+}
+
+/// The lines `diff` prints, given where the traces part (`None`: they do not): `None` when
+/// nothing differs.
+pub fn describe(divergence: Option<&Divergence>, a: &Side, b: &Side) -> Option<Vec<String>> {
+    let mut lines = Vec::new();
+    if let (Some((name_a, digest_a)), Some((name_b, digest_b))) = (&a.scenario, &b.scenario) {
+        if digest_a != digest_b {
+            lines.push(format!(
+                "the packs ran different scenarios: A `{}` (scenario.yaml SHA-256 {}…), B `{}` ({}…)",
+                crate::text::clip(name_a, 100),
+                &digest_a[..12],
+                crate::text::clip(name_b, 100),
+                &digest_b[..12]
+            ));
+        }
+    }
+    if let Some(divergence) = divergence {
+        let event = |e: &Option<String>| {
+            e.as_deref().map_or("(the trace has ended)".to_owned(), |e| crate::text::clip(e, 2000).into_owned())
+        };
+        let n = divergence.index + 1;
+        lines.push(format!("first difference at event {n} (line {n} of each trace):"));
+        lines.push(format!("  A: {}", event(&divergence.a)));
+        lines.push(format!("  B: {}", event(&divergence.b)));
+    }
+    if lines.is_empty() {
+        return None;
+    }
     if let (Some(oa), Some(ob)) = (&a.outcome, &b.outcome) {
         for field in ["passed", "seed", "messages", "virtual_ms", "digest"] {
             if oa[field] != ob[field] {

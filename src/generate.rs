@@ -60,6 +60,20 @@ pub const SPACING_MS: u64 = 2;
 /// The scenario `spec` describes, as YAML; an error (in plain words) when it cannot be built.
 pub fn scenario_yaml(spec: &Spec) -> Result<String, String> {
     check(spec)?;
+    let yaml = build(spec);
+    if yaml.len() as u64 > crate::scenario::MAX_FILE_BYTES {
+        return Err(format!(
+            "that scenario takes {} MiB, and a scenario file may have at most {} MiB: finsim would refuse to \
+             run it; ask for fewer orgs, users, assets or transfers",
+            yaml.len() >> 20,
+            crate::scenario::MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(yaml)
+}
+
+/// The YAML of a spec `check` accepted.
+fn build(spec: &Spec) -> String {
     let org = |k: usize| format!("org_{}", k + 1);
     let owner_of_user = |j: usize| j % spec.orgs;
     let owner_of_asset = |j: usize| j % spec.orgs;
@@ -186,7 +200,7 @@ pub fn scenario_yaml(spec: &Spec) -> Result<String, String> {
         // Re-sends outlast what the faults do: every transfer still ends, settled or not.
         y.push_str("\nprotocol:\n  timeout_ms: 400\n  retries: 8\n");
     }
-    Ok(y)
+    y
 }
 
 fn check(spec: &Spec) -> Result<(), String> {
@@ -202,12 +216,29 @@ fn check(spec: &Spec) -> Result<(), String> {
     if spec.users == 0 || spec.assets == 0 {
         return Err("--users and --assets must be at least 1".into());
     }
-    let buyers: BTreeSet<usize> = (0..spec.users.min(spec.orgs)).collect();
-    let sellers: BTreeSet<usize> = (0..spec.assets.min(spec.orgs)).collect();
-    if spec.transfers > 0 && buyers.len() == 1 && sellers.len() == 1 {
+    // Users and assets are dealt round-robin from org 1: buyers and sellers span min(users, orgs)
+    // and min(assets, orgs) orgs.
+    if spec.transfers > 0 && spec.users.min(spec.orgs) == 1 && spec.assets.min(spec.orgs) == 1 {
         return Err("a transfer needs an asset of another org than the buyer's: give --orgs 2 or more with --users or --assets 2 or more".into());
     }
+    let least = least_bytes(spec);
+    if least > u128::from(crate::scenario::MAX_FILE_BYTES) {
+        return Err(format!(
+            "that scenario would take at least {} MiB, and a scenario file may have at most {} MiB: \
+             finsim would refuse to run it; ask for fewer orgs, users, assets or transfers",
+            least >> 20,
+            crate::scenario::MAX_FILE_BYTES >> 20
+        ));
+    }
     Ok(())
+}
+
+/// The fewest bytes the scenario of `spec` can take: each org, user, asset and transfer writes
+/// at least this many (a user's block is about 90 bytes, a transfer's step about 130), so a size
+/// over the file limit is refused at once, before anything is built.
+fn least_bytes(spec: &Spec) -> u128 {
+    let n = |x: usize| x as u128;
+    n(spec.clusters) * 30 + n(spec.orgs) * 7 + n(spec.users) * 80 + n(spec.assets) * 80 + n(spec.transfers) * 120
 }
 
 fn faults_word(faults: Faults) -> &'static str {

@@ -10,7 +10,7 @@ use cli::input;
 use cli::output::Output;
 use finsim::scenario::{self, LoadError};
 use finsim::sweep::SeedResult;
-use finsim::text::escape;
+use finsim::text::{clip, escape};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -121,8 +121,8 @@ invalid input; 3 --max-states ran out first (the counts are a bound, not a verdi
         /// Transmissions between orgs that may be lost along one order.
         #[arg(long, value_name = "K", default_value_t = 0)]
         drops: u32,
-        /// The most distinct states to visit.
-        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        /// The most distinct states to visit (at least 1).
+        #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         max_states: u64,
         /// Explore every order, without pruning those that only swap commuting deliveries.
         #[arg(long)]
@@ -346,9 +346,9 @@ fn main() -> ExitCode {
             cli::explore::explore(&out, args)
         }
         Command::Check { file, json } => check(&out, &file, json),
-        Command::VerifyEvidence { dir } => verify_evidence(&out, &dir),
+        Command::VerifyEvidence { dir } => cli::evidence::verify(&out, &dir),
         Command::Report { file, seed, output } => report(&out, &file, seed, output),
-        Command::Diff { a, b } => diff(&out, &a, &b),
+        Command::Diff { a, b } => cli::evidence::diff(&out, &a, &b),
         Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
         Command::Test { paths, seeds, jobs, json, junit, shard, corpus, fail_fast } => {
             let jobs = workers(jobs) as usize;
@@ -384,9 +384,10 @@ fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -
         Ok(scenario) => scenario,
         Err(error) => return invalid(&error),
     };
-    let target = output.unwrap_or_else(|| format!("{}.html", scenario.name));
-    let mut writer = match input::create_output(&target, Some(file)) {
-        Ok(writer) => writer,
+    // The default name comes from the file: it is made safe and kept in this directory.
+    let target = output.unwrap_or_else(|| cli::target::confined_name(&scenario.name, "report", "html"));
+    let claim = match cli::target::Target::claim(&target, "report", &[file]) {
+        Ok(claim) => claim,
         Err(error) => {
             eprintln!("error: {error}");
             return INVALID;
@@ -395,12 +396,16 @@ fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -
     let seed = seed.unwrap_or(scenario.seed);
     let (outcome, material) = finsim::evidence::run(&scenario, seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, file);
-    if let Err(error) = writer.write_all(page.as_bytes()).and_then(|()| writer.flush()) {
-        eprintln!("error: {}: cannot write the report: {error}", escape(&target));
+    if let Err(error) = claim.write_all(page.as_bytes()) {
+        eprintln!("error: {error}");
         return INVALID;
     }
     let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
-    out.line(&format!("{verdict}: {} (seed {seed}); report written to {}", scenario.name, escape(&target)));
+    out.line(&format!(
+        "{verdict}: {} (seed {seed}); report written to {}",
+        escape(&clip(&scenario.name, 200)),
+        input::shown(&target)
+    ));
     if outcome.passed {
         PASSED
     } else {
@@ -409,24 +414,42 @@ fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -
 }
 
 fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, output: Option<String>) -> u8 {
-    let bytes = match input::read(file) {
+    let bytes = match input::read_scenario(file) {
         Ok(bytes) => bytes,
         Err(error) => return invalid(&error),
     };
-    let text = String::from_utf8_lossy(&bytes);
+    // Refused here as `check` refuses it: the shrunk file is text.
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(_) => {
+            return invalid(
+                &scenario::parse_bytes(file, &bytes)
+                    .err()
+                    .unwrap_or_else(|| LoadError::Io { file: file.to_owned(), reason: "not UTF-8 text".to_owned() }),
+            )
+        }
+    };
     let target = output.unwrap_or_else(|| {
         let path = std::path::Path::new(file);
         let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy());
         path.with_file_name(format!("{stem}.min.yaml")).display().to_string()
     });
-    let shrunk = match finsim::shrink::shrink(file, &text, seed, keep) {
+    let claim = match cli::target::Target::claim(&target, "smaller file", &[file]) {
+        Ok(claim) => claim,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let shrunk = match finsim::shrink::shrink(file, text, seed, keep) {
         Ok(shrunk) => shrunk,
         Err(finsim::shrink::NotShrunk::Passes) => {
-            out.line(&format!("{} passes at seed {seed}: nothing to shrink", escape(file)));
+            out.line(&format!("{} passes at seed {seed}: nothing to shrink", input::shown(file)));
             return FAILED;
         }
         Err(finsim::shrink::NotShrunk::CheckHolds(name)) => {
-            out.line(&format!("{} does not fail `{}` at seed {seed}: nothing to shrink", escape(file), escape(&name)));
+            let name = escape(&clip(&name, 200)).into_owned();
+            out.line(&format!("{} does not fail `{name}` at seed {seed}: nothing to shrink", input::shown(file)));
             return FAILED;
         }
         Err(finsim::shrink::NotShrunk::Invalid(why)) => {
@@ -434,81 +457,23 @@ fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, 
             return INVALID;
         }
     };
-    let text = shrunk.text.replace("THIS_FILE", &target);
-    if let Err(error) = std::fs::write(&target, &text) {
-        eprintln!("error: {}: cannot write the smaller file: {error}", escape(&target));
+    // The reproduce line names the file written (only the comment: the scenario is left as it is).
+    let text = shrunk.text_for(&target);
+    let written = text.len();
+    if let Err(error) = claim.write_all(text.as_bytes()) {
+        eprintln!("error: {error}");
         return INVALID;
     }
     let (before, after) = shrunk.parts;
     out.line(&format!(
-        "{}: {before} parts, {} bytes → {}: {after} parts, {} bytes ({} runs); it still fails `{}` at seed {seed}",
-        escape(file),
+        "{}: {before} parts, {} bytes → {}: {after} parts, {written} bytes ({} runs); it still fails `{}` at seed {seed}",
+        input::shown(file),
         bytes.len(),
-        escape(&target),
-        text.len(),
+        input::shown(&target),
         shrunk.runs,
         escape(&shrunk.check)
     ));
     PASSED
-}
-
-fn verify_evidence(out: &Output, dir: &str) -> u8 {
-    let read = |name: &str| cli::evidence::read(dir, name);
-    let verdict = match finsim::evidence::verify(read) {
-        Ok(verdict) => verdict,
-        Err(finsim::evidence::NotAPack(why)) => {
-            eprintln!("error: {}: not an evidence pack: {}", escape(dir), escape(&why));
-            return INVALID;
-        }
-    };
-    for problem in &verdict.problems {
-        out.line(&format!("FAIL  {}", escape(&problem.to_string())));
-    }
-    let counts: Vec<String> = verdict.checked.iter().map(|(what, n)| format!("{n} {what}")).collect();
-    out.line(&format!("checked: {}", counts.join(", ")));
-    for (signer, n) in &verdict.expected_failures {
-        out.line(&format!("expected: {n} signature(s) of {} fail (a forge_signature org)", escape(signer)));
-    }
-    if verdict.problems.is_empty() {
-        out.line("PASSED: every file, signature and proof holds, and a re-run gives every file again");
-        PASSED
-    } else {
-        out.line(&format!("FAILED: {} problem(s)", verdict.problems.len()));
-        FAILED
-    }
-}
-
-fn diff(out: &Output, a: &str, b: &str) -> u8 {
-    let side = |path: &str| {
-        let shown = escape(path);
-        if std::path::Path::new(path).is_dir() {
-            finsim::evidence::Side::of_pack(|name| cli::evidence::read(path, name))
-                .map_err(|e| format!("{shown}: not an evidence pack: {}", escape(&e)))
-        } else {
-            let bytes = input::read(path).map_err(|e| e.render())?;
-            finsim::evidence::Side::of_trace(&String::from_utf8_lossy(&bytes))
-                .map_err(|e| format!("{shown}: not a trace file: {e}"))
-        }
-    };
-    let (a, b) = match (side(a), side(b)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(error), _) | (_, Err(error)) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    match finsim::evidence::diff(&a, &b) {
-        None => {
-            out.line("identical");
-            PASSED
-        }
-        Some(lines) => {
-            for line in lines {
-                out.line(&escape(&line));
-            }
-            FAILED
-        }
-    }
 }
 
 fn check(out: &Output, file: &str, json: bool) -> u8 {
@@ -545,7 +510,7 @@ fn check(out: &Output, file: &str, json: bool) -> u8 {
             out.line(&format!(
                 "{}: valid scenario `{}` ({} steps, {} expectations)",
                 escape(file),
-                scenario.name,
+                escape(&clip(&scenario.name, 200)),
                 scenario.flow.len(),
                 scenario.expect.len()
             ));
@@ -568,7 +533,7 @@ struct RunArgs {
 fn run(out: &Output, args: RunArgs) -> u8 {
     let RunArgs { file, seed, json, trace_file, evidence, schedule } = args;
     let (path, bytes) = match &file {
-        Some(path) => match input::read(path) {
+        Some(path) => match input::read_scenario(path) {
             Ok(bytes) => (path.clone(), bytes),
             Err(error) => return invalid(&error),
         },
@@ -584,10 +549,11 @@ fn run(out: &Output, args: RunArgs) -> u8 {
             return INVALID;
         }
     }
-    // The trace file is opened before the run: a path that cannot be written is an error now,
-    // not after the run, and the scenario file itself is never overwritten.
-    let trace = match trace_file.as_deref().map(|t| input::create_output(t, file.as_deref())).transpose() {
-        Ok(trace) => trace,
+    // The trace file is claimed before the run: a path that cannot be written is an error now,
+    // not after the run, and no file this call reads (the scenario, the schedule) is overwritten.
+    let inputs: Vec<&str> = file.iter().chain(schedule.iter()).map(String::as_str).collect();
+    let mut claim = match trace_file.as_deref().map(|t| cli::target::Target::claim(t, "trace", &inputs)).transpose() {
+        Ok(claim) => claim,
         Err(error) => {
             eprintln!("error: {error}");
             return INVALID;
@@ -606,11 +572,20 @@ fn run(out: &Output, args: RunArgs) -> u8 {
         }
     };
     let seed = seed.or(schedule.as_ref().map(|s| s.seed)).unwrap_or(scenario.seed);
+    // Emptied only now that every input has been read.
+    let trace = match claim.as_mut().map(cli::target::Target::writer).transpose() {
+        Ok(trace) => trace,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
     let account = (!json).then(|| account_dispatch(out));
     let header = |dispatch: &tracing::Dispatch| {
         tracing::dispatcher::with_default(dispatch, || {
             let description = scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
-            tracing::info!("scenario {} (seed {seed}): {}", scenario.name, escape(&description));
+            let name = clip(&scenario.name, 200);
+            tracing::info!("scenario {name} (seed {seed}): {}", escape(&clip(&description, 2000)));
         })
     };
     let mut trace = trace.map(|writer| (writer, Ok(())));
@@ -729,7 +704,7 @@ fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: O
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let file_shown = escape(file);
+    let file_shown = input::shown(file);
     let (from, to) = (*seeds.start(), *seeds.end());
     if json {
         out.line(&format!(
@@ -737,7 +712,7 @@ fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: O
             serde_json::Value::from(scenario.name.clone())
         ));
     } else {
-        out.line(&format!("sweep {file_shown}: seeds {from}..{to} of `{}`", scenario.name));
+        out.line(&format!("sweep {file_shown}: seeds {from}..{to} of `{}`", clip(&scenario.name, 200)));
     }
     let mut first = true;
     let mut on_result = |result: &SeedResult| {

@@ -48,8 +48,15 @@ pub enum Part {
 /// What a shrink found.
 #[derive(Clone, Debug)]
 pub struct Shrunk {
-    /// The smaller file's text (with a leading comment naming where it came from).
+    /// The smaller file's text (with a leading comment naming where it came from; its reproduce
+    /// line names `THIS_FILE` until `Shrunk::text_for` names the file written).
     pub text: String,
+    /// The smaller file's YAML, without the comment.
+    pub yaml: String,
+    /// The file shrunk, as given.
+    pub file: String,
+    /// The seed it fails at.
+    pub seed: u64,
     /// The check it still fails.
     pub check: String,
     /// How many parts the file had, and has.
@@ -382,14 +389,33 @@ pub fn shrink(file: &str, text: &str, seed: u64, keep: &Keep<'_>) -> Result<Shru
     }
     let runs = oracle.runs;
     let result = without(&value, &removed);
-    let header = format!(
-        "# Shrunk by `finsim shrink` from {file} at seed {seed}: it still fails the check `{target}`.\n\
-         # Reproduce: finsim run THIS_FILE --seed {seed}\n"
-    );
-    Ok(Shrunk {
-        text: format!("{header}{}", to_yaml(&result)),
-        check: target,
-        parts: (all.len(), parts_of(&result).len()),
-        runs,
-    })
+    let yaml = to_yaml(&result);
+    let mut shrunk =
+        Shrunk { text: String::new(), yaml, file: file.to_owned(), seed, check: target, parts: (0, 0), runs };
+    shrunk.text = shrunk.text_for("THIS_FILE");
+    Ok(Shrunk { check: shrunk.check.clone(), parts: (all.len(), parts_of(&result).len()), ..shrunk })
+}
+
+impl Shrunk {
+    /// The smaller file's text, written to `target`: a comment naming where it came from and the
+    /// command that reproduces it, then the YAML. Paths and the check's name are written so that
+    /// no character of theirs ends the comment (`comment_text`).
+    pub fn text_for(&self, target: &str) -> String {
+        format!(
+            "# Shrunk by `finsim shrink` from {} at seed {}: it still fails the check `{}`.\n\
+             # Reproduce: finsim run {} --seed {}\n{}",
+            comment_text(&self.file),
+            self.seed,
+            comment_text(&self.check),
+            comment_text(target),
+            self.seed,
+            self.yaml
+        )
+    }
+}
+
+/// Text for a YAML comment: escaped (`crate::text::escape` writes a line break or any other
+/// unsafe character as `\u{a}`), so that it stays on its comment line.
+pub fn comment_text(text: &str) -> String {
+    crate::text::escape(&crate::text::clip(text, 300)).into_owned()
 }

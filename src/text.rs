@@ -1,17 +1,66 @@
-//! Text that reaches a terminal. Scenario files are written by other people, so no byte
-//! they control may reach a terminal as a control sequence: ids and names that carry a
-//! control character are refused at load, and every scenario-controlled string printed
-//! (error messages quoting a bad value, snippets of a bad file, descriptions) goes through
-//! `escape` or `visible` first.
+//! Text that reaches a terminal or a report: one policy for both. Files are written by other
+//! people, so no character they control may reach a reader as something other than what it
+//! is: a control sequence, a character that reorders text (bidirectional controls), or one that
+//! shows nothing (default-ignorable code points, variation selectors, tags, unassigned code
+//! points). Ids and names that carry one are refused at load, so two ids never differ only by
+//! what a reader cannot see; every other file-controlled string that is printed (error messages
+//! quoting a value, snippets of a file, descriptions) goes through `escape` or `visible` first.
+//!
+//! Which characters those are comes from the Unicode Character Database, through ICU4X's
+//! `icu_properties` tables, not from a hand-kept list.
 
+use icu_properties::props::{
+    BidiClass, BidiControl, BinaryProperty, DefaultIgnorableCodePoint, EnumeratedProperty, GeneralCategory,
+    VariationSelector,
+};
 use std::borrow::Cow;
 
-/// Whether a character must not reach a terminal as it is: the C0 and C1 control characters,
-/// DEL, and the Unicode formatting characters that reorder or hide text (bidirectional
-/// overrides and isolates, zero-width joiners, the byte-order mark).
+/// Whether a character must not reach a reader as it is: a control (C0, C1, DEL), a format
+/// character (general category Cf: soft hyphen, zero-width joiners, the byte-order mark, tag
+/// characters), a line or paragraph separator, a private-use, surrogate or unassigned code
+/// point, a default-ignorable code point (which renders as nothing: U+3164 HANGUL FILLER), a
+/// bidirectional control (U+061C, U+200E, U+202A–U+202E, U+2066–U+2069) or a variation
+/// selector (U+FE0E); and U+2800 BRAILLE PATTERN BLANK, a letter-like character that shows
+/// nothing.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
+    if DefaultIgnorableCodePoint::for_char(c) || BidiControl::for_char(c) || VariationSelector::for_char(c) {
+        return true;
+    }
+    c == '\u{2800}'
+        || matches!(
+            GeneralCategory::for_char(c),
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+                | GeneralCategory::PrivateUse
+                | GeneralCategory::Surrogate
+                | GeneralCategory::Unassigned
+        )
+}
+
+/// Whether a character is written right to left (bidirectional class R, AL or AN). A resource
+/// id's NAME may not hold one: `o1:100:\u{5d0}1` and `o1:100:1\u{5d0}` are different ids that a
+/// terminal shows alike, because the ids' Latin prefix and the Hebrew letter are laid out in
+/// opposite directions.
+pub fn is_right_to_left(c: char) -> bool {
+    !c.is_ascii()
+        && matches!(BidiClass::for_char(c), BidiClass::RightToLeft | BidiClass::ArabicLetter | BidiClass::ArabicNumber)
+}
+
+/// A text cut to at most `max` characters for quoting in a message, with how much was left out:
+/// a 60 MiB name is quoted as its first characters, not whole.
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => {
+            let left = text[end..].chars().count();
+            Cow::Owned(format!("{}… ({left} more characters)", &text[..end]))
+        }
+    }
 }
 
 /// The text with each unsafe character written as a Rust escape (`\u{1b}`), so that a reader
@@ -83,5 +132,31 @@ mod tests {
     fn the_first_unsafe_character_is_named() {
         assert_eq!(first_unsafe("ab\u{7}"), Some("U+0007".to_owned()));
         assert_eq!(first_unsafe("plain é"), None);
+    }
+
+    #[test]
+    fn invisible_and_reordering_characters_are_unsafe_and_letters_of_every_script_are_not() {
+        for c in ['\u{ad}', '\u{61c}', '\u{3164}', '\u{fe0e}', '\u{e0041}', '\u{200b}', '\u{2066}', '\u{115f}'] {
+            assert!(is_unsafe(c), "U+{:04X}", c as u32);
+        }
+        for c in ['\u{e000}', '\u{2029}', '\u{2800}', '\u{0378}', '\u{feff}'] {
+            assert!(is_unsafe(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', 'é', 'ß', 'Ж', 'א', 'ع', '中', '한', ' ', '€', '\u{a0}'] {
+            assert!(!is_unsafe(c), "U+{:04X}", c as u32);
+        }
+        assert_eq!(escape("alice\u{ad}"), "alice\\u{ad}");
+    }
+
+    #[test]
+    fn right_to_left_letters_are_told_apart() {
+        assert!(is_right_to_left('א') && is_right_to_left('ع') && is_right_to_left('\u{661}'));
+        assert!(!is_right_to_left('a') && !is_right_to_left('1') && !is_right_to_left('中'));
+    }
+
+    #[test]
+    fn clip_keeps_short_texts_and_says_how_much_it_left_out() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("abcdef", 3), "abc… (3 more characters)");
     }
 }

@@ -5,7 +5,6 @@ use super::output::Output;
 use finsim::explore::schedule::Schedule;
 use finsim::explore::{self, Exploration, Options};
 use finsim::text::escape;
-use std::io::Write;
 
 /// The exit code of an exploration that ran out of `--max-states` with no failure found.
 pub const BOUNDED: u8 = 3;
@@ -42,12 +41,21 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
         let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy());
         path.with_file_name(format!("{stem}.schedule.json")).display().to_string()
     });
+    // Claimed now: a path that cannot be written, or that names the scenario, is an error before
+    // the search, not after it. (Removed again when no counterexample is written.)
+    let claim = match super::target::Target::claim(&target, "schedule", &[&args.file]) {
+        Ok(claim) => claim,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return crate::INVALID;
+        }
+    };
     let seed = args.seed.unwrap_or(scenario.seed);
     let options = Options { drops: args.drops, max_states: args.max_states, reduction: !args.no_reduction };
     let exploration = explore::explore(&scenario, seed, options);
     let written = match &exploration.counterexample {
         None => None,
-        Some(schedule) => match write_schedule(&target, &args.file, schedule) {
+        Some(schedule) => match write_schedule(claim, schedule) {
             Ok(()) => Some(target),
             Err(error) => {
                 eprintln!("error: {error}");
@@ -61,7 +69,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
         value["counterexample"] = written.as_deref().map_or(serde_json::Value::Null, |t| t.into());
         out.line(&value.to_string());
     } else {
-        account(out, &args.file, &exploration, written.as_deref());
+        account(out, &args.file, &exploration, written.as_deref(), args.max_states);
     }
     if !exploration.failures.is_empty() {
         crate::FAILED
@@ -72,22 +80,18 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
     }
 }
 
-fn write_schedule(target: &str, input_file: &str, schedule: &Schedule) -> Result<(), String> {
-    let mut writer = input::create_output(target, Some(input_file))?;
-    let text = serde_json::to_string_pretty(schedule).map_err(|e| e.to_string())?;
-    writer
-        .write_all(text.as_bytes())
-        .and_then(|()| writer.write_all(b"\n"))
-        .and_then(|()| writer.flush())
-        .map_err(|e| format!("{}: cannot write the schedule: {e}", escape(target)))
+fn write_schedule(claim: super::target::Target, schedule: &Schedule) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(schedule).map_err(|e| e.to_string())?;
+    text.push('\n');
+    claim.write_all(text.as_bytes())
 }
 
-fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>) {
+fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>, max_states: u64) {
     let reduction = if e.reduction { "with" } else { "without" };
     out.line(&format!(
         "explored {} (seed {}, up to {} drop(s), {reduction} reduction): {} states, {} moves, {} distinct end \
          state(s), the longest {} events",
-        escape(&e.scenario),
+        escape(&finsim::text::clip(&e.scenario, 200)),
         e.seed,
         e.drops,
         e.states,
@@ -115,17 +119,17 @@ fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>) {
     if !e.complete {
         out.line(&format!(
             "stopped at --max-states {} before every order was explored: the counts are a bound, not a verdict",
-            e.states
+            max_states
         ));
     } else if e.failures.is_empty() {
         out.line("every invariant and expectation holds in every end state");
     }
 }
 
-/// Reads a schedule file: its JSON, or an error with line and column.
+/// Reads a schedule file: its JSON, or an error in finsim's words with its line and column.
 pub fn read_schedule(file: &str) -> Result<Schedule, String> {
-    let bytes = input::read(file).map_err(|e| e.render().trim_end().to_owned())?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        format!("{}:{}:{}: not a schedule (finsim explore writes them): {e}", escape(file), e.line(), e.column())
-    })
+    let kind = input::Kind::Schedule;
+    let bytes = input::read(file, kind).map_err(|e| e.to_string())?;
+    let text = input::utf8(file, bytes, kind).map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| input::json_error(file, &e, kind).to_string())
 }

@@ -6,3 +6,4 @@ pub mod explore;
 pub mod input;
 pub mod output;
 pub mod suite;
+pub mod target;

@@ -3,12 +3,13 @@
 
 use super::input;
 use super::output::Output;
+use super::target::Target;
 use finsim::sim::coverage::Coverage;
 use finsim::suite::{self, corpus, Case, CaseResult, InvalidFile, Results, SuiteFile};
 use finsim::text::escape;
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What `finsim test` was asked.
 pub struct TestArgs {
@@ -30,32 +31,88 @@ pub struct TestArgs {
     pub fail_fast: bool,
 }
 
-/// The scenario files under `paths`, sorted and without repeats: a file is taken as given, a
-/// directory searched recursively for `*.yaml` (a symbolic link is not followed into a directory).
-pub fn discover(paths: &[String]) -> Result<Vec<String>, String> {
+/// The scenario files under `paths`, sorted and without repeats, and what could not be searched.
+/// A file is taken as given; a directory is searched recursively for `*.yaml`. A symbolic link
+/// is followed only to a `*.yaml` file inside the directory searched (a link out of it, to
+/// `/proc/self/environ` or a key, is reported, never read), and never into a directory. A
+/// directory that cannot be read, or a name that is not UTF-8, is reported and the search goes
+/// on: each such place is an invalid file of the suite.
+pub fn discover(paths: &[String]) -> (Vec<String>, Vec<InvalidFile>) {
     let mut found = BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut problem = |file: String, what: &str| {
+        let error = format!("error: {}: {what}\n", input::shown(&file));
+        problems.push(InvalidFile { file, error });
+    };
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|e| format!("{}: {e}", escape(path)))?;
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                problem(path.clone(), &input::io_words(&error));
+                continue;
+            }
+        };
         if !metadata.is_dir() {
             found.insert(path.clone());
             continue;
         }
-        let mut dirs = vec![path.trim_end_matches('/').to_owned()];
+        let root = match std::fs::canonicalize(path) {
+            Ok(root) => root,
+            Err(error) => {
+                problem(path.clone(), &input::io_words(&error));
+                continue;
+            }
+        };
+        let mut dirs = vec![PathBuf::from(path.trim_end_matches('/'))];
         while let Some(dir) = dirs.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", escape(&dir)))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| format!("{}: {e}", escape(&dir)))?;
-                let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
-                let kind = entry.file_type().map_err(|e| format!("{}: {e}", escape(&name)))?;
-                if kind.is_dir() {
-                    dirs.push(name);
-                } else if name.ends_with(".yaml") {
-                    found.insert(name);
+            let shown_dir = dir.to_string_lossy().into_owned();
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(error) => {
+                    problem(shown_dir, &format!("cannot list the directory: {}", input::io_words(&error)));
+                    continue;
                 }
+            };
+            for entry in entries {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(error) => {
+                        problem(shown_dir.clone(), &format!("cannot list the directory: {}", input::io_words(&error)));
+                        continue;
+                    }
+                };
+                let full = entry.path();
+                let is_yaml = entry.file_name().as_encoded_bytes().ends_with(b".yaml");
+                let kind = match entry.file_type() {
+                    Ok(kind) => kind,
+                    Err(error) => {
+                        problem(full.to_string_lossy().into_owned(), &input::io_words(&error));
+                        continue;
+                    }
+                };
+                if kind.is_dir() {
+                    dirs.push(full);
+                    continue;
+                }
+                if !is_yaml {
+                    continue;
+                }
+                let Some(name) = full.to_str().map(str::to_owned) else {
+                    problem(full.to_string_lossy().into_owned(), "a name that is not UTF-8: not read");
+                    continue;
+                };
+                if kind.is_symlink() {
+                    let inside = std::fs::canonicalize(&full).is_ok_and(|target| target.starts_with(&root));
+                    if !inside {
+                        problem(name, "a symbolic link out of the directory searched: not followed");
+                        continue;
+                    }
+                }
+                found.insert(name);
             }
         }
     }
-    Ok(found.into_iter().collect())
+    (found.into_iter().collect(), problems)
 }
 
 /// Loads each file: the scenarios, and the files that are not valid (their errors on stderr).
@@ -85,10 +142,10 @@ fn print_failure(out: &Output, result: &CaseResult) {
 }
 
 /// Prints the closing lines (or the JSON object) and writes the JUnit XML; returns the exit code.
-fn finish(out: &Output, results: &Results, json: bool, junit: Option<&str>) -> u8 {
+fn finish(out: &Output, results: &Results, json: bool, junit: Option<Target>) -> u8 {
     if let Some(target) = junit {
-        if let Err(error) = std::fs::write(target, suite::junit::xml(results)) {
-            eprintln!("error: {}: cannot write the JUnit XML: {error}", escape(target));
+        if let Err(error) = target.write_all(suite::junit::xml(results).as_bytes()) {
+            eprintln!("error: {error}");
             return 2;
         }
     }
@@ -109,14 +166,21 @@ fn finish(out: &Output, results: &Results, json: bool, junit: Option<&str>) -> u
 /// `finsim test`.
 pub fn test(out: &Output, args: TestArgs) -> u8 {
     let paths = if args.paths.is_empty() { vec!["scenarios".to_owned()] } else { args.paths.clone() };
-    let found = match discover(&paths) {
-        Ok(found) => found,
+    let (found, unsearched) = discover(&paths);
+    for problem in &unsearched {
+        eprint!("{}", problem.error);
+    }
+    // Claimed before any case runs: an output that cannot be written is an error now.
+    let inputs: Vec<&str> = found.iter().map(String::as_str).collect();
+    let junit = match args.junit.as_deref().map(|path| Target::claim(path, "JUnit XML", &inputs)).transpose() {
+        Ok(junit) => junit,
         Err(error) => {
             eprintln!("error: {error}");
             return 2;
         }
     };
-    let (mut files, invalid) = load_all(&found);
+    let (mut files, mut invalid) = load_all(&found);
+    invalid.extend(unsearched);
     let cases = match suite::cases(&files, args.seeds.as_ref(), args.shard.unwrap_or((1, 1))) {
         Ok(cases) => cases,
         Err(error) => {
@@ -128,7 +192,11 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
     let corpus_dir = args.corpus.as_deref().map(Path::new);
     let mut recorded_cases = Vec::new();
     if let Some(dir) = corpus_dir {
-        let recorded = match corpus::load(dir) {
+        let read = |path: &Path| {
+            let shown = path.to_string_lossy();
+            input::read_text(&shown, input::Kind::CorpusEntry).map_err(|e| e.to_string())
+        };
+        let recorded = match corpus::load(dir, read) {
             Ok(recorded) => recorded,
             Err(error) => {
                 eprintln!("error: {}", escape(&error));
@@ -152,7 +220,7 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
                             "corpus: {} seed {} no longer loads, removed: {}",
                             escape(&case.file),
                             case.seed,
-                            escape(error.render().lines().next().unwrap_or_default())
+                            escape(&error.first_problem())
                         ));
                         let _ = std::fs::remove_file(&entry);
                         continue;
@@ -211,28 +279,50 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
         return 2;
     }
     results.cases.sort_by(|a, b| (&a.file, a.seed).cmp(&(&b.file, b.seed)));
-    finish(out, &results, args.json, args.junit.as_deref())
+    finish(out, &results, args.json, junit)
 }
 
-/// `finsim merge`: the `--json` results of shards joined into one.
+/// The most bytes all of `finsim merge`'s inputs may have together.
+pub const MAX_MERGE_BYTES: u64 = 1 << 30;
+
+/// `finsim merge`: the `--json` results of shards joined into one, read one shard at a time.
 pub fn merge(out: &Output, inputs: &[String], json: bool, junit: Option<&str>) -> u8 {
-    let mut parts = Vec::new();
+    let sources: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let junit = match junit.map(|path| Target::claim(path, "JUnit XML", &sources)).transpose() {
+        Ok(junit) => junit,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return 2;
+        }
+    };
+    let mut merger = suite::Merger::default();
+    let mut total = 0u64;
     for path in inputs {
-        let parsed = std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| serde_json::from_slice::<Results>(&bytes).map_err(|e| e.to_string()));
-        match parsed {
-            Ok(results) => parts.push((path.clone(), results)),
-            Err(error) => {
-                eprintln!("error: {}: not the JSON of `finsim test --json`: {}", escape(path), escape(&error));
-                return 2;
+        let kind = input::Kind::Shard;
+        // Parsed as it is read: the shard's bytes are never held beside its results.
+        let parsed = input::open(path, kind).and_then(|(handle, metadata)| {
+            total = total.saturating_add(metadata.len());
+            if total > MAX_MERGE_BYTES {
+                let most = input::size_words(MAX_MERGE_BYTES);
+                let what = format!("the inputs hold more than {most} together, the most merge reads");
+                return Err(input::InputError::new(path, what));
             }
+            let reader = std::io::BufReader::new(std::io::Read::take(handle, metadata.len()));
+            serde_json::from_reader::<_, Results>(reader).map_err(|e| input::json_error(path, &e, kind))
+        });
+        let added = match parsed {
+            Ok(results) => merger.add(&input::shown(path), results),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = added {
+            eprintln!("error: {error}");
+            return 2;
         }
     }
-    let merged = match suite::merge(parts) {
+    let merged = match merger.finish() {
         Ok(merged) => merged,
         Err(error) => {
-            eprintln!("error: {}", escape(&error));
+            eprintln!("error: {error}");
             return 2;
         }
     };

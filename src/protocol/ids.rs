@@ -189,7 +189,17 @@ impl ResourceId {
             return Err(format!("`{text}` has an empty or blank NAME part"));
         }
         if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
-            return Err(format!("the NAME part of `{text}` holds the control character U+{:04X}", c as u32));
+            return Err(format!(
+                "the NAME part of `{text}` holds U+{:04X}, a control or invisible character",
+                c as u32
+            ));
+        }
+        if let Some(c) = name.chars().find(|c| crate::text::is_right_to_left(*c)) {
+            return Err(format!(
+                "the NAME part of `{text}` holds U+{:04X}, a right-to-left character: ids are shown left to right, \
+                 and such a NAME can look like another id",
+                c as u32
+            ));
         }
         Ok((org, kind, name))
     }

@@ -284,13 +284,25 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
             _ => None,
         })
         .collect();
+    // Each transfer's notes, found in one pass over the trace: the report is linear in the run,
+    // not transfers × events.
+    let mut notes: BTreeMap<u64, Vec<&Record>> = BTreeMap::new();
+    for record in &outcome.trace {
+        if let Event::Note(note) = &record.event {
+            for id in request_ids(note) {
+                notes.entry(id).or_default().push(record);
+            }
+        }
+    }
+    let none = Vec::new();
     html! {
         @if ids.is_empty() { p { "The flow has no transfer." } }
         @for id in ids {
+            @let own = notes.get(&id).unwrap_or(&none);
             h3 { "Transfer " (id) }
-            (timeline(&outcome.trace, id))
-            (compliance(&outcome.trace, id))
-            (proof(material, id, &outcome.trace))
+            (timeline(own, id))
+            (compliance(own, id))
+            (proof(material, id, own))
         }
         h3 { "Balances before and after" }
         table {
@@ -311,8 +323,27 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
     }
 }
 
+/// The request ids a note is about (the transfers whose section shows it).
+fn request_ids(note: &Note) -> Vec<u64> {
+    match note {
+        Note::TransferStarted { request_id, .. }
+        | Note::TxCreated { request_id, .. }
+        | Note::TransferFinal { request_id, .. }
+        | Note::SaleFinal { request_id, .. }
+        | Note::Submitted { request_id, .. }
+        | Note::StatusResult { request_id, .. }
+        | Note::Retry { request_id, .. }
+        | Note::Timeout { request_id, .. }
+        | Note::TxRefused { request_id, .. }
+        | Note::Compliance { request_id, .. } => vec![*request_id],
+        Note::ProofResult { transfer, .. } => vec![*transfer],
+        Note::BlockClosed { requests, .. } => requests.iter().copied().collect::<BTreeSet<u64>>().into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The notes of one transfer, in order, as sentences.
-fn timeline(trace: &[Record], id: u64) -> Markup {
+fn timeline(trace: &[&Record], id: u64) -> Markup {
     let of_it = |note: &Note| match note {
         Note::TransferStarted { request_id, .. }
         | Note::TxCreated { request_id, .. }
@@ -341,7 +372,7 @@ fn timeline(trace: &[Record], id: u64) -> Markup {
     }
 }
 
-fn compliance(trace: &[Record], id: u64) -> Markup {
+fn compliance(trace: &[&Record], id: u64) -> Markup {
     let checks: Vec<_> = trace
         .iter()
         .filter_map(|r| match &r.event {
@@ -366,7 +397,7 @@ fn compliance(trace: &[Record], id: u64) -> Markup {
     }
 }
 
-fn proof(material: &Material, id: u64, trace: &[Record]) -> Markup {
+fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
     let verified = trace.iter().find_map(|r| match &r.event {
         Event::Note(Note::ProofResult { transfer, valid, tally, finding, .. }) if *transfer == id => {
             Some((*valid, sentences::result(tally.as_ref(), finding.as_ref())))

@@ -77,6 +77,18 @@ impl LoadError {
         }
     }
 
+    /// The first problem on one line, without the file's snippet: `line L, column C: what`
+    /// (for a message about a file inside another, such as a pack's `scenario.yaml`).
+    pub fn first_problem(&self) -> String {
+        match self.problems().first() {
+            Some(p) => format!("line {}, column {}: {}", p.line, p.column, crate::text::clip(&p.message, 300)),
+            None => match self {
+                LoadError::Io { reason, .. } => reason.clone(),
+                LoadError::Invalid { .. } => "invalid".to_owned(),
+            },
+        }
+    }
+
     /// The full human rendering: per problem, one `error: file:line:column: message` line,
     /// the snippet, and what was expected. Safe to print on a terminal.
     pub fn render(&self) -> String {

@@ -120,6 +120,19 @@ pub fn non_decimal_numbers(text: &str) -> Vec<Problem> {
     use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
     let mut problems = Vec::new();
     for item in Parser::new_from_str(text) {
+        if let Ok((Event::Scalar(value, style, _, Some(tag)), span)) = &item {
+            let number = ["int", "float"].iter().any(|t| tag.is_yaml_core_schema_tag(t));
+            if number && *style != ScalarStyle::Plain {
+                let marker = span.start;
+                problems.push(Problem {
+                    line: marker.line() as u64,
+                    column: marker.col() as u64 + 1,
+                    message: format!("`{value}` is a quoted number with a tag that makes it a number"),
+                    help: Some("write the number without quotes and without a tag".to_owned()),
+                });
+                continue;
+            }
+        }
         let Ok((Event::Scalar(value, ScalarStyle::Plain, _, None), span)) = item else {
             if item.is_err() {
                 break;
@@ -170,5 +183,12 @@ mod tests {
         let places: Vec<(u64, u64)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(1, 4), (3, 4)]);
         assert!(problems[0].help.as_deref().unwrap().contains("(100)"));
+    }
+
+    #[test]
+    fn a_quoted_number_tagged_as_a_number_is_found() {
+        let problems = non_decimal_numbers("a: !!int \"100\"\nb: !!float '1.5'\nc: !!str \"100\"\nd: 100\n");
+        let places: Vec<(u64, u64)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(1, 10), (2, 12)]);
     }
 }

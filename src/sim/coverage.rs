@@ -127,6 +127,11 @@ pub struct Taken {
     pub runs: u64,
 }
 
+/// A sum of coverage counts that a u64 does not hold (counts read from a file may be anything).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("coverage counts past what a u64 holds")]
+pub struct CountOverflow;
+
 impl Coverage {
     /// Counts one taking of `kind × role × path`.
     pub fn take(&mut self, kind: Kind, role: Role, path: Path) {
@@ -139,9 +144,26 @@ impl Coverage {
     pub fn merge(&mut self, other: &Coverage) {
         for (combination, more) in &other.taken {
             let taken = self.taken.entry(*combination).or_default();
-            taken.times += more.times;
-            taken.runs += more.runs;
+            taken.times = taken.times.saturating_add(more.times);
+            taken.runs = taken.runs.saturating_add(more.runs);
         }
+    }
+
+    /// Adds another's counts, unless a sum would not fit a u64 (counts read from a file may be
+    /// anything): then nothing is added.
+    pub fn try_merge(&mut self, other: &Coverage) -> Result<(), CountOverflow> {
+        let mut sums = Vec::with_capacity(other.taken.len());
+        for (combination, more) in &other.taken {
+            let taken = self.taken.get(combination).copied().unwrap_or_default();
+            let times = taken.times.checked_add(more.times).ok_or(CountOverflow)?;
+            let runs = taken.runs.checked_add(more.runs).ok_or(CountOverflow)?;
+            sums.push((*combination, times, runs));
+        }
+        for (combination, times, runs) in sums {
+            let taken = self.taken.entry(combination).or_default();
+            (taken.times, taken.runs) = (times, runs);
+        }
+        Ok(())
     }
 
     /// Every combination taken, in order (kind, role, path), with its counts.

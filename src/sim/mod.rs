@@ -135,6 +135,10 @@ pub type Tap<'a> = &'a mut dyn FnMut(&Record, &[u8]);
 /// its share of an envelope).
 pub const QUEUED_EVENT_BYTES: u64 = 256;
 
+/// What one recorded envelope costs a run's budget besides its payload: its line of an evidence
+/// pack's `messages.jsonl` (header, signature in hex) and what the run holds of it.
+pub const RECORDED_ENVELOPE_BYTES: u64 = 384;
+
 /// The limit that stopped a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
@@ -331,6 +335,9 @@ struct Simulation<'a, 't> {
     /// The digest of the trace so far, and its size in bytes (kept or streamed).
     trace_hasher: Sha256,
     trace_bytes: u64,
+    /// Bytes of the envelopes kept for an evidence pack (`Settings::record_envelopes`), counted as
+    /// the pack will write them (`RECORDED_ENVELOPE_BYTES` plus twice the payload, in hex).
+    recorded_bytes: u64,
     /// The canonical line being written (one buffer for the whole run).
     line: Vec<u8>,
     observations: Observations,
@@ -429,6 +436,7 @@ impl<'a, 't> Simulation<'a, 't> {
             tap: None,
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
+            recorded_bytes: 0,
             line: Vec::with_capacity(512),
             observations: Observations::for_run(seed, null_signer),
             counter: coverage::Counter::default(),
@@ -475,7 +483,9 @@ impl<'a, 't> Simulation<'a, 't> {
 
     /// The bytes the run holds, as `Budget::max_bytes` counts them.
     fn held_bytes(&self) -> u64 {
-        self.trace_bytes.saturating_add((self.queue.len() as u64).saturating_mul(QUEUED_EVENT_BYTES))
+        self.trace_bytes
+            .saturating_add(self.recorded_bytes)
+            .saturating_add((self.queue.len() as u64).saturating_mul(QUEUED_EVENT_BYTES))
     }
 
     async fn run(mut self, budget: Budget) -> RunResult {
@@ -758,6 +768,8 @@ impl<'a, 't> Simulation<'a, 't> {
     fn transmit(&mut self, sender: ActorId, receiver: ActorId, envelope: Arc<Envelope>, retry: bool) {
         self.messages += 1;
         if let Some(sent) = &mut self.sent {
+            let written = RECORDED_ENVELOPE_BYTES.saturating_add(2 * envelope.payload().len() as u64);
+            self.recorded_bytes = self.recorded_bytes.saturating_add(written);
             let record =
                 SentEnvelope { t_us: self.now, from: sender.clone(), to: receiver.clone(), envelope: envelope.clone() };
             sent.push(record);

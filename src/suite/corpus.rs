@@ -29,8 +29,10 @@ pub fn entry(dir: &Path, file: &str, seed: u64) -> PathBuf {
 }
 
 /// Every case recorded in `dir` (none when it does not exist yet), in (path, seed) order, with
-/// the file each is recorded in; an entry that cannot be read is an error naming it.
-pub fn load(dir: &Path) -> Result<Vec<(PathBuf, Recorded)>, String> {
+/// the file each is recorded in; an entry that cannot be read is an error naming it. `read` reads
+/// one entry's text (the CLI's bounded reader, which refuses a FIFO or a device); an entry that
+/// is a symbolic link is an error, never followed.
+pub fn load(dir: &Path, read: impl Fn(&Path) -> Result<String, String>) -> Result<Vec<(PathBuf, Recorded)>, String> {
     let mut recorded = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -38,13 +40,18 @@ pub fn load(dir: &Path) -> Result<Vec<(PathBuf, Recorded)>, String> {
         Err(error) => return Err(format!("{}: cannot read the corpus: {error}", dir.display())),
     };
     for entry in entries {
-        let path = entry.map_err(|e| format!("{}: cannot read the corpus: {e}", dir.display()))?.path();
+        let entry = entry.map_err(|e| format!("{}: cannot read the corpus: {e}", dir.display()))?;
+        let path = entry.path();
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            return Err(format!("{}: a symbolic link in the corpus: not followed", path.display()));
+        }
+        let text = read(&path)?;
         let case: Recorded = serde_json::from_str(&text).map_err(|e| {
-            format!("{}: not a recorded case ({{\"file\", \"seed\", \"failed\"}}): {e}", path.display())
+            let place = format!("{}:{}:{}", path.display(), e.line(), e.column());
+            format!("{place}: not a recorded case ({{\"file\", \"seed\", \"failed\"}})")
         })?;
         recorded.push((path, case));
     }

@@ -201,33 +201,81 @@ pub fn run(
     crate::pool::ordered(cases.len() as u128, jobs, work, &mut |_, (result, coverage)| on_result(result, coverage))
 }
 
-/// Joins the results of shards into one, in (path, seed) order; a case in two of them (shards
-/// that overlap, or one file given twice) is an error.
+/// Joins the results of shards (`--json` of `finsim test --shard K/N`) into one; an error when two
+/// shards hold the same case, or a shard is not what `finsim test` writes.
 pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, String> {
-    let mut cases: BTreeMap<(String, u64), (String, CaseResult)> = BTreeMap::new();
-    let mut invalid: BTreeMap<String, InvalidFile> = BTreeMap::new();
-    let mut coverage = Coverage::default();
+    let mut merger = Merger::default();
     for (source, part) in parts {
-        for case in part.cases {
-            let key = (case.file.clone(), case.seed);
-            if let Some((first, _)) = cases.get(&key) {
-                return Err(format!(
-                    "{} at seed {} is in both {first} and {source}: the shards overlap",
-                    case.file, case.seed
-                ));
-            }
-            cases.insert(key, (source.clone(), case));
+        merger.add(&source, part)?;
+    }
+    merger.finish()
+}
+
+/// Shards joined one at a time (`finsim merge` reads a shard, adds it, and lets it go). Cases are
+/// kept once each, with the shard they came from; overlaps are found when they are put in order.
+#[derive(Debug, Default)]
+pub struct Merger {
+    cases: Vec<(usize, CaseResult)>,
+    sources: Vec<String>,
+    invalid: BTreeMap<String, InvalidFile>,
+    coverage: Coverage,
+}
+
+impl Merger {
+    /// Adds one shard's results, read from `source`. Refused: a shard whose counts are not its
+    /// cases', a case that says it passed and names failed checks (or failed and names none),
+    /// coverage counts past what a u64 holds.
+    pub fn add(&mut self, source: &str, part: Results) -> Result<(), String> {
+        let passed = part.cases.iter().filter(|c| c.passed).count() as u64;
+        let failed = part.cases.len() as u64 - passed;
+        if (part.passed, part.failed) != (passed, failed) {
+            return Err(format!(
+                "{source}: says {} passed and {} failed, but its cases are {passed} passed and {failed} failed: \
+                 not what `finsim test --json` writes",
+                part.passed, part.failed
+            ));
         }
+        if let Some(case) = part.cases.iter().find(|c| c.passed != c.failed.is_empty()) {
+            let says =
+                if case.passed { "passed, yet names failed checks" } else { "failed, yet names no failed check" };
+            return Err(format!(
+                "{source}: the case {} at seed {} says it {says}: not what `finsim test --json` writes",
+                crate::text::clip(&case.file, 200),
+                case.seed
+            ));
+        }
+        self.coverage
+            .try_merge(&part.coverage)
+            .map_err(|_| format!("{source}: its coverage counts overflow the merged ones: not a real run's"))?;
+        self.sources.push(source.to_owned());
+        let index = self.sources.len() - 1;
+        self.cases.extend(part.cases.into_iter().map(|case| (index, case)));
         for file in part.invalid {
-            invalid.insert(file.file.clone(), file);
+            self.invalid.insert(file.file.clone(), file);
         }
-        coverage.merge(&part.coverage);
+        Ok(())
     }
-    let mut merged = Results { invalid: invalid.into_values().collect(), coverage, ..Results::default() };
-    for (_, case) in cases.into_values() {
-        merged.push(case);
+
+    /// The merged results, cases in (path, seed) order; an error when two shards (or one shard
+    /// twice) hold the same case.
+    pub fn finish(mut self) -> Result<Results, String> {
+        self.cases.sort_by(|(_, a), (_, b)| (&a.file, a.seed).cmp(&(&b.file, b.seed)));
+        if let Some(pair) = self.cases.windows(2).find(|w| (&w[0].1.file, w[0].1.seed) == (&w[1].1.file, w[1].1.seed)) {
+            let ((first, case), (second, _)) = (&pair[0], &pair[1]);
+            let (first, second) = (&self.sources[*first.min(second)], &self.sources[*first.max(second)]);
+            return Err(format!(
+                "{} at seed {} is in both {first} and {second}: the shards overlap",
+                crate::text::clip(&case.file, 200),
+                case.seed
+            ));
+        }
+        let mut merged =
+            Results { invalid: self.invalid.into_values().collect(), coverage: self.coverage, ..Results::default() };
+        for (_, case) in self.cases {
+            merged.push(case);
+        }
+        Ok(merged)
     }
-    Ok(merged)
 }
 
 #[cfg(test)]
@@ -283,7 +331,7 @@ mod tests {
             seed,
             passed,
             digest: String::new(),
-            failed: vec![],
+            failed: if passed { vec![] } else { vec!["conservation".into()] },
             details: vec![],
             scenario: String::new(),
         }
@@ -302,5 +350,34 @@ mod tests {
         assert_eq!((merged.passed, merged.failed, merged.exit_code()), (2, 1, 1));
         let error = merge(vec![("a.json".into(), a.clone()), ("again.json".into(), a)]).unwrap_err();
         assert!(error.contains("in both a.json and again.json"), "{error}");
+    }
+
+    #[test]
+    fn a_shard_that_contradicts_itself_is_refused() {
+        let mut lying = Results::default();
+        lying.push(case("a.yaml", 1, true));
+        lying.cases[0].failed = vec!["conservation".into()];
+        let error = merge(vec![("x.json".into(), lying)]).unwrap_err();
+        assert!(error.contains("says it passed, yet names failed checks"), "{error}");
+        let mut miscounted = Results::default();
+        miscounted.push(case("a.yaml", 1, false));
+        miscounted.passed = 1;
+        let error = merge(vec![("x.json".into(), miscounted)]).unwrap_err();
+        assert!(error.contains("says 1 passed and 1 failed"), "{error}");
+    }
+
+    #[test]
+    fn coverage_counts_past_a_u64_are_refused_not_wrapped() {
+        use crate::protocol::message::Kind;
+        use crate::sim::coverage::{Path, Role};
+        let mut big = Results::default();
+        big.coverage.take(Kind::Transfer, Role::Org, Path::Ok);
+        let one = big.clone();
+        for _ in 0..64 {
+            let copy = big.coverage.clone();
+            big.coverage.merge(&copy);
+        }
+        let error = merge(vec![("a.json".into(), big), ("b.json".into(), one)]).unwrap_err();
+        assert!(error.contains("b.json: its coverage counts overflow"), "{error}");
     }
 }

@@ -199,7 +199,7 @@ fn rehash(files: &mut BTreeMap<String, Vec<u8>>) {
 }
 
 fn verify(files: &BTreeMap<String, Vec<u8>>) -> Result<finsim::evidence::Verdict, finsim::evidence::NotAPack> {
-    finsim::evidence::verify(|name| files.get(name).cloned())
+    finsim::evidence::verify(files)
 }
 
 #[test]
@@ -274,14 +274,15 @@ fn pack_of_text(text: &str) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn diff_says_identical_or_the_first_diverging_event_and_what_differs_at_the_end() {
-    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(|n| files.get(n).cloned()).unwrap();
+    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(files).unwrap();
     let a = pack_of_text(finsim::scenario::SAMPLE_FLOW);
     assert_eq!(finsim::evidence::diff(&side(&a), &side(&a)), None, "a pack and itself");
     let fewer = finsim::scenario::SAMPLE_FLOW.replace("quantity: 100,", "quantity: 40,");
     let b = pack_of_text(&fewer);
     let lines = finsim::evidence::diff(&side(&a), &side(&b)).expect("they differ");
-    assert!(lines[0].starts_with("first difference at event "), "{lines:#?}");
-    assert!(lines[1].starts_with("  A: {") && lines[2].starts_with("  B: {"), "{lines:#?}");
+    assert!(lines[0].starts_with("the packs ran different scenarios: A `advertise-then-transfer`"), "{lines:#?}");
+    assert!(lines[1].starts_with("first difference at event "), "{lines:#?}");
+    assert!(lines[2].starts_with("  A: {") && lines[3].starts_with("  B: {"), "{lines:#?}");
     let treasury = "balance of org_2:100:treasury in org_2:101:asset_1 on cluster_B: A 900; B 960";
     assert!(lines.iter().any(|l| l == treasury), "{lines:#?}");
     assert!(lines.iter().any(|l| l.starts_with("expectations `balance org_1:100:user_1")), "{lines:#?}");
@@ -348,7 +349,7 @@ fn verify_evidence_names_the_file_when_one_byte_of_any_file_kind_changes() {
 
 #[test]
 fn diff_of_two_identical_runs_two_seeds_and_a_scenario_without_one_step() {
-    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(|n| files.get(n).cloned()).unwrap();
+    let side = |files: &BTreeMap<String, Vec<u8>>| finsim::evidence::Side::of_pack(files).unwrap();
     // Two runs of the same file and seed, made apart: identical.
     let (_, first) = pack("scenarios/faults/chaos.yaml");
     let (_, again) = pack("scenarios/faults/chaos.yaml");
@@ -366,7 +367,8 @@ fn diff_of_two_identical_runs_two_seeds_and_a_scenario_without_one_step() {
     assert_ne!(shorter, text);
     let (a, b) = (pack_of_text(text), pack_of_text(&shorter));
     let lines = finsim::evidence::diff(&side(&a), &side(&b)).expect("one step fewer differs");
-    let at: usize = lines[0]
+    assert!(lines[0].starts_with("the packs ran different scenarios"), "{lines:#?}");
+    let at: usize = lines[1]
         .trim_start_matches("first difference at event ")
         .split(|c: char| !c.is_ascii_digit())
         .next()

@@ -132,7 +132,7 @@ impl Validator {
         if let Some(c) = value.value.chars().find(|c| crate::text::is_unsafe(*c) && !allowed(*c)) {
             self.problem_help(
                 value,
-                format!("{what} holds the control character U+{:04X}", c as u32),
+                format!("{what} holds U+{:04X}, a control or invisible character", c as u32),
                 "names and texts are printed on terminals: remove control and invisible formatting characters",
             );
         }
@@ -663,6 +663,20 @@ fn is_date(text: &str) -> bool {
         && bytes[4] == b'-'
         && bytes[7] == b'-'
         && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
-        && matches!(text[5..7].parse::<u8>(), Ok(1..=12))
-        && matches!(text[8..10].parse::<u8>(), Ok(1..=31))
+        && match (text[..4].parse::<i32>(), text[5..7].parse::<u32>(), text[8..10].parse::<u32>()) {
+            // A day of the calendar (1990-02-30 is not one), by chrono's calendar.
+            (Ok(year), Ok(month), Ok(day)) => chrono::NaiveDate::from_ymd_opt(year, month, day).is_some(),
+            _ => false,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_date;
+
+    #[test]
+    fn a_date_is_a_day_of_the_calendar() {
+        assert!(is_date("1990-04-01") && is_date("2000-02-29") && is_date("1950-12-31"));
+        assert!(!is_date("1990-02-30") && !is_date("1900-02-29") && !is_date("1990-13-01") && !is_date("1990-4-01"));
+    }
 }
