@@ -417,8 +417,12 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         if !verified && forgers.iter().any(|f| f == signer) {
             *verdict.expected_failures.entry(signer.to_owned()).or_default() += 1;
         } else if !verified {
-            let signer = crate::text::clip(signer, 100);
-            verdict.push(problem("messages.jsonl", Some(i + 1), format!("the signature is not {signer}'s")));
+            // The signer is named only when keys.json knows it: a line's text is not repeated.
+            let what = match keys.get(signer) {
+                Some(_) => format!("the signature is not {}'s", crate::text::clip(signer, 100)),
+                None => "its signer has no key in keys.json".to_owned(),
+            };
+            verdict.push(problem("messages.jsonl", Some(i + 1), what));
         }
         true
     });

@@ -314,7 +314,22 @@ fn workers(jobs: Option<u64>) -> u64 {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's own errors quote the arguments: written here, line by line, through the text policy,
+    // so that an argument holding a control or reordering character is shown escaped.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = error.render().to_string();
+            let shown: Vec<String> = text.lines().map(|line| escape(line).into_owned()).collect();
+            // A reader that went away (`finsim --help | head -1`) is not an error.
+            let _ = if error.use_stderr() {
+                writeln!(std::io::stderr().lock(), "{}", shown.join("\n"))
+            } else {
+                writeln!(std::io::stdout().lock(), "{}", shown.join("\n"))
+            };
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(INVALID));
+        }
+    };
     let command = cli.command.unwrap_or(Command::Run {
         file: None,
         seed: None,

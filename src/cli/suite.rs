@@ -31,6 +31,10 @@ pub struct TestArgs {
     pub fail_fast: bool,
 }
 
+/// The most entries (files and directories) `finsim test` looks at under one directory it is given:
+/// a suite is not a whole file system.
+pub const MAX_TREE_ENTRIES: usize = 1_000_000;
+
 /// The scenario files under `paths`, sorted and without repeats, and what could not be searched.
 /// A file is taken as given; a directory is searched recursively for `*.yaml`. A symbolic link
 /// is followed only to a `*.yaml` file inside the directory searched (a link out of it, to
@@ -63,8 +67,10 @@ pub fn discover(paths: &[String]) -> (Vec<String>, Vec<InvalidFile>) {
                 continue;
             }
         };
-        let mut dirs = vec![PathBuf::from(path.trim_end_matches('/'))];
-        while let Some(dir) = dirs.pop() {
+        let trimmed = path.trim_end_matches('/');
+        let mut dirs = vec![PathBuf::from(if trimmed.is_empty() { "/" } else { trimmed })];
+        let mut entries_seen = 0usize;
+        'walk: while let Some(dir) = dirs.pop() {
             let shown_dir = dir.to_string_lossy().into_owned();
             let entries = match std::fs::read_dir(&dir) {
                 Ok(entries) => entries,
@@ -81,6 +87,14 @@ pub fn discover(paths: &[String]) -> (Vec<String>, Vec<InvalidFile>) {
                         continue;
                     }
                 };
+                entries_seen += 1;
+                if entries_seen > MAX_TREE_ENTRIES {
+                    problem(
+                        path.clone(),
+                        &format!("more than {MAX_TREE_ENTRIES} entries under it: name the suite's directory"),
+                    );
+                    break 'walk;
+                }
                 let full = entry.path();
                 let is_yaml = entry.file_name().as_encoded_bytes().ends_with(b".yaml");
                 let kind = match entry.file_type() {
@@ -155,8 +169,12 @@ fn finish(out: &Output, results: &Results, json: bool, junit: Option<Target>) ->
         out.line(&serde_json::to_string(&value).unwrap_or_default());
     } else {
         if !results.invalid.is_empty() {
-            let names: Vec<String> = results.invalid.iter().map(|f| escape(&f.file).into_owned()).collect();
-            out.line(&format!("{} invalid file(s), not run: {}", names.len(), names.join(", ")));
+            const SHOWN: usize = 20;
+            let mut names: Vec<String> = results.invalid.iter().take(SHOWN).map(|f| input::shown(&f.file)).collect();
+            if results.invalid.len() > SHOWN {
+                names.push(format!("and {} more (each named above)", results.invalid.len() - SHOWN));
+            }
+            out.line(&format!("{} invalid file(s), not run: {}", results.invalid.len(), names.join(", ")));
         }
         out.line(&format!("{} passed, {} failed", results.passed, results.failed));
     }
@@ -179,7 +197,7 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
             return 2;
         }
     };
-    let (mut files, mut invalid) = load_all(&found);
+    let (files, mut invalid) = load_all(&found);
     invalid.extend(unsearched);
     let cases = match suite::cases(&files, args.seeds.as_ref(), args.shard.unwrap_or((1, 1))) {
         Ok(cases) => cases,
@@ -208,24 +226,21 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
             None => recorded,
         };
         for (entry, case) in recorded {
+            // A recorded case runs only a file of this suite: an entry naming any other path
+            // (`/etc/passwd`) is never read.
+            let shown = escape(&finsim::text::clip(&case.file, 300)).into_owned();
             let index = match files.iter().position(|f| f.path == case.file) {
                 Some(index) => index,
-                None => match input::load(&case.file) {
-                    Ok(scenario) => {
-                        files.push(SuiteFile { path: case.file.clone(), scenario });
-                        files.len() - 1
-                    }
-                    Err(error) => {
-                        out.line(&format!(
-                            "corpus: {} seed {} no longer loads, removed: {}",
-                            escape(&case.file),
-                            case.seed,
-                            escape(&error.first_problem())
-                        ));
-                        let _ = std::fs::remove_file(&entry);
-                        continue;
-                    }
-                },
+                None if found.contains(&case.file) || !Path::new(&case.file).exists() => {
+                    let why = if found.contains(&case.file) { "no longer loads" } else { "no longer exists" };
+                    out.line(&format!("corpus: {shown} seed {} {why}, removed", case.seed));
+                    let _ = std::fs::remove_file(&entry);
+                    continue;
+                }
+                None => {
+                    out.line(&format!("corpus: {shown} seed {} is not a file of this suite: not run", case.seed));
+                    continue;
+                }
             };
             recorded_cases.push(Case { file: index, seed: case.seed });
         }

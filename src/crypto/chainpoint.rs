@@ -175,13 +175,8 @@ impl ChainpointProof {
                 }
                 Op::Right(hex) => push_hex(&mut current, hex)?,
                 Op::Hash(name) if name == SHA_256 => {
-                    let hash = if left_reversed.is_empty() {
-                        Hash32::of(&current)
-                    } else {
-                        let hash = hash_of_parts_reversed_then(&left_reversed, &current);
-                        left_reversed.clear();
-                        hash
-                    };
+                    let hash = hash_of_reversed_then(&left_reversed, &current);
+                    left_reversed.clear();
                     current.clear();
                     current.extend_from_slice(&hash.0);
                 }
@@ -193,18 +188,15 @@ impl ChainpointProof {
                 }
             }
         }
-        if !left_reversed.is_empty() {
-            left_reversed.reverse();
-            left_reversed.extend_from_slice(&current);
-            current = left_reversed;
-        }
-        let root: [u8; 32] = current.try_into().ok()?;
+        left_reversed.reverse();
+        left_reversed.extend_from_slice(&current);
+        let root: [u8; 32] = left_reversed.try_into().ok()?;
         Some((Hash32(root), anchor?))
     }
 }
 
 /// SHA-256 of `reversed` read backwards, then `tail`, a block at a time.
-fn hash_of_parts_reversed_then(reversed: &[u8], tail: &[u8]) -> Hash32 {
+fn hash_of_reversed_then(reversed: &[u8], tail: &[u8]) -> Hash32 {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     let mut block = [0u8; 4096];

@@ -141,8 +141,9 @@ pub enum Misfit {
 impl fmt::Display for Misfit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Misfit::Scenario { schedule, file } => {
-                write!(f, "the schedule was written for scenario `{schedule}`, not `{file}`")
+            Misfit::Scenario { schedule: _, file } => {
+                let file = crate::text::clip(file, 200);
+                write!(f, "the schedule was written for another scenario than `{file}` (its `scenario` differs)")
             }
             Misfit::Impossible { index, choice } => {
                 write!(f, "event {index} of the schedule cannot happen there: {choice} (nothing such is pending)")

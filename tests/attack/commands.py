@@ -301,6 +301,11 @@ def main():
     os.makedirs(corpus)
     os.mkfifo(os.path.join(corpus, "case.json"))
     case("test --corpus holding a FIFO", 2, ["test", SAMPLE, "--corpus", corpus])
+    os.remove(os.path.join(corpus, "case.json"))
+    write("corpus/passwd.json", json.dumps({"file": "/etc/passwd", "seed": 1, "failed": ["x"]}))
+    write("corpus/environ.json", json.dumps({"file": "/proc/self/environ", "seed": 1, "failed": ["x"]}))
+    case("test --corpus whose entries name /etc/passwd and /proc/self/environ", 0,
+         ["test", SAMPLE, "--corpus", corpus], check=says("is not a file of this suite: not run"))
     storm = path("storm.yaml")
     orgs = [f"o{i}" for i in range(800)]
     lines = ["name: replay-storm", "clusters:", f"  - {{ id: c, orgs: [{', '.join(orgs)}] }}", "users:",
