@@ -344,18 +344,9 @@ fn request_ids(note: &Note) -> Vec<u64> {
 
 /// The notes of one transfer, in order, as sentences.
 fn timeline(trace: &[&Record], id: u64) -> Markup {
-    let of_it = |note: &Note| match note {
-        Note::TransferStarted { request_id, .. }
-        | Note::TxCreated { request_id, .. }
-        | Note::TransferFinal { request_id, .. }
-        | Note::SaleFinal { request_id, .. }
-        | Note::Submitted { request_id, .. }
-        | Note::StatusResult { request_id, .. }
-        | Note::Retry { request_id, .. }
-        | Note::Timeout { request_id, .. }
-        | Note::TxRefused { request_id, .. } => *request_id == id,
-        Note::BlockClosed { requests, .. } => requests.contains(&id),
-        _ => false,
+    // The compliance checks and the proof's verification have sections of their own.
+    let of_it = |note: &Note| {
+        !matches!(note, Note::Compliance { .. } | Note::ProofResult { .. }) && request_ids(note).contains(&id)
     };
     let rows: Vec<(u64, String)> = trace
         .iter()

@@ -2,37 +2,7 @@
 //! shards, traces, corpora and trees has a regression test named after it (the full corpus, with
 //! its time and memory limits, is `tests/attack/commands.py`).
 
-use super::cli::finsim;
-use std::path::PathBuf;
-
-/// A fresh directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("finsim-commands-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, bytes).unwrap();
-        path.display().to_string()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use super::cli::{finsim, Scratch};
 
 /// Runs the binary in `dir`.
 fn finsim_in(dir: &str, args: &[&str]) -> (i32, String, String) {
@@ -48,8 +18,8 @@ const SECRET: &str = "finsim-test-secret-4b1d";
 
 #[test]
 fn test_dir_never_follows_a_yaml_link_out_of_the_tree_and_runs_the_rest() {
-    let dir = Scratch::new("links");
-    let outside = Scratch::new("links-outside");
+    let dir = Scratch::new("commands", "links");
+    let outside = Scratch::new("commands", "links-outside");
     let key = outside.write("id_ed25519", format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{SECRET}\n"));
     dir.write("suite/good.yaml", finsim::scenario::SAMPLE_FLOW);
     std::os::unix::fs::symlink(&key, dir.path("suite/key.yaml")).unwrap();
@@ -73,7 +43,7 @@ fn a_proc_file_that_says_it_is_empty_is_refused_unread() {
 
 #[test]
 fn verify_evidence_reports_unlisted_files_and_links_and_never_reads_through_them() {
-    let dir = Scratch::new("pack");
+    let dir = Scratch::new("commands", "pack");
     let pack = dir.path("pack");
     let (code, _, stderr) = finsim(&["run", "--evidence", &pack]);
     assert_eq!(code, 0, "{stderr}");
@@ -88,7 +58,7 @@ fn verify_evidence_reports_unlisted_files_and_links_and_never_reads_through_them
 
 #[test]
 fn report_without_o_keeps_a_name_from_the_file_in_this_directory() {
-    let dir = Scratch::new("report-name");
+    let dir = Scratch::new("commands", "report-name");
     let cwd = dir.path("cwd");
     std::fs::create_dir_all(&cwd).unwrap();
     let text = finsim::scenario::SAMPLE_FLOW.replace("name: advertise-then-transfer", "name: \"../../escaped\"");
@@ -103,7 +73,7 @@ fn report_without_o_keeps_a_name_from_the_file_in_this_directory() {
 
 #[test]
 fn no_command_writes_over_a_file_it_reads() {
-    let dir = Scratch::new("overwrite");
+    let dir = Scratch::new("commands", "overwrite");
     let failing = finsim::scenario::SAMPLE_FLOW.replace("equals: 100 }", "equals: 99 }");
     let file = dir.write("failing.yaml", &failing);
     std::os::unix::fs::symlink(&file, dir.path("link.yaml")).unwrap();
@@ -130,7 +100,7 @@ fn an_output_that_cannot_be_written_is_refused_before_any_case_runs() {
 
 #[test]
 fn merge_refuses_a_shard_that_contradicts_itself_without_quoting_it() {
-    let dir = Scratch::new("merge");
+    let dir = Scratch::new("commands", "merge");
     let case = format!(r#"{{"file":"{SECRET}.yaml","seed":1,"passed":true,"digest":"","failed":["conservation"]}}"#);
     let shard = dir.write("lying.json", format!(r#"{{"cases":[{case}],"passed":1,"failed":0}}"#));
     let (code, stdout, stderr) = finsim(&["merge", &shard]);
@@ -145,7 +115,7 @@ fn merge_refuses_a_shard_that_contradicts_itself_without_quoting_it() {
 
 #[test]
 fn diff_refuses_what_is_not_a_trace_and_says_when_packs_ran_different_scenarios() {
-    let dir = Scratch::new("diff");
+    let dir = Scratch::new("commands", "diff");
     let empty = dir.write("empty.jsonl", "");
     let (code, _, stderr) = finsim(&["diff", &empty, &empty]);
     assert_eq!((code, stderr.contains("empty: a trace has at least one event")), (2, true), "{stderr}");
@@ -183,7 +153,7 @@ fn an_argument_holding_a_reordering_character_is_shown_escaped() {
 
 #[test]
 fn a_corpus_entry_naming_a_file_outside_the_suite_is_never_read() {
-    let dir = Scratch::new("corpus");
+    let dir = Scratch::new("commands", "corpus");
     dir.write("corpus/passwd.json", r#"{"file": "/etc/passwd", "seed": 1, "failed": ["x"]}"#);
     let (code, stdout, stderr) =
         finsim(&["test", "scenarios/advertise-then-transfer.yaml", "--corpus", &dir.path("corpus")]);

@@ -2,38 +2,9 @@
 //! exit codes, output that does not depend on `--jobs`, JUnit XML read by a standard consumer
 //! (Python's `junitparser`), shards that merge to the unsharded run, and the failing-seed corpus.
 
-use super::cli::finsim;
+use super::cli::{finsim, Scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A fresh directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("finsim-suite-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The sample flow with its balance expectation made wrong: it fails at every seed.
 fn failing() -> String {
@@ -44,7 +15,7 @@ fn failing() -> String {
 fn suite(dir: &Scratch) -> String {
     let passing = finsim::scenario::SAMPLE_FLOW.replace("seed: 42\n", "seed: 42\nseeds: \"0..2\"\n");
     dir.write("suite/a-passes.yaml", &passing);
-    dir.write("suite/nested/b-fails.yaml", &failing());
+    dir.write("suite/nested/b-fails.yaml", failing());
     dir.write("suite/nested/c-invalid.yaml", "name: broken\nclusters: 5\nflow: []\n");
     dir.write("suite/notes.txt", "not a scenario: not a .yaml file, not run");
     dir.path("suite")
@@ -52,7 +23,7 @@ fn suite(dir: &Scratch) -> String {
 
 #[test]
 fn test_runs_every_file_at_its_seeds_names_each_failure_and_invalid_file_and_ends_with_the_counts() {
-    let dir = Scratch::new("basic");
+    let dir = Scratch::new("suite", "basic");
     let root = suite(&dir);
     let (code, stdout, stderr) = finsim(&["test", &root]);
     assert_eq!(code, 2, "an invalid file: exit 2, the valid files still run\n{stdout}{stderr}");
@@ -77,7 +48,7 @@ fn test_runs_every_file_at_its_seeds_names_each_failure_and_invalid_file_and_end
 
 #[test]
 fn test_output_json_and_junit_do_not_depend_on_the_number_of_workers() {
-    let dir = Scratch::new("jobs");
+    let dir = Scratch::new("suite", "jobs");
     let root = suite(&dir);
     let mut seen = Vec::new();
     for jobs in ["1", "2", "7"] {
@@ -125,7 +96,7 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
 
 #[test]
 fn junit_xml_parses_in_a_standard_consumer_with_the_right_counts() {
-    let dir = Scratch::new("junit");
+    let dir = Scratch::new("suite", "junit");
     let root = suite(&dir);
     let junit = dir.path("junit.xml");
     assert_eq!(finsim(&["test", &root, "--junit", &junit]).0, 2);
@@ -150,7 +121,7 @@ fn junit_xml_parses_in_a_standard_consumer_with_the_right_counts() {
 
 #[test]
 fn four_shards_of_a_chaos_sweep_are_disjoint_cover_it_and_merge_to_the_unsharded_run() {
-    let dir = Scratch::new("shards");
+    let dir = Scratch::new("suite", "shards");
     let chaos = "scenarios/faults/chaos.yaml";
     let whole = finsim(&["test", chaos, "--seeds", "0..399", "--json"]);
     assert_eq!(whole.0, 0, "{}", whole.2);
@@ -184,8 +155,8 @@ fn four_shards_of_a_chaos_sweep_are_disjoint_cover_it_and_merge_to_the_unsharded
 
 #[test]
 fn the_corpus_runs_recorded_failures_first_and_removes_those_that_are_fixed() {
-    let dir = Scratch::new("corpus");
-    let file = dir.write("suite/flaky.yaml", &failing());
+    let dir = Scratch::new("suite", "corpus");
+    let file = dir.write("suite/flaky.yaml", failing());
     dir.write("suite/fine.yaml", finsim::scenario::SAMPLE_FLOW);
     let corpus = dir.path("corpus");
     let (code, _, _) = finsim(&["test", &dir.path("suite"), "--seeds", "1..2", "--corpus", &corpus]);
@@ -212,8 +183,8 @@ fn the_corpus_runs_recorded_failures_first_and_removes_those_that_are_fixed() {
 
 #[test]
 fn fail_fast_stops_starting_cases_after_the_first_failure() {
-    let dir = Scratch::new("fail-fast");
-    let file = dir.write("fails.yaml", &failing());
+    let dir = Scratch::new("suite", "fail-fast");
+    let file = dir.write("fails.yaml", failing());
     let (code, stdout, _) = finsim(&["test", &file, "--seeds", "0..99", "--fail-fast", "--jobs", "1"]);
     assert_eq!(code, 1);
     assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"), "{stdout}");
@@ -221,9 +192,9 @@ fn fail_fast_stops_starting_cases_after_the_first_failure() {
 
 #[test]
 fn a_seeds_key_that_is_not_a_range_is_an_error_with_its_place() {
-    let dir = Scratch::new("seeds-key");
-    let file = dir
-        .write("bad-seeds.yaml", &finsim::scenario::SAMPLE_FLOW.replace("seed: 42\n", "seed: 42\nseeds: \"9..1\"\n"));
+    let dir = Scratch::new("suite", "seeds-key");
+    let file =
+        dir.write("bad-seeds.yaml", finsim::scenario::SAMPLE_FLOW.replace("seed: 42\n", "seed: 42\nseeds: \"9..1\"\n"));
     let (code, _, stderr) = finsim(&["check", &file]);
     assert_eq!(code, 2);
     assert!(stderr.contains("bad-seeds.yaml:") && stderr.contains("is empty"), "{stderr}");
