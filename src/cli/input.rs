@@ -179,10 +179,10 @@ pub fn io_words(error: &std::io::Error) -> String {
         ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => {
             let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text.to_lowercase(),
-            }
+            let text = text.find(" (os error").map_or(text.as_str(), |end| &text[..end]);
+            // A lowercase fragment, as every message is; the rest as it is (`FIFO`).
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
         }
     }
 }

@@ -89,9 +89,25 @@ impl Drop for Target {
     }
 }
 
-/// Opens for writing without truncating (a FIFO named as an output is the user's pipe: opening
-/// it waits for its reader, as any program's would).
+/// Opens for writing without truncating. A FIFO named as an output (`--junit >(cat)`) is opened
+/// only when something reads it: a FIFO with no reader is an error, not a wait without end.
 fn open_for_writing(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            // Opening a FIFO without blocking fails at once (ENXIO) when nothing reads it.
+            let probe = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path);
+            let probe = probe.map_err(|error| match error.raw_os_error() {
+                Some(libc::ENXIO) => std::io::Error::other("a FIFO that nothing reads"),
+                _ => error,
+            })?;
+            // Held open until the real handle is: the reader never sees its last writer leave.
+            let file = std::fs::OpenOptions::new().write(true).open(path);
+            drop(probe);
+            return file;
+        }
+    }
     std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)
 }
 

@@ -236,6 +236,9 @@ def main():
     subprocess.run([BIN, "explore", balance, "-o", schedule], stdout=subprocess.DEVNULL, check=False)
     case("run --trace onto its --schedule", 2, ["run", balance, "--schedule", schedule, "--trace", schedule],
          check=says("would overwrite"))
+    case("run --trace onto a FIFO that nothing reads", 2, ["run", SAMPLE, "--trace", path("fifo")],
+         check=says("a FIFO that nothing reads"))
+    case("report -o onto a FIFO that nothing reads", 2, ["report", SAMPLE, "-o", path("fifo")])
     case("explore -o onto the scenario", 2, ["explore", shrinkable, "-o", shrinkable], check=says("would overwrite"))
     case("report -o into a missing directory speaks of the report", 2,
          ["report", SAMPLE, "-o", "/nonexistent/r.html"], check=both(says("cannot write the report"),

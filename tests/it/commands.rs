@@ -91,6 +91,16 @@ fn no_command_writes_over_a_file_it_reads() {
 }
 
 #[test]
+fn an_output_fifo_that_nothing_reads_is_an_error_not_a_wait() {
+    let dir = Scratch::new("commands", "fifo");
+    let fifo = dir.path("out.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let (code, stdout, stderr) = finsim(&["run", "--trace", &fifo]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("cannot write the trace: a FIFO that nothing reads"), "{stderr}");
+}
+
+#[test]
 fn an_output_that_cannot_be_written_is_refused_before_any_case_runs() {
     let (code, stdout, stderr) = finsim(&["test", "scenarios", "--json", "--junit", "/nonexistent/j.xml"]);
     assert_eq!(code, 2, "{stderr}");
