@@ -427,6 +427,12 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, LoadError> {
 /// Parses and validates a scenario that may name custom misbehaviours and invariants
 /// (`names`: what a library user registered).
 pub fn parse_with(file: &str, text: &str, names: &Names) -> Result<Scenario, LoadError> {
+    // The file reader enforces this before reading; a text from elsewhere (a pack's
+    // `scenario.yaml`, a library caller's string) meets the same limit here.
+    if text.len() as u64 > MAX_FILE_BYTES {
+        let reason = format!("larger than {} MiB, the most a scenario file may have", MAX_FILE_BYTES >> 20);
+        return Err(LoadError::Io { file: file.to_owned(), reason });
+    }
     let invalid =
         |problems: Vec<Problem>| LoadError::Invalid { file: file.to_owned(), source_text: Arc::from(text), problems };
     let spellings = syntax::non_decimal_numbers(text);

@@ -419,6 +419,12 @@ def main():
     float_schedule = write("float.schedule.json", '{"seed": 1.8e19}')
     case("a schedule's error: its place once, in finsim's words", 2, ["run", balance, "--schedule", float_schedule],
          check=both(lacks("at line", "error: error:"), says(":1:")))
+    big_scenario = copy_pack(pack, "pack-big-scenario")
+    with open(os.path.join(big_scenario, "scenario.yaml"), "a") as f:
+        f.write("#" + "x" * (100 << 20) + "\n")
+    case("verify-evidence of a pack whose scenario.yaml has 100 MiB", 2, ["verify-evidence", big_scenario],
+         check=says("larger than 64 MiB"))
+    shutil.rmtree(big_scenario)
     bad_pack = copy_pack(pack, "pack-bad-scenario")
     write("pack-bad-scenario/scenario.yaml", "name: [\n")
     case("verify-evidence of a pack whose scenario is invalid", 2, ["verify-evidence", bad_pack],
