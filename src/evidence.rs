@@ -314,6 +314,23 @@ impl PackFiles for BTreeMap<String, Vec<u8>> {
     }
 }
 
+/// The most bytes of a JSON document of a pack that `verify` parses (a manifest, the keys, a proof,
+/// an IVMS-101 document): what finsim writes is far smaller.
+pub const MAX_JSON_DOCUMENT_BYTES: usize = 16 << 20;
+
+/// The longest line of a pack's JSON-lines file that `verify` parses (a line of a block with
+/// thousands of transactions is well under it).
+pub const MAX_JSON_LINE_BYTES: usize = 1 << 20;
+
+/// The seed `outcome.json` names, read without holding the rest of the document.
+fn seed_of_outcome(bytes: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Seed {
+        seed: u64,
+    }
+    serde_json::from_slice::<Seed>(bytes).ok().map(|s| s.seed)
+}
+
 /// Each line of a JSON-lines file as a JSON value (`Null` for a line that is not JSON), one at a
 /// time (a large file is never held as values all at once), until `visit` returns false.
 fn each_line(bytes: &[u8], mut visit: impl FnMut(usize, serde_json::Value) -> bool) {
@@ -323,7 +340,10 @@ fn each_line(bytes: &[u8], mut visit: impl FnMut(usize, serde_json::Value) -> bo
     }
     for (i, line) in text.split(|b| *b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if !visit(i, serde_json::from_slice(line).unwrap_or(serde_json::Value::Null)) {
+        // A longer line is no line finsim writes, and is not parsed: as JSON values its many
+        // small parts could take many times its size.
+        let parsed = (line.len() <= MAX_JSON_LINE_BYTES).then(|| serde_json::from_slice(line).ok()).flatten();
+        if !visit(i, parsed.unwrap_or(serde_json::Value::Null)) {
             return;
         }
     }
@@ -365,17 +385,24 @@ fn transfer_problem(t: &serde_json::Value) -> Option<&'static str> {
 /// file again, byte for byte.
 pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
     let read = |name: &str| pack.read(name);
-    let manifest: serde_json::Value = read("manifest.json")
+    // Each whole-file JSON document is read into types that hold only its text (never into
+    // `serde_json::Value`, which a file of many small values makes many times its size).
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: BTreeMap<String, String>,
+    }
+    let manifest: Manifest = read("manifest.json")
+        .filter(|bytes| bytes.len() <= MAX_JSON_DOCUMENT_BYTES)
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| NotAPack("no manifest.json that parses as JSON".to_owned()))?;
-    let listed = manifest["files"].as_object().ok_or_else(|| NotAPack("manifest.json lists no files".to_owned()))?;
+        .ok_or_else(|| NotAPack("no manifest.json that parses as a manifest (`files`: path to SHA-256)".to_owned()))?;
+    let listed = &manifest.files;
     let scenario_bytes = read("scenario.yaml").ok_or_else(|| NotAPack("no scenario.yaml".to_owned()))?;
     let scenario = crate::scenario::parse_bytes("scenario.yaml", &scenario_bytes)
         .map_err(|e| NotAPack(format!("scenario.yaml is not a valid scenario: {}", e.first_problem())))?;
-    let outcome: serde_json::Value = read("outcome.json")
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| NotAPack("no outcome.json that parses as JSON".to_owned()))?;
-    let seed = outcome["seed"].as_u64().ok_or_else(|| NotAPack("outcome.json names no seed".to_owned()))?;
+    let seed = read("outcome.json")
+        .as_deref()
+        .and_then(seed_of_outcome)
+        .ok_or_else(|| NotAPack("no outcome.json that parses as JSON and names its seed".to_owned()))?;
     let mut verdict = Verdict::default();
     for name in pack.names() {
         if name != "manifest.json" && !listed.contains_key(&name) {
@@ -385,15 +412,22 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
     for (name, hash) in listed {
         match read(name) {
             None => verdict.push(problem(name, None, "listed in the manifest, but missing")),
-            Some(bytes) if Some(const_hex::encode(Sha256::digest(&bytes))) != hash.as_str().map(str::to_owned) => {
+            Some(bytes) if *hash != const_hex::encode(Sha256::digest(&bytes)) => {
                 verdict.push(problem(name, None, "its SHA-256 differs from the manifest's"))
             }
             Some(_) => {}
         }
     }
-    let keys: serde_json::Value = read("keys.json").and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    #[derive(serde::Deserialize)]
+    struct Key {
+        public_key: String,
+    }
+    let keys: BTreeMap<String, Key> = read("keys.json")
+        .filter(|bytes| bytes.len() <= MAX_JSON_DOCUMENT_BYTES)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
     let key_of = |actor: &str| {
-        let bytes: [u8; 32] = hex_bytes(&keys[actor]["public_key"])?;
+        let bytes: [u8; 32] = const_hex::decode(&keys.get(actor)?.public_key).ok()?.try_into().ok()?;
         ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()
     };
     let forgers: Vec<String> = scenario
@@ -452,7 +486,9 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
     });
     for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("proofs/")) {
         *verdict.checked.entry("proofs").or_default() += 1;
-        let proof: Option<ChainpointProof> = read(name).and_then(|b| serde_json::from_slice(&b).ok());
+        let proof: Option<ChainpointProof> = read(name)
+            .filter(|bytes| bytes.len() <= MAX_JSON_DOCUMENT_BYTES)
+            .and_then(|b| serde_json::from_slice(&b).ok());
         let Some((root, anchor)) = proof.as_ref().and_then(ChainpointProof::replay) else {
             verdict.push(problem(name, None, "not a Chainpoint proof that replays"));
             continue;
@@ -469,7 +505,10 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
     }
     for (name, _) in listed.iter().filter(|(name, _)| name.starts_with("ivms/")) {
         *verdict.checked.entry("documents").or_default() += 1;
-        let text = read(name).and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+        let text = read(name)
+            .filter(|bytes| bytes.len() <= MAX_JSON_DOCUMENT_BYTES)
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
         if ivms101::originator_facts(&text).is_none() {
             verdict.push(problem(name, None, "not an IVMS101.2023 document"));
         }
@@ -563,8 +602,12 @@ impl Side {
             let bytes = pack.read(name).ok_or(format!("no {name}"))?;
             String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text"))
         };
+        let outcome_text = text("outcome.json")?;
+        if outcome_text.len() > MAX_JSON_DOCUMENT_BYTES {
+            return Err(format!("outcome.json: larger than {} MiB", MAX_JSON_DOCUMENT_BYTES >> 20));
+        }
         let outcome: serde_json::Value =
-            serde_json::from_str(&text("outcome.json")?).map_err(|_| "outcome.json: not JSON".to_owned())?;
+            serde_json::from_str(&outcome_text).map_err(|_| "outcome.json: not JSON".to_owned())?;
         let scenario_text = text("scenario.yaml")?;
         let scenario = crate::scenario::parse("scenario.yaml", &scenario_text)
             .map_err(|e| format!("scenario.yaml is not a valid scenario: {}", e.first_problem()))?;

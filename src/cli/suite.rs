@@ -297,8 +297,9 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
     finish(out, &results, args.json, junit)
 }
 
-/// The most bytes all of `finsim merge`'s inputs may have together.
-pub const MAX_MERGE_BYTES: u64 = 1 << 30;
+/// The most bytes all of `finsim merge`'s inputs may have together: about 1.3 million cases, whose
+/// results take about 750 MiB.
+pub const MAX_MERGE_BYTES: u64 = 320 << 20;
 
 /// `finsim merge`: the `--json` results of shards joined into one, read one shard at a time.
 pub fn merge(out: &Output, inputs: &[String], json: bool, junit: Option<&str>) -> u8 {
@@ -310,18 +311,29 @@ pub fn merge(out: &Output, inputs: &[String], json: bool, junit: Option<&str>) -
             return 2;
         }
     };
-    let mut merger = suite::Merger::default();
+    // Every input is looked at before any is parsed: too much in all is refused at once.
+    let kind = input::Kind::Shard;
     let mut total = 0u64;
     for path in inputs {
-        let kind = input::Kind::Shard;
-        // Parsed as it is read: the shard's bytes are never held beside its results.
-        let parsed = input::open(path, kind).and_then(|(handle, metadata)| {
-            total = total.saturating_add(metadata.len());
-            if total > MAX_MERGE_BYTES {
+        let size = input::open(path, kind).map(|(_, metadata)| metadata.len());
+        let error = match size {
+            Ok(size) => {
+                total = total.saturating_add(size);
                 let most = input::size_words(MAX_MERGE_BYTES);
                 let what = format!("the inputs hold more than {most} together, the most merge reads");
-                return Err(input::InputError::new(path, what));
+                (total > MAX_MERGE_BYTES).then(|| input::InputError::new(path, what))
             }
+            Err(error) => Some(error),
+        };
+        if let Some(error) = error {
+            eprintln!("error: {error}");
+            return 2;
+        }
+    }
+    let mut merger = suite::Merger::default();
+    for path in inputs {
+        // Parsed as it is read: the shard's bytes are never held beside its results.
+        let parsed = input::open(path, kind).and_then(|(handle, metadata)| {
             let reader = std::io::BufReader::new(std::io::Read::take(handle, metadata.len()));
             serde_json::from_reader::<_, Results>(reader).map_err(|e| input::json_error(path, &e, kind))
         });

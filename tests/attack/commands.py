@@ -263,6 +263,16 @@ def main():
         f.truncate(8 << 20)
     for i in range(300):
         os.link(big, os.path.join(links, f"link-{i}.bin"))
+    for name, text in [("roots.jsonl", '{"txs": [' + ",".join(["0"] * (20 << 20)) + "]}\n"),
+                       ("keys.json", "[" + ",".join(["0"] * (60 << 20)) + "]\n"),
+                       ("manifest.json", '{"files": {"a": [' + ",".join(["0"] * (7 << 20)) + "]}}\n"),
+                       ("outcome.json", '{"seed": 1, "x": [' + ",".join(["0"] * (60 << 20)) + "]}\n")]:
+        small_values = copy_pack(pack, "pack-small-values")
+        with open(os.path.join(small_values, name), "w") as f:
+            f.write(text)
+        case(f"verify-evidence: {name} of {len(text) >> 20} MiB of tiny JSON values", 2 if name == "manifest.json" else 1,
+             ["verify-evidence", small_values])
+        shutil.rmtree(small_values)
     case("verify-evidence: 300 hard links to one 8 MiB file", 2, ["verify-evidence", links],
          check=says("more than a pack may"))
     shutil.rmtree(links)
@@ -299,6 +309,10 @@ def main():
             f.write(("," if i else "") + row % i)
         f.write('],"passed":%d,"failed":0}' % n)
     case(f"merge a {os.path.getsize(huge_shard) >> 20} MiB shard of a million cases", 0, ["merge", huge_shard])
+    os.link(huge_shard, path("huge-shard-again.json"))
+    case("merge two shards over 320 MiB together", 2, ["merge", huge_shard, path("huge-shard-again.json")],
+         check=says("the most merge reads"))
+    os.remove(path("huge-shard-again.json"))
     os.remove(huge_shard)
     corpus = path("corpus")
     os.makedirs(corpus)
