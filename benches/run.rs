@@ -62,8 +62,8 @@ fn bench_run(
     let runner = finsim::sim::Runner::new();
     let library = finsim::library::Simulator::default();
     let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
-    // The ed25519 work of one run, to set against its time (docs/performance.md, "Near the
-    // ceiling"): a run's actors live on this thread.
+    // The ed25519 work of one run, to set against its time (docs/performance.md, "The engine
+    // against the signatures"): a run's actors live on this thread.
     let before = Tally::of_this_thread();
     let messages = runner.simulate_tapped(scenario, 0, settings, &library, None).messages;
     let tally = Tally::of_this_thread().since(before);

@@ -2,7 +2,7 @@
 //! the benchmarks' workload with the null signer (the engine alone), then, straight after, one
 //! ed25519 signature and one verification at the mean lengths a signed run of the same workload
 //! signs and verifies. A ratio is only read within one round, so that this machine's changes of
-//! speed (docs/performance.md has seen ±45 % within an hour) fall on both sides of it alike.
+//! speed (CHANGELOG.md records ±45 % within an hour) fall on both sides of it alike.
 //!
 //! `cargo run --release --example ceiling -- [TRANSFERS] [ROUNDS]` (defaults: 1000 transfers,
 //! 10 rounds). Each round prints the engine's cost per message and one sign + verify; the

@@ -1,7 +1,7 @@
 //! A generated workload run as `finsim run` runs it (trace hashed, not kept; no coverage), for a
 //! profiler: `perf record` or `valgrind --tool=callgrind` around a release build of this
 //! program measure the engine on the same runs as the `per_transfer` benchmarks
-//! (docs/performance.md, "Near the ceiling", has the commands and what they showed).
+//! (docs/performance.md has the commands; CHANGELOG.md, "Near the ceiling", what they showed).
 //!
 //! `cargo run --release --example profile_run -- [TRANSFERS] [signed|null] [RUNS]`
 //! (defaults: 100 transfers, signed, one run). It prints each run's messages, its ed25519 work and

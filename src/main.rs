@@ -15,7 +15,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// mimalloc, not the system allocator: a long run allocates and frees millions of small objects,
-/// and glibc's free-list upkeep grew with the heap (`docs/performance.md`, "Allocations"). Which
+/// and glibc's free-list upkeep grew with the heap (`CHANGELOG.md`, "The engine alone, and its allocations"). Which
 /// allocator runs reaches no output: nothing in finsim orders or hashes by address.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
