@@ -6,7 +6,7 @@
 //!
 //! `cargo run --release --example ceiling -- [TRANSFERS] [ROUNDS]` (defaults: 1000 transfers,
 //! 10 rounds). Each round prints the engine's cost per message and one sign + verify; the
-//! summary gives the median of the rounds' ratios (the reading: engine per message
+//! summary gives the median of the rounds' ratios (the target's reading: engine per message
 //! against one sign + verify) and the engine against the run's own ed25519 work (what a signed
 //! run counts: more signatures and verifications than messages).
 
