@@ -1,4 +1,4 @@
-//! `User`: the application of one user (seed step 7). It holds the user's key,
+//! `User`: the application of one user (reference flow, step 7). It holds the user's key,
 //! asks its org to buy, and signs the transfer's template hash only when the
 //! template is the order it placed (asset, amount, its own finid, the seller's).
 

@@ -1,5 +1,5 @@
 //! Why a transfer ended as it did, as data: the asset's org sends it with the final status
-//! (seed step 14), the buyer's org records it, and the readable report writes the sentence
+//! (reference flow, step 14), the buyer's org records it, and the readable report writes the sentence
 //! (`report::sentences`). Rewording a sentence changes no message and no digest.
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
@@ -94,7 +94,7 @@ pub enum Cause {
     },
 }
 
-/// A regulation rule (seed step 12, or before the IVMS-101 get under `rules_first`).
+/// A regulation rule (reference flow, step 12, or before the IVMS-101 get under `rules_first`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleName {

@@ -605,7 +605,7 @@ pub struct BalanceAnswer {
 /// Variant `status_query`: how did the transaction with this tx id end?
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatusQuery {
-    /// The tx id the asset's org gave (seed step 10).
+    /// The tx id the asset's org gave (reference flow, step 10).
     pub tx_id: Hash32,
 }
 

@@ -1,12 +1,12 @@
 //! A transfer, from both sides.
 //!
-//! Buyer's org (seed steps 7–9, 14): the user's order becomes a transfer built
+//! Buyer's org (reference flow, steps 7–9 and 14): the user's order becomes a transfer built
 //! from the asset's signature template (ATST); the user signs the template hash;
 //! the transfer goes to the asset's org and waits for the tx id, then for the
 //! settlement notification (re-sending the transfer to learn its status when the
 //! wait times out).
 //!
-//! Asset's org (seed steps 10–14): a transfer gets a tx id, then the checks in the
+//! Asset's org (reference flow, steps 10–14): a transfer gets a tx id, then the checks in the
 //! seed's order — the user's signature, permission, the IVMS-101 get and the
 //! regulation checks — then it is fed to the cluster ledger; the ledger's block
 //! (or refusal for balance) makes it final and the buyer's org is notified with a
@@ -43,7 +43,7 @@ pub struct Purchase {
     /// The account the tokens come from.
     pub seller: ResourceId,
     template: TransferTemplate,
-    /// The tx id the asset's org gave (seed step 10), once it did.
+    /// The tx id the asset's org gave (reference flow, step 10), once it did.
     pub(super) tx_id: Option<Hash32>,
     pub(super) final_status: Option<Settlement>,
     /// When the order arrived (the transfer step's start).
@@ -56,7 +56,7 @@ impl Purchase {
         self.final_status.is_some()
     }
 
-    /// The ledger transaction the asset's org feeds for this purchase (seed step 13), as the
+    /// The ledger transaction the asset's org feeds for this purchase (reference flow, step 13), as the
     /// buyer's org expects it.
     pub(super) fn ledger_tx(&self, request_id: u64, tx_id: Hash32) -> LedgerTx {
         LedgerTx {
