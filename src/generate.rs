@@ -62,14 +62,19 @@ pub fn scenario_yaml(spec: &Spec) -> Result<String, String> {
     check(spec)?;
     let yaml = build(spec);
     if yaml.len() as u64 > crate::scenario::MAX_FILE_BYTES {
-        return Err(format!(
-            "that scenario takes {} MiB, and a scenario file may have at most {} MiB: finsim would refuse to \
-             run it; ask for fewer orgs, users, assets or transfers",
-            yaml.len() >> 20,
-            crate::scenario::MAX_FILE_BYTES >> 20
-        ));
+        return Err(too_large("takes", yaml.len() as u128));
     }
     Ok(yaml)
+}
+
+/// The error for a scenario over the file limit (`takes` it, or `would take at least` it).
+fn too_large(takes: &str, bytes: u128) -> String {
+    format!(
+        "that scenario {takes} {} MiB, and a scenario file may have at most {} MiB: finsim would refuse to run \
+         it; ask for fewer orgs, users, assets or transfers",
+        bytes >> 20,
+        crate::scenario::MAX_FILE_BYTES >> 20
+    )
 }
 
 /// The YAML of a spec `check` accepted.
@@ -223,12 +228,7 @@ fn check(spec: &Spec) -> Result<(), String> {
     }
     let least = least_bytes(spec);
     if least > u128::from(crate::scenario::MAX_FILE_BYTES) {
-        return Err(format!(
-            "that scenario would take at least {} MiB, and a scenario file may have at most {} MiB: \
-             finsim would refuse to run it; ask for fewer orgs, users, assets or transfers",
-            least >> 20,
-            crate::scenario::MAX_FILE_BYTES >> 20
-        ));
+        return Err(too_large("would take at least", least));
     }
     Ok(())
 }

@@ -434,15 +434,9 @@ fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, 
         Err(error) => return invalid(&error),
     };
     // Refused here as `check` refuses it: the shrunk file is text.
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match scenario::utf8_text(file, &bytes) {
         Ok(text) => text,
-        Err(_) => {
-            return invalid(
-                &scenario::parse_bytes(file, &bytes)
-                    .err()
-                    .unwrap_or_else(|| LoadError::Io { file: file.to_owned(), reason: "not UTF-8 text".to_owned() }),
-            )
-        }
+        Err(error) => return invalid(&error),
     };
     let target = output.unwrap_or_else(|| {
         let path = std::path::Path::new(file);

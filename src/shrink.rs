@@ -48,9 +48,6 @@ pub enum Part {
 /// What a shrink found.
 #[derive(Clone, Debug)]
 pub struct Shrunk {
-    /// The smaller file's text (with a leading comment naming where it came from; its reproduce
-    /// line names `THIS_FILE` until `Shrunk::text_for` names the file written).
-    pub text: String,
     /// The smaller file's YAML, without the comment.
     pub yaml: String,
     /// The file shrunk, as given.
@@ -389,11 +386,14 @@ pub fn shrink(file: &str, text: &str, seed: u64, keep: &Keep<'_>) -> Result<Shru
     }
     let runs = oracle.runs;
     let result = without(&value, &removed);
-    let yaml = to_yaml(&result);
-    let mut shrunk =
-        Shrunk { text: String::new(), yaml, file: file.to_owned(), seed, check: target, parts: (0, 0), runs };
-    shrunk.text = shrunk.text_for("THIS_FILE");
-    Ok(Shrunk { check: shrunk.check.clone(), parts: (all.len(), parts_of(&result).len()), ..shrunk })
+    Ok(Shrunk {
+        yaml: to_yaml(&result),
+        file: file.to_owned(),
+        seed,
+        check: target,
+        parts: (all.len(), parts_of(&result).len()),
+        runs,
+    })
 }
 
 impl Shrunk {

@@ -51,6 +51,14 @@ pub fn is_right_to_left(c: char) -> bool {
         && matches!(BidiClass::for_char(c), BidiClass::RightToLeft | BidiClass::ArabicLetter | BidiClass::ArabicNumber)
 }
 
+/// The line and column (from 1, the column in characters) just after `text`: where the first
+/// byte that is not UTF-8 stands when `text` is the valid part before it.
+pub fn place_after(text: &str) -> (u64, u64) {
+    let line = text.matches('\n').count() as u64 + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    (line, column)
+}
+
 /// A text cut to at most `max` characters for quoting in a message, with how much was left out:
 /// a 60 MiB name is quoted as its first characters, not whole.
 pub fn clip(text: &str, max: usize) -> Cow<'_, str> {

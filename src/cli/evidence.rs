@@ -122,7 +122,8 @@ impl Pack {
         let size = *self.files.get(name)?;
         let path = self.dir.join(name);
         let shown_name = path.display().to_string();
-        let (handle, metadata) = open_no_follow(&path).ok()?;
+        let handle = input::open_nonblocking(&path, input::Links::Refuse).ok()?;
+        let metadata = handle.metadata().ok()?;
         if !metadata.is_file() || metadata.len() != size {
             return None;
         }
@@ -133,21 +134,6 @@ impl Pack {
     pub fn strays(&self) -> &[(String, &'static str)] {
         &self.strays
     }
-}
-
-/// Opens a file for reading without following a symbolic link at its last component, and without
-/// blocking on a FIFO swapped in since the walk.
-fn open_no_follow(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(path)?;
-    let metadata = file.metadata()?;
-    Ok((file, metadata))
 }
 
 impl finsim::evidence::PackFiles for Pack {

@@ -129,7 +129,6 @@ fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>, max
 /// Reads a schedule file: its JSON, or an error in finsim's words with its line and column.
 pub fn read_schedule(file: &str) -> Result<Schedule, String> {
     let kind = input::Kind::Schedule;
-    let bytes = input::read(file, kind).map_err(|e| e.to_string())?;
-    let text = input::utf8(file, bytes, kind).map_err(|e| e.to_string())?;
+    let text = input::read_text(file, kind).map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| input::json_error(file, &e, kind).to_string())
 }

@@ -58,7 +58,8 @@ impl Kind {
     }
 }
 
-/// The most bytes one shard's JSON may have (a shard of a million cases is about 150 MiB).
+/// The most bytes one shard's JSON may have (a shard of a million cases with 120-character paths
+/// is 241 MiB).
 pub const MAX_SHARD_BYTES: u64 = 256 << 20;
 
 /// The longest line of a trace: an event is at most a few kilobytes.
@@ -122,7 +123,7 @@ pub fn open(file: &str, kind: Kind) -> Result<(File, Metadata), InputError> {
     let error = |what: String| InputError::new(file, what);
     let before = std::fs::metadata(file).map_err(|e| error(io_words(&e)))?;
     refuse_if_not_readable(&before, kind).map_err(error)?;
-    let handle = open_nonblocking(Path::new(file)).map_err(|e| error(io_words(&e)))?;
+    let handle = open_nonblocking(Path::new(file), Links::Follow).map_err(|e| error(io_words(&e)))?;
     let after = handle.metadata().map_err(|e| error(io_words(&e)))?;
     refuse_if_not_readable(&after, kind).map_err(error)?;
     Ok((handle, after))
@@ -159,14 +160,24 @@ pub fn size_words(bytes: u64) -> String {
     }
 }
 
+/// Whether opening a path follows a symbolic link at its last component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    /// A path the user named: a link leads where it points.
+    Follow,
+    /// A path found in a tree that is read closed (a pack): a link is an error.
+    Refuse,
+}
+
 /// Opens for reading without blocking on a FIFO and without becoming a terminal's controller.
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+pub fn open_nonblocking(path: &Path, links: Links) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let no_follow = if links == Links::Refuse { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | no_follow);
     }
     options.open(path)
 }
@@ -224,18 +235,10 @@ pub fn read_text(file: &str, kind: Kind) -> Result<String, InputError> {
 /// The bytes as text, or an error at the line and column of the first byte that is not UTF-8.
 pub fn utf8(file: &str, bytes: Vec<u8>, kind: Kind) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|error| {
-        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-        let (line, column) = place_of_end(valid);
+        let valid = std::str::from_utf8(&error.as_bytes()[..error.utf8_error().valid_up_to()]).unwrap_or_default();
+        let (line, column) = finsim::text::place_after(valid);
         InputError::at(file, line, column, format!("not UTF-8 text: a {} is UTF-8", kind.noun()))
     })
-}
-
-/// The line and column (from 1, in characters) just after `text`, which is valid UTF-8.
-fn place_of_end(text: &[u8]) -> (u64, u64) {
-    let line_start = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let line = text.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    let column = std::str::from_utf8(&text[line_start..]).map_or(1, |l| l.chars().count() as u64 + 1);
-    (line, column)
 }
 
 /// A serde_json error in finsim's words: its place once, what was expected, and no value quoted
@@ -327,7 +330,8 @@ impl Lines {
         match std::str::from_utf8(&self.buffer) {
             Ok(line) => Ok(Some(line)),
             Err(error) => {
-                let (_, column) = place_of_end(&self.buffer[..error.valid_up_to()]);
+                let valid = std::str::from_utf8(&self.buffer[..error.valid_up_to()]).unwrap_or_default();
+                let (_, column) = finsim::text::place_after(valid);
                 let what = format!("not UTF-8 text: a {} is UTF-8", self.kind.noun());
                 Err(InputError::at(&self.file, self.number, column, what))
             }

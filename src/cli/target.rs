@@ -22,17 +22,22 @@ pub struct Target {
     created: bool,
 }
 
-/// Whether two paths name one file (both exist and have the same device and inode).
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
+/// What identifies an existing file whatever path leads to it: its device and inode (elsewhere
+/// than on Unix, its canonical path).
+#[derive(Debug, PartialEq, Eq)]
+struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] std::path::PathBuf);
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
         #[cfg(unix)]
-        (Ok(a), Ok(b)) => {
+        {
             use std::os::unix::fs::MetadataExt;
-            a.dev() == b.dev() && a.ino() == b.ino()
+            std::fs::metadata(path).ok().map(|m| FileId((m.dev(), m.ino())))
         }
         #[cfg(not(unix))]
-        (Ok(_), Ok(_)) => matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y),
-        _ => false,
+        {
+            std::fs::canonicalize(path).ok().map(FileId)
+        }
     }
 }
 
@@ -44,7 +49,8 @@ impl Target {
         if path.is_empty() {
             return Err(format!("an empty path for the {noun}: name a file"));
         }
-        if let Some(input) = inputs.iter().find(|input| same_file(here, Path::new(input))) {
+        let id = FileId::of(here);
+        if let Some(input) = inputs.iter().find(|input| id.is_some() && FileId::of(Path::new(input)) == id) {
             return Err(format!(
                 "{}: the {noun} would overwrite {}, which this command reads: name another file",
                 shown(path),

@@ -381,12 +381,17 @@ pub const MAX_RETRIES: u64 = 1_000;
 /// Parses and validates a scenario given as bytes: text that is not UTF-8 is an error at
 /// the line and column of its first bad byte.
 pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Scenario, LoadError> {
+    parse(file, utf8_text(file, bytes)?)
+}
+
+/// A scenario file's bytes as text, or the error at the line and column of the first byte that
+/// is not UTF-8.
+pub fn utf8_text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(file, text),
+        Ok(text) => Ok(text),
         Err(error) => {
-            let valid = String::from_utf8_lossy(&bytes[..error.valid_up_to()]);
-            let line = valid.matches('\n').count() as u64 + 1;
-            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            let valid = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+            let (line, column) = crate::text::place_after(valid);
             let byte = bytes[error.valid_up_to()];
             let problem = Problem {
                 line,

@@ -152,17 +152,14 @@ impl Coverage {
     /// Adds another's counts, unless a sum would not fit a u64 (counts read from a file may be
     /// anything): then nothing is added.
     pub fn try_merge(&mut self, other: &Coverage) -> Result<(), CountOverflow> {
-        let mut sums = Vec::with_capacity(other.taken.len());
-        for (combination, more) in &other.taken {
+        let fits = other.taken.iter().all(|(combination, more)| {
             let taken = self.taken.get(combination).copied().unwrap_or_default();
-            let times = taken.times.checked_add(more.times).ok_or(CountOverflow)?;
-            let runs = taken.runs.checked_add(more.runs).ok_or(CountOverflow)?;
-            sums.push((*combination, times, runs));
+            taken.times.checked_add(more.times).is_some() && taken.runs.checked_add(more.runs).is_some()
+        });
+        if !fits {
+            return Err(CountOverflow);
         }
-        for (combination, times, runs) in sums {
-            let taken = self.taken.entry(combination).or_default();
-            (taken.times, taken.runs) = (times, runs);
-        }
+        self.merge(other);
         Ok(())
     }
 
