@@ -2,8 +2,8 @@
 //! Figures and how to read them: docs/performance.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use finsim::crypto::keys;
 use finsim::crypto::tally::Tally;
+use finsim::protocol::keys;
 use finsim::scenario;
 use std::hint::black_box;
 
@@ -19,13 +19,13 @@ fn runs(c: &mut Criterion) {
     group.bench_function("sample_flow", |b| b.iter(|| finsim::run(black_box(&sample), 42)));
     let runner = finsim::sim::Runner::new();
     group.bench_function("sample_flow_reused_system", |b| {
-        b.iter(|| finsim::outcome::run_with(&runner, black_box(&sample), 42))
+        b.iter(|| finsim::library::run_with(&runner, black_box(&sample), 42))
     });
     let chaos_text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/faults/chaos.yaml")).unwrap();
     let chaos = scenario::parse("chaos", &chaos_text).unwrap();
     group.throughput(Throughput::Elements(finsim::run(&chaos, 1).messages));
-    group.bench_function("chaos_seed_1", |b| b.iter(|| finsim::outcome::run_with(&runner, black_box(&chaos), 1)));
+    group.bench_function("chaos_seed_1", |b| b.iter(|| finsim::library::run_with(&runner, black_box(&chaos), 1)));
     group.finish();
 }
 
@@ -60,12 +60,16 @@ fn bench_run(
     null_signer: bool,
 ) -> Tally {
     let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
     // The ed25519 work of one run, to set against its time (docs/performance.md, "The engine
     // against the signatures"): a run's actors live on this thread.
     let before = Tally::of_this_thread();
-    let messages = runner.simulate_tapped(scenario, 0, settings, &library, None).messages;
+    let messages = runner
+        .simulate(
+            finsim::sim::Job::new(scenario, 0).settings(settings),
+            finsim::check::observations::Observations::for_settings(0, &settings),
+        )
+        .messages;
     let tally = Tally::of_this_thread().since(before);
     eprintln!(
         "{name}: {messages} messages, {} signatures over {} bytes, {} verifications over {} bytes per run",
@@ -73,7 +77,14 @@ fn bench_run(
     );
     group.throughput(Throughput::Elements(elements));
     group.bench_function(name, |b| {
-        b.iter(|| runner.simulate_tapped(black_box(scenario), 0, settings, &library, None).messages)
+        b.iter(|| {
+            runner
+                .simulate(
+                    finsim::sim::Job::new(black_box(scenario), 0).settings(settings),
+                    finsim::check::observations::Observations::for_settings(0, &settings),
+                )
+                .messages
+        })
     });
     tally
 }

@@ -10,8 +10,8 @@
 //! against one sign + verify) and the engine against the run's own ed25519 work (what a signed
 //! run counts: more signatures and verifications than messages).
 
-use finsim::crypto::keys;
 use finsim::crypto::tally::Tally;
+use finsim::protocol::keys;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -46,7 +46,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec = finsim::generate::Spec::benchmark(transfers);
     let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
     let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     let settings = |null_signer| finsim::sim::Settings {
         forget_trace: true,
         null_signer,
@@ -56,7 +55,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One signed run: the ed25519 work the engine is set against (its counts and mean lengths).
     let before = Tally::of_this_thread();
-    let messages = runner.simulate_tapped(&scenario, 0, settings(false), &library, None).messages;
+    let messages = runner
+        .simulate(
+            finsim::sim::Job::new(&scenario, 0).settings(settings(false)),
+            finsim::check::observations::Observations::for_settings(0, &settings(false)),
+        )
+        .messages;
     let work = Tally::of_this_thread().since(before);
     let signed = vec![7u8; (work.signed_bytes / work.signatures.max(1)) as usize];
     let verified = vec![7u8; (work.verified_bytes / work.verifications.max(1)) as usize];
@@ -73,7 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (mut per_message, mut against_run) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
-        let (ran, engine) = timed(|| runner.simulate_tapped(black_box(&scenario), 0, settings(true), &library, None));
+        let (ran, engine) = timed(|| {
+            runner.simulate(
+                finsim::sim::Job::new(black_box(&scenario), 0).settings(settings(true)),
+                finsim::check::observations::Observations::for_settings(0, &settings(true)),
+            )
+        });
         assert_eq!(ran.messages, messages, "the null signer's run is the signed run's, message for message");
         let ((), signing) = timed(|| {
             for _ in 0..PAIRS {

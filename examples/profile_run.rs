@@ -53,11 +53,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec = finsim::generate::Spec::benchmark(transfers);
     let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
     let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
     for _ in 0..runs {
         let (before, allocations) = (Tally::of_this_thread(), ALLOCATIONS.load(Relaxed));
-        let result = runner.simulate_tapped(&scenario, 0, settings, &library, None);
+        let result = runner.simulate(
+            finsim::sim::Job::new(&scenario, 0).settings(settings),
+            finsim::check::observations::Observations::for_settings(0, &settings),
+        );
         let work = Tally::of_this_thread().since(before);
         let allocations = ALLOCATIONS.load(Relaxed) - allocations;
         println!(

@@ -3,6 +3,7 @@
 //! byte layout. This module returns the files (path → bytes); the CLI writes them.
 
 use crate::actors::cluster_ledger::LedgerSnapshot;
+use crate::check::observations::{Delivery, Observations};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::outcome::Outcome;
 use crate::protocol::ids::{ActorId, ClusterId};
@@ -10,7 +11,6 @@ use crate::protocol::ivms101;
 use crate::protocol::message::{Body, LedgerTx, APPLICATION_IVMS101};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
-use crate::sim::observations::Delivery;
 use crate::sim::{self, SentEnvelope};
 use serde::Serialize;
 use serde_json::json;
@@ -39,7 +39,8 @@ pub struct Material {
 pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
     let runner = sim::Runner::new();
     let settings = sim::Settings { record_envelopes: true, ..sim::Settings::default() };
-    let mut result = runner.simulate_within(scenario, seed, settings);
+    let observations = Observations::for_settings(seed, &settings);
+    let mut result = runner.simulate(sim::Job::new(scenario, seed).settings(settings), observations);
     let material = Material {
         sent: std::mem::take(&mut result.sent),
         ledgers: result.observations.ledgers.clone(),
@@ -54,7 +55,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         finals: result.observations.transfers.iter().map(|(id, known)| (*id, known.reason)).collect(),
         deliveries: result.observations.data_deliveries.clone(),
     };
-    let outcome = crate::outcome::conclude(scenario, seed, result, &crate::library::Simulator::default());
+    let outcome = crate::library::conclude(scenario, seed, result, &crate::library::Simulator::default());
     (outcome, material)
 }
 
@@ -373,7 +374,7 @@ fn transfer_problem(t: &serde_json::Value) -> Option<&'static str> {
     }
     let key = hex_bytes::<32>(&t["public_key"]).and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
     let signed = match (key, hex_bytes::<64>(&t["signature"])) {
-        (Some(key), Some(signature)) => crate::crypto::keys::verify(&key, &hash.0, &signature),
+        (Some(key), Some(signature)) => crate::protocol::keys::verify(&key, &hash.0, &signature),
         _ => false,
     };
     (!signed).then_some("the user's signature does not verify")
@@ -444,7 +445,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         let signer = m["signer"].as_str().unwrap_or_default();
         let signed = m["signed"].as_str().and_then(|h| const_hex::decode(h).ok());
         let verified = match (key_of(signer), signed, hex_bytes::<64>(&m["signature"])) {
-            (Some(key), Some(bytes), Some(signature)) => crate::crypto::keys::verify(&key, &bytes, &signature),
+            (Some(key), Some(bytes), Some(signature)) => crate::protocol::keys::verify(&key, &bytes, &signature),
             _ => false,
         };
         *verdict.checked.entry("signatures").or_default() += 1;

@@ -27,6 +27,7 @@ pub mod pool;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
+pub mod sentences;
 pub mod shrink;
 pub mod sim;
 pub mod suite;
@@ -34,4 +35,5 @@ pub mod sweep;
 pub mod text;
 pub mod trace;
 
-pub use outcome::{run, Outcome};
+pub use library::run;
+pub use outcome::Outcome;

@@ -600,7 +600,7 @@ fn run(out: &Output, args: RunArgs) -> u8 {
     let mut trace = trace.map(|writer| (writer, Ok(())));
     let streamed = evidence.is_none() && schedule.is_none();
     let outcome = match (&evidence, &schedule) {
-        (_, Some(schedule)) => match finsim::outcome::run_scheduled(&scenario, seed, schedule) {
+        (_, Some(schedule)) => match finsim::library::run_scheduled(&scenario, seed, schedule) {
             Ok(outcome) => outcome,
             Err(misfit) => {
                 eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
@@ -627,7 +627,7 @@ fn run(out: &Output, args: RunArgs) -> u8 {
                     });
                 }
             };
-            finsim::outcome::run_streaming(&scenario, seed, &mut tap)
+            finsim::library::run_streaming(&scenario, seed, &mut tap)
         }
         (Some(dir), None) => {
             let (outcome, material) = finsim::evidence::run(&scenario, seed);

@@ -12,7 +12,7 @@
 //! (`sim::Flow::fate_names`), so a failure survives the removal of steps that have nothing to do
 //! with it.
 
-use crate::outcome::run_with;
+use crate::library::run_with;
 use crate::scenario;
 use crate::sim::Runner;
 use serde_json::Value;

@@ -2,7 +2,8 @@
 //! order, so the output does not depend on the number of workers.
 
 use crate::check::Check;
-use crate::outcome::run_with;
+use crate::library::run_with;
+pub use crate::scenario::seeds::{parse_seeds, SeedRangeError};
 use crate::scenario::Scenario;
 use crate::sim::Runner;
 use serde::Serialize;
@@ -73,32 +74,4 @@ pub fn sweep(
         on_result(&result)
     })?;
     Ok(summary)
-}
-
-/// Parses `A..B` (both ends included).
-pub fn parse_seeds(text: &str) -> Result<RangeInclusive<u64>, String> {
-    let (a, b) =
-        text.split_once("..").ok_or_else(|| format!("`{text}` is not a seed range: expected A..B, e.g. 0..199"))?;
-    let b = b.strip_prefix('=').unwrap_or(b);
-    let parse =
-        |s: &str| s.trim().parse::<u64>().map_err(|_| format!("`{s}` is not a seed (a non-negative whole number)"));
-    let (a, b) = (parse(a)?, parse(b)?);
-    if a > b {
-        return Err(format!("the range {a}..{b} is empty: the first seed must not exceed the last"));
-    }
-    Ok(a..=b)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seed_ranges_include_both_ends() {
-        assert_eq!(parse_seeds("0..199"), Ok(0..=199));
-        assert_eq!(parse_seeds("5..=5"), Ok(5..=5));
-        assert!(parse_seeds("9..1").is_err());
-        assert!(parse_seeds("a..1").is_err());
-        assert!(parse_seeds("7").is_err());
-    }
 }

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(scenario) => {
             let budget = Budget { max_events: 2_000, max_bytes: 4 << 20, events_per_step: 0, bytes_per_step: 0 };
             RUNNER.with(|runner| {
-                let outcome = finsim::outcome::run_within(runner, &scenario, scenario.seed, budget);
+                let outcome = finsim::library::run_within(runner, &scenario, scenario.seed, budget);
                 let _ = serde_json::to_string(&outcome);
             });
         }

@@ -14,8 +14,8 @@
 
 use crate::actors::directory::Directory;
 use crate::actors::outbox::{Input, Outgoing};
-use crate::crypto::keys;
 use crate::protocol::envelope::Envelope;
+use crate::protocol::keys;
 use ed25519_dalek::SigningKey;
 use std::cell::RefCell;
 use std::collections::BTreeMap;

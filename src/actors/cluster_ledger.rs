@@ -352,8 +352,8 @@ impl ClusterLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
     use crate::protocol::ids::{OrgId, ResourceId};
+    use crate::protocol::keys;
     use crate::scenario;
 
     /// The sample flow's directory at seed 1, built once.

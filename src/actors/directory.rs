@@ -3,10 +3,10 @@
 //! protocol settings, and the genesis ledgers. Built once per run (by `sim::genesis`, from
 //! the scenario); read-only.
 
-use crate::crypto::keys::{self, Keyring};
 use crate::crypto::Hash32;
 use crate::protocol::config::{ProtocolConfig, Quorum};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::keys::{self, Keyring};
 use ed25519_dalek::VerifyingKey;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,9 +3,9 @@
 //! trace, the flow and the checks). Handlers do no I/O; the network acts on this.
 
 use crate::actors::note::Note;
-use crate::crypto::keys::Keyring;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
+use crate::protocol::keys::Keyring;
 use crate::protocol::message::Kind;
 use ed25519_dalek::SigningKey;
 use serde::Serialize;

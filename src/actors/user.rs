@@ -4,9 +4,9 @@
 
 use crate::actors::directory::Directory;
 use crate::actors::outbox::{Command, Input, Outbox};
-use crate::crypto::keys;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, ResourceId, TextPieces};
+use crate::protocol::keys;
 use crate::protocol::message::{Body, Order, SignResponse};
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;

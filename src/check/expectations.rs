@@ -1,10 +1,10 @@
 //! The `expect` block: each expectation against what the run showed.
 
 use super::Check;
+use crate::check::observations::Observations;
 use crate::protocol::ids::{OrgId, ResourceId};
 use crate::protocol::status::Status;
 use crate::scenario::{Expectation, GetStatusWord, ReasonWord, Scenario, TransferStatusWord};
-use crate::sim::observations::Observations;
 use std::collections::BTreeSet;
 
 /// Context the expectations need besides the observations.

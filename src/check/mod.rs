@@ -3,6 +3,7 @@
 
 pub mod expectations;
 pub mod invariants;
+pub mod observations;
 
 use serde::Serialize;
 

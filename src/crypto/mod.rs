@@ -1,9 +1,8 @@
-//! Keys derived from the seed, SHA-256 digests, the Merkle tree of a ledger block
+//! SHA-256 digests, the Merkle tree of a ledger block
 //! and Chainpoint v4 proofs. Nothing here knows about actors or the network.
 
 pub mod chainpoint;
 pub mod keyed;
-pub mod keys;
 pub mod merkle;
 pub mod tally;
 

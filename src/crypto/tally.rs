@@ -64,7 +64,7 @@ pub(crate) fn verified(bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
+    use crate::protocol::keys;
 
     #[test]
     fn a_tally_counts_what_was_computed_not_what_the_memo_answered() {

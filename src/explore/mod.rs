@@ -12,9 +12,10 @@
 //! (real keys, every invariant and expectation checked), so a counterexample replays by
 //! construction.
 
-pub mod schedule;
+pub use crate::sim::schedule;
 pub mod world;
 
+use crate::check::observations::Observations;
 use crate::library::Simulator;
 use crate::scenario::Scenario;
 use crate::sim;
@@ -111,14 +112,15 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
     let mut shortest: Option<(u32, Schedule)> = None;
     for (events, depth) in found.ends {
-        let failed: Vec<(String, String)> = match runner.simulate_scheduled(&unfaulted, seed, &events) {
-            Ok(result) => {
-                let outcome = crate::outcome::conclude(&unfaulted, seed, result, &Simulator::default());
-                exploration.coverage.merge(&outcome.coverage);
-                outcome.failures().iter().map(|c| (c.name.clone(), c.detail.clone())).collect()
-            }
-            Err(misfit) => vec![("replay".to_owned(), format!("the engine did not replay this order: {misfit}"))],
-        };
+        let failed: Vec<(String, String)> =
+            match runner.simulate_scheduled(&unfaulted, seed, &events, Observations::for_seed(seed)) {
+                Ok(result) => {
+                    let outcome = crate::library::conclude(&unfaulted, seed, result, &Simulator::default());
+                    exploration.coverage.merge(&outcome.coverage);
+                    outcome.failures().iter().map(|c| (c.name.clone(), c.detail.clone())).collect()
+                }
+                Err(misfit) => vec![("replay".to_owned(), format!("the engine did not replay this order: {misfit}"))],
+            };
         for (check, detail) in &failed {
             let at = *failures.entry(check.clone()).or_insert_with(|| {
                 exploration.failures.push(Failure { check: check.clone(), end_states: 0, detail: detail.clone() });

@@ -367,7 +367,7 @@ impl Context {
         written & !keys == 0
     }
 
-    /// Whether the checks read a note (`sim::observations::Observations::record` keeps it).
+    /// Whether the checks read a note (`check::observations::Observations::record` keeps it).
     fn observed(note: &Note) -> bool {
         matches!(
             note,

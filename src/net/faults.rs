@@ -11,20 +11,8 @@
 use super::latency;
 use super::rng::{self, Purpose};
 use crate::scenario::{Faults, Latency};
+use crate::trace::LossCause;
 use rand::Rng;
-use serde::Serialize;
-
-/// Why a transmission was lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LossCause {
-    /// The `drop` fault.
-    Drop,
-    /// Sender and receiver are in different partition groups.
-    Partition,
-    /// The receiver was down when it arrived.
-    ReceiverDown,
-}
 
 /// What happens to one transmission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

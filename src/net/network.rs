@@ -4,12 +4,13 @@
 //! schedule. It knows nothing of actors or of a runtime; the simulation's driver only moves
 //! what it returns.
 
-use super::faults::{self, Decision, LossCause, TransmissionKey};
+use super::faults::{self, Decision, TransmissionKey};
 use super::topology::Topology;
 use crate::lookup::Lookup;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId, TextPieces};
 use crate::scenario::{Faults, Latency, Scenario};
+use crate::trace::LossCause;
 use crate::trace::{Event, Hop};
 use arrayvec::ArrayVec;
 use serde::Serialize;
@@ -263,9 +264,9 @@ fn hop(sender: &ActorId, receiver: &ActorId, envelope: &Envelope) -> Hop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
     use crate::protocol::envelope::Message;
     use crate::protocol::ids::Address;
+    use crate::protocol::keys;
     use crate::protocol::message::Body;
 
     fn network() -> (Network, Scenario) {

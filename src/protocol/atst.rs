@@ -58,7 +58,7 @@ impl TransferTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
+    use crate::protocol::keys;
 
     fn template() -> TransferTemplate {
         TransferTemplate {

@@ -1,6 +1,6 @@
 //! Why a transfer ended as it did, as data: the asset's org sends it with the final status
 //! (reference flow, step 14), the buyer's org records it, and the readable report writes the sentence
-//! (`report::sentences`). Rewording a sentence changes no message and no digest.
+//! (`sentences`). Rewording a sentence changes no message and no digest.
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,7 @@
 
 use super::ids::{ActorId, Address};
 use super::message::{Body, Kind};
-use crate::crypto::keys::{self, Keyring};
+use crate::protocol::keys::{self, Keyring};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

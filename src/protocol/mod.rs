@@ -1,5 +1,5 @@
 //! The FinP2P protocol as finsim models it: ids, typed messages, signed envelopes,
-//! status codes, the Asset Transaction Signature Template and IVMS-101 documents.
+//! keys derived from the seed, status codes, the Asset Transaction Signature Template and IVMS-101 documents.
 
 pub mod atst;
 pub mod canonical;
@@ -8,5 +8,6 @@ pub mod config;
 pub mod envelope;
 pub mod ids;
 pub mod ivms101;
+pub mod keys;
 pub mod message;
 pub mod status;

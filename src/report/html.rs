@@ -4,11 +4,11 @@
 
 use crate::actors::note::Note;
 use crate::evidence::Material;
-use crate::net::faults::LossCause;
 use crate::outcome::Outcome;
 use crate::protocol::ids::ActorId;
-use crate::report::sentences;
 use crate::scenario::Scenario;
+use crate::sentences;
+use crate::trace::LossCause;
 use crate::trace::{Event, Record};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::{BTreeMap, BTreeSet};

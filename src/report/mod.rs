@@ -4,13 +4,13 @@
 //! carries data; `sentences` words it.
 
 pub mod html;
-pub mod sentences;
 
 use crate::actors::note::Note;
 use crate::check::Check;
 use crate::outcome::Outcome;
 use crate::protocol::cause::RuleCheck;
 use crate::protocol::message::Kind;
+use crate::sentences;
 use crate::trace::{Event, Hop, Record};
 use std::collections::BTreeMap;
 
@@ -242,9 +242,9 @@ pub fn summary(outcome: &Outcome, file: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::faults::LossCause;
     use crate::protocol::ids::{OrgId, ResourceId};
     use crate::protocol::status::Status;
+    use crate::trace::LossCause;
 
     fn hop(kind: Kind, request_id: u64) -> Hop {
         Hop {

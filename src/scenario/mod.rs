@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod model;
+pub mod seeds;
 mod syntax;
 mod validate;
 

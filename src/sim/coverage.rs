@@ -352,6 +352,11 @@ impl Default for Counter {
 }
 
 impl Counter {
+    /// A counter that counts when `enabled`.
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self { enabled, ..Self::default() }
+    }
+
     /// Whether `envelope` reached `receiver` before (and remembers that it has now); always
     /// `false` when the counter is off (it then remembers nothing).
     pub(crate) fn is_copy(&mut self, receiver: &ActorId, envelope: &Envelope) -> bool {

@@ -4,9 +4,9 @@
 
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::organization::OrgSetup;
-use crate::crypto::keys::{self, Keyring};
 use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, OrgId};
+use crate::protocol::keys::{self, Keyring};
 use crate::scenario::Scenario;
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;

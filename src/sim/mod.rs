@@ -12,26 +12,24 @@ pub mod adapter;
 pub mod coverage;
 pub mod flow;
 pub mod genesis;
-pub mod observations;
+pub mod schedule;
 pub mod script;
 
 use crate::actors::boundary::{Boundary, Signer};
-use crate::actors::byzantine::{builtin, Byzantine};
+use crate::actors::byzantine::{builtin, Byzantine, Misbehaviours};
 use crate::actors::cluster_ledger::ClusterLedger;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::directory::{Defences, Directory};
 use crate::actors::note::{Discard, Note};
+use crate::actors::organization::ledger_view::LedgerView;
 use crate::actors::organization::Organization;
 use crate::actors::outbox::{Input, Outbox};
 use crate::actors::user::User;
-use crate::crypto::keys;
-use crate::explore::schedule::{Choice, Misfit, Transmission};
-use crate::library::Simulator;
 use crate::lookup::Lookup;
 use crate::net::network::{between_orgs, Network};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
-use crate::protocol::message::Kind;
+use crate::protocol::keys;
 use crate::scenario::Behaviour;
 use crate::scenario::Scenario;
 use crate::trace::{self, Event, Record, StepNumber};
@@ -39,7 +37,7 @@ use actix::{Actor, Addr, Recipient};
 use adapter::{FinalSnapshot, Node, ReplicaSnapshot, Step};
 use ed25519_dalek::SigningKey;
 use flow::{Flow, StepState};
-use observations::{Delivery, LedgerAnswer, Observations};
+use schedule::{Choice, Misfit, Transmission};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -131,6 +129,78 @@ impl From<Budget> for Settings {
 /// JSON and a line feed: the bytes the digest hashes and a trace file holds).
 pub type Tap<'a> = &'a mut dyn FnMut(&Record, &[u8]);
 
+/// What a run tells whoever watches it, as things happen: the engine's one interface to the
+/// checks above it (`check::observations::Observations` is the checks' observer), so that the
+/// engine knows nothing of what is checked. Every method has a default that ignores the event.
+pub trait Observer {
+    /// A flow step started at `now_us`.
+    fn step_started(&mut self, now_us: u64, action: &crate::scenario::Action) {
+        let _ = (now_us, action);
+    }
+
+    /// An actor wrote `note` at `now_us`.
+    fn note(&mut self, now_us: u64, note: &Note) {
+        let _ = (now_us, note);
+    }
+
+    /// `sender` handed `envelope` to the network at `now_us` (once per receiver).
+    fn sent(&mut self, now_us: u64, sender: &ActorId, envelope: &Envelope) {
+        let _ = (now_us, sender, envelope);
+    }
+
+    /// A copy reached `receiver` and is about to be opened: `sent` is the envelope as it was sent
+    /// (it differs from what arrived when the copy was corrupted), `keep` says whether the run
+    /// keeps envelopes (`Settings::record_envelopes`).
+    fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
+        let _ = (times, sender, receiver, sent, keep);
+    }
+
+    /// The run ended: each cluster ledger's final state, and the replica of each org that is up.
+    fn ended(&mut self, ledgers: BTreeMap<ClusterId, LedgerSnapshot>, replicas: BTreeMap<OrgId, LedgerView>) {
+        let _ = (ledgers, replicas);
+    }
+}
+
+/// An observer that keeps nothing (a run measured for its cost alone).
+impl Observer for () {}
+
+/// One run for the engine: the scenario, the seed, the settings, where the scenario's custom
+/// misbehaviours come from, and what each trace record is handed to.
+pub struct Job<'a, 't> {
+    /// What runs.
+    pub scenario: &'a Scenario,
+    /// The seed of its keys and draws.
+    pub seed: u64,
+    /// Its budget, defences and what it keeps.
+    pub settings: Settings,
+    /// The registry of the misbehaviours it may name as `custom`.
+    pub misbehaviours: &'a dyn Misbehaviours,
+    /// What each record is handed to as it happens.
+    pub tap: Option<Tap<'t>>,
+}
+
+impl<'a, 't> Job<'a, 't> {
+    /// `scenario` at `seed`, with default settings, no custom misbehaviour and no tap.
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Self {
+        Self { scenario, seed, settings: Settings::default(), misbehaviours: &(), tap: None }
+    }
+
+    /// With `settings`.
+    pub fn settings(self, settings: impl Into<Settings>) -> Self {
+        Self { settings: settings.into(), ..self }
+    }
+
+    /// With the custom misbehaviours of `registry`.
+    pub fn misbehaviours(self, registry: &'a dyn Misbehaviours) -> Self {
+        Self { misbehaviours: registry, ..self }
+    }
+
+    /// Handing each record to `tap`.
+    pub fn tap(self, tap: Tap<'t>) -> Self {
+        Self { tap: Some(tap), ..self }
+    }
+}
+
 /// What one queued event is counted as by `Budget::max_bytes` (the entry, its two actor ids,
 /// its share of an envelope).
 pub const QUEUED_EVENT_BYTES: u64 = 256;
@@ -165,13 +235,13 @@ pub use crate::net::network::Stats;
 
 /// What a run produced, before any check.
 #[derive(Debug)]
-pub struct RunResult {
+pub struct RunResult<O = ()> {
     /// The canonical trace (empty when `Settings::forget_trace`).
     pub trace: Vec<Record>,
     /// SHA-256 (hex) of the canonical trace, hashed as the run went.
     pub digest: String,
-    /// What the checks read.
-    pub observations: Observations,
+    /// The run's observer, with what it kept.
+    pub observations: O,
     /// Which (message kind, role, path) combinations the run took.
     pub coverage: coverage::Coverage,
     /// Transmission counts.
@@ -256,63 +326,35 @@ impl Runner {
         Self { system: actix::System::with_tokio_rt(runtime) }
     }
 
-    /// Runs a scenario with a seed; the run's actors stop when it ends.
-    pub fn simulate(&self, scenario: &Scenario, seed: u64) -> RunResult {
-        self.simulate_within(scenario, seed, Settings::default())
-    }
-
-    /// Runs a scenario with a seed and settings (its budget; its defences).
-    pub fn simulate_within(&self, scenario: &Scenario, seed: u64, settings: Settings) -> RunResult {
-        self.simulate_extended(scenario, seed, settings, &Simulator::default())
-    }
-
-    /// Replays a schedule (`explore::schedule`) on a scenario without its faults, with the keys
-    /// of `seed`: every event in the schedule's order, at virtual time 0.
-    pub fn simulate_scheduled(&self, scenario: &Scenario, seed: u64, schedule: &[Choice]) -> Result<RunResult, Misfit> {
-        let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
+    /// Runs `job`, telling `observer` what happens; the run's actors stop when it ends.
+    pub fn simulate<O: Observer>(&self, job: Job<'_, '_>, observer: O) -> RunResult<O> {
+        let Job { scenario, seed, settings, misbehaviours, tap } = job;
         self.system.block_on(async {
-            let mut simulation =
-                Simulation::new(Cow::Owned(unfaulted), seed, Settings::default(), &Simulator::default());
-            simulation.replay(schedule).await?;
-            Ok(simulation.finish().await)
-        })
-    }
-
-    /// Runs a scenario with a designer's misbehaviours (`library`).
-    pub fn simulate_extended(
-        &self,
-        scenario: &Scenario,
-        seed: u64,
-        settings: Settings,
-        library: &Simulator,
-    ) -> RunResult {
-        self.simulate_tapped(scenario, seed, settings, library, None)
-    }
-
-    /// Runs a scenario with a designer's misbehaviours, handing each trace record to `tap` as it
-    /// happens (a trace file, a readable account, written as the run goes).
-    pub fn simulate_tapped(
-        &self,
-        scenario: &Scenario,
-        seed: u64,
-        settings: Settings,
-        library: &Simulator,
-        tap: Option<Tap<'_>>,
-    ) -> RunResult {
-        self.system.block_on(async {
-            let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings, library);
-            simulation.sent = settings.record_envelopes.then(Vec::new);
-            if settings.forget_trace {
-                simulation.trace = None;
-            }
-            simulation.counter.enabled = !settings.skip_coverage;
+            let mut simulation = Simulation::new(Cow::Borrowed(scenario), seed, settings, misbehaviours, observer);
             simulation.tap = tap;
             simulation.run(settings.budget).await
         })
     }
+
+    /// Replays a schedule (`sim::schedule`) on a scenario without its faults, with the keys
+    /// of `seed`: every event in the schedule's order, at virtual time 0.
+    pub fn simulate_scheduled<O: Observer>(
+        &self,
+        scenario: &Scenario,
+        seed: u64,
+        schedule: &[Choice],
+        observer: O,
+    ) -> Result<RunResult<O>, Misfit> {
+        let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
+        self.system.block_on(async {
+            let mut simulation = Simulation::new(Cow::Owned(unfaulted), seed, Settings::default(), &(), observer);
+            simulation.replay(schedule).await?;
+            Ok(simulation.finish().await)
+        })
+    }
 }
 
-struct Simulation<'a, 't> {
+struct Simulation<'a, 't, O> {
     /// The scenario (owned by a script, which adds the faults it injects).
     scenario: Cow<'a, Scenario>,
     now: u64,
@@ -340,7 +382,7 @@ struct Simulation<'a, 't> {
     recorded_bytes: u64,
     /// The canonical line being written (one buffer for the whole run).
     line: Vec<u8>,
-    observations: Observations,
+    observer: O,
     /// Which (message kind, role, path) combinations the run took.
     counter: coverage::Counter,
     messages: u64,
@@ -351,10 +393,16 @@ struct Simulation<'a, 't> {
     sent: Option<Vec<SentEnvelope>>,
 }
 
-impl<'a, 't> Simulation<'a, 't> {
-    /// A run's world at time 0, built with `settings`' defences and signer (`budget` and what a
-    /// run keeps are the caller's to apply).
-    fn new(scenario: Cow<'a, Scenario>, seed: u64, settings: Settings, library: &Simulator) -> Self {
+impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
+    /// A run's world at time 0, built with `settings`' defences and signer, keeping what
+    /// `settings` asks it to keep (its `budget` is the caller's to apply).
+    fn new(
+        scenario: Cow<'a, Scenario>,
+        seed: u64,
+        settings: Settings,
+        misbehaviours: &dyn Misbehaviours,
+        observer: O,
+    ) -> Self {
         let null_signer = settings.null_signer;
         let mut keys = genesis::signing_keys(&scenario, seed);
         let dir = Arc::new(Directory {
@@ -380,7 +428,7 @@ impl<'a, 't> Simulation<'a, 't> {
                     let mut ranked: Vec<_> = behaviours
                         .iter()
                         .filter_map(|b| match b {
-                            Behaviour::Custom(name) => library.make_misbehaviour(name).map(|m| (u8::MAX, m)),
+                            Behaviour::Custom(name) => misbehaviours.make(name).map(|m| (u8::MAX, m)),
                             _ => b.word().and_then(builtin::by_name),
                         })
                         .collect();
@@ -432,18 +480,18 @@ impl<'a, 't> Simulation<'a, 't> {
             dir,
             flow,
             cancelled: Lookup::default(),
-            trace: Some(Vec::new()),
+            trace: (!settings.forget_trace).then(Vec::new),
             tap: None,
             trace_hasher: Sha256::new(),
             trace_bytes: 0,
             recorded_bytes: 0,
             line: Vec::with_capacity(512),
-            observations: Observations::for_run(seed, null_signer),
-            counter: coverage::Counter::default(),
+            observer,
+            counter: coverage::Counter::new(!settings.skip_coverage),
             messages: 0,
             events: 0,
             stopped_by: None,
-            sent: None,
+            sent: settings.record_envelopes.then(Vec::new),
         };
         for crash in crashes {
             simulation.schedule(crash.at_us, Pending::Crash(crash.org.clone()));
@@ -488,7 +536,7 @@ impl<'a, 't> Simulation<'a, 't> {
             .saturating_add((self.queue.len() as u64).saturating_mul(QUEUED_EVENT_BYTES))
     }
 
-    async fn run(mut self, budget: Budget) -> RunResult {
+    async fn run(mut self, budget: Budget) -> RunResult<O> {
         self.advance(budget, None).await;
         self.finish().await
     }
@@ -650,18 +698,21 @@ impl<'a, 't> Simulation<'a, 't> {
         taken
     }
 
-    async fn finish(mut self) -> RunResult {
+    async fn finish(mut self) -> RunResult<O> {
         let stopped_by = self.stopped_by;
+        let mut ledgers = BTreeMap::new();
         for (cluster, ledger) in &self.ledgers {
             let snapshot: LedgerSnapshot = ledger.send(FinalSnapshot).await.expect("ledger actors outlive the run");
-            self.observations.ledgers.insert(cluster.clone(), snapshot);
+            ledgers.insert(cluster.clone(), snapshot);
         }
+        let mut replicas = BTreeMap::new();
         for (org, node) in &self.orgs {
             if !self.network.is_down(&ActorId::Org(org.clone())) {
                 let replica = node.send(ReplicaSnapshot).await.expect("org actors outlive the run");
-                self.observations.replicas.insert(org.clone(), replica);
+                replicas.insert(org.clone(), replica);
             }
         }
+        self.observer.ended(ledgers, replicas);
         let unfinished_steps = self
             .flow
             .states
@@ -673,7 +724,7 @@ impl<'a, 't> Simulation<'a, 't> {
         RunResult {
             trace: self.trace.unwrap_or_default(),
             digest: const_hex::encode(self.trace_hasher.finalize()),
-            observations: self.observations,
+            observations: self.observer,
             coverage: self.counter.coverage,
             stats: self.network.stats,
             messages: self.messages,
@@ -699,9 +750,7 @@ impl<'a, 't> Simulation<'a, 't> {
         }
         self.flow.states[step] = StepState::Running;
         let request_id = self.flow.request_id(step);
-        if let crate::scenario::Action::Transfer { request_id, .. } = action {
-            self.observations.transfer_starts.insert(request_id, self.now);
-        }
+        self.observer.step_started(self.now, &action);
         self.record(Event::StepStarted {
             step: StepNumber::of_index(step),
             actor: actor.clone(),
@@ -740,7 +789,7 @@ impl<'a, 't> Simulation<'a, 't> {
             if let Note::Retry { .. } = &note {
                 self.network.stats.retries += 1;
             }
-            self.observations.record(self.now, &note);
+            self.observer.note(self.now, &note);
             let finished = self.flow.finished_by(&note);
             self.record(Event::Note(note));
             if let Some(step) = finished {
@@ -774,13 +823,7 @@ impl<'a, 't> Simulation<'a, 't> {
                 SentEnvelope { t_us: self.now, from: sender.clone(), to: receiver.clone(), envelope: envelope.clone() };
             sent.push(record);
         }
-        if envelope.kind.is_ledger_answer() {
-            if let ActorId::Org(org) = &sender {
-                if let Some(answer) = LedgerAnswer::of(self.now, org.clone(), &envelope) {
-                    self.observations.ledger_answers.push(answer);
-                }
-            }
-        }
+        self.observer.sent(self.now, &sender, &envelope);
         let transmitted = self.network.transmit(self.now, &self.scenario.faults, sender, receiver, envelope, retry);
         for event in transmitted.events {
             self.record(event);
@@ -809,12 +852,7 @@ impl<'a, 't> Simulation<'a, 't> {
         if !matches!(delivered, Event::Delivered { .. }) {
             return self.record(delivered);
         }
-        if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (&sender, &receiver, sent.kind) {
-            let keep = self.sent.is_some();
-            if let Some(delivery) = Delivery::of((sent_us, self.now), from.clone(), to.clone(), sent, keep) {
-                self.observations.data_deliveries.push(delivery);
-            }
-        }
+        self.observer.delivered((sent_us, self.now), &sender, &receiver, &sent, self.sent.is_some());
         self.record(delivered);
         // The receiver is looked up once: its boundary opens the envelope, its mailbox takes it.
         let Some((recipient, boundary)) = self.actors.get(&receiver) else { return };

@@ -1,16 +1,13 @@
-//! A scripted run: the same simulation as `finsim run`, driven step by step by a program that
-//! injects faults mid-run and asserts between steps, with paired verbs as turmoil has them
-//! (`partition` / `repair`, `crash` / `restart`). Injected faults join the run's scenario, so
-//! the checks (the `liveness` deadline among them) see them as if the file had named them.
+//! A run driven step by step: the same simulation as any run, advanced to a virtual time at a
+//! time, with faults injected between (`partition` / `repair`, `crash` / `restart`). Injected
+//! faults join the run's scenario, so whatever checks the run afterwards sees them as if the file
+//! had named them. The library's `Script` is this with the checks at its end.
 
 use super::adapter::Snapshot;
-use super::{Budget, Pending, Runner, Settings, Simulation};
+use super::{Budget, Job, Observer, Pending, RunResult, Runner, Simulation};
 use crate::actors::cluster_ledger::LedgerSnapshot;
-use crate::library::Simulator;
-use crate::outcome::Outcome;
 use crate::protocol::ids::{ClusterId, OrgId};
 use crate::scenario::{Crash, Partition, Scenario};
-use crate::sim::observations::{KnownFinal, Observations};
 use crate::trace::Record;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -27,45 +24,31 @@ impl std::fmt::Display for ScriptError {
 
 impl std::error::Error for ScriptError {}
 
-/// A run driven step by step. Build one with `Simulator::script`; end it with `finish`.
-///
-/// ```
-/// use finsim::library::Simulator;
-///
-/// let simulator = Simulator::new();
-/// let scenario = simulator.parse("sample", finsim::scenario::SAMPLE_FLOW).unwrap();
-/// let mut script = simulator.script(&scenario, 0);
-/// script.run_until_ms(30);
-/// script.partition(&[&["cluster_A"], &["cluster_B"]]).unwrap();
-/// script.run_until_ms(2_000);
-/// assert!(script.transfer(10101).is_none(), "cut off: not final yet");
-/// script.repair();
-/// let outcome = script.finish();
-/// assert!(outcome.passed, "{:?}", outcome.failures());
-/// ```
-pub struct Script<'a> {
+/// A run driven step by step (`finish` ends it).
+pub struct Stepped<O> {
     runner: Runner,
-    simulation: Option<Simulation<'a, 'static>>,
-    library: &'a Simulator,
-    seed: u64,
+    simulation: Option<Simulation<'static, 'static, O>>,
     budget: Budget,
 }
 
-impl<'a> Script<'a> {
-    pub(crate) fn new(library: &'a Simulator, scenario: Scenario, seed: u64) -> Self {
+impl<O: Observer> Stepped<O> {
+    /// `job` (its tap aside: a stepped run hands records to nobody), ready to run from time 0,
+    /// on a System of its own.
+    pub fn new(job: Job<'_, '_>, observer: O) -> Self {
         let runner = Runner::new();
-        let settings = Settings::default();
+        let Job { scenario, seed, settings, misbehaviours, tap: _ } = job;
+        let scenario = Cow::Owned(scenario.clone());
         let simulation =
-            runner.system.block_on(async { Simulation::new(Cow::Owned(scenario), seed, settings, library) });
-        Self { runner, simulation: Some(simulation), library, seed, budget: Budget::default() }
+            runner.system.block_on(async { Simulation::new(scenario, seed, settings, misbehaviours, observer) });
+        Self { runner, simulation: Some(simulation), budget: settings.budget }
     }
 
-    fn sim(&self) -> &Simulation<'a, 'static> {
-        self.simulation.as_ref().expect("a script holds its simulation until it finishes")
+    fn sim(&self) -> &Simulation<'static, 'static, O> {
+        self.simulation.as_ref().expect("a stepped run holds its simulation until it finishes")
     }
 
-    fn sim_mut(&mut self) -> &mut Simulation<'a, 'static> {
-        self.simulation.as_mut().expect("a script holds its simulation until it finishes")
+    fn sim_mut(&mut self) -> &mut Simulation<'static, 'static, O> {
+        self.simulation.as_mut().expect("a stepped run holds its simulation until it finishes")
     }
 
     /// Virtual time, in milliseconds.
@@ -78,14 +61,14 @@ impl<'a> Script<'a> {
     pub fn run_until_ms(&mut self, at_ms: u64) -> bool {
         let until = at_ms.saturating_mul(1000);
         let budget = self.budget;
-        let simulation = self.simulation.as_mut().expect("a script holds its simulation until it finishes");
+        let simulation = self.simulation.as_mut().expect("a stepped run holds its simulation until it finishes");
         self.runner.system.block_on(simulation.advance(budget, Some(until)))
     }
 
     /// Runs until nothing is left to do (or the run's budget ends it).
     pub fn run_to_end(&mut self) {
         let budget = self.budget;
-        let simulation = self.simulation.as_mut().expect("a script holds its simulation until it finishes");
+        let simulation = self.simulation.as_mut().expect("a stepped run holds its simulation until it finishes");
         self.runner.system.block_on(simulation.advance(budget, None));
     }
 
@@ -155,14 +138,14 @@ impl<'a> Script<'a> {
         Ok(())
     }
 
-    /// A transfer's final status as its buyer's org knows it so far.
-    pub fn transfer(&self, request_id: u64) -> Option<&KnownFinal> {
-        self.sim().observations.transfers.get(&request_id)
+    /// The run's observer, with what it has kept so far.
+    pub fn observer(&self) -> &O {
+        &self.sim().observer
     }
 
-    /// What the run has shown so far.
-    pub fn observations(&self) -> &Observations {
-        &self.sim().observations
+    /// The scenario as it runs (with the faults injected so far).
+    pub fn scenario(&self) -> &Scenario {
+        &self.sim().scenario
     }
 
     /// The trace so far.
@@ -176,12 +159,11 @@ impl<'a> Script<'a> {
         self.runner.system.block_on(async { node.send(Snapshot).await.ok() })
     }
 
-    /// Runs to the end and checks everything, as `Simulator::run` does.
-    pub fn finish(mut self) -> Outcome {
+    /// Runs to the end; the scenario it ran (with every injected fault) and what it produced.
+    pub fn finish(mut self) -> (Scenario, RunResult<O>) {
         self.run_to_end();
-        let simulation = self.simulation.take().expect("a script holds its simulation until it finishes");
+        let simulation = self.simulation.take().expect("a stepped run holds its simulation until it finishes");
         let scenario = simulation.scenario.clone().into_owned();
-        let result = self.runner.system.block_on(simulation.finish());
-        crate::outcome::conclude(&scenario, self.seed, result, self.library)
+        (scenario, self.runner.system.block_on(simulation.finish()))
     }
 }

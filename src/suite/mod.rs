@@ -9,7 +9,7 @@
 pub mod corpus;
 pub mod junit;
 
-use crate::outcome::run_with;
+use crate::library::run_with;
 use crate::scenario::Scenario;
 use crate::sim::coverage::Coverage;
 use serde::{Deserialize, Serialize};

@@ -7,11 +7,22 @@
 use crate::actors::note::Note;
 use crate::actors::outbox::Command;
 use crate::crypto::chainpoint::{ChainpointProof, Op};
-use crate::net::faults::LossCause;
 use crate::protocol::ids::{ActorId, TextPieces};
 use crate::protocol::message::Kind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// Why a transmission was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossCause {
+    /// The `drop` fault.
+    Drop,
+    /// Sender and receiver are in different partition groups.
+    Partition,
+    /// The receiver was down when it arrived.
+    ReceiverDown,
+}
 
 /// A flow step's number: its place in the scenario's `flow`, counted from 1, as the account, the
 /// report, the trace and the JSON all write it.
@@ -327,7 +338,7 @@ mod tests {
             to: Address::Actor(from.clone()),
             body: crate::protocol::message::Body::SettlementAck,
         };
-        let cause = std::sync::Arc::new(Envelope::seal(message, &crate::crypto::keys::actor_key(1, &from)));
+        let cause = std::sync::Arc::new(Envelope::seal(message, &crate::protocol::keys::actor_key(1, &from)));
         for change in Change::ALL {
             for actor in [from.clone(), ActorId::Org(OrgId::from("a\"b"))] {
                 let record =

@@ -6,7 +6,7 @@ use finsim::sim::{Runner, Settings};
 
 fn run_with(file: &str, defences: Defences) -> finsim::Outcome {
     let scenario = super::load(&super::root().join(file));
-    finsim::outcome::run_within(&Runner::new(), &scenario, scenario.seed, Settings { defences, ..Settings::default() })
+    finsim::library::run_within(&Runner::new(), &scenario, scenario.seed, Settings { defences, ..Settings::default() })
 }
 
 fn check<'a>(outcome: &'a finsim::Outcome, name: &str) -> &'a finsim::check::Check {
@@ -47,7 +47,7 @@ fn seeds_moving_twice(defences: Defences) -> (Vec<u64>, Vec<u64>) {
     let (mut failed, mut submitted_twice) = (Vec::new(), Vec::new());
     for seed in 0..30 {
         let outcome =
-            finsim::outcome::run_within(&runner, &scenario, seed, Settings { defences, ..Settings::default() });
+            finsim::library::run_within(&runner, &scenario, seed, Settings { defences, ..Settings::default() });
         if !check(&outcome, "exactly_once").passed {
             failed.push(seed);
         }
@@ -125,7 +125,7 @@ fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused
   - balance:  { org: org_2,",
     );
     let scenario = finsim::scenario::parse("two-resubmitted.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
-    let outcome = finsim::outcome::run_within(&Runner::new(), &scenario, scenario.seed, Settings::default());
+    let outcome = finsim::library::run_within(&Runner::new(), &scenario, scenario.seed, Settings::default());
     let notes = || {
         outcome.trace.iter().filter_map(|r| match &r.event {
             finsim::trace::Event::Note(note) => Some(note),

@@ -70,12 +70,12 @@ fn every_counterexample_replays_through_the_engine_and_fails_the_same_way() {
         let failure = found.failures.iter().find(|f| f.check == check).unwrap_or_else(|| panic!("{file}: {found:?}"));
         assert!(failure.end_states > 0 && failure.end_states < found.end_states, "{file}: only some orders fail");
         let schedule = found.counterexample.expect("a counterexample");
-        let replayed = finsim::outcome::run_scheduled(&scenario, schedule.seed, &schedule).unwrap();
+        let replayed = finsim::library::run_scheduled(&scenario, schedule.seed, &schedule).unwrap();
         let failed: Vec<String> = replayed.failures().iter().map(|c| c.name.clone()).collect();
         assert_eq!(failed, schedule.fails, "{file}: the replay fails the checks the explorer named");
         assert!(failed.iter().any(|f| f == check));
         let renamed = finsim::scenario::Scenario { name: "another".into(), ..scenario.clone() };
-        let misfit = finsim::outcome::run_scheduled(&renamed, schedule.seed, &schedule).unwrap_err();
+        let misfit = finsim::library::run_scheduled(&renamed, schedule.seed, &schedule).unwrap_err();
         assert!(matches!(misfit, finsim::explore::schedule::Misfit::Scenario { .. }), "{misfit}");
     }
 }

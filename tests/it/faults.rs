@@ -2,8 +2,8 @@
 
 use super::{load, root};
 use finsim::actors::note::{Act, Discard, Note, SuspectReason};
-use finsim::net::faults::LossCause;
 use finsim::protocol::cause::Cause;
+use finsim::trace::LossCause;
 use finsim::trace::{Event, Record};
 use finsim::Outcome;
 use proptest::prelude::*;
@@ -369,7 +369,7 @@ protocol: { timeout_ms: 300, retries: 0 }
     let fetch_timed_out = Cause::DataTimeout;
     let mut refused_at = Vec::new();
     for seed in 0..200 {
-        let outcome = finsim::outcome::run_with(&runner, &scenario, seed);
+        let outcome = finsim::library::run_with(&runner, &scenario, seed);
         let refused = notes(&outcome.trace)
             .any(|n| matches!(n, Note::PersonalData { status: finsim::protocol::status::Status::Denied, .. }));
         if !refused {

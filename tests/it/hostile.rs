@@ -167,12 +167,12 @@ fn a_run_that_never_goes_quiet_stops_at_its_budget_with_the_check_finished() {
         (finsim::sim::Budget { max_events: 500, events_per_step: 0, ..Default::default() }, "event limit (500 events)"),
         (finsim::sim::Budget { max_bytes: 64 << 10, bytes_per_step: 0, ..Default::default() }, "memory limit"),
     ] {
-        let outcome = finsim::outcome::run_within(&runner, &scenario, 1, budget);
+        let outcome = finsim::library::run_within(&runner, &scenario, 1, budget);
         assert!(!outcome.passed);
         let finished = outcome.invariants.iter().find(|c| c.name == "finished").expect("the check finished");
         assert!(finished.detail.contains(words), "{}", finished.detail);
     }
-    let outcome = finsim::outcome::run_within(&runner, &scenario, 1, finsim::sim::Budget::default());
+    let outcome = finsim::library::run_within(&runner, &scenario, 1, finsim::sim::Budget::default());
     assert!(outcome.invariants.iter().all(|c| c.name != "finished"), "the storm ends by itself at this size");
 }
 
@@ -468,7 +468,7 @@ proptest::proptest! {
             Ok(scenario) => {
                 let budget = finsim::sim::Budget { max_events: 50_000, max_bytes: 16 << 20, events_per_step: 0, bytes_per_step: 0 };
                 let runner = finsim::sim::Runner::new();
-                let outcome = finsim::outcome::run_within(&runner, &scenario, scenario.seed, budget);
+                let outcome = finsim::library::run_within(&runner, &scenario, scenario.seed, budget);
                 prop_assert_eq!(outcome.expectations.len(), scenario.expect.len());
             }
             Err(error) => {

@@ -16,7 +16,8 @@ fn payloads_sent() -> Vec<String> {
     let mut payloads = Vec::new();
     for path in bundled() {
         let scenario = load(&path);
-        let result = runner.simulate_within(&scenario, scenario.seed, settings);
+        let observations = finsim::check::observations::Observations::for_settings(scenario.seed, &settings);
+        let result = runner.simulate(finsim::sim::Job::new(&scenario, scenario.seed).settings(settings), observations);
         for delivery in &result.observations.data_deliveries {
             let Some(message) = delivery.envelope.as_ref().and_then(|e| e.read()) else { continue };
             if let Body::GetResponse(response) = message.body {

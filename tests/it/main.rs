@@ -13,6 +13,7 @@ mod generate;
 mod generated;
 mod hostile;
 mod ivms101;
+mod layers;
 mod library;
 mod loader;
 mod quorum;

@@ -4,7 +4,7 @@
 //! the asset's data with it and verifies the transfer's proof.
 
 use finsim::actors::note::Note;
-use finsim::report::sentences::result;
+use finsim::sentences::result;
 use finsim::trace::Event;
 use finsim::Outcome;
 
@@ -172,7 +172,7 @@ fn quorum_any_accepts_the_first_valid_answer_even_from_a_liar() {
     let runner = finsim::sim::Runner::new();
     let mut answers = std::collections::BTreeSet::new();
     for seed in 0..20 {
-        let outcome = finsim::outcome::run_with(&runner, &scenario, seed);
+        let outcome = finsim::library::run_with(&runner, &scenario, seed);
         let (answer, detail) = balance_answer(&outcome);
         assert!(detail.starts_with("1 of 5 answered alike (quorum 1)"), "{detail}");
         let balance = outcome.expectations.iter().find(|c| c.name.starts_with("balance")).unwrap();

@@ -16,7 +16,7 @@ fn the_witness_reads_of_every_message_what_its_whole_decoding_says() {
     let mut kinds = BTreeSet::new();
     for path in bundled() {
         let scenario = load(&path);
-        for sent in runner.simulate_within(&scenario, scenario.seed, settings).sent {
+        for sent in runner.simulate(finsim::sim::Job::new(&scenario, scenario.seed).settings(settings), ()).sent {
             let message = sent.envelope.read().expect("a sealed envelope decodes");
             let head = witness::read_head(&sent.envelope).expect("a sealed envelope's head reads");
             let what = format!("{} in {}", message.body.kind(), path.display());

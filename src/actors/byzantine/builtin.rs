@@ -240,8 +240,8 @@ impl Misbehaviour for Resubmit {
 mod tests {
     use super::*;
     use crate::actors::directory::Directory;
-    use crate::crypto::keys;
     use crate::protocol::ids::ClusterId;
+    use crate::protocol::keys;
     use crate::protocol::message::{TxAccepted, VerifyRequest};
 
     fn directory() -> Directory {

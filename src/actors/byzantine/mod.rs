@@ -14,11 +14,25 @@ use crate::actors::directory::Directory;
 use crate::actors::note::{Act, Note};
 use crate::actors::outbox::{Input, Outbox, Outgoing};
 use crate::actors::StateMachine;
-use crate::crypto::keys;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
+use crate::protocol::keys;
 use ed25519_dalek::SigningKey;
 use std::sync::Arc;
+
+/// Where a run finds the misbehaviours a scenario names as `behaviour: {custom: NAME}`: the
+/// engine is handed one and asks it for a fresh instance per byzantine org that names it. `()`
+/// knows none (the built-in ones need no registry).
+pub trait Misbehaviours {
+    /// A fresh instance of the misbehaviour registered as `name`, if there is one.
+    fn make(&self, name: &str) -> Option<Box<dyn Misbehaviour>>;
+}
+
+impl Misbehaviours for () {
+    fn make(&self, _name: &str) -> Option<Box<dyn Misbehaviour>> {
+        None
+    }
+}
 
 /// A way an org departs from the protocol. Both hooks default to doing nothing.
 ///

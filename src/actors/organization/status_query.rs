@@ -139,8 +139,9 @@ impl Organization {
 mod tests {
     use super::*;
     use crate::actors::outbox::{Input, Outbox, Received};
-    use crate::crypto::{keys, Hash32};
+    use crate::crypto::Hash32;
     use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
+    use crate::protocol::keys;
     use crate::protocol::message::{BlockCommitted, Kind, LedgerTx, Order, SignResponse, TxAccepted};
     use std::sync::Arc;
 

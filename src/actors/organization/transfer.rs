@@ -17,13 +17,14 @@ use super::Organization;
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
-use crate::crypto::{keyed, keys, Hash32};
+use crate::crypto::{keyed, Hash32};
 use crate::protocol::atst::TransferTemplate;
 use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::config::{RegulationOrder, SettlementMode};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
 use crate::protocol::ivms101;
+use crate::protocol::keys;
 use crate::protocol::message::{
     Account, BlockCommitted, Body, EscrowCommitted, EscrowOp, GetRequest, GetResponse, LedgerTx, Order, Settlement,
     SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,

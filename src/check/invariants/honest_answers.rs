@@ -11,12 +11,12 @@
 
 use crate::actors::cluster_ledger::HeldState;
 use crate::actors::cluster_ledger::LedgerSnapshot;
+use crate::check::observations::{Claim, Observations};
 use crate::check::Check;
 use crate::crypto::{merkle, Hash32};
 use crate::protocol::ids::{ClusterId, ResourceId};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
-use crate::sim::observations::{Claim, Observations};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -223,14 +223,14 @@ mod tests {
     use super::*;
     use crate::actors::cluster_ledger::Block;
     use crate::actors::organization::ledger_view::LedgerView;
-    use crate::crypto::keys;
+    use crate::check::observations::LedgerAnswer;
     use crate::protocol::envelope::Envelope;
     use crate::protocol::envelope::Message;
     use crate::protocol::ids::{ActorId, Address, OrgId};
+    use crate::protocol::keys;
     use crate::protocol::message::Body;
     use crate::protocol::message::{BalanceAnswer, LedgerTx, ProofAnswer};
     use crate::scenario;
-    use crate::sim::observations::LedgerAnswer;
 
     /// The judgement of an answer's body (as an org would send it).
     fn judge(body: &Body, truth: &Truth) -> Option<String> {

@@ -3,11 +3,11 @@
 
 use super::Check;
 use crate::actors::cluster_ledger::LedgerSnapshot;
+use crate::check::observations::Observations;
 use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
 use crate::protocol::message::LedgerTx;
 use crate::scenario::{Action, Scenario};
-use crate::sim::observations::Observations;
 use std::collections::BTreeMap;
 
 pub mod causes;
@@ -280,16 +280,16 @@ mod tests {
     use super::*;
     use crate::actors::cluster_ledger::Block;
     use crate::actors::note::Change;
+    use crate::check::observations::KnownFinal;
     use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
-    use crate::crypto::keys;
     use crate::protocol::cause::Cause;
     use crate::protocol::envelope::{Envelope, Message};
     use crate::protocol::ids::{Address, OrgId, ResourceId};
+    use crate::protocol::keys;
     use crate::protocol::message::Body;
     use crate::protocol::message::Settlement;
     use crate::protocol::status::Status;
     use crate::scenario::{self, Scenario};
-    use crate::sim::observations::KnownFinal;
 
     fn sample() -> Scenario {
         scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap()

@@ -6,10 +6,10 @@
 //! pending from its start until its buyer's org knew its final status; the data must have been
 //! sent within that window.
 
+use crate::check::observations::Observations;
 use crate::check::Check;
 use crate::protocol::ids::{OrgId, ResourceId};
 use crate::scenario::{Action, Scenario};
-use crate::sim::observations::Observations;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks every delivery of personal data.
@@ -76,13 +76,13 @@ fn pending(seen: &Observations, transfers: &[u64], t_us: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
+    use crate::check::observations::{Delivery, KnownFinal};
     use crate::protocol::cause::Cause;
     use crate::protocol::envelope::{Envelope, Message};
     use crate::protocol::ids::{ActorId, Address};
+    use crate::protocol::keys;
     use crate::protocol::message::{Body, GetResponse, APPLICATION_IVMS101, APPLICATION_JSON};
     use crate::scenario;
-    use crate::sim::observations::{Delivery, KnownFinal};
     use std::sync::Arc;
 
     fn org(name: &str) -> OrgId {

@@ -245,9 +245,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::keys;
     use crate::protocol::envelope::Message;
     use crate::protocol::ids::{Address, OrgId};
+    use crate::protocol::keys;
     use crate::protocol::message::Body;
 
     fn sealed() -> Envelope {

@@ -53,10 +53,14 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
     if let Some(description) = &file.description {
         v.text(description, "the description", true);
     }
-    let seeds = file.seeds.as_ref().and_then(|text| match crate::sweep::parse_seeds(&text.value) {
+    let seeds = file.seeds.as_ref().and_then(|text| match super::seeds::parse_seeds(&text.value) {
         Ok(seeds) => Some(seeds),
         Err(why) => {
-            v.problem_help(text, why, "`seeds` is a range of seeds, both ends included: \"A..B\", e.g. \"0..99\"");
+            v.problem_help(
+                text,
+                why.to_string(),
+                "`seeds` is a range of seeds, both ends included: \"A..B\", e.g. \"0..99\"",
+            );
             None
         }
     });

@@ -3,9 +3,9 @@
 use super::*;
 use crate::actors::outbox::{Command, Input, Received};
 use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
-use crate::crypto::keys;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::ActorId;
+use crate::protocol::keys;
 use crate::protocol::message::{BlockCommitted, Settlement};
 use crate::scenario;
 

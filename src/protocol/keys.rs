@@ -27,13 +27,13 @@ pub fn forged_key(seed: u64, actor: &ActorId) -> SigningKey {
 
 /// Signs `bytes`.
 pub fn sign(key: &SigningKey, bytes: &[u8]) -> [u8; 64] {
-    super::tally::signed(bytes.len());
+    crate::crypto::tally::signed(bytes.len());
     key.sign(bytes).to_bytes()
 }
 
 /// Verifies an ed25519 signature; any malformed input is simply `false`.
 pub fn verify(key: &VerifyingKey, bytes: &[u8], signature: &[u8; 64]) -> bool {
-    super::tally::verified(bytes.len());
+    crate::crypto::tally::verified(bytes.len());
     key.verify(bytes, &Signature::from_bytes(signature)).is_ok()
 }
 

@@ -1,17 +1,18 @@
 //! What the run showed, gathered from the actors' notes as they happen: the input
 //! of the expectation and invariant checks.
 
+use super::invariants::{witness::Witness, Causes};
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::actors::note::{Change, Note};
+use crate::actors::organization::ledger_view::LedgerView;
 use crate::actors::outbox::Amounts;
-use crate::check::invariants::{witness::Witness, Causes};
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
-use crate::protocol::message::{BalanceAnswer, Body, ProofAnswer, StatusAnswer, VerifyAnswer};
+use crate::protocol::message::{BalanceAnswer, Body, Kind, ProofAnswer, StatusAnswer, VerifyAnswer};
 use crate::protocol::status::Status;
-use crate::report::sentences;
+use crate::sentences;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -164,7 +165,7 @@ pub struct Observations {
     /// Every answer about the ledger an org sent.
     pub ledger_answers: Vec<LedgerAnswer>,
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
-    pub replicas: BTreeMap<OrgId, crate::actors::organization::ledger_view::LedgerView>,
+    pub replicas: BTreeMap<OrgId, LedgerView>,
 }
 
 impl Observations {
@@ -178,6 +179,12 @@ impl Observations {
     pub fn for_run(seed: u64, null_signer: bool) -> Self {
         let witness = if null_signer { Witness::of_null_signer(seed) } else { Witness::new(seed) };
         Self { causes: Causes::new(witness), ..Self::default() }
+    }
+
+    /// Nothing observed yet, in a run with `seed` and `settings` (whose signer the witness
+    /// must know).
+    pub fn for_settings(seed: u64, settings: &crate::sim::Settings) -> Self {
+        Self::for_run(seed, settings.null_signer)
     }
 
     /// A state change of `actor` caused by `envelope`: the envelope is read and judged now,
@@ -228,5 +235,41 @@ impl Observations {
             }
             _ => {}
         }
+    }
+}
+
+impl crate::sim::Observer for Observations {
+    fn step_started(&mut self, now_us: u64, action: &crate::scenario::Action) {
+        if let crate::scenario::Action::Transfer { request_id, .. } = action {
+            self.transfer_starts.insert(*request_id, now_us);
+        }
+    }
+
+    fn note(&mut self, now_us: u64, note: &Note) {
+        self.record(now_us, note);
+    }
+
+    fn sent(&mut self, now_us: u64, sender: &ActorId, envelope: &Envelope) {
+        if !envelope.kind.is_ledger_answer() {
+            return;
+        }
+        if let ActorId::Org(org) = sender {
+            if let Some(answer) = LedgerAnswer::of(now_us, org.clone(), envelope) {
+                self.ledger_answers.push(answer);
+            }
+        }
+    }
+
+    fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
+        if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (sender, receiver, sent.kind) {
+            if let Some(delivery) = Delivery::of(times, from.clone(), to.clone(), sent.clone(), keep) {
+                self.data_deliveries.push(delivery);
+            }
+        }
+    }
+
+    fn ended(&mut self, ledgers: BTreeMap<ClusterId, LedgerSnapshot>, replicas: BTreeMap<OrgId, LedgerView>) {
+        self.ledgers = ledgers;
+        self.replicas = replicas;
     }
 }
