@@ -106,30 +106,8 @@ fn transfers(material: &Material) -> Vec<serde_json::Value> {
         if !matches!(sent.from, ActorId::Org(_)) || seen.contains_key(&message.request_id) {
             continue;
         }
-        let fields: Vec<String> = transfer
-            .template()
-            .fields()
-            .iter()
-            .enumerate()
-            .map(
-                |(i, bytes)| {
-                    if i == 0 {
-                        const_hex::encode(bytes)
-                    } else {
-                        String::from_utf8_lossy(bytes).into_owned()
-                    }
-                },
-            )
-            .collect();
-        let (status, reason) = match material.finals.get(&message.request_id) {
-            Some(Status::Ok) => ("settled", None),
-            Some(reason) => ("rejected", Some(reason.word())),
-            None => ("pending", None),
-        };
-        // The transfer's own transaction on its ledger, as the ledger holds it (not the proof's word).
-        let on_ledger = material.ledgers.values().flat_map(|l| &l.blocks).flat_map(|b| &b.txs);
-        let tx_hash = on_ledger.filter(|tx| tx.request_id == message.request_id).map(|tx| tx.hash().to_hex()).next();
-        let tx_hash = tx_hash.filter(|_| status == "settled");
+        let fields = template_fields(&transfer.template().fields());
+        let (status, reason, tx_hash) = final_of(material, message.request_id);
         let key = keys.get(&ActorId::User(transfer.from.id.clone())).map(const_hex::encode);
         seen.insert(
             message.request_id,
@@ -145,6 +123,72 @@ fn transfers(material: &Material) -> Vec<serde_json::Value> {
                 "tx_hash": tx_hash,
             }),
         );
+    }
+    seen.into_values().collect()
+}
+
+/// A signature template's fields as a pack writes them: the nonce in hex, every other as text.
+fn template_fields(fields: &[Vec<u8>]) -> Vec<String> {
+    let text = |(i, bytes): (usize, &Vec<u8>)| match i {
+        0 => const_hex::encode(bytes),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    fields.iter().enumerate().map(text).collect()
+}
+
+/// A request's final status as the org told of it knows it (`settled`, `rejected` with the reason
+/// word, or `pending`), and when settled its own transaction's hash, taken from the ledger (not
+/// from the proof's word).
+fn final_of(material: &Material, request_id: u64) -> (&'static str, Option<&'static str>, Option<String>) {
+    let (status, reason) = match material.finals.get(&request_id) {
+        Some(Status::Ok) => ("settled", None),
+        Some(reason) => ("rejected", Some(reason.word())),
+        None => ("pending", None),
+    };
+    let on_ledger = material.ledgers.values().flat_map(|l| &l.blocks).flat_map(|b| &b.txs);
+    let tx_hash = on_ledger.filter(|tx| tx.request_id == request_id).map(|tx| tx.hash().to_hex()).next();
+    (status, reason, tx_hash.filter(|_| status == "settled"))
+}
+
+/// One line of `supply.jsonl` per issue and per redeem: a redeem with the template its holder
+/// signed (checked like a transfer's), an issue with what was minted to whom.
+fn supply(material: &Material) -> Vec<serde_json::Value> {
+    let keys: BTreeMap<&ActorId, &[u8; 32]> = material.keys.iter().map(|(a, k)| (a, k)).collect();
+    let mut seen = BTreeMap::new();
+    for sent in &material.sent {
+        let Some(message) = sent.envelope.read() else { continue };
+        if !matches!(sent.from, ActorId::Org(_)) || seen.contains_key(&message.request_id) {
+            continue;
+        }
+        let request_id = message.request_id;
+        let (status, reason, tx_hash) = final_of(material, request_id);
+        let line = match message.body {
+            Body::Redeem(redeem) => json!({
+                "request_id": request_id,
+                "operation": "redeem",
+                "holder": redeem.owner.id.to_string(),
+                "fields": template_fields(&redeem.template().fields()),
+                "template_hash": redeem.signature.template_hash.to_hex(),
+                "signature": const_hex::encode(&redeem.signature.value),
+                "public_key": keys.get(&ActorId::User(redeem.owner.id.clone())).map(const_hex::encode),
+                "status": status,
+                "reason": reason,
+                "tx_hash": tx_hash,
+            }),
+            Body::IssueGet(crate::protocol::operation::IssueGet { issue })
+            | Body::IssueNotice(crate::protocol::operation::IssueNotice { issue, .. }) => json!({
+                "request_id": request_id,
+                "operation": "issue",
+                "receiver": issue.to.id.to_string(),
+                "asset": issue.asset.to_string(),
+                "quantity": issue.quantity,
+                "status": status,
+                "reason": reason,
+                "tx_hash": tx_hash,
+            }),
+            _ => continue,
+        };
+        seen.insert(request_id, line);
     }
     seen.into_values().collect()
 }
@@ -186,6 +230,10 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
         files.insert(format!("proofs/{request_id}.json"), pretty(proof));
     }
     files.insert("transfers.jsonl".to_owned(), json_lines(transfers(material).into_iter()));
+    let supply = supply(material);
+    if !supply.is_empty() {
+        files.insert("supply.jsonl".to_owned(), json_lines(supply.into_iter()));
+    }
     let mut personal = Vec::new();
     for delivery in &material.deliveries {
         let Some(Body::GetResponse(response)) = delivery.envelope.as_ref().and_then(|e| e.read()).map(|m| m.body)
@@ -476,6 +524,23 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         }
         true
     });
+    each_line(&read("supply.jsonl").unwrap_or_default(), |i, line| {
+        if verdict.full("supply.jsonl") {
+            return false;
+        }
+        *verdict.checked.entry("supply").or_default() += 1;
+        if let Some(request_id) = line["request_id"].as_u64() {
+            tx_hashes.entry(request_id).or_insert_with(|| line["tx_hash"].clone());
+        }
+        if line["operation"] == "redeem" {
+            // A redeem's template is signed by its holder: checked, and counted, as a transfer's.
+            *verdict.checked.entry("transfers").or_default() += 1;
+            if let Some(what) = transfer_problem(&line) {
+                verdict.push(problem("supply.jsonl", Some(i + 1), what));
+            }
+        }
+        true
+    });
     let mut roots: BTreeMap<(String, u64), String> = BTreeMap::new();
     each_line(&read("roots.jsonl").unwrap_or_default(), |_, b| {
         if let (Some(cluster), Some(height), Some(root)) =
@@ -499,7 +564,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         let hash = proof.as_ref().map(|p| serde_json::Value::from(p.hash.clone()));
         let block = roots.get(&(anchor.cluster.as_str().to_owned(), anchor.height));
         if own.is_none() || own != hash.as_ref() {
-            verdict.push(problem(name, None, "its hash is not its own transfer's transaction"));
+            verdict.push(problem(name, None, "its hash is not its own request's transaction"));
         } else if block.is_none_or(|b| *b != root.to_hex()) {
             verdict.push(problem(name, None, "it does not replay to its block's root in roots.jsonl"));
         }

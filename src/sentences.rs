@@ -125,6 +125,7 @@ impl fmt::Display for Change {
             Change::Advertisement => "recorded an advertisement",
             Change::ResourceData => "stored resource data",
             Change::TransferAccepted => "accepted a transfer",
+            Change::RedeemAccepted => "accepted a redeem",
             Change::FinalStatus => "recorded a transfer's final status",
             Change::TxQueued => "queued a transaction",
             Change::HoldQueued => "queued a hold",
@@ -159,6 +160,12 @@ pub fn step(actor: &ActorId, request_id: u64, command: &Command) -> String {
         }
         Command::Balance { cluster, account, asset } => {
             format!("balance: {actor} asks {cluster} for the balance of {account} in {asset}")
+        }
+        Command::Issue { asset, to, quantity } => {
+            format!("issue {request_id}: {actor} mints {quantity} of {asset} to {to}")
+        }
+        Command::Redeem { user, asset, quantity } => {
+            format!("redeem {request_id}: {user} redeems {quantity} of {asset} through {actor}")
         }
     }
 }
@@ -275,6 +282,7 @@ mod tests {
             (Change::Advertisement, "recorded an advertisement"),
             (Change::ResourceData, "stored resource data"),
             (Change::TransferAccepted, "accepted a transfer"),
+            (Change::RedeemAccepted, "accepted a redeem"),
             (Change::FinalStatus, "recorded a transfer's final status"),
             (Change::TxQueued, "queued a transaction"),
             (Change::HoldQueued, "queued a hold"),
@@ -284,8 +292,19 @@ mod tests {
             assert_eq!(change.to_string(), sentence);
         }
         let words: Vec<String> = ExchangeKind::ALL.iter().map(ToString::to_string).collect();
-        let expected =
-            ["get", "ivms_get", "verify", "verify_proof", "balance", "transfer", "settlement", "status_query"];
+        let expected = [
+            "get",
+            "ivms_get",
+            "verify",
+            "verify_proof",
+            "balance",
+            "transfer",
+            "settlement",
+            "status_query",
+            "issue_get",
+            "issue_notice",
+            "redeem",
+        ];
         assert_eq!(words, expected);
         for kind in ExchangeKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name(), "the trace's word is the account's");

@@ -2,9 +2,9 @@
 //! file's parts, every candidate a valid scenario run at the same seed, until no single part can
 //! be removed without losing the failure.
 //!
-//! The parts are a flow step (with the expectations that name only what it created: a transfer's
-//! `transfer` and `proof` expectations and its `verify_proof` steps, a get's or verify's
-//! expectation when no other step makes it), a fault entry (a partition, a crash, a byzantine
+//! The parts are a flow step (with the expectations that name only what it created: a transfer's,
+//! an issue's or a redeem's own expectation, its `proof` expectations and its `verify_proof`
+//! steps, a get's or verify's expectation when no other step makes it), a fault entry (a partition, a crash, a byzantine
 //! entry; a probability, removed meaning 0), a link, an expectation, and an org, user, asset or
 //! cluster (a candidate that still names a removed one is invalid, and so not taken). The failure
 //! kept is one check, by name, that the file fails at the seed (its first, unless one is named).
@@ -122,7 +122,8 @@ fn retain_indexed(file: &mut Value, pointer: &str, keep: impl Fn(usize) -> bool)
 /// What an expectation is about, as the steps that make it would create it.
 fn made_by(kind: &str, fields: &Value) -> Option<String> {
     match kind {
-        "transfer" | "proof" => Some(format!("transfer {}", fields["request_id"])),
+        // Request ids are unique across transfers, issues and redeems: one word names them all.
+        "transfer" | "issue" | "redeem" | "proof" => Some(format!("request {}", fields["request_id"])),
         "get" => Some(format!("get {} {}", fields["org"], fields["resource"])),
         "verify" => Some(format!("verify {}", fields["resource"])),
         _ => None,
@@ -132,7 +133,7 @@ fn made_by(kind: &str, fields: &Value) -> Option<String> {
 /// What a step creates, in the words of `made_by`.
 fn creates(kind: &str, fields: &Value) -> Vec<String> {
     match kind {
-        "transfer" => vec![format!("transfer {}", fields["request_id"])],
+        "transfer" | "issue" | "redeem" => vec![format!("request {}", fields["request_id"])],
         "get" => vec![format!("get {} {}", fields["org"], fields["resource"])],
         "verify" => vec![format!("verify {}", fields["resource"])],
         _ => vec![],
@@ -148,12 +149,12 @@ pub fn without(file: &Value, removed: &BTreeSet<Part>) -> Value {
     };
     let before = made(&file["flow"]);
     retain_indexed(&mut out, "/flow", |i| !gone(&|p| *p == Part::Step(i)));
-    // A verify_proof step of a transfer that is gone goes too (it would name no transfer).
+    // A verify_proof step of a transfer (issue, redeem) that is gone goes too (it would name none).
     let after = made(&out["flow"]);
     if let Some(steps) = out.get_mut("flow").and_then(Value::as_array_mut) {
         steps.retain(|s| match entry(s) {
             Some(("verify_proof", f)) => {
-                let transfer = format!("transfer {}", f["request_id"]);
+                let transfer = format!("request {}", f["request_id"]);
                 !before.contains(&transfer) || after.contains(&transfer)
             }
             _ => true,

@@ -108,7 +108,12 @@ def check(pack: Path) -> dict:
             summary["problems"].append(f"messages.jsonl:{line}: the signature is not {signer}'s")
 
     transfers = jsonl(pack / "transfers.jsonl")
-    for line, t in enumerate(transfers, start=1):
+    # Issues and redeems (present when the run had any): a redeem is signed by its holder like a
+    # transfer by its buyer; an issue is the managing org's own decision, with no user signature.
+    supply = jsonl(pack / "supply.jsonl")
+    signed_lines = [("transfers.jsonl", line, t) for line, t in enumerate(transfers, start=1)]
+    signed_lines += [("supply.jsonl", line, s) for line, s in enumerate(supply, start=1) if s["operation"] == "redeem"]
+    for file, line, t in signed_lines:
         # The nonce is hex; every other field is UTF-8. SHA-256 of their concatenation is the
         # group hash; SHA-256 of the group hash is the template hash the user signs.
         fields = [bytes.fromhex(f) if i == 0 else f.encode("utf-8") for i, f in enumerate(t["fields"])]
@@ -121,7 +126,7 @@ def check(pack: Path) -> dict:
         else:
             summary["transfers_bad"].append(t["request_id"])
             why = "its template hash is not that of its fields" if not hash_ok else "the user's signature fails"
-            summary["problems"].append(f"transfers.jsonl:{line}: {why}")
+            summary["problems"].append(f"{file}:{line}: {why}")
 
     roots = jsonl(pack / "roots.jsonl")
     proofs = pack / "proofs"
@@ -136,7 +141,7 @@ def check(pack: Path) -> dict:
             continue
         cluster, _, height = (anchor or "").rpartition(":")
         block = next((b for b in roots if b["cluster"] == cluster and str(b["height"]) == height), None)
-        transfer = next((t for t in transfers if f"{t['request_id']}.json" == path.name), None)
+        transfer = next((t for t in transfers + supply if f"{t['request_id']}.json" == path.name), None)
         if block is None:
             why = f"its anchor {anchor!r} names no block of roots.jsonl"
         elif block["root"] != value:
@@ -144,7 +149,7 @@ def check(pack: Path) -> dict:
         elif proof["hash"] not in block["txs"]:
             why = f"its hash is not a transaction of {anchor}"
         elif transfer is None or transfer.get("tx_hash") != proof["hash"]:
-            why = "its hash is not the ledger transaction of the transfer it is named after"
+            why = "its hash is not the ledger transaction of the request it is named after"
         else:
             summary["proofs_ok"] += 1
             continue

@@ -170,8 +170,12 @@ impl ClusterLedger {
             return;
         };
         match message.body {
-            // Only the asset's managing org submits its transactions, and only to debit its own accounts.
-            Body::Submit(tx) if tx.asset.org != from || tx.submitter != from || tx.source.org != from => {
+            // Only the asset's managing org submits its transactions, and only to debit its own
+            // accounts (or the asset's own supply, a mint) unless it burns (a holder's redeem,
+            // whose signature the `authenticity` invariant checks).
+            Body::Submit(tx)
+                if tx.asset.org != from || tx.submitter != from || (tx.source.org != from && !tx.burns()) =>
+            {
                 self.discard(envelope, Discard::Unentitled, out);
             }
             // The same rule for holds and releases: the asset's org, on its own account.
@@ -298,8 +302,10 @@ impl ClusterLedger {
         for (tx, received) in std::mem::take(&mut self.state.pending) {
             let source = (tx.asset.clone(), tx.source.clone());
             let current = self.state.balances.get(&source).copied().unwrap_or(0);
-            // A transaction settling a hold spends the held tokens; any other only what is free.
+            // A transaction settling a hold spends the held tokens; any other only what is free;
+            // a mint spends nothing.
             let spendable = match escrow::consume(&mut self.state.holds, &tx) {
+                _ if tx.mints() => u64::MAX,
                 Some(hold) => hold.quantity,
                 None => current.saturating_sub(escrow::held(&self.state.holds, &tx.asset, &tx.source)),
             };
@@ -312,8 +318,12 @@ impl ClusterLedger {
                 refused.push(RefusedTx { tx, status: Status::Balance });
                 continue;
             }
-            self.state.balances.insert(source, current - tx.quantity);
-            *self.state.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            if !tx.mints() {
+                self.state.balances.insert(source, current - tx.quantity);
+            }
+            if let Some(credited) = tx.credited() {
+                *self.state.balances.entry((tx.asset.clone(), credited.clone())).or_insert(0) += tx.quantity;
+            }
             txs.push(tx);
             received_us.push(received);
         }
@@ -637,5 +647,66 @@ mod tests {
         let mut ledger = ledger();
         let out = ledger.handle(0, submit("org_1", "org_1:100:user_1", "org_2:101:asset_1"));
         assert!(!queued(&out) && out.sends.is_empty());
+    }
+
+    /// A submission by `from` of `quantity` of the sample's asset from `source` to `destination`
+    /// (the asset itself as a source mints, as a destination burns), under request `request_id`.
+    fn moving(from: &str, request_id: u64, (source, destination): (&str, &str), quantity: u64) -> Input {
+        let sender = ActorId::Org(OrgId::from(from));
+        let tx = LedgerTx {
+            request_id,
+            tx_id: Hash32::of(&request_id.to_be_bytes()),
+            asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            source: ResourceId::parse(source).unwrap(),
+            destination: ResourceId::parse(destination).unwrap(),
+            quantity,
+            submitter: OrgId::from(from),
+        };
+        let to = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
+        let message = Message { request_id, from: sender.clone(), to, body: Body::Submit(tx) };
+        arrive(Arc::new(Envelope::seal(message, &keys::actor_key(1, &sender))))
+    }
+
+    #[test]
+    fn a_mint_credits_without_a_debit_and_a_burn_debits_without_a_credit_within_the_available_balance() {
+        const ASSET: &str = "org_2:101:asset_1";
+        let mut ledger = ledger();
+        let balance = |ledger: &ClusterLedger, account: &str| {
+            let key = (ResourceId::parse(ASSET).unwrap(), ResourceId::parse(account).unwrap());
+            ledger.snapshot().balances.get(&key).copied().unwrap_or(0)
+        };
+        let supply = |ledger: &ClusterLedger| ledger.snapshot().balances.values().sum::<u64>();
+        let before = supply(&ledger);
+        assert!(queued(&ledger.handle(0, moving("org_2", 1, (ASSET, "org_1:100:user_1"), 70))));
+        ledger.handle(1, Input::Timer(0));
+        assert_eq!((balance(&ledger, "org_1:100:user_1"), supply(&ledger)), (70, before + 70), "minted");
+        // The holder's org's account is not the asset org's: a burn may still debit it.
+        assert!(queued(&ledger.handle(2, moving("org_2", 2, ("org_1:100:user_1", ASSET), 30))));
+        // More than is left is refused for balance, and burns nothing.
+        ledger.handle(2, moving("org_2", 3, ("org_1:100:user_1", ASSET), 41));
+        let out = ledger.handle(3, Input::Timer(0));
+        assert_eq!((balance(&ledger, "org_1:100:user_1"), supply(&ledger)), (40, before + 40), "burnt 30, not 41");
+        let refused = out
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::TxRefused { request_id: 3, reason, .. } if *reason == Status::Balance));
+        assert!(refused, "{:?}", out.notes);
+        assert!(
+            !ledger.snapshot().balances.keys().any(|(_, account)| account.to_string() == ASSET),
+            "the asset holds no balance of its own"
+        );
+    }
+
+    #[test]
+    fn only_the_assets_org_mints_or_burns() {
+        let mut ledger = ledger();
+        for input in [
+            moving("org_3", 1, ("org_2:101:asset_1", "org_3:100:x"), 5),
+            moving("org_3", 2, ("org_1:100:user_1", "org_2:101:asset_1"), 5),
+        ] {
+            let out = ledger.handle(0, input);
+            assert!(!queued(&out));
+            assert!(out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unentitled, .. })));
+        }
     }
 }

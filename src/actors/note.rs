@@ -10,6 +10,7 @@ use crate::protocol::cause::{Cause, RuleCheck};
 use crate::protocol::envelope::{Envelope, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::Kind;
+use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
 use serde::Serialize;
 use std::sync::Arc;
@@ -123,6 +124,21 @@ pub enum Note {
     StatusResult { org: OrgId, request_id: u64, settled: bool, tally: Tally, finding: Option<Finding> },
     /// The asset's org decided a transfer (settled or rejected).
     SaleFinal { org: OrgId, request_id: u64, settled: bool, reason: Status, cause: Cause },
+    /// An issue started at the asset's org, or a redeem at the holder's org.
+    OperationStarted { operation: Operation, org: OrgId, request_id: u64, account: ResourceId },
+    /// The asset's org decided an issue or a redeem (settled or rejected).
+    OperationDecided { operation: Operation, org: OrgId, request_id: u64, settled: bool, reason: Status, cause: Cause },
+    /// The org that must know an issue's or a redeem's final status (the receiver's, the
+    /// holder's) learned it.
+    OperationFinal {
+        operation: Operation,
+        org: OrgId,
+        request_id: u64,
+        settled: bool,
+        reason: Status,
+        cause: Cause,
+        proof: Option<Arc<ChainpointProof>>,
+    },
     /// A regulation check on IVMS-101 data, with its inputs and verdict.
     Compliance {
         org: OrgId,
@@ -284,6 +300,8 @@ pub enum Change {
     ResourceData,
     /// The asset's org accepted a transfer.
     TransferAccepted,
+    /// The asset's org accepted a redeem.
+    RedeemAccepted,
     /// A buyer's org recorded a transfer's final status.
     FinalStatus,
     /// A ledger queued a transaction.
@@ -296,10 +314,11 @@ pub enum Change {
 
 impl Change {
     /// Every state change.
-    pub const ALL: [Change; 7] = [
+    pub const ALL: [Change; 8] = [
         Change::Advertisement,
         Change::ResourceData,
         Change::TransferAccepted,
+        Change::RedeemAccepted,
         Change::FinalStatus,
         Change::TxQueued,
         Change::HoldQueued,
@@ -312,6 +331,7 @@ impl Change {
             Self::Advertisement => "advertisement",
             Self::ResourceData => "resource_data",
             Self::TransferAccepted => "transfer_accepted",
+            Self::RedeemAccepted => "redeem_accepted",
             Self::FinalStatus => "final_status",
             Self::TxQueued => "tx_queued",
             Self::HoldQueued => "hold_queued",

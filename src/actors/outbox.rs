@@ -64,6 +64,24 @@ pub enum Command {
         /// The asset.
         asset: ResourceId,
     },
+    /// (To the asset's managing org) mint new tokens to an account.
+    Issue {
+        /// The asset.
+        asset: ResourceId,
+        /// The account that receives them.
+        to: ResourceId,
+        /// How many.
+        quantity: u64,
+    },
+    /// (To the holder's org) redeem a user's tokens.
+    Redeem {
+        /// The holder.
+        user: ResourceId,
+        /// The asset.
+        asset: ResourceId,
+        /// How many.
+        quantity: u64,
+    },
 }
 
 /// One input of an actor.

@@ -4,10 +4,12 @@
 
 use crate::actors::directory::Directory;
 use crate::actors::outbox::{Command, Input, Outbox};
+use crate::crypto::Hash32;
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, ResourceId, TextPieces};
 use crate::protocol::keys;
 use crate::protocol::message::{Body, Order, SignResponse};
+use crate::protocol::operation::SignRedeem;
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -72,7 +74,11 @@ impl User {
         if message.from != ActorId::Org(self.cfg.id.org.clone()) {
             return;
         }
-        let Body::SignRequest(request) = message.body else { return };
+        let request = match message.body {
+            Body::SignRequest(request) => request,
+            Body::SignRedeem(redeem) => return self.sign_redeem(message.request_id, redeem, out),
+            _ => return,
+        };
         let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account);
@@ -81,16 +87,26 @@ impl User {
             && Some(&template.destination_finid) == finid(&self.cfg.id)
             && Some(&template.source_finid) == finid(&order.seller);
         if matches {
-            let hash = template.hash();
-            let signature = match self.cfg.dir.null_signer {
-                true => vec![0; 64],
-                false => keys::sign(&self.cfg.key, &hash.0).to_vec(),
-            };
-            out.send(self.message(
-                message.request_id,
-                Body::SignResponse(SignResponse { template_hash: hash, signature: signature.into() }),
-            ));
+            self.sign(message.request_id, template.hash(), out);
         }
+    }
+
+    /// Its org asks it to sign a redeem of its own tokens: it signs when the tokens are its own.
+    fn sign_redeem(&mut self, request_id: u64, redeem: SignRedeem, out: &mut Outbox) {
+        let own = self.cfg.dir.user_finids.get(&self.cfg.id) == Some(&redeem.template.source_finid);
+        if own {
+            self.sign(request_id, redeem.template.hash(), out);
+        }
+    }
+
+    /// Signs a template hash and answers its org.
+    fn sign(&self, request_id: u64, hash: Hash32, out: &mut Outbox) {
+        let signature = match self.cfg.dir.null_signer {
+            true => vec![0; 64],
+            false => keys::sign(&self.cfg.key, &hash.0).to_vec(),
+        };
+        let body = Body::SignResponse(SignResponse { template_hash: hash, signature: signature.into() });
+        out.send(self.message(request_id, body));
     }
 }
 

@@ -3,6 +3,7 @@
 use super::Check;
 use crate::check::observations::Observations;
 use crate::protocol::ids::{OrgId, ResourceId};
+use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
 use crate::scenario::{Expectation, GetStatusWord, ReasonWord, Scenario, TransferStatusWord};
 use std::collections::BTreeSet;
@@ -81,37 +82,21 @@ fn check(cx: &Context<'_>, asked: &BTreeSet<(&ResourceId, &ResourceId)>, expecta
             }
         }
         Expectation::Transfer { request_id, status, reason } => {
-            let mut name = format!(
-                "transfer {request_id} is {}",
-                match status {
-                    TransferStatusWord::Settled => "settled",
-                    TransferStatusWord::Rejected => "rejected",
-                }
-            );
-            if let Some(reason) = reason {
-                name.push_str(&format!(" ({})", reason_word(reason_status(*reason))));
-            }
-            let Some(known) = seen.transfers.get(request_id) else {
-                return Check::new(name, false, "its buyer's org does not know a final status");
+            final_status(seen, ("transfer", "its buyer's org"), *request_id, *status, *reason)
+        }
+        Expectation::Operation { operation, request_id, status, reason } => {
+            let knower = match operation {
+                Operation::Issue => "its receiver's org",
+                Operation::Redeem => "its holder's org",
             };
-            let detail = if known.settled {
-                format!("settled: {}", known.cause)
-            } else {
-                format!("rejected ({}): {}", reason_word(known.reason), known.cause)
-            };
-            let passed = match status {
-                TransferStatusWord::Settled => known.settled,
-                TransferStatusWord::Rejected => {
-                    !known.settled && reason.is_none_or(|r| reason_status(r) == known.reason)
-                }
-            };
-            Check::new(name, passed, detail)
+            final_status(seen, (operation.word(), knower), *request_id, *status, *reason)
         }
         Expectation::Proof { request_id, valid } => {
-            let name = format!("proof of transfer {request_id} is {}", if *valid { "valid" } else { "invalid" });
+            let what = cx.scenario.moving_word(*request_id);
+            let name = format!("proof of {what} {request_id} is {}", if *valid { "valid" } else { "invalid" });
             match seen.proofs.get(request_id) {
                 Some((is_valid, detail)) => Check::new(name, is_valid == valid, detail.clone()),
-                None => Check::new(name, !valid, "no verify_proof of this transfer finished"),
+                None => Check::new(name, !valid, format!("no verify_proof of this {what} finished")),
             }
         }
         Expectation::Verify { resource, agreed, org } => {
@@ -199,4 +184,38 @@ fn balance(cx: &Context<'_>, asked: bool, account: &ResourceId, asset: &Resource
         },
         None => Check::new(name, true, format!("the ledger holds {on_ledger}; no balance step finished")),
     }
+}
+
+/// A final status expectation of a `kind` step (`transfer`, `issue`, `redeem`), read as the org
+/// that must know it (`knower`) knows it.
+fn final_status(
+    seen: &Observations,
+    (kind, knower): (&str, &str),
+    request_id: u64,
+    status: TransferStatusWord,
+    reason: Option<ReasonWord>,
+) -> Check {
+    let mut name = format!(
+        "{kind} {request_id} is {}",
+        match status {
+            TransferStatusWord::Settled => "settled",
+            TransferStatusWord::Rejected => "rejected",
+        }
+    );
+    if let Some(reason) = reason {
+        name.push_str(&format!(" ({})", reason_word(reason_status(reason))));
+    }
+    let Some(known) = seen.transfers.get(&request_id) else {
+        return Check::new(name, false, format!("{knower} does not know a final status"));
+    };
+    let detail = if known.settled {
+        format!("settled: {}", known.cause)
+    } else {
+        format!("rejected ({}): {}", reason_word(known.reason), known.cause)
+    };
+    let passed = match status {
+        TransferStatusWord::Settled => known.settled,
+        TransferStatusWord::Rejected => !known.settled && reason.is_none_or(|r| reason_status(r) == known.reason),
+    };
+    Check::new(name, passed, detail)
 }

@@ -11,14 +11,18 @@ use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::{BalanceAnswer, Body, Kind, ProofAnswer, StatusAnswer, VerifyAnswer};
+use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
 use crate::sentences;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// A transfer's final status as its buyer's org knows it.
+/// A transfer's final status as its buyer's org knows it (an issue's as its receiver's org, a
+/// redeem's as its holder's org).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnownFinal {
+    /// The issue or redeem it is (none for a transfer).
+    pub operation: Option<Operation>,
     /// Settled, or rejected.
     pub settled: bool,
     /// The rejection reason (`Ok` when settled).
@@ -148,11 +152,12 @@ pub struct Observations {
     pub proofs: BTreeMap<u64, (bool, String)>,
     /// The last accepted balance answer per (account, asset).
     pub balances: BTreeMap<(ResourceId, ResourceId), BalanceSeen>,
-    /// Final statuses as the buyers' orgs know them.
+    /// Final statuses as the buyers' orgs know them (issues' and redeems' too, as their
+    /// receivers' and holders' orgs know them: request ids are unique across the three).
     pub transfers: BTreeMap<u64, KnownFinal>,
-    /// When each transfer step started.
+    /// When each transfer, issue and redeem step started.
     pub transfer_starts: BTreeMap<u64, u64>,
-    /// The transfers the asset's org decided (settled or rejected), by request id.
+    /// The transfers, issues and redeems the asset's org decided (settled or rejected), by request id.
     pub sales_final: BTreeSet<u64>,
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
@@ -193,6 +198,21 @@ impl Observations {
         self.causes.record(actor, change, envelope);
     }
 
+    /// A final status learned at `t_us`. A later word from the asset's org may replace a
+    /// `timeout`; the operation was final (for `liveness`) from the first time.
+    fn known_final(
+        &mut self,
+        t_us: u64,
+        operation: Option<Operation>,
+        request_id: u64,
+        (settled, reason, cause, proof): (bool, Status, &Cause, &Option<Arc<ChainpointProof>>),
+    ) {
+        let first_us = self.transfers.get(&request_id).map_or(t_us, |k| k.t_us);
+        let known =
+            KnownFinal { operation, settled, reason, cause: cause.clone(), proof: proof.clone(), t_us: first_us };
+        self.transfers.insert(request_id, known);
+    }
+
     /// Records one note seen at `t_us`.
     pub fn record(&mut self, t_us: u64, note: &Note) {
         match note {
@@ -212,19 +232,12 @@ impl Observations {
                 self.balances.insert((account.clone(), asset.clone()), seen);
             }
             Note::TransferFinal { request_id, settled, reason, cause, proof, .. } => {
-                // A later word from the asset's org may replace a `timeout`; the transfer was final
-                // (for `liveness`) from the first time.
-                let first_us = self.transfers.get(request_id).map_or(t_us, |k| k.t_us);
-                let known = KnownFinal {
-                    settled: *settled,
-                    reason: *reason,
-                    cause: cause.clone(),
-                    proof: proof.clone(),
-                    t_us: first_us,
-                };
-                self.transfers.insert(*request_id, known);
+                self.known_final(t_us, None, *request_id, (*settled, *reason, cause, proof));
             }
-            Note::SaleFinal { request_id, .. } => {
+            Note::OperationFinal { operation, request_id, settled, reason, cause, proof, .. } => {
+                self.known_final(t_us, Some(*operation), *request_id, (*settled, *reason, cause, proof));
+            }
+            Note::SaleFinal { request_id, .. } | Note::OperationDecided { request_id, .. } => {
                 self.sales_final.insert(*request_id);
             }
             Note::Suspect { by, org, .. } => {
@@ -240,8 +253,8 @@ impl Observations {
 
 impl crate::sim::Observer for Observations {
     fn step_started(&mut self, now_us: u64, action: &crate::scenario::Action) {
-        if let crate::scenario::Action::Transfer { request_id, .. } = action {
-            self.transfer_starts.insert(*request_id, now_us);
+        if let Some(request_id) = action.request_id() {
+            self.transfer_starts.insert(request_id, now_us);
         }
     }
 

@@ -66,6 +66,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
     if args.json {
         let mut value = serde_json::to_value(&exploration).unwrap_or_default();
         value["unreached"] = finsim::sim::coverage::unreached_json(&exploration.coverage);
+        value["kinds"] = finsim::sim::coverage::kinds_json();
         value["counterexample"] = written.as_deref().map_or(serde_json::Value::Null, |t| t.into());
         out.line(&value.to_string());
     } else {

@@ -166,6 +166,7 @@ fn finish(out: &Output, results: &Results, json: bool, junit: Option<Target>) ->
     if json {
         let mut value = serde_json::to_value(results).unwrap_or_default();
         value["unreached"] = finsim::sim::coverage::unreached_json(&results.coverage);
+        value["kinds"] = finsim::sim::coverage::kinds_json();
         out.line(&serde_json::to_string(&value).unwrap_or_default());
     } else {
         if !results.invalid.is_empty() {

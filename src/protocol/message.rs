@@ -10,6 +10,7 @@
 use super::atst::TransferTemplate;
 use super::cause::Cause;
 use super::ids::{ClusterId, OrgId, ResourceId};
+use super::operation::{IssueGet, IssueNotice, Redeem, SignRedeem};
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::crypto::{merkle, Hash32};
@@ -75,11 +76,20 @@ pub enum Body {
     Release(EscrowOp),
     /// The ledger applied holds and releases (a ledger event, like a block).
     EscrowCommitted(EscrowCommitted),
+    /// An issue: the managing org asks the receiver's org for the receiver's IVMS-101 data.
+    IssueGet(IssueGet),
+    /// An issue's final status, the managing org to the receiver's org.
+    IssueNotice(IssueNotice),
+    /// A redeem: the org asks its user to sign the template.
+    SignRedeem(SignRedeem),
+    /// A redeem request, the holder's org to the asset's managing org.
+    Redeem(Redeem),
 }
 
 impl Body {
     /// The status an answer carries (a get's, a verify's, a proof check's, a balance's, a
-    /// transaction status's, a transfer's final one); `None` for a message without one.
+    /// transaction status's, a transfer's or an issue's final one); `None` for a message
+    /// without one.
     pub fn status(&self) -> Option<crate::protocol::status::Status> {
         match self {
             Body::GetResponse(answer) => Some(answer.status),
@@ -88,6 +98,7 @@ impl Body {
             Body::ProofAnswer(answer) => Some(answer.status),
             Body::BalanceAnswer(answer) => Some(answer.status),
             Body::StatusAnswer(answer) => Some(answer.status),
+            Body::IssueNotice(notice) => Some(notice.settlement.status),
             _ => None,
         }
     }
@@ -119,95 +130,74 @@ impl Body {
             Body::Hold(_) => Kind::Hold,
             Body::Release(_) => Kind::Release,
             Body::EscrowCommitted(_) => Kind::EscrowCommitted,
+            Body::IssueGet(_) => Kind::IssueGet,
+            Body::IssueNotice(_) => Kind::IssueNotice,
+            Body::SignRedeem(_) => Kind::SignRedeem,
+            Body::Redeem(_) => Kind::Redeem,
         }
     }
 }
 
-/// A message's kind: one word each, as the trace and the readable account write it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// `advertisement`.
-    Advertisement,
-    /// `get`.
-    Get,
-    /// `get_response`.
-    GetResponse,
-    /// `verify`.
-    Verify,
-    /// `verify_answer`.
-    VerifyAnswer,
-    /// `order`.
-    Order,
-    /// `sign_request`.
-    SignRequest,
-    /// `sign_response`.
-    SignResponse,
-    /// `transfer`.
-    Transfer,
-    /// `tx_accepted`.
-    TxAccepted,
-    /// `settlement`.
-    Settlement,
-    /// `settlement_ack`.
-    SettlementAck,
-    /// `submit`.
-    Submit,
-    /// `block_committed`.
-    BlockCommitted,
-    /// `sync_request`.
-    SyncRequest,
-    /// `verify_proof`.
-    VerifyProof,
-    /// `proof_answer`.
-    ProofAnswer,
-    /// `balance_query`.
-    BalanceQuery,
-    /// `balance_answer`.
-    BalanceAnswer,
-    /// `status_query`.
-    StatusQuery,
-    /// `status_answer`.
-    StatusAnswer,
-    /// `hold`.
-    Hold,
-    /// `release`.
-    Release,
-    /// `escrow_committed`.
-    EscrowCommitted,
+/// Declares `Kind` from one list: each variant with the word the trace writes. `Kind::ALL` and
+/// `Kind::word` come from the same list, so a kind cannot be missing from either.
+macro_rules! kinds {
+    ($($variant:ident = $word:literal,)+) => {
+        /// A message's kind: one word each, as the trace and the readable account write it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kind {
+            $(
+                #[doc = concat!("`", $word, "`.")]
+                $variant,
+            )+
+        }
+
+        impl Kind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),+];
+
+            /// The word the trace writes.
+            pub fn word(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $word,)+
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    Advertisement = "advertisement",
+    Get = "get",
+    GetResponse = "get_response",
+    Verify = "verify",
+    VerifyAnswer = "verify_answer",
+    Order = "order",
+    SignRequest = "sign_request",
+    SignResponse = "sign_response",
+    Transfer = "transfer",
+    TxAccepted = "tx_accepted",
+    Settlement = "settlement",
+    SettlementAck = "settlement_ack",
+    Submit = "submit",
+    BlockCommitted = "block_committed",
+    SyncRequest = "sync_request",
+    VerifyProof = "verify_proof",
+    ProofAnswer = "proof_answer",
+    BalanceQuery = "balance_query",
+    BalanceAnswer = "balance_answer",
+    StatusQuery = "status_query",
+    StatusAnswer = "status_answer",
+    Hold = "hold",
+    Release = "release",
+    EscrowCommitted = "escrow_committed",
+    IssueGet = "issue_get",
+    IssueNotice = "issue_notice",
+    SignRedeem = "sign_redeem",
+    Redeem = "redeem",
 }
 
 impl Kind {
-    /// The word the trace writes.
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Advertisement => "advertisement",
-            Kind::Get => "get",
-            Kind::GetResponse => "get_response",
-            Kind::Verify => "verify",
-            Kind::VerifyAnswer => "verify_answer",
-            Kind::Order => "order",
-            Kind::SignRequest => "sign_request",
-            Kind::SignResponse => "sign_response",
-            Kind::Transfer => "transfer",
-            Kind::TxAccepted => "tx_accepted",
-            Kind::Settlement => "settlement",
-            Kind::SettlementAck => "settlement_ack",
-            Kind::Submit => "submit",
-            Kind::BlockCommitted => "block_committed",
-            Kind::SyncRequest => "sync_request",
-            Kind::VerifyProof => "verify_proof",
-            Kind::ProofAnswer => "proof_answer",
-            Kind::BalanceQuery => "balance_query",
-            Kind::BalanceAnswer => "balance_answer",
-            Kind::StatusQuery => "status_query",
-            Kind::StatusAnswer => "status_answer",
-            Kind::Hold => "hold",
-            Kind::Release => "release",
-            Kind::EscrowCommitted => "escrow_committed",
-        }
-    }
-
     /// Whether it answers a request (what a `silent` org never sends).
     pub fn is_answer(self) -> bool {
         matches!(
@@ -403,7 +393,8 @@ pub struct Settlement {
     pub proof: Option<Arc<ChainpointProof>>,
 }
 
-/// One ledger transaction.
+/// One ledger transaction. A mint names the asset as its source and a burn as its
+/// destination (the asset stands for its unissued supply): a transfer's bytes stay as they were.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LedgerTx {
     /// The transfer's request id.
@@ -423,6 +414,26 @@ pub struct LedgerTx {
 }
 
 impl LedgerTx {
+    /// Whether it mints: its source is the asset itself (the asset's unissued supply).
+    pub fn mints(&self) -> bool {
+        self.source == self.asset
+    }
+
+    /// Whether it burns: its destination is the asset itself.
+    pub fn burns(&self) -> bool {
+        self.destination == self.asset
+    }
+
+    /// The account it debits (none for a mint).
+    pub fn debited(&self) -> Option<&ResourceId> {
+        (!self.mints()).then_some(&self.source)
+    }
+
+    /// The account it credits (none for a burn).
+    pub fn credited(&self) -> Option<&ResourceId> {
+        (!self.burns()).then_some(&self.destination)
+    }
+
     /// The transaction hash: SHA-256 of its canonical bytes.
     pub fn hash(&self) -> Hash32 {
         super::canonical::hash(self).unwrap_or_else(|_| Hash32::of(&[]))

@@ -10,4 +10,5 @@ pub mod ids;
 pub mod ivms101;
 pub mod keys;
 pub mod message;
+pub mod operation;
 pub mod status;

@@ -276,12 +276,16 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
 }
 
 fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup {
-    let ids: Vec<u64> = scenario
+    // A section per step that moves tokens: a transfer, an issue, a redeem.
+    let ids: Vec<(u64, &str)> = scenario
         .flow
         .iter()
-        .filter_map(|s| match s.action {
-            crate::scenario::Action::Transfer { request_id, .. } => Some(request_id),
-            _ => None,
+        .filter_map(|s| {
+            let heading = s.action.operation().map_or("Transfer", |o| match o {
+                crate::protocol::operation::Operation::Issue => "Issue",
+                crate::protocol::operation::Operation::Redeem => "Redeem",
+            });
+            Some((s.action.request_id()?, heading))
         })
         .collect();
     // Each transfer's notes, found in one pass over the trace: the report is linear in the run,
@@ -297,9 +301,9 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
     let none = Vec::new();
     html! {
         @if ids.is_empty() { p { "The flow has no transfer." } }
-        @for id in ids {
+        @for (id, heading) in ids {
             @let own = notes.get(&id).unwrap_or(&none);
-            h3 { "Transfer " (id) }
+            h3 { (heading) " " (id) }
             (timeline(own, id))
             (compliance(own, id))
             (proof(material, id, own))
@@ -335,7 +339,10 @@ fn request_ids(note: &Note) -> Vec<u64> {
         | Note::Retry { request_id, .. }
         | Note::Timeout { request_id, .. }
         | Note::TxRefused { request_id, .. }
-        | Note::Compliance { request_id, .. } => vec![*request_id],
+        | Note::Compliance { request_id, .. }
+        | Note::OperationStarted { request_id, .. }
+        | Note::OperationDecided { request_id, .. }
+        | Note::OperationFinal { request_id, .. } => vec![*request_id],
         Note::ProofResult { transfer, .. } => vec![*transfer],
         Note::BlockClosed { requests, .. } => requests.iter().copied().collect::<BTreeSet<u64>>().into_iter().collect(),
         _ => Vec::new(),

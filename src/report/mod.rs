@@ -10,6 +10,7 @@ use crate::check::Check;
 use crate::outcome::Outcome;
 use crate::protocol::cause::RuleCheck;
 use crate::protocol::message::Kind;
+use crate::protocol::operation::Operation;
 use crate::sentences;
 use crate::trace::{Event, Hop, Record};
 use std::collections::BTreeMap;
@@ -151,6 +152,26 @@ fn note_text(note: &Note) -> Option<String> {
                 format!("rejected, {}", crate::check::expectations::reason_word(*reason))
             };
             format!("{org} decided transfer {request_id}: {verdict} ({cause})")
+        }
+        Note::OperationStarted { operation, org, request_id, account } => match operation {
+            Operation::Issue => format!("{org} starts issue {request_id} to {account}"),
+            Operation::Redeem => format!("{org} builds redeem {request_id} for {account} from the ATST"),
+        },
+        Note::OperationDecided { operation, org, request_id, settled, reason, cause } => {
+            let verdict = if *settled {
+                "settled".to_owned()
+            } else {
+                format!("rejected, {}", crate::check::expectations::reason_word(*reason))
+            };
+            format!("{org} decided {operation} {request_id}: {verdict} ({cause})")
+        }
+        Note::OperationFinal { operation, org, request_id, settled, reason, cause, .. } => {
+            if *settled {
+                format!("{org}: {operation} {request_id} SETTLED ({cause})")
+            } else {
+                let reason = crate::check::expectations::reason_word(*reason);
+                format!("{org}: {operation} {request_id} REJECTED, {reason} ({cause})")
+            }
         }
         Note::Compliance { org, request_id, check, passed } => {
             let RuleCheck { rule, field, value, limit } = check;

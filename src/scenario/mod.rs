@@ -175,6 +175,86 @@ pub enum Action {
         /// The asset.
         asset: ResourceId,
     },
+    /// The asset's managing org mints new tokens to an account.
+    Issue {
+        /// The request id.
+        request_id: u64,
+        /// The asset.
+        asset: ResourceId,
+        /// The account that receives them.
+        to: ResourceId,
+        /// How many.
+        quantity: u64,
+    },
+    /// A holder redeems tokens: the asset's managing org burns them.
+    Redeem {
+        /// The request id.
+        request_id: u64,
+        /// The holder.
+        user: ResourceId,
+        /// The asset.
+        asset: ResourceId,
+        /// How many.
+        quantity: u64,
+    },
+}
+
+impl Action {
+    /// The request id of an operation that moves tokens (a transfer, an issue, a redeem): the
+    /// file names it, and it is unique among them.
+    pub fn request_id(&self) -> Option<u64> {
+        match self {
+            Action::Transfer { request_id, .. }
+            | Action::Issue { request_id, .. }
+            | Action::Redeem { request_id, .. } => Some(*request_id),
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. } => None,
+        }
+    }
+
+    /// Which operation on the supply it is, if it is an issue or a redeem.
+    pub fn operation(&self) -> Option<crate::protocol::operation::Operation> {
+        use crate::protocol::operation::Operation;
+        match self {
+            Action::Issue { .. } => Some(Operation::Issue),
+            Action::Redeem { .. } => Some(Operation::Redeem),
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::Transfer { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. } => None,
+        }
+    }
+
+    /// The asset whose supply or holders it changes, for an operation that moves tokens.
+    pub fn moved_asset(&self) -> Option<&ResourceId> {
+        match self {
+            Action::Transfer { asset, .. } | Action::Issue { asset, .. } | Action::Redeem { asset, .. } => Some(asset),
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. } => None,
+        }
+    }
+
+    /// The org that must know an operation's final status (a transfer's buyer's org, an issue's
+    /// receiver's org, a redeem's holder's org): its step finishes when that org knows.
+    pub fn told_org(&self) -> Option<&OrgId> {
+        match self {
+            Action::Transfer { user, .. } | Action::Redeem { user, .. } => Some(&user.org),
+            Action::Issue { to, .. } => Some(&to.org),
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. } => None,
+        }
+    }
 }
 
 /// One flow step.
@@ -204,6 +284,10 @@ impl Step {
             }
             Action::VerifyProof { org, cluster, request_id } => format!("verify_proof {org} {cluster} {request_id}"),
             Action::Balance { org, cluster, account, asset } => format!("balance {org} {cluster} {account} {asset}"),
+            Action::Issue { request_id, asset, to, quantity } => format!("issue {request_id} {asset} {to} {quantity}"),
+            Action::Redeem { request_id, user, asset, quantity } => {
+                format!("redeem {request_id} {user} {asset} {quantity}")
+            }
         };
         format!("{words} at {at}")
     }
@@ -223,6 +307,17 @@ pub enum Expectation {
     },
     /// A transfer's final status as its buyer's org knows it.
     Transfer {
+        /// The request id.
+        request_id: u64,
+        /// settled or rejected.
+        status: TransferStatusWord,
+        /// The rejection reason, if given.
+        reason: Option<ReasonWord>,
+    },
+    /// An issue's or a redeem's final status, as the receiver's or the holder's org knows it.
+    Operation {
+        /// Issue or redeem.
+        operation: crate::protocol::operation::Operation,
         /// The request id.
         request_id: u64,
         /// settled or rejected.
@@ -368,6 +463,15 @@ pub struct Scenario {
     pub faults: Faults,
     /// The protocol settings.
     pub protocol: ProtocolConfig,
+}
+
+impl Scenario {
+    /// How a step that moves tokens is named by its request id: `transfer`, `issue` or `redeem`
+    /// (`transfer` for an id no such step has, as a request outside the flow is one).
+    pub fn moving_word(&self, request_id: u64) -> &'static str {
+        let step = self.flow.iter().find(|s| s.action.request_id() == Some(request_id));
+        step.and_then(|s| s.action.operation()).map_or("transfer", |o| o.word())
+    }
 }
 
 /// The most bytes a scenario file may have.

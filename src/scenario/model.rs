@@ -421,6 +421,8 @@ one_key_enum! {
     VerifyProof(VerifyProofStep) = "verify_proof",
     Balance(BalanceStep) = "balance",
     Workload(WorkloadStep) = "workload",
+    Issue(IssueStep) = "issue",
+    Redeem(RedeemStep) = "redeem",
     }
 }
 
@@ -491,6 +493,30 @@ pub struct TransferStep {
     pub at_ms: Option<S<Whole>>,
 }
 
+/// The asset's managing org mints `quantity` new tokens to account `to`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueStep {
+    pub request_id: S<Whole>,
+    pub asset: S<String>,
+    pub to: S<String>,
+    pub quantity: S<Whole>,
+    #[serde(default)]
+    pub at_ms: Option<S<Whole>>,
+}
+
+/// A holder redeems `quantity` tokens: its org asks the asset's managing org to burn them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemStep {
+    pub request_id: S<Whole>,
+    pub user: S<String>,
+    pub asset: S<String>,
+    pub quantity: S<Whole>,
+    #[serde(default)]
+    pub at_ms: Option<S<Whole>>,
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyProofStep {
@@ -524,6 +550,8 @@ one_key_enum! {
     Suspect(SuspectExpect) = "suspect",
     PersonalData(PersonalDataExpect) = "personal_data",
     Invariant(InvariantExpect) = "invariant",
+    Issue(TransferExpect) = "issue",
+    Redeem(TransferExpect) = "redeem",
     }
 }
 

@@ -247,33 +247,34 @@ impl Reachable {
     }
 }
 
-/// Who sends and who receives each kind of message.
-const SENDERS_AND_RECEIVERS: [(Kind, Role, Role); 24] = [
-    (Kind::Advertisement, Role::Org, Role::Org),
-    (Kind::Get, Role::Org, Role::Org),
-    (Kind::GetResponse, Role::Org, Role::Org),
-    (Kind::Verify, Role::Org, Role::Org),
-    (Kind::VerifyAnswer, Role::Org, Role::Org),
-    (Kind::Order, Role::User, Role::Org),
-    (Kind::SignRequest, Role::Org, Role::User),
-    (Kind::SignResponse, Role::User, Role::Org),
-    (Kind::Transfer, Role::Org, Role::Org),
-    (Kind::TxAccepted, Role::Org, Role::Org),
-    (Kind::Settlement, Role::Org, Role::Org),
-    (Kind::SettlementAck, Role::Org, Role::Org),
-    (Kind::Submit, Role::Org, Role::Ledger),
-    (Kind::BlockCommitted, Role::Ledger, Role::Org),
-    (Kind::SyncRequest, Role::Org, Role::Ledger),
-    (Kind::VerifyProof, Role::Org, Role::Org),
-    (Kind::ProofAnswer, Role::Org, Role::Org),
-    (Kind::BalanceQuery, Role::Org, Role::Org),
-    (Kind::BalanceAnswer, Role::Org, Role::Org),
-    (Kind::StatusQuery, Role::Org, Role::Org),
-    (Kind::StatusAnswer, Role::Org, Role::Org),
-    (Kind::Hold, Role::Org, Role::Ledger),
-    (Kind::Release, Role::Org, Role::Ledger),
-    (Kind::EscrowCommitted, Role::Ledger, Role::Org),
-];
+/// Who sends and who receives each kind of message (a match over every kind: a new kind is a
+/// compile error here until it says).
+fn parties(kind: Kind) -> (Role, Role) {
+    match kind {
+        Kind::Advertisement
+        | Kind::Get
+        | Kind::GetResponse
+        | Kind::Verify
+        | Kind::VerifyAnswer
+        | Kind::Transfer
+        | Kind::TxAccepted
+        | Kind::Settlement
+        | Kind::SettlementAck
+        | Kind::VerifyProof
+        | Kind::ProofAnswer
+        | Kind::BalanceQuery
+        | Kind::BalanceAnswer
+        | Kind::StatusQuery
+        | Kind::StatusAnswer
+        | Kind::IssueGet
+        | Kind::IssueNotice
+        | Kind::Redeem => (Role::Org, Role::Org),
+        Kind::Order | Kind::SignResponse => (Role::User, Role::Org),
+        Kind::SignRequest | Kind::SignRedeem => (Role::Org, Role::User),
+        Kind::Submit | Kind::SyncRequest | Kind::Hold | Kind::Release => (Role::Org, Role::Ledger),
+        Kind::BlockCommitted | Kind::EscrowCommitted => (Role::Ledger, Role::Org),
+    }
+}
 
 /// The statuses other than `ok` an honest org's answer of `kind` can carry.
 fn statuses_answered(kind: Kind) -> &'static [Status] {
@@ -285,6 +286,7 @@ fn statuses_answered(kind: Kind) -> &'static [Status] {
         Kind::Settlement => {
             &[Status::Regulation, Status::Denied, Status::Signature, Status::Balance, Status::Timeout, Status::Replay]
         }
+        Kind::IssueNotice => &[Status::Regulation, Status::Denied, Status::Timeout],
         _ => &[],
     }
 }
@@ -298,7 +300,8 @@ pub fn reachable() -> Vec<(Kind, Role, Reachable)> {
     // The asset's org's IVMS-101 get is a `get` exchange too: the same request and answer kinds.
     let exchanges: Vec<ExchangeKind> = ExchangeKind::ALL.into_iter().filter(|e| *e != ExchangeKind::IvmsGet).collect();
     let mut all = Vec::new();
-    for (kind, sender, role) in SENDERS_AND_RECEIVERS {
+    for &kind in Kind::ALL {
+        let (sender, role) = parties(kind);
         all.push((kind, role, Reachable::Path(Path::Ok)));
         all.extend(statuses_answered(kind).iter().map(|s| (kind, role, Reachable::Path(Path::Status(*s)))));
         // The network's faults, and byzantine orgs, act on transmissions between orgs only: a
@@ -332,6 +335,11 @@ pub fn unreached_json(coverage: &Coverage) -> serde_json::Value {
         .into_iter()
         .map(|(kind, role, path)| serde_json::json!({"kind": kind.word(), "role": role.word(), "path": path.word()}));
     serde_json::Value::Array(rows.collect())
+}
+
+/// Every message kind's word, in the order coverage lists them (the order tables are drawn in).
+pub fn kinds_json() -> serde_json::Value {
+    serde_json::Value::Array(Kind::ALL.iter().map(|kind| kind.word().into()).collect())
 }
 
 /// What the engine keeps to tell a copy from a first delivery, and counts with.

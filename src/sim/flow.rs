@@ -50,27 +50,16 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// The flow of a scenario; request ids of non-transfer steps are numbered above
-    /// every transfer's, so they never collide.
+    /// The flow of a scenario; request ids of the steps that do not move tokens are numbered
+    /// above every transfer's, issue's and redeem's, so they never collide.
     pub fn new(scenario: &Scenario) -> Self {
-        let max_transfer = scenario
-            .flow
-            .iter()
-            .filter_map(|s| match s.action {
-                Action::Transfer { request_id, .. } => Some(request_id),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
+        let max_transfer = scenario.flow.iter().filter_map(|s| s.action.request_id()).max().unwrap_or(0);
         let base = if max_transfer < 1_000_000 { 1_000_000 } else { max_transfer.saturating_add(1) };
         let request_ids: Vec<u64> = scenario
             .flow
             .iter()
             .enumerate()
-            .map(|(i, s)| match s.action {
-                Action::Transfer { request_id, .. } => request_id,
-                _ => base.saturating_add(i as u64),
-            })
+            .map(|(i, s)| s.action.request_id().unwrap_or_else(|| base.saturating_add(i as u64)))
             .collect();
         let by_request = request_ids.iter().enumerate().map(|(i, r)| (*r, i)).collect();
         let states = scenario
@@ -95,7 +84,7 @@ impl Flow {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut names = BTreeMap::new();
         for (step, request_id) in self.steps.iter().zip(&self.request_ids) {
-            if matches!(step.action, Action::Transfer { .. }) {
+            if step.action.request_id().is_some() {
                 continue;
             }
             let digest = crate::crypto::Hash32::of(step.identity().as_bytes()).to_hex();
@@ -149,7 +138,8 @@ impl Flow {
             | Note::VerifyResult { request_id, .. }
             | Note::ProofResult { request_id, .. }
             | Note::BalanceResult { request_id, .. }
-            | Note::TransferFinal { request_id, .. } => *request_id,
+            | Note::TransferFinal { request_id, .. }
+            | Note::OperationFinal { request_id, .. } => *request_id,
             _ => return None,
         };
         let step = *self.by_request.get(&request_id)?;
@@ -193,6 +183,14 @@ pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
         }
         Action::Balance { org, cluster, account, asset } => {
             (ActorId::Org(org.clone()), org, Command::Balance { cluster, account, asset })
+        }
+        Action::Issue { asset, to, quantity, .. } => {
+            let org = asset.org.clone();
+            (ActorId::Org(org.clone()), org, Command::Issue { asset, to, quantity })
+        }
+        Action::Redeem { user, asset, quantity, .. } => {
+            let org = user.org.clone();
+            (ActorId::Org(org.clone()), org, Command::Redeem { user, asset, quantity })
         }
     }
 }

@@ -186,6 +186,40 @@ fn a_proof_of_another_transfer_is_caught_even_when_it_replays_to_a_real_root() {
     assert_eq!(summary["proofs_bad"], serde_json::json!(["10101.json", "10102.json"]), "{summary}");
 }
 
+#[test]
+fn a_redeems_signed_amount_changed_or_an_issues_proof_swapped_is_caught_by_both_verifiers() {
+    let (_, files) = pack("scenarios/supply/issue-and-redeem.yaml");
+    // The redeem's signed amount changed, the manifest made again: the template no longer matches.
+    let mut changed = files.clone();
+    let supply = String::from_utf8(changed["supply.jsonl"].clone()).unwrap();
+    assert!(supply.contains(r#""120"]"#), "{supply}");
+    changed.insert("supply.jsonl".into(), supply.replacen(r#""120"]"#, r#""12"]"#, 1).into_bytes());
+    rehash(&mut changed);
+    let verdict = verify(&changed).unwrap();
+    assert!(verdict.problems.iter().any(|p| p.file == "supply.jsonl" && p.line == Some(3)), "{:?}", verdict.problems);
+    // The issue's proof and the redeem's swapped: each replays to a real root, of the other's transaction.
+    let mut swapped = files.clone();
+    let (issue, redeem) = (files["proofs/1.json"].clone(), files["proofs/3.json"].clone());
+    swapped.insert("proofs/1.json".into(), redeem);
+    swapped.insert("proofs/3.json".into(), issue);
+    rehash(&mut swapped);
+    let verdict = verify(&swapped).unwrap();
+    // Caught without the re-run (the hash is not the request's own transaction), and by it.
+    let unbound: Vec<&str> = verdict
+        .problems
+        .iter()
+        .filter(|p| p.what == "its hash is not its own request's transaction")
+        .map(|p| p.file.as_str())
+        .collect();
+    assert_eq!(unbound, ["proofs/1.json", "proofs/3.json"], "{:?}", verdict.problems);
+    if let Some((_, summary)) = check("supply-amount", &changed) {
+        assert_eq!(summary["transfers_bad"], serde_json::json!([3]), "{summary}");
+    }
+    if let Some((_, summary)) = check("supply-proofs", &swapped) {
+        assert_eq!(summary["proofs_bad"], serde_json::json!(["1.json", "3.json"]), "{summary}");
+    }
+}
+
 /// The manifest of `files`, made again (what a forger who alters a file would do).
 fn rehash(files: &mut BTreeMap<String, Vec<u8>>) {
     use sha2::Digest;

@@ -25,6 +25,7 @@ mod shrink;
 mod snapshots;
 mod streaming;
 mod suite;
+mod supply;
 mod variants;
 mod witness;
 mod workload;

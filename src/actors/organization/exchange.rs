@@ -33,11 +33,17 @@ pub enum ExchangeKind {
     /// One member of a status query (variant `status_query`).
     #[serde(rename = "status_query")]
     Status,
+    /// An issue's managing org fetching the receiver's IVMS-101 data.
+    IssueGet,
+    /// An issue's final status told to the receiver's org (answered by an acknowledgement).
+    IssueNotice,
+    /// A redeem request (answered by the tx id, then the final status).
+    Redeem,
 }
 
 impl ExchangeKind {
     /// Every kind of exchange.
-    pub const ALL: [ExchangeKind; 8] = [
+    pub const ALL: [ExchangeKind; 11] = [
         ExchangeKind::Get,
         ExchangeKind::IvmsGet,
         ExchangeKind::Verify,
@@ -46,6 +52,9 @@ impl ExchangeKind {
         ExchangeKind::Transfer,
         ExchangeKind::Settlement,
         ExchangeKind::Status,
+        ExchangeKind::IssueGet,
+        ExchangeKind::IssueNotice,
+        ExchangeKind::Redeem,
     ];
 
     /// The name the trace uses.
@@ -59,6 +68,9 @@ impl ExchangeKind {
             ExchangeKind::Transfer => "transfer",
             ExchangeKind::Settlement => "settlement",
             ExchangeKind::Status => "status_query",
+            ExchangeKind::IssueGet => "issue_get",
+            ExchangeKind::IssueNotice => "issue_notice",
+            ExchangeKind::Redeem => "redeem",
         }
     }
 
@@ -72,6 +84,9 @@ impl ExchangeKind {
             ExchangeKind::Transfer => Kind::Transfer,
             ExchangeKind::Settlement => Kind::Settlement,
             ExchangeKind::Status => Kind::StatusQuery,
+            ExchangeKind::IssueGet => Kind::IssueGet,
+            ExchangeKind::IssueNotice => Kind::IssueNotice,
+            ExchangeKind::Redeem => Kind::Redeem,
         }
     }
 
@@ -85,6 +100,9 @@ impl ExchangeKind {
             ExchangeKind::Transfer => Kind::TxAccepted,
             ExchangeKind::Settlement => Kind::SettlementAck,
             ExchangeKind::Status => Kind::StatusAnswer,
+            ExchangeKind::IssueGet => Kind::GetResponse,
+            ExchangeKind::IssueNotice => Kind::SettlementAck,
+            ExchangeKind::Redeem => Kind::TxAccepted,
         }
     }
 }

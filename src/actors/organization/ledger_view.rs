@@ -95,12 +95,19 @@ impl LedgerView {
         let height = self.roots.len() as u64 + 1;
         for (index, tx) in event.txs.iter().enumerate() {
             escrow::consume(&mut self.holds, tx);
-            let source = self.balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
-            *source = source.saturating_sub(tx.quantity);
-            *self.balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+            if let Some(debited) = tx.debited() {
+                let source = self.balances.entry((tx.asset.clone(), debited.clone())).or_insert(0);
+                *source = source.saturating_sub(tx.quantity);
+            }
+            if let Some(credited) = tx.credited() {
+                *self.balances.entry((tx.asset.clone(), credited.clone())).or_insert(0) += tx.quantity;
+            }
             if self.indexes_transactions {
                 let received_us = event.received_us.get(index).copied().unwrap_or(0);
-                let parties = (tx.destination.org.clone(), tx.asset.org.clone());
+                // The org told of the result: a transfer's buyer's or an issue's receiver's, or
+                // for a burn the holder's (its source).
+                let told = tx.credited().unwrap_or(&tx.source).org.clone();
+                let parties = (told, tx.asset.org.clone());
                 self.settled.insert(tx.tx_id, SettledTx { height, index, parties, received_us });
             }
         }

@@ -5,11 +5,14 @@
 //!
 //! The flow is split by role: `query` answers and asks gets, verifies, proof checks
 //! and balances (with quorums); `transfer` is the buyer's side and the asset's side
-//! of a transfer; `exchange` keeps every outgoing request's timeout and retries.
+//! of a transfer; `redemption` and `issuance` are a redeem's and an issue's, on the same
+//! machinery; `exchange` keeps every outgoing request's timeout and retries.
 
 pub mod exchange;
+mod issuance;
 pub mod ledger_view;
 mod query;
+mod redemption;
 mod status_query;
 mod transfer;
 
@@ -80,6 +83,9 @@ pub struct OrgState {
     sync_asked: Option<(u64, u64)>,
     /// Ledger events that arrived before one they follow, by index: applied when their turn comes.
     early: BTreeMap<u64, EarlyEvent>,
+    /// The issues to this org's users whose final status it knows, by request id, with the
+    /// proof of each settled one: durable, so their receivers' data is never given again.
+    issues_known: BTreeMap<u64, Option<Arc<crate::crypto::chainpoint::ChainpointProof>>>,
     /// The highest height of each cluster that a proof this org holds is anchored at (what a
     /// balance query names as its `min_height`): kept as proofs come, not found by a walk
     /// through every purchase per query. (A proof, once held, is never replaced: only a
@@ -129,6 +135,7 @@ impl Organization {
             sync_asked: None,
             early: BTreeMap::new(),
             proven: BTreeMap::new(),
+            issues_known: BTreeMap::new(),
         };
         let originators = setup
             .users
@@ -153,7 +160,7 @@ impl Organization {
             Input::Receive(received) => self.on_receive(now, received, &mut out),
             Input::Rejected { envelope, rejection } => self.discard(&envelope, rejection, &mut out),
             Input::Timer(timer) => self.on_timer(timer, &mut out),
-            Input::Command { request_id, command } => self.on_command(request_id, command, &mut out),
+            Input::Command { request_id, command } => self.on_command(now, request_id, command, &mut out),
             Input::Crash => {
                 self.state.exchanges.crash();
                 self.state.deferred.clear();
@@ -226,9 +233,11 @@ impl Organization {
             (Body::Settlement(settlement), Some(from)) => {
                 self.on_settlement(message.request_id, from, settlement, &envelope, out)
             }
-            (Body::SettlementAck, Some(from)) => {
-                let key = ExchangeKey { request_id: message.request_id, peer: from, kind: ExchangeKind::Settlement };
-                self.state.exchanges.close(&key, out);
+            (Body::SettlementAck, Some(from)) => self.on_acknowledged(message.request_id, from, out),
+            (Body::Redeem(redeem), Some(from)) => self.on_redeem(message.request_id, from, redeem, &envelope, out),
+            (Body::IssueGet(get), Some(from)) => self.answer_issue_get(message.request_id, from, get, out),
+            (Body::IssueNotice(notice), Some(from)) => {
+                self.on_issue_notice(message.request_id, from, notice, &envelope, out)
             }
             (Body::Order(order), None) => self.on_order(now, message.request_id, &message.from, order, out),
             (Body::SignResponse(signed), None) => self.on_signed(message.request_id, &message.from, signed, out),
@@ -262,7 +271,7 @@ impl Organization {
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
         match self.state.exchanges.expire(timer, &self.cfg.id, out) {
-            Expiry::Retried(key) if key.kind == ExchangeKind::Transfer => self.query_status(key.request_id, out),
+            Expiry::Retried(key) if Self::moves_tokens(key.kind) => self.query_status(key.request_id, out),
             Expiry::Retried(_) | Expiry::Stale => {}
             Expiry::Failed(key, exchange) => self.on_exchange_failed(key, &exchange, out),
         }
@@ -283,12 +292,12 @@ impl Organization {
                     });
                 }
             }
-            ExchangeKind::IvmsGet => self.ivms_timed_out(key.request_id, out),
+            ExchangeKind::IvmsGet | ExchangeKind::IssueGet => self.ivms_timed_out(key.request_id, out),
             ExchangeKind::Verify | ExchangeKind::VerifyProof | ExchangeKind::Balance | ExchangeKind::Status => {
                 self.member_timed_out(key.request_id, &key.peer, out)
             }
-            ExchangeKind::Transfer => self.transfer_timed_out(key.request_id, out),
-            ExchangeKind::Settlement => {}
+            ExchangeKind::Transfer | ExchangeKind::Redeem => self.transfer_timed_out(key.request_id, out),
+            ExchangeKind::Settlement | ExchangeKind::IssueNotice => {}
         }
     }
 
@@ -298,7 +307,7 @@ impl Organization {
         out.note(Note::Suspect { by: self.cfg.id.clone(), org: org.clone(), request_id, reason, answer });
     }
 
-    fn on_command(&mut self, request_id: u64, command: Command, out: &mut Outbox) {
+    fn on_command(&mut self, now: u64, request_id: u64, command: Command, out: &mut Outbox) {
         match command {
             Command::Advertise { asset, to } => self.advertise(request_id, asset, to, out),
             Command::Get { resource, accept } => self.start_get(request_id, resource, accept, out),
@@ -311,6 +320,10 @@ impl Organization {
             }
             // A purchase starts at the user's application, which sends its org an `Order`.
             Command::Buy { .. } => {}
+            Command::Issue { asset, to, quantity } => self.start_issue(request_id, (asset, to, quantity), out),
+            Command::Redeem { user, asset, quantity } => {
+                self.start_redeem(now, request_id, (user, asset, quantity), out)
+            }
         }
     }
 

@@ -22,6 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
+/// A user's IVMS-101 data as an org answers for it: the status, and the document with the
+/// fields it discloses when given.
+pub(super) type UserData = (Status, Option<(String, Vec<&'static str>)>);
+
 /// What a broadcast asks.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Question {
@@ -121,19 +125,8 @@ impl Organization {
                 Some(data) => (Status::Ok, APPLICATION_JSON, Some(data.clone())),
             }
         } else if resource.is_user() && wants(APPLICATION_IVMS101) {
-            let (status, document) = self.user_data_for(&resource, &from);
-            let (payload, fields) = document.unzip();
-            let fields = fields.unwrap_or_default();
-            out.note(Note::PersonalData {
-                holder: self.cfg.id.clone(),
-                asked_by: from.clone(),
-                user: resource.clone(),
-                request_id,
-                given: payload.is_some(),
-                status,
-                fields: fields.into_iter().map(str::to_owned).collect(),
-            });
-            (status, APPLICATION_IVMS101, payload)
+            let data = self.user_data_for(&resource, &from);
+            return self.send_user_data(request_id, from, resource, data, out);
         } else {
             (Status::NotFound, APPLICATION_JSON, None)
         };
@@ -146,23 +139,59 @@ impl Organization {
         out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
+    /// Answers a request for a user's IVMS-101 data with what `data` says (given, or the status
+    /// it is refused with), noting who asked and which fields went.
+    pub(super) fn send_user_data(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        user: ResourceId,
+        data: UserData,
+        out: &mut Outbox,
+    ) {
+        let (status, document) = data;
+        let (payload, fields) = document.unzip();
+        let fields = fields.unwrap_or_default();
+        out.note(Note::PersonalData {
+            holder: self.cfg.id.clone(),
+            asked_by: from.clone(),
+            user: user.clone(),
+            request_id,
+            given: payload.is_some(),
+            status,
+            fields: fields.into_iter().map(str::to_owned).collect(),
+        });
+        let body = Body::GetResponse(GetResponse {
+            resource: user,
+            status,
+            content_type: APPLICATION_IVMS101.into(),
+            payload: payload.map(Arc::from),
+        });
+        out.send(self.message(request_id, Self::to_org(&from), body));
+    }
+
+    /// A user's IVMS-101 document about a movement whose other party is `counterparty`'s account
+    /// (`not_found` when the user has no data).
+    pub(super) fn document_for(&self, user: &ResourceId, counterparty: &ResourceId) -> UserData {
+        match self.cfg.originators.get(user) {
+            Some(part) => {
+                let org = &counterparty.org;
+                (Status::Ok, Some(part.document(&counterparty.text(), org.as_str(), &self.cfg.dir.lei(org))))
+            }
+            _ => (Status::NotFound, None),
+        }
+    }
+
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
     /// The document comes with the fields it discloses.
-    fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> (Status, Option<(String, Vec<&'static str>)>) {
+    fn user_data_for(&self, user: &ResourceId, asker: &OrgId) -> UserData {
         // The earliest open purchase of this user from the asker's assets.
         let first = (user.clone(), asker.clone(), 0);
         let open = self.state.open_purchases.range(first..).next().filter(|(u, org, _)| u == user && org == asker);
         let Some(pending) = open.and_then(|(_, _, request_id)| self.state.purchases.get(request_id)) else {
             return (Status::Denied, None);
         };
-        match self.cfg.originators.get(user) {
-            Some(part) => {
-                let seller = &pending.seller;
-                let document = part.document(&seller.text(), seller.org.as_str(), &self.cfg.dir.lei(&seller.org));
-                (Status::Ok, Some(document))
-            }
-            _ => (Status::NotFound, None),
-        }
+        self.document_for(user, &pending.seller)
     }
 
     pub(super) fn on_get_response(
@@ -187,9 +216,12 @@ impl Organization {
             });
             return;
         }
-        let ivms_key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::IvmsGet };
-        if self.state.exchanges.close(&ivms_key, out).is_some() {
-            self.on_ivms(request_id, response, out);
+        // The personal data a transfer or an issue waits for.
+        for kind in [ExchangeKind::IvmsGet, ExchangeKind::IssueGet] {
+            let key = ExchangeKey { request_id, peer: from.clone(), kind };
+            if self.state.exchanges.close(&key, out).is_some() {
+                return self.on_ivms(request_id, response, out);
+            }
         }
     }
 
@@ -284,7 +316,9 @@ impl Organization {
     }
 
     pub(super) fn start_verify_proof(&mut self, request_id: u64, cluster: ClusterId, transfer: u64, out: &mut Outbox) {
-        let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof());
+        // The proof of a transfer or a redeem this org asked for, or of an issue it was told of.
+        let issued = self.state.issues_known.get(&transfer).and_then(|proof| proof.as_deref());
+        let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof()).or(issued);
         let replayed = proof.and_then(|p| p.replay());
         let invalid = |finding| Note::ProofResult {
             org: self.cfg.id.clone(),
@@ -406,9 +440,16 @@ impl Organization {
         if !kind.is_answer() {
             return;
         }
-        for exchange_kind in
-            [ExchangeKind::Get, ExchangeKind::IvmsGet, ExchangeKind::Transfer, ExchangeKind::Settlement]
-        {
+        let point_to_point = [
+            ExchangeKind::Get,
+            ExchangeKind::IvmsGet,
+            ExchangeKind::Transfer,
+            ExchangeKind::Settlement,
+            ExchangeKind::IssueGet,
+            ExchangeKind::IssueNotice,
+            ExchangeKind::Redeem,
+        ];
+        for exchange_kind in point_to_point {
             self.state.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
         }
         let Some(broadcast) = self.state.broadcasts.get_mut(&request_id) else { return };

@@ -29,6 +29,7 @@ use crate::protocol::message::{
     Account, BlockCommitted, Body, EscrowCommitted, EscrowOp, GetRequest, GetResponse, LedgerTx, Order, Settlement,
     SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
+use crate::protocol::operation::{IssueGet, IssueNotice, IssueOrder, Operation, Redeem, RedeemTemplate};
 use crate::protocol::status::Status;
 use std::sync::Arc;
 
@@ -41,9 +42,9 @@ pub struct Purchase {
     pub asset: ResourceId,
     /// How many.
     pub quantity: u64,
-    /// The account the tokens come from.
+    /// The account the tokens come from (for a redeem, the holder's own).
     pub seller: ResourceId,
-    template: TransferTemplate,
+    template: Signed,
     /// The tx id the asset's org gave (reference flow, step 10), once it did.
     pub(super) tx_id: Option<Hash32>,
     pub(super) final_status: Option<Settlement>,
@@ -52,22 +53,59 @@ pub struct Purchase {
 }
 
 impl Purchase {
+    /// A purchase of `user`'s, just started at `now`: what it moves (asset, quantity, the account
+    /// the tokens leave) and the template its user is asked to sign.
+    pub(super) fn new(user: ResourceId, moves: (ResourceId, u64, ResourceId), template: Signed, now: u64) -> Self {
+        let (asset, quantity, seller) = moves;
+        Self { user, asset, quantity, seller, template, tx_id: None, final_status: None, started_us: now }
+    }
+
     /// Whether the buyer's org knows the final status.
     pub fn is_final(&self) -> bool {
         self.final_status.is_some()
     }
 
+    /// The redeem it is (none for a transfer).
+    pub fn operation(&self) -> Option<Operation> {
+        match self.template {
+            Signed::Transfer(_) => None,
+            Signed::Redeem(_) => Some(Operation::Redeem),
+        }
+    }
+
+    /// The exchange its request is sent in.
+    pub(super) fn exchange_kind(&self) -> ExchangeKind {
+        match self.template {
+            Signed::Transfer(_) => ExchangeKind::Transfer,
+            Signed::Redeem(_) => ExchangeKind::Redeem,
+        }
+    }
+
     /// The ledger transaction the asset's org feeds for this purchase (reference flow, step 13), as the
-    /// buyer's org expects it.
+    /// buyer's org expects it: a redeem burns (its destination is the asset itself).
     pub(super) fn ledger_tx(&self, request_id: u64, tx_id: Hash32) -> LedgerTx {
+        let destination = match self.template {
+            Signed::Transfer(_) => self.user.clone(),
+            Signed::Redeem(_) => self.asset.clone(),
+        };
         LedgerTx {
             request_id,
             tx_id,
             asset: self.asset.clone(),
             source: self.seller.clone(),
-            destination: self.user.clone(),
+            destination,
             quantity: self.quantity,
             submitter: self.asset.org.clone(),
+        }
+    }
+
+    /// The note that says its final status is known to `org`.
+    pub(super) fn final_note(&self, org: OrgId, request_id: u64, settlement: &Settlement) -> Note {
+        let (settled, reason, cause, proof) =
+            (settlement.status == Status::Ok, settlement.status, settlement.cause.clone(), settlement.proof.clone());
+        match self.operation() {
+            None => Note::TransferFinal { org, request_id, settled, reason, cause, proof },
+            Some(operation) => Note::OperationFinal { operation, org, request_id, settled, reason, cause, proof },
         }
     }
 
@@ -85,6 +123,13 @@ impl Purchase {
     }
 }
 
+/// The template a user signed for a purchase: a transfer's, or a redeem's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Signed {
+    Transfer(TransferTemplate),
+    Redeem(RedeemTemplate),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Stage {
     /// Variant `settlement: escrow`: waiting for the ledger to hold the quantity.
@@ -95,13 +140,67 @@ enum Stage {
 }
 
 /// Why the asset's org refuses a transfer before any regulation check: the status and its cause.
-type Refusal = Box<(Status, Cause)>;
+pub(super) type Refusal = Box<(Status, Cause)>;
 
-/// The asset's org's record of a transfer.
+/// What the asset's org decides: a transfer, a redeem or an issue.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Deal {
+    Transfer(Transfer),
+    Redeem(Redeem),
+    Issue(IssueOrder),
+}
+
+impl Deal {
+    fn asset(&self) -> &ResourceId {
+        match self {
+            Deal::Transfer(t) => &t.asset_id,
+            Deal::Redeem(r) => &r.asset_id,
+            Deal::Issue(i) => &i.asset,
+        }
+    }
+
+    fn quantity(&self) -> u64 {
+        match self {
+            Deal::Transfer(t) => t.quantity,
+            Deal::Redeem(r) => r.quantity,
+            Deal::Issue(i) => i.quantity,
+        }
+    }
+
+    /// The account the tokens leave (none for an issue: they are new).
+    fn debited(&self) -> Option<&ResourceId> {
+        match self {
+            Deal::Transfer(t) => Some(&t.to.id),
+            Deal::Redeem(r) => Some(&r.owner.id),
+            Deal::Issue(_) => None,
+        }
+    }
+
+    /// The account the tokens reach (none for a redeem: they are burnt).
+    fn credited(&self) -> Option<&ResourceId> {
+        match self {
+            Deal::Transfer(t) => Some(&t.from.id),
+            Deal::Redeem(_) => None,
+            Deal::Issue(i) => Some(&i.to.id),
+        }
+    }
+
+    /// The user whose IVMS-101 data the regulation checks read: a transfer's buyer, an issue's
+    /// receiver (none for a redeem).
+    fn subject(&self) -> Option<&ResourceId> {
+        match self {
+            Deal::Redeem(_) => None,
+            Deal::Transfer(_) | Deal::Issue(_) => self.credited(),
+        }
+    }
+}
+
+/// The asset's org's record of a transfer, a redeem or an issue.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sale {
+    /// The org told of the final status: the buyer's, the holder's or the receiver's.
     buyer_org: OrgId,
-    transfer: Transfer,
+    deal: Deal,
     tx_id: Hash32,
     stage: Stage,
     /// Whether the ledger holds the quantity for it (variant `settlement: escrow`).
@@ -109,14 +208,29 @@ pub struct Sale {
 }
 
 impl Sale {
-    /// The hold this transfer needs: its quantity, on the seller's account.
-    fn escrow_op(&self, request_id: u64, submitter: &OrgId) -> EscrowOp {
-        EscrowOp {
+    /// The hold this deal needs: its quantity, on the account it debits (none for an issue).
+    fn escrow_op(&self, request_id: u64, submitter: &OrgId) -> Option<EscrowOp> {
+        Some(EscrowOp {
             request_id,
             tx_id: self.tx_id,
-            asset: self.transfer.asset_id.clone(),
-            account: self.transfer.to.id.clone(),
-            quantity: self.transfer.quantity,
+            asset: self.deal.asset().clone(),
+            account: self.deal.debited()?.clone(),
+            quantity: self.deal.quantity(),
+            submitter: submitter.clone(),
+        })
+    }
+
+    /// The ledger transaction that settles it: a mint's source and a burn's destination are
+    /// the asset itself.
+    fn ledger_tx(&self, request_id: u64, submitter: &OrgId) -> LedgerTx {
+        let asset = self.deal.asset();
+        LedgerTx {
+            request_id,
+            tx_id: self.tx_id,
+            asset: asset.clone(),
+            source: self.deal.debited().unwrap_or(asset).clone(),
+            destination: self.deal.credited().unwrap_or(asset).clone(),
+            quantity: self.deal.quantity(),
             submitter: submitter.clone(),
         }
     }
@@ -133,26 +247,18 @@ impl Organization {
         nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
         nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account).cloned().unwrap_or_default();
-        let template = TransferTemplate {
+        let template = Signed::Transfer(TransferTemplate {
             nonce,
             asset_id: order.asset.shared_text(),
             source_finid: finid(&order.seller),
             destination_finid: finid(user),
             amount: order.quantity,
-        };
-        let purchase = Purchase {
-            user: user.clone(),
-            asset: order.asset,
-            quantity: order.quantity,
-            seller: order.seller,
-            template: template.clone(),
-            tx_id: None,
-            final_status: None,
-            started_us: now,
-        };
+        });
+        let purchase = Purchase::new(user.clone(), (order.asset, order.quantity, order.seller), template.clone(), now);
         self.state.open_purchases.insert((user.clone(), purchase.asset.org.clone(), request_id));
         self.state.purchases.insert(request_id, purchase);
         out.note(Note::TransferStarted { org: self.cfg.id.clone(), request_id, user: user.clone() });
+        let Signed::Transfer(template) = template else { return };
         out.send(self.message(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
     }
 
@@ -162,21 +268,31 @@ impl Organization {
         if from != &ActorId::User(purchase.user.clone()) {
             return;
         }
-        let transfer = Transfer {
-            from: Account { id: purchase.user.clone(), finid: purchase.template.destination_finid.clone() },
-            to: Account { id: purchase.seller.clone(), finid: purchase.template.source_finid.clone() },
-            asset_id: purchase.asset.clone(),
-            quantity: purchase.quantity,
-            nonce: purchase.template.nonce,
-            signature: UserSignature {
-                alg: "ed25519-atst-hashlist".into(),
-                template_hash: signed.template_hash,
-                value: signed.signature,
-            },
+        let signature = UserSignature {
+            alg: "ed25519-atst-hashlist".into(),
+            template_hash: signed.template_hash,
+            value: signed.signature,
         };
-        let peer = purchase.asset.org.clone();
-        let message = self.message(request_id, Self::to_org(&peer), Body::Transfer(transfer));
-        self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, message, out);
+        let body = match &purchase.template {
+            Signed::Transfer(template) => Body::Transfer(Transfer {
+                from: Account { id: purchase.user.clone(), finid: template.destination_finid.clone() },
+                to: Account { id: purchase.seller.clone(), finid: template.source_finid.clone() },
+                asset_id: purchase.asset.clone(),
+                quantity: purchase.quantity,
+                nonce: template.nonce,
+                signature,
+            }),
+            Signed::Redeem(template) => Body::Redeem(Redeem {
+                owner: Account { id: purchase.user.clone(), finid: template.source_finid.clone() },
+                asset_id: purchase.asset.clone(),
+                quantity: purchase.quantity,
+                nonce: template.nonce,
+                signature,
+            }),
+        };
+        let (peer, kind) = (purchase.asset.org.clone(), purchase.exchange_kind());
+        let message = self.message(request_id, Self::to_org(&peer), body);
+        self.state.exchanges.start(ExchangeKey { request_id, peer, kind }, message, out);
     }
 
     /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement,
@@ -191,7 +307,8 @@ impl Organization {
         accepted: TxAccepted,
         out: &mut Outbox,
     ) {
-        let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::Transfer };
+        let kind = self.state.purchases.get(&request_id).map_or(ExchangeKind::Transfer, Purchase::exchange_kind);
+        let key = ExchangeKey { request_id, peer: from, kind };
         if !self.state.exchanges.is_open(&key) {
             return;
         }
@@ -231,24 +348,15 @@ impl Organization {
             out.note(self.discarded(cause, Discard::UnboundProof));
             return;
         }
-        let Some(purchase) = self.state.purchases.get_mut(&request_id) else { return };
+        let Some(purchase) = self.state.purchases.get(&request_id) else { return };
         // A `timeout` is only what this org concluded from silence; the asset's org's word replaces it.
         let open = purchase.final_status.as_ref().is_none_or(|s| s.status == Status::Timeout);
         if open {
-            let settled = settlement.status == Status::Ok;
-            out.note(Note::TransferFinal {
-                org: self.cfg.id.clone(),
-                request_id,
-                settled,
-                reason: settlement.status,
-                cause: settlement.cause.clone(),
-                proof: settlement.proof.clone(),
-            });
+            out.note(purchase.final_note(self.cfg.id.clone(), request_id, &settlement));
+            let kind = purchase.exchange_kind();
             self.record_final(request_id, settlement);
             self.changed(Change::FinalStatus, cause, out);
-            self.state
-                .exchanges
-                .close(&ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::Transfer }, out);
+            self.state.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind }, out);
         }
         out.send(self.message(request_id, Self::to_org(&from), Body::SettlementAck));
     }
@@ -256,13 +364,18 @@ impl Organization {
     /// A purchase's final status is known: it is kept, and the height its proof (if any) is
     /// anchored at raises what this org knows of that cluster (`known_height`).
     pub(super) fn record_final(&mut self, request_id: u64, settlement: Settlement) {
-        if let Some(anchor) = settlement.proof.as_ref().and_then(|proof| proof.anchor()) {
-            let known = self.state.proven.entry(anchor.cluster).or_insert(0);
-            *known = (*known).max(anchor.height);
-        }
+        self.record_proven(&settlement);
         if let Some(purchase) = self.state.purchases.get_mut(&request_id) {
             self.state.open_purchases.remove(&(purchase.user.clone(), purchase.asset.org.clone(), request_id));
             purchase.final_status = Some(settlement);
+        }
+    }
+
+    /// The height a proof is anchored at raises what this org knows of that cluster.
+    pub(super) fn record_proven(&mut self, settlement: &Settlement) {
+        if let Some(anchor) = settlement.proof.as_ref().and_then(|proof| proof.anchor()) {
+            let known = self.state.proven.entry(anchor.cluster).or_insert(0);
+            *known = (*known).max(anchor.height);
         }
     }
 
@@ -272,17 +385,9 @@ impl Organization {
             return;
         }
         let cause = Cause::NoAnswer { org: purchase.asset.org.clone(), retries: self.cfg.dir.protocol.retries };
-        let settlement =
-            Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause: cause.clone(), proof: None };
+        let settlement = Settlement { tx_id: Hash32([0; 32]), status: Status::Timeout, cause, proof: None };
+        out.note(purchase.final_note(self.cfg.id.clone(), request_id, &settlement));
         self.record_final(request_id, settlement);
-        out.note(Note::TransferFinal {
-            org: self.cfg.id.clone(),
-            request_id,
-            settled: false,
-            reason: Status::Timeout,
-            cause,
-            proof: None,
-        });
     }
 
     /// Seed step 10: a transfer arrives at the asset's org.
@@ -295,34 +400,71 @@ impl Organization {
         cause: &Arc<Envelope>,
         out: &mut Outbox,
     ) {
-        if let Some(sale) =
-            self.state.sales.get(&request_id).filter(|_| self.cfg.dir.defences.org_deduplicates_requests)
-        {
-            let body = match &sale.stage {
-                Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
-                _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
-            };
-            out.send(self.message(request_id, Self::to_org(&from), body));
+        if self.answered_again(request_id, &from, out) {
             return;
         }
-        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), &transfer.nonce, self.cfg.id.as_str().as_bytes()]);
-        out.note(Note::TxCreated { org: self.cfg.id.clone(), request_id, tx_id });
-        self.changed(Change::TransferAccepted, cause, out);
-        out.send(self.message(request_id, Self::to_org(&from), Body::TxAccepted(TxAccepted { tx_id })));
+        let tx_id = self.accept_request(request_id, &from, &transfer.nonce, (Change::TransferAccepted, cause), out);
+        let template_hash = transfer.template().hash();
         let check = self
-            .check_signature(&transfer)
-            .and_then(|()| self.check_replay(request_id, &transfer))
+            .check_signature(&transfer.from, template_hash, &transfer.signature)
+            .and_then(|()| self.check_replay(request_id, &transfer.nonce, &transfer.signature))
             .and_then(|()| self.check_permission(&from, &transfer));
-        let user = transfer.from.id.clone();
-        self.state.sales.insert(
-            request_id,
-            Sale { buyer_org: from.clone(), transfer, tx_id, stage: Stage::AwaitingUserData, held: false },
-        );
+        let deal = Deal::Transfer(transfer);
+        self.open_sale(request_id, from, deal, tx_id, check, out);
+    }
+
+    /// A request the asset's org has already accepted gets its current answer (`pending`: the tx
+    /// id, or the final status) and moves nothing again; `true` when it had.
+    pub(super) fn answered_again(&self, request_id: u64, from: &OrgId, out: &mut Outbox) -> bool {
+        let Some(sale) = self.state.sales.get(&request_id).filter(|_| self.cfg.dir.defences.org_deduplicates_requests)
+        else {
+            return false;
+        };
+        let body = match &sale.stage {
+            Stage::Final(settlement) => Body::Settlement((**settlement).clone()),
+            _ => Body::TxAccepted(TxAccepted { tx_id: sale.tx_id }),
+        };
+        out.send(self.message(request_id, Self::to_org(from), body));
+        true
+    }
+
+    /// A request (a transfer, a redeem) accepted by the asset's org: its tx id, made from the
+    /// request id, the nonce and this org, noted and sent to the asker (reference flow, step 10).
+    pub(super) fn accept_request(
+        &mut self,
+        request_id: u64,
+        from: &OrgId,
+        nonce: &[u8; 32],
+        change: (Change, &Arc<Envelope>),
+        out: &mut Outbox,
+    ) -> Hash32 {
+        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), nonce, self.cfg.id.as_str().as_bytes()]);
+        out.note(Note::TxCreated { org: self.cfg.id.clone(), request_id, tx_id });
+        self.changed(change.0, change.1, out);
+        out.send(self.message(request_id, Self::to_org(from), Body::TxAccepted(TxAccepted { tx_id })));
+        tx_id
+    }
+
+    /// A deal accepted for decision: refused at once when a check failed, else (under
+    /// `rules_first`, after the org's own limit) on to the hold (variant `settlement: escrow`),
+    /// then to the personal data the regulation checks read, then to the ledger.
+    pub(super) fn open_sale(
+        &mut self,
+        request_id: u64,
+        told: OrgId,
+        deal: Deal,
+        tx_id: Hash32,
+        check: Result<(), Refusal>,
+        out: &mut Outbox,
+    ) {
+        let regulated = deal.subject().is_some();
+        let sale = Sale { buyer_org: told, deal, tx_id, stage: Stage::AwaitingUserData, held: false };
+        self.state.sales.insert(request_id, sale);
         if let Err(refusal) = check {
             let (status, cause) = *refusal;
             return self.finalize(request_id, status, cause, None, out);
         }
-        if self.cfg.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
+        if regulated && self.cfg.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
             // Variant `rules_first`: the org's own limit is checked before any personal data moves.
             let mut failures = Vec::new();
             self.check_max_quantity(request_id, &mut failures, out);
@@ -330,9 +472,33 @@ impl Organization {
                 return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(first), None, out);
             }
         }
+        // Only a transfer holds (variant `settlement: escrow`): an issue debits no account, and a
+        // redeem moves no personal data to wait for; the ledger checks the holder's available
+        // balance when it burns.
+        let holds = matches!(self.state.sales[&request_id].deal, Deal::Transfer(_));
         match self.cfg.dir.protocol.settlement {
-            SettlementMode::Direct => self.ask_user_data(request_id, from, user, out),
-            SettlementMode::Escrow => self.request_hold(request_id, out),
+            SettlementMode::Escrow if holds => self.request_hold(request_id, out),
+            _ => self.after_hold(request_id, out),
+        }
+    }
+
+    /// A deal's checks that need the ledger are done (or were not needed): ask for the personal
+    /// data its regulation checks read, or (a redeem) feed it to the ledger.
+    fn after_hold(&mut self, request_id: u64, out: &mut Outbox) {
+        let Some(sale) = self.state.sales.get(&request_id) else { return };
+        let told = sale.buyer_org.clone();
+        match &sale.deal {
+            Deal::Transfer(transfer) => {
+                let user = transfer.from.id.clone();
+                self.ask_user_data(request_id, told, user, out)
+            }
+            Deal::Issue(issue) => {
+                let body = Body::IssueGet(IssueGet { issue: issue.clone() });
+                let message = self.message(request_id, Self::to_org(&told), body);
+                let key = ExchangeKey { request_id, peer: told, kind: ExchangeKind::IssueGet };
+                self.state.exchanges.start(key, message, out);
+            }
+            Deal::Redeem(_) => self.submit(request_id, out),
         }
     }
 
@@ -341,7 +507,7 @@ impl Organization {
     fn request_hold(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
         sale.stage = Stage::AwaitingHold;
-        let op = sale.escrow_op(request_id, &self.cfg.id);
+        let Some(op) = sale.escrow_op(request_id, &self.cfg.id) else { return };
         let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
         out.send(self.message(request_id, ledger, Body::Hold(op)));
     }
@@ -396,8 +562,7 @@ impl Organization {
                 let Some(sale) = self.state.sales.get_mut(&op.request_id) else { continue };
                 sale.held = true;
                 sale.stage = Stage::AwaitingUserData;
-                let (buyer_org, user) = (sale.buyer_org.clone(), sale.transfer.from.id.clone());
-                self.ask_user_data(op.request_id, buyer_org, user, out);
+                self.after_hold(op.request_id, out);
             }
         }
         for op in &event.refused {
@@ -441,17 +606,17 @@ impl Organization {
         );
     }
 
-    /// The user's signature over the template rebuilt from the transfer's own fields.
-    fn check_signature(&self, transfer: &Transfer) -> Result<(), Refusal> {
-        let known = self.cfg.dir.user_finids.get(&transfer.from.id).is_some_and(|f| *f == transfer.from.finid);
-        let key = known.then(|| self.cfg.dir.user_key(&transfer.from.id)).flatten();
+    /// The user's signature over the template hash rebuilt from the request's own fields.
+    pub(super) fn check_signature(&self, user: &Account, hash: Hash32, signed: &UserSignature) -> Result<(), Refusal> {
+        let known = self.cfg.dir.user_finids.get(&user.id).is_some_and(|f| *f == user.finid);
+        let key = known.then(|| self.cfg.dir.user_key(&user.id)).flatten();
         let Some(key) = key else {
-            return Err(Box::new((Status::Signature, Cause::WrongFinid { user: transfer.from.id.clone() })));
+            return Err(Box::new((Status::Signature, Cause::WrongFinid { user: user.id.clone() })));
         };
-        let Ok(signature) = <[u8; 64]>::try_from(&*transfer.signature.value) else {
+        let Ok(signature) = <[u8; 64]>::try_from(&*signed.value) else {
             return Err(Box::new((Status::Signature, Cause::SignatureLength)));
         };
-        if self.cfg.dir.null_signer || keys::verify(&key, &transfer.template().hash().0, &signature) {
+        if self.cfg.dir.null_signer || keys::verify(&key, &hash.0, &signature) {
             Ok(())
         } else {
             Err(Box::new((Status::Signature, Cause::SignatureMismatch)))
@@ -461,11 +626,16 @@ impl Organization {
     /// A user-signed transfer settles once, whatever request id carries it: the second request
     /// that carries the same signed transfer (its nonce and template hash) is refused. Only a
     /// transfer whose signature verified is remembered.
-    fn check_replay(&mut self, request_id: u64, transfer: &Transfer) -> Result<(), Refusal> {
+    pub(super) fn check_replay(
+        &mut self,
+        request_id: u64,
+        nonce: &[u8; 32],
+        signature: &UserSignature,
+    ) -> Result<(), Refusal> {
         if !self.cfg.dir.defences.org_refuses_replays {
             return Ok(());
         }
-        let signed = signed_transfer_id(transfer);
+        let signed = Hash32::of_parts(&[nonce, &signature.template_hash.0]);
         match *self.state.accepted_transfers.entry(signed).or_insert(request_id) {
             first if first == request_id => Ok(()),
             first => Err(Box::new((Status::Replay, Cause::AlreadyAccepted { first }))),
@@ -531,7 +701,7 @@ impl Organization {
         record(RuleName::Ivms101Present, "originator.originatorPerson", value.into(), Limit::Document, present);
         if let Some(facts) = &facts {
             let customer = facts.customer_identification.clone().unwrap_or_default();
-            let buyer = sale.transfer.from.id.text();
+            let buyer = sale.deal.subject().map(|s| s.text()).unwrap_or_default();
             let matches = customer == buyer;
             record(RuleName::OriginatorMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
             if let Some(allowed) = &rules.allowed_countries {
@@ -557,7 +727,7 @@ impl Organization {
         else {
             return;
         };
-        let quantity = sale.transfer.quantity;
+        let quantity = sale.deal.quantity();
         let check = RuleCheck {
             rule: RuleName::MaxQuantity,
             field: "quantity".to_owned(),
@@ -583,17 +753,9 @@ impl Organization {
     }
 
     /// Seed step 13: feed the transaction to the cluster ledger.
-    fn submit(&mut self, request_id: u64, out: &mut Outbox) {
+    pub(super) fn submit(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
-        let tx = LedgerTx {
-            request_id,
-            tx_id: sale.tx_id,
-            asset: sale.transfer.asset_id.clone(),
-            source: sale.transfer.to.id.clone(),
-            destination: sale.transfer.from.id.clone(),
-            quantity: sale.transfer.quantity,
-            submitter: self.cfg.id.clone(),
-        };
+        let tx = sale.ledger_tx(request_id, &self.cfg.id);
         sale.stage = Stage::Submitted;
         out.note(Note::Submitted { org: self.cfg.id.clone(), request_id, tx_hash: tx.hash() });
         let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
@@ -651,7 +813,7 @@ impl Organization {
     }
 
     /// Seed step 14: the transfer is final; notify the buyer's org (an exchange).
-    fn finalize(
+    pub(super) fn finalize(
         &mut self,
         request_id: u64,
         status: Status,
@@ -664,25 +826,41 @@ impl Organization {
         sale.stage = Stage::Final(Box::new(settlement.clone()));
         let buyer = sale.buyer_org.clone();
         // A settled transfer consumed its hold on the ledger; any other gives it back to the seller.
-        let release =
-            (std::mem::take(&mut sale.held) && status != Status::Ok).then(|| sale.escrow_op(request_id, &self.cfg.id));
+        let release = (std::mem::take(&mut sale.held) && status != Status::Ok)
+            .then(|| sale.escrow_op(request_id, &self.cfg.id))
+            .flatten();
+        let (org, settled) = (self.cfg.id.clone(), status == Status::Ok);
+        let (note, body, kind) = match &sale.deal {
+            Deal::Transfer(_) => (
+                Note::SaleFinal { org, request_id, settled, reason: status, cause },
+                Body::Settlement(settlement),
+                ExchangeKind::Settlement,
+            ),
+            Deal::Redeem(_) => (
+                Note::OperationDecided {
+                    operation: Operation::Redeem,
+                    org,
+                    request_id,
+                    settled,
+                    reason: status,
+                    cause,
+                },
+                Body::Settlement(settlement),
+                ExchangeKind::Settlement,
+            ),
+            Deal::Issue(issue) => (
+                Note::OperationDecided { operation: Operation::Issue, org, request_id, settled, reason: status, cause },
+                Body::IssueNotice(IssueNotice { issue: issue.clone(), settlement }),
+                ExchangeKind::IssueNotice,
+            ),
+        };
         if let Some(op) = release {
             let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
             out.send(self.message(request_id, ledger, Body::Release(op)));
         }
-        out.note(Note::SaleFinal {
-            org: self.cfg.id.clone(),
-            request_id,
-            settled: status == Status::Ok,
-            reason: status,
-            cause,
-        });
-        let message = self.message(request_id, Self::to_org(&buyer), Body::Settlement(settlement));
-        self.state.exchanges.start(
-            ExchangeKey { request_id, peer: buyer, kind: ExchangeKind::Settlement },
-            message,
-            out,
-        );
+        out.note(note);
+        let message = self.message(request_id, Self::to_org(&buyer), body);
+        self.state.exchanges.start(ExchangeKey { request_id, peer: buyer, kind }, message, out);
     }
 }
 
@@ -692,12 +870,6 @@ pub(super) fn proof_node_id(seed: u64, request_id: u64) -> [u8; 6] {
     let mut node_id = [0u8; 6];
     node_id.copy_from_slice(&Hash32::of_parts(&[&seed.to_be_bytes(), &request_id.to_be_bytes()]).0[..6]);
     node_id
-}
-
-/// What identifies a user-signed transfer whatever request carries it: its nonce and the
-/// template hash the user signed.
-pub fn signed_transfer_id(transfer: &Transfer) -> Hash32 {
-    Hash32::of_parts(&[&transfer.nonce, &transfer.signature.template_hash.0])
 }
 
 #[cfg(test)]

@@ -51,8 +51,22 @@ pub enum Grant {
     ManagedBy(OrgId),
     /// A status answer (variant `status_query`): an org of the asset's cluster.
     StatusAnswer,
+    /// A burn: the asset's org, naming itself as submitter, burning only the tokens of the holder
+    /// whose signed redeem it accepted under that request id.
+    Burn {
+        /// The org that manages the asset.
+        asset_org: OrgId,
+        /// The submitter the burn names.
+        submitter: OrgId,
+        /// The asset.
+        asset: ResourceId,
+        /// The account it debits.
+        holder: ResourceId,
+        /// The request it settles.
+        request_id: u64,
+    },
     /// A ledger transaction, hold or release: the asset's org, naming itself as submitter,
-    /// debiting (or holding) an account of its own.
+    /// debiting (or holding) an account of its own (a mint debits the asset's own supply).
     LedgerOp {
         /// The org that manages the asset.
         asset_org: OrgId,
@@ -65,7 +79,7 @@ pub enum Grant {
     Nobody,
 }
 
-/// A user-signed transfer a cause carries.
+/// A user-signed transfer (or redeem) a cause carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Carried {
     /// The request that carries it.
@@ -74,6 +88,8 @@ pub struct Carried {
     pub signed: [u8; 32],
     /// Its asset.
     pub asset: ResourceId,
+    /// For a redeem, the holder who signed it (the only account its burn may debit).
+    pub owner: Option<ResourceId>,
 }
 
 impl CauseRead {
@@ -88,8 +104,20 @@ impl CauseRead {
                     request_id: *request_id,
                     signed: witness::signed_transfer(nonce, &signature.template_hash),
                     asset,
+                    owner: None,
                 })
             }
+            Some(CauseHead {
+                request_id, body: BodyHead::Redeem { owner, asset_id, nonce, signature, .. }, ..
+            }) => match (ResourceId::parse(asset_id), ResourceId::parse(owner.id)) {
+                (Ok(asset), Ok(owner)) => Some(Carried {
+                    request_id: *request_id,
+                    signed: witness::signed_transfer(nonce, &signature.template_hash),
+                    asset,
+                    owner: Some(owner),
+                }),
+                _ => None,
+            },
             _ => None,
         };
         let opened = witness.open_head(envelope, head).and_then(|head| {
@@ -97,15 +125,32 @@ impl CauseRead {
             let org = |resource: &str| ResourceId::split(resource).map(|(org, _, _)| named(org));
             let grant = match head.body {
                 BodyHead::Settlement => Ok(Grant::Settlement),
-                BodyHead::Transfer { from, .. } => org(from.id).map(Grant::ManagedBy),
-                BodyHead::GetResponse { resource } => org(resource).map(Grant::ManagedBy),
+                BodyHead::Transfer { from, .. } => org(from.id).map(Grant::ManagedBy).map_err(|_| ()),
+                BodyHead::GetResponse { resource } => org(resource).map(Grant::ManagedBy).map_err(|_| ()),
                 BodyHead::Advertisement { org, .. } => Ok(Grant::ManagedBy(named(org))),
                 BodyHead::StatusAnswer => Ok(Grant::StatusAnswer),
-                BodyHead::Submit { asset, source, submitter, .. } => {
-                    ledger_op(asset, submitter, source, &envelope.from)
+                // A burn names the asset as its destination; a mint as its source (whose org is
+                // the asset's: only its managing org may mint).
+                BodyHead::Submit { asset, destination, source, submitter, request_id, .. } if destination == asset => {
+                    let parse = |text: &str| ResourceId::parse(text).map_err(|_| ());
+                    match (parse(asset), parse(source)) {
+                        (Ok(asset_id), Ok(holder)) => Ok(Grant::Burn {
+                            asset_org: named(asset_id.org.as_str()),
+                            submitter: named(submitter),
+                            asset: asset_id,
+                            holder,
+                            request_id,
+                        }),
+                        _ => Err(()),
+                    }
                 }
+                BodyHead::Submit { asset, source, submitter, .. } => {
+                    ledger_op(asset, submitter, source, &envelope.from).map_err(|_| ())
+                }
+                BodyHead::IssueNotice { issue } => org(issue.asset).map(Grant::ManagedBy).map_err(|_| ()),
+                BodyHead::Redeem { owner, .. } => org(owner.id).map(Grant::ManagedBy).map_err(|_| ()),
                 BodyHead::Hold(op) | BodyHead::Release(op) => {
-                    ledger_op(op.asset, op.submitter, op.account, &envelope.from)
+                    ledger_op(op.asset, op.submitter, op.account, &envelope.from).map_err(|_| ())
                 }
                 _ => Ok(Grant::Nobody),
             };
@@ -179,13 +224,16 @@ pub enum Doubt {
     },
 }
 
-/// A transfer an actor accepted (received, as a state change's cause) under a request id.
+/// A transfer (or redeem) an actor accepted (received, as a state change's cause) under a
+/// request id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
     /// What identifies the transfer its user signed (`witness::signed_transfer`).
     pub signed: [u8; 32],
     /// Its asset.
     pub asset: ResourceId,
+    /// For a redeem, the holder who signed it.
+    pub owner: Option<ResourceId>,
 }
 
 /// Everything the checks keep of the run's state changes.
@@ -214,7 +262,8 @@ impl Causes {
         let read = CauseRead::of(&mut self.witness, envelope);
         self.count += 1;
         if let Some(t) = read.carried {
-            self.accepted.insert((actor.clone(), t.request_id), Accepted { signed: t.signed, asset: t.asset });
+            let accepted = Accepted { signed: t.signed, asset: t.asset, owner: t.owner };
+            self.accepted.insert((actor.clone(), t.request_id), accepted);
         }
         let opened = match read.opened {
             Ok(opened) => opened,
@@ -234,6 +283,13 @@ impl Causes {
             Grant::ManagedBy(org) => &org == from,
             Grant::LedgerOp { asset_org, submitter, debited_org } => {
                 &asset_org == from && &submitter == from && &debited_org == from
+            }
+            Grant::Burn { asset_org, submitter, asset, holder, request_id } => {
+                let signed_by_holder = self
+                    .accepted
+                    .get(&(ActorId::Org(from.clone()), request_id))
+                    .is_some_and(|a| a.owner.as_ref() == Some(&holder) && a.asset == asset);
+                &asset_org == from && &submitter == from && signed_by_holder
             }
             Grant::Nobody => false,
         };

@@ -61,11 +61,16 @@ impl Truth {
             let mut touched = BTreeSet::new();
             for tx in &block.txs {
                 settled.insert(tx.tx_id, (block.height, tx.hash()));
-                let source = balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
-                *source = source.saturating_sub(tx.quantity);
-                *balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
-                touched.insert((tx.asset.clone(), tx.source.clone()));
-                touched.insert((tx.asset.clone(), tx.destination.clone()));
+                // A mint's source and a burn's destination are the asset itself: no account.
+                if tx.source != tx.asset {
+                    let source = balances.entry((tx.asset.clone(), tx.source.clone())).or_insert(0);
+                    *source = source.saturating_sub(tx.quantity);
+                    touched.insert((tx.asset.clone(), tx.source.clone()));
+                }
+                if tx.destination != tx.asset {
+                    *balances.entry((tx.asset.clone(), tx.destination.clone())).or_insert(0) += tx.quantity;
+                    touched.insert((tx.asset.clone(), tx.destination.clone()));
+                }
             }
             for key in touched {
                 let amount = balances[&key];

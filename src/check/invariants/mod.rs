@@ -7,6 +7,7 @@ use crate::check::observations::Observations;
 use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
 use crate::protocol::message::LedgerTx;
+use crate::protocol::operation::Operation;
 use crate::scenario::{Action, Scenario};
 use std::collections::BTreeMap;
 
@@ -64,11 +65,26 @@ pub fn holds_released(seen: &Observations) -> Check {
     }
 }
 
+/// Every step that moves tokens (a transfer, an issue, a redeem): its request id and asset.
 fn transfers(scenario: &Scenario) -> impl Iterator<Item = (u64, &crate::protocol::ids::ResourceId)> {
-    scenario.flow.iter().filter_map(|s| match &s.action {
-        Action::Transfer { request_id, asset, .. } => Some((*request_id, asset)),
-        _ => None,
-    })
+    scenario.flow.iter().filter_map(|s| Some((s.action.request_id()?, s.action.moved_asset()?)))
+}
+
+/// Whether the flow issues or redeems (the checks' words then name them beside transfers).
+fn supply_moves(scenario: &Scenario) -> bool {
+    scenario.flow.iter().any(|s| s.action.operation().is_some())
+}
+
+/// How the checks name a step that moves tokens (`transfer 7`, `issue 8`, `redeem 9`), and the
+/// org that must know its final status.
+fn named(scenario: &Scenario, request_id: u64) -> (String, &'static str) {
+    let step = scenario.flow.iter().find(|s| s.action.request_id() == Some(request_id));
+    let (word, knower) = match step.and_then(|s| s.action.operation()) {
+        None => ("transfer", "the buyer's org"),
+        Some(Operation::Issue) => ("issue", "the receiver's org"),
+        Some(Operation::Redeem) => ("redeem", "the holder's org"),
+    };
+    (format!("{word} {request_id}"), knower)
 }
 
 fn on_ledger<'a>(
@@ -78,17 +94,49 @@ fn on_ledger<'a>(
     ledgers.get(cluster).into_iter().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter()))
 }
 
-/// For every asset, the balances on its ledger add up to its initial supply.
+/// For every asset, the balances on its ledger add up to its initial supply, plus every settled
+/// issue, minus every settled redeem. A mint or a burn counts only when it settles a step of the
+/// flow of that kind, asset and quantity: any other mint or burn breaks the rule.
 pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSnapshot>) -> Check {
     let mut broken = Vec::new();
+    let steps: BTreeMap<u64, &Action> =
+        scenario.flow.iter().filter_map(|s| Some((s.action.request_id()?, &s.action))).collect();
     for (asset, config) in &scenario.assets {
         let cluster = &scenario.orgs[&config.org].cluster;
         let total: u128 = ledgers
             .get(cluster)
             .map(|l| l.balances.iter().filter(|((a, _), _)| a == asset).map(|(_, b)| u128::from(*b)).sum())
             .unwrap_or(0);
-        if total != u128::from(config.supply()) {
-            broken.push(format!("{asset}: balances add up to {total}, supply is {}", config.supply()));
+        let (mut issued, mut redeemed) = (0u128, 0u128);
+        for tx in on_ledger(ledgers, cluster).filter(|t| &t.asset == asset && (t.mints() || t.burns())) {
+            let flow_step = match steps.get(&tx.request_id) {
+                Some(Action::Issue { asset: a, to, quantity, .. }) => {
+                    tx.mints() && a == asset && &tx.destination == to && *quantity == tx.quantity
+                }
+                Some(Action::Redeem { asset: a, user, quantity, .. }) => {
+                    tx.burns() && a == asset && &tx.source == user && *quantity == tx.quantity
+                }
+                _ => false,
+            };
+            match (flow_step, tx.mints()) {
+                (true, true) => issued += u128::from(tx.quantity),
+                (true, false) => redeemed += u128::from(tx.quantity),
+                (false, true) => broken.push(format!(
+                    "{asset}: request {} minted {} to {}, which no issue of the flow asks",
+                    tx.request_id, tx.quantity, tx.destination
+                )),
+                (false, false) => broken.push(format!(
+                    "{asset}: request {} burnt {} of {}, which no redeem of the flow asks",
+                    tx.request_id, tx.quantity, tx.source
+                )),
+            }
+        }
+        let expected = (u128::from(config.supply()) + issued).checked_sub(redeemed);
+        if expected != Some(total) {
+            let supply = config.supply();
+            broken.push(format!(
+                "{asset}: balances add up to {total}, supply is {supply} + {issued} issued - {redeemed} redeemed"
+            ));
         }
     }
     match broken.is_empty() {
@@ -190,12 +238,14 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
                 None => "no final status".to_owned(),
             };
             let ledger = if settled_on_ledger { "is" } else { "is not" };
-            broken.push(format!(
-                "transfer {request_id}: the buyer's org knows {knows} but it {ledger} on {cluster}'s ledger"
-            ));
+            let (name, knower) = named(scenario, request_id);
+            broken.push(format!("{name}: {knower} knows {knows} but it {ledger} on {cluster}'s ledger"));
         }
     }
     match broken.is_empty() {
+        true if supply_moves(scenario) => {
+            Check::new("agreement", true, "every buyer's, receiver's and holder's org agrees with the ledger")
+        }
         true => Check::new("agreement", true, "every buyer's org agrees with the ledger"),
         false => Check::new("agreement", false, broken.join("; ")),
     }
@@ -252,22 +302,26 @@ pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
     let quiet_after = scenario.faults.quiet_after_us();
     let mut broken = Vec::new();
     for (request_id, _) in transfers(scenario) {
+        let (name, _) = named(scenario, request_id);
         let Some(start) = seen.transfer_starts.get(&request_id) else {
-            broken.push(format!("transfer {request_id} never started"));
+            broken.push(format!("{name} never started"));
             continue;
         };
         let deadline = (*start).max(quiet_after).saturating_add(scenario.protocol.liveness_us);
         match seen.transfers.get(&request_id) {
             Some(known) if known.t_us <= deadline => {}
             Some(known) => broken.push(format!(
-                "transfer {request_id} became final at {} ms, after its deadline {} ms",
+                "{name} became final at {} ms, after its deadline {} ms",
                 known.t_us / 1000,
                 deadline / 1000
             )),
-            None => broken.push(format!("transfer {request_id} is not final (deadline {} ms)", deadline / 1000)),
+            None => broken.push(format!("{name} is not final (deadline {} ms)", deadline / 1000)),
         }
     }
     match broken.is_empty() {
+        true if supply_moves(scenario) => {
+            Check::new("liveness", true, "every transfer, issue and redeem became final by its deadline")
+        }
         true => Check::new("liveness", true, "every transfer became final by its deadline"),
         false => Check::new("liveness", false, broken.join("; ")),
     }
@@ -310,8 +364,14 @@ mod tests {
             submitter: OrgId::from("org_2"),
         };
         let final_at = |seen: &mut Observations, request_id: u64| {
-            let known =
-                KnownFinal { settled: false, reason: Status::Timeout, cause: Cause::DataTimeout, proof: None, t_us: 1 };
+            let known = KnownFinal {
+                operation: None,
+                settled: false,
+                reason: Status::Timeout,
+                cause: Cause::DataTimeout,
+                proof: None,
+                t_us: 1,
+            };
             seen.transfers.insert(request_id, known);
         };
         let mut seen = Observations::default();
@@ -371,6 +431,7 @@ mod tests {
         seen.transfers.insert(
             10101,
             KnownFinal {
+                operation: None,
                 settled: true,
                 reason: Status::Ok,
                 cause: Cause::DataTimeout,
@@ -652,5 +713,80 @@ mod tests {
         seen.transfers.clear();
         let check = liveness(&scenario, &seen);
         assert!(!check.passed && check.detail.contains("not final"), "{check:?}");
+    }
+
+    /// The bundled issue-and-redeem scenario and what its run showed.
+    fn supply_run() -> (Scenario, Observations) {
+        let text = include_str!("../../../scenarios/supply/issue-and-redeem.yaml");
+        let scenario = scenario::parse("issue-and-redeem.yaml", text).unwrap();
+        let job = crate::sim::Job::new(&scenario, scenario.seed);
+        let seen = crate::sim::Runner::new().simulate(job, Observations::for_seed(scenario.seed)).observations;
+        (scenario, seen)
+    }
+
+    #[test]
+    fn conservation_counts_the_flows_issues_and_redeems_and_nothing_else() {
+        let (scenario, mut seen) = supply_run();
+        assert!(conservation(&scenario, &seen.ledgers).passed, "500 issued, 120 redeemed");
+        let cluster = ClusterId::from("cluster_B");
+        let (asset, user) = (id("org_2:101:asset_1"), id("org_1:100:user_1"));
+        let ledger = seen.ledgers.get_mut(&cluster).unwrap();
+        // A mint no issue of the flow asks for, with the balance it made.
+        let rogue = LedgerTx { source: asset.clone(), destination: user.clone(), quantity: 7, ..tx(99) };
+        let height = ledger.blocks.len() as u64 + 1;
+        ledger.blocks.push(Block { height, root: rogue.hash(), txs: vec![rogue] });
+        *ledger.balances.get_mut(&(asset.clone(), user.clone())).unwrap() += 7;
+        let check = conservation(&scenario, &seen.ledgers);
+        assert!(!check.passed && check.detail.contains("request 99 minted 7"), "{check:?}");
+        // A burn that takes more than the redeem asked for.
+        let (_, mut seen) = supply_run();
+        let ledger = seen.ledgers.get_mut(&cluster).unwrap();
+        let burn = ledger.blocks.iter_mut().flat_map(|b| b.txs.iter_mut()).find(|t| t.burns()).unwrap();
+        burn.quantity += 1;
+        *ledger.balances.get_mut(&(asset, user)).unwrap() -= 1;
+        let check = conservation(&scenario, &seen.ledgers);
+        assert!(!check.passed && check.detail.contains("burnt 121"), "{check:?}");
+    }
+
+    #[test]
+    fn authenticity_refuses_a_burn_of_an_account_whose_holder_signed_no_redeem() {
+        let seed = 5;
+        let (org_1, org_2) = (ActorId::Org(OrgId::from("org_1")), ActorId::Org(OrgId::from("org_2")));
+        let seal = |from: &ActorId, to: Address, body: Body| {
+            let message = Message { request_id: 3, from: from.clone(), to, body };
+            Envelope::seal(message, &keys::actor_key(seed, from))
+        };
+        let redeem = crate::protocol::operation::Redeem {
+            owner: crate::protocol::message::Account { id: id("org_1:100:alice"), finid: "aa".into() },
+            asset_id: id("org_2:101:asset_1"),
+            quantity: 5,
+            nonce: [1; 32],
+            signature: crate::protocol::message::UserSignature {
+                alg: "ed25519-atst-hashlist".into(),
+                template_hash: Hash32([2; 32]),
+                value: vec![0; 64].into(),
+            },
+        };
+        let burn = |holder: &str| LedgerTx {
+            source: id(holder),
+            destination: id("org_2:101:asset_1"),
+            quantity: 5,
+            request_id: 3,
+            ..tx(3)
+        };
+        let ledger = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
+        for (holder, entitled) in [("org_1:100:alice", true), ("org_1:100:bob", false)] {
+            let mut causes = Causes::new(witness::Witness::new(seed));
+            let request = seal(&org_1, Address::Actor(org_2.clone()), Body::Redeem(redeem.clone()));
+            causes.record(org_2.clone(), Change::RedeemAccepted, &request);
+            let submit = seal(&org_2, ledger.clone(), Body::Submit(burn(holder)));
+            causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
+            assert_eq!(causes.doubts.is_empty(), entitled, "a burn of {holder}: {:?}", causes.doubts);
+        }
+        // Without any redeem accepted, no burn is entitled.
+        let mut causes = Causes::new(witness::Witness::new(seed));
+        let submit = seal(&org_2, ledger, Body::Submit(burn("org_1:100:alice")));
+        causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
+        assert_eq!(causes.doubts.len(), 1);
     }
 }

@@ -1,5 +1,5 @@
 //! `privacy`: an org saw a user's personal data only from that user's org, and only while it
-//! managed the asset of a pending transfer of that user.
+//! managed the asset of a pending transfer to that user, or of a pending issue to that user.
 //!
 //! What an org saw is read from the network's record of deliveries (the bytes as sent, so a
 //! copy damaged in transit still counts), not from what the orgs say they gave. A transfer is
@@ -20,8 +20,11 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
     // its own user's transfers, not against the whole flow.
     let mut transfers: BTreeMap<(&ResourceId, &OrgId), Vec<u64>> = BTreeMap::new();
     for step in &scenario.flow {
-        if let Action::Transfer { request_id, user, asset, .. } = &step.action {
-            transfers.entry((user, &asset.org)).or_default().push(*request_id);
+        match &step.action {
+            Action::Transfer { request_id, user, asset, .. } | Action::Issue { request_id, to: user, asset, .. } => {
+                transfers.entry((user, &asset.org)).or_default().push(*request_id);
+            }
+            _ => {}
         }
     }
     for delivery in &seen.data_deliveries {
@@ -35,8 +38,8 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
             broken.insert(format!("{to} saw {user}'s personal data from {from}, not from {}", user.org));
         } else if !pending(seen, transfers.get(&(user, to)).map_or(&[], Vec::as_slice), delivery.sent_us) {
             broken.insert(format!(
-                "{to} saw {user}'s personal data sent at {at_ms} ms, when no transfer of {user} of an asset {to} \
-                 manages was pending"
+                "{to} saw {user}'s personal data sent at {at_ms} ms, when no transfer or issue to {user} of an \
+                 asset {to} manages was pending"
             ));
         }
     }
@@ -44,7 +47,9 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
         return Check::new(
             "privacy",
             true,
-            format!("{deliveries} delivery(ies) of personal data, each from the user's org for a pending transfer"),
+            format!(
+                "{deliveries} delivery(ies) of personal data, each from the user's org for a pending transfer or issue"
+            ),
         );
     }
     Check::new("privacy", false, broken.into_iter().collect::<Vec<_>>().join("; "))
@@ -107,6 +112,7 @@ mod tests {
         let mut seen = Observations::default();
         seen.transfer_starts.insert(10101, 1_000);
         let known = KnownFinal {
+            operation: None,
             settled: true,
             reason: crate::protocol::status::Status::Ok,
             cause: Cause::DataTimeout,
@@ -132,7 +138,7 @@ mod tests {
         let scenario = scenario::parse("sample", scenario::SAMPLE_FLOW).unwrap();
         for (from, to, sent_us, words) in [
             ("org_3", "org_2", 2_000, "from org_3, not from org_1"),
-            ("org_1", "org_3", 2_000, "no transfer of org_1:100:user_1 of an asset org_3 manages"),
+            ("org_1", "org_3", 2_000, "no transfer or issue to org_1:100:user_1 of an asset org_3 manages"),
             ("org_1", "org_2", 6_000, "sent at 6 ms"),
             ("org_1", "org_2", 500, "sent at 0 ms"),
         ] {

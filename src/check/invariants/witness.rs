@@ -5,7 +5,7 @@
 //! verified with `verify_strict`, over the exact bytes that travelled; only then is the
 //! payload read, and its header must match the envelope's. A state change's cause is read by
 //! the witness's own description of the wire format, as far as the checks need it
-//! (`read_head`: its header, who may send it, the user-signed transfer it carries).
+//! (`read_head`: its header, who may send it, the user-signed transfer or redeem it carries).
 
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, TextPieces};
@@ -160,6 +160,31 @@ pub enum BodyHead<'a> {
     Hold(#[serde(borrow)] EscrowOpHead<'a>),
     Release(#[serde(borrow)] EscrowOpHead<'a>),
     EscrowCommitted,
+    IssueGet,
+    IssueNotice {
+        #[serde(borrow)]
+        issue: IssueHead<'a>,
+    },
+    SignRedeem,
+    Redeem {
+        #[serde(borrow)]
+        owner: AccountHead<'a>,
+        asset_id: &'a str,
+        quantity: u64,
+        nonce: [u8; 32],
+        #[serde(borrow)]
+        signature: SignatureHead<'a>,
+    },
+}
+
+/// An issue, as written.
+#[derive(Debug, Deserialize)]
+#[allow(missing_docs)] // Each field is `IssueOrder`'s of the same name.
+pub struct IssueHead<'a> {
+    pub asset: &'a str,
+    #[serde(borrow)]
+    pub to: AccountHead<'a>,
+    pub quantity: u64,
 }
 
 /// An account of a transfer, as written.
@@ -220,6 +245,10 @@ impl BodyHead<'_> {
             BodyHead::Hold(_) => Kind::Hold,
             BodyHead::Release(_) => Kind::Release,
             BodyHead::EscrowCommitted => Kind::EscrowCommitted,
+            BodyHead::IssueGet => Kind::IssueGet,
+            BodyHead::IssueNotice { .. } => Kind::IssueNotice,
+            BodyHead::SignRedeem => Kind::SignRedeem,
+            BodyHead::Redeem { .. } => Kind::Redeem,
         }
     }
 }

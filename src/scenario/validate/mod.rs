@@ -15,6 +15,7 @@ use super::{
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::{APPLICATION_IVMS101, APPLICATION_JSON};
+use crate::protocol::operation::Operation;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod faults;
@@ -25,7 +26,8 @@ struct Validator {
     clusters: BTreeMap<ClusterId, Vec<OrgId>>,
     users: BTreeMap<ResourceId, UserConfig>,
     assets: BTreeMap<ResourceId, AssetConfig>,
-    transfer_ids: BTreeSet<u64>,
+    /// The request id of every transfer, issue and redeem so far, with the step's kind.
+    transfer_ids: BTreeMap<u64, &'static str>,
     names: Names,
 }
 
@@ -47,7 +49,7 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         clusters: BTreeMap::new(),
         users: BTreeMap::new(),
         assets: BTreeMap::new(),
-        transfer_ids: BTreeSet::new(),
+        transfer_ids: BTreeMap::new(),
     };
     v.text(&file.name, "the scenario's name", false);
     if let Some(description) = &file.description {
@@ -478,15 +480,7 @@ impl Validator {
                 let user = self.user(&s.user);
                 let asset = self.asset(&s.asset);
                 let from = self.user(&s.from);
-                if s.quantity.value.0 == 0 {
-                    self.problem(&s.quantity, "a transfer's quantity must be at least 1");
-                }
-                if !self.transfer_ids.insert(s.request_id.value.0) {
-                    self.problem(
-                        &s.request_id,
-                        format!("request id {} is used by another transfer", s.request_id.value.0),
-                    );
-                }
+                self.operation_step("transfer", &s.request_id, &s.quantity);
                 let action = Action::Transfer {
                     request_id: s.request_id.value.0,
                     user: user?,
@@ -499,7 +493,7 @@ impl Validator {
             m::StepSpec::VerifyProof(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
-                self.known_transfer(&s.request_id);
+                self.known_transfer(&s.request_id, None);
                 (
                     at_us(self, &s.at_ms),
                     Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value.0 },
@@ -507,6 +501,20 @@ impl Validator {
             }
             // Expanded by `steps`.
             m::StepSpec::Workload(_) => return None,
+            m::StepSpec::Issue(s) => {
+                let asset = self.asset(&s.asset);
+                let to = self.user(&s.to);
+                self.operation_step("issue", &s.request_id, &s.quantity);
+                let (request_id, quantity) = (s.request_id.value.0, s.quantity.value.0);
+                (at_us(self, &s.at_ms), Action::Issue { request_id, asset: asset?, to: to?, quantity })
+            }
+            m::StepSpec::Redeem(s) => {
+                let user = self.user(&s.user);
+                let asset = self.asset(&s.asset);
+                self.operation_step("redeem", &s.request_id, &s.quantity);
+                let (request_id, quantity) = (s.request_id.value.0, s.quantity.value.0);
+                (at_us(self, &s.at_ms), Action::Redeem { request_id, user: user?, asset: asset?, quantity })
+            }
             m::StepSpec::Balance(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
@@ -560,17 +568,17 @@ impl Validator {
             self.problem(&w.first_request_id, "the workload's request ids would pass 2^64 - 1");
             return Vec::new();
         };
-        if let Some(taken) = self.transfer_ids.range(first..=last).next() {
-            let taken = *taken;
+        if let Some((taken, kind)) = self.transfer_ids.range(first..=last).next() {
+            let (taken, kind) = (*taken, *kind);
             self.problem(
                 &w.first_request_id,
-                format!("the workload's request ids {first} to {last} include {taken}, used by another transfer"),
+                format!("the workload's request ids {first} to {last} include {taken}, used by another {kind}"),
             );
         }
         if self.problems.len() > before {
             return Vec::new();
         }
-        self.transfer_ids.extend(first..=last);
+        self.transfer_ids.extend((first..=last).map(|id| (id, "transfer")));
         let buyers: Vec<_> = buyers.into_iter().flatten().collect();
         let assets: Vec<_> = assets.into_iter().filter_map(|(asset, from)| Some((asset?, from?))).collect();
         (0..count)
@@ -583,15 +591,36 @@ impl Validator {
             .collect()
     }
 
-    fn known_transfer(&mut self, request_id: &S<Whole>) {
-        if !self.transfer_ids.contains(&request_id.value.0) {
-            let help = Self::known_names(self.transfer_ids.iter());
-            self.problem_help(
-                request_id,
-                format!("no transfer step before this one has request id {}", request_id.value.0),
-                help,
-            );
+    /// A step that moves tokens: its quantity is at least 1 and its request id is unique among
+    /// transfers, issues and redeems.
+    fn operation_step(&mut self, kind: &'static str, request_id: &S<Whole>, quantity: &S<Whole>) {
+        if quantity.value.0 == 0 {
+            self.problem(quantity, format!("a{} {kind}'s quantity must be at least 1", an(kind)));
         }
+        if let Some(other) = self.transfer_ids.get(&request_id.value.0) {
+            let message = format!("request id {} is used by another {other}", request_id.value.0);
+            self.problem_help(request_id, message, "request ids are unique across transfers, issues and redeems");
+        } else {
+            self.transfer_ids.insert(request_id.value.0, kind);
+        }
+    }
+
+    /// An expectation or a `verify_proof` names the request id of an earlier step of `kind` (any
+    /// step that moves tokens, when `kind` is `None`).
+    fn known_transfer(&mut self, request_id: &S<Whole>, kind: Option<&'static str>) {
+        let found = self.transfer_ids.get(&request_id.value.0);
+        if found.is_some_and(|k| kind.is_none_or(|kind| kind == *k)) {
+            return;
+        }
+        let what = kind.unwrap_or("transfer, issue or redeem");
+        let ids = self.transfer_ids.iter().filter(|(_, k)| kind.is_none_or(|kind| kind == **k)).map(|(id, _)| id);
+        let help = Self::known_names(ids);
+        let id = request_id.value.0;
+        let message = match found {
+            Some(other) => format!("request id {id} is a{} {other}, not a{} {what}", an(other), an(what)),
+            None => format!("no {what} step has request id {id}"),
+        };
+        self.problem_help(request_id, message, help);
     }
 
     fn expectation(&mut self, expectation: &S<m::ExpectSpec>) -> Option<Expectation> {
@@ -602,14 +631,20 @@ impl Validator {
                 Expectation::Get { org: org?, resource: resource?, status: e.status }
             }
             m::ExpectSpec::Transfer(e) => {
-                self.known_transfer(&e.request_id);
-                if e.status == m::TransferStatusWord::Settled && e.reason.is_some() {
-                    self.problem(&e.request_id, "a settled transfer has no `reason`");
-                }
+                self.final_status(e, "transfer");
                 Expectation::Transfer { request_id: e.request_id.value.0, status: e.status, reason: e.reason }
             }
+            m::ExpectSpec::Issue(e) | m::ExpectSpec::Redeem(e) => {
+                let operation = match &expectation.value {
+                    m::ExpectSpec::Issue(_) => Operation::Issue,
+                    _ => Operation::Redeem,
+                };
+                self.final_status(e, operation.word());
+                let (request_id, status, reason) = (e.request_id.value.0, e.status, e.reason);
+                Expectation::Operation { operation, request_id, status, reason }
+            }
             m::ExpectSpec::Proof(e) => {
-                self.known_transfer(&e.request_id);
+                self.known_transfer(&e.request_id, None);
                 Expectation::Proof { request_id: e.request_id.value.0, valid: e.valid }
             }
             m::ExpectSpec::Verify(e) => {
@@ -653,6 +688,25 @@ impl Validator {
                 Expectation::Invariant { name: name.clone(), holds: e.holds }
             }
         })
+    }
+}
+
+impl Validator {
+    /// A final-status expectation of a step of `kind`.
+    fn final_status(&mut self, e: &m::TransferExpect, kind: &'static str) {
+        self.known_transfer(&e.request_id, Some(kind));
+        if e.status == m::TransferStatusWord::Settled && e.reason.is_some() {
+            self.problem(&e.request_id, format!("a settled {kind} has no `reason`"));
+        }
+    }
+}
+
+/// The article's `n` before a word that starts with a vowel sound.
+fn an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "n"
+    } else {
+        ""
     }
 }
 

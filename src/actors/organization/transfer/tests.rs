@@ -42,13 +42,19 @@ fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
 fn a_signed_transfer_passes_and_a_changed_amount_fails_the_signature_check() {
     let (org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    assert_eq!(org.check_signature(&transfer), Ok(()));
+    assert_eq!(org.check_signature(&transfer.from, transfer.template().hash(), &transfer.signature), Ok(()));
     let mut tampered = transfer.clone();
     tampered.quantity = 1000;
-    assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+    assert_eq!(
+        org.check_signature(&tampered.from, tampered.template().hash(), &tampered.signature).unwrap_err().0,
+        Status::Signature
+    );
     let mut tampered = transfer;
     tampered.to.finid = dir.user_finids[&ResourceId::parse("org_1:100:user_1").unwrap()].clone();
-    assert_eq!(org.check_signature(&tampered).unwrap_err().0, Status::Signature);
+    assert_eq!(
+        org.check_signature(&tampered.from, tampered.template().hash(), &tampered.signature).unwrap_err().0,
+        Status::Signature
+    );
 }
 
 #[test]
@@ -113,7 +119,13 @@ fn ledger_events_are_heard_only_from_the_orgs_own_cluster_ledger() {
 
 /// org_1's sale of `transfer` at `stage` (tx id `[1; 32]`), as org_2 records it.
 fn sale_of(transfer: &Transfer, stage: Stage) -> Sale {
-    Sale { buyer_org: OrgId::from("org_1"), transfer: transfer.clone(), tx_id: Hash32([1; 32]), stage, held: false }
+    Sale {
+        buyer_org: OrgId::from("org_1"),
+        deal: Deal::Transfer(transfer.clone()),
+        tx_id: Hash32([1; 32]),
+        stage,
+        held: false,
+    }
 }
 
 #[test]
@@ -257,13 +269,17 @@ fn the_buyer_stops_waiting_for_a_pending_transfer_at_its_liveness_deadline_and_n
 fn a_signed_transfer_is_accepted_under_one_request_id_only() {
     let (mut org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    assert_eq!(org.check_replay(1, &transfer), Ok(()));
-    assert_eq!(org.check_replay(1, &transfer), Ok(()), "the same request again is not a replay");
-    let replay = *org.check_replay(2, &transfer).unwrap_err();
+    assert_eq!(org.check_replay(1, &transfer.nonce, &transfer.signature), Ok(()));
+    assert_eq!(
+        org.check_replay(1, &transfer.nonce, &transfer.signature),
+        Ok(()),
+        "the same request again is not a replay"
+    );
+    let replay = *org.check_replay(2, &transfer.nonce, &transfer.signature).unwrap_err();
     assert_eq!(replay, (Status::Replay, Cause::AlreadyAccepted { first: 1 }));
     let mut other = transfer.clone();
     other.nonce = [4; 32];
-    assert_eq!(org.check_replay(3, &other), Ok(()), "another nonce is another signed transfer");
+    assert_eq!(org.check_replay(3, &other.nonce, &other.signature), Ok(()), "another nonce is another signed transfer");
 }
 
 #[test]

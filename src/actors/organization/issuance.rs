@@ -1,0 +1,137 @@
+//! An issue, from both sides.
+//!
+//! Asset's managing org: the step's command is its own decision. The checks come in order —
+//! permission (the receiver's org is this org or one the asset is shared with), then the
+//! regulation checks on the receiver's IVMS-101 data, which it asks of the receiver's org with a
+//! get that carries the issue — and the mint is fed to the cluster ledger (the sale machinery of
+//! `transfer`, with an issue's deal). The receiver's org is told the final status, rejections
+//! included, with the tx id and, when settled, the proof.
+//!
+//! Receiver's org: it gives the receiver's data for an issue that names its user and that it does
+//! not know to be final, and records the final status it is told, once, acknowledging every copy.
+
+use super::exchange::{ExchangeKey, ExchangeKind};
+use super::transfer::{Deal, Refusal};
+use super::Organization;
+use crate::actors::note::{Change, Discard, Note};
+use crate::actors::outbox::Outbox;
+use crate::crypto::Hash32;
+use crate::protocol::cause::Cause;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{OrgId, ResourceId};
+use crate::protocol::message::{Account, Body, LedgerTx, Settlement};
+use crate::protocol::operation::{IssueGet, IssueNotice, IssueOrder, Operation};
+use crate::protocol::status::Status;
+use std::sync::Arc;
+
+impl Organization {
+    /// The issue step at the asset's managing org.
+    pub(super) fn start_issue(
+        &mut self,
+        request_id: u64,
+        (asset, to, quantity): (ResourceId, ResourceId, u64),
+        out: &mut Outbox,
+    ) {
+        if self.state.sales.contains_key(&request_id) {
+            return;
+        }
+        let finid = self.cfg.dir.user_finids.get(&to).cloned().unwrap_or_default();
+        let issue = IssueOrder { asset, to: Account { id: to.clone(), finid }, quantity };
+        let tx_id = Hash32::of_parts(&[&request_id.to_be_bytes(), b"issue", self.cfg.id.as_str().as_bytes()]);
+        let (operation, org) = (Operation::Issue, self.cfg.id.clone());
+        out.note(Note::OperationStarted { operation, org, request_id, account: to.clone() });
+        out.note(Note::TxCreated { org: self.cfg.id.clone(), request_id, tx_id });
+        let check = self.check_issue_permission(&issue);
+        self.open_sale(request_id, to.org, Deal::Issue(issue), tx_id, check, out);
+    }
+
+    /// The asset is managed here, the receiver is a known account, and its org is this org or
+    /// one the asset is shared with.
+    fn check_issue_permission(&self, issue: &IssueOrder) -> Result<(), Refusal> {
+        let (asset, to) = (&issue.asset, &issue.to.id);
+        let denied = |cause: Cause| Err(Box::new((Status::Denied, cause)));
+        if asset.org != self.cfg.id || !self.cfg.setup.assets.contains_key(asset) {
+            return denied(Cause::NotManaged { org: self.cfg.id.clone(), asset: asset.clone() });
+        }
+        if !self.cfg.dir.user_finids.contains_key(to) {
+            return denied(Cause::NotAnAccount { account: to.clone(), org: to.org.clone() });
+        }
+        if to.org != self.cfg.id && !self.cfg.dir.shared_with(asset, &to.org) {
+            return denied(Cause::NotShared { asset: asset.clone(), org: to.org.clone() });
+        }
+        Ok(())
+    }
+
+    /// The receiver's org is asked for the receiver's data: it gives it only to the asset's
+    /// managing org, for an issue to its own user that it does not know to be final.
+    pub(super) fn answer_issue_get(&mut self, request_id: u64, from: OrgId, get: IssueGet, out: &mut Outbox) {
+        let issue = &get.issue;
+        let pending = issue.asset.org == from
+            && issue.to.id.org == self.cfg.id
+            && !self.state.issues_known.contains_key(&request_id);
+        let data = if pending { self.document_for(&issue.to.id, &issue.asset) } else { (Status::Denied, None) };
+        self.send_user_data(request_id, from, issue.to.id.clone(), data, out);
+    }
+
+    /// The asset's managing org says how an issue to one of this org's users ended. Recorded
+    /// once; every copy is acknowledged.
+    pub(super) fn on_issue_notice(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        notice: IssueNotice,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        let IssueNotice { issue, settlement } = notice;
+        let entitled = issue.asset.org == from
+            && issue.to.id.org == self.cfg.id
+            && self.cfg.setup.users.contains_key(&issue.to.id);
+        if !entitled {
+            out.note(self.discarded(cause, Discard::Unentitled));
+            return;
+        }
+        if settlement.status == Status::Ok && !is_own_proof(request_id, &issue, &settlement) {
+            out.note(self.discarded(cause, Discard::UnboundProof));
+            return;
+        }
+        if let std::collections::btree_map::Entry::Vacant(entry) = self.state.issues_known.entry(request_id) {
+            entry.insert(settlement.proof.clone());
+            out.note(Note::OperationFinal {
+                operation: Operation::Issue,
+                org: self.cfg.id.clone(),
+                request_id,
+                settled: settlement.status == Status::Ok,
+                reason: settlement.status,
+                cause: settlement.cause.clone(),
+                proof: settlement.proof.clone(),
+            });
+            self.record_proven(&settlement);
+            self.changed(Change::FinalStatus, cause, out);
+        }
+        out.send(self.message(request_id, Self::to_org(&from), Body::SettlementAck));
+    }
+
+    /// An acknowledgement closes the notification it answers: a settlement's or an issue's.
+    pub(super) fn on_acknowledged(&mut self, request_id: u64, from: OrgId, out: &mut Outbox) {
+        for kind in [ExchangeKind::Settlement, ExchangeKind::IssueNotice] {
+            self.state.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind }, out);
+        }
+    }
+}
+
+/// Whether a settled issue's proof is of the issue's own mint: its `hash` is that
+/// transaction's hash, and its operations replay.
+fn is_own_proof(request_id: u64, issue: &IssueOrder, settlement: &Settlement) -> bool {
+    let mint = LedgerTx {
+        request_id,
+        tx_id: settlement.tx_id,
+        asset: issue.asset.clone(),
+        source: issue.asset.clone(),
+        destination: issue.to.id.clone(),
+        quantity: issue.quantity,
+        submitter: issue.asset.org.clone(),
+    };
+    let own = mint.hash();
+    settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
+}

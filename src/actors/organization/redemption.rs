@@ -1,0 +1,96 @@
+//! A redeem, from both sides.
+//!
+//! Holder's org: the step's command becomes a request built from the asset's signature template
+//! (operation `redeem`); the holder signs the template hash; the request goes to the asset's
+//! managing org as a transfer does, and waits for the tx id, then for the final status (the
+//! purchase machinery of `transfer`, with a redeem's template).
+//!
+//! Asset's org: the request gets a tx id, then the checks in order — the holder's signature,
+//! permission — and, with no personal data and no regulation check, the burn is fed to the
+//! cluster ledger, which refuses it when the holder's available balance cannot cover it. The
+//! holder's org is told the final status with the proof.
+
+use super::exchange::ExchangeKind;
+use super::transfer::{Deal, Purchase, Refusal, Signed};
+use super::Organization;
+use crate::actors::note::{Change, Note};
+use crate::actors::outbox::Outbox;
+use crate::crypto::keyed;
+use crate::protocol::cause::Cause;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
+use crate::protocol::message::Body;
+use crate::protocol::operation::{Operation, Redeem, RedeemTemplate, SignRedeem};
+use crate::protocol::status::Status;
+use std::sync::Arc;
+
+impl Organization {
+    /// The redeem step at the holder's org: build the request and ask the holder to sign it.
+    pub(super) fn start_redeem(
+        &mut self,
+        now: u64,
+        request_id: u64,
+        (user, asset, quantity): (ResourceId, ResourceId, u64),
+        out: &mut Outbox,
+    ) {
+        if !self.cfg.setup.users.contains_key(&user) || self.state.purchases.contains_key(&request_id) {
+            return;
+        }
+        let mut nonce = [0u8; 32];
+        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
+        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
+        let finid = self.cfg.dir.user_finids.get(&user).cloned().unwrap_or_default();
+        let template = RedeemTemplate { nonce, asset_id: asset.shared_text(), source_finid: finid, amount: quantity };
+        let signed = Signed::Redeem(template.clone());
+        let purchase = Purchase::new(user.clone(), (asset, quantity, user.clone()), signed, now);
+        self.state.purchases.insert(request_id, purchase);
+        let (operation, org) = (Operation::Redeem, self.cfg.id.clone());
+        out.note(Note::OperationStarted { operation, org, request_id, account: user.clone() });
+        let to = Address::Actor(ActorId::User(user));
+        out.send(self.message(request_id, to, Body::SignRedeem(SignRedeem { template })));
+    }
+
+    /// A redeem request arrives at the asset's managing org.
+    pub(super) fn on_redeem(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        redeem: Redeem,
+        cause: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        if self.answered_again(request_id, &from, out) {
+            return;
+        }
+        let tx_id = self.accept_request(request_id, &from, &redeem.nonce, (Change::RedeemAccepted, cause), out);
+        let template_hash = redeem.template().hash();
+        let check = self
+            .check_signature(&redeem.owner, template_hash, &redeem.signature)
+            .and_then(|()| self.check_replay(request_id, &redeem.nonce, &redeem.signature))
+            .and_then(|()| self.check_redeem_permission(&from, &redeem));
+        self.open_sale(request_id, from, Deal::Redeem(redeem), tx_id, check, out);
+    }
+
+    /// The asset is managed here, the holder is a user of the org that asks, and the asset is
+    /// shared with that org.
+    fn check_redeem_permission(&self, holder_org: &OrgId, redeem: &Redeem) -> Result<(), Refusal> {
+        let asset = &redeem.asset_id;
+        let denied = |cause: Cause| Err(Box::new((Status::Denied, cause)));
+        if asset.org != self.cfg.id || !self.cfg.setup.assets.contains_key(asset) {
+            return denied(Cause::NotManaged { org: self.cfg.id.clone(), asset: asset.clone() });
+        }
+        if redeem.owner.id.org != *holder_org {
+            return denied(Cause::NotAUser { user: redeem.owner.id.clone(), org: holder_org.clone() });
+        }
+        if !self.cfg.dir.shared_with(asset, holder_org) {
+            return denied(Cause::NotShared { asset: asset.clone(), org: holder_org.clone() });
+        }
+        Ok(())
+    }
+
+    /// Whether an exchange kind asks for a token movement's status (a transfer's, a redeem's):
+    /// its re-send learns the current status, and its failure is a `timeout`.
+    pub(super) fn moves_tokens(kind: ExchangeKind) -> bool {
+        matches!(kind, ExchangeKind::Transfer | ExchangeKind::Redeem)
+    }
+}
