@@ -12,6 +12,9 @@
 //! let outcome = finsim::run(&scenario, scenario.seed);
 //! assert!(outcome.passed);
 //! ```
+//!
+//! A protocol designer's types are in [`prelude`]. The modules are layered (`docs/architecture.md`,
+//! held by a test): what no caller outside the crate needs is `pub(crate)`.
 
 pub mod actors;
 pub mod check;
@@ -20,10 +23,10 @@ pub mod evidence;
 pub mod explore;
 pub mod generate;
 pub mod library;
-pub mod lookup;
-pub mod net;
+pub(crate) mod lookup;
+pub(crate) mod net;
 pub mod outcome;
-pub mod pool;
+pub(crate) mod pool;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
@@ -37,3 +40,27 @@ pub mod trace;
 
 pub use library::run;
 pub use outcome::Outcome;
+
+/// What a protocol designer needs, in one import: parse a scenario, run it (plainly, with custom
+/// misbehaviours and invariants, or step by step with faults injected), and read the outcome.
+///
+/// ```
+/// use finsim::prelude::*;
+///
+/// let simulator = Simulator::new().invariant("no_retry", |run: &Evidence<'_>| match run.outcome_stats.retries {
+///     0 => Ok("no exchange was re-sent".to_owned()),
+///     n => Err(format!("{n} re-sends")),
+/// });
+/// let scenario: Scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
+/// let outcome: Outcome = simulator.run(&scenario, 0);
+/// let checks: Vec<&Check> = outcome.invariants.iter().filter(|c| c.name == "no_retry").collect();
+/// assert!(checks[0].passed, "{}", checks[0].detail);
+/// ```
+pub mod prelude {
+    pub use crate::check::Check;
+    pub use crate::library::{Act, Cause, Context, Evidence, Invariant, Misbehaviour, Script, ScriptError, Simulator};
+    pub use crate::outcome::Outcome;
+    pub use crate::run;
+    pub use crate::scenario::{parse, LoadError, Scenario, SAMPLE_FLOW};
+    pub use crate::sim::{Budget, Settings};
+}

@@ -65,11 +65,13 @@ impl<K: Hash + Eq, V> Lookup<K, V> {
     }
 
     /// How many entries it holds.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether it holds nothing.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -3,15 +3,15 @@
 //! records its effects in an `Outbox`; `sim::adapter` wraps each in a thin actix actor.
 //! No actor calls another: everything they send crosses the network.
 
-pub mod boundary;
+pub(crate) mod boundary;
 pub mod byzantine;
 pub mod cluster_ledger;
 pub mod directory;
-pub mod escrow;
+pub(crate) mod escrow;
 pub mod note;
 pub mod organization;
 pub mod outbox;
-pub mod user;
+pub(crate) mod user;
 
 pub use note::Note;
 pub use outbox::{Command, Input, Outbox, TimerId};

@@ -75,6 +75,7 @@ impl Tree {
 
 /// The root of the tree over a block's transaction hashes, in the block's order (which must
 /// not be empty).
+#[cfg(test)]
 pub fn root(tx_hashes: &[Hash32]) -> Hash32 {
     Tree::new(tx_hashes).root()
 }

@@ -2,8 +2,8 @@
 //! and Chainpoint v4 proofs. Nothing here knows about actors or the network.
 
 pub mod chainpoint;
-pub mod keyed;
-pub mod merkle;
+pub(crate) mod keyed;
+pub(crate) mod merkle;
 pub mod tally;
 
 use serde::{Deserialize, Serialize};

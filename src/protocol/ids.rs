@@ -162,44 +162,96 @@ impl Hash for ResourceId {
     }
 }
 
+/// Why a text is not an id: one variant per rule, each saying what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// Not three parts separated by colons.
+    #[error("`{0}` is not a resource id: expected ORG:TYPE:NAME, e.g. org_2:101:asset_1")]
+    NotAResourceId(String),
+    /// The ORG part is not a plain name.
+    #[error("`{org}` is not a valid org name in resource id `{text}`")]
+    OrgName {
+        /// The ORG part.
+        org: String,
+        /// The whole id.
+        text: String,
+    },
+    /// The TYPE part is not a number.
+    #[error("`{kind}` is not a resource type in `{text}`: expected 100 (user) or 101 (asset)")]
+    TypeNotANumber {
+        /// The TYPE part.
+        kind: String,
+        /// The whole id.
+        text: String,
+    },
+    /// The TYPE is neither a user's nor an asset's.
+    #[error("resource type {kind} in `{text}` is unknown: expected 100 (user) or 101 (asset)")]
+    UnknownType {
+        /// The type.
+        kind: u16,
+        /// The whole id.
+        text: String,
+    },
+    /// The NAME part is empty or holds white space.
+    #[error("`{0}` has an empty or blank NAME part")]
+    BlankName(String),
+    /// The NAME part holds a control or invisible character.
+    #[error("the NAME part of `{text}` holds U+{code:04X}, a control or invisible character")]
+    UnsafeName {
+        /// The whole id.
+        text: String,
+        /// The character's code point.
+        code: u32,
+    },
+    /// The NAME part holds a right-to-left character.
+    #[error(
+        "the NAME part of `{text}` holds U+{code:04X}, a right-to-left character: ids are shown left to right, \
+         and such a NAME can look like another id"
+    )]
+    RightToLeftName {
+        /// The whole id.
+        text: String,
+        /// The character's code point.
+        code: u32,
+    },
+    /// Not an org, `ledger:CLUSTER` or `user:ORG:100:NAME`.
+    #[error("`{0}` is not an actor id: expected ORG, ledger:CLUSTER or user:ORG:100:NAME")]
+    NotAnActorId(String),
+    /// `cluster:` followed by what is not a plain name.
+    #[error("`{0}` is not a cluster address")]
+    NotAClusterAddress(String),
+}
+
 impl ResourceId {
     /// Parses `ORG:TYPE:NAME`; the error says what was expected.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, IdError> {
         let (org, kind, name) = Self::split(text)?;
         Ok(Self { org: OrgId::from(org), kind, name: name.into() })
     }
 
     /// The org, type and name of `ORG:TYPE:NAME`, checked as [`ResourceId::parse`] checks them,
     /// without copying them out of `text`.
-    pub fn split(text: &str) -> Result<(&str, u16, &str), String> {
+    pub fn split(text: &str) -> Result<(&str, u16, &str), IdError> {
         let mut parts = text.splitn(3, ':');
         let (Some(org), Some(kind), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("`{text}` is not a resource id: expected ORG:TYPE:NAME, e.g. org_2:101:asset_1"));
+            return Err(IdError::NotAResourceId(text.to_owned()));
         };
         if !is_plain_name(org) {
-            return Err(format!("`{org}` is not a valid org name in resource id `{text}`"));
+            return Err(IdError::OrgName { org: org.to_owned(), text: text.to_owned() });
         }
-        let kind: u16 = kind
-            .parse()
-            .map_err(|_| format!("`{kind}` is not a resource type in `{text}`: expected 100 (user) or 101 (asset)"))?;
+        let kind: u16 =
+            kind.parse().map_err(|_| IdError::TypeNotANumber { kind: kind.to_owned(), text: text.to_owned() })?;
         if kind != USER_TYPE && kind != ASSET_TYPE {
-            return Err(format!("resource type {kind} in `{text}` is unknown: expected 100 (user) or 101 (asset)"));
+            return Err(IdError::UnknownType { kind, text: text.to_owned() });
         }
         if name.is_empty() || name.contains(char::is_whitespace) {
-            return Err(format!("`{text}` has an empty or blank NAME part"));
+            return Err(IdError::BlankName(text.to_owned()));
         }
         if let Some(c) = name.chars().find(|c| crate::text::is_unsafe(*c)) {
-            return Err(format!(
-                "the NAME part of `{text}` holds U+{:04X}, a control or invisible character",
-                c as u32
-            ));
+            return Err(IdError::UnsafeName { text: text.to_owned(), code: c as u32 });
         }
         if let Some(c) = name.chars().find(|c| crate::text::is_right_to_left(*c)) {
-            return Err(format!(
-                "the NAME part of `{text}` holds U+{:04X}, a right-to-left character: ids are shown left to right, \
-                 and such a NAME can look like another id",
-                c as u32
-            ));
+            return Err(IdError::RightToLeftName { text: text.to_owned(), code: c as u32 });
         }
         Ok((org, kind, name))
     }
@@ -216,9 +268,9 @@ impl ResourceId {
 }
 
 impl std::str::FromStr for ResourceId {
-    type Err = String;
+    type Err = IdError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, IdError> {
         Self::parse(text)
     }
 }
@@ -340,9 +392,9 @@ impl ActorId {
 }
 
 impl std::str::FromStr for ActorId {
-    type Err = String;
+    type Err = IdError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, IdError> {
         if let Some(cluster) = text.strip_prefix("ledger:") {
             Ok(ActorId::Ledger(ClusterId::from(cluster)))
         } else if let Some(user) = text.strip_prefix("user:") {
@@ -350,7 +402,7 @@ impl std::str::FromStr for ActorId {
         } else if is_plain_name(text) {
             Ok(ActorId::Org(OrgId::from(text)))
         } else {
-            Err(format!("`{text}` is not an actor id: expected ORG, ledger:CLUSTER or user:ORG:100:NAME"))
+            Err(IdError::NotAnActorId(text.to_owned()))
         }
     }
 }
@@ -407,12 +459,12 @@ impl TextPieces for ClusterAddress<'_> {
 }
 
 impl std::str::FromStr for Address {
-    type Err = String;
+    type Err = IdError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, IdError> {
         match text.strip_prefix("cluster:") {
             Some(cluster) if is_plain_name(cluster) => Ok(Address::Cluster(ClusterId::from(cluster))),
-            Some(_) => Err(format!("`{text}` is not a cluster address")),
+            Some(_) => Err(IdError::NotAClusterAddress(text.to_owned())),
             None => text.parse().map(Address::Actor),
         }
     }

@@ -1,8 +1,8 @@
 //! The FinP2P protocol as finsim models it: ids, typed messages, signed envelopes,
 //! keys derived from the seed, status codes, the Asset Transaction Signature Template and IVMS-101 documents.
 
-pub mod atst;
-pub mod canonical;
+pub(crate) mod atst;
+pub(crate) mod canonical;
 pub mod cause;
 pub mod config;
 pub mod envelope;

@@ -3,7 +3,7 @@
 //! only the CLI reads files.
 
 pub mod error;
-pub mod model;
+pub(crate) mod model;
 pub mod seeds;
 mod syntax;
 mod validate;

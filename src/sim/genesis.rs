@@ -21,6 +21,7 @@ pub fn signing_keys(scenario: &Scenario, seed: u64) -> BTreeMap<ActorId, Signing
 }
 
 /// The public directory of a scenario run with `seed`.
+#[cfg(test)]
 pub fn directory(scenario: &Scenario, seed: u64) -> Directory {
     directory_with_keys(scenario, seed, &signing_keys(scenario, seed))
 }

@@ -8,10 +8,10 @@
 //! fixed by `(time, seq)`, and a run never sleeps and never races. All actors live
 //! on one actix System on the current thread.
 
-pub mod adapter;
+pub(crate) mod adapter;
 pub mod coverage;
-pub mod flow;
-pub mod genesis;
+pub(crate) mod flow;
+pub(crate) mod genesis;
 pub mod schedule;
 pub mod script;
 
@@ -326,7 +326,9 @@ impl Runner {
         Self { system: actix::System::with_tokio_rt(runtime) }
     }
 
-    /// Runs `job`, telling `observer` what happens; the run's actors stop when it ends.
+    /// Runs `job`, telling `observer` what happens; the run's actors stop when it ends. Never
+    /// inlined: a profiler finds a run's whole cost under this one symbol (`docs/performance.md`).
+    #[inline(never)]
     pub fn simulate<O: Observer>(&self, job: Job<'_, '_>, observer: O) -> RunResult<O> {
         let Job { scenario, seed, settings, misbehaviours, tap } = job;
         self.system.block_on(async {

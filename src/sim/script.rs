@@ -13,16 +13,15 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Why a script's verb was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScriptError(pub String);
-
-impl std::fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// A name that is no org (nor, for a partition, a cluster) of the scenario.
+    #[error("`{0}` is not an org of this scenario")]
+    UnknownOrg(String),
+    /// A restart of an org that no crash of the script holds down.
+    #[error("{0} is not down for good: nothing to restart")]
+    NotDown(OrgId),
 }
-
-impl std::error::Error for ScriptError {}
 
 /// A run driven step by step (`finish` ends it).
 pub struct Stepped<O> {
@@ -76,7 +75,7 @@ impl<O: Observer> Stepped<O> {
         let org = OrgId::from(name);
         match self.sim().scenario.orgs.contains_key(&org) {
             true => Ok(org),
-            false => Err(ScriptError(format!("`{name}` is not an org of this scenario"))),
+            false => Err(ScriptError::UnknownOrg(name.to_owned())),
         }
     }
 
@@ -131,7 +130,7 @@ impl<O: Observer> Stepped<O> {
         let simulation = self.sim_mut();
         let crashes = &mut simulation.scenario.to_mut().faults.crashes;
         let Some(crash) = crashes.iter_mut().rev().find(|c| c.org == org && c.restart_us.is_none()) else {
-            return Err(ScriptError(format!("{org} is not down for good: nothing to restart")));
+            return Err(ScriptError::NotDown(org));
         };
         crash.restart_us = Some(now.max(crash.at_us + 1));
         simulation.schedule(now, Pending::Restart(org));

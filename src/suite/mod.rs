@@ -81,9 +81,14 @@ pub fn shard<T: Clone>(cases: &[T], k: usize, n: usize) -> Vec<T> {
     cases.iter().skip(k.saturating_sub(1)).step_by(n.max(1)).cloned().collect()
 }
 
+/// Why a text is not a shard.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a shard: expected K/N with 1 <= K <= N, e.g. 2/4")]
+pub struct ShardError(pub String);
+
 /// Parses `K/N` with 1 ≤ K ≤ N.
-pub fn parse_shard(text: &str) -> Result<(usize, usize), String> {
-    let expected = || format!("`{text}` is not a shard: expected K/N with 1 <= K <= N, e.g. 2/4");
+pub fn parse_shard(text: &str) -> Result<(usize, usize), ShardError> {
+    let expected = || ShardError(text.to_owned());
     let (k, n) = text.split_once('/').ok_or_else(expected)?;
     let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| expected())?, n.trim().parse().map_err(|_| expected())?);
     if k == 0 || k > n {

@@ -8,7 +8,7 @@
 //! registering it by name (see `docs/library.md`); the built-in ones, named by the scenario
 //! words, are in `builtin`.
 
-pub mod builtin;
+pub(crate) mod builtin;
 
 use crate::actors::directory::Directory;
 use crate::actors::note::{Act, Note};

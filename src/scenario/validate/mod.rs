@@ -246,7 +246,7 @@ impl Validator {
         let id = match ResourceId::parse(&text.value) {
             Ok(id) => id,
             Err(message) => {
-                self.problem(text, message);
+                self.problem(text, message.to_string());
                 return None;
             }
         };
