@@ -141,6 +141,31 @@ impl LedgerAnswer {
     }
 }
 
+/// The notes the checks do not read: for the trace, the report and the flow only. With `record`'s
+/// arms they cover every note, so a new note is a compile error until it is one or the other.
+macro_rules! unread_notes {
+    () => {
+        Note::Advertised { .. }
+            | Note::AdvertisementReceived { .. }
+            | Note::TransferStarted { .. }
+            | Note::TxCreated { .. }
+            | Note::StatusResult { .. }
+            | Note::OperationStarted { .. }
+            | Note::Compliance { .. }
+            | Note::PersonalData { .. }
+            | Note::Submitted { .. }
+            | Note::BlockClosed { .. }
+            | Note::EscrowClosed { .. }
+            | Note::TxRefused { .. }
+            | Note::Discarded { .. }
+            | Note::Retry { .. }
+            | Note::WaitEnded { .. }
+            | Note::Timeout { .. }
+            | Note::Misbehaved { .. }
+            | Note::Replayed { .. }
+    };
+}
+
 /// Everything the checks read.
 #[derive(Clone, Debug, Default)]
 pub struct Observations {
@@ -246,8 +271,14 @@ impl Observations {
             Note::StateChange { actor, change, cause } => {
                 self.state_change(actor.clone(), *change, cause);
             }
-            _ => {}
+            unread_notes!() => {}
         }
+    }
+
+    /// Whether the checks read a note (`record` keeps something of it): the one list of what is
+    /// history for the checks, which exploration reads too.
+    pub fn reads(note: &Note) -> bool {
+        !matches!(note, unread_notes!())
     }
 }
 

@@ -14,6 +14,7 @@ use crate::actors::organization::Organization;
 use crate::actors::outbox::{Command, Input, Outbox};
 use crate::actors::user::User;
 use crate::actors::TimerId;
+use crate::check::observations::Observations;
 use crate::net::network::between_orgs;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::ActorId;
@@ -367,21 +368,6 @@ impl Context {
         written & !keys == 0
     }
 
-    /// Whether the checks read a note (`check::observations::Observations::record` keeps it).
-    fn observed(note: &Note) -> bool {
-        matches!(
-            note,
-            Note::GetResult { .. }
-                | Note::VerifyResult { .. }
-                | Note::ProofResult { .. }
-                | Note::BalanceResult { .. }
-                | Note::TransferFinal { .. }
-                | Note::SaleFinal { .. }
-                | Note::Suspect { .. }
-                | Note::StateChange { .. }
-        )
-    }
-
     /// An outbox's effects, as the engine's `apply` makes them: timers, notes, sends.
     fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) {
         for timer in out.cancels {
@@ -393,7 +379,7 @@ impl Context {
         for note in &out.notes {
             // Only what the checks read (`Observations::record`) is history: a note for the trace
             // alone (a discard, a retry, a sync) would make a loop of the protocol look endless.
-            let line = if Self::observed(note) { serde_json::to_vec(note).unwrap_or_default() } else { Vec::new() };
+            let line = if Observations::reads(note) { serde_json::to_vec(note).unwrap_or_default() } else { Vec::new() };
             let print = hash_of(&line);
             if !line.is_empty() {
                 world.history = world.history.wrapping_add(print);

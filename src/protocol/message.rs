@@ -99,7 +99,27 @@ impl Body {
             Body::BalanceAnswer(answer) => Some(answer.status),
             Body::StatusAnswer(answer) => Some(answer.status),
             Body::IssueNotice(notice) => Some(notice.settlement.status),
-            _ => None,
+            Body::Advertisement(_)
+            | Body::Get(_)
+            | Body::Verify(_)
+            | Body::Order(_)
+            | Body::SignRequest(_)
+            | Body::SignResponse(_)
+            | Body::Transfer(_)
+            | Body::TxAccepted(_)
+            | Body::SettlementAck
+            | Body::Submit(_)
+            | Body::BlockCommitted(_)
+            | Body::SyncRequest { .. }
+            | Body::VerifyProof(_)
+            | Body::BalanceQuery(_)
+            | Body::StatusQuery(_)
+            | Body::Hold(_)
+            | Body::Release(_)
+            | Body::EscrowCommitted(_)
+            | Body::IssueGet(_)
+            | Body::SignRedeem(_)
+            | Body::Redeem(_) => None,
         }
     }
 

@@ -140,7 +140,29 @@ impl Flow {
             | Note::BalanceResult { request_id, .. }
             | Note::TransferFinal { request_id, .. }
             | Note::OperationFinal { request_id, .. } => *request_id,
-            _ => return None,
+            // Every other note is no step's result (listed, so that a new note is a compile error
+            // here until it says whether it finishes a step).
+            Note::AdvertisementReceived { .. }
+            | Note::TransferStarted { .. }
+            | Note::TxCreated { .. }
+            | Note::StatusResult { .. }
+            | Note::SaleFinal { .. }
+            | Note::OperationStarted { .. }
+            | Note::OperationDecided { .. }
+            | Note::Compliance { .. }
+            | Note::PersonalData { .. }
+            | Note::Submitted { .. }
+            | Note::BlockClosed { .. }
+            | Note::EscrowClosed { .. }
+            | Note::TxRefused { .. }
+            | Note::Suspect { .. }
+            | Note::Discarded { .. }
+            | Note::Retry { .. }
+            | Note::WaitEnded { .. }
+            | Note::Timeout { .. }
+            | Note::Misbehaved { .. }
+            | Note::Replayed { .. }
+            | Note::StateChange { .. } => return None,
         };
         let step = *self.by_request.get(&request_id)?;
         (states[step] == StepState::Running).then_some(step)

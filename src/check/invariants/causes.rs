@@ -152,7 +152,26 @@ impl CauseRead {
                 BodyHead::Hold(op) | BodyHead::Release(op) => {
                     ledger_op(op.asset, op.submitter, op.account, &envelope.from).map_err(|_| ())
                 }
-                _ => Ok(Grant::Nobody),
+                // No state changes because of these (listed: a new body is a compile error here
+                // until it says who may send it).
+                BodyHead::Get
+                | BodyHead::Verify
+                | BodyHead::VerifyAnswer
+                | BodyHead::Order
+                | BodyHead::SignRequest
+                | BodyHead::SignResponse
+                | BodyHead::TxAccepted
+                | BodyHead::SettlementAck
+                | BodyHead::BlockCommitted
+                | BodyHead::SyncRequest
+                | BodyHead::VerifyProof
+                | BodyHead::ProofAnswer
+                | BodyHead::BalanceQuery
+                | BodyHead::BalanceAnswer
+                | BodyHead::StatusQuery
+                | BodyHead::EscrowCommitted
+                | BodyHead::IssueGet
+                | BodyHead::SignRedeem => Ok(Grant::Nobody),
             };
             let grant = grant.map_err(|_| witness::UNDECODABLE.to_owned())?;
             Ok(Opened { from: envelope.from.clone(), request_id: head.request_id, grant })
