@@ -1,16 +1,13 @@
-//! The `finsim` command. Thin: it parses arguments, reads files, and turns the
-//! library's results into output and the contract's exit codes — 0 every check
-//! passed, 1 a check failed, 2 the file or the arguments are invalid (or output the
-//! user asked for could not be written).
+//! The `finsim` command. Thin: it parses the arguments and dispatches to the subcommand's module
+//! under `cli/`, which reads files and turns the library's results into output and the
+//! contract's exit codes — 0 every check passed, 1 a check failed, 2 the file or the arguments
+//! are invalid (or output the user asked for could not be written).
 
 mod cli;
 
 use clap::{Parser, Subcommand};
-use cli::input;
 use cli::output::Output;
-use finsim::scenario::{self, LoadError};
-use finsim::sweep::SeedResult;
-use finsim::text::{clip, escape};
+use finsim::text::escape;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -202,7 +199,7 @@ valid files still run), or an argument or output is.")]
         #[arg(long, value_parser = finsim::sweep::parse_seeds)]
         seeds: Option<std::ops::RangeInclusive<u64>>,
         /// Worker threads (default: every core; at most MAX_JOBS).
-        #[arg(long, value_parser = parse_jobs)]
+        #[arg(long, value_parser = cli::parse_jobs)]
         jobs: Option<u64>,
         /// Print one JSON object: {"cases": [{"file", "seed", "passed", "digest", "failed"}], "passed", "failed"}.
         #[arg(long)]
@@ -283,34 +280,12 @@ depend on --jobs.\n{EXIT_CODES}"
         #[arg(long, value_parser = finsim::sweep::parse_seeds)]
         seeds: std::ops::RangeInclusive<u64>,
         /// Worker threads (default: every core; never more than the seeds, nor than MAX_JOBS).
-        #[arg(long, value_parser = parse_jobs)]
+        #[arg(long, value_parser = cli::parse_jobs)]
         jobs: Option<u64>,
         /// Print one JSON object instead of the readable summary.
         #[arg(long)]
         json: bool,
     },
-}
-
-/// `--jobs`: a whole number, at least 1.
-fn parse_jobs(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(0) => Err("a sweep needs at least one worker: give 1 or more".to_owned()),
-        Ok(jobs) => Ok(jobs),
-        Err(_) => Err(format!("`{}` is not a number of workers", escape(text))),
-    }
-}
-
-const PASSED: u8 = 0;
-const FAILED: u8 = 1;
-const INVALID: u8 = 2;
-
-/// The most worker threads a sweep starts.
-const MAX_JOBS: u64 = 256;
-
-/// The workers to start: `--jobs`, else every core; never more than `MAX_JOBS`.
-fn workers(jobs: Option<u64>) -> u64 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
-    jobs.unwrap_or(cores).min(MAX_JOBS)
 }
 
 fn main() -> ExitCode {
@@ -327,7 +302,7 @@ fn main() -> ExitCode {
             } else {
                 writeln!(std::io::stdout().lock(), "{}", shown.join("\n"))
             };
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(INVALID));
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(cli::INVALID));
         }
     };
     let command = cli.command.unwrap_or(Command::Run {
@@ -341,422 +316,38 @@ fn main() -> ExitCode {
     let out = Output::default();
     let code = match command {
         Command::Run { file, seed, json, trace, evidence, schedule } => {
-            run(&out, RunArgs { file, seed, json, trace_file: trace, evidence, schedule })
+            cli::run::run(&out, cli::run::RunArgs { file, seed, json, trace_file: trace, evidence, schedule })
         }
         Command::Generate { orgs, clusters, users, assets, transfers, faults, seed } => {
             let spec = finsim::generate::Spec { orgs, clusters, users, assets, transfers, faults, seed };
-            match finsim::generate::scenario_yaml(&spec) {
-                Ok(yaml) => {
-                    out.line(yaml.trim_end());
-                    0
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    2
-                }
-            }
+            cli::generate::generate(&out, &spec)
         }
         Command::Explore { file, seed, drops, max_states, no_reduction, json, output } => {
             let args = cli::explore::ExploreArgs { file, seed, drops, max_states, no_reduction, json, output };
             cli::explore::explore(&out, args)
         }
-        Command::Check { file, json } => check(&out, &file, json),
+        Command::Check { file, json } => cli::check::check(&out, &file, json),
         Command::VerifyEvidence { dir } => cli::evidence::verify(&out, &dir),
-        Command::Report { file, seed, output } => report(&out, &file, seed, output),
+        Command::Report { file, seed, output } => cli::report::report(&out, &file, seed, output),
         Command::Diff { a, b } => cli::evidence::diff(&out, &a, &b),
-        Command::Sweep { file, seeds, jobs, json } => sweep(&out, &file, seeds, jobs, json),
+        Command::Sweep { file, seeds, jobs, json } => cli::sweep::sweep(&out, &file, seeds, jobs, json),
         Command::Test { paths, seeds, jobs, json, junit, shard, corpus, fail_fast } => {
-            let jobs = workers(jobs) as usize;
+            let jobs = cli::workers(jobs) as usize;
             let args = cli::suite::TestArgs { paths, seeds, jobs, json, junit, shard, corpus, fail_fast };
             cli::suite::test(&out, args)
         }
         Command::Shrink { file, seed, check, same_detail, output } => {
             let keep = finsim::shrink::Keep { check: check.as_deref(), same_detail };
-            shrink(&out, &file, seed, &keep, output)
+            cli::shrink::shrink(&out, &file, seed, &keep, output)
         }
-        Command::Schema => {
-            out.line(&serde_json::to_string_pretty(&scenario::json_schema()).unwrap_or_default());
-            PASSED
-        }
+        Command::Schema => cli::generate::schema(&out),
         Command::Merge { inputs, json, junit } => cli::suite::merge(&out, &inputs, json, junit.as_deref()),
     };
     ExitCode::from(match out.finish() {
         Ok(()) => code,
         Err(error) => {
             eprintln!("error: cannot write to standard output: {error}");
-            INVALID
+            cli::INVALID
         }
     })
-}
-
-fn invalid(error: &LoadError) -> u8 {
-    eprint!("{}", error.render());
-    INVALID
-}
-
-fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -> u8 {
-    let scenario = match input::load(file) {
-        Ok(scenario) => scenario,
-        Err(error) => return invalid(&error),
-    };
-    // The default name comes from the file: it is made safe and kept in this directory.
-    let target = output.unwrap_or_else(|| cli::target::confined_name(&scenario.name, "report", "html"));
-    let claim = match cli::target::Target::claim(&target, "report", &[file]) {
-        Ok(claim) => claim,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let seed = seed.unwrap_or(scenario.seed);
-    let (outcome, material) = finsim::evidence::run(&scenario, seed);
-    let page = finsim::report::html::page(&scenario, &outcome, &material, file);
-    if let Err(error) = claim.write_all(page.as_bytes()) {
-        eprintln!("error: {error}");
-        return INVALID;
-    }
-    let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
-    out.line(&format!(
-        "{verdict}: {} (seed {seed}); report written to {}",
-        escape(&clip(&scenario.name, 200)),
-        input::shown(&target)
-    ));
-    if outcome.passed {
-        PASSED
-    } else {
-        FAILED
-    }
-}
-
-fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, output: Option<String>) -> u8 {
-    let bytes = match input::read_scenario(file) {
-        Ok(bytes) => bytes,
-        Err(error) => return invalid(&error),
-    };
-    // Refused here as `check` refuses it: the shrunk file is text.
-    let text = match scenario::utf8_text(file, &bytes) {
-        Ok(text) => text,
-        Err(error) => return invalid(&error),
-    };
-    let target = output.unwrap_or_else(|| {
-        let path = std::path::Path::new(file);
-        let stem = path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy());
-        path.with_file_name(format!("{stem}.min.yaml")).display().to_string()
-    });
-    let claim = match cli::target::Target::claim(&target, "smaller file", &[file]) {
-        Ok(claim) => claim,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let shrunk = match finsim::shrink::shrink(file, text, seed, keep) {
-        Ok(shrunk) => shrunk,
-        Err(finsim::shrink::NotShrunk::Passes) => {
-            out.line(&format!("{} passes at seed {seed}: nothing to shrink", input::shown(file)));
-            return FAILED;
-        }
-        Err(finsim::shrink::NotShrunk::CheckHolds(name)) => {
-            let name = escape(&clip(&name, 200)).into_owned();
-            out.line(&format!("{} does not fail `{name}` at seed {seed}: nothing to shrink", input::shown(file)));
-            return FAILED;
-        }
-        Err(finsim::shrink::NotShrunk::Invalid(why)) => {
-            eprint!("{why}");
-            return INVALID;
-        }
-    };
-    // The reproduce line names the file written (only the comment: the scenario is left as it is).
-    let text = shrunk.text_for(&target);
-    let written = text.len();
-    if let Err(error) = claim.write_all(text.as_bytes()) {
-        eprintln!("error: {error}");
-        return INVALID;
-    }
-    let (before, after) = shrunk.parts;
-    out.line(&format!(
-        "{}: {before} parts, {} bytes → {}: {after} parts, {written} bytes ({} runs); it still fails `{}` at seed {seed}",
-        input::shown(file),
-        bytes.len(),
-        input::shown(&target),
-        shrunk.runs,
-        escape(&shrunk.check)
-    ));
-    PASSED
-}
-
-fn check(out: &Output, file: &str, json: bool) -> u8 {
-    let loaded = input::load(file);
-    if json {
-        let value = match &loaded {
-            Ok(scenario) => {
-                let seeds = finsim::suite::seeds_of(scenario, None);
-                serde_json::json!({
-                "file": file,
-                "valid": true,
-                "scenario": scenario.name,
-                "steps": scenario.flow.len(),
-                "expectations": scenario.expect.len(),
-                "seeds": [*seeds.start(), *seeds.end()],
-                })
-            }
-            Err(error) => {
-                let problems: Vec<serde_json::Value> = match error.problems() {
-                    [] => vec![serde_json::json!({"line": 0, "column": 0, "message": error.to_string(), "help": null})],
-                    problems => problems
-                        .iter()
-                        .map(|p| serde_json::json!({"line": p.line, "column": p.column, "message": p.message, "help": p.help}))
-                        .collect(),
-                };
-                serde_json::json!({"file": file, "valid": false, "problems": problems})
-            }
-        };
-        out.line(&value.to_string());
-        return if loaded.is_ok() { PASSED } else { INVALID };
-    }
-    match loaded {
-        Ok(scenario) => {
-            out.line(&format!(
-                "{}: valid scenario `{}` ({} steps, {} expectations)",
-                escape(file),
-                escape(&clip(&scenario.name, 200)),
-                scenario.flow.len(),
-                scenario.expect.len()
-            ));
-            PASSED
-        }
-        Err(error) => invalid(&error),
-    }
-}
-
-/// What `finsim run` was asked.
-struct RunArgs {
-    file: Option<String>,
-    seed: Option<u64>,
-    json: bool,
-    trace_file: Option<String>,
-    evidence: Option<String>,
-    schedule: Option<String>,
-}
-
-fn run(out: &Output, args: RunArgs) -> u8 {
-    let RunArgs { file, seed, json, trace_file, evidence, schedule } = args;
-    let (path, bytes) = match &file {
-        Some(path) => match input::read_scenario(path) {
-            Ok(bytes) => (path.clone(), bytes),
-            Err(error) => return invalid(&error),
-        },
-        None => (scenario::SAMPLE_FLOW_PATH.to_owned(), scenario::SAMPLE_FLOW.as_bytes().to_vec()),
-    };
-    let scenario = match scenario::parse_bytes(&path, &bytes) {
-        Ok(scenario) => scenario,
-        Err(error) => return invalid(&error),
-    };
-    if let Some(dir) = &evidence {
-        if let Err(error) = cli::evidence::prepare(dir) {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    }
-    // The trace file is claimed before the run: a path that cannot be written is an error now,
-    // not after the run, and no file this call reads (the scenario, the schedule) is overwritten.
-    let inputs: Vec<&str> = file.iter().chain(schedule.iter()).map(String::as_str).collect();
-    let mut claim = match trace_file.as_deref().map(|t| cli::target::Target::claim(t, "trace", &inputs)).transpose() {
-        Ok(claim) => claim,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    // A replay's reproduce line names its schedule.
-    let shown = match &schedule {
-        Some(file) => format!("{path} --schedule {file}"),
-        None => path.clone(),
-    };
-    let schedule = match schedule.as_deref().map(cli::explore::read_schedule).transpose() {
-        Ok(schedule) => schedule,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let seed = seed.or(schedule.as_ref().map(|s| s.seed)).unwrap_or(scenario.seed);
-    // Emptied only now that every input has been read.
-    let trace = match claim.as_mut().map(cli::target::Target::writer).transpose() {
-        Ok(trace) => trace,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let account = (!json).then(|| account_dispatch(out));
-    let header = |dispatch: &tracing::Dispatch| {
-        tracing::dispatcher::with_default(dispatch, || {
-            let description = scenario.description.split_whitespace().collect::<Vec<_>>().join(" ");
-            let name = clip(&scenario.name, 200);
-            tracing::info!("scenario {name} (seed {seed}): {}", escape(&clip(&description, 2000)));
-        })
-    };
-    let mut trace = trace.map(|writer| (writer, Ok(())));
-    let streamed = evidence.is_none() && schedule.is_none();
-    let outcome = match (&evidence, &schedule) {
-        (_, Some(schedule)) => match finsim::library::run_scheduled(&scenario, seed, schedule) {
-            Ok(outcome) => outcome,
-            Err(misfit) => {
-                eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
-                return INVALID;
-            }
-        },
-        // The trace file and the account are written as the run goes; the run keeps no trace.
-        (None, None) => {
-            if let Some(dispatch) = &account {
-                header(dispatch);
-            }
-            let mut readable = finsim::report::Account::default();
-            let mut lines = Vec::new();
-            let mut tap = |record: &finsim::trace::Record, line: &[u8]| {
-                if let Some((writer, written @ Ok(()))) = &mut trace {
-                    *written = writer.write_all(line);
-                }
-                if let Some(dispatch) = &account {
-                    readable.push(record, &mut lines);
-                    tracing::dispatcher::with_default(dispatch, || {
-                        for line in lines.drain(..) {
-                            tracing::info!("{}", escape(&line));
-                        }
-                    });
-                }
-            };
-            finsim::library::run_streaming(&scenario, seed, &mut tap)
-        }
-        (Some(dir), None) => {
-            let (outcome, material) = finsim::evidence::run(&scenario, seed);
-            if let Err(error) = cli::evidence::write(dir, &finsim::evidence::files(&bytes, &outcome, &material)) {
-                eprintln!("error: {error}");
-                return INVALID;
-            }
-            outcome
-        }
-    };
-    if let Some((writer, written)) = &mut trace {
-        // A kept trace (a replay's, an evidence run's) is written now.
-        let kept = std::mem::replace(written, Ok(())).and_then(|()| {
-            outcome.trace.iter().try_for_each(|record| {
-                serde_json::to_writer(&mut *writer, record).map_err(std::io::Error::from)?;
-                writer.write_all(b"\n")
-            })
-        });
-        if let Err(error) = kept.and_then(|()| writer.flush()) {
-            let name = trace_file.as_deref().unwrap_or_default();
-            eprintln!("error: {}: cannot write the trace: {error}", escape(name));
-            return INVALID;
-        }
-    }
-    if let Some(dispatch) = &account {
-        if !streamed {
-            header(dispatch);
-        }
-        tracing::dispatcher::with_default(dispatch, || {
-            let lines =
-                finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &shown));
-            for line in lines {
-                tracing::info!("{}", escape(&line));
-            }
-        });
-    } else {
-        out.line(&serde_json::to_string(&outcome).unwrap_or_default());
-    }
-    if outcome.passed {
-        PASSED
-    } else {
-        FAILED
-    }
-}
-
-/// Where the readable account goes: `tracing` lines on the output (virtual time is part of each
-/// line; no wall clock).
-fn account_dispatch(out: &Output) -> tracing::Dispatch {
-    let writer = out.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .with_level(false)
-        .with_ansi(false)
-        .with_writer(move || writer.writer())
-        .finish();
-    tracing::Dispatch::new(subscriber)
-}
-
-fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<u64>, json: bool) -> u8 {
-    use std::io::IsTerminal;
-    let scenario = match input::load(file) {
-        Ok(scenario) => scenario,
-        Err(error) => return invalid(&error),
-    };
-    let total = finsim::sweep::count(&seeds);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
-    let asked = jobs.unwrap_or(cores);
-    let workers = asked.min(total).min(MAX_JOBS);
-    if jobs.is_some() && workers < asked {
-        let why = if workers == total { "the number of seeds" } else { "the most finsim starts" };
-        eprintln!("note: --jobs {asked} lowered to {workers}, {why}");
-    }
-    // The bar is drawn on stdout, and only when stdout is a terminal: a pipe or a file gets the lines alone.
-    let bar = if !json && std::io::stdout().is_terminal() {
-        let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stdout());
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed} elapsed, eta {eta}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let file_shown = input::shown(file);
-    let (from, to) = (*seeds.start(), *seeds.end());
-    if json {
-        out.line(&format!(
-            "{{\"scenario\":{},\"from\":{from},\"to\":{to},\"runs\":[",
-            serde_json::Value::from(scenario.name.clone())
-        ));
-    } else {
-        out.line(&format!("sweep {file_shown}: seeds {from}..{to} of `{}`", clip(&scenario.name, 200)));
-    }
-    let mut first = true;
-    let mut on_result = |result: &SeedResult| {
-        bar.inc(1);
-        if json {
-            let comma = if first { "" } else { "," };
-            first = false;
-            out.line(&format!("{comma}{}", serde_json::to_string(result).unwrap_or_default()));
-        } else if !result.passed {
-            bar.suspend(|| {
-                out.line(&format!("seed {}: FAILED", result.seed));
-                for check in &result.failed {
-                    out.line(&format!("  - {}: {}", check.name, escape(&check.detail)));
-                }
-                out.line(&format!("  reproduce: finsim run {file_shown} --seed {}", result.seed));
-            });
-        }
-        !out.is_closed()
-    };
-    let summary = match finsim::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
-        Ok(summary) => summary,
-        Err(error) => {
-            eprintln!("error: cannot start a worker thread: {error}");
-            return INVALID;
-        }
-    };
-    bar.finish_and_clear();
-    if json {
-        out.line(&format!("],\"passed\":{},\"failed\":{}}}", summary.passed, summary.failed));
-    } else {
-        out.line(&format!("{} passed, {} failed", summary.passed, summary.failed));
-    }
-    if summary.failed == 0 {
-        PASSED
-    } else {
-        FAILED
-    }
 }

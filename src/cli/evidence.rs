@@ -152,14 +152,14 @@ pub fn verify(out: &Output, dir: &str) -> u8 {
         Ok(pack) => pack,
         Err(why) => {
             eprintln!("error: {}: not an evidence pack: {why}", shown(dir));
-            return crate::INVALID;
+            return super::INVALID;
         }
     };
     let mut verdict = match finsim::evidence::verify(&pack) {
         Ok(verdict) => verdict,
         Err(finsim::evidence::NotAPack(why)) => {
             eprintln!("error: {}: not an evidence pack: {}", shown(dir), escape(&why));
-            return crate::INVALID;
+            return super::INVALID;
         }
     };
     for (name, why) in pack.strays() {
@@ -186,11 +186,11 @@ pub fn verify(out: &Output, dir: &str) -> u8 {
     }
     if verdict.holds() {
         out.line("PASSED: every file, signature and proof holds, and a re-run gives every file again");
-        crate::PASSED
+        super::PASSED
     } else {
         let omitted: u64 = verdict.omitted.values().sum();
         out.line(&format!("FAILED: {} problem(s)", verdict.problems.len() as u64 + omitted));
-        crate::FAILED
+        super::FAILED
     }
 }
 
@@ -266,17 +266,17 @@ pub fn diff(out: &Output, a: &str, b: &str) -> u8 {
     match compared {
         Err(error) => {
             eprintln!("error: {error}");
-            crate::INVALID
+            super::INVALID
         }
         Ok(None) => {
             out.line("identical");
-            crate::PASSED
+            super::PASSED
         }
         Ok(Some(lines)) => {
             for line in lines {
                 out.line(&escape(&line));
             }
-            crate::FAILED
+            super::FAILED
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
         Ok(scenario) => scenario,
         Err(error) => {
             eprint!("{}", error.render());
-            return crate::INVALID;
+            return super::INVALID;
         }
     };
     let target = args.output.clone().unwrap_or_else(|| {
@@ -47,7 +47,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
         Ok(claim) => claim,
         Err(error) => {
             eprintln!("error: {error}");
-            return crate::INVALID;
+            return super::INVALID;
         }
     };
     let seed = args.seed.unwrap_or(scenario.seed);
@@ -59,7 +59,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
             Ok(()) => Some(target),
             Err(error) => {
                 eprintln!("error: {error}");
-                return crate::INVALID;
+                return super::INVALID;
             }
         },
     };
@@ -73,11 +73,11 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
         account(out, &args.file, &exploration, written.as_deref(), args.max_states);
     }
     if !exploration.failures.is_empty() {
-        crate::FAILED
+        super::FAILED
     } else if !exploration.complete {
         BOUNDED
     } else {
-        crate::PASSED
+        super::PASSED
     }
 }
 

@@ -379,7 +379,8 @@ impl Context {
         for note in &out.notes {
             // Only what the checks read (`Observations::record`) is history: a note for the trace
             // alone (a discard, a retry, a sync) would make a loop of the protocol look endless.
-            let line = if Observations::reads(note) { serde_json::to_vec(note).unwrap_or_default() } else { Vec::new() };
+            let line =
+                if Observations::reads(note) { serde_json::to_vec(note).unwrap_or_default() } else { Vec::new() };
             let print = hash_of(&line);
             if !line.is_empty() {
                 world.history = world.history.wrapping_add(print);

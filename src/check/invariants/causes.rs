@@ -182,7 +182,12 @@ impl CauseRead {
 
 /// The grant of a ledger transaction, hold or release: its asset's org, the submitter it names
 /// and the org of the account it debits or holds.
-fn ledger_op(asset: &str, submitter: &str, debited: &str, sender: &ActorId) -> Result<Grant, crate::protocol::ids::IdError> {
+fn ledger_op(
+    asset: &str,
+    submitter: &str,
+    debited: &str,
+    sender: &ActorId,
+) -> Result<Grant, crate::protocol::ids::IdError> {
     let org = |resource: &str| ResourceId::split(resource).map(|(org, _, _)| org_named(org, sender));
     Ok(Grant::LedgerOp { asset_org: org(asset)?, submitter: org_named(submitter, sender), debited_org: org(debited)? })
 }

@@ -1,0 +1,40 @@
+//! `finsim report`: a run's self-contained HTML report, written to a file claimed first.
+
+use super::input;
+use super::output::Output;
+
+use finsim::text::{clip, escape};
+
+pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -> u8 {
+    let scenario = match input::load(file) {
+        Ok(scenario) => scenario,
+        Err(error) => return super::invalid(&error),
+    };
+    // The default name comes from the file: it is made safe and kept in this directory.
+    let target = output.unwrap_or_else(|| super::target::confined_name(&scenario.name, "report", "html"));
+    let claim = match super::target::Target::claim(&target, "report", &[file]) {
+        Ok(claim) => claim,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return super::INVALID;
+        }
+    };
+    let seed = seed.unwrap_or(scenario.seed);
+    let (outcome, material) = finsim::evidence::run(&scenario, seed);
+    let page = finsim::report::html::page(&scenario, &outcome, &material, file);
+    if let Err(error) = claim.write_all(page.as_bytes()) {
+        eprintln!("error: {error}");
+        return super::INVALID;
+    }
+    let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
+    out.line(&format!(
+        "{verdict}: {} (seed {seed}); report written to {}",
+        escape(&clip(&scenario.name, 200)),
+        input::shown(&target)
+    ));
+    if outcome.passed {
+        super::PASSED
+    } else {
+        super::FAILED
+    }
+}
