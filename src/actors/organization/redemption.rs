@@ -63,9 +63,8 @@ impl Organization {
             return;
         }
         let tx_id = self.accept_request(request_id, &from, &redeem.nonce, (Change::RedeemAccepted, cause), out);
-        let template_hash = redeem.template().hash();
         let check = self
-            .check_signature(&redeem.owner, template_hash, &redeem.signature)
+            .check_signature(&redeem.owner, || redeem.template().hash(), &redeem.signature)
             .and_then(|()| self.check_replay(request_id, &redeem.nonce, &redeem.signature))
             .and_then(|()| self.check_redeem_permission(&from, &redeem));
         self.open_sale(request_id, from, Deal::Redeem(redeem), tx_id, check, out);

@@ -404,9 +404,8 @@ impl Organization {
             return;
         }
         let tx_id = self.accept_request(request_id, &from, &transfer.nonce, (Change::TransferAccepted, cause), out);
-        let template_hash = transfer.template().hash();
         let check = self
-            .check_signature(&transfer.from, template_hash, &transfer.signature)
+            .check_signature(&transfer.from, || transfer.template().hash(), &transfer.signature)
             .and_then(|()| self.check_replay(request_id, &transfer.nonce, &transfer.signature))
             .and_then(|()| self.check_permission(&from, &transfer));
         let deal = Deal::Transfer(transfer);
@@ -607,7 +606,13 @@ impl Organization {
     }
 
     /// The user's signature over the template hash rebuilt from the request's own fields.
-    pub(super) fn check_signature(&self, user: &Account, hash: Hash32, signed: &UserSignature) -> Result<(), Refusal> {
+    /// The hash is made only when a signature is checked (the null signer checks none).
+    pub(super) fn check_signature(
+        &self,
+        user: &Account,
+        hash: impl FnOnce() -> Hash32,
+        signed: &UserSignature,
+    ) -> Result<(), Refusal> {
         let known = self.cfg.dir.user_finids.get(&user.id).is_some_and(|f| *f == user.finid);
         let key = known.then(|| self.cfg.dir.user_key(&user.id)).flatten();
         let Some(key) = key else {
@@ -616,7 +621,7 @@ impl Organization {
         let Ok(signature) = <[u8; 64]>::try_from(&*signed.value) else {
             return Err(Box::new((Status::Signature, Cause::SignatureLength)));
         };
-        if self.cfg.dir.null_signer || keys::verify(&key, &hash.0, &signature) {
+        if self.cfg.dir.null_signer || keys::verify(&key, &hash().0, &signature) {
             Ok(())
         } else {
             Err(Box::new((Status::Signature, Cause::SignatureMismatch)))

@@ -42,17 +42,17 @@ fn signed_transfer(dir: &Directory, quantity: u64) -> Transfer {
 fn a_signed_transfer_passes_and_a_changed_amount_fails_the_signature_check() {
     let (org, dir) = org_2();
     let transfer = signed_transfer(&dir, 100);
-    assert_eq!(org.check_signature(&transfer.from, transfer.template().hash(), &transfer.signature), Ok(()));
+    assert_eq!(org.check_signature(&transfer.from, || transfer.template().hash(), &transfer.signature), Ok(()));
     let mut tampered = transfer.clone();
     tampered.quantity = 1000;
     assert_eq!(
-        org.check_signature(&tampered.from, tampered.template().hash(), &tampered.signature).unwrap_err().0,
+        org.check_signature(&tampered.from, || tampered.template().hash(), &tampered.signature).unwrap_err().0,
         Status::Signature
     );
     let mut tampered = transfer;
     tampered.to.finid = dir.user_finids[&ResourceId::parse("org_1:100:user_1").unwrap()].clone();
     assert_eq!(
-        org.check_signature(&tampered.from, tampered.template().hash(), &tampered.signature).unwrap_err().0,
+        org.check_signature(&tampered.from, || tampered.template().hash(), &tampered.signature).unwrap_err().0,
         Status::Signature
     );
 }
