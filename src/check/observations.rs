@@ -317,3 +317,50 @@ impl crate::sim::Observer for Observations {
         self.replicas = replicas;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Hash32;
+
+    #[test]
+    fn the_checks_read_step_results_final_statuses_suspicions_and_state_changes_only() {
+        let org = || OrgId::from("org_1");
+        let final_note = |operation| Note::OperationFinal {
+            operation,
+            org: org(),
+            request_id: 1,
+            settled: true,
+            reason: Status::Ok,
+            cause: Cause::DataTimeout,
+            proof: None,
+        };
+        let decided = Note::OperationDecided {
+            operation: Operation::Redeem,
+            org: org(),
+            request_id: 1,
+            settled: false,
+            reason: Status::Balance,
+            cause: Cause::DataTimeout,
+        };
+        for note in [final_note(Operation::Issue), final_note(Operation::Redeem), decided] {
+            assert!(Observations::reads(&note), "{note:?}");
+            let mut seen = Observations::for_seed(0);
+            seen.record(5, &note);
+            assert!(seen.transfers.contains_key(&1) || seen.sales_final.contains(&1), "{note:?} is kept");
+        }
+        let started = Note::OperationStarted {
+            operation: Operation::Issue,
+            org: org(),
+            request_id: 1,
+            account: ResourceId::parse("org_1:100:u").unwrap(),
+        };
+        let created = Note::TxCreated { org: org(), request_id: 1, tx_id: Hash32([0; 32]) };
+        for note in [started, created] {
+            assert!(!Observations::reads(&note), "{note:?}");
+        }
+        let mut seen = Observations::for_seed(0);
+        seen.record(5, &final_note(Operation::Issue));
+        assert_eq!(seen.transfers[&1].operation, Some(Operation::Issue));
+    }
+}

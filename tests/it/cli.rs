@@ -240,3 +240,14 @@ fn check_json_says_valid_with_the_counts_or_each_problem_with_its_place() {
     assert_eq!(code, 2);
     assert!(stdout.contains("cannot read the file"), "{stdout}");
 }
+
+#[test]
+fn test_json_lists_every_message_kind_in_finsims_order_for_the_coverage_table() {
+    let (code, stdout, _) = finsim(&["test", "scenarios/supply", "--json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let kinds: Vec<&str> = value["kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let ours: Vec<&str> = finsim::protocol::message::Kind::ALL.iter().map(|k| k.word()).collect();
+    assert_eq!(kinds, ours);
+    assert!(kinds.contains(&"issue_notice") && kinds.starts_with(&["advertisement", "get"]));
+}

@@ -135,3 +135,6 @@ fn is_own_proof(request_id: u64, issue: &IssueOrder, settlement: &Settlement) ->
     let own = mint.hash();
     settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
 }
+
+#[cfg(test)]
+mod tests;
