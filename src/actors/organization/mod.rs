@@ -207,6 +207,10 @@ impl Organization {
             return;
         }
         let from_org = message.from.org().cloned();
+        if !Self::hears(&message.body) {
+            out.note(self.discarded(&envelope, Discard::Unexpected));
+            return;
+        }
         match (message.body, from_org) {
             (Body::Advertisement(ad), Some(from)) => {
                 out.note(Note::AdvertisementReceived { org: self.cfg.id.clone(), from, resources: ad.resources });
@@ -248,6 +252,42 @@ impl Organization {
                 self.on_escrow(event, out)
             }
             _ => out.note(self.discarded(&envelope, Discard::Unexpected)),
+        }
+    }
+
+    /// Whether an org acts on a body at all (from the right sender): a match over every body, so
+    /// that a new one is a compile error here until it says, rather than a message thrown away
+    /// as `unexpected` at run time.
+    fn hears(body: &Body) -> bool {
+        match body {
+            // From another org.
+            Body::Advertisement(_)
+            | Body::Get(_)
+            | Body::GetResponse(_)
+            | Body::Verify(_)
+            | Body::VerifyAnswer(_)
+            | Body::Transfer(_)
+            | Body::TxAccepted(_)
+            | Body::Settlement(_)
+            | Body::SettlementAck
+            | Body::VerifyProof(_)
+            | Body::ProofAnswer(_)
+            | Body::BalanceQuery(_)
+            | Body::BalanceAnswer(_)
+            | Body::StatusQuery(_)
+            | Body::StatusAnswer(_)
+            | Body::IssueGet(_)
+            | Body::IssueNotice(_)
+            | Body::Redeem(_) => true,
+            // From one of its users, and from its cluster's ledger.
+            Body::Order(_) | Body::SignResponse(_) | Body::BlockCommitted(_) | Body::EscrowCommitted(_) => true,
+            // A user's or a ledger's to hear.
+            Body::SignRequest(_)
+            | Body::SignRedeem(_)
+            | Body::Submit(_)
+            | Body::Hold(_)
+            | Body::Release(_)
+            | Body::SyncRequest { .. } => false,
         }
     }
 
