@@ -330,4 +330,157 @@ mod tests {
         }
         assert_eq!(unsigned.open_head(&sealed(), None).unwrap_err(), UNDECODABLE);
     }
+
+    /// A message of each kind (a match over every kind: a new kind needs its sample here, and
+    /// then the witness must read it).
+    fn sample(kind: Kind) -> Body {
+        use crate::crypto::Hash32;
+        use crate::protocol::atst::TransferTemplate;
+        use crate::protocol::ids::{ClusterId, ResourceId};
+        use crate::protocol::message::*;
+        use crate::protocol::operation::*;
+        use crate::protocol::status::Status;
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let account = || Account { id: id("org_1:100:u"), finid: "aa".into() };
+        let signature =
+            || UserSignature { alg: "ed25519".into(), template_hash: Hash32([1; 32]), value: vec![2; 64].into() };
+        let tx = || LedgerTx {
+            request_id: 4,
+            tx_id: Hash32([3; 32]),
+            asset: id("org_2:101:a"),
+            source: id("org_2:100:t"),
+            destination: id("org_1:100:u"),
+            quantity: 5,
+            submitter: OrgId::from("org_2"),
+        };
+        let op = || EscrowOp {
+            request_id: 4,
+            tx_id: Hash32([3; 32]),
+            asset: id("org_2:101:a"),
+            account: id("org_2:100:t"),
+            quantity: 5,
+            submitter: OrgId::from("org_2"),
+        };
+        let settlement = || Settlement {
+            tx_id: Hash32([3; 32]),
+            status: Status::Ok,
+            cause: crate::protocol::cause::Cause::DataTimeout,
+            proof: None,
+        };
+        let issue = || IssueOrder { asset: id("org_2:101:a"), to: account(), quantity: 5 };
+        match kind {
+            Kind::Advertisement => Body::Advertisement(Advertisement {
+                cluster: ClusterId::from("c"),
+                org: OrgId::from("org_1"),
+                finid: "aa".into(),
+                hosts: vec![],
+                resources: vec![id("org_1:101:a")],
+            }),
+            Kind::Get => Body::Get(GetRequest {
+                accept_types: [APPLICATION_JSON.to_owned()].into(),
+                resource: id("org_1:101:a"),
+            }),
+            Kind::GetResponse => Body::GetResponse(GetResponse {
+                resource: id("org_1:101:a"),
+                status: Status::Ok,
+                content_type: APPLICATION_JSON.into(),
+                payload: None,
+            }),
+            Kind::Verify => Body::Verify(VerifyRequest { resource: id("org_1:101:a"), hash: Hash32([0; 32]) }),
+            Kind::VerifyAnswer => Body::VerifyAnswer(VerifyAnswer {
+                resource: id("org_1:101:a"),
+                status: Status::Ok,
+                hash: None,
+                height: 0,
+            }),
+            Kind::Order => Body::Order(Order { asset: id("org_2:101:a"), quantity: 5, seller: id("org_2:100:t") }),
+            Kind::SignRequest => Body::SignRequest(SignRequest {
+                template: TransferTemplate {
+                    nonce: [0; 32],
+                    asset_id: "org_2:101:a".into(),
+                    source_finid: "bb".into(),
+                    destination_finid: "aa".into(),
+                    amount: 5,
+                },
+            }),
+            Kind::SignResponse => {
+                Body::SignResponse(SignResponse { template_hash: Hash32([1; 32]), signature: vec![2; 64].into() })
+            }
+            Kind::Transfer => Body::Transfer(Transfer {
+                from: account(),
+                to: Account { id: id("org_2:100:t"), finid: "bb".into() },
+                asset_id: id("org_2:101:a"),
+                quantity: 5,
+                nonce: [0; 32],
+                signature: signature(),
+            }),
+            Kind::TxAccepted => Body::TxAccepted(TxAccepted { tx_id: Hash32([3; 32]) }),
+            Kind::Settlement => Body::Settlement(settlement()),
+            Kind::SettlementAck => Body::SettlementAck,
+            Kind::Submit => Body::Submit(tx()),
+            Kind::BlockCommitted => Body::BlockCommitted(BlockCommitted::empty(0)),
+            Kind::SyncRequest => Body::SyncRequest { from_event: 0 },
+            Kind::VerifyProof => Body::VerifyProof(VerifyProofRequest { height: 1, root: Hash32([0; 32]) }),
+            Kind::ProofAnswer => Body::ProofAnswer(ProofAnswer { height: 1, status: Status::Ok, root: None }),
+            Kind::BalanceQuery => {
+                Body::BalanceQuery(BalanceQuery { account: account(), asset: id("org_2:101:a"), min_height: 0 })
+            }
+            Kind::BalanceAnswer => Body::BalanceAnswer(BalanceAnswer {
+                status: Status::Ok,
+                account: id("org_1:100:u"),
+                asset: id("org_2:101:a"),
+                current: 0,
+                available: 0,
+                held: 0,
+                height: 0,
+            }),
+            Kind::StatusQuery => Body::StatusQuery(StatusQuery { tx_id: Hash32([3; 32]) }),
+            Kind::StatusAnswer => Body::StatusAnswer(StatusAnswer {
+                tx_id: Hash32([3; 32]),
+                status: Status::NotFound,
+                height: 0,
+                settled: None,
+            }),
+            Kind::Hold => Body::Hold(op()),
+            Kind::Release => Body::Release(op()),
+            Kind::EscrowCommitted => Body::EscrowCommitted(EscrowCommitted {
+                index: 0,
+                height: 0,
+                held: vec![op()],
+                released: vec![],
+                refused: vec![],
+            }),
+            Kind::IssueGet => Body::IssueGet(IssueGet { issue: issue() }),
+            Kind::IssueNotice => Body::IssueNotice(IssueNotice { issue: issue(), settlement: settlement() }),
+            Kind::SignRedeem => Body::SignRedeem(SignRedeem {
+                template: RedeemTemplate {
+                    nonce: [0; 32],
+                    asset_id: "org_2:101:a".into(),
+                    source_finid: "aa".into(),
+                    amount: 5,
+                },
+            }),
+            Kind::Redeem => Body::Redeem(Redeem {
+                owner: account(),
+                asset_id: id("org_2:101:a"),
+                quantity: 5,
+                nonce: [0; 32],
+                signature: signature(),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_witness_reads_a_message_of_every_kind_as_that_kind() {
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let mut witness = Witness::new(9);
+        for &kind in Kind::ALL {
+            let body = sample(kind);
+            assert_eq!(body.kind(), kind);
+            let message = Message { request_id: 4, from: from.clone(), to: Address::Actor(from.clone()), body };
+            let envelope = Envelope::seal(message, &keys::actor_key(9, &from));
+            let head = witness.open_head(&envelope, read_head(&envelope));
+            assert_eq!(head.map(|h| h.body.kind()), Ok(kind), "the witness reads a {kind}");
+        }
+    }
 }
