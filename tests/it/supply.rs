@@ -116,7 +116,7 @@ fn a_quantity_of_zero_an_unknown_account_and_a_settled_reason_are_refused_with_t
 
 #[test]
 fn the_bundled_supply_scenarios_say_what_they_show() {
-    for name in ["issue-and-redeem", "refusals", "under-faults"] {
+    for name in ["issue-and-redeem", "refusals", "under-faults", "redeem-learned-from-the-cluster"] {
         let path = root().join(format!("scenarios/supply/{name}.yaml"));
         let scenario = super::load(&path);
         assert!(scenario.description.len() > 100, "{name} says what it shows");

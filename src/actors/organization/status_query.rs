@@ -119,19 +119,15 @@ impl Organization {
         out.note(Note::StatusResult { org: self.cfg.id.clone(), request_id, settled: true, tally, finding: None });
         let cause = Cause::SettledByQuorum { cluster, height };
         let proof = std::sync::Arc::new(proof);
-        out.note(Note::TransferFinal {
-            org: self.cfg.id.clone(),
-            request_id,
-            settled: true,
-            reason: Status::Ok,
-            cause: cause.clone(),
-            proof: Some(proof.clone()),
-        });
-        self.record_final(request_id, Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) });
+        let settlement = Settlement { tx_id, status: Status::Ok, cause, proof: Some(proof) };
+        // A transfer's final note, or a redeem's.
+        out.note(purchase.final_note(self.cfg.id.clone(), request_id, &settlement));
+        let kind = purchase.exchange_kind();
+        self.record_final(request_id, settlement);
         if let Some(cause) = self.state.broadcasts.get(&request_id).and_then(|b| b.last_answer.clone()) {
             self.changed(Change::FinalStatus, &cause, out);
         }
-        self.state.exchanges.close(&ExchangeKey { request_id, peer, kind: ExchangeKind::Transfer }, out);
+        self.state.exchanges.close(&ExchangeKey { request_id, peer, kind }, out);
     }
 }
 
