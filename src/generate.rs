@@ -57,24 +57,36 @@ impl Spec {
 /// The time between two transfers' starts.
 pub const SPACING_MS: u64 = 2;
 
-/// The scenario `spec` describes, as YAML; an error (in plain words) when it cannot be built.
-pub fn scenario_yaml(spec: &Spec) -> Result<String, String> {
-    check(spec)?;
-    let yaml = build(spec);
-    if yaml.len() as u64 > crate::scenario::MAX_FILE_BYTES {
-        return Err(too_large("takes", yaml.len() as u128));
-    }
-    Ok(yaml)
-}
-
-/// The error for a scenario over the file limit (`takes` it, or `would take at least` it).
-fn too_large(takes: &str, bytes: u128) -> String {
-    format!(
+/// Why a spec makes no scenario: one that cannot be built as asked, or one too large for `run`
+/// (a caller may ask for a smaller one).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// The numbers do not make a network (in plain words, what to give instead).
+    #[error("{0}")]
+    Invalid(String),
+    /// The file would pass the limit of a scenario file: `takes` it, or `would take at least` it.
+    #[error(
         "that scenario {takes} {} MiB, and a scenario file may have at most {} MiB: finsim would refuse to run \
          it; ask for fewer orgs, users, assets or transfers",
         bytes >> 20,
         crate::scenario::MAX_FILE_BYTES >> 20
-    )
+    )]
+    TooLarge {
+        /// `takes`, or `would take at least`.
+        takes: &'static str,
+        /// The bytes.
+        bytes: u128,
+    },
+}
+
+/// The scenario `spec` describes, as YAML; an error (in plain words) when it cannot be built.
+pub fn scenario_yaml(spec: &Spec) -> Result<String, SpecError> {
+    check(spec)?;
+    let yaml = build(spec);
+    if yaml.len() as u64 > crate::scenario::MAX_FILE_BYTES {
+        return Err(SpecError::TooLarge { takes: "takes", bytes: yaml.len() as u128 });
+    }
+    Ok(yaml)
 }
 
 /// The YAML of a spec `check` accepted.
@@ -208,27 +220,28 @@ fn build(spec: &Spec) -> String {
     y
 }
 
-fn check(spec: &Spec) -> Result<(), String> {
+fn check(spec: &Spec) -> Result<(), SpecError> {
+    let invalid = |why: String| Err(SpecError::Invalid(why));
     if spec.clusters == 0 {
-        return Err("--clusters must be at least 1".into());
+        return invalid("--clusters must be at least 1".into());
     }
     if spec.orgs < spec.clusters {
-        return Err(format!(
+        return invalid(format!(
             "--orgs ({}) must be at least --clusters ({}): every cluster needs an org",
             spec.orgs, spec.clusters
         ));
     }
     if spec.users == 0 || spec.assets == 0 {
-        return Err("--users and --assets must be at least 1".into());
+        return invalid("--users and --assets must be at least 1".into());
     }
     // Users and assets are dealt round-robin from org 1: buyers and sellers span min(users, orgs)
     // and min(assets, orgs) orgs.
     if spec.transfers > 0 && spec.users.min(spec.orgs) == 1 && spec.assets.min(spec.orgs) == 1 {
-        return Err("a transfer needs an asset of another org than the buyer's: give --orgs 2 or more with --users or --assets 2 or more".into());
+        return invalid("a transfer needs an asset of another org than the buyer's: give --orgs 2 or more with --users or --assets 2 or more".into());
     }
     let least = least_bytes(spec);
     if least > u128::from(crate::scenario::MAX_FILE_BYTES) {
-        return Err(too_large("would take at least", least));
+        return Err(SpecError::TooLarge { takes: "would take at least", bytes: least });
     }
     Ok(())
 }
