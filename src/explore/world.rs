@@ -370,13 +370,15 @@ impl Context {
 
     /// An outbox's effects, as the engine's `apply` makes them: timers, notes, sends.
     fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) {
-        for timer in out.cancels {
+        // Every part of an outbox, by name, as the engine's `apply` takes them.
+        let Outbox { sends, timers, cancels, notes } = out;
+        for timer in cancels {
             world.timers.remove(&(actor, timer));
         }
-        for (timer, delay) in out.timers {
+        for (timer, delay) in timers {
             world.timers.insert((actor, timer), world.now.saturating_add(delay));
         }
-        for note in &out.notes {
+        for note in &notes {
             // Only what the checks read (`Observations::record`) is history: a note for the trace
             // alone (a discard, a retry, a sync) would make a loop of the protocol look endless.
             let line =
@@ -400,7 +402,7 @@ impl Context {
         self.queue_ready(world);
         let me = &self.actors[actor as usize];
         let boundary = &self.boundaries[actor as usize];
-        for send in out.sends {
+        for send in sends {
             let only = send.only.clone();
             let envelope = boundary.seal(send.outgoing);
             let receivers = self.dir.receivers(only, &envelope.to);

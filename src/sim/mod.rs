@@ -777,14 +777,17 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
     /// Applies an actor's outbox: timers, notes (trace, observations, flow), sends.
     fn apply(&mut self, actor: ActorId, out: Outbox) {
         self.counter.exchanges(&actor, &out);
-        for timer in out.cancels {
+        // Every part of an outbox, by name: a new one is a compile error here (and in the
+        // explorer's `absorb`) until it is applied.
+        let Outbox { sends, timers, cancels, notes } = out;
+        for timer in cancels {
             self.cancelled.insert((timer, actor.clone()), ());
         }
-        for (timer, delay) in out.timers {
+        for (timer, delay) in timers {
             self.cancelled.remove(&(timer, actor.clone()));
             self.schedule(self.now.saturating_add(delay), Pending::Timer { actor: actor.clone(), timer });
         }
-        for note in out.notes {
+        for note in notes {
             if let Note::Discarded { reason: Discard::BadSignature, .. } = &note {
                 self.network.stats.bad_signatures += 1;
             }
@@ -799,14 +802,14 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
                 self.record(Event::StepFinished { step: StepNumber::of_index(step) });
             }
         }
-        if out.sends.is_empty() {
+        if sends.is_empty() {
             return;
         }
         let Some((_, boundary)) = self.actors.get(&actor) else { return };
         // A message held by several sends (a broadcast's members) or sent again (a retry, a
         // ledger event a replica syncs) is sealed once: the boundary remembers its envelope.
         let sealed: Vec<_> =
-            out.sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
+            sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
         let dir = self.dir.clone();
         for (envelope, only, retry) in sealed {
             for receiver in dir.receivers(only, &envelope.to) {
