@@ -16,6 +16,10 @@
 //! A protocol designer's types are in [`prelude`]. The modules are layered (`docs/architecture.md`,
 //! held by a test): what no caller outside the crate needs is `pub(crate)`.
 
+// Every type a public item shows is one a caller can name: a module made crate-private must not
+// hide a type the public API hands out.
+#![warn(unnameable_types)]
+
 pub mod actors;
 pub mod check;
 pub mod crypto;

@@ -3,7 +3,7 @@
 
 pub mod chainpoint;
 pub(crate) mod keyed;
-pub(crate) mod merkle;
+pub mod merkle;
 pub mod tally;
 
 use serde::{Deserialize, Serialize};

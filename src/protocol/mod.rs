@@ -1,10 +1,10 @@
 //! The FinP2P protocol as finsim models it: ids, typed messages, signed envelopes,
 //! keys derived from the seed, status codes, the Asset Transaction Signature Template and IVMS-101 documents.
 
-pub(crate) mod atst;
+pub mod atst;
 pub(crate) mod canonical;
 pub mod cause;
-pub mod config;
+pub(crate) mod config;
 pub mod envelope;
 pub mod ids;
 pub mod ivms101;

@@ -4,7 +4,7 @@
 
 pub mod error;
 pub(crate) mod model;
-pub mod seeds;
+pub(crate) mod seeds;
 mod syntax;
 mod validate;
 

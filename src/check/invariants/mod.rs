@@ -11,7 +11,7 @@ use crate::protocol::operation::Operation;
 use crate::scenario::{Action, Scenario};
 use std::collections::BTreeMap;
 
-pub(crate) mod causes;
+pub mod causes;
 mod honest_answers;
 mod privacy;
 pub mod witness;
