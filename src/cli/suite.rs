@@ -340,7 +340,7 @@ pub fn merge(out: &Output, inputs: &[String], json: bool, junit: Option<&str>) -
             serde_json::from_reader::<_, Results>(reader).map_err(|e| input::json_error(path, &e, kind))
         });
         let added = match parsed {
-            Ok(results) => merger.add(&input::shown(path), results),
+            Ok(results) => merger.add(&input::shown(path), results).map_err(|e| e.to_string()),
             Err(error) => Err(error.to_string()),
         };
         if let Err(error) = added {

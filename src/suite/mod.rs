@@ -206,9 +206,62 @@ pub fn run(
     crate::pool::ordered(cases.len() as u128, jobs, work, &mut |_, (result, coverage)| on_result(result, coverage))
 }
 
+/// Why shards do not merge: a shard that contradicts itself, or two that overlap. Each says which
+/// file it read (`source`) and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// A shard's counts are not its cases'.
+    #[error(
+        "{shard}: says {said_passed} passed and {said_failed} failed, but its cases are {passed} passed and \
+         {failed} failed: not what `finsim test --json` writes"
+    )]
+    Counts {
+        /// The shard.
+        shard: String,
+        /// Its `passed`.
+        said_passed: u64,
+        /// Its `failed`.
+        said_failed: u64,
+        /// Its passing cases.
+        passed: u64,
+        /// Its failing cases.
+        failed: u64,
+    },
+    /// A case that passed naming failed checks, or failed naming none.
+    #[error("{shard}: its case {position} (seed {seed}) says it {says}: not what `finsim test --json` writes")]
+    Case {
+        /// The shard.
+        shard: String,
+        /// The case's place in the shard, from 1.
+        position: usize,
+        /// The case's seed.
+        seed: u64,
+        /// What it says.
+        says: &'static str,
+    },
+    /// Coverage counts past what a u64 holds.
+    #[error("{shard}: its coverage counts overflow the merged ones: not a real run's")]
+    Coverage {
+        /// The shard.
+        shard: String,
+    },
+    /// Two shards (or one twice) hold the same case.
+    #[error("{file} at seed {seed} is in both {first} and {second}: the shards overlap")]
+    Overlap {
+        /// The case's file (clipped).
+        file: String,
+        /// The case's seed.
+        seed: u64,
+        /// One shard.
+        first: String,
+        /// The other.
+        second: String,
+    },
+}
+
 /// Joins the results of shards (`--json` of `finsim test --shard K/N`) into one; an error when two
 /// shards hold the same case, or a shard is not what `finsim test` writes.
-pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, String> {
+pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, MergeError> {
     let mut merger = Merger::default();
     for (source, part) in parts {
         merger.add(&source, part)?;
@@ -230,28 +283,19 @@ impl Merger {
     /// Adds one shard's results, read from `source`. Refused: a shard whose counts are not its
     /// cases', a case that says it passed and names failed checks (or failed and names none),
     /// coverage counts past what a u64 holds.
-    pub fn add(&mut self, source: &str, part: Results) -> Result<(), String> {
+    pub fn add(&mut self, source: &str, part: Results) -> Result<(), MergeError> {
         let passed = part.cases.iter().filter(|c| c.passed).count() as u64;
         let failed = part.cases.len() as u64 - passed;
         if (part.passed, part.failed) != (passed, failed) {
-            return Err(format!(
-                "{source}: says {} passed and {} failed, but its cases are {passed} passed and {failed} failed: \
-                 not what `finsim test --json` writes",
-                part.passed, part.failed
-            ));
+            let (said_passed, said_failed) = (part.passed, part.failed);
+            return Err(MergeError::Counts { shard: source.to_owned(), said_passed, said_failed, passed, failed });
         }
         if let Some((i, case)) = part.cases.iter().enumerate().find(|(_, c)| c.passed != c.failed.is_empty()) {
             let says =
                 if case.passed { "passed, yet names failed checks" } else { "failed, yet names no failed check" };
-            return Err(format!(
-                "{source}: its case {} (seed {}) says it {says}: not what `finsim test --json` writes",
-                i + 1,
-                case.seed
-            ));
+            return Err(MergeError::Case { shard: source.to_owned(), position: i + 1, seed: case.seed, says });
         }
-        self.coverage
-            .try_merge(&part.coverage)
-            .map_err(|_| format!("{source}: its coverage counts overflow the merged ones: not a real run's"))?;
+        self.coverage.try_merge(&part.coverage).map_err(|_| MergeError::Coverage { shard: source.to_owned() })?;
         self.sources.push(source.to_owned());
         let index = self.sources.len() - 1;
         self.cases.extend(part.cases.into_iter().map(|case| (index, case)));
@@ -263,16 +307,17 @@ impl Merger {
 
     /// The merged results, cases in (path, seed) order; an error when two shards (or one shard
     /// twice) hold the same case.
-    pub fn finish(mut self) -> Result<Results, String> {
+    pub fn finish(mut self) -> Result<Results, MergeError> {
         self.cases.sort_by(|(_, a), (_, b)| (&a.file, a.seed).cmp(&(&b.file, b.seed)));
         if let Some(pair) = self.cases.windows(2).find(|w| (&w[0].1.file, w[0].1.seed) == (&w[1].1.file, w[1].1.seed)) {
             let ((first, case), (second, _)) = (&pair[0], &pair[1]);
             let (first, second) = (&self.sources[*first.min(second)], &self.sources[*first.max(second)]);
-            return Err(format!(
-                "{} at seed {} is in both {first} and {second}: the shards overlap",
-                crate::text::clip(&case.file, 200),
-                case.seed
-            ));
+            return Err(MergeError::Overlap {
+                file: crate::text::clip(&case.file, 200).into_owned(),
+                seed: case.seed,
+                first: first.clone(),
+                second: second.clone(),
+            });
         }
         let mut merged =
             Results { invalid: self.invalid.into_values().collect(), coverage: self.coverage, ..Results::default() };
@@ -354,7 +399,8 @@ mod tests {
         assert_eq!(order, [("a.yaml", 2), ("b.yaml", 0), ("b.yaml", 1)]);
         assert_eq!((merged.passed, merged.failed, merged.exit_code()), (2, 1, 1));
         let error = merge(vec![("a.json".into(), a.clone()), ("again.json".into(), a)]).unwrap_err();
-        assert!(error.contains("in both a.json and again.json"), "{error}");
+        assert!(matches!(&error, MergeError::Overlap { seed: 1, .. }), "{error:?}");
+        assert!(error.to_string().contains("in both a.json and again.json"), "{error}");
     }
 
     #[test]
@@ -363,12 +409,14 @@ mod tests {
         lying.push(case("a.yaml", 1, true));
         lying.cases[0].failed = vec!["conservation".into()];
         let error = merge(vec![("x.json".into(), lying)]).unwrap_err();
-        assert!(error.contains("says it passed, yet names failed checks"), "{error}");
+        assert!(matches!(&error, MergeError::Case { position: 1, .. }), "{error:?}");
+        assert!(error.to_string().contains("says it passed, yet names failed checks"), "{error}");
         let mut miscounted = Results::default();
         miscounted.push(case("a.yaml", 1, false));
         miscounted.passed = 1;
         let error = merge(vec![("x.json".into(), miscounted)]).unwrap_err();
-        assert!(error.contains("says 1 passed and 1 failed"), "{error}");
+        assert!(matches!(&error, MergeError::Counts { said_passed: 1, passed: 0, .. }), "{error:?}");
+        assert!(error.to_string().contains("says 1 passed and 1 failed"), "{error}");
     }
 
     #[test]
@@ -383,6 +431,7 @@ mod tests {
             big.coverage.merge(&copy);
         }
         let error = merge(vec![("a.json".into(), big), ("b.json".into(), one)]).unwrap_err();
-        assert!(error.contains("b.json: its coverage counts overflow"), "{error}");
+        assert_eq!(error, MergeError::Coverage { shard: "b.json".into() });
+        assert!(error.to_string().contains("b.json: its coverage counts overflow"), "{error}");
     }
 }
