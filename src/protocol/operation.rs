@@ -85,22 +85,27 @@ impl RedeemTemplate {
     /// The fields in template order, as bytes: `nonce, operation, asset_type, asset_id,
     /// source_account_type, source_finid, amount`.
     pub fn fields(&self) -> [Vec<u8>; 7] {
-        [
-            self.nonce.to_vec(),
-            b"redeem".to_vec(),
-            b"finp2p".to_vec(),
-            self.asset_id.as_bytes().to_vec(),
-            b"finId".to_vec(),
-            self.source_finid.as_bytes().to_vec(),
-            self.amount.to_string().into_bytes(),
-        ]
+        self.with_fields(|fields| fields.map(<[u8]>::to_vec))
     }
 
-    /// The template hash: SHA-256 over the group hash (one group).
+    /// The template hash: SHA-256 over the group hash (one group), taken as a transfer's is.
     pub fn hash(&self) -> Hash32 {
-        let fields = self.fields();
-        let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-        Hash32::of(&Hash32::of_parts(&parts).0)
+        let group = self.with_fields(|fields| Hash32::of_parts(&fields));
+        Hash32::of(&group.0)
+    }
+
+    /// Hands the fields in template order to `read`, borrowed.
+    fn with_fields<T>(&self, read: impl FnOnce([&[u8]; 7]) -> T) -> T {
+        let mut amount = itoa::Buffer::new();
+        read([
+            &self.nonce,
+            b"redeem",
+            b"finp2p",
+            self.asset_id.as_bytes(),
+            b"finId",
+            self.source_finid.as_bytes(),
+            amount.format(self.amount).as_bytes(),
+        ])
     }
 }
 

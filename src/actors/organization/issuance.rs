@@ -11,7 +11,7 @@
 //! not know to be final, and records the final status it is told, once, acknowledging every copy.
 
 use super::exchange::{ExchangeKey, ExchangeKind};
-use super::transfer::{Deal, Refusal};
+use super::transfer::{proves, Deal, Refusal};
 use super::Organization;
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
@@ -19,7 +19,7 @@ use crate::crypto::Hash32;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::protocol::message::{Account, Body, LedgerTx, Settlement};
+use crate::protocol::message::{Account, Body};
 use crate::protocol::operation::{IssueGet, IssueNotice, IssueOrder, Operation};
 use crate::protocol::status::Status;
 use std::sync::Arc;
@@ -91,7 +91,9 @@ impl Organization {
             out.note(self.discarded(cause, Discard::Unentitled));
             return;
         }
-        if settlement.status == Status::Ok && !is_own_proof(request_id, &issue, &settlement) {
+        // A settled issue needs a proof of its own mint.
+        let mint = |issue| Deal::Issue(issue).ledger_tx(request_id, settlement.tx_id, &from);
+        if settlement.status == Status::Ok && !proves(&settlement, &mint(issue)) {
             out.note(self.discarded(cause, Discard::UnboundProof));
             return;
         }
@@ -118,22 +120,6 @@ impl Organization {
             self.state.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind }, out);
         }
     }
-}
-
-/// Whether a settled issue's proof is of the issue's own mint: its `hash` is that
-/// transaction's hash, and its operations replay.
-fn is_own_proof(request_id: u64, issue: &IssueOrder, settlement: &Settlement) -> bool {
-    let mint = LedgerTx {
-        request_id,
-        tx_id: settlement.tx_id,
-        asset: issue.asset.clone(),
-        source: issue.asset.clone(),
-        destination: issue.to.id.clone(),
-        quantity: issue.quantity,
-        submitter: issue.asset.org.clone(),
-    };
-    let own = mint.hash();
-    settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ use super::transfer::{Deal, Purchase, Refusal, Signed};
 use super::Organization;
 use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Outbox;
-use crate::crypto::keyed;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
@@ -36,9 +35,7 @@ impl Organization {
         if !self.cfg.setup.users.contains_key(&user) || self.state.purchases.contains_key(&request_id) {
             return;
         }
-        let mut nonce = [0u8; 32];
-        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
-        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
+        let nonce = self.nonce(now, request_id);
         let finid = self.cfg.dir.user_finids.get(&user).cloned().unwrap_or_default();
         let template = RedeemTemplate { nonce, asset_id: asset.shared_text(), source_finid: finid, amount: quantity };
         let signed = Signed::Redeem(template.clone());

@@ -113,8 +113,7 @@ impl Purchase {
     /// its `hash` is that transaction's hash, and its operations replay.
     pub(super) fn is_own_proof(&self, request_id: u64, settlement: &Settlement) -> bool {
         let tx_id = self.tx_id.unwrap_or(settlement.tx_id);
-        let own = self.ledger_tx(request_id, tx_id).hash();
-        settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
+        proves(settlement, &self.ledger_tx(request_id, tx_id))
     }
 
     /// The proof of settlement, if settled.
@@ -151,6 +150,30 @@ pub(super) enum Deal {
 }
 
 impl Deal {
+    /// An issue or a redeem (none for a transfer).
+    fn operation(&self) -> Option<Operation> {
+        match self {
+            Deal::Transfer(_) => None,
+            Deal::Redeem(_) => Some(Operation::Redeem),
+            Deal::Issue(_) => Some(Operation::Issue),
+        }
+    }
+
+    /// The ledger transaction that settles it under `tx_id`: a mint's source and a burn's
+    /// destination are the asset itself.
+    pub(super) fn ledger_tx(&self, request_id: u64, tx_id: Hash32, submitter: &OrgId) -> LedgerTx {
+        let asset = self.asset();
+        LedgerTx {
+            request_id,
+            tx_id,
+            asset: asset.clone(),
+            source: self.debited().unwrap_or(asset).clone(),
+            destination: self.credited().unwrap_or(asset).clone(),
+            quantity: self.quantity(),
+            submitter: submitter.clone(),
+        }
+    }
+
     fn asset(&self) -> &ResourceId {
         match self {
             Deal::Transfer(t) => &t.asset_id,
@@ -220,19 +243,9 @@ impl Sale {
         })
     }
 
-    /// The ledger transaction that settles it: a mint's source and a burn's destination are
-    /// the asset itself.
+    /// The ledger transaction that settles it.
     fn ledger_tx(&self, request_id: u64, submitter: &OrgId) -> LedgerTx {
-        let asset = self.deal.asset();
-        LedgerTx {
-            request_id,
-            tx_id: self.tx_id,
-            asset: asset.clone(),
-            source: self.deal.debited().unwrap_or(asset).clone(),
-            destination: self.deal.credited().unwrap_or(asset).clone(),
-            quantity: self.deal.quantity(),
-            submitter: submitter.clone(),
-        }
+        self.deal.ledger_tx(request_id, self.tx_id, submitter)
     }
 }
 
@@ -243,23 +256,29 @@ impl Organization {
         if !self.cfg.setup.users.contains_key(user) || self.state.purchases.contains_key(&request_id) {
             return;
         }
-        let mut nonce = [0u8; 32];
-        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
-        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account).cloned().unwrap_or_default();
-        let template = Signed::Transfer(TransferTemplate {
-            nonce,
+        let template = TransferTemplate {
+            nonce: self.nonce(now, request_id),
             asset_id: order.asset.shared_text(),
             source_finid: finid(&order.seller),
             destination_finid: finid(user),
             amount: order.quantity,
-        });
-        let purchase = Purchase::new(user.clone(), (order.asset, order.quantity, order.seller), template.clone(), now);
+        };
+        let signed = Signed::Transfer(template.clone());
+        let purchase = Purchase::new(user.clone(), (order.asset, order.quantity, order.seller), signed, now);
         self.state.open_purchases.insert((user.clone(), purchase.asset.org.clone(), request_id));
         self.state.purchases.insert(request_id, purchase);
         out.note(Note::TransferStarted { org: self.cfg.id.clone(), request_id, user: user.clone() });
-        let Signed::Transfer(template) = template else { return };
         out.send(self.message(request_id, Address::Actor(from.clone()), Body::SignRequest(SignRequest { template })));
+    }
+
+    /// A template's nonce: 24 bytes from the seeded nonce stream of this org and request, then the
+    /// virtual time in seconds.
+    pub(super) fn nonce(&self, now: u64, request_id: u64) -> [u8; 32] {
+        let mut nonce = [0u8; 32];
+        nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
+        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
+        nonce
     }
 
     /// Seed step 9: the user signed; send the transfer to the asset's org.
@@ -457,6 +476,10 @@ impl Organization {
         out: &mut Outbox,
     ) {
         let regulated = deal.subject().is_some();
+        // Only a transfer holds (variant `settlement: escrow`): an issue debits no account, and a
+        // redeem moves no personal data to wait for; the ledger checks the holder's available
+        // balance when it burns.
+        let holds = matches!(deal, Deal::Transfer(_));
         let sale = Sale { buyer_org: told, deal, tx_id, stage: Stage::AwaitingUserData, held: false };
         self.state.sales.insert(request_id, sale);
         if let Err(refusal) = check {
@@ -471,10 +494,6 @@ impl Organization {
                 return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(first), None, out);
             }
         }
-        // Only a transfer holds (variant `settlement: escrow`): an issue debits no account, and a
-        // redeem moves no personal data to wait for; the ledger checks the holder's available
-        // balance when it burns.
-        let holds = matches!(self.state.sales[&request_id].deal, Deal::Transfer(_));
         match self.cfg.dir.protocol.settlement {
             SettlementMode::Escrow if holds => self.request_hold(request_id, out),
             _ => self.after_hold(request_id, out),
@@ -835,29 +854,16 @@ impl Organization {
             .then(|| sale.escrow_op(request_id, &self.cfg.id))
             .flatten();
         let (org, settled) = (self.cfg.id.clone(), status == Status::Ok);
-        let (note, body, kind) = match &sale.deal {
-            Deal::Transfer(_) => (
-                Note::SaleFinal { org, request_id, settled, reason: status, cause },
-                Body::Settlement(settlement),
-                ExchangeKind::Settlement,
-            ),
-            Deal::Redeem(_) => (
-                Note::OperationDecided {
-                    operation: Operation::Redeem,
-                    org,
-                    request_id,
-                    settled,
-                    reason: status,
-                    cause,
-                },
-                Body::Settlement(settlement),
-                ExchangeKind::Settlement,
-            ),
-            Deal::Issue(issue) => (
-                Note::OperationDecided { operation: Operation::Issue, org, request_id, settled, reason: status, cause },
-                Body::IssueNotice(IssueNotice { issue: issue.clone(), settlement }),
-                ExchangeKind::IssueNotice,
-            ),
+        let note = match sale.deal.operation() {
+            None => Note::SaleFinal { org, request_id, settled, reason: status, cause },
+            Some(operation) => Note::OperationDecided { operation, org, request_id, settled, reason: status, cause },
+        };
+        // The receiver of an issue did not ask: its notice carries the issue.
+        let (body, kind) = match &sale.deal {
+            Deal::Issue(issue) => {
+                (Body::IssueNotice(IssueNotice { issue: issue.clone(), settlement }), ExchangeKind::IssueNotice)
+            }
+            Deal::Transfer(_) | Deal::Redeem(_) => (Body::Settlement(settlement), ExchangeKind::Settlement),
         };
         if let Some(op) = release {
             let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
@@ -867,6 +873,13 @@ impl Organization {
         let message = self.message(request_id, Self::to_org(&buyer), body);
         self.state.exchanges.start(ExchangeKey { request_id, peer: buyer, kind }, message, out);
     }
+}
+
+/// Whether a settled final status carries a proof of `tx`: its `hash` is that transaction's hash,
+/// and its operations replay.
+pub(super) fn proves(settlement: &Settlement, tx: &LedgerTx) -> bool {
+    let own = tx.hash();
+    settlement.proof.as_ref().is_some_and(|p| Hash32::from_hex(&p.hash) == Some(own) && p.replay().is_some())
 }
 
 /// The six bytes that make a proof's id unique: from the seed and the transfer's request id, so

@@ -8,6 +8,7 @@ use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address};
 use crate::protocol::keys;
+use crate::protocol::message::{LedgerTx, Settlement};
 use crate::scenario;
 
 /// org_1 of the sample flow (its user_1 has IVMS-101 data; org_2's asset is shared with it).
