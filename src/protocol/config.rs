@@ -17,11 +17,11 @@ pub enum Quorum {
     All,
 }
 
-/// When the asset's org checks its own rules: in the seed's order (after the IVMS-101 get), or first.
+/// When the asset's org checks its own rules: in the reference flow's order (after the IVMS-101 get), or first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegulationOrder {
-    /// Permission, then the IVMS-101 get, then every regulation rule (the seed's order).
+    /// Permission, then the IVMS-101 get, then every regulation rule (the reference flow's order).
     #[default]
     Seed,
     /// Permission and `max_quantity` before the IVMS-101 get: a transfer they reject moves no personal data.

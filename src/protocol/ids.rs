@@ -1,7 +1,7 @@
 //! Identifiers of the FinP2P model: organizations, clusters, resources and the
 //! addresses that envelopes carry.
 //!
-//! Resource ids are `ORG:TYPE:NAME` as in the seed (type 100 = user/account,
+//! Resource ids are `ORG:TYPE:NAME` as in the reference flow (type 100 = user/account,
 //! 101 = asset). The public FinP2P specification uses 101 for users and 102 for
 //! assets; finsim follows the seed (see `docs/protocol.md`).
 

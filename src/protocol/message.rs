@@ -1,6 +1,6 @@
-//! Typed messages, one per step of the seed's flow.
+//! Typed messages, one per step of the reference flow (docs/protocol.md).
 //!
-//! Requests and their answers read like the seed: an `Advertisement`, a `Get` and
+//! Requests and their answers read like the reference flow: an `Advertisement`, a `Get` and
 //! its `GetResponse`, a cluster-wide `Verify` and each node's `VerifyAnswer`, a
 //! `Transfer` answered by `TxAccepted` then `Settlement` (acknowledged), the ledger's
 //! `Submit` and `BlockCommitted`, `VerifyProof` / `ProofAnswer`, and
@@ -25,31 +25,31 @@ pub const APPLICATION_IVMS101: &str = "application/ivms-101";
 /// Every message body finsim knows.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Body {
-    /// Seed step 1: an org advertises resources.
+    /// Reference flow, step 1: an org advertises resources.
     Advertisement(Advertisement),
-    /// Seed steps 2 and 11: a get of resource data.
+    /// Reference flow, steps 2 and 11: a get of resource data.
     Get(GetRequest),
-    /// Seed step 3: the answer to a get.
+    /// Reference flow, step 3: the answer to a get.
     GetResponse(GetResponse),
-    /// Seed step 4: a verify broadcast to a cluster.
+    /// Reference flow, step 4: a verify broadcast to a cluster.
     Verify(VerifyRequest),
-    /// Seed step 5: one node's answer to a verify.
+    /// Reference flow, step 5: one node's answer to a verify.
     VerifyAnswer(VerifyAnswer),
-    /// Seed step 7: the user's application asks its org to buy.
+    /// Reference flow, step 7: the user's application asks its org to buy.
     Order(Order),
-    /// Seed step 8: the org asks the user to sign the transfer's template.
+    /// Reference flow, step 8: the org asks the user to sign the transfer's template.
     SignRequest(SignRequest),
-    /// Seed step 9: the user's signature over the template hash.
+    /// Reference flow, step 9: the user's signature over the template hash.
     SignResponse(SignResponse),
-    /// Seed step 9: the transfer request, buyer's org to asset's org.
+    /// Reference flow, step 9: the transfer request, buyer's org to asset's org.
     Transfer(Transfer),
-    /// Seed step 10: the tx id (the transfer is pending).
+    /// Reference flow, step 10: the tx id (the transfer is pending).
     TxAccepted(TxAccepted),
-    /// Seed step 14: the final status of a transfer, with its proof when settled.
+    /// Reference flow, step 14: the final status of a transfer, with its proof when settled.
     Settlement(Settlement),
     /// The buyer's org acknowledges a settlement notification.
     SettlementAck,
-    /// Seed step 13: the asset's org feeds a transaction to its cluster ledger.
+    /// Reference flow, step 13: the asset's org feeds a transaction to its cluster ledger.
     Submit(LedgerTx),
     /// The ledger closed a block (or refused transactions): every org of the cluster reads it.
     BlockCommitted(BlockCommitted),
@@ -58,13 +58,13 @@ pub enum Body {
         /// The index of the first ledger event the org has not seen.
         from_event: u64,
     },
-    /// Seed step 15: verify a proof's root with the cluster.
+    /// Reference flow, step 15: verify a proof's root with the cluster.
     VerifyProof(VerifyProofRequest),
     /// One node's answer: the root it has at that height.
     ProofAnswer(ProofAnswer),
-    /// Seed step 16: a balance request broadcast to a cluster.
+    /// Reference flow, step 16: a balance request broadcast to a cluster.
     BalanceQuery(BalanceQuery),
-    /// Seed step 17: one node's signed balance answer.
+    /// Reference flow, step 17: one node's signed balance answer.
     BalanceAnswer(BalanceAnswer),
     /// Variant `status_query`: a buyer's org asks the asset's cluster how a transaction ended.
     StatusQuery(StatusQuery),
@@ -254,7 +254,7 @@ pub struct Host {
     pub address: String,
 }
 
-/// Seed step 1.
+/// Reference flow, step 1.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Advertisement {
     /// The advertiser's cluster.
@@ -269,7 +269,7 @@ pub struct Advertisement {
     pub resources: Vec<ResourceId>,
 }
 
-/// Seed steps 2 and 11.
+/// Reference flow, steps 2 and 11.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GetRequest {
     /// Accepted content types (shared: a copy of the message is a reference count).
@@ -278,7 +278,7 @@ pub struct GetRequest {
     pub resource: ResourceId,
 }
 
-/// Seed step 3.
+/// Reference flow, step 3.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GetResponse {
     /// The resource asked for.
@@ -292,7 +292,7 @@ pub struct GetResponse {
     pub payload: Option<Arc<str>>,
 }
 
-/// Seed step 4.
+/// Reference flow, step 4.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyRequest {
     /// The resource whose data is verified.
@@ -301,7 +301,7 @@ pub struct VerifyRequest {
     pub hash: Hash32,
 }
 
-/// Seed step 5.
+/// Reference flow, step 5.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyAnswer {
     /// The resource.
@@ -314,7 +314,7 @@ pub struct VerifyAnswer {
     pub height: u64,
 }
 
-/// Seed step 7: what the user wants to buy.
+/// Reference flow, step 7: what the user wants to buy.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Order {
     /// The asset.
@@ -325,14 +325,14 @@ pub struct Order {
     pub seller: ResourceId,
 }
 
-/// Seed step 8: the template the user is asked to sign.
+/// Reference flow, step 8: the template the user is asked to sign.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignRequest {
     /// The template's fields.
     pub template: TransferTemplate,
 }
 
-/// Seed step 9: the user's signature over the template hash.
+/// Reference flow, step 9: the user's signature over the template hash.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignResponse {
     /// The template hash the user signed.
@@ -361,7 +361,7 @@ pub struct UserSignature {
     pub value: Arc<[u8]>,
 }
 
-/// Seed step 9: the transfer request. As in the seed, `from` is the buyer (who signs)
+/// Reference flow, step 9: the transfer request. As in the seed, `from` is the buyer (who signs)
 /// and `to` is the asset holder; the tokens move from `to` to `from`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Transfer {
@@ -392,14 +392,14 @@ impl Transfer {
     }
 }
 
-/// Seed step 10: the tx id; the transfer is pending.
+/// Reference flow, step 10: the tx id; the transfer is pending.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TxAccepted {
     /// The transaction id.
     pub tx_id: Hash32,
 }
 
-/// Seed step 14: a transfer's final status.
+/// Reference flow, step 14: a transfer's final status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Settlement {
     /// The transaction id.
@@ -581,7 +581,7 @@ impl BlockCommitted {
     }
 }
 
-/// Seed step 15: is this the root at that height?
+/// Reference flow, step 15: is this the root at that height?
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VerifyProofRequest {
     /// The block height the proof is anchored at.
@@ -601,7 +601,7 @@ pub struct ProofAnswer {
     pub root: Option<Hash32>,
 }
 
-/// Seed step 16.
+/// Reference flow, step 16.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BalanceQuery {
     /// The account.
@@ -614,7 +614,7 @@ pub struct BalanceQuery {
     pub min_height: u64,
 }
 
-/// Seed step 17: a balance, signed by the answering node (the envelope signature).
+/// Reference flow, step 17: a balance, signed by the answering node (the envelope signature).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BalanceAnswer {
     /// `ok` or `denied`.

@@ -114,7 +114,7 @@ impl Organization {
         self.state.exchanges.start(ExchangeKey { request_id, peer, kind: ExchangeKind::Get }, message, out);
     }
 
-    /// Seed step 3 (and the answer to step 11): check the asker may have the data.
+    /// Reference flow, step 3 (and the answer to step 11): check the asker may have the data.
     pub(super) fn answer_get(&mut self, request_id: u64, from: OrgId, get: GetRequest, out: &mut Outbox) {
         let resource = get.resource.clone();
         let wants = |t: &str| get.accept_types.iter().any(|a| a == t);
@@ -225,7 +225,7 @@ impl Organization {
         }
     }
 
-    /// Seed step 5: a node answers with the hash on its ledger.
+    /// Reference flow, step 5: a node answers with the hash on its ledger.
     pub(super) fn answer_verify(&mut self, request_id: u64, from: OrgId, verify: VerifyRequest, out: &mut Outbox) {
         let hash = self.state.view.assets.get(&verify.resource).copied();
         let status = if hash.is_some() { Status::Ok } else { Status::NotFound };
@@ -249,7 +249,7 @@ impl Organization {
         out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
-    /// Seed step 17: the account's own org or the asset's managing org may ask.
+    /// Reference flow, step 17: the account's own org or the asset's managing org may ask.
     pub(super) fn answer_balance(&mut self, request_id: u64, from: OrgId, query: BalanceQuery, out: &mut Outbox) {
         let entitled = query.account.id.org == from || query.asset.org == from;
         if entitled && query.min_height > self.state.view.height() {

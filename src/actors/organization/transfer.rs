@@ -7,7 +7,7 @@
 //! wait times out).
 //!
 //! Asset's org (reference flow, steps 10–14): a transfer gets a tx id, then the checks in the
-//! seed's order — the user's signature, permission, the IVMS-101 get and the
+//! reference flow's order — the user's signature, permission, the IVMS-101 get and the
 //! regulation checks — then it is fed to the cluster ledger; the ledger's block
 //! (or refusal for balance) makes it final and the buyer's org is notified with a
 //! Chainpoint proof. A repeated request gets the current answer and moves nothing.
@@ -250,7 +250,7 @@ impl Sale {
 }
 
 impl Organization {
-    /// Seed step 8: build the transfer from the template and ask the user to sign it.
+    /// Reference flow, step 8: build the transfer from the template and ask the user to sign it.
     pub(super) fn on_order(&mut self, now: u64, request_id: u64, from: &ActorId, order: Order, out: &mut Outbox) {
         let ActorId::User(user) = from else { return };
         if !self.cfg.setup.users.contains_key(user) || self.state.purchases.contains_key(&request_id) {
@@ -281,7 +281,7 @@ impl Organization {
         nonce
     }
 
-    /// Seed step 9: the user signed; send the transfer to the asset's org.
+    /// Reference flow, step 9: the user signed; send the transfer to the asset's org.
     pub(super) fn on_signed(&mut self, request_id: u64, from: &ActorId, signed: SignResponse, out: &mut Outbox) {
         let Some(purchase) = self.state.purchases.get(&request_id) else { return };
         if from != &ActorId::User(purchase.user.clone()) {
@@ -314,7 +314,7 @@ impl Organization {
         self.state.exchanges.start(ExchangeKey { request_id, peer, kind }, message, out);
     }
 
-    /// Seed step 10 seen from the buyer: the transfer is pending; wait for its settlement,
+    /// Reference flow, step 10 seen from the buyer: the transfer is pending; wait for its settlement,
     /// but not past the transfer's liveness deadline: a transfer still pending then is left
     /// without a final status (the `liveness` invariant reports it) instead of being polled
     /// for ever.
@@ -345,7 +345,7 @@ impl Organization {
         }
     }
 
-    /// Seed step 14 seen from the buyer: the final status (a notification, or the
+    /// Reference flow, step 14 seen from the buyer: the final status (a notification, or the
     /// answer to a re-sent transfer). Always acknowledged.
     pub(super) fn on_settlement(
         &mut self,
@@ -409,7 +409,7 @@ impl Organization {
         self.record_final(request_id, settlement);
     }
 
-    /// Seed step 10: a transfer arrives at the asset's org.
+    /// Reference flow, step 10: a transfer arrives at the asset's org.
     pub(super) fn on_transfer(
         &mut self,
         _now: u64,
@@ -613,7 +613,7 @@ impl Organization {
         out.send(self.message(0, ledger, Body::SyncRequest { from_event: next }));
     }
 
-    /// Seed step 11: ask the buyer's org for the user's IVMS-101 data.
+    /// Reference flow, step 11: ask the buyer's org for the user's IVMS-101 data.
     fn ask_user_data(&mut self, request_id: u64, buyer_org: OrgId, user: ResourceId, out: &mut Outbox) {
         let body = Body::Get(GetRequest { accept_types: [APPLICATION_IVMS101.into()].into(), resource: user });
         let message = self.message(request_id, Self::to_org(&buyer_org), body);
@@ -686,7 +686,7 @@ impl Organization {
         Ok(())
     }
 
-    /// Seed step 12: the IVMS-101 data arrived; run the regulation checks on it.
+    /// Reference flow, step 12: the IVMS-101 data arrived; run the regulation checks on it.
     pub(super) fn on_ivms(&mut self, request_id: u64, response: GetResponse, out: &mut Outbox) {
         let Some(sale) = self.state.sales.get(&request_id) else { return };
         if !matches!(sale.stage, Stage::AwaitingUserData) {
@@ -776,7 +776,7 @@ impl Organization {
         out.note(Note::Compliance { org: self.cfg.id.clone(), request_id, check, passed });
     }
 
-    /// Seed step 13: feed the transaction to the cluster ledger.
+    /// Reference flow, step 13: feed the transaction to the cluster ledger.
     pub(super) fn submit(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(sale) = self.state.sales.get_mut(&request_id) else { return };
         let tx = sale.ledger_tx(request_id, &self.cfg.id);
@@ -836,7 +836,7 @@ impl Organization {
             && matches!(self.state.sales.get(&tx.request_id).map(|s| &s.stage), Some(Stage::Submitted))
     }
 
-    /// Seed step 14: the transfer is final; notify the buyer's org (an exchange).
+    /// Reference flow, step 14: the transfer is final; notify the buyer's org (an exchange).
     pub(super) fn finalize(
         &mut self,
         request_id: u64,
