@@ -65,9 +65,9 @@ pub fn holds_released(seen: &Observations) -> Check {
     }
 }
 
-/// Every step that moves tokens (a transfer, an issue, a redeem): its request id and asset.
-fn transfers(scenario: &Scenario) -> impl Iterator<Item = (u64, &crate::protocol::ids::ResourceId)> {
-    scenario.flow.iter().filter_map(|s| Some((s.action.request_id()?, s.action.moved_asset()?)))
+/// Every step that moves tokens (a transfer, an issue, a redeem): its request id, asset and action.
+fn transfers(scenario: &Scenario) -> impl Iterator<Item = (u64, &crate::protocol::ids::ResourceId, &Action)> {
+    scenario.flow.iter().filter_map(|s| Some((s.action.request_id()?, s.action.moved_asset()?, &s.action)))
 }
 
 /// Whether the flow issues or redeems (the checks' words then name them beside transfers).
@@ -77,9 +77,8 @@ fn supply_moves(scenario: &Scenario) -> bool {
 
 /// How the checks name a step that moves tokens (`transfer 7`, `issue 8`, `redeem 9`), and the
 /// org that must know its final status.
-fn named(scenario: &Scenario, request_id: u64) -> (String, &'static str) {
-    let step = scenario.flow.iter().find(|s| s.action.request_id() == Some(request_id));
-    let (word, knower) = match step.and_then(|s| s.action.operation()) {
+fn named(action: &Action, request_id: u64) -> (String, &'static str) {
+    let (word, knower) = match action.operation() {
         None => ("transfer", "the buyer's org"),
         Some(Operation::Issue) => ("issue", "the receiver's org"),
         Some(Operation::Redeem) => ("redeem", "the holder's org"),
@@ -226,7 +225,7 @@ pub fn valid_proofs(seen: &Observations) -> Check {
 /// Each transfer's final status as its buyer's org knows it matches the ledger.
 pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
     let mut broken = Vec::new();
-    for (request_id, asset) in transfers(scenario) {
+    for (request_id, asset, action) in transfers(scenario) {
         let cluster = &scenario.orgs[&asset.org].cluster;
         let settled_on_ledger = on_ledger(&seen.ledgers, cluster).any(|t| t.request_id == request_id);
         let known = seen.transfers.get(&request_id);
@@ -238,7 +237,7 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
                 None => "no final status".to_owned(),
             };
             let ledger = if settled_on_ledger { "is" } else { "is not" };
-            let (name, knower) = named(scenario, request_id);
+            let (name, knower) = named(action, request_id);
             broken.push(format!("{name}: {knower} knows {knows} but it {ledger} on {cluster}'s ledger"));
         }
     }
@@ -261,7 +260,7 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
 /// hold or release, variant `settlement: escrow`, the same).
 pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
     let causes = &seen.causes;
-    let assets: BTreeMap<u64, _> = transfers(scenario).collect();
+    let assets: BTreeMap<u64, _> = transfers(scenario).map(|(id, asset, _)| (id, asset)).collect();
     let mut broken = Vec::new();
     for doubt in &causes.doubts {
         match doubt {
@@ -301,21 +300,22 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
 pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
     let quiet_after = scenario.faults.quiet_after_us();
     let mut broken = Vec::new();
-    for (request_id, _) in transfers(scenario) {
-        let (name, _) = named(scenario, request_id);
+    for (request_id, _, action) in transfers(scenario) {
+        let name = || named(action, request_id).0;
         let Some(start) = seen.transfer_starts.get(&request_id) else {
-            broken.push(format!("{name} never started"));
+            broken.push(format!("{} never started", name()));
             continue;
         };
         let deadline = (*start).max(quiet_after).saturating_add(scenario.protocol.liveness_us);
         match seen.transfers.get(&request_id) {
             Some(known) if known.t_us <= deadline => {}
             Some(known) => broken.push(format!(
-                "{name} became final at {} ms, after its deadline {} ms",
+                "{} became final at {} ms, after its deadline {} ms",
+                name(),
                 known.t_us / 1000,
                 deadline / 1000
             )),
-            None => broken.push(format!("{name} is not final (deadline {} ms)", deadline / 1000)),
+            None => broken.push(format!("{} is not final (deadline {} ms)", name(), deadline / 1000)),
         }
     }
     match broken.is_empty() {
