@@ -206,7 +206,32 @@ impl ClusterLedger {
                     out.send_to(event.clone(), ActorId::Org(from.clone()), false);
                 }
             }
-            _ => {}
+            // Every other body, by name: a new one is a compile error here until it says whether
+            // the ledger acts on it.
+            Body::Advertisement(_)
+            | Body::Get(_)
+            | Body::GetResponse(_)
+            | Body::Verify(_)
+            | Body::VerifyAnswer(_)
+            | Body::Order(_)
+            | Body::SignRequest(_)
+            | Body::SignResponse(_)
+            | Body::Transfer(_)
+            | Body::TxAccepted(_)
+            | Body::Settlement(_)
+            | Body::SettlementAck
+            | Body::BlockCommitted(_)
+            | Body::VerifyProof(_)
+            | Body::ProofAnswer(_)
+            | Body::BalanceQuery(_)
+            | Body::BalanceAnswer(_)
+            | Body::StatusQuery(_)
+            | Body::StatusAnswer(_)
+            | Body::EscrowCommitted(_)
+            | Body::IssueGet(_)
+            | Body::IssueNotice(_)
+            | Body::SignRedeem(_)
+            | Body::Redeem(_) => {}
         }
     }
 

@@ -255,6 +255,59 @@ impl Action {
             | Action::Balance { .. } => None,
         }
     }
+    /// What it does to its asset's supply, if it mints or burns: the checks' `conservation`
+    /// counts a mint or burn only when a step of the flow asks it.
+    pub fn supply_change(&self) -> Option<SupplyChange<'_>> {
+        match self {
+            Action::Issue { asset, to, quantity, .. } => Some(SupplyChange::Mint { asset, to, quantity: *quantity }),
+            Action::Redeem { asset, user, quantity, .. } => {
+                Some(SupplyChange::Burn { asset, from: user, quantity: *quantity })
+            }
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::Transfer { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. } => None,
+        }
+    }
+
+    /// The user whose IVMS-101 data the asset's managing org may get while the step is pending
+    /// (a transfer's buyer, an issue's receiver), with the asset: the checks' `privacy` reads it.
+    pub fn data_subject(&self) -> Option<(&ResourceId, &ResourceId)> {
+        match self {
+            Action::Transfer { user, asset, .. } | Action::Issue { to: user, asset, .. } => Some((user, asset)),
+            Action::Advertise { .. }
+            | Action::Get { .. }
+            | Action::Verify { .. }
+            | Action::VerifyProof { .. }
+            | Action::Balance { .. }
+            | Action::Redeem { .. } => None,
+        }
+    }
+}
+
+/// A step's change to its asset's supply (`Action::supply_change`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupplyChange<'a> {
+    /// New tokens of `asset` to account `to`.
+    Mint {
+        /// The asset.
+        asset: &'a ResourceId,
+        /// The account credited.
+        to: &'a ResourceId,
+        /// How many.
+        quantity: u64,
+    },
+    /// Tokens of `asset` taken out of account `from`.
+    Burn {
+        /// The asset.
+        asset: &'a ResourceId,
+        /// The account debited.
+        from: &'a ResourceId,
+        /// How many.
+        quantity: u64,
+    },
 }
 
 /// One flow step.

@@ -207,87 +207,62 @@ impl Organization {
             return;
         }
         let from_org = message.from.org().cloned();
-        if !Self::hears(&message.body) {
-            out.note(self.discarded(&envelope, Discard::Unexpected));
-            return;
+        let from_ledger = message.from == ActorId::Ledger(self.cfg.cluster.clone());
+        let request_id = message.request_id;
+        // Every body, by name: a new one is a compile error here until it says who may send it
+        // and what the org does with it, rather than a message thrown away as `unexpected`.
+        // `org!()` is the sending org, for a body that only another org sends.
+        macro_rules! org {
+            () => {
+                match from_org {
+                    Some(from) => from,
+                    None => return out.note(self.discarded(&envelope, Discard::Unexpected)),
+                }
+            };
         }
-        match (message.body, from_org) {
-            (Body::Advertisement(ad), Some(from)) => {
-                out.note(Note::AdvertisementReceived { org: self.cfg.id.clone(), from, resources: ad.resources });
+        match message.body {
+            // From another org.
+            Body::Advertisement(ad) => {
+                out.note(Note::AdvertisementReceived {
+                    org: self.cfg.id.clone(),
+                    from: org!(),
+                    resources: ad.resources,
+                });
                 self.changed(Change::Advertisement, &envelope, out);
             }
-            (Body::Get(get), Some(from)) => self.answer_get(message.request_id, from, get, out),
-            (Body::GetResponse(response), Some(from)) => {
-                self.on_get_response(message.request_id, from, response, &envelope, out)
+            Body::Get(get) => self.answer_get(request_id, org!(), get, out),
+            Body::GetResponse(response) => self.on_get_response(request_id, org!(), response, &envelope, out),
+            Body::Verify(verify) => self.answer_verify(request_id, org!(), verify, out),
+            Body::VerifyProof(request) => self.answer_proof(request_id, org!(), request, out),
+            Body::BalanceQuery(query) => self.answer_balance(request_id, org!(), query, out),
+            Body::StatusQuery(query) => self.answer_status(request_id, org!(), query, out),
+            body @ (Body::VerifyAnswer(_) | Body::ProofAnswer(_) | Body::BalanceAnswer(_) | Body::StatusAnswer(_)) => {
+                self.on_broadcast_answer(request_id, org!(), body, &envelope, out)
             }
-            (Body::Verify(verify), Some(from)) => self.answer_verify(message.request_id, from, verify, out),
-            (Body::VerifyProof(request), Some(from)) => self.answer_proof(message.request_id, from, request, out),
-            (Body::BalanceQuery(query), Some(from)) => self.answer_balance(message.request_id, from, query, out),
-            (Body::StatusQuery(query), Some(from)) => self.answer_status(message.request_id, from, query, out),
-            (
-                body @ (Body::VerifyAnswer(_) | Body::ProofAnswer(_) | Body::BalanceAnswer(_) | Body::StatusAnswer(_)),
-                Some(from),
-            ) => self.on_broadcast_answer(message.request_id, from, body, &envelope, out),
-            (Body::Transfer(transfer), Some(from)) => {
-                self.on_transfer(now, message.request_id, from, transfer, &envelope, out)
-            }
-            (Body::TxAccepted(accepted), Some(from)) => {
-                self.on_tx_accepted(now, message.request_id, from, accepted, out)
-            }
-            (Body::Settlement(settlement), Some(from)) => {
-                self.on_settlement(message.request_id, from, settlement, &envelope, out)
-            }
-            (Body::SettlementAck, Some(from)) => self.on_acknowledged(message.request_id, from, out),
-            (Body::Redeem(redeem), Some(from)) => self.on_redeem(message.request_id, from, redeem, &envelope, out),
-            (Body::IssueGet(get), Some(from)) => self.answer_issue_get(message.request_id, from, get, out),
-            (Body::IssueNotice(notice), Some(from)) => {
-                self.on_issue_notice(message.request_id, from, notice, &envelope, out)
-            }
-            (Body::Order(order), None) => self.on_order(now, message.request_id, &message.from, order, out),
-            (Body::SignResponse(signed), None) => self.on_signed(message.request_id, &message.from, signed, out),
-            (Body::BlockCommitted(block), None) if message.from == ActorId::Ledger(self.cfg.cluster.clone()) => {
-                self.on_block(block, out)
-            }
-            (Body::EscrowCommitted(event), None) if message.from == ActorId::Ledger(self.cfg.cluster.clone()) => {
-                self.on_escrow(event, out)
-            }
-            _ => out.note(self.discarded(&envelope, Discard::Unexpected)),
-        }
-    }
-
-    /// Whether an org acts on a body at all (from the right sender): a match over every body, so
-    /// that a new one is a compile error here until it says, rather than a message thrown away
-    /// as `unexpected` at run time.
-    fn hears(body: &Body) -> bool {
-        match body {
-            // From another org.
-            Body::Advertisement(_)
-            | Body::Get(_)
-            | Body::GetResponse(_)
-            | Body::Verify(_)
-            | Body::VerifyAnswer(_)
-            | Body::Transfer(_)
-            | Body::TxAccepted(_)
-            | Body::Settlement(_)
-            | Body::SettlementAck
-            | Body::VerifyProof(_)
-            | Body::ProofAnswer(_)
-            | Body::BalanceQuery(_)
-            | Body::BalanceAnswer(_)
-            | Body::StatusQuery(_)
-            | Body::StatusAnswer(_)
-            | Body::IssueGet(_)
-            | Body::IssueNotice(_)
-            | Body::Redeem(_) => true,
-            // From one of its users, and from its cluster's ledger.
-            Body::Order(_) | Body::SignResponse(_) | Body::BlockCommitted(_) | Body::EscrowCommitted(_) => true,
-            // A user's or a ledger's to hear.
-            Body::SignRequest(_)
+            Body::Transfer(transfer) => self.on_transfer(now, request_id, org!(), transfer, &envelope, out),
+            Body::TxAccepted(accepted) => self.on_tx_accepted(now, request_id, org!(), accepted, out),
+            Body::Settlement(settlement) => self.on_settlement(request_id, org!(), settlement, &envelope, out),
+            Body::SettlementAck => self.on_acknowledged(request_id, org!(), out),
+            Body::Redeem(redeem) => self.on_redeem(request_id, org!(), redeem, &envelope, out),
+            Body::IssueGet(get) => self.answer_issue_get(request_id, org!(), get, out),
+            Body::IssueNotice(notice) => self.on_issue_notice(request_id, org!(), notice, &envelope, out),
+            // From one of its users (an org never sends them).
+            Body::Order(order) if from_org.is_none() => self.on_order(now, request_id, &message.from, order, out),
+            Body::SignResponse(signed) if from_org.is_none() => self.on_signed(request_id, &message.from, signed, out),
+            // From its cluster's ledger.
+            Body::BlockCommitted(block) if from_ledger => self.on_block(block, out),
+            Body::EscrowCommitted(event) if from_ledger => self.on_escrow(event, out),
+            // From the wrong sender, or a user's or a ledger's to hear.
+            Body::Order(_)
+            | Body::SignResponse(_)
+            | Body::BlockCommitted(_)
+            | Body::EscrowCommitted(_)
+            | Body::SignRequest(_)
             | Body::SignRedeem(_)
             | Body::Submit(_)
             | Body::Hold(_)
             | Body::Release(_)
-            | Body::SyncRequest { .. } => false,
+            | Body::SyncRequest { .. } => out.note(self.discarded(&envelope, Discard::Unexpected)),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
 use crate::protocol::message::LedgerTx;
 use crate::protocol::operation::Operation;
-use crate::scenario::{Action, Scenario};
+use crate::scenario::{Action, Scenario, SupplyChange};
 use std::collections::BTreeMap;
 
 pub mod causes;
@@ -108,14 +108,14 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
             .unwrap_or(0);
         let (mut issued, mut redeemed) = (0u128, 0u128);
         for tx in on_ledger(ledgers, cluster).filter(|t| &t.asset == asset && (t.mints() || t.burns())) {
-            let flow_step = match steps.get(&tx.request_id) {
-                Some(Action::Issue { asset: a, to, quantity, .. }) => {
-                    tx.mints() && a == asset && &tx.destination == to && *quantity == tx.quantity
+            let flow_step = match steps.get(&tx.request_id).and_then(|a| a.supply_change()) {
+                Some(SupplyChange::Mint { asset: a, to, quantity }) => {
+                    tx.mints() && a == asset && &tx.destination == to && quantity == tx.quantity
                 }
-                Some(Action::Redeem { asset: a, user, quantity, .. }) => {
-                    tx.burns() && a == asset && &tx.source == user && *quantity == tx.quantity
+                Some(SupplyChange::Burn { asset: a, from, quantity }) => {
+                    tx.burns() && a == asset && &tx.source == from && quantity == tx.quantity
                 }
-                _ => false,
+                None => false,
             };
             match (flow_step, tx.mints()) {
                 (true, true) => issued += u128::from(tx.quantity),

@@ -9,7 +9,7 @@
 use crate::check::observations::Observations;
 use crate::check::Check;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::scenario::{Action, Scenario};
+use crate::scenario::Scenario;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks every delivery of personal data.
@@ -20,11 +20,8 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
     // its own user's transfers, not against the whole flow.
     let mut transfers: BTreeMap<(&ResourceId, &OrgId), Vec<u64>> = BTreeMap::new();
     for step in &scenario.flow {
-        match &step.action {
-            Action::Transfer { request_id, user, asset, .. } | Action::Issue { request_id, to: user, asset, .. } => {
-                transfers.entry((user, &asset.org)).or_default().push(*request_id);
-            }
-            _ => {}
+        if let (Some(request_id), Some((user, asset))) = (step.action.request_id(), step.action.data_subject()) {
+            transfers.entry((user, &asset.org)).or_default().push(request_id);
         }
     }
     for delivery in &seen.data_deliveries {
