@@ -11,6 +11,7 @@ pub(crate) mod escrow;
 pub mod note;
 pub mod organization;
 pub mod outbox;
+pub mod plan;
 pub(crate) mod user;
 
 pub use note::Note;

@@ -11,4 +11,5 @@ pub mod ivms101;
 pub mod keys;
 pub mod message;
 pub mod operation;
+pub mod plan;
 pub mod status;
