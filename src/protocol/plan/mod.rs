@@ -195,7 +195,7 @@ impl Plan {
 
     /// The account that keeps hold `n`'s tokens until they are released or rolled back: an
     /// account of the asset's managing org, named after the plan and the hold
-    /// (`ORG:100:hold.PLAN.N`), which no user can have.
+    /// (`ORG:100:hold.PLAN.N`).
     pub fn hold_account(&self, n: u32) -> Option<ResourceId> {
         let hold = self.hold(n)?;
         ResourceId::parse(&format!("{}:100:{}{}.{n}", hold.asset.org, HOLD_ACCOUNT_PREFIX, self.id)).ok()
@@ -208,7 +208,7 @@ impl Plan {
     }
 }
 
-/// How a hold account's name begins: a scenario may not declare a user whose name does.
+/// How a hold account's name begins (`ORG:100:hold.PLAN.N`).
 pub const HOLD_ACCOUNT_PREFIX: &str = "hold.";
 
 impl Instructs for Instruction {
