@@ -15,6 +15,38 @@ pub struct PersonalDataSeen {
     pub seen_by: Vec<String>,
 }
 
+/// A plan's end, as its coordinator knows it.
+#[derive(Debug, Serialize)]
+pub struct PlanOutcome {
+    /// The plan's id.
+    pub id: u64,
+    /// `completed`, `rejected`, `reverted` or `failed`; `null` when the coordinator does not know.
+    pub status: Option<&'static str>,
+    /// Why, for every status but `completed`.
+    pub reason: Option<&'static str>,
+    /// Each instruction, in order.
+    pub instructions: Vec<InstructionOutcome>,
+}
+
+/// How one instruction of a plan ended, as its coordinator was told.
+#[derive(Debug, Serialize)]
+pub struct InstructionOutcome {
+    /// Its number, from 1.
+    pub n: u32,
+    /// Its kind (`hold`, `release`, `transfer`, `issue`, `redeem`, `await`).
+    pub kind: &'static str,
+    /// `done` (on its ledger; an await passed), `rolled_back` (a hold placed then rolled back),
+    /// `failed`, or `not_run`.
+    pub status: &'static str,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The cluster whose ledger runs it (none for an await).
+    pub cluster: Option<String>,
+    /// The height of the block that holds it.
+    pub height: Option<u64>,
+}
+
 /// The result of one run.
 #[derive(Debug, Serialize)]
 pub struct Outcome {
@@ -40,6 +72,8 @@ pub struct Outcome {
     pub stats: Stats,
     /// Who saw each user's personal data: one entry per user with IVMS-101 data, in declaration order.
     pub personal_data: Vec<PersonalDataSeen>,
+    /// Every plan of the flow, in flow order.
+    pub plans: Vec<PlanOutcome>,
     /// Steps that never finished (their indices in the flow), when any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfinished_steps: Vec<crate::trace::StepNumber>,

@@ -167,6 +167,10 @@ pub fn step(actor: &ActorId, request_id: u64, command: &Command) -> String {
         Command::Redeem { user, asset, quantity } => {
             format!("redeem {request_id}: {user} redeems {quantity} of {asset} through {actor}")
         }
+        Command::Plan { plan } => {
+            let words: Vec<&str> = plan.instructions.iter().map(|i| i.word()).collect();
+            format!("plan {}: {actor} coordinates {}", plan.id, words.join(", "))
+        }
     }
 }
 
@@ -304,6 +308,11 @@ mod tests {
             "issue_get",
             "issue_notice",
             "redeem",
+            "plan_proposal",
+            "plan_consent",
+            "plan_get",
+            "plan_execute",
+            "plan_rollback",
         ];
         assert_eq!(words, expected);
         for kind in ExchangeKind::ALL {

@@ -15,7 +15,9 @@ use crate::actors::outbox::{Input, Outbox, Received};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
+use crate::protocol::keys;
 use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx, Transactions};
+use crate::protocol::plan::PlanSubmit;
 use crate::protocol::status::Status;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -87,6 +89,8 @@ pub struct LedgerState {
     pending: Vec<(LedgerTx, u64)>,
     pending_escrow: Vec<EscrowRequest>,
     seen_requests: BTreeSet<u64>,
+    /// The plans' transactions queued so far, by tx id: each is queued once.
+    plan_txs: BTreeSet<Hash32>,
     events: Vec<Arc<Message>>,
     timer_armed: bool,
 }
@@ -118,6 +122,7 @@ impl ClusterLedger {
             pending: Vec::new(),
             pending_escrow: Vec::new(),
             seen_requests: BTreeSet::new(),
+            plan_txs: BTreeSet::new(),
             events: Vec::new(),
             timer_armed: false,
         };
@@ -201,6 +206,7 @@ impl ClusterLedger {
                 self.state.pending.push((tx, now));
                 self.arm(now, out);
             }
+            Body::PlanSubmit(submit) => self.queue_plan_tx(now, message.request_id, &from, submit, envelope, out),
             Body::SyncRequest { from_event } => {
                 for event in self.state.events.iter().skip(from_event as usize) {
                     out.send_to(event.clone(), ActorId::Org(from.clone()), false);
@@ -231,8 +237,58 @@ impl ClusterLedger {
             | Body::IssueGet(_)
             | Body::IssueNotice(_)
             | Body::SignRedeem(_)
-            | Body::Redeem(_) => {}
+            | Body::Redeem(_)
+            | Body::PlanProposal(_)
+            | Body::PlanApproval(_)
+            | Body::PlanGet(_)
+            | Body::ConsentRequest(_)
+            | Body::SignPlan(_)
+            | Body::PlanConsent(_)
+            | Body::PlanExecute(_)
+            | Body::PlanRollback(_)
+            | Body::PlanResult(_)
+            | Body::PlanFinal(_) => {}
         }
+    }
+
+    /// A plan's instruction (or a hold's rollback) from its executor: the transaction the plan
+    /// says, queued once. Only the asset's managing org submits it, and it debits an account of
+    /// another org only with the consent of that account's user over the plan's hash.
+    fn queue_plan_tx(
+        &mut self,
+        now: u64,
+        request_id: u64,
+        from: &crate::protocol::ids::OrgId,
+        submit: PlanSubmit,
+        envelope: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
+        let plan = &submit.plan;
+        let tx = match submit.rollback {
+            true => plan.rollback_tx(submit.n, request_id),
+            false => plan.ledger_tx(submit.n, request_id),
+        };
+        let Some(tx) = tx else { return self.discard(envelope, Discard::Unentitled, out) };
+        let consented = || {
+            let hash = plan.hash();
+            submit.consent.as_ref().is_some_and(|c| {
+                let key = self.cfg.dir.user_key(&tx.source);
+                let signature = <[u8; 64]>::try_from(&c.signature[..]).ok();
+                c.account == tx.source
+                    && c.plan_hash == hash
+                    && (self.cfg.dir.null_signer
+                        || matches!((key, signature), (Some(k), Some(s)) if keys::verify(&k, &hash.0, &s)))
+            })
+        };
+        if &tx.asset.org != from || (tx.source.org != *from && !tx.mints() && !consented()) {
+            return self.discard(envelope, Discard::Unentitled, out);
+        }
+        if !self.state.plan_txs.insert(tx.tx_id) {
+            return;
+        }
+        out.note(Note::StateChange { actor: self.cfg.me.clone(), change: Change::TxQueued, cause: envelope.clone() });
+        self.state.pending.push((tx, now));
+        self.arm(now, out);
     }
 
     /// Arms the block timer, if it is not armed: the next multiple of `block_ms`.

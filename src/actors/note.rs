@@ -11,6 +11,7 @@ use crate::protocol::envelope::{Envelope, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::Kind;
 use crate::protocol::operation::Operation;
+use crate::protocol::plan::PlanStatus;
 use crate::protocol::status::Status;
 use serde::Serialize;
 use std::sync::Arc;
@@ -139,6 +140,22 @@ pub enum Note {
         cause: Cause,
         proof: Option<Arc<ChainpointProof>>,
     },
+    /// A plan's coordinator started it.
+    PlanStarted { org: OrgId, request_id: u64, plan: u64, hash: Hash32 },
+    /// A plan's coordinator learned how one of its instructions (or a hold's rollback) ended:
+    /// `ok` with the height and proof of its transaction, or why it failed.
+    PlanInstruction {
+        org: OrgId,
+        request_id: u64,
+        plan: u64,
+        n: u32,
+        rollback: bool,
+        status: Status,
+        height: Option<u64>,
+        proof: Option<Arc<ChainpointProof>>,
+    },
+    /// A plan is over, as its coordinator knows it.
+    PlanFinal { org: OrgId, request_id: u64, plan: u64, status: PlanStatus, reason: Option<Status> },
     /// A regulation check on IVMS-101 data, with its inputs and verdict.
     Compliance {
         org: OrgId,

@@ -82,6 +82,11 @@ pub enum Command {
         /// How many.
         quantity: u64,
     },
+    /// (To its coordinator) run an execution plan.
+    Plan {
+        /// The plan.
+        plan: std::sync::Arc<crate::protocol::plan::Plan>,
+    },
 }
 
 /// One input of an actor.

@@ -10,6 +10,7 @@ use crate::protocol::ids::{ActorId, Address, ResourceId, TextPieces};
 use crate::protocol::keys;
 use crate::protocol::message::{Body, Order, SignResponse};
 use crate::protocol::operation::SignRedeem;
+use crate::protocol::plan::{ConsentRequest, Instructs};
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -79,6 +80,7 @@ impl User {
         let request = match message.body {
             Body::SignRequest(request) => request,
             Body::SignRedeem(redeem) => return self.sign_redeem(message.request_id, redeem, out),
+            Body::SignPlan(request) => return self.sign_plan(message.request_id, request, out),
             Body::Advertisement(_)
             | Body::Get(_)
             | Body::GetResponse(_)
@@ -104,7 +106,17 @@ impl User {
             | Body::EscrowCommitted(_)
             | Body::IssueGet(_)
             | Body::IssueNotice(_)
-            | Body::Redeem(_) => return,
+            | Body::Redeem(_)
+            | Body::PlanProposal(_)
+            | Body::PlanApproval(_)
+            | Body::PlanGet(_)
+            | Body::ConsentRequest(_)
+            | Body::PlanConsent(_)
+            | Body::PlanExecute(_)
+            | Body::PlanRollback(_)
+            | Body::PlanResult(_)
+            | Body::PlanFinal(_)
+            | Body::PlanSubmit(_) => return,
         };
         let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
@@ -123,6 +135,16 @@ impl User {
         let own = self.cfg.dir.user_finids.get(&self.cfg.id) == Some(&redeem.template.source_finid);
         if own {
             self.sign(request_id, redeem.template.hash(), out);
+        }
+    }
+
+    /// Its org asks it to consent to a plan: it signs the plan's hash when the plan takes tokens
+    /// from its own account.
+    fn sign_plan(&mut self, request_id: u64, request: ConsentRequest, out: &mut Outbox) {
+        let plan = &request.plan;
+        let takes = plan.instructions.iter().any(|i| i.takes_from_source() && i.source(plan) == Some(&self.cfg.id));
+        if request.accounts == [self.cfg.id.clone()] && takes {
+            self.sign(request_id, plan.hash(), out);
         }
     }
 

@@ -91,6 +91,7 @@ fn check(cx: &Context<'_>, asked: &BTreeSet<(&ResourceId, &ResourceId)>, expecta
             };
             final_status(seen, (operation.word(), knower), *request_id, *status, *reason)
         }
+        Expectation::Plan { id, status, reason } => plan_status(seen, *id, *status, *reason),
         Expectation::Proof { request_id, valid } => {
             let what = cx.scenario.moving_word(*request_id);
             let name = format!("proof of {what} {request_id} is {}", if *valid { "valid" } else { "invalid" });
@@ -188,6 +189,28 @@ fn balance(cx: &Context<'_>, asked: bool, account: &ResourceId, asset: &Resource
 
 /// A final status expectation of a `kind` step (`transfer`, `issue`, `redeem`), read as the org
 /// that must know it (`knower`) knows it.
+/// A plan's final status (and reason) as its coordinator knows it.
+fn plan_status(
+    seen: &Observations,
+    id: u64,
+    status: crate::protocol::plan::PlanStatus,
+    reason: Option<ReasonWord>,
+) -> Check {
+    let mut name = format!("plan {id} is {}", status.word());
+    if let Some(reason) = reason {
+        name.push_str(&format!(" ({})", reason_word(reason_status(reason))));
+    }
+    let Some((known, known_reason, _)) = seen.plans.get(&id).and_then(|p| p.outcome) else {
+        return Check::new(name, false, "its coordinator does not know a final status");
+    };
+    let detail = match known_reason {
+        Some(why) => format!("{} ({})", known.word(), reason_word(why)),
+        None => known.word().to_owned(),
+    };
+    let passed = known == status && reason.is_none_or(|r| Some(reason_status(r)) == known_reason);
+    Check::new(name, passed, detail)
+}
+
 fn final_status(
     seen: &Observations,
     (kind, knower): (&str, &str),

@@ -12,6 +12,7 @@ use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId, ResourceId};
 use crate::protocol::message::{BalanceAnswer, Body, Kind, ProofAnswer, StatusAnswer, VerifyAnswer};
 use crate::protocol::operation::Operation;
+use crate::protocol::plan::PlanStatus;
 use crate::protocol::status::Status;
 use crate::sentences;
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,6 +197,34 @@ pub struct Observations {
     pub ledger_answers: Vec<LedgerAnswer>,
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
     pub replicas: BTreeMap<OrgId, LedgerView>,
+    /// Each plan as its coordinator knows it, by plan id.
+    pub plans: BTreeMap<u64, PlanSeen>,
+}
+
+/// A plan as its coordinator knows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlanSeen {
+    /// Its coordinator.
+    pub coordinator: Option<OrgId>,
+    /// The request id it runs under.
+    pub request_id: u64,
+    /// When it started.
+    pub started_us: u64,
+    /// How each instruction (and each hold's rollback, `true`) ended, by number.
+    pub instructions: BTreeMap<(u32, bool), InstructionSeen>,
+    /// Its final status and reason, and when the coordinator knew it.
+    pub outcome: Option<(PlanStatus, Option<Status>, u64)>,
+}
+
+/// How one instruction of a plan (or a hold's rollback) ended, as its coordinator was told.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstructionSeen {
+    /// `ok`, or why it failed.
+    pub status: Status,
+    /// The height of the block that holds it.
+    pub height: Option<u64>,
+    /// Its proof.
+    pub proof: Option<Arc<ChainpointProof>>,
 }
 
 impl Observations {
@@ -270,6 +299,18 @@ impl Observations {
             }
             Note::StateChange { actor, change, cause } => {
                 self.state_change(actor.clone(), *change, cause);
+            }
+            Note::PlanStarted { org, request_id, plan, .. } => {
+                let seen = self.plans.entry(*plan).or_default();
+                (seen.coordinator, seen.request_id, seen.started_us) = (Some(org.clone()), *request_id, t_us);
+            }
+            Note::PlanInstruction { plan, n, rollback, status, height, proof, .. } => {
+                let seen = InstructionSeen { status: *status, height: *height, proof: proof.clone() };
+                self.plans.entry(*plan).or_default().instructions.insert((*n, *rollback), seen);
+            }
+            Note::PlanFinal { plan, status, reason, .. } => {
+                let seen = self.plans.entry(*plan).or_default();
+                seen.outcome.get_or_insert((*status, *reason, t_us));
             }
             unread_notes!() => {}
         }

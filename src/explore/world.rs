@@ -199,7 +199,20 @@ impl Context {
         }
         let actors: Vec<ActorId> = machines.keys().cloned().collect();
         let index: BTreeMap<ActorId, Actor> = actors.iter().enumerate().map(|(i, a)| (a.clone(), i as Actor)).collect();
-        let boundaries = actors.iter().map(|_| Boundary::new(Signer::Null, dir.clone())).collect();
+        // An org's messages carry its signature inside a plan's instructions (its approval):
+        // with plans, orgs seal for real (checking nothing), so that a found order's messages are
+        // the run's, byte for byte.
+        let plans = scenario.flow.iter().any(|s| matches!(s.action, crate::scenario::Action::Plan { .. }));
+        let boundaries = actors
+            .iter()
+            .map(|actor| match (actor, plans) {
+                (ActorId::Org(_), true) => {
+                    let key = keys.remove(actor).expect("every org has a key");
+                    Boundary::new(Signer::SealOnly(Box::new(key)), dir.clone())
+                }
+                _ => Boundary::new(Signer::Null, dir.clone()),
+            })
+            .collect();
         let flow = Flow::new(scenario);
         let steps = flow
             .steps()

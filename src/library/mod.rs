@@ -26,7 +26,8 @@ mod script;
 use crate::actors::byzantine::Misbehaviours;
 use crate::check::observations::Observations;
 use crate::check::{expectations, invariants, Check};
-use crate::outcome::{Outcome, PersonalDataSeen};
+use crate::outcome::{InstructionOutcome, Outcome, PersonalDataSeen, PlanOutcome};
+use crate::protocol::status::Status;
 use crate::scenario::{Expectation, LoadError, Names, Scenario};
 use crate::sim::{self, Stats};
 use crate::trace::Record;
@@ -251,6 +252,7 @@ pub(crate) fn conclude(
             seen_by: saw.remove(user).unwrap_or_default().iter().map(ToString::to_string).collect(),
         })
         .collect();
+    let plans = plan_outcomes(scenario, &result.observations);
     let passed = expectations.iter().all(|c| c.passed)
         && invariants.iter().all(|c| c.passed || expected_broken.contains(&c.name));
     Outcome {
@@ -265,9 +267,45 @@ pub(crate) fn conclude(
         suspects,
         stats: result.stats,
         personal_data,
+        plans,
         unfinished_steps: result.unfinished_steps,
         trace: result.trace,
         expected_broken,
         coverage: result.coverage,
     }
+}
+
+/// Every plan of the flow as its coordinator knows it, for the `--json` object.
+fn plan_outcomes(scenario: &Scenario, seen: &crate::check::observations::Observations) -> Vec<PlanOutcome> {
+    use crate::check::expectations::reason_word;
+    use crate::protocol::plan::Instructs;
+    invariants::plans::plans(scenario)
+        .map(|plan| {
+            let known = seen.plans.get(&plan.id);
+            let outcome = known.and_then(|k| k.outcome);
+            let result = |n: u32, rollback: bool| known.and_then(|k| k.instructions.get(&(n, rollback)));
+            let last_answered = known.and_then(|k| k.instructions.keys().map(|(n, _)| *n).max()).unwrap_or(0);
+            let instructions = plan
+                .numbered()
+                .map(|(n, instruction)| {
+                    let (status, reason, height) = match (result(n, false), result(n, true)) {
+                        (_, Some(rolled)) if rolled.status == Status::Ok => ("rolled_back", None, rolled.height),
+                        (Some(done), _) if done.status == Status::Ok => ("done", None, done.height),
+                        (Some(failed), _) => ("failed", Some(reason_word(failed.status)), None),
+                        (None, _) if instruction.asset(plan).is_none() && last_answered > n => ("done", None, None),
+                        (None, _) => ("not_run", None, None),
+                    };
+                    let cluster =
+                        plan.executor(n).and_then(|org| scenario.orgs.get(org)).map(|org| org.cluster.to_string());
+                    InstructionOutcome { n, kind: instruction.word(), status, reason, cluster, height }
+                })
+                .collect();
+            PlanOutcome {
+                id: plan.id,
+                status: outcome.map(|(status, _, _)| status.word()),
+                reason: outcome.and_then(|(_, reason, _)| reason).map(reason_word),
+                instructions,
+            }
+        })
+        .collect()
 }

@@ -58,6 +58,8 @@ pub struct ProtocolConfig {
     pub regulation_order: RegulationOrder,
     /// Direct settlement, or a hold first.
     pub settlement: SettlementMode,
+    /// A plan's timeout when its step gives none, in milliseconds.
+    pub plan_timeout_ms: u64,
 }
 
 impl Default for ProtocolConfig {
@@ -70,6 +72,7 @@ impl Default for ProtocolConfig {
             status_query: false,
             regulation_order: RegulationOrder::Seed,
             settlement: SettlementMode::Direct,
+            plan_timeout_ms: 10_000,
         }
     }
 }

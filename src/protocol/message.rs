@@ -11,6 +11,7 @@ use super::atst::TransferTemplate;
 use super::cause::Cause;
 use super::ids::{ClusterId, OrgId, ResourceId};
 use super::operation::{IssueGet, IssueNotice, Redeem, SignRedeem};
+use super::plan;
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::crypto::{merkle, Hash32};
@@ -84,6 +85,28 @@ pub enum Body {
     SignRedeem(SignRedeem),
     /// A redeem request, the holder's org to the asset's managing org.
     Redeem(Redeem),
+    /// A plan, its coordinator to an executor, for approval.
+    PlanProposal(plan::PlanProposal),
+    /// An executor's verdict on its instructions of a plan.
+    PlanApproval(plan::PlanApproval),
+    /// An executor asks a receiver's org for the receiver's IVMS-101 data, naming the plan.
+    PlanGet(plan::PlanGet),
+    /// A plan's coordinator asks a source's org for its user's consent.
+    ConsentRequest(plan::ConsentRequest),
+    /// An org asks its user to sign a plan's hash.
+    SignPlan(plan::ConsentRequest),
+    /// A source's org gives the coordinator its user's consent.
+    PlanConsent(plan::PlanConsents),
+    /// A plan's coordinator sends an executor one instruction.
+    PlanExecute(plan::PlanExecute),
+    /// A plan's coordinator asks an executor to roll back a hold.
+    PlanRollback(plan::PlanRollback),
+    /// An executor tells the coordinator where an instruction or rollback stands.
+    PlanResult(plan::PlanResult),
+    /// A plan's coordinator tells its executors and sources' orgs the final status.
+    PlanFinal(plan::PlanFinal),
+    /// An executor submits a plan's instruction (or rollback) to its cluster's ledger.
+    PlanSubmit(plan::PlanSubmit),
 }
 
 impl Body {
@@ -99,6 +122,7 @@ impl Body {
             Body::BalanceAnswer(answer) => Some(answer.status),
             Body::StatusAnswer(answer) => Some(answer.status),
             Body::IssueNotice(notice) => Some(notice.settlement.status),
+            Body::PlanResult(result) => Some(result.status),
             Body::Advertisement(_)
             | Body::Get(_)
             | Body::Verify(_)
@@ -119,7 +143,17 @@ impl Body {
             | Body::EscrowCommitted(_)
             | Body::IssueGet(_)
             | Body::SignRedeem(_)
-            | Body::Redeem(_) => None,
+            | Body::Redeem(_)
+            | Body::PlanProposal(_)
+            | Body::PlanApproval(_)
+            | Body::PlanGet(_)
+            | Body::ConsentRequest(_)
+            | Body::SignPlan(_)
+            | Body::PlanConsent(_)
+            | Body::PlanExecute(_)
+            | Body::PlanRollback(_)
+            | Body::PlanFinal(_)
+            | Body::PlanSubmit(_) => None,
         }
     }
 
@@ -154,6 +188,17 @@ impl Body {
             Body::IssueNotice(_) => Kind::IssueNotice,
             Body::SignRedeem(_) => Kind::SignRedeem,
             Body::Redeem(_) => Kind::Redeem,
+            Body::PlanProposal(_) => Kind::PlanProposal,
+            Body::PlanApproval(_) => Kind::PlanApproval,
+            Body::PlanGet(_) => Kind::PlanGet,
+            Body::ConsentRequest(_) => Kind::ConsentRequest,
+            Body::SignPlan(_) => Kind::SignPlan,
+            Body::PlanConsent(_) => Kind::PlanConsent,
+            Body::PlanExecute(_) => Kind::PlanExecute,
+            Body::PlanRollback(_) => Kind::PlanRollback,
+            Body::PlanResult(_) => Kind::PlanResult,
+            Body::PlanFinal(_) => Kind::PlanFinal,
+            Body::PlanSubmit(_) => Kind::PlanSubmit,
         }
     }
 }
@@ -215,6 +260,17 @@ kinds! {
     IssueNotice = "issue_notice",
     SignRedeem = "sign_redeem",
     Redeem = "redeem",
+    PlanProposal = "plan_proposal",
+    PlanApproval = "plan_approval",
+    PlanGet = "plan_get",
+    ConsentRequest = "consent_request",
+    SignPlan = "sign_plan",
+    PlanConsent = "plan_consent",
+    PlanExecute = "plan_execute",
+    PlanRollback = "plan_rollback",
+    PlanResult = "plan_result",
+    PlanFinal = "plan_final",
+    PlanSubmit = "plan_submit",
 }
 
 impl Kind {

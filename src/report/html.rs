@@ -50,6 +50,10 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 (sequence(scenario, &outcome.trace))
                 h2 { "Transfers" }
                 (transfers(scenario, outcome, material))
+                @if !outcome.plans.is_empty() {
+                    h2 { "Execution plans" }
+                    (plans(scenario, outcome))
+                }
                 h2 { "Who saw whose personal data" }
                 (who_saw(&outcome.trace))
                 h2 { "Suspects" }
@@ -327,6 +331,89 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
     }
 }
 
+/// A section per plan: its instructions (executor, ledger, height, how each ended), what its
+/// coordinator noted, its compliance checks, and its final status.
+fn plans(scenario: &Scenario, outcome: &Outcome) -> Markup {
+    // Each plan's request id, from its coordinator's note that it started.
+    let mut request_of: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut notes: BTreeMap<u64, Vec<&Record>> = BTreeMap::new();
+    for record in &outcome.trace {
+        match &record.event {
+            Event::Note(Note::PlanStarted { plan, request_id, .. }) => {
+                request_of.insert(*plan, *request_id);
+            }
+            Event::Note(Note::Compliance { request_id, .. }) => notes.entry(*request_id).or_default().push(record),
+            Event::Note(Note::PlanInstruction { plan, .. } | Note::PlanFinal { plan, .. }) => {
+                if let Some(request_id) = request_of.get(plan) {
+                    notes.entry(*request_id).or_default().push(record);
+                }
+            }
+            _ => {}
+        }
+    }
+    let steps: BTreeMap<u64, &crate::protocol::plan::Plan> =
+        crate::check::invariants::plans::plans(scenario).map(|p| (p.id, p)).collect();
+    let none = Vec::new();
+    html! {
+        @for known in &outcome.plans {
+            @let plan = steps.get(&known.id);
+            @let own = request_of.get(&known.id).and_then(|r| notes.get(r)).unwrap_or(&none);
+            h3 { "Plan " (known.id) }
+            p { "Coordinated by " (plan.map(|p| p.coordinator.to_string()).unwrap_or_default()) ": "
+                @match (known.status, known.reason) {
+                    (Some(status), Some(reason)) => { strong { (status) } " (" (reason) ")." }
+                    (Some(status), None) => { strong { (status) } "." }
+                    (None, _) => { "its coordinator knows no final status." }
+                }
+                @if let Some(first) = plan.and_then(|p| p.first_irreversible()) {
+                    " Once instruction " (first) " was sent it could not be undone; before that, a failure reverts it."
+                }
+            }
+            table {
+                tr { th { "n" } th { "instruction" } th { "executor" } th { "ledger" } th { "status" } th { "height" } }
+                @for i in &known.instructions {
+                    @let executor = plan.and_then(|p| p.executor(i.n)).map(ToString::to_string).unwrap_or_default();
+                    @let what = plan.and_then(|p| p.instruction(i.n)).map(|ins| describe(plan.copied(), ins)).unwrap_or_default();
+                    tr { td { (i.n) } td { (what) } td { (executor) } td { (i.cluster.clone().unwrap_or_default()) }
+                         td { (i.status) @if let Some(reason) = i.reason { " (" (reason) ")" } }
+                         td { (i.height.map(|h| h.to_string()).unwrap_or_default()) } }
+                }
+            }
+            (timeline(own, u64::MAX))
+            (compliance(own, request_of.get(&known.id).copied().unwrap_or(u64::MAX)))
+        }
+    }
+}
+
+/// An instruction in words.
+fn describe(plan: Option<&crate::protocol::plan::Plan>, instruction: &crate::protocol::plan::Instruction) -> String {
+    use crate::protocol::plan::{Instruction, Instructs};
+    let Some(plan) = plan else { return instruction.word().to_owned() };
+    let text = |id: Option<&crate::protocol::ids::ResourceId>| id.map(ToString::to_string).unwrap_or_default();
+    let quantity = instruction.quantity(plan).unwrap_or(0);
+    match instruction {
+        Instruction::Await(wait) => format!("await {} ms", wait.ms),
+        Instruction::Release(release) => {
+            format!(
+                "release hold {} ({quantity} of {}) to {}",
+                release.hold,
+                text(instruction.asset(plan)),
+                text(instruction.receiver())
+            )
+        }
+        _ => {
+            let mut words = format!("{} {quantity} of {}", instruction.word(), text(instruction.asset(plan)));
+            if let Some(source) = instruction.source(plan) {
+                words.push_str(&format!(" from {source}"));
+            }
+            if let Some(receiver) = instruction.receiver() {
+                words.push_str(&format!(" to {receiver}"));
+            }
+            words
+        }
+    }
+}
+
 /// The request ids a note is about (the transfers whose section shows it).
 fn request_ids(note: &Note) -> Vec<u64> {
     match note {
@@ -352,8 +439,10 @@ fn request_ids(note: &Note) -> Vec<u64> {
 /// The notes of one transfer, in order, as sentences.
 fn timeline(trace: &[&Record], id: u64) -> Markup {
     // The compliance checks and the proof's verification have sections of their own.
+    // (`u64::MAX`: every note given, for a plan's section.)
     let of_it = |note: &Note| {
-        !matches!(note, Note::Compliance { .. } | Note::ProofResult { .. }) && request_ids(note).contains(&id)
+        !matches!(note, Note::Compliance { .. } | Note::ProofResult { .. })
+            && (id == u64::MAX || request_ids(note).contains(&id))
     };
     let rows: Vec<(u64, String)> = trace
         .iter()

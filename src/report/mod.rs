@@ -11,6 +11,7 @@ use crate::outcome::Outcome;
 use crate::protocol::cause::RuleCheck;
 use crate::protocol::message::Kind;
 use crate::protocol::operation::Operation;
+use crate::protocol::status::Status;
 use crate::sentences;
 use crate::trace::{Event, Hop, Record};
 use std::collections::BTreeMap;
@@ -173,6 +174,24 @@ fn note_text(note: &Note) -> Option<String> {
                 format!("{org}: {operation} {request_id} REJECTED, {reason} ({cause})")
             }
         }
+        Note::PlanStarted { org, plan, hash, .. } => format!("{org} starts plan {plan} (hash {})", hash.short()),
+        Note::PlanInstruction { org, plan, n, rollback, status, height, .. } => {
+            let what = if *rollback { format!("rollback of hold {n}") } else { format!("instruction {n}") };
+            match (status, height) {
+                (Status::Ok, Some(height)) => format!("{org}: plan {plan}, {what} done at height {height}"),
+                (status, _) => {
+                    format!("{org}: plan {plan}, {what} FAILED, {}", crate::check::expectations::reason_word(*status))
+                }
+            }
+        }
+        Note::PlanFinal { org, plan, status, reason, .. } => match reason {
+            Some(reason) => format!(
+                "{org}: plan {plan} {}, {}",
+                status.word().to_uppercase(),
+                crate::check::expectations::reason_word(*reason)
+            ),
+            None => format!("{org}: plan {plan} {}", status.word().to_uppercase()),
+        },
         Note::Compliance { org, request_id, check, passed } => {
             let RuleCheck { rule, field, value, limit } = check;
             format!(

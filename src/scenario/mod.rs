@@ -197,6 +197,11 @@ pub enum Action {
         /// How many.
         quantity: u64,
     },
+    /// An execution plan, run by its coordinator (`plan.coordinator`).
+    Plan {
+        /// The plan.
+        plan: std::sync::Arc<crate::protocol::plan::Plan>,
+    },
 }
 
 impl Action {
@@ -211,7 +216,8 @@ impl Action {
             | Action::Get { .. }
             | Action::Verify { .. }
             | Action::VerifyProof { .. }
-            | Action::Balance { .. } => None,
+            | Action::Balance { .. }
+            | Action::Plan { .. } => None,
         }
     }
 
@@ -226,7 +232,8 @@ impl Action {
             | Action::Verify { .. }
             | Action::Transfer { .. }
             | Action::VerifyProof { .. }
-            | Action::Balance { .. } => None,
+            | Action::Balance { .. }
+            | Action::Plan { .. } => None,
         }
     }
 
@@ -238,7 +245,8 @@ impl Action {
             | Action::Get { .. }
             | Action::Verify { .. }
             | Action::VerifyProof { .. }
-            | Action::Balance { .. } => None,
+            | Action::Balance { .. }
+            | Action::Plan { .. } => None,
         }
     }
 
@@ -252,7 +260,8 @@ impl Action {
             | Action::Get { .. }
             | Action::Verify { .. }
             | Action::VerifyProof { .. }
-            | Action::Balance { .. } => None,
+            | Action::Balance { .. }
+            | Action::Plan { .. } => None,
         }
     }
     /// What it does to its asset's supply, if it mints or burns: the checks' `conservation`
@@ -268,7 +277,8 @@ impl Action {
             | Action::Verify { .. }
             | Action::Transfer { .. }
             | Action::VerifyProof { .. }
-            | Action::Balance { .. } => None,
+            | Action::Balance { .. }
+            | Action::Plan { .. } => None,
         }
     }
 
@@ -282,7 +292,8 @@ impl Action {
             | Action::Verify { .. }
             | Action::VerifyProof { .. }
             | Action::Balance { .. }
-            | Action::Redeem { .. } => None,
+            | Action::Redeem { .. }
+            | Action::Plan { .. } => None,
         }
     }
 }
@@ -341,6 +352,7 @@ impl Step {
             Action::Redeem { request_id, user, asset, quantity } => {
                 format!("redeem {request_id} {user} {asset} {quantity}")
             }
+            Action::Plan { plan } => format!("plan {} {} {}", plan.id, plan.coordinator, plan.hash().to_hex()),
         };
         format!("{words} at {at}")
     }
@@ -376,6 +388,15 @@ pub enum Expectation {
         /// settled or rejected.
         status: TransferStatusWord,
         /// The rejection reason, if given.
+        reason: Option<ReasonWord>,
+    },
+    /// A plan's final status as its coordinator knows it.
+    Plan {
+        /// The plan's id.
+        id: u64,
+        /// completed, rejected, reverted or failed.
+        status: crate::protocol::plan::PlanStatus,
+        /// The reason, if given.
         reason: Option<ReasonWord>,
     },
     /// The last verify_proof of a request.

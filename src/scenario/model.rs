@@ -423,7 +423,84 @@ one_key_enum! {
     Workload(WorkloadStep) = "workload",
     Issue(IssueStep) = "issue",
     Redeem(RedeemStep) = "redeem",
+    Plan(PlanStep) = "plan",
     }
+}
+
+/// An execution plan: its coordinator runs its instructions in order, all or nothing
+/// (`docs/plans.md`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStep {
+    pub id: S<Whole>,
+    pub org: S<String>,
+    #[serde(default)]
+    pub timeout_ms: Option<S<Whole>>,
+    pub instructions: Vec<S<InstructionSpec>>,
+    #[serde(default)]
+    pub at_ms: Option<S<Whole>>,
+}
+
+one_key_enum! {
+    /// One instruction of a plan: one key naming the kind, its fields as the value.
+    #[derive(Debug)]
+    pub enum InstructionSpec {
+    Hold(HoldSpec) = "hold",
+    Release(ReleaseSpec) = "release",
+    Transfer(PlanTransferSpec) = "transfer",
+    Issue(PlanIssueSpec) = "issue",
+    Redeem(PlanRedeemSpec) = "redeem",
+    Await(AwaitSpec) = "await",
+    }
+}
+
+/// `from`'s available tokens held by the plan.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldSpec {
+    pub asset: S<String>,
+    pub from: S<String>,
+    pub quantity: S<Whole>,
+}
+
+/// The tokens of hold `hold` (an earlier instruction's number) paid to `to`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSpec {
+    pub hold: S<Whole>,
+    pub to: S<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanTransferSpec {
+    pub asset: S<String>,
+    pub from: S<String>,
+    pub to: S<String>,
+    pub quantity: S<Whole>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanIssueSpec {
+    pub asset: S<String>,
+    pub to: S<String>,
+    pub quantity: S<Whole>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRedeemSpec {
+    pub asset: S<String>,
+    pub from: S<String>,
+    pub quantity: S<Whole>,
+}
+
+/// The next instruction starts no earlier than `ms` after this one is reached.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwaitSpec {
+    pub ms: S<Whole>,
 }
 
 /// Many transfers in one step: transfer k (from 0) is bought by `buyers[k % buyers]`, of
@@ -552,7 +629,27 @@ one_key_enum! {
     Invariant(InvariantExpect) = "invariant",
     Issue(TransferExpect) = "issue",
     Redeem(TransferExpect) = "redeem",
+    Plan(PlanExpect) = "plan",
     }
+}
+
+/// A plan's final status, as its coordinator knows it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanExpect {
+    pub id: S<Whole>,
+    pub status: PlanStatusWord,
+    #[serde(default)]
+    pub reason: Option<ReasonWord>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatusWord {
+    Completed,
+    Rejected,
+    Reverted,
+    Failed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -594,11 +691,13 @@ pub enum InvariantName {
     Privacy,
     HonestAnswers,
     HoldsReleased,
+    Atomicity,
+    Consent,
 }
 
 impl InvariantName {
     /// Every built-in invariant, in the contract's order.
-    pub const ALL: [InvariantName; 9] = [
+    pub const ALL: [InvariantName; 11] = [
         InvariantName::Conservation,
         InvariantName::ExactlyOnce,
         InvariantName::ValidProofs,
@@ -608,6 +707,8 @@ impl InvariantName {
         InvariantName::Privacy,
         InvariantName::HonestAnswers,
         InvariantName::HoldsReleased,
+        InvariantName::Atomicity,
+        InvariantName::Consent,
     ];
 
     /// The name it is reported under.
@@ -622,6 +723,8 @@ impl InvariantName {
             InvariantName::Privacy => "privacy",
             InvariantName::HonestAnswers => "honest_answers",
             InvariantName::HoldsReleased => "holds_released",
+            InvariantName::Atomicity => "atomicity",
+            InvariantName::Consent => "consent",
         }
     }
 }
@@ -777,4 +880,6 @@ pub struct ProtocolSpec {
     pub regulation_order: Option<RegulationOrder>,
     #[serde(default)]
     pub settlement: Option<SettlementMode>,
+    #[serde(default)]
+    pub plan_timeout_ms: Option<S<Whole>>,
 }

@@ -268,10 +268,19 @@ fn parties(kind: Kind) -> (Role, Role) {
         | Kind::StatusAnswer
         | Kind::IssueGet
         | Kind::IssueNotice
-        | Kind::Redeem => (Role::Org, Role::Org),
+        | Kind::Redeem
+        | Kind::PlanProposal
+        | Kind::PlanApproval
+        | Kind::PlanGet
+        | Kind::ConsentRequest
+        | Kind::PlanConsent
+        | Kind::PlanExecute
+        | Kind::PlanRollback
+        | Kind::PlanResult
+        | Kind::PlanFinal => (Role::Org, Role::Org),
         Kind::Order | Kind::SignResponse => (Role::User, Role::Org),
-        Kind::SignRequest | Kind::SignRedeem => (Role::Org, Role::User),
-        Kind::Submit | Kind::SyncRequest | Kind::Hold | Kind::Release => (Role::Org, Role::Ledger),
+        Kind::SignRequest | Kind::SignRedeem | Kind::SignPlan => (Role::Org, Role::User),
+        Kind::Submit | Kind::SyncRequest | Kind::Hold | Kind::Release | Kind::PlanSubmit => (Role::Org, Role::Ledger),
         Kind::BlockCommitted | Kind::EscrowCommitted => (Role::Ledger, Role::Org),
     }
 }
@@ -287,6 +296,8 @@ fn statuses_answered(kind: Kind) -> &'static [Status] {
             &[Status::Regulation, Status::Denied, Status::Signature, Status::Balance, Status::Timeout, Status::Replay]
         }
         Kind::IssueNotice => &[Status::Regulation, Status::Denied, Status::Timeout],
+        // An executor's word on an instruction: refused by it or its ledger, or not final yet.
+        Kind::PlanResult => &[Status::Balance, Status::Denied, Status::Signature, Status::Pending],
         _ => &[],
     }
 }

@@ -139,7 +139,8 @@ impl Flow {
             | Note::ProofResult { request_id, .. }
             | Note::BalanceResult { request_id, .. }
             | Note::TransferFinal { request_id, .. }
-            | Note::OperationFinal { request_id, .. } => *request_id,
+            | Note::OperationFinal { request_id, .. }
+            | Note::PlanFinal { request_id, .. } => *request_id,
             // Every other note is no step's result (listed, so that a new note is a compile error
             // here until it says whether it finishes a step).
             Note::AdvertisementReceived { .. }
@@ -149,6 +150,8 @@ impl Flow {
             | Note::SaleFinal { .. }
             | Note::OperationStarted { .. }
             | Note::OperationDecided { .. }
+            | Note::PlanStarted { .. }
+            | Note::PlanInstruction { .. }
             | Note::Compliance { .. }
             | Note::PersonalData { .. }
             | Note::Submitted { .. }
@@ -213,6 +216,10 @@ pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
         Action::Redeem { user, asset, quantity, .. } => {
             let org = user.org.clone();
             (ActorId::Org(org.clone()), org, Command::Redeem { user, asset, quantity })
+        }
+        Action::Plan { plan } => {
+            let org = plan.coordinator.clone();
+            (ActorId::Org(org.clone()), org, Command::Plan { plan })
         }
     }
 }

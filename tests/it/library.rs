@@ -64,7 +64,7 @@ fn a_custom_invariant_is_reported_after_the_built_in_ones_and_can_be_expected_to
     let outcome = simulator.run(&scenario, 0);
     let names: Vec<&str> = outcome.invariants.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names.last(), Some(&"never_holds"));
-    assert_eq!(names.len(), 10, "the nine built-in ones first");
+    assert_eq!(names.len(), 12, "the eleven built-in ones first");
     assert!(!outcome.passed, "a broken custom invariant fails the run");
     let expecting = SAMPLE_FLOW.replace("expect:\n", "expect:\n  - invariant: { name: never_holds, holds: false }\n");
     let scenario = simulator.parse("sample", &expecting).unwrap();

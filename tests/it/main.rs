@@ -16,6 +16,7 @@ mod ivms101;
 mod layers;
 mod library;
 mod loader;
+mod plans;
 mod quorum;
 mod report;
 mod sample_flow;

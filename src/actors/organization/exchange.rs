@@ -39,11 +39,21 @@ pub enum ExchangeKind {
     IssueNotice,
     /// A redeem request (answered by the tx id, then the final status).
     Redeem,
+    /// A plan proposed to an executor (answered by its approval or refusal).
+    PlanProposal,
+    /// A plan's consents asked of a source's org.
+    PlanConsent,
+    /// An executor fetching a plan receiver's IVMS-101 data.
+    PlanGet,
+    /// A plan's instruction sent to its executor (answered by its result).
+    PlanExecute,
+    /// A plan's holds to roll back, sent to their executor.
+    PlanRollback,
 }
 
 impl ExchangeKind {
     /// Every kind of exchange.
-    pub const ALL: [ExchangeKind; 11] = [
+    pub const ALL: [ExchangeKind; 16] = [
         ExchangeKind::Get,
         ExchangeKind::IvmsGet,
         ExchangeKind::Verify,
@@ -55,6 +65,11 @@ impl ExchangeKind {
         ExchangeKind::IssueGet,
         ExchangeKind::IssueNotice,
         ExchangeKind::Redeem,
+        ExchangeKind::PlanProposal,
+        ExchangeKind::PlanConsent,
+        ExchangeKind::PlanGet,
+        ExchangeKind::PlanExecute,
+        ExchangeKind::PlanRollback,
     ];
 
     /// The name the trace uses.
@@ -71,6 +86,11 @@ impl ExchangeKind {
             ExchangeKind::IssueGet => "issue_get",
             ExchangeKind::IssueNotice => "issue_notice",
             ExchangeKind::Redeem => "redeem",
+            ExchangeKind::PlanProposal => "plan_proposal",
+            ExchangeKind::PlanConsent => "plan_consent",
+            ExchangeKind::PlanGet => "plan_get",
+            ExchangeKind::PlanExecute => "plan_execute",
+            ExchangeKind::PlanRollback => "plan_rollback",
         }
     }
 
@@ -87,6 +107,11 @@ impl ExchangeKind {
             ExchangeKind::IssueGet => Kind::IssueGet,
             ExchangeKind::IssueNotice => Kind::IssueNotice,
             ExchangeKind::Redeem => Kind::Redeem,
+            ExchangeKind::PlanProposal => Kind::PlanProposal,
+            ExchangeKind::PlanConsent => Kind::ConsentRequest,
+            ExchangeKind::PlanGet => Kind::PlanGet,
+            ExchangeKind::PlanExecute => Kind::PlanExecute,
+            ExchangeKind::PlanRollback => Kind::PlanRollback,
         }
     }
 
@@ -103,6 +128,10 @@ impl ExchangeKind {
             ExchangeKind::IssueGet => Kind::GetResponse,
             ExchangeKind::IssueNotice => Kind::SettlementAck,
             ExchangeKind::Redeem => Kind::TxAccepted,
+            ExchangeKind::PlanProposal => Kind::PlanApproval,
+            ExchangeKind::PlanConsent => Kind::PlanConsent,
+            ExchangeKind::PlanGet => Kind::GetResponse,
+            ExchangeKind::PlanExecute | ExchangeKind::PlanRollback => Kind::PlanResult,
         }
     }
 }
@@ -231,6 +260,14 @@ impl Exchanges {
         exchange.retries_left -= 1;
         self.resend(&key, me, out);
         Expiry::Retried(key)
+    }
+
+    /// A timer id of the org's own (a plan's timeout or await), drawn from the same count as the
+    /// exchanges' so that no two timers share one.
+    pub fn allocate_timer(&mut self) -> TimerId {
+        let timer = self.next_timer;
+        self.next_timer += 1;
+        timer
     }
 
     /// Re-sends an open exchange's request unchanged, records the retry and re-arms its timer.

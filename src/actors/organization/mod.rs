@@ -11,6 +11,7 @@
 pub mod exchange;
 mod issuance;
 pub mod ledger_view;
+mod plan;
 mod query;
 mod redemption;
 mod status_query;
@@ -91,6 +92,8 @@ pub struct OrgState {
     /// through every purchase per query. (A proof, once held, is never replaced: only a
     /// `timeout`, which has none, is.)
     proven: BTreeMap<String, u64>,
+    /// Execution plans, in every role this org has in them.
+    plans: plan::Plans,
 }
 
 /// A ledger event that arrived before its turn.
@@ -135,6 +138,7 @@ impl Organization {
             sync_asked: None,
             early: BTreeMap::new(),
             proven: BTreeMap::new(),
+            plans: plan::Plans::default(),
             issues_known: BTreeMap::new(),
         };
         let originators = setup
@@ -166,8 +170,12 @@ impl Organization {
                 self.state.deferred.clear();
                 self.state.sync_asked = None;
                 self.state.early.clear();
+                self.state.plans.crash();
             }
-            Input::Restart => self.on_restart(&mut out),
+            Input::Restart => {
+                self.on_restart(&mut out);
+                self.restart_plans(now, &mut out);
+            }
         }
         out
     }
@@ -246,6 +254,15 @@ impl Organization {
             Body::Redeem(redeem) => self.on_redeem(request_id, org!(), redeem, &envelope, out),
             Body::IssueGet(get) => self.answer_issue_get(request_id, org!(), get, out),
             Body::IssueNotice(notice) => self.on_issue_notice(request_id, org!(), notice, &envelope, out),
+            Body::PlanProposal(proposal) => self.on_plan_proposal(request_id, org!(), proposal, out),
+            Body::PlanApproval(approval) => self.on_plan_approval(request_id, org!(), approval, &envelope, out),
+            Body::PlanGet(get) => self.answer_plan_get(request_id, org!(), get, out),
+            Body::ConsentRequest(request) => self.on_consent_request(request_id, org!(), request, out),
+            Body::PlanConsent(consents) => self.on_plan_consents(request_id, org!(), consents, out),
+            Body::PlanExecute(execute) => self.on_plan_execute(request_id, org!(), execute, out),
+            Body::PlanRollback(rollback) => self.on_plan_rollback(request_id, org!(), rollback, out),
+            Body::PlanResult(result) => self.on_plan_result(request_id, org!(), result, out),
+            Body::PlanFinal(told) => self.on_plan_final(request_id, org!(), told, out),
             // From one of its users (an org never sends them).
             Body::Order(order) if from_org.is_none() => self.on_order(now, request_id, &message.from, order, out),
             Body::SignResponse(signed) if from_org.is_none() => self.on_signed(request_id, &message.from, signed, out),
@@ -259,7 +276,9 @@ impl Organization {
             | Body::EscrowCommitted(_)
             | Body::SignRequest(_)
             | Body::SignRedeem(_)
+            | Body::SignPlan(_)
             | Body::Submit(_)
+            | Body::PlanSubmit(_)
             | Body::Hold(_)
             | Body::Release(_)
             | Body::SyncRequest { .. } => out.note(self.discarded(&envelope, Discard::Unexpected)),
@@ -285,6 +304,9 @@ impl Organization {
     }
 
     fn on_timer(&mut self, timer: u64, out: &mut Outbox) {
+        if self.on_plan_timer(timer, out) {
+            return;
+        }
         match self.state.exchanges.expire(timer, &self.cfg.id, out) {
             Expiry::Retried(key) if Self::moves_tokens(key.kind) => self.query_status(key.request_id, out),
             Expiry::Retried(_) | Expiry::Stale => {}
@@ -313,6 +335,11 @@ impl Organization {
             }
             ExchangeKind::Transfer | ExchangeKind::Redeem => self.transfer_timed_out(key.request_id, out),
             ExchangeKind::Settlement | ExchangeKind::IssueNotice => {}
+            ExchangeKind::PlanProposal
+            | ExchangeKind::PlanConsent
+            | ExchangeKind::PlanGet
+            | ExchangeKind::PlanExecute
+            | ExchangeKind::PlanRollback => self.plan_exchange_failed(&key, out),
         }
     }
 
@@ -339,6 +366,7 @@ impl Organization {
             Command::Redeem { user, asset, quantity } => {
                 self.start_redeem(now, request_id, (user, asset, quantity), out)
             }
+            Command::Plan { plan } => self.start_plan(now, request_id, plan, out),
         }
     }
 

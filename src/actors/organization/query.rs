@@ -223,6 +223,8 @@ impl Organization {
                 return self.on_ivms(request_id, response, out);
             }
         }
+        // A plan's receiver's data, at an executor.
+        self.on_plan_data(request_id, &from, response, out);
     }
 
     /// Reference flow, step 5: a node answers with the hash on its ledger.

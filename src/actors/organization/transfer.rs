@@ -283,6 +283,9 @@ impl Organization {
 
     /// Reference flow, step 9: the user signed; send the transfer to the asset's org.
     pub(super) fn on_signed(&mut self, request_id: u64, from: &ActorId, signed: SignResponse, out: &mut Outbox) {
+        if self.state.plans.gathers_consent(request_id) {
+            return self.on_consent_signed(request_id, from, signed, out);
+        }
         let Some(purchase) = self.state.purchases.get(&request_id) else { return };
         if from != &ActorId::User(purchase.user.clone()) {
             return;
@@ -489,7 +492,8 @@ impl Organization {
         if regulated && self.cfg.dir.protocol.regulation_order == RegulationOrder::RulesFirst {
             // Variant `rules_first`: the org's own limit is checked before any personal data moves.
             let mut failures = Vec::new();
-            self.check_max_quantity(request_id, &mut failures, out);
+            let quantity = self.state.sales[&request_id].deal.quantity();
+            self.check_max_quantity(request_id, quantity, &mut failures, out);
             if let Some(first) = failures.into_iter().next() {
                 return self.finalize(request_id, Status::Regulation, Cause::RuleFailed(first), None, out);
             }
@@ -712,8 +716,35 @@ impl Organization {
 
     /// Every check is recorded as evidence; the first failure is the reason.
     fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), RuleCheck> {
-        let Some(rules) = &self.cfg.setup.regulation else { return Ok(()) };
         let sale = &self.state.sales[&request_id];
+        let subject = sale.deal.subject().map(|s| s.text()).unwrap_or_default();
+        let quantity = (self.cfg.dir.protocol.regulation_order == RegulationOrder::Seed).then(|| sale.deal.quantity());
+        self.rule_checks(request_id, &subject, quantity, document, out)
+    }
+
+    /// Whether the regulation checks pass for a plan's instruction that pays `subject`
+    /// `quantity` (with the subject's document, if got): each check recorded as evidence.
+    pub(super) fn rules_pass(
+        &self,
+        request_id: u64,
+        subject: &str,
+        quantity: u64,
+        document: Option<&str>,
+        out: &mut Outbox,
+    ) -> bool {
+        self.rule_checks(request_id, subject, Some(quantity), document, out).is_ok()
+    }
+
+    /// The rules on `subject`'s document (and on `quantity`, when given); the first failure.
+    fn rule_checks(
+        &self,
+        request_id: u64,
+        subject: &str,
+        quantity: Option<u64>,
+        document: Option<&str>,
+        out: &mut Outbox,
+    ) -> Result<(), RuleCheck> {
+        let Some(rules) = &self.cfg.setup.regulation else { return Ok(()) };
         let facts = document.and_then(ivms101::originator_facts);
         let mut failures = Vec::new();
         let present = facts.is_some();
@@ -725,7 +756,7 @@ impl Organization {
         record(RuleName::Ivms101Present, "originator.originatorPerson", value.into(), Limit::Document, present);
         if let Some(facts) = &facts {
             let customer = facts.customer_identification.clone().unwrap_or_default();
-            let buyer = sale.deal.subject().map(|s| s.text()).unwrap_or_default();
+            let buyer = subject.to_owned();
             let matches = customer == buyer;
             record(RuleName::OriginatorMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
             if let Some(allowed) = &rules.allowed_countries {
@@ -735,8 +766,8 @@ impl Organization {
                 record(RuleName::AllowedCountries, "countryOfResidence", country, limit, passed);
             }
         }
-        if self.cfg.dir.protocol.regulation_order == RegulationOrder::Seed {
-            self.check_max_quantity(request_id, &mut failures, out);
+        if let Some(quantity) = quantity {
+            self.check_max_quantity(request_id, quantity, &mut failures, out);
         }
         match failures.into_iter().next() {
             Some(first) => Err(first),
@@ -745,13 +776,8 @@ impl Organization {
     }
 
     /// The `max_quantity` rule, which needs no personal data.
-    fn check_max_quantity(&self, request_id: u64, failures: &mut Vec<RuleCheck>, out: &mut Outbox) {
-        let (Some(max), Some(sale)) =
-            (self.cfg.setup.regulation.as_ref().and_then(|r| r.max_quantity), self.state.sales.get(&request_id))
-        else {
-            return;
-        };
-        let quantity = sale.deal.quantity();
+    fn check_max_quantity(&self, request_id: u64, quantity: u64, failures: &mut Vec<RuleCheck>, out: &mut Outbox) {
+        let Some(max) = self.cfg.setup.regulation.as_ref().and_then(|r| r.max_quantity) else { return };
         let check = RuleCheck {
             rule: RuleName::MaxQuantity,
             field: "quantity".to_owned(),
@@ -828,6 +854,7 @@ impl Organization {
                 self.finalize(refused.tx.request_id, refused.status, cause, None, out);
             }
         }
+        self.plan_transactions_in(&block, out);
     }
 
     /// Whether `tx` is one this org submitted and still waits to see settled or refused.

@@ -7,37 +7,11 @@
 //! later failure fails it.
 
 use crate::protocol::ids::{OrgId, ResourceId};
+pub use crate::protocol::plan::PlanStatus;
 use crate::protocol::plan::{Instruction, Instructs, Plan, Reversibility};
 use crate::protocol::status::Status;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// A plan's final status, as its coordinator knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanStatus {
-    /// Every instruction is done.
-    Completed,
-    /// It never started: an executor refused it, a consent failed, or they timed out.
-    Rejected,
-    /// It started and nothing of it remains: every hold it placed was rolled back.
-    Reverted,
-    /// Some of it happened and it cannot go on, or a rollback went unanswered.
-    Failed,
-}
-
-impl PlanStatus {
-    /// The word the scenario file, the trace and the report use.
-    pub fn word(self) -> &'static str {
-        match self {
-            PlanStatus::Completed => "completed",
-            PlanStatus::Rejected => "rejected",
-            PlanStatus::Reverted => "reverted",
-            PlanStatus::Failed => "failed",
-        }
-    }
-}
 
 /// What the coordinator hears about its plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +143,18 @@ impl Coordinator {
     /// Whether the plan's timeout still applies (no irreversible instruction sent yet).
     pub fn timeout_applies(&self) -> bool {
         matches!(self.phase, Phase::Collecting | Phase::Executing(_)) && !self.irreversible_sent
+    }
+
+    /// What the coordinator does when the plan names no executor and no account to consent (only
+    /// awaits): it starts at once.
+    pub fn start_empty(&mut self) -> Vec<Act> {
+        match self.phase == Phase::Collecting
+            && self.plan.executors().is_empty()
+            && self.plan.consenting_accounts().is_empty()
+        {
+            true => self.start(1),
+            false => Vec::new(),
+        }
     }
 
     /// What the coordinator does on `event`: nothing once the plan is over, or for an event

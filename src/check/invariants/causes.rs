@@ -75,6 +75,18 @@ pub enum Grant {
         /// The org of the account debited or held.
         debited_org: OrgId,
     },
+    /// A plan's transaction: the asset's org, debiting an account of another org only with that
+    /// account's user's consent (re-verified by the witness).
+    PlanOp {
+        /// The org that manages the asset.
+        asset_org: OrgId,
+        /// The org of the account debited (a mint debits none).
+        debited_org: Option<OrgId>,
+        /// The transaction it queues.
+        tx_id: crate::crypto::Hash32,
+        /// Whether it carries a consent of the debited account's user that verifies.
+        consented: bool,
+    },
     /// Any other message: no one.
     Nobody,
 }
@@ -152,6 +164,7 @@ impl CauseRead {
                 BodyHead::Hold(op) | BodyHead::Release(op) => {
                     ledger_op(op.asset, op.submitter, op.account, &envelope.from).map_err(|_| ())
                 }
+                BodyHead::PlanSubmit(submit) => plan_op(witness, &submit, head.request_id).ok_or(()),
                 // No state changes because of these (listed: a new body is a compile error here
                 // until it says who may send it).
                 BodyHead::Get
@@ -171,13 +184,43 @@ impl CauseRead {
                 | BodyHead::StatusQuery
                 | BodyHead::EscrowCommitted
                 | BodyHead::IssueGet
-                | BodyHead::SignRedeem => Ok(Grant::Nobody),
+                | BodyHead::SignRedeem
+                | BodyHead::PlanProposal
+                | BodyHead::PlanApproval
+                | BodyHead::PlanGet
+                | BodyHead::ConsentRequest
+                | BodyHead::SignPlan
+                | BodyHead::PlanConsent
+                | BodyHead::PlanExecute
+                | BodyHead::PlanRollback
+                | BodyHead::PlanResult
+                | BodyHead::PlanFinal => Ok(Grant::Nobody),
             };
             let grant = grant.map_err(|_| witness::UNDECODABLE.to_owned())?;
             Ok(Opened { from: envelope.from.clone(), request_id: head.request_id, grant })
         });
         Self { kind: envelope.kind, opened, carried }
     }
+}
+
+/// The grant of a plan's transaction: the transaction the plan says for that instruction (or
+/// rollback), and whether the consent it carries is the debited account's user's signature over
+/// the plan's hash (SHA-256 of the plan's bytes as written), with keys derived afresh.
+fn plan_op(witness: &mut Witness, submit: &crate::protocol::plan::PlanSubmit, request_id: u64) -> Option<Grant> {
+    use crate::protocol::plan::Instructs;
+    let plan = &submit.plan;
+    let tx = match submit.rollback {
+        true => plan.rollback_tx(submit.n, request_id)?,
+        false => plan.ledger_tx(submit.n, request_id)?,
+    };
+    let hash = crate::crypto::Hash32::of(&postcard::to_allocvec(&**plan).ok()?);
+    let takes = !submit.rollback && plan.instruction(submit.n).is_some_and(|i| i.takes_from_source());
+    let consented = takes
+        && submit.consent.as_ref().is_some_and(|c| {
+            c.account == tx.source && c.plan_hash == hash && witness.user_signed(&tx.source, &hash.0, &c.signature)
+        });
+    let debited_org = (!tx.mints()).then(|| tx.source.org.clone());
+    Some(Grant::PlanOp { asset_org: tx.asset.org.clone(), debited_org, tx_id: tx.tx_id, consented })
 }
 
 /// The grant of a ledger transaction, hold or release: its asset's org, the submitter it names
@@ -272,6 +315,8 @@ pub struct Causes {
     pub accepted: BTreeMap<(ActorId, u64), Accepted>,
     /// The changes not cleared when they happened.
     pub doubts: Vec<Doubt>,
+    /// The plans' transactions queued with a consent the witness verified (`consent`).
+    pub consented: std::collections::BTreeSet<crate::crypto::Hash32>,
 }
 
 impl Causes {
@@ -314,6 +359,12 @@ impl Causes {
                     .get(&(ActorId::Org(from.clone()), request_id))
                     .is_some_and(|a| a.owner.as_ref() == Some(&holder) && a.asset == asset);
                 &asset_org == from && &submitter == from && signed_by_holder
+            }
+            Grant::PlanOp { asset_org, debited_org, tx_id, consented } => {
+                if consented {
+                    self.consented.insert(tx_id);
+                }
+                &asset_org == from && (debited_org.is_none_or(|org| &org == from) || consented)
             }
             Grant::Nobody => false,
         };

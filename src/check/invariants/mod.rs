@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 pub mod causes;
 mod honest_answers;
+pub mod plans;
 mod privacy;
 pub mod witness;
 
@@ -24,21 +25,23 @@ pub use privacy::{privacy, seen_by};
 pub fn check_all(scenario: &Scenario, seen: &Observations) -> Vec<Check> {
     vec![
         conservation(scenario, &seen.ledgers),
-        exactly_once(seen),
-        valid_proofs(seen),
+        exactly_once(scenario, seen),
+        valid_proofs(scenario, seen),
         agreement(scenario, seen),
         authenticity(scenario, seen),
         liveness(scenario, seen),
         privacy(scenario, seen),
         honest_answers(scenario, seen),
-        holds_released(seen),
+        holds_released(scenario, seen),
+        plans::atomicity(scenario, seen),
+        plans::consent(scenario, seen),
     ]
 }
 
 /// When the run ends, no account holds anything for a transfer that is final (as its buyer's
 /// org knows it, or as the asset's org decided it). Trivially true under direct settlement.
-pub fn holds_released(seen: &Observations) -> Check {
-    let mut broken = Vec::new();
+pub fn holds_released(scenario: &Scenario, seen: &Observations) -> Check {
+    let mut broken = plans::holds_left(scenario, seen);
     let mut holds = 0;
     for ledger in seen.ledgers.values() {
         for hold in ledger.holds.values() {
@@ -100,6 +103,7 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
     let mut broken = Vec::new();
     let steps: BTreeMap<u64, &Action> =
         scenario.flow.iter().filter_map(|s| Some((s.action.request_id()?, &s.action))).collect();
+    let by_plans = plans::supply_txs(scenario);
     for (asset, config) in &scenario.assets {
         let cluster = &scenario.orgs[&config.org].cluster;
         let total: u128 = ledgers
@@ -116,7 +120,7 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
                     tx.burns() && a == asset && &tx.source == from && quantity == tx.quantity
                 }
                 None => false,
-            };
+            } || by_plans.contains(&tx.tx_id);
             match (flow_step, tx.mints()) {
                 (true, true) => issued += u128::from(tx.quantity),
                 (true, false) => redeemed += u128::from(tx.quantity),
@@ -147,12 +151,15 @@ pub fn conservation(scenario: &Scenario, ledgers: &BTreeMap<ClusterId, LedgerSna
 /// A request settles at most once on any ledger, and so does a transfer its user signed once
 /// (its nonce and template hash), whatever request ids carry it. Which signed transfer a
 /// ledger transaction settles is read from the transfer envelopes its submitter accepted.
-pub fn exactly_once(seen: &Observations) -> Check {
+pub fn exactly_once(scenario: &Scenario, seen: &Observations) -> Check {
     // (receiving org, request id) → the transfer that request carried.
     let accepted = &seen.causes.accepted;
     let mut by_request: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut by_signed: BTreeMap<[u8; 32], Vec<u64>> = BTreeMap::new();
-    for tx in seen.ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter())) {
+    // A plan's transactions share its request id: each is counted by its own tx id instead.
+    let plan_ledgers = plans::PlanLedgers::new(scenario, &seen.ledgers);
+    let txs = seen.ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter()));
+    for tx in txs.filter(|tx| !plan_ledgers.is_plan_tx(tx)) {
         by_request.entry(tx.request_id).or_default().push(tx.request_id);
         if let Some(transfer) = accepted.get(&(ActorId::Org(tx.submitter.clone()), tx.request_id)) {
             by_signed.entry(transfer.signed).or_default().push(tx.request_id);
@@ -167,6 +174,7 @@ pub fn exactly_once(seen: &Observations) -> Check {
         let list: Vec<String> = requests.iter().map(u64::to_string).collect();
         format!("one signed transfer settled {} times, as requests {}", requests.len(), list.join(", "))
     }));
+    twice.extend(plans::twice(&plan_ledgers));
     match twice.is_empty() {
         true => Check::new(
             "exactly_once",
@@ -178,7 +186,7 @@ pub fn exactly_once(seen: &Observations) -> Check {
 }
 
 /// Every transfer its buyer's org knows as settled has a proof that recomputes its block's root.
-pub fn valid_proofs(seen: &Observations) -> Check {
+pub fn valid_proofs(scenario: &Scenario, seen: &Observations) -> Check {
     let mut broken = Vec::new();
     let mut checked = 0;
     // Each ledger's blocks by height, found once (not searched once per transfer).
@@ -216,6 +224,33 @@ pub fn valid_proofs(seen: &Observations) -> Check {
             ));
         }
     }
+    for (what, tx, proof) in plans::proofs(scenario, seen) {
+        checked += 1;
+        let Some(proof) = proof else {
+            broken.push(format!("{what} is done without a proof"));
+            continue;
+        };
+        let Some((root, anchor)) = proof.replay() else {
+            broken.push(format!("the proof of {what} does not replay"));
+            continue;
+        };
+        let Some(block) = blocks.get(&(anchor.cluster.as_str(), anchor.height)).copied() else {
+            broken.push(format!("{what}: no block {}:{}", anchor.cluster, anchor.height));
+            continue;
+        };
+        let own = block.txs.iter().any(|t| t.tx_id == tx.tx_id && t.hash() == tx.hash());
+        if !own || Hash32::from_hex(&proof.hash) != Some(tx.hash()) {
+            broken.push(format!(
+                "the proof of {what} is not of its own transaction in block {}:{}",
+                anchor.cluster, anchor.height
+            ));
+        } else if block.root != root {
+            broken.push(format!(
+                "the proof of {what} does not recompute block {}:{}'s root",
+                anchor.cluster, anchor.height
+            ));
+        }
+    }
     match broken.is_empty() {
         true => Check::new("valid_proofs", true, format!("{checked} proof(s) recompute their block roots")),
         false => Check::new("valid_proofs", false, broken.join("; ")),
@@ -241,6 +276,7 @@ pub fn agreement(scenario: &Scenario, seen: &Observations) -> Check {
             broken.push(format!("{name}: {knower} knows {knows} but it {ledger} on {cluster}'s ledger"));
         }
     }
+    broken.extend(plans::disagreements(scenario, seen));
     match broken.is_empty() {
         true if supply_moves(scenario) => {
             Check::new("agreement", true, "every buyer's, receiver's and holder's org agrees with the ledger")
@@ -318,6 +354,7 @@ pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
             None => broken.push(format!("{} is not final (deadline {} ms)", name(), deadline / 1000)),
         }
     }
+    broken.extend(plans::late(scenario, seen));
     match broken.is_empty() {
         true if supply_moves(scenario) => {
             Check::new("liveness", true, "every transfer, issue and redeem became final by its deadline")
@@ -375,23 +412,23 @@ mod tests {
             seen.transfers.insert(request_id, known);
         };
         let mut seen = Observations::default();
-        assert!(holds_released(&seen).passed, "no ledger, no hold");
+        assert!(holds_released(&sample(), &seen).passed, "no ledger, no hold");
         let mut ledger = LedgerSnapshot::default();
         for request_id in [1u64, 2, 3] {
             ledger.holds.insert(Hash32::of(&request_id.to_be_bytes()), hold(request_id));
         }
         seen.ledgers.insert(ClusterId::from("cluster_B"), ledger);
-        let check = holds_released(&seen);
+        let check = holds_released(&sample(), &seen);
         assert!(check.passed && check.detail.starts_with("3 hold(s) left"), "holds for pending transfers: {check:?}");
         final_at(&mut seen, 2);
-        let check = holds_released(&seen);
+        let check = holds_released(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("transfer 2, which is final: rejected (timeout)"), "{check:?}");
         seen.transfers.get_mut(&2).unwrap().settled = true;
-        let check = holds_released(&seen);
+        let check = holds_released(&sample(), &seen);
         assert!(check.detail.contains("transfer 2, which is final: settled"), "{check:?}");
         let mut seen_by_asset_org = Observations { ledgers: seen.ledgers.clone(), ..Observations::default() };
         seen_by_asset_org.sales_final.insert(3);
-        let check = holds_released(&seen_by_asset_org);
+        let check = holds_released(&sample(), &seen_by_asset_org);
         assert!(!check.passed && check.detail.contains("transfer 3"), "{check:?}");
     }
 
@@ -466,7 +503,7 @@ mod tests {
         let mut seen = settled_state();
         let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
         ledger.blocks.push(Block { height: 2, root: tx(10101).hash(), txs: vec![tx(10101)] });
-        let check = exactly_once(&seen);
+        let check = exactly_once(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("request 10101 settled 2 times"), "{check:?}");
     }
 
@@ -475,9 +512,9 @@ mod tests {
         let mut seen = settled_state();
         let known = seen.transfers.get_mut(&10101).unwrap();
         std::sync::Arc::make_mut(known.proof.as_mut().unwrap()).hash = Hash32::of(b"another tx").to_hex().into();
-        assert!(!valid_proofs(&seen).passed);
+        assert!(!valid_proofs(&sample(), &seen).passed);
         seen.transfers.get_mut(&10101).unwrap().proof = None;
-        let check = valid_proofs(&seen);
+        let check = valid_proofs(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("without a proof"), "{check:?}");
     }
 
@@ -506,7 +543,7 @@ mod tests {
         };
         let (mut seen, hashes) = two();
         seen.transfers.get_mut(&10101).unwrap().proof = Some(std::sync::Arc::new(proof_of(&hashes, 0)));
-        assert!(valid_proofs(&seen).passed, "its own transaction's proof holds");
+        assert!(valid_proofs(&sample(), &seen).passed, "its own transaction's proof holds");
         // 1. The root itself as the proof's hash, with no path.
         let (mut seen, _) = two();
         let root = seen.ledgers[&ClusterId::from("cluster_B")].blocks[0].root;
@@ -514,12 +551,12 @@ mod tests {
         proof.hash = root.to_hex().into();
         proof.branches[0].ops.retain(|op| matches!(op, Op::Anchors(_)));
         assert_eq!(proof.replay().map(|(r, _)| r), Some(root), "it replays to the root as a bare hash");
-        let check = valid_proofs(&seen);
+        let check = valid_proofs(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
         // 2. Another transaction's genuine proof in the same block.
         let (mut seen, hashes) = two();
         seen.transfers.get_mut(&10101).unwrap().proof = Some(std::sync::Arc::new(proof_of(&hashes, 1)));
-        let check = valid_proofs(&seen);
+        let check = valid_proofs(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("not of its own transaction"), "{check:?}");
         // 3. Its own hash with a path that leads elsewhere.
         let mut seen = settled_state();
@@ -527,7 +564,7 @@ mod tests {
         let detour =
             [Op::Left("01".into()), Op::Right(Hash32::of(b"sibling").to_hex().into()), Op::Hash("sha-256".into())];
         proof.branches[0].ops.splice(2..2, detour);
-        let check = valid_proofs(&seen);
+        let check = valid_proofs(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("does not recompute"), "{check:?}");
     }
 
@@ -696,11 +733,11 @@ mod tests {
         let org_2 = ActorId::Org(OrgId::from("org_2"));
         let mut seen = settled_state();
         seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(10101));
-        assert!(exactly_once(&seen).passed);
+        assert!(exactly_once(&sample(), &seen).passed);
         seen.state_change(org_2.clone(), Change::TransferAccepted, &carrying(777));
         let ledger = seen.ledgers.get_mut(&ClusterId::from("cluster_B")).unwrap();
         ledger.blocks.push(Block { height: 2, root: tx(777).hash(), txs: vec![tx(777)] });
-        let check = exactly_once(&seen);
+        let check = exactly_once(&sample(), &seen);
         assert!(!check.passed && check.detail.contains("as requests 10101, 777"), "{check:?}");
     }
 

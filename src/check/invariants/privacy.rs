@@ -24,6 +24,7 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
             transfers.entry((user, &asset.org)).or_default().push(request_id);
         }
     }
+    let plan_receivers = super::plans::receivers(scenario);
     for delivery in &seen.data_deliveries {
         let user = &delivery.resource;
         if !delivery.ivms || !delivery.given || user.org == delivery.to {
@@ -33,10 +34,17 @@ pub fn privacy(scenario: &Scenario, seen: &Observations) -> Check {
         let (from, to, at_ms) = (&delivery.from, &delivery.to, delivery.sent_us / 1000);
         if from != &user.org {
             broken.insert(format!("{to} saw {user}'s personal data from {from}, not from {}", user.org));
-        } else if !pending(seen, transfers.get(&(user, to)).map_or(&[], Vec::as_slice), delivery.sent_us) {
+        } else if !pending(seen, transfers.get(&(user, to)).map_or(&[], Vec::as_slice), delivery.sent_us)
+            && !super::plans::pending(
+                seen,
+                plan_receivers.get(&(user.clone(), to.clone())).map_or(&[], Vec::as_slice),
+                delivery.sent_us,
+            )
+        {
+            let plans = if plan_receivers.is_empty() { "" } else { ", nor plan paying them from it," };
             broken.insert(format!(
                 "{to} saw {user}'s personal data sent at {at_ms} ms, when no transfer or issue to {user} of an \
-                 asset {to} manages was pending"
+                 asset {to} manages{plans} was pending"
             ));
         }
     }

@@ -8,7 +8,7 @@
 //! (`read_head`: its header, who may send it, the user-signed transfer or redeem it carries).
 
 use crate::protocol::envelope::Envelope;
-use crate::protocol::ids::{ActorId, TextPieces};
+use crate::protocol::ids::{ActorId, ResourceId, TextPieces};
 use crate::protocol::message::Kind;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use serde::Deserialize;
@@ -61,6 +61,18 @@ impl Witness {
             return Err(HEADER_DIFFERS.to_owned());
         }
         Ok(head)
+    }
+
+    /// Whether `signature` is `user`'s over `hash`, with the user's key derived afresh from the
+    /// seed (always, for the null signer's).
+    pub fn user_signed(&mut self, user: &ResourceId, hash: &[u8; 32], signature: &[u8]) -> bool {
+        if self.null_signer {
+            return true;
+        }
+        let key = self.key(&ActorId::User(user.clone()));
+        let Ok(signature) = <[u8; 64]>::try_from(signature) else { return false };
+        crate::crypto::tally::verified(hash.len());
+        key.verify_strict(hash, &Signature::from_bytes(&signature)).is_ok()
     }
 
     /// Whether the envelope's signature is its claimed sender's (always, for the null signer's).
@@ -175,6 +187,18 @@ pub enum BodyHead<'a> {
         #[serde(borrow)]
         signature: SignatureHead<'a>,
     },
+    PlanProposal,
+    PlanApproval,
+    PlanGet,
+    ConsentRequest,
+    SignPlan,
+    PlanConsent,
+    PlanExecute,
+    PlanRollback,
+    PlanResult,
+    PlanFinal,
+    /// Read whole: the checks recompute the transaction from the plan and re-verify the consent.
+    PlanSubmit(crate::protocol::plan::PlanSubmit),
 }
 
 /// An issue, as written.
@@ -249,6 +273,17 @@ impl BodyHead<'_> {
             BodyHead::IssueNotice { .. } => Kind::IssueNotice,
             BodyHead::SignRedeem => Kind::SignRedeem,
             BodyHead::Redeem { .. } => Kind::Redeem,
+            BodyHead::PlanProposal => Kind::PlanProposal,
+            BodyHead::PlanApproval => Kind::PlanApproval,
+            BodyHead::PlanGet => Kind::PlanGet,
+            BodyHead::ConsentRequest => Kind::ConsentRequest,
+            BodyHead::SignPlan => Kind::SignPlan,
+            BodyHead::PlanConsent => Kind::PlanConsent,
+            BodyHead::PlanExecute => Kind::PlanExecute,
+            BodyHead::PlanRollback => Kind::PlanRollback,
+            BodyHead::PlanResult => Kind::PlanResult,
+            BodyHead::PlanFinal => Kind::PlanFinal,
+            BodyHead::PlanSubmit(_) => Kind::PlanSubmit,
         }
     }
 }
@@ -278,6 +313,8 @@ mod tests {
     use crate::protocol::ids::{Address, OrgId};
     use crate::protocol::keys;
     use crate::protocol::message::Body;
+    use crate::protocol::plan;
+    use std::sync::Arc;
 
     fn sealed() -> Envelope {
         let from = ActorId::Org(OrgId::from("org_1"));
@@ -368,6 +405,19 @@ mod tests {
             proof: None,
         };
         let issue = || IssueOrder { asset: id("org_2:101:a"), to: account(), quantity: 5 };
+        let plan = || {
+            use crate::protocol::plan::{Hold, Instruction, Plan};
+            let hold = Hold { asset: id("org_2:101:a"), from: id("org_2:100:t"), quantity: 5 };
+            Arc::new(Plan {
+                id: 7,
+                coordinator: OrgId::from("org_1"),
+                timeout_ms: 10_000,
+                instructions: vec![Instruction::Hold(hold)],
+            })
+        };
+        let consent =
+            || plan::Consent { account: id("org_2:100:t"), plan_hash: plan().hash(), signature: vec![2; 64].into() };
+        let consent_request = || plan::ConsentRequest { plan: plan(), accounts: vec![id("org_2:100:t")] };
         match kind {
             Kind::Advertisement => Body::Advertisement(Advertisement {
                 cluster: ClusterId::from("c"),
@@ -467,6 +517,40 @@ mod tests {
                 nonce: [0; 32],
                 signature: signature(),
             }),
+            Kind::PlanProposal => Body::PlanProposal(plan::PlanProposal { plan: plan() }),
+            Kind::PlanApproval => Body::PlanApproval(plan::PlanApproval { plan_hash: plan().hash(), refused: None }),
+            Kind::PlanGet => Body::PlanGet(plan::PlanGet { plan: plan(), receiver: id("org_1:100:u") }),
+            Kind::ConsentRequest => Body::ConsentRequest(consent_request()),
+            Kind::SignPlan => Body::SignPlan(consent_request()),
+            Kind::PlanConsent => {
+                Body::PlanConsent(plan::PlanConsents { plan_hash: plan().hash(), consents: vec![consent()] })
+            }
+            Kind::PlanExecute => Body::PlanExecute(plan::PlanExecute {
+                plan: plan(),
+                n: 1,
+                approvals: Arc::from(vec![]),
+                consents: Arc::from(vec![consent()]),
+            }),
+            Kind::PlanRollback => {
+                Body::PlanRollback(plan::PlanRollback { plan_hash: plan().hash(), plan: 7, holds: vec![1] })
+            }
+            Kind::PlanResult => Body::PlanResult(plan::PlanResult {
+                plan_hash: plan().hash(),
+                n: 1,
+                rollback: false,
+                status: Status::Ok,
+                height: Some(1),
+                proof: None,
+            }),
+            Kind::PlanFinal => Body::PlanFinal(plan::PlanFinal {
+                plan_hash: plan().hash(),
+                plan: 7,
+                status: plan::PlanStatus::Completed,
+                reason: None,
+            }),
+            Kind::PlanSubmit => {
+                Body::PlanSubmit(plan::PlanSubmit { plan: plan(), n: 1, rollback: false, consent: Some(consent()) })
+            }
         }
     }
 

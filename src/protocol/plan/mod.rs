@@ -52,6 +52,12 @@ macro_rules! instructions {
     };
 }
 
+mod messages;
+pub use messages::{
+    Consent, ConsentRequest, PlanApproval, PlanConsents, PlanExecute, PlanFinal, PlanGet, PlanProposal, PlanResult,
+    PlanRollback, PlanSubmit, SignedBytes,
+};
+
 instructions! {
     hold::Hold = "hold",
     release::Release = "release",
@@ -80,6 +86,32 @@ pub trait Instructs {
     /// Its transaction's accounts on the ledger: (source, destination). A mint's source and a
     /// burn's destination are the asset itself; a hold pays its plan's hold account.
     fn accounts(&self, plan: &Plan, n: u32) -> Option<(ResourceId, ResourceId)>;
+}
+
+/// A plan's final status, as its coordinator knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    /// Every instruction is done.
+    Completed,
+    /// It never started: an executor refused it, a consent failed, or they timed out.
+    Rejected,
+    /// It started and nothing of it remains: every hold it placed was rolled back.
+    Reverted,
+    /// Some of it happened and it cannot go on, or a rollback went unanswered.
+    Failed,
+}
+
+impl PlanStatus {
+    /// The word the scenario file, the trace and the report use.
+    pub fn word(self) -> &'static str {
+        match self {
+            PlanStatus::Completed => "completed",
+            PlanStatus::Rejected => "rejected",
+            PlanStatus::Reverted => "reverted",
+            PlanStatus::Failed => "failed",
+        }
+    }
 }
 
 /// Whether an instruction can be undone once it is on its ledger.

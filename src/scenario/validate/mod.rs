@@ -16,7 +16,12 @@ use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TY
 use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::{APPLICATION_IVMS101, APPLICATION_JSON};
 use crate::protocol::operation::Operation;
+use crate::protocol::plan::{
+    Await, Hold, Instruction, Issue as PlanIssue, Plan, PlanStatus, Redeem as PlanRedeem, Release,
+    Transfer as PlanTransfer,
+};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 mod faults;
 
@@ -28,6 +33,10 @@ struct Validator {
     assets: BTreeMap<ResourceId, AssetConfig>,
     /// The request id of every transfer, issue and redeem so far, with the step's kind.
     transfer_ids: BTreeMap<u64, &'static str>,
+    /// The id of every plan so far.
+    plan_ids: BTreeSet<u64>,
+    /// A plan's timeout when it gives none (`protocol.plan_timeout_ms`).
+    plan_timeout_ms: u64,
     names: Names,
 }
 
@@ -50,6 +59,8 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         users: BTreeMap::new(),
         assets: BTreeMap::new(),
         transfer_ids: BTreeMap::new(),
+        plan_ids: BTreeSet::new(),
+        plan_timeout_ms: 0,
     };
     v.text(&file.name, "the scenario's name", false);
     if let Some(description) = &file.description {
@@ -79,10 +90,11 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
     };
     v.users(&file.users);
     v.assets(&file.assets);
+    let protocol = v.protocol(file.protocol.as_ref());
+    v.plan_timeout_ms = protocol.plan_timeout_ms;
     let flow = file.flow.iter().flat_map(|s| v.steps(s)).collect();
     let expect = file.expect.iter().filter_map(|e| v.expectation(e)).collect();
     let faults = v.faults(file.faults.as_ref());
-    let protocol = v.protocol(file.protocol.as_ref());
     if !v.problems.is_empty() {
         v.problems.sort_by_key(|p| (p.line, p.column));
         return Err(v.problems);
@@ -515,6 +527,7 @@ impl Validator {
                 let (request_id, quantity) = (s.request_id.value.0, s.quantity.value.0);
                 (at_us(self, &s.at_ms), Action::Redeem { request_id, user: user?, asset: asset?, quantity })
             }
+            m::StepSpec::Plan(s) => (at_us(self, &s.at_ms), Action::Plan { plan: Arc::new(self.plan(s)?) }),
             m::StepSpec::Balance(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
@@ -527,6 +540,90 @@ impl Validator {
             }
         };
         Some(Step { at_us, action })
+    }
+
+    /// An execution plan: its id unique among plans, its coordinator and every id it names
+    /// declared, every quantity at least 1, every release of an earlier hold of its plan and no
+    /// hold released twice.
+    fn plan(&mut self, s: &m::PlanStep) -> Option<Plan> {
+        let before = self.problems.len();
+        let coordinator = self.org(&s.org);
+        let id = s.id.value.0;
+        if !self.plan_ids.insert(id) {
+            self.problem_help(
+                &s.id,
+                format!("plan id {id} is used by another plan"),
+                "plan ids are unique among plans",
+            );
+        }
+        let timeout_ms = match &s.timeout_ms {
+            Some(t) => self.time_ms(t, "timeout_ms") / 1000,
+            None => self.plan_timeout_ms,
+        };
+        let mut instructions = Vec::new();
+        // Each hold so far, by number, with the release that released it.
+        let mut holds: BTreeMap<u64, Option<u64>> = BTreeMap::new();
+        for (n, spec) in (1u64..).zip(&s.instructions) {
+            let instruction = match &spec.value {
+                m::InstructionSpec::Hold(h) => {
+                    holds.insert(n, None);
+                    let (asset, from) = (self.asset(&h.asset), self.user(&h.from));
+                    let quantity = self.plan_quantity(&h.quantity, "hold");
+                    Instruction::Hold(Hold { asset: asset?, from: from?, quantity })
+                }
+                m::InstructionSpec::Release(r) => {
+                    let hold = r.hold.value.0;
+                    match holds.get_mut(&hold) {
+                        None => self.problem_help(
+                            &r.hold,
+                            format!("instruction {n} releases hold {hold}, which is no earlier hold of plan {id}"),
+                            "a release names the number (from 1) of an earlier `hold` of its plan",
+                        ),
+                        Some(Some(first)) => {
+                            let message = format!("hold {hold} is released twice: by instruction {first}, then {n}");
+                            self.problem(&r.hold, message);
+                        }
+                        Some(released) => *released = Some(n),
+                    }
+                    let to = self.user(&r.to);
+                    Instruction::Release(Release { hold: u32::try_from(hold).unwrap_or(u32::MAX), to: to? })
+                }
+                m::InstructionSpec::Transfer(t) => {
+                    let (asset, from, to) = (self.asset(&t.asset), self.user(&t.from), self.user(&t.to));
+                    let quantity = self.plan_quantity(&t.quantity, "transfer");
+                    Instruction::Transfer(PlanTransfer { asset: asset?, from: from?, to: to?, quantity })
+                }
+                m::InstructionSpec::Issue(i) => {
+                    let (asset, to) = (self.asset(&i.asset), self.user(&i.to));
+                    let quantity = self.plan_quantity(&i.quantity, "issue");
+                    Instruction::Issue(PlanIssue { asset: asset?, to: to?, quantity })
+                }
+                m::InstructionSpec::Redeem(r) => {
+                    let (asset, from) = (self.asset(&r.asset), self.user(&r.from));
+                    let quantity = self.plan_quantity(&r.quantity, "redeem");
+                    Instruction::Redeem(PlanRedeem { asset: asset?, from: from?, quantity })
+                }
+                m::InstructionSpec::Await(a) => Instruction::Await(Await { ms: self.time_ms(&a.ms, "ms") / 1000 }),
+            };
+            instructions.push(instruction);
+        }
+        let plan = Plan { id, coordinator: coordinator?, timeout_ms, instructions };
+        // A hold's tokens wait in an account named after the plan and the hold: no user may have it.
+        for (n, _) in plan.numbered() {
+            if let Some(account) = plan.hold_account(n).filter(|a| self.users.contains_key(a)) {
+                let message = format!("user `{account}` has the name of the account that keeps hold {n} of plan {id}");
+                self.problem_help(&s.id, message, "rename the user, or give the plan another id");
+            }
+        }
+        (self.problems.len() == before).then_some(plan)
+    }
+
+    /// A plan instruction's quantity: at least 1.
+    fn plan_quantity(&mut self, quantity: &S<Whole>, kind: &str) -> u64 {
+        if quantity.value.0 == 0 {
+            self.problem(quantity, format!("a{} {kind}'s quantity must be at least 1", an(kind)));
+        }
+        quantity.value.0
     }
 
     /// A workload's transfers, one step each (none when the workload is invalid).
@@ -642,6 +739,23 @@ impl Validator {
                 self.final_status(e, operation.word());
                 let (request_id, status, reason) = (e.request_id.value.0, e.status, e.reason);
                 Expectation::Operation { operation, request_id, status, reason }
+            }
+            m::ExpectSpec::Plan(e) => {
+                let id = e.id.value.0;
+                if !self.plan_ids.contains(&id) {
+                    let help = Self::known_names(self.plan_ids.iter());
+                    self.problem_help(&e.id, format!("no plan step has id {id}"), help);
+                }
+                let status = match e.status {
+                    m::PlanStatusWord::Completed => PlanStatus::Completed,
+                    m::PlanStatusWord::Rejected => PlanStatus::Rejected,
+                    m::PlanStatusWord::Reverted => PlanStatus::Reverted,
+                    m::PlanStatusWord::Failed => PlanStatus::Failed,
+                };
+                if status == PlanStatus::Completed && e.reason.is_some() {
+                    self.problem(&e.id, "a completed plan has no `reason`");
+                }
+                Expectation::Plan { id, status, reason: e.reason }
             }
             m::ExpectSpec::Proof(e) => {
                 self.known_transfer(&e.request_id, None);

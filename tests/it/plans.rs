@@ -1,0 +1,153 @@
+//! Execution plans: the `plan` step and expectation as a file writes them, refused with a place
+//! when they are wrong, and runs that end completed, rejected, reverted or failed.
+
+use finsim::scenario;
+
+const BASE: &str = r#"name: plans
+clusters:
+  - { id: cluster_A, orgs: [org_1] }
+  - { id: cluster_B, orgs: [org_2] }
+users:
+  - { id: "org_1:100:alice", org: org_1, ivms101: { name: "Alice Example", country: GB } }
+  - { id: "org_2:100:treasury", org: org_2 }
+assets:
+  - { id: "org_1:101:eur", org: org_1, shared_with: [org_2], balances: { "org_1:100:alice": 1000 } }
+  - { id: "org_2:101:bond", org: org_2, shared_with: [org_1], balances: { "org_2:100:treasury": 10 } }
+"#;
+
+/// A file whose flow is one plan with these instructions (each a line of YAML), then `expect`.
+fn file(instructions: &[&str], expect: &str) -> String {
+    let lines: String = instructions.iter().map(|i| format!("        - {i}\n")).collect();
+    format!("{BASE}flow:\n  - plan:\n      id: 7\n      org: org_1\n      instructions:\n{lines}expect:\n{expect}")
+}
+
+const HOLD: &str = r#"hold: { asset: "org_1:101:eur", from: "org_1:100:alice", quantity: 500 }"#;
+const BOND: &str =
+    r#"transfer: { asset: "org_2:101:bond", from: "org_2:100:treasury", to: "org_1:100:alice", quantity: 5 }"#;
+const RELEASE: &str = r#"release: { hold: 1, to: "org_2:100:treasury" }"#;
+
+fn problems(text: &str) -> Vec<(u64, u64, String)> {
+    match scenario::parse("t.yaml", text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.problems().iter().map(|p| (p.line, p.column, p.message.clone())).collect(),
+    }
+}
+
+#[test]
+fn a_delivery_versus_payment_completes_and_every_leg_is_on_its_ledger() {
+    let expect = "  - plan: { id: 7, status: completed }\n  \
+                  - balance: { account: \"org_2:100:treasury\", asset: \"org_1:101:eur\", equals: 500 }\n  \
+                  - balance: { account: \"org_1:100:alice\", asset: \"org_2:101:bond\", equals: 5 }\n  \
+                  - balance: { account: \"org_1:100:alice\", asset: \"org_1:101:eur\", equals: 500 }\n";
+    let scenario = scenario::parse("t.yaml", &file(&[HOLD, BOND, RELEASE], expect)).unwrap();
+    let outcome = finsim::run(&scenario, 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let json = serde_json::to_value(&outcome).unwrap();
+    let plan = &json["plans"][0];
+    assert_eq!(
+        (plan["id"].as_u64(), plan["status"].as_str(), &plan["reason"]),
+        (Some(7), Some("completed"), &serde_json::Value::Null)
+    );
+    let kinds: Vec<&str> =
+        plan["instructions"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["hold", "transfer", "release"]);
+    for instruction in plan["instructions"].as_array().unwrap() {
+        assert_eq!(instruction["status"], "done", "{instruction}");
+        assert!(instruction["height"].as_u64().is_some_and(|h| h >= 1), "{instruction}");
+    }
+    assert_eq!(plan["instructions"][1]["cluster"], "cluster_B");
+    for name in ["atomicity", "consent", "valid_proofs", "conservation", "exactly_once", "authenticity"] {
+        let check = outcome.invariants.iter().find(|c| c.name == name).unwrap();
+        assert!(check.passed, "{check:?}");
+    }
+    let proofs = outcome.invariants.iter().find(|c| c.name == "valid_proofs").unwrap();
+    assert_eq!(proofs.detail, "3 proof(s) recompute their block roots", "one per instruction");
+    assert_eq!(finsim::run(&scenario, 0).digest, outcome.digest, "the same file and seed, the same trace");
+}
+
+#[test]
+fn a_leg_that_fails_for_balance_reverts_the_plan_and_rolls_the_hold_back() {
+    let short = BOND.replace("quantity: 5", "quantity: 11");
+    let expect = "  - plan: { id: 7, status: reverted, reason: balance }\n  \
+                  - balance: { account: \"org_1:100:alice\", asset: \"org_1:101:eur\", equals: 1000 }\n  \
+                  - balance: { account: \"org_1:100:hold.7.1\", asset: \"org_1:101:eur\", equals: 0 }\n";
+    let text = file(&[HOLD, &short, RELEASE], expect).replace(
+        "  - { id: \"org_2:100:treasury\", org: org_2 }\n",
+        "  - { id: \"org_2:100:treasury\", org: org_2 }\n  - { id: \"org_1:100:hold.7.1\", org: org_1 }\n",
+    );
+    // The hold account's id is the plan's: a user of that id is refused.
+    let p = problems(&text);
+    assert!(p.iter().any(|(_, _, m)| m.contains("has the name of the account that keeps hold 1 of plan 7")), "{p:?}");
+    let expect = "  - plan: { id: 7, status: reverted, reason: balance }\n  \
+                  - balance: { account: \"org_1:100:alice\", asset: \"org_1:101:eur\", equals: 1000 }\n";
+    let scenario = scenario::parse("t.yaml", &file(&[HOLD, &short, RELEASE], expect)).unwrap();
+    let outcome = finsim::run(&scenario, 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let json = serde_json::to_value(&outcome).unwrap();
+    let statuses: Vec<&str> =
+        json["plans"][0]["instructions"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["rolled_back", "failed", "not_run"]);
+}
+
+#[test]
+fn a_transfer_before_the_other_leg_is_secured_fails_the_plan_and_breaks_atomicity() {
+    let cash =
+        r#"transfer: { asset: "org_1:101:eur", from: "org_1:100:alice", to: "org_2:100:treasury", quantity: 500 }"#;
+    let short = BOND.replace("quantity: 5", "quantity: 11");
+    let expect =
+        "  - plan: { id: 7, status: failed, reason: balance }\n  - invariant: { name: atomicity, holds: false }\n";
+    let scenario = scenario::parse("t.yaml", &file(&[cash, &short], expect)).unwrap();
+    let outcome = finsim::run(&scenario, 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let atomicity = outcome.invariants.iter().find(|c| c.name == "atomicity").unwrap();
+    assert_eq!(atomicity.detail, "plan 7: instruction(s) 1 on their ledgers, 2 not");
+    let agreement = outcome.invariants.iter().find(|c| c.name == "agreement").unwrap();
+    assert!(agreement.passed, "failed, and some of it is there: {agreement:?}");
+}
+
+#[test]
+fn an_executor_that_refuses_rejects_the_plan_before_anything_moves() {
+    // Org 2's rules allow no country of Alice's: it refuses the bond's leg for regulation.
+    let text = file(&[HOLD, BOND, RELEASE], "  - plan: { id: 7, status: rejected, reason: regulation }\n").replace(
+        "  - { id: cluster_B, orgs: [org_2] }\n",
+        "  - { id: cluster_B, orgs: [org_2] }\norgs:\n  org_2: { regulation: { allowed_countries: [DE] } }\n",
+    );
+    let scenario = scenario::parse("t.yaml", &text).unwrap();
+    let outcome = finsim::run(&scenario, 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let trace = finsim::trace::to_jsonl(&outcome.trace);
+    assert!(!trace.contains("\"plan_execute\""), "no instruction is sent");
+    // A plan that names an account of an org its asset is not shared with is refused for permission.
+    let stranger = BASE.replace(
+        "shared_with: [org_1], balances: { \"org_2:100:treasury\": 10 }",
+        "balances: { \"org_2:100:treasury\": 10 }",
+    );
+    let text = format!(
+        "{stranger}flow:\n  - plan:\n      id: 7\n      org: org_1\n      instructions:\n        - {HOLD}\n        - {BOND}\n        - {RELEASE}\nexpect:\n  - plan: {{ id: 7, status: rejected, reason: permission }}\n"
+    );
+    let outcome = finsim::run(&scenario::parse("t.yaml", &text).unwrap(), 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+}
+
+#[test]
+fn releases_name_an_earlier_hold_once_and_quantities_ids_and_expectations_are_checked() {
+    let p = problems(&file(&[r#"release: { hold: 1, to: "org_2:100:treasury" }"#, HOLD], "  []\n"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].2, "instruction 1 releases hold 1, which is no earlier hold of plan 7");
+    let p = problems(&file(&[HOLD, RELEASE, RELEASE], "  []\n"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].2, "hold 1 is released twice: by instruction 2, then 3");
+    assert_eq!((p[0].0, p[0].1), (18, 28), "the second release's `hold`");
+    let p = problems(&file(&[&HOLD.replace("quantity: 500", "quantity: 0")], "  []\n"));
+    assert_eq!(p[0].2, "a hold's quantity must be at least 1");
+    let p = problems(&file(&[&BOND.replace("org_1:100:alice", "org_1:100:bob")], "  []\n"));
+    assert!(p[0].2.contains("org_1:100:bob"), "{p:?}");
+    let p = problems(&file(&[HOLD], "  - plan: { id: 8, status: completed }\n"));
+    assert_eq!(p[0].2, "no plan step has id 8");
+    let p = problems(&file(&[HOLD], "  - plan: { id: 7, status: completed, reason: balance }\n"));
+    assert_eq!(p[0].2, "a completed plan has no `reason`");
+    let twice =
+        file(&[HOLD], "  []\n").replace("expect:\n  []\n", "") + "  - plan: { id: 7, org: org_1, instructions: [] }\n";
+    let p = problems(&twice.replace("expect:\n", ""));
+    assert!(p.iter().any(|(_, _, m)| m == "plan id 7 is used by another plan"), "{p:?}");
+}
