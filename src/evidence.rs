@@ -193,6 +193,137 @@ fn supply(material: &Material) -> Vec<serde_json::Value> {
     seen.into_values().collect()
 }
 
+/// One plan of a pack, gathered from the messages that carried it.
+struct PlanLine {
+    request_id: u64,
+    coordinator: String,
+    plan: std::sync::Arc<crate::protocol::plan::Plan>,
+    approvals: BTreeMap<String, serde_json::Value>,
+    consents: BTreeMap<String, serde_json::Value>,
+    instructions: BTreeMap<(u32, bool), serde_json::Value>,
+    end: Option<(&'static str, Option<&'static str>)>,
+}
+
+/// The name of the proof file of a plan's instruction (or a hold's rollback).
+fn plan_proof_name(plan: u64, n: u32, rollback: bool) -> String {
+    match rollback {
+        true => format!("proofs/plan-{plan}-{n}-rollback.json"),
+        false => format!("proofs/plan-{plan}-{n}.json"),
+    }
+}
+
+/// One line of `plans.jsonl` per plan the run proposed: its canonical bytes and hash, every
+/// approval (the `seq` of the signed message that gave it, and its signature) and consent (the
+/// user's signature over the hash), each instruction's result with the `seq` of the signed
+/// message that told it and its proof file, and the plan's end as its coordinator told it. With
+/// the proofs, by file name.
+pub(crate) fn plans(material: &Material) -> (Vec<serde_json::Value>, Vec<(String, ChainpointProof)>) {
+    let keys: BTreeMap<&ActorId, &[u8; 32]> = material.keys.iter().map(|(a, k)| (a, k)).collect();
+    let key = |actor: &ActorId| keys.get(actor).map(const_hex::encode);
+    let mut by_hash: BTreeMap<crate::crypto::Hash32, PlanLine> = BTreeMap::new();
+    let mut proofs = Vec::new();
+    for (i, sent) in material.sent.iter().enumerate() {
+        let seq = i + 1;
+        let Some(message) = sent.envelope.read() else { continue };
+        let ActorId::Org(from) = &message.from else { continue };
+        match message.body {
+            Body::PlanProposal(proposal) => {
+                by_hash.entry(proposal.plan.hash()).or_insert_with(|| PlanLine {
+                    request_id: message.request_id,
+                    coordinator: from.to_string(),
+                    plan: proposal.plan.clone(),
+                    approvals: BTreeMap::new(),
+                    consents: BTreeMap::new(),
+                    instructions: BTreeMap::new(),
+                    end: None,
+                });
+            }
+            Body::PlanApproval(approval) => {
+                let Some(line) = by_hash.get_mut(&approval.plan_hash) else { continue };
+                line.approvals.entry(from.to_string()).or_insert_with(|| {
+                    json!({
+                        "signer": from.as_str(),
+                        "public_key": key(&message.from),
+                        "seq": seq,
+                        "signature": const_hex::encode(sent.envelope.signature),
+                        "approved": approval.refused.is_none(),
+                        "refused": approval.refused.map(|(n, reason)| json!({ "n": n, "reason": crate::check::expectations::reason_word(reason) })),
+                    })
+                });
+            }
+            Body::PlanConsent(answer) => {
+                let Some(line) = by_hash.get_mut(&answer.plan_hash) else { continue };
+                for consent in &answer.consents {
+                    let user = ActorId::User(consent.account.clone());
+                    line.consents.entry(consent.account.to_string()).or_insert_with(|| {
+                        json!({
+                            "account": consent.account.to_string(),
+                            "signer": user.to_string(),
+                            "public_key": key(&user),
+                            "signature": const_hex::encode(&consent.signature),
+                            "seq": seq,
+                        })
+                    });
+                }
+            }
+            Body::PlanResult(result) if result.status != Status::Pending => {
+                let Some(line) = by_hash.get_mut(&result.plan_hash) else { continue };
+                let plan = line.plan.clone();
+                let (n, rollback) = (result.n, result.rollback);
+                let tx = match rollback {
+                    true => plan.rollback_tx(n, line.request_id),
+                    false => plan.ledger_tx(n, line.request_id),
+                };
+                let proof_file = result.proof.as_ref().filter(|_| result.status == Status::Ok).map(|proof| {
+                    let name = plan_proof_name(plan.id, n, rollback);
+                    proofs.push((name.clone(), (**proof).clone()));
+                    name
+                });
+                line.instructions.entry((n, rollback)).or_insert_with(|| {
+                    json!({
+                        "n": n,
+                        "kind": plan.instruction(n).map(|i| i.word()),
+                        "rollback": rollback,
+                        "executor": from.as_str(),
+                        "status": if result.status == Status::Ok { "ok" } else { crate::check::expectations::reason_word(result.status) },
+                        "height": result.height,
+                        "tx_hash": tx.map(|t| t.hash().to_hex()),
+                        "seq": seq,
+                        "proof": proof_file,
+                    })
+                });
+            }
+            Body::PlanFinal(told) => {
+                let Some(line) = by_hash.get_mut(&told.plan_hash) else { continue };
+                line.end.get_or_insert((told.status.word(), told.reason.map(crate::check::expectations::reason_word)));
+            }
+            _ => {}
+        }
+    }
+    // A proof is written once per file name (an instruction answered twice is one line).
+    proofs.sort_by(|a, b| a.0.cmp(&b.0));
+    proofs.dedup_by(|a, b| a.0 == b.0);
+    let lines = by_hash
+        .into_values()
+        .map(|line| {
+            let plan = &line.plan;
+            json!({
+                "plan": plan.id,
+                "request_id": line.request_id,
+                "coordinator": line.coordinator,
+                "canonical": const_hex::encode(plan.canonical_bytes()),
+                "hash": plan.hash().to_hex(),
+                "approvals": line.approvals.into_values().collect::<Vec<_>>(),
+                "consents": line.consents.into_values().collect::<Vec<_>>(),
+                "instructions": line.instructions.into_values().collect::<Vec<_>>(),
+                "status": line.end.map(|(status, _)| status),
+                "reason": line.end.and_then(|(_, reason)| reason),
+            })
+        })
+        .collect();
+    (lines, proofs)
+}
+
 /// The files of the pack, by path: `scenario_bytes` is the scenario exactly as it was run.
 pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -233,6 +364,13 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     let supply = supply(material);
     if !supply.is_empty() {
         files.insert("supply.jsonl".to_owned(), json_lines(supply.into_iter()));
+    }
+    let (plan_lines, plan_proofs) = plans(material);
+    if !plan_lines.is_empty() {
+        files.insert("plans.jsonl".to_owned(), json_lines(plan_lines.into_iter()));
+        for (name, proof) in plan_proofs {
+            files.insert(name, pretty(&proof));
+        }
     }
     let mut personal = Vec::new();
     for delivery in &material.deliveries {
@@ -486,7 +624,24 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         .filter(|(_, b)| b.contains(&crate::scenario::Behaviour::ForgeSignature))
         .map(|(org, _)| org.to_string())
         .collect();
+    // The plans, read first: the messages their approvals point at are kept as they pass.
+    let mut plan_lines = Vec::new();
+    each_line(&read("plans.jsonl").unwrap_or_default(), |_, line| {
+        plan_lines.push(line);
+        plan_lines.len() < 10_000
+    });
+    let wanted: std::collections::BTreeSet<u64> = plan_lines
+        .iter()
+        .flat_map(|p| p["approvals"].as_array().into_iter().flatten())
+        .filter_map(|a| a["seq"].as_u64())
+        .collect();
+    let mut approval_messages: BTreeMap<u64, (String, String, Vec<u8>)> = BTreeMap::new();
     each_line(&read("messages.jsonl").unwrap_or_default(), |i, m| {
+        if wanted.contains(&(i as u64 + 1)) {
+            let signed = m["signed"].as_str().and_then(|h| const_hex::decode(h).ok()).unwrap_or_default();
+            let (signer, kind) = (m["signer"].as_str().unwrap_or_default(), m["kind"].as_str().unwrap_or_default());
+            approval_messages.insert(i as u64 + 1, (signer.to_owned(), kind.to_owned(), signed));
+        }
         if verdict.full("messages.jsonl") {
             return false;
         }
@@ -541,6 +696,58 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         }
         true
     });
+    // Each plan: its hash is its canonical bytes', every approval is its executor's signature on
+    // the message it points at, every consent its user's signature over the plan's hash; each
+    // instruction's proof file is bound to the instruction's transaction.
+    let mut plan_proofs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    for (i, line) in plan_lines.iter().enumerate() {
+        *verdict.checked.entry("plans").or_default() += 1;
+        let at = |what: String| problem("plans.jsonl", Some(i + 1), what);
+        let canonical = line["canonical"].as_str().and_then(|h| const_hex::decode(h).ok()).unwrap_or_default();
+        let hash = line["hash"].as_str().unwrap_or_default();
+        if const_hex::encode(Sha256::digest(&canonical)) != hash {
+            verdict.push(at("its hash is not SHA-256 of its canonical bytes".to_owned()));
+        }
+        let hash_bytes = const_hex::decode(hash).unwrap_or_default();
+        for approval in line["approvals"].as_array().into_iter().flatten() {
+            *verdict.checked.entry("approvals").or_default() += 1;
+            let signer = approval["signer"].as_str().unwrap_or_default();
+            let message = approval["seq"].as_u64().and_then(|seq| approval_messages.get(&seq));
+            let verified = match (key_of(signer), message, hex_bytes::<64>(&approval["signature"])) {
+                (Some(key), Some((by, kind, signed)), Some(signature)) => {
+                    by == signer && kind == "plan_approval" && crate::protocol::keys::verify(&key, signed, &signature)
+                }
+                _ => false,
+            };
+            if !verified {
+                let what = format!(
+                    "the approval of {} is not its signed plan_approval message",
+                    crate::text::clip(signer, 100)
+                );
+                verdict.push(at(what));
+            }
+        }
+        for consent in line["consents"].as_array().into_iter().flatten() {
+            *verdict.checked.entry("consents").or_default() += 1;
+            let signer = consent["signer"].as_str().unwrap_or_default();
+            let verified = match (key_of(signer), hex_bytes::<64>(&consent["signature"])) {
+                (Some(key), Some(signature)) => crate::protocol::keys::verify(&key, &hash_bytes, &signature),
+                _ => false,
+            };
+            if !verified {
+                let what = format!(
+                    "the consent of {} is not its signature over the plan's hash",
+                    crate::text::clip(signer, 100)
+                );
+                verdict.push(at(what));
+            }
+        }
+        for instruction in line["instructions"].as_array().into_iter().flatten() {
+            if let Some(proof) = instruction["proof"].as_str() {
+                plan_proofs.insert(proof.to_owned(), instruction["tx_hash"].clone());
+            }
+        }
+    }
     let mut roots: BTreeMap<(String, u64), String> = BTreeMap::new();
     each_line(&read("roots.jsonl").unwrap_or_default(), |_, b| {
         if let (Some(cluster), Some(height), Some(root)) =
@@ -560,7 +767,8 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
             continue;
         };
         let request_id: Option<u64> = name.trim_start_matches("proofs/").trim_end_matches(".json").parse().ok();
-        let own = request_id.and_then(|id| tx_hashes.get(&id));
+        // A plan's instruction's proof is named after it (`proofs/plan-7-1.json`).
+        let own = request_id.and_then(|id| tx_hashes.get(&id)).or_else(|| plan_proofs.get(name.as_str()));
         let hash = proof.as_ref().map(|p| serde_json::Value::from(p.hash.clone()));
         let block = roots.get(&(anchor.cluster.as_str().to_owned(), anchor.height));
         if own.is_none() || own != hash.as_ref() {

@@ -101,6 +101,7 @@ impl fmt::Display for SuspectReason {
         f.write_str(match self {
             SuspectReason::Differs => "its signed answer differs from the quorum's",
             SuspectReason::NoValidSignature => "none of its answers carried a valid signature",
+            SuspectReason::Stalled => "it kept a plan's instruction pending through every retry",
         })
     }
 }

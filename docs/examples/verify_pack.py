@@ -14,7 +14,11 @@ What it checks, each from the byte layouts in docs/evidence.md:
   4. every proof in proofs/: its Chainpoint operations replayed from its hash to a block root in
      roots.jsonl, that block's transactions including the hash, and the hash being the ledger
      transaction of the transfer the proof is named after;
-  5. every personal-data delivery in personal_data.jsonl names a document of the pack.
+  5. every personal-data delivery in personal_data.jsonl names a document of the pack;
+  6. every execution plan in plans.jsonl: its hash made again from its canonical bytes, each
+     approval its executor's signature on the plan_approval message of messages.jsonl it points
+     at (by `seq`), each consent its user's signature over the plan's hash; each instruction's
+     proof is checked as in 4, bound to that instruction's transaction.
 
 Exits 0 when everything holds, 1 when something does not (each named on its own line), 2 when
 the directory is not a pack.
@@ -83,6 +87,8 @@ def check(pack: Path) -> dict:
         "proofs_ok": 0,
         "proofs_bad": [],
         "personal_data": 0,
+        "plans_ok": 0,
+        "plans_bad": [],
         "problems": [],
     }
 
@@ -128,6 +134,40 @@ def check(pack: Path) -> dict:
             why = "its template hash is not that of its fields" if not hash_ok else "the user's signature fails"
             summary["problems"].append(f"{file}:{line}: {why}")
 
+    messages = jsonl(pack / "messages.jsonl")
+    plans = jsonl(pack / "plans.jsonl")
+    plan_proofs = {}
+    for line, p in enumerate(plans, start=1):
+        problems = []
+        if sha256(bytes.fromhex(p["canonical"])).hex() != p["hash"]:
+            problems.append("its hash is not SHA-256 of its canonical bytes")
+        for a in p["approvals"]:
+            key = keys.get(a["signer"], {}).get("public_key")
+            seq = a["seq"]
+            m = messages[seq - 1] if isinstance(seq, int) and 1 <= seq <= len(messages) else None
+            ok = (
+                m is not None
+                and key is not None
+                and m["signer"] == a["signer"]
+                and m["kind"] == "plan_approval"
+                and m["signature"] == a["signature"]
+                and verifies(key, bytes.fromhex(m["signed"]), a["signature"])
+            )
+            if not ok:
+                problems.append(f"the approval of {a['signer']} is not its signed plan_approval message")
+        for c in p["consents"]:
+            key = keys.get(c["signer"], {}).get("public_key")
+            if key is None or not verifies(key, bytes.fromhex(p["hash"]), c["signature"]):
+                problems.append(f"the consent of {c['signer']} is not its signature over the plan's hash")
+        for i in p["instructions"]:
+            if i.get("proof"):
+                plan_proofs[Path(i["proof"]).name] = i.get("tx_hash")
+        if problems:
+            summary["plans_bad"].append(p["plan"])
+            summary["problems"].extend(f"plans.jsonl:{line}: {why}" for why in problems)
+        else:
+            summary["plans_ok"] += 1
+
     roots = jsonl(pack / "roots.jsonl")
     proofs = pack / "proofs"
     for path in sorted(proofs.iterdir()) if proofs.is_dir() else []:
@@ -142,6 +182,8 @@ def check(pack: Path) -> dict:
         cluster, _, height = (anchor or "").rpartition(":")
         block = next((b for b in roots if b["cluster"] == cluster and str(b["height"]) == height), None)
         transfer = next((t for t in transfers + supply if f"{t['request_id']}.json" == path.name), None)
+        if path.name in plan_proofs:
+            transfer = {"tx_hash": plan_proofs[path.name]}
         if block is None:
             why = f"its anchor {anchor!r} names no block of roots.jsonl"
         elif block["root"] != value:
@@ -190,7 +232,8 @@ def main() -> int:
             f"checked: {summary['files_ok'] + len(summary['files_bad'])} files, {signatures} signatures, "
             f"{summary['transfers_ok'] + len(summary['transfers_bad'])} transfers, "
             f"{summary['proofs_ok'] + len(summary['proofs_bad'])} proofs, "
-            f"{summary['personal_data']} personal-data deliveries"
+            f"{summary['personal_data']} personal-data deliveries, "
+            f"{summary['plans_ok'] + len(summary['plans_bad'])} plans"
         )
         for signer, n in sorted(summary["signatures_expected_bad"].items()):
             print(f"expected: {n} signature(s) of {signer} fail (a forge_signature org)")

@@ -277,6 +277,9 @@ pub enum SuspectReason {
     Differs,
     /// None of its answers carried a valid signature.
     NoValidSignature,
+    /// It kept answering that a plan's instruction is pending, longer than its ledger takes to
+    /// close a block, through every retry (an executor that does not run what it approved).
+    Stalled,
 }
 
 /// What a byzantine org did instead of the protocol, to one message.

@@ -199,6 +199,16 @@ pub struct Observations {
     pub replicas: BTreeMap<OrgId, LedgerView>,
     /// Each plan as its coordinator knows it, by plan id.
     pub plans: BTreeMap<u64, PlanSeen>,
+    /// When the faults that started on an event were over (`Faults::quiet_after_us` counts the
+    /// others).
+    pub triggered_quiet_us: u64,
+}
+
+impl Observations {
+    /// When the run's last fault was over: the schedule's and those that started on an event.
+    pub fn quiet_after_us(&self, scenario: &crate::scenario::Scenario) -> u64 {
+        scenario.faults.quiet_after_us().max(self.triggered_quiet_us)
+    }
 }
 
 /// A plan as its coordinator knows it.
@@ -351,6 +361,10 @@ impl crate::sim::Observer for Observations {
                 self.data_deliveries.push(delivery);
             }
         }
+    }
+
+    fn fault_started(&mut self, quiet_from_us: u64) {
+        self.triggered_quiet_us = self.triggered_quiet_us.max(quiet_from_us);
     }
 
     fn ended(&mut self, ledgers: BTreeMap<ClusterId, LedgerSnapshot>, replicas: BTreeMap<OrgId, LedgerView>) {

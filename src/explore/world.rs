@@ -245,6 +245,13 @@ impl Context {
         matches!(self.actors[actor as usize], ActorId::Ledger(_))
     }
 
+    /// Whether a timer may fire at any moment: a ledger's block close, a plan's await. Every
+    /// other timer is a timeout, which fires only when nothing could still answer it.
+    fn any_moment(&self, world: &World, actor: Actor, timer: TimerId) -> bool {
+        self.is_ledger(actor)
+            || matches!(&*world.machines[actor as usize], Machine::Org(org) if org.fires_any_moment(timer))
+    }
+
     /// Marks every sequential step whose predecessors are done as due to start.
     fn queue_ready(&self, world: &mut World) {
         while let Some(step) = Flow::next_ready_in(&world.steps) {
@@ -289,10 +296,11 @@ impl Context {
         }
         // A timeout fires only when nothing could still answer it: no message in flight, no
         // block to close; the earliest due first. A ledger closes a block at any moment.
-        let quiet = world.in_flight.is_empty() && !world.timers.keys().any(|(a, _)| self.is_ledger(*a));
-        let first_due = world.timers.iter().filter(|((a, _), _)| !self.is_ledger(*a)).map(|(_, due)| *due).min();
+        let anytime = |(actor, timer): (Actor, TimerId)| self.any_moment(world, actor, timer);
+        let quiet = world.in_flight.is_empty() && !world.timers.keys().any(|k| anytime(*k));
+        let first_due = world.timers.iter().filter(|(k, _)| !anytime(**k)).map(|(_, due)| *due).min();
         for (&(actor, timer), &due) in &world.timers {
-            if self.is_ledger(actor) || (quiet && Some(due) == first_due) {
+            if anytime((actor, timer)) || (quiet && Some(due) == first_due) {
                 moves.push(Move::Timer { actor, timer });
             }
         }
@@ -324,7 +332,7 @@ impl Context {
             }
             Move::Timer { actor, .. } => (actor, None, 0),
         };
-        let global = matches!(mv, Move::Timer { .. }) && !self.is_ledger(actor);
+        let global = matches!(mv, Move::Timer { actor, timer } if !self.any_moment(world, actor, timer));
         Footprint { actor, message, drop: false, global, keys: if global { BALANCE | PROOF } else { keys } }
     }
 
@@ -354,6 +362,8 @@ impl Context {
                 return;
             }
             Move::Timer { actor, timer } => {
+                // An org's timer (a timeout, an await) moves the clock to when it was due, as a
+                // replay does; a block close does not.
                 let due = world.timers.remove(&(actor, timer)).unwrap_or(world.now);
                 if !self.is_ledger(actor) {
                     world.now = world.now.max(due);

@@ -52,7 +52,7 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 (transfers(scenario, outcome, material))
                 @if !outcome.plans.is_empty() {
                     h2 { "Execution plans" }
-                    (plans(scenario, outcome))
+                    (plans(scenario, outcome, material))
                 }
                 h2 { "Who saw whose personal data" }
                 (who_saw(&outcome.trace))
@@ -333,7 +333,7 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
 
 /// A section per plan: its instructions (executor, ledger, height, how each ended), what its
 /// coordinator noted, its compliance checks, and its final status.
-fn plans(scenario: &Scenario, outcome: &Outcome) -> Markup {
+fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup {
     // Each plan's request id, from its coordinator's note that it started.
     let mut request_of: BTreeMap<u64, u64> = BTreeMap::new();
     let mut notes: BTreeMap<u64, Vec<&Record>> = BTreeMap::new();
@@ -353,6 +353,13 @@ fn plans(scenario: &Scenario, outcome: &Outcome) -> Markup {
     }
     let steps: BTreeMap<u64, &crate::protocol::plan::Plan> =
         crate::check::invariants::plans::plans(scenario).map(|p| (p.id, p)).collect();
+    // Who approved and who consented, with their signatures' messages, as the evidence pack says.
+    let signed: BTreeMap<u64, serde_json::Value> = crate::evidence::plans(material)
+        .0
+        .into_iter()
+        .filter_map(|line| Some((line["plan"].as_u64()?, line)))
+        .collect();
+    let word = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     let none = Vec::new();
     html! {
         @for known in &outcome.plans {
@@ -377,6 +384,25 @@ fn plans(scenario: &Scenario, outcome: &Outcome) -> Markup {
                     tr { td { (i.n) } td { (what) } td { (executor) } td { (i.cluster.clone().unwrap_or_default()) }
                          td { (i.status) @if let Some(reason) = i.reason { " (" (reason) ")" } }
                          td { (i.height.map(|h| h.to_string()).unwrap_or_default()) } }
+                }
+            }
+            @if let Some(line) = signed.get(&known.id) {
+                p { "The plan's hash (SHA-256 of its canonical bytes), which approvals and consents sign: "
+                    code { (word(&line["hash"])) } }
+                table {
+                    tr { th { "approval by" } th { "verdict" } th { "signed message" } }
+                    @for a in line["approvals"].as_array().into_iter().flatten() {
+                        tr { td { (word(&a["signer"])) }
+                             td { @if a["approved"] == true { "approved" } @else {
+                                 "refused instruction " (a["refused"]["n"]) " (" (word(&a["refused"]["reason"])) ")" } }
+                             td { "message " (a["seq"]) } }
+                    }
+                }
+                table {
+                    tr { th { "consent of" } th { "signed by" } th { "carried by message" } }
+                    @for c in line["consents"].as_array().into_iter().flatten() {
+                        tr { td { (word(&c["account"])) } td { (word(&c["signer"])) } td { (c["seq"]) } }
+                    }
                 }
             }
             (timeline(own, u64::MAX))

@@ -82,6 +82,9 @@ fn line(record: &Record) -> Option<String> {
         Event::Duplicated { hop: h, .. } => format!("{}  duplicated in transit", hop(h)),
         Event::Corrupted { hop: h, bit } => format!("{}  corrupted in transit (bit {bit})", hop(h)),
         Event::Crashed { org } => format!("!! {org} crashed"),
+        Event::PartitionStarted { until_us } => {
+            format!("!! a partition starts, until {:.3} ms", *until_us as f64 / 1000.0)
+        }
         Event::Restarted { org } => format!("!! {org} restarted"),
         Event::Note(note) => format!("   {}", note_text(note)?),
     };

@@ -445,37 +445,71 @@ pub enum Expectation {
     },
 }
 
-/// A partition: during `[from_us, until_us)` transmissions between groups are lost.
+/// A partition: during `[from_us, until_us)` transmissions between groups (or across a cut)
+/// are lost. One that starts `on` an event has no times of its own until that event: the run
+/// adds a copy with its times when the event happens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
-    /// Start, virtual microseconds.
+    /// Start, virtual microseconds (for one `on` an event: 0).
     pub from_us: u64,
-    /// End (exclusive).
+    /// End (exclusive); for one `on` an event, its duration.
     pub until_us: u64,
-    /// The groups, resolved to orgs; orgs named in no group form one more group.
+    /// The groups, resolved to orgs; orgs named in no group form one more group. Empty for a cut.
     pub groups: Vec<BTreeSet<OrgId>>,
+    /// The cut's pairs of sides, resolved to orgs: only transmissions between the two sides of a
+    /// pair are lost.
+    pub cut: Vec<(BTreeSet<OrgId>, BTreeSet<OrgId>)>,
+    /// The event it starts on, if it does.
+    pub on: Option<Trigger>,
 }
 
 impl Partition {
-    /// Whether `a` and `b` are cut from each other at `now`.
+    /// Whether `a` and `b` are cut from each other at `now` (never, for one that waits for its
+    /// event: its started copy does the cutting).
     pub fn separates(&self, now: u64, a: &OrgId, b: &OrgId) -> bool {
-        if now < self.from_us || now >= self.until_us {
+        if self.on.is_some() || now < self.from_us || now >= self.until_us {
             return false;
+        }
+        if !self.cut.is_empty() {
+            let across = |x: &OrgId, y: &OrgId| self.cut.iter().any(|(l, r)| l.contains(x) && r.contains(y));
+            return across(a, b) || across(b, a);
         }
         let group = |org: &OrgId| self.groups.iter().position(|g| g.contains(org));
         group(a) != group(b)
     }
+
+    /// The partition as it runs when its event happens at `now`.
+    pub fn started_at(&self, now: u64) -> Self {
+        Self { from_us: now, until_us: now.saturating_add(self.until_us), on: None, ..self.clone() }
+    }
 }
 
-/// A crash: the org is down during `[at_us, restart_us)`.
+/// An event a fault may start on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The block holding this request's transaction closes.
+    Settled(u64),
+    /// The block holding this instruction of this plan closes.
+    Instruction {
+        /// The plan's id.
+        plan: u64,
+        /// The instruction's number.
+        n: u32,
+    },
+}
+
+/// A crash: the org is down during `[at_us, restart_us)`. One that starts `on` an event has no
+/// times of its own until then: `restart_us` is then the time it stays down, if it restarts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Crash {
     /// The org.
     pub org: OrgId,
-    /// When it goes down.
+    /// When it goes down (for one `on` an event: 0).
     pub at_us: u64,
-    /// When it comes back, if ever.
+    /// When it comes back, if ever (for one `on` an event: how long after it went down).
     pub restart_us: Option<u64>,
+    /// The event it starts on, if it does.
+    pub on: Option<Trigger>,
 }
 
 /// The faults block.
@@ -500,8 +534,11 @@ impl Faults {
     /// restart (a crash with no restart counts at its start). A transfer's liveness deadline
     /// is `liveness_ms` after the latest of this and its start.
     pub fn quiet_after_us(&self) -> u64 {
-        let last_heal = self.partitions.iter().map(|p| p.until_us).max().unwrap_or(0);
-        let last_restart = self.crashes.iter().map(|c| c.restart_us.unwrap_or(c.at_us)).max().unwrap_or(0);
+        // A fault that starts on an event counts when it happens (the run reports it).
+        let timed = |on: &Option<Trigger>| on.is_none();
+        let last_heal = self.partitions.iter().filter(|p| timed(&p.on)).map(|p| p.until_us).max().unwrap_or(0);
+        let last_restart =
+            self.crashes.iter().filter(|c| timed(&c.on)).map(|c| c.restart_us.unwrap_or(c.at_us)).max().unwrap_or(0);
         last_heal.max(last_restart)
     }
 }

@@ -813,18 +813,54 @@ pub struct FaultsSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartitionSpec {
-    pub from_ms: S<Whole>,
-    pub until_ms: S<Whole>,
-    pub groups: Vec<Vec<S<String>>>,
+    #[serde(default)]
+    pub from_ms: Option<S<Whole>>,
+    #[serde(default)]
+    pub until_ms: Option<S<Whole>>,
+    #[serde(default)]
+    pub groups: Option<Vec<Vec<S<String>>>>,
+    /// Pairs of sides: only transmissions between the two sides of a pair are lost.
+    #[serde(default)]
+    pub cut: Option<Vec<S<Vec<S<String>>>>>,
+    /// The event it starts on, instead of `from_ms`.
+    #[serde(default)]
+    pub on: Option<S<OnSpec>>,
+    /// With `on`: how long it lasts.
+    #[serde(default)]
+    pub for_ms: Option<S<Whole>>,
+}
+
+one_key_enum! {
+    /// An event a fault starts on: one key naming the kind.
+    #[derive(Debug)]
+    pub enum OnSpec {
+    Settled(S<Whole>) = "settled",
+    Instruction(InstructionOn) = "instruction",
+    }
+}
+
+/// A plan's instruction, for `on: { instruction: { plan, n } }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstructionOn {
+    pub plan: S<Whole>,
+    pub n: S<Whole>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrashSpec {
     pub org: S<String>,
-    pub at_ms: S<Whole>,
+    #[serde(default)]
+    pub at_ms: Option<S<Whole>>,
     #[serde(default)]
     pub restart_ms: Option<S<Whole>>,
+    /// The event it starts on, instead of `at_ms`.
+    #[serde(default)]
+    pub on: Option<S<OnSpec>>,
+    /// With `on`: how long after it goes down it restarts (omitted: it stays down).
+    #[serde(default)]
+    pub restart_after_ms: Option<S<Whole>>,
 }
 
 /// How a byzantine org misbehaves: a built-in word, or `{custom: NAME}`, a misbehaviour
@@ -838,6 +874,8 @@ pub enum Behaviour {
     Silent,
     Replay,
     Resubmit,
+    WithholdRelease,
+    SkipConsent,
     Custom(String),
 }
 
@@ -851,6 +889,8 @@ impl Behaviour {
             Behaviour::Silent => "silent",
             Behaviour::Replay => "replay",
             Behaviour::Resubmit => "resubmit",
+            Behaviour::WithholdRelease => "withhold_release",
+            Behaviour::SkipConsent => "skip_consent",
             Behaviour::Custom(_) => return None,
         })
     }

@@ -14,6 +14,7 @@ pub(crate) mod flow;
 pub(crate) mod genesis;
 pub mod schedule;
 pub mod script;
+mod triggers;
 
 use crate::actors::boundary::{Boundary, Signer};
 use crate::actors::byzantine::{builtin, Byzantine, Misbehaviours};
@@ -153,6 +154,12 @@ pub trait Observer {
     /// keeps envelopes (`Settings::record_envelopes`).
     fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
         let _ = (times, sender, receiver, sent, keep);
+    }
+
+    /// A fault that starts on an event began; the network is quiet again from `quiet_from_us`
+    /// on (a partition's end, a crash's restart, or the crash itself when it stays down).
+    fn fault_started(&mut self, quiet_from_us: u64) {
+        let _ = quiet_from_us;
     }
 
     /// The run ended: each cluster ledger's final state, and the replica of each org that is up.
@@ -393,6 +400,8 @@ struct Simulation<'a, 't, O> {
     stopped_by: Option<Limit>,
     /// Every envelope handed to the network, when recorded.
     sent: Option<Vec<SentEnvelope>>,
+    /// The faults that start on an event, not started yet.
+    triggers: triggers::Triggers,
 }
 
 impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
@@ -494,8 +503,10 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
             events: 0,
             stopped_by: None,
             sent: settings.record_envelopes.then(Vec::new),
+            triggers: triggers::Triggers::default(),
         };
-        for crash in crashes {
+        simulation.triggers = triggers::Triggers::of(&simulation.scenario);
+        for crash in crashes.into_iter().filter(|c| c.on.is_none()) {
             simulation.schedule(crash.at_us, Pending::Crash(crash.org.clone()));
             if let Some(restart) = crash.restart_us {
                 simulation.schedule(restart, Pending::Restart(crash.org));
@@ -777,6 +788,11 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
     /// Applies an actor's outbox: timers, notes (trace, observations, flow), sends.
     fn apply(&mut self, actor: ActorId, out: Outbox) {
         self.counter.exchanges(&actor, &out);
+        if matches!(actor, ActorId::Ledger(_)) && !self.triggers.is_empty() {
+            for fault in self.triggers.fired(&out) {
+                self.start_fault(fault);
+            }
+        }
         // Every part of an outbox, by name: a new one is a compile error here (and in the
         // explorer's `absorb`) until it is applied.
         let Outbox { sends, timers, cancels, notes } = out;
@@ -814,6 +830,26 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
         for (envelope, only, retry) in sealed {
             for receiver in dir.receivers(only, &envelope.to) {
                 self.transmit(actor.clone(), receiver, envelope.clone(), retry);
+            }
+        }
+    }
+
+    /// A fault whose event just happened starts now.
+    fn start_fault(&mut self, fault: triggers::Fault) {
+        match fault {
+            triggers::Fault::Partition(partition) => {
+                let started = partition.started_at(self.now);
+                self.observer.fault_started(started.until_us);
+                self.record(Event::PartitionStarted { until_us: started.until_us });
+                self.scenario.to_mut().faults.partitions.push(started);
+            }
+            triggers::Fault::Crash(crash) => {
+                let back = crash.restart_us.map(|d| self.now.saturating_add(d));
+                self.observer.fault_started(back.unwrap_or(self.now));
+                self.schedule(self.now, Pending::Crash(crash.org.clone()));
+                if let Some(back) = back {
+                    self.schedule(back, Pending::Restart(crash.org));
+                }
             }
         }
     }

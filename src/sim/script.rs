@@ -96,7 +96,7 @@ impl<O: Observer> Stepped<O> {
             resolved.push(orgs);
         }
         let now = self.sim().now;
-        let partition = Partition { from_us: now, until_us: u64::MAX, groups: resolved };
+        let partition = Partition { from_us: now, until_us: u64::MAX, groups: resolved, cut: Vec::new(), on: None };
         self.sim_mut().scenario.to_mut().faults.partitions.push(partition);
         Ok(())
     }
@@ -117,7 +117,12 @@ impl<O: Observer> Stepped<O> {
         let org = self.org(org)?;
         let now = self.sim().now;
         let simulation = self.sim_mut();
-        simulation.scenario.to_mut().faults.crashes.push(Crash { org: org.clone(), at_us: now, restart_us: None });
+        simulation.scenario.to_mut().faults.crashes.push(Crash {
+            org: org.clone(),
+            at_us: now,
+            restart_us: None,
+            on: None,
+        });
         simulation.schedule(now, Pending::Crash(org));
         Ok(())
     }

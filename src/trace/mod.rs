@@ -141,6 +141,11 @@ pub enum Event {
         /// The org.
         org: String,
     },
+    /// A partition that starts on an event began (it lasts until `until_us`).
+    PartitionStarted {
+        /// When it heals (virtual microseconds).
+        until_us: u64,
+    },
     /// An actor's observation.
     Note(Note),
 }

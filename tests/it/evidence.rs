@@ -220,6 +220,68 @@ fn a_redeems_signed_amount_changed_or_an_issues_proof_swapped_is_caught_by_both_
     }
 }
 
+#[test]
+fn a_plans_consent_approval_or_proof_altered_is_caught_by_both_verifiers_without_a_re_run() {
+    let (_, files) = pack("scenarios/plans/dvp-completed.yaml");
+    let plans = String::from_utf8(files["plans.jsonl"].clone()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(plans.lines().next().unwrap()).unwrap();
+    let with_line = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut line = line.clone();
+        change(&mut line);
+        let mut altered = files.clone();
+        altered.insert("plans.jsonl".into(), format!("{}\n", serde_json::to_string(&line).unwrap()).into_bytes());
+        rehash(&mut altered);
+        altered
+    };
+    // Alice's consent signature swapped for the treasury's.
+    let consent = with_line(&|l| l["consents"][0]["signature"] = l["consents"][1]["signature"].clone());
+    // org_2's approval pointed at another message of org_2's.
+    let approval =
+        with_line(&|l| l["approvals"][1]["seq"] = serde_json::json!(l["approvals"][1]["seq"].as_u64().unwrap() + 1));
+    // The plan's canonical bytes changed (a quantity), its hash left.
+    let canonical = with_line(&|l| {
+        let bytes = l["canonical"].as_str().unwrap().to_owned();
+        l["canonical"] = serde_json::json!(format!("{}00", &bytes[..bytes.len() - 2]));
+    });
+    type Case<'a> = (&'a str, &'a BTreeMap<String, Vec<u8>>, &'a str);
+    let cases: [Case; 3] = [
+        ("plan-consent", &consent, "the consent of user:org_1:100:alice is not its signature over the plan's hash"),
+        ("plan-approval", &approval, "the approval of org_2 is not its signed plan_approval message"),
+        ("plan-canonical", &canonical, "its hash is not SHA-256 of its canonical bytes"),
+    ];
+    for (name, altered, what) in cases {
+        let verdict = verify(altered).unwrap();
+        assert!(
+            verdict.problems.iter().any(|p| p.file == "plans.jsonl" && p.what == what),
+            "{name}: {:?}",
+            verdict.problems
+        );
+        if let Some((code, summary)) = check(name, altered) {
+            assert_eq!(code, 1, "{name}: {summary}");
+            let problems: Vec<&str> =
+                summary["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+            assert!(problems.contains(&format!("plans.jsonl:1: {what}").as_str()), "{name}: {problems:?}");
+        }
+    }
+    // The proofs of the hold and of the release swapped: each replays, to another transaction.
+    let mut swapped = files.clone();
+    let (hold, release) = (files["proofs/plan-7-1.json"].clone(), files["proofs/plan-7-3.json"].clone());
+    swapped.insert("proofs/plan-7-1.json".into(), release);
+    swapped.insert("proofs/plan-7-3.json".into(), hold);
+    rehash(&mut swapped);
+    let verdict = verify(&swapped).unwrap();
+    let unbound: Vec<&str> = verdict
+        .problems
+        .iter()
+        .filter(|p| p.what == "its hash is not its own request's transaction")
+        .map(|p| p.file.as_str())
+        .collect();
+    assert_eq!(unbound, ["proofs/plan-7-1.json", "proofs/plan-7-3.json"], "{:?}", verdict.problems);
+    if let Some((_, summary)) = check("plan-proofs", &swapped) {
+        assert_eq!(summary["proofs_bad"], serde_json::json!(["plan-7-1.json", "plan-7-3.json"]), "{summary}");
+    }
+}
+
 /// The manifest of `files`, made again (what a forger who alters a file would do).
 fn rehash(files: &mut BTreeMap<String, Vec<u8>>) {
     use sha2::Digest;

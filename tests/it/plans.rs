@@ -151,3 +151,55 @@ fn releases_name_an_earlier_hold_once_and_quantities_ids_and_expectations_are_ch
     let p = problems(&twice.replace("expect:\n", ""));
     assert!(p.iter().any(|(_, _, m)| m == "plan id 7 is used by another plan"), "{p:?}");
 }
+
+#[test]
+fn faults_start_on_an_event_and_a_cut_separates_only_its_two_sides() {
+    let faults = |partition: &str| {
+        file(&[HOLD, BOND, RELEASE], "  - plan: { id: 7, status: completed }\n")
+            .replace("flow:\n", &format!("faults:\n  partitions:\n    - {partition}\nflow:\n"))
+    };
+    let cut = faults("{ cut: [[cluster_A, cluster_B]], on: { instruction: { plan: 7, n: 1 } }, for_ms: 2500 }");
+    let outcome = finsim::run(&scenario::parse("t.yaml", &cut).unwrap(), 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let trace = finsim::trace::to_jsonl(&outcome.trace);
+    assert!(trace.contains("\"event\":\"partition_started\""), "the trace says when it started");
+    assert!(trace.contains("\"cause\":\"partition\""), "the instruction sent across the cut is lost");
+    // An event that never happens (an await's block) starts nothing.
+    let wait = faults("{ cut: [[cluster_A, cluster_B]], on: { instruction: { plan: 7, n: 2 } }, for_ms: 2500 }")
+        .replace(BOND, "await: { ms: 10 }");
+    let outcome = finsim::run(&scenario::parse("t.yaml", &wait).unwrap(), 0);
+    assert!(!finsim::trace::to_jsonl(&outcome.trace).contains("partition_started"));
+    // A crash on an event, restarted later.
+    let crash = file(&[HOLD, BOND, RELEASE], "  - plan: { id: 7, status: completed }\n").replace(
+        "flow:\n",
+        "faults:\n  crashes:\n    - { org: org_2, on: { instruction: { plan: 7, n: 1 } }, restart_after_ms: 1500 }\nflow:\n",
+    );
+    let outcome = finsim::run(&scenario::parse("t.yaml", &crash).unwrap(), 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let trace = finsim::trace::to_jsonl(&outcome.trace);
+    assert!(trace.contains("\"event\":\"crashed\"") && trace.contains("\"event\":\"restarted\""));
+}
+
+#[test]
+fn on_names_declared_ids_and_excludes_the_time_keys_and_cut_excludes_groups() {
+    let with = |fault: &str| {
+        file(&[HOLD], "  []\n").replace("expect:\n  []\n", "").replace("flow:\n", &format!("faults:\n{fault}flow:\n"))
+    };
+    let cases = [
+        ("  partitions:\n    - { cut: [[org_1, org_2]], groups: [[org_1]], from_ms: 0, until_ms: 5 }\n", "`cut` with `groups`"),
+        ("  partitions:\n    - { groups: [[org_1]], on: { settled: 1 }, for_ms: 5 }\n", "no transfer, issue or redeem step has request id 1"),
+        ("  partitions:\n    - { groups: [[org_1]], on: { instruction: { plan: 7, n: 2 } }, for_ms: 5 }\n", "plan 7 has no instruction 2"),
+        ("  partitions:\n    - { groups: [[org_1]], on: { instruction: { plan: 8, n: 1 } }, for_ms: 5 }\n", "no plan step has id 8"),
+        ("  partitions:\n    - { groups: [[org_1]], on: { instruction: { plan: 7, n: 1 } }, from_ms: 3, for_ms: 5 }\n", "`from_ms` with `on`"),
+        ("  partitions:\n    - { groups: [[org_1]], on: { instruction: { plan: 7, n: 1 } } }\n", "a partition that starts `on` an event needs `for_ms`, how long it lasts"),
+        ("  partitions:\n    - { cut: [[org_1, org_2, cluster_A]], from_ms: 0, until_ms: 5 }\n", "a cut's entry names 3 sides"),
+        ("  partitions:\n    - { cut: [[org_1, cluster_A]], from_ms: 0, until_ms: 5 }\n", "org `org_1` is on both sides of this cut"),
+        ("  partitions:\n    - { from_ms: 0, until_ms: 5 }\n", "a partition needs `groups` or `cut`"),
+        ("  crashes:\n    - { org: org_2, on: { instruction: { plan: 7, n: 1 } }, at_ms: 4 }\n", "`at_ms` with `on`"),
+        ("  crashes:\n    - { org: org_2 }\n", "a crash needs `at_ms`"),
+    ];
+    for (fault, message) in cases {
+        let p = problems(&with(fault));
+        assert!(p.iter().any(|(_, _, m)| m == message), "{fault}: {p:?}");
+    }
+}

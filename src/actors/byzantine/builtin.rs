@@ -23,6 +23,8 @@ pub fn by_name(word: &str) -> Option<(u8, Box<dyn Misbehaviour>)> {
         "resubmit" => (3, Box::new(Resubmit::default())),
         "silent" => (4, Box::new(Silent)),
         "forge_signature" => (5, Box::new(ForgeSignature)),
+        "withhold_release" => (6, Box::new(WithholdRelease)),
+        "skip_consent" => (7, Box::new(SkipConsent)),
         _ => return None,
     })
 }
@@ -275,7 +277,16 @@ mod tests {
 
     #[test]
     fn each_built_in_misbehaviour_is_named_by_its_scenario_word() {
-        for word in ["replay", "wrong_balance", "wrong_hash", "resubmit", "silent", "forge_signature"] {
+        for word in [
+            "replay",
+            "wrong_balance",
+            "wrong_hash",
+            "resubmit",
+            "silent",
+            "forge_signature",
+            "withhold_release",
+            "skip_consent",
+        ] {
             let (_, misbehaviour) = by_name(word).unwrap();
             assert_eq!(misbehaviour.name(), word);
         }
@@ -355,5 +366,52 @@ mod tests {
         assert_eq!(copies(&mut resubmit, accepted("org_3")), 0, "not the asset's org");
         assert_eq!(copies(&mut resubmit, accepted("org_2")), 1);
         assert_eq!(copies(&mut resubmit, accepted("org_2")), 0, "once per transfer");
+    }
+}
+
+/// `withhold_release`: an executor that approves a plan, then never runs a release it is sent:
+/// it keeps the release's submission to its ledger to itself, and answers every re-send of the
+/// instruction `pending` (its honest self is still waiting for a block that never comes).
+#[derive(Debug, Default)]
+pub struct WithholdRelease;
+
+impl Misbehaviour for WithholdRelease {
+    fn name(&self) -> &str {
+        "withhold_release"
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
+        let is_release = |m: &Message| match &m.body {
+            Body::PlanSubmit(submit) => {
+                !submit.rollback
+                    && matches!(submit.plan.instruction(submit.n), Some(crate::protocol::plan::Instruction::Release(_)))
+            }
+            _ => false,
+        };
+        let (withheld, kept): (Vec<_>, Vec<_>) =
+            out.sends.drain(..).partition(|s| s.outgoing.message().is_some_and(&is_release));
+        out.sends = kept;
+        for send in withheld {
+            cx.misbehaved(out, self.name(), &send.outgoing, Act::Withheld);
+        }
+    }
+}
+
+/// `skip_consent`: an executor that runs an instruction without the consent of the account it
+/// debits: it submits each of its plans' instructions to its ledger with the consent left out
+/// (the ledger takes a debit of the executor's own accounts on its word; another org's it refuses).
+#[derive(Debug, Default)]
+pub struct SkipConsent;
+
+impl Misbehaviour for SkipConsent {
+    fn name(&self) -> &str {
+        "skip_consent"
+    }
+
+    fn after(&mut self, cx: &Context<'_>, _: &Input, out: &mut Outbox) {
+        cx.rewrite_sends(out, self.name(), |m| {
+            let Body::PlanSubmit(submit) = &mut m.body else { return None };
+            submit.consent.take().map(|_| Act::Altered)
+        });
     }
 }

@@ -180,6 +180,12 @@ impl Organization {
         out
     }
 
+    /// Whether `timer` may fire at any moment, rather than only when nothing could answer it
+    /// (an exploration's question): a plan's await is a wait, not a timeout.
+    pub fn fires_any_moment(&self, timer: u64) -> bool {
+        self.state.plans.is_await(timer)
+    }
+
     /// Its replica of its cluster's ledger.
     pub fn replica(&self) -> &LedgerView {
         &self.state.view

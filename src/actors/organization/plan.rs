@@ -7,7 +7,7 @@
 use super::exchange::{ExchangeKey, ExchangeKind};
 use super::transfer::proof_node_id;
 use super::Organization;
-use crate::actors::note::Note;
+use crate::actors::note::{Note, SuspectReason};
 use crate::actors::outbox::{Outbox, TimerId};
 use crate::actors::plan::coordinator::{self, Coordinator};
 use crate::actors::plan::executor::{self, Execution, Progress};
@@ -16,7 +16,7 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
 use crate::protocol::keys;
-use crate::protocol::message::{BlockCommitted, Body, GetResponse, SignResponse};
+use crate::protocol::message::{BlockCommitted, Body, GetResponse, Kind, SignResponse};
 use crate::protocol::plan::{
     Consent, ConsentRequest, Instructs, Plan, PlanApproval, PlanConsents, PlanExecute, PlanFinal, PlanGet,
     PlanProposal, PlanResult, PlanRollback, PlanStatus, PlanSubmit, SignedBytes,
@@ -38,6 +38,8 @@ pub(super) struct Coordination {
     sent: Option<u32>,
     /// Holds whose rollback is asked and not answered, by executor.
     rolling: BTreeMap<OrgId, BTreeSet<u32>>,
+    /// How many times the instruction sent was answered `pending`.
+    pending_answers: u32,
     /// When the plan's timeout falls (virtual µs).
     deadline_us: u64,
 }
@@ -104,6 +106,11 @@ impl Plans {
         self.consents.contains_key(&request_id)
     }
 
+    /// Whether `timer` ends an await (a moment of the plan's own choosing, not a timeout).
+    pub(super) fn is_await(&self, timer: TimerId) -> bool {
+        matches!(self.timers.get(&timer), Some((_, PlanTimer::Await(_))))
+    }
+
     /// The crash: every timer is lost (kept to be armed again at the restart; the exchanges
     /// re-send themselves).
     pub(super) fn crash(&mut self) {
@@ -146,6 +153,7 @@ impl Organization {
             consents: BTreeMap::new(),
             sent: None,
             rolling: BTreeMap::new(),
+            pending_answers: 0,
             deadline_us,
         };
         self.state.plans.coordinating.insert(request_id, coordination);
@@ -205,6 +213,7 @@ impl Organization {
                     let Some(executor) = plan.executor(n).cloned() else { continue };
                     let coordination = self.state.plans.coordinating.get_mut(&request_id).expect("present above");
                     coordination.sent = Some(n);
+                    coordination.pending_answers = 0;
                     let body = Body::PlanExecute(PlanExecute {
                         plan: plan.clone(),
                         n,
@@ -364,9 +373,20 @@ impl Organization {
         if coordination.sent != Some(n) {
             return;
         }
-        let key = ExchangeKey { request_id, peer: from, kind: ExchangeKind::PlanExecute };
+        let key = ExchangeKey { request_id, peer: from.clone(), kind: ExchangeKind::PlanExecute };
         if result.status == Status::Pending {
-            return self.state.exchanges.refresh(&key, out);
+            // An honest executor's ledger closes a block within `block_ms`, shorter than a
+            // timeout: `pending` answers past the retry budget are an executor that does not run
+            // what it approved. The instruction counts as unanswered, and the executor a suspect.
+            coordination.pending_answers += 1;
+            if coordination.pending_answers <= self.cfg.dir.protocol.retries.saturating_add(1) {
+                return self.state.exchanges.refresh(&key, out);
+            }
+            self.state.exchanges.close(&key, out);
+            coordination.sent = None;
+            let (by, org) = (self.cfg.id.clone(), from);
+            out.note(Note::Suspect { by, org, request_id, reason: SuspectReason::Stalled, answer: Kind::PlanResult });
+            return self.feed_coordinator(request_id, coordinator::Event::InstructionUnanswered(n), out);
         }
         if self.state.exchanges.close(&key, out).is_none() {
             return;

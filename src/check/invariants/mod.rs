@@ -334,7 +334,7 @@ pub fn authenticity(scenario: &Scenario, seen: &Observations) -> Check {
 
 /// Every transfer is final, as its buyer's org knows it, by its deadline.
 pub fn liveness(scenario: &Scenario, seen: &Observations) -> Check {
-    let quiet_after = scenario.faults.quiet_after_us();
+    let quiet_after = seen.quiet_after_us(scenario);
     let mut broken = Vec::new();
     for (request_id, _, action) in transfers(scenario) {
         let name = || named(action, request_id).0;

@@ -224,7 +224,7 @@ pub fn disagreements(scenario: &Scenario, seen: &Observations) -> Vec<String> {
 
 /// The plans' part of `liveness`: every plan final, as its coordinator knows it, by its deadline.
 pub fn late(scenario: &Scenario, seen: &Observations) -> Vec<String> {
-    let quiet_after = scenario.faults.quiet_after_us();
+    let quiet_after = seen.quiet_after_us(scenario);
     let mut broken = Vec::new();
     for plan in plans(scenario) {
         let Some(known) = seen.plans.get(&plan.id).filter(|p| p.coordinator.is_some()) else {

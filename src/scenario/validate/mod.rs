@@ -35,6 +35,10 @@ struct Validator {
     transfer_ids: BTreeMap<u64, &'static str>,
     /// The id of every plan so far.
     plan_ids: BTreeSet<u64>,
+    /// How many instructions each plan has.
+    plan_sizes: BTreeMap<u64, usize>,
+    /// The plans' hold accounts (a `balance` expectation may name one).
+    hold_accounts: BTreeSet<ResourceId>,
     /// A plan's timeout when it gives none (`protocol.plan_timeout_ms`).
     plan_timeout_ms: u64,
     names: Names,
@@ -60,6 +64,8 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
         assets: BTreeMap::new(),
         transfer_ids: BTreeMap::new(),
         plan_ids: BTreeSet::new(),
+        plan_sizes: BTreeMap::new(),
+        hold_accounts: BTreeSet::new(),
         plan_timeout_ms: 0,
     };
     v.text(&file.name, "the scenario's name", false);
@@ -607,8 +613,10 @@ impl Validator {
             };
             instructions.push(instruction);
         }
+        self.plan_sizes.insert(id, s.instructions.len());
         let plan = Plan { id, coordinator: coordinator?, timeout_ms, instructions };
         // A hold's tokens wait in an account named after the plan and the hold: no user may have it.
+        self.hold_accounts.extend(plan.numbered().filter_map(|(n, _)| plan.hold_account(n)));
         for (n, _) in plan.numbered() {
             if let Some(account) = plan.hold_account(n).filter(|a| self.users.contains_key(a)) {
                 let message = format!("user `{account}` has the name of the account that keeps hold {n} of plan {id}");
@@ -770,7 +778,9 @@ impl Validator {
                 Expectation::Verify { resource: resource?, agreed: e.agreed, org }
             }
             m::ExpectSpec::Balance(e) => {
-                let account = self.user(&e.account);
+                // A plan's hold account may be named too (what a plan still holds).
+                let hold = ResourceId::parse(&e.account.value).ok().filter(|a| self.hold_accounts.contains(a));
+                let account = hold.or_else(|| self.user(&e.account));
                 let asset = self.asset(&e.asset);
                 Expectation::Balance { account: account?, asset: asset?, equals: e.equals.0 }
             }
