@@ -26,6 +26,12 @@ fn runs(c: &mut Criterion) {
     let chaos = scenario::parse("chaos", &chaos_text).unwrap();
     group.throughput(Throughput::Elements(finsim::run(&chaos, 1).messages));
     group.bench_function("chaos_seed_1", |b| b.iter(|| finsim::library::run_with(&runner, black_box(&chaos), 1)));
+    // A delivery versus payment beside the transfer: an execution plan across two ledgers.
+    let dvp_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/plans/dvp-completed.yaml")).unwrap();
+    let dvp = scenario::parse("dvp", &dvp_text).unwrap();
+    group.throughput(Throughput::Elements(finsim::run(&dvp, dvp.seed).messages));
+    group.bench_function("dvp", |b| b.iter(|| finsim::library::run_with(&runner, black_box(&dvp), 11)));
     group.finish();
 }
 

@@ -36,7 +36,7 @@ pub struct InstructionOutcome {
     /// Its kind (`hold`, `release`, `transfer`, `issue`, `redeem`, `await`).
     pub kind: &'static str,
     /// `done` (on its ledger; an await passed), `rolled_back` (a hold placed then rolled back),
-    /// `failed`, or `not_run`.
+    /// `failed`, or `not_run` (the coordinator was told nothing of it: never sent, or left unanswered).
     pub status: &'static str,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]

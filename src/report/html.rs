@@ -368,22 +368,40 @@ fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup 
             h3 { "Plan " (known.id) }
             p { "Coordinated by " (plan.map(|p| p.coordinator.to_string()).unwrap_or_default()) ": "
                 @match (known.status, known.reason) {
-                    (Some(status), Some(reason)) => { strong { (status) } " (" (reason) ")." }
-                    (Some(status), None) => { strong { (status) } "." }
+                    (Some(status), Some(reason)) => { strong { (status) } " (" (reason) ")" }
+                    (Some(status), None) => { strong { (status) } }
                     (None, _) => { "its coordinator knows no final status." }
                 }
+                @match known.status {
+                    Some("completed") => { ": every instruction is on its ledger." }
+                    Some("rejected") => { ": it never started, and nothing moved." }
+                    Some("reverted") => { ": it started and was undone; every hold it placed was rolled back." }
+                    Some("failed") => { ": part of it happened and could not be undone." }
+                    _ => {}
+                }
                 @if let Some(first) = plan.and_then(|p| p.first_irreversible()) {
-                    " Once instruction " (first) " was sent it could not be undone; before that, a failure reverts it."
+                    " Instruction " (first) " is its first irreversible one: until it is sent, any failure reverts \
+                      the plan; once it is done, the plan only goes forward."
                 }
             }
+            @let proofs: BTreeMap<u64, String> = signed.get(&known.id).map(|line| {
+                line["instructions"].as_array().into_iter().flatten()
+                    .filter(|i| i["rollback"] == false && i["proof"].is_string())
+                    .filter_map(|i| {
+                        let tx = word(&i["tx_hash"]);
+                        Some((i["n"].as_u64()?, format!("{} (tx {})", word(&i["proof"]), tx.get(..8).unwrap_or_default())))
+                    })
+                    .collect()
+            }).unwrap_or_default();
             table {
-                tr { th { "n" } th { "instruction" } th { "executor" } th { "ledger" } th { "status" } th { "height" } }
+                tr { th { "n" } th { "instruction" } th { "executor" } th { "ledger" } th { "status" } th { "height" } th { "proof" } }
                 @for i in &known.instructions {
                     @let executor = plan.and_then(|p| p.executor(i.n)).map(ToString::to_string).unwrap_or_default();
                     @let what = plan.and_then(|p| p.instruction(i.n)).map(|ins| describe(plan.copied(), ins)).unwrap_or_default();
                     tr { td { (i.n) } td { (what) } td { (executor) } td { (i.cluster.clone().unwrap_or_default()) }
                          td { (i.status) @if let Some(reason) = i.reason { " (" (reason) ")" } }
-                         td { (i.height.map(|h| h.to_string()).unwrap_or_default()) } }
+                         td { (i.height.map(|h| h.to_string()).unwrap_or_default()) }
+                         td class="mono" { (proofs.get(&u64::from(i.n)).cloned().unwrap_or_default()) } }
                 }
             }
             @if let Some(line) = signed.get(&known.id) {

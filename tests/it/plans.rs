@@ -203,3 +203,117 @@ fn on_names_declared_ids_and_excludes_the_time_keys_and_cut_excludes_groups() {
         assert!(p.iter().any(|(_, _, m)| m == message), "{fault}: {p:?}");
     }
 }
+
+#[test]
+fn every_order_of_the_dvp_is_atomic_and_the_order_that_breaks_a_bad_plan_replays() {
+    use finsim::explore::{self, Options};
+    let dvp = super::load(&super::root().join("scenarios/plans/dvp-completed.yaml"));
+    let found = explore::explore(&dvp, dvp.seed, Options::default());
+    assert!(found.complete && found.failures.is_empty(), "{found:?}");
+    assert!(found.end_states >= 2, "the orders of the plan's messages lead to several end states");
+    // The badly designed plan, read as if it were meant to be atomic: the explorer finds an order
+    // that breaks it, and the engine replays that order to the same failure.
+    let text = std::fs::read_to_string(super::root().join("scenarios/plans/cash-before-bond.yaml")).unwrap();
+    let meant = text.replace("  - invariant: { name: atomicity, holds: false }\n", "");
+    let scenario = scenario::parse("cash-before-bond.yaml", &meant).unwrap();
+    let found = explore::explore(&scenario, scenario.seed, Options::default());
+    assert!(found.failures.iter().any(|f| f.check == "atomicity"), "{found:?}");
+    let schedule = found.counterexample.expect("a counterexample");
+    let replayed = finsim::library::run_scheduled(&scenario, schedule.seed, &schedule).unwrap();
+    let failed: Vec<String> = replayed.failures().iter().map(|c| c.name.clone()).collect();
+    assert_eq!(failed, schedule.fails);
+    assert!(failed.iter().any(|f| f == "atomicity"), "{failed:?}");
+}
+
+/// A coordinator with a planted defect: instead of the release, it has the hold rolled back, after
+/// the bond (irreversible) moved.
+#[derive(Debug, Default)]
+struct RevertsAfterTheBond;
+
+impl finsim::library::Misbehaviour for RevertsAfterTheBond {
+    fn name(&self) -> &str {
+        "reverts_after_the_bond"
+    }
+
+    fn after(
+        &mut self,
+        cx: &finsim::library::Context<'_>,
+        _: &finsim::actors::Input,
+        out: &mut finsim::actors::Outbox,
+    ) {
+        use finsim::protocol::message::Body;
+        use finsim::protocol::plan::PlanRollback;
+        cx.rewrite_sends(out, self.name(), |m| {
+            let Body::PlanExecute(execute) = &m.body else { return None };
+            if execute.n != 3 {
+                return None;
+            }
+            let rollback = PlanRollback { plan_hash: execute.plan.hash(), plan: execute.plan.id, holds: vec![1] };
+            m.body = Body::PlanRollback(rollback);
+            Some(finsim::library::Act::Altered)
+        });
+    }
+}
+
+/// An executor with a planted defect: it answers that an instruction is done with a proof of
+/// another transaction (its `hash` zeroed).
+#[derive(Debug, Default)]
+struct ProvesAnotherTransaction;
+
+impl finsim::library::Misbehaviour for ProvesAnotherTransaction {
+    fn name(&self) -> &str {
+        "proves_another_transaction"
+    }
+
+    fn after(
+        &mut self,
+        cx: &finsim::library::Context<'_>,
+        _: &finsim::actors::Input,
+        out: &mut finsim::actors::Outbox,
+    ) {
+        use finsim::protocol::message::Body;
+        cx.rewrite_sends(out, self.name(), |m| {
+            let Body::PlanResult(result) = &mut m.body else { return None };
+            let proof = result.proof.as_mut()?;
+            let mut other = (**proof).clone();
+            other.hash = "00".repeat(32).into();
+            *proof = std::sync::Arc::new(other);
+            Some(finsim::library::Act::Altered)
+        });
+    }
+}
+
+#[test]
+fn a_coordinator_that_reverts_after_an_irreversible_instruction_breaks_atomicity() {
+    let simulator =
+        finsim::library::Simulator::new().misbehaviour("reverts_after_the_bond", RevertsAfterTheBond::default);
+    let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace(
+        "flow:\n",
+        "faults:\n  byzantine:\n    - { org: org_1, behaviour: { custom: reverts_after_the_bond } }\nflow:\n",
+    );
+    let scenario = simulator.parse("t.yaml", &text).unwrap();
+    let outcome = simulator.run(&scenario, 0);
+    let atomicity = outcome.invariants.iter().find(|c| c.name == "atomicity").unwrap();
+    assert!(!atomicity.passed, "{atomicity:?}");
+    assert_eq!(atomicity.detail, "plan 7: instruction(s) 1, 2 on their ledgers, 3 not");
+}
+
+#[test]
+fn a_done_answer_whose_proof_is_of_another_transaction_is_discarded_by_the_coordinator() {
+    let simulator =
+        finsim::library::Simulator::new().misbehaviour("proves_another_transaction", ProvesAnotherTransaction::default);
+    let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace(
+        "flow:\n",
+        "faults:\n  byzantine:\n    - { org: org_2, behaviour: { custom: proves_another_transaction } }\nflow:\n",
+    );
+    let scenario = simulator.parse("t.yaml", &text).unwrap();
+    let outcome = simulator.run(&scenario, 0);
+    let trace = finsim::trace::to_jsonl(&outcome.trace);
+    assert!(
+        trace.contains(r#""kind":"plan_result","request_id":1000000,"reason":"unbound_proof""#),
+        "the coordinator discards it"
+    );
+    let json = serde_json::to_value(&outcome).unwrap();
+    assert_eq!(json["plans"][0]["status"], "failed", "the bond's leg is never known done: {}", json["plans"]);
+    assert_eq!(json["plans"][0]["instructions"][1]["status"], "not_run");
+}

@@ -267,7 +267,7 @@ impl Organization {
             Body::PlanConsent(consents) => self.on_plan_consents(request_id, org!(), consents, out),
             Body::PlanExecute(execute) => self.on_plan_execute(request_id, org!(), execute, out),
             Body::PlanRollback(rollback) => self.on_plan_rollback(request_id, org!(), rollback, out),
-            Body::PlanResult(result) => self.on_plan_result(request_id, org!(), result, out),
+            Body::PlanResult(result) => self.on_plan_result(request_id, org!(), result, &envelope, out),
             Body::PlanFinal(told) => self.on_plan_final(request_id, org!(), told, out),
             // From one of its users (an org never sends them).
             Body::Order(order) if from_org.is_none() => self.on_order(now, request_id, &message.from, order, out),

@@ -350,11 +350,37 @@ impl Organization {
         self.cfg.dir.null_signer || keys::verify(&key, &consent.plan_hash.0, &signature)
     }
 
-    /// An executor's word on an instruction or a rollback, at the coordinator.
-    pub(super) fn on_plan_result(&mut self, request_id: u64, from: OrgId, result: PlanResult, out: &mut Outbox) {
+    /// An executor's word on an instruction or a rollback, at the coordinator. One that says it
+    /// is done counts only with a proof of that instruction's (or rollback's) own transaction:
+    /// another is discarded (`unbound_proof`), and the coordinator keeps waiting.
+    pub(super) fn on_plan_result(
+        &mut self,
+        request_id: u64,
+        from: OrgId,
+        result: PlanResult,
+        envelope: &Arc<Envelope>,
+        out: &mut Outbox,
+    ) {
         let Some(coordination) = self.state.plans.coordinating.get_mut(&request_id) else { return };
         if result.plan_hash != coordination.hash {
             return;
+        }
+        // A rollback of a hold that never reached the ledger is done at height 0, with nothing to prove.
+        let unplaced = result.rollback && result.height == Some(0);
+        if result.status == Status::Ok && !unplaced {
+            let plan = coordination.machine.plan();
+            let tx = match result.rollback {
+                true => plan.rollback_tx(result.n, request_id),
+                false => plan.ledger_tx(result.n, request_id),
+            };
+            let own = tx.map(|tx| tx.hash());
+            let bound = result
+                .proof
+                .as_ref()
+                .is_some_and(|p| own.is_some() && Hash32::from_hex(&p.hash) == own && p.replay().is_some());
+            if !bound {
+                return out.note(self.discarded(envelope, crate::actors::note::Discard::UnboundProof));
+            }
         }
         let n = result.n;
         if result.rollback {

@@ -324,16 +324,18 @@ pub fn proofs<'s>(
     plans(scenario).flat_map(move |plan| {
         let known = seen.plans.get(&plan.id);
         let request_id = known.map_or(0, |k| k.request_id);
-        known.into_iter().flat_map(|k| &k.instructions).filter(|(_, r)| r.status == Status::Ok).filter_map(
-            move |((n, rollback), result)| {
-                let tx = if *rollback { plan.rollback_tx(*n, request_id) } else { plan.ledger_tx(*n, request_id) }?;
-                let what = match rollback {
-                    true => format!("plan {}'s rollback of hold {n}", plan.id),
-                    false => format!("plan {}'s instruction {n}", plan.id),
-                };
-                Some((what, tx, result.proof.as_ref()))
-            },
-        )
+        // A rollback of a hold that never reached its ledger is done at height 0, with no proof.
+        let proven = |((_, rollback), r): &(&(u32, bool), &crate::check::observations::InstructionSeen)| {
+            r.status == Status::Ok && !(*rollback && r.height == Some(0))
+        };
+        known.into_iter().flat_map(|k| &k.instructions).filter(proven).filter_map(move |((n, rollback), result)| {
+            let tx = if *rollback { plan.rollback_tx(*n, request_id) } else { plan.ledger_tx(*n, request_id) }?;
+            let what = match rollback {
+                true => format!("plan {}'s rollback of hold {n}", plan.id),
+                false => format!("plan {}'s instruction {n}", plan.id),
+            };
+            Some((what, tx, result.proof.as_ref()))
+        })
     })
 }
 
