@@ -36,6 +36,9 @@ pub struct Directory {
     pub keyring: Keyring,
     /// When the fault schedule is over (`Faults::quiet_after_us`): liveness deadlines count from it.
     pub quiet_after_us: u64,
+    /// The plans' hold accounts, each with its asset and the account whose tokens it keeps (a
+    /// balance counts them as that account's, held).
+    pub plan_holds: crate::protocol::plan::PlanHolds,
     /// The protocol's defences against moving tokens twice (all on, but in tests of the checks).
     pub defences: Defences,
     /// The genesis ledgers: each asset's initial balances (its cluster is its org's).

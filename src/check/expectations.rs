@@ -68,10 +68,14 @@ pub fn check_all(cx: &Context<'_>) -> Vec<Check> {
             _ => None,
         })
         .collect();
-    cx.scenario.expect.iter().map(|e| check(cx, &asked, e)).collect()
+    // The plans' hold accounts, found once too.
+    let holds = cx.scenario.plan_holds();
+    cx.scenario.expect.iter().map(|e| check(cx, (&asked, &holds), e)).collect()
 }
 
-fn check(cx: &Context<'_>, asked: &BTreeSet<(&ResourceId, &ResourceId)>, expectation: &Expectation) -> Check {
+type Found<'a, 's> = (&'a BTreeSet<(&'s ResourceId, &'s ResourceId)>, &'a crate::scenario::PlanHolds);
+
+fn check(cx: &Context<'_>, (asked, holds): Found<'_, '_>, expectation: &Expectation) -> Check {
     let seen = cx.seen;
     match expectation {
         Expectation::Get { org, resource, status } => {
@@ -113,7 +117,7 @@ fn check(cx: &Context<'_>, asked: &BTreeSet<(&ResourceId, &ResourceId)>, expecta
             }
         }
         Expectation::Balance { account, asset, equals } => {
-            balance(cx, asked.contains(&(account, asset)), account, asset, *equals)
+            balance(cx, (asked.contains(&(account, asset)), holds), account, asset, *equals)
         }
         Expectation::Suspect { org } => {
             let name = format!("{org} is a suspect");
@@ -148,17 +152,27 @@ fn check(cx: &Context<'_>, asked: &BTreeSet<(&ResourceId, &ResourceId)>, expecta
     }
 }
 
-fn balance(cx: &Context<'_>, asked: bool, account: &ResourceId, asset: &ResourceId, equals: u64) -> Check {
+fn balance(
+    cx: &Context<'_>,
+    (asked, holds): (bool, &crate::scenario::PlanHolds),
+    account: &ResourceId,
+    asset: &ResourceId,
+    equals: u64,
+) -> Check {
     let name = format!("balance {account} {asset} = {equals}");
     let cluster = &cx.scenario.orgs[&asset.org].cluster;
-    let on_ledger = cx
-        .seen
-        .ledgers
-        .get(cluster)
-        .and_then(|l| l.balances.get(&(asset.clone(), account.clone())))
-        .copied()
-        .unwrap_or(0);
-    if on_ledger != equals {
+    let ledger = cx.seen.ledgers.get(cluster);
+    let of = |account: &ResourceId| ledger.and_then(|l| l.balances.get(&(asset.clone(), account.clone()))).copied();
+    // Tokens a plan still holds are the account's (held), as its balance answers say.
+    let in_plans: u64 =
+        holds.iter().filter(|(_, (a, source))| a == asset && source == account).map(|(h, _)| of(h).unwrap_or(0)).sum();
+    let total = of(account).unwrap_or(0) + in_plans;
+    // How the detail says it: the amount, and the part plans hold, if any.
+    let on_ledger = match in_plans {
+        0 => total.to_string(),
+        held => format!("{total} ({held} of it held by plans)"),
+    };
+    if total != equals {
         return Check::new(name, false, format!("the ledger of {cluster} holds {on_ledger}"));
     }
     if !asked {

@@ -298,6 +298,8 @@ impl Action {
     }
 }
 
+pub use crate::protocol::plan::PlanHolds;
+
 /// A step's change to its asset's supply (`Action::supply_change`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SupplyChange<'a> {
@@ -577,6 +579,23 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The hold accounts of the flow's plans, each with its asset and the account whose tokens
+    /// it keeps: tokens held by a plan are still that account's (`docs/plans.md`), so a balance
+    /// counts them as held, not gone.
+    pub fn plan_holds(&self) -> PlanHolds {
+        let mut holds = PlanHolds::new();
+        for step in &self.flow {
+            if let Action::Plan { plan } = &step.action {
+                for (n, _) in plan.numbered() {
+                    if let (Some(hold), Some(account)) = (plan.hold(n), plan.hold_account(n)) {
+                        holds.insert(account, (hold.asset.clone(), hold.from.clone()));
+                    }
+                }
+            }
+        }
+        holds
+    }
+
     /// How a step that moves tokens is named by its request id: `transfer`, `issue` or `redeem`
     /// (`transfer` for an id no such step has, as a request outside the flow is one).
     pub fn moving_word(&self, request_id: u64) -> &'static str {

@@ -58,6 +58,7 @@ pub fn directory_with_keys(scenario: &Scenario, seed: u64, signing_keys: &BTreeM
         asset_hashes,
         keyring,
         quiet_after_us: scenario.faults.quiet_after_us(),
+        plan_holds: scenario.plan_holds(),
         defences: Defences::default(),
         genesis: scenario.assets.iter().map(|(id, a)| (id.clone(), a.balances.clone())).collect(),
         block_us: scenario.block_ms.saturating_mul(1000),

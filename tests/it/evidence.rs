@@ -197,21 +197,9 @@ fn a_redeems_signed_amount_changed_or_an_issues_proof_swapped_is_caught_by_both_
     rehash(&mut changed);
     let verdict = verify(&changed).unwrap();
     assert!(verdict.problems.iter().any(|p| p.file == "supply.jsonl" && p.line == Some(3)), "{:?}", verdict.problems);
-    // The issue's proof and the redeem's swapped: each replays to a real root, of the other's transaction.
-    let mut swapped = files.clone();
-    let (issue, redeem) = (files["proofs/1.json"].clone(), files["proofs/3.json"].clone());
-    swapped.insert("proofs/1.json".into(), redeem);
-    swapped.insert("proofs/3.json".into(), issue);
-    rehash(&mut swapped);
-    let verdict = verify(&swapped).unwrap();
-    // Caught without the re-run (the hash is not the request's own transaction), and by it.
-    let unbound: Vec<&str> = verdict
-        .problems
-        .iter()
-        .filter(|p| p.what == "its hash is not its own request's transaction")
-        .map(|p| p.file.as_str())
-        .collect();
-    assert_eq!(unbound, ["proofs/1.json", "proofs/3.json"], "{:?}", verdict.problems);
+    // The issue's proof and the redeem's swapped: each replays to a real root, of the other's
+    // transaction; caught without the re-run (the hash is not the request's own transaction).
+    let swapped = proofs_swapped(&files, ["proofs/1.json", "proofs/3.json"]);
     if let Some((_, summary)) = check("supply-amount", &changed) {
         assert_eq!(summary["transfers_bad"], serde_json::json!([3]), "{summary}");
     }
@@ -264,10 +252,18 @@ fn a_plans_consent_approval_or_proof_altered_is_caught_by_both_verifiers_without
         }
     }
     // The proofs of the hold and of the release swapped: each replays, to another transaction.
+    let swapped = proofs_swapped(&files, ["proofs/plan-7-1.json", "proofs/plan-7-3.json"]);
+    if let Some((_, summary)) = check("plan-proofs", &swapped) {
+        assert_eq!(summary["proofs_bad"], serde_json::json!(["plan-7-1.json", "plan-7-3.json"]), "{summary}");
+    }
+}
+
+/// The pack with two proofs swapped and its manifest made again: `verify-evidence` must say
+/// that neither is its own request's transaction.
+fn proofs_swapped(files: &BTreeMap<String, Vec<u8>>, [a, b]: [&str; 2]) -> BTreeMap<String, Vec<u8>> {
     let mut swapped = files.clone();
-    let (hold, release) = (files["proofs/plan-7-1.json"].clone(), files["proofs/plan-7-3.json"].clone());
-    swapped.insert("proofs/plan-7-1.json".into(), release);
-    swapped.insert("proofs/plan-7-3.json".into(), hold);
+    swapped.insert(a.into(), files[b].clone());
+    swapped.insert(b.into(), files[a].clone());
     rehash(&mut swapped);
     let verdict = verify(&swapped).unwrap();
     let unbound: Vec<&str> = verdict
@@ -276,10 +272,8 @@ fn a_plans_consent_approval_or_proof_altered_is_caught_by_both_verifiers_without
         .filter(|p| p.what == "its hash is not its own request's transaction")
         .map(|p| p.file.as_str())
         .collect();
-    assert_eq!(unbound, ["proofs/plan-7-1.json", "proofs/plan-7-3.json"], "{:?}", verdict.problems);
-    if let Some((_, summary)) = check("plan-proofs", &swapped) {
-        assert_eq!(summary["proofs_bad"], serde_json::json!(["plan-7-1.json", "plan-7-3.json"]), "{summary}");
-    }
+    assert_eq!(unbound, [a, b], "{:?}", verdict.problems);
+    swapped
 }
 
 /// The manifest of `files`, made again (what a forger who alters a file would do).

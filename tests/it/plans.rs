@@ -283,16 +283,18 @@ impl finsim::library::Misbehaviour for ProvesAnotherTransaction {
     }
 }
 
+/// The DvP run with `org` misbehaving as `make` makes (a custom misbehaviour, registered as `name`).
+fn dvp_with<M: finsim::library::Misbehaviour + 'static>(name: &str, org: &str, make: fn() -> M) -> finsim::Outcome {
+    let simulator = finsim::library::Simulator::new().misbehaviour(name, make);
+    let fault = format!("faults:\n  byzantine:\n    - {{ org: {org}, behaviour: {{ custom: {name} }} }}\nflow:\n");
+    let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace("flow:\n", &fault);
+    let scenario = simulator.parse("t.yaml", &text).unwrap();
+    simulator.run(&scenario, 0)
+}
+
 #[test]
 fn a_coordinator_that_reverts_after_an_irreversible_instruction_breaks_atomicity() {
-    let simulator =
-        finsim::library::Simulator::new().misbehaviour("reverts_after_the_bond", RevertsAfterTheBond::default);
-    let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace(
-        "flow:\n",
-        "faults:\n  byzantine:\n    - { org: org_1, behaviour: { custom: reverts_after_the_bond } }\nflow:\n",
-    );
-    let scenario = simulator.parse("t.yaml", &text).unwrap();
-    let outcome = simulator.run(&scenario, 0);
+    let outcome = dvp_with("reverts_after_the_bond", "org_1", RevertsAfterTheBond::default);
     let atomicity = outcome.invariants.iter().find(|c| c.name == "atomicity").unwrap();
     assert!(!atomicity.passed, "{atomicity:?}");
     assert_eq!(atomicity.detail, "plan 7: instruction(s) 1, 2 on their ledgers, 3 not");
@@ -300,14 +302,7 @@ fn a_coordinator_that_reverts_after_an_irreversible_instruction_breaks_atomicity
 
 #[test]
 fn a_done_answer_whose_proof_is_of_another_transaction_is_discarded_by_the_coordinator() {
-    let simulator =
-        finsim::library::Simulator::new().misbehaviour("proves_another_transaction", ProvesAnotherTransaction::default);
-    let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace(
-        "flow:\n",
-        "faults:\n  byzantine:\n    - { org: org_2, behaviour: { custom: proves_another_transaction } }\nflow:\n",
-    );
-    let scenario = simulator.parse("t.yaml", &text).unwrap();
-    let outcome = simulator.run(&scenario, 0);
+    let outcome = dvp_with("proves_another_transaction", "org_2", ProvesAnotherTransaction::default);
     let trace = finsim::trace::to_jsonl(&outcome.trace);
     assert!(
         trace.contains(r#""kind":"plan_result","request_id":1000000,"reason":"unbound_proof""#),
@@ -316,4 +311,30 @@ fn a_done_answer_whose_proof_is_of_another_transaction_is_discarded_by_the_coord
     let json = serde_json::to_value(&outcome).unwrap();
     assert_eq!(json["plans"][0]["status"], "failed", "the bond's leg is never known done: {}", json["plans"]);
     assert_eq!(json["plans"][0]["instructions"][1]["status"], "not_run");
+}
+
+#[test]
+fn tokens_a_plan_still_holds_stay_their_accounts_held_in_balances_and_answers() {
+    // The clusters cut apart for good once the cash is held: the plan fails with the hold in place.
+    let text = file(&[HOLD, BOND, RELEASE], "  - balance: { account: \"org_1:100:alice\", asset: \"org_1:101:eur\", equals: 1000 }\n")
+        .replace(
+            "flow:\n",
+            "faults:\n  partitions:\n    - { cut: [[cluster_A, cluster_B]], on: { instruction: { plan: 7, n: 1 } }, for_ms: 600000 }\nflow:\n",
+        )
+        .replace(
+            "expect:\n",
+            "  - balance: { org: org_1, cluster: cluster_A, account: \"org_1:100:alice\", asset: \"org_1:101:eur\" }\nexpect:\n",
+        );
+    let outcome = finsim::run(&scenario::parse("t.yaml", &text).unwrap(), 0);
+    let json = serde_json::to_value(&outcome).unwrap();
+    assert_eq!(json["plans"][0]["status"], "failed");
+    assert!(outcome.expectations.iter().all(|c| c.passed), "{:?}", outcome.expectations);
+    let answered = outcome.trace.iter().find_map(|r| match &r.event {
+        finsim::trace::Event::Note(finsim::actors::Note::BalanceResult { answer: Some(a), .. }) => Some(*a),
+        _ => None,
+    });
+    let answer = answered.expect("org_1 answers itself");
+    assert_eq!((answer.current, answer.available, answer.held), (1000, 500, 500), "the hold is Alice's, held");
+    let honest = outcome.invariants.iter().find(|c| c.name == "honest_answers").unwrap();
+    assert!(honest.passed, "{honest:?}");
 }

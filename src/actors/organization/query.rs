@@ -257,7 +257,13 @@ impl Organization {
         if entitled && query.min_height > self.state.view.height() {
             return self.defer(Deferred { request_id, from, read: Read::Balance(query) });
         }
-        let amounts = self.state.view.amounts(&query.asset, &query.account.id);
+        let amounts = self.state.view.amounts(&query.asset, &query.account.id).map(|mut amounts| {
+            // Tokens a plan holds are still the account's: counted, as held.
+            let in_plans = self.plan_held(&query.asset, &query.account.id);
+            amounts.current = amounts.current.saturating_add(in_plans);
+            amounts.held = amounts.held.saturating_add(in_plans);
+            amounts
+        });
         let (status, amounts) = match (entitled, amounts) {
             (false, _) => (Status::Denied, Amounts { current: 0, available: 0, held: 0 }),
             (true, None) => (Status::NotFound, Amounts { current: 0, available: 0, held: 0 }),
@@ -273,6 +279,12 @@ impl Organization {
             height: self.state.view.height(),
         });
         out.send(self.message(request_id, Self::to_org(&from), body));
+    }
+
+    /// The tokens of `asset` the plans' hold accounts keep for `account`, on this org's replica.
+    fn plan_held(&self, asset: &ResourceId, account: &ResourceId) -> u64 {
+        let holds = self.cfg.dir.plan_holds.iter().filter(|(_, (a, source))| a == asset && source == account);
+        holds.map(|(h, _)| self.state.view.balances.get(&(asset.clone(), h.clone())).copied().unwrap_or(0)).sum()
     }
 
     /// Keeps a read until the replica reaches its height (once per request and asker).

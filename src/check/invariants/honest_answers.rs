@@ -122,13 +122,14 @@ pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
     let truths: BTreeMap<&ClusterId, Truth> =
         scenario.clusters.keys().map(|c| (c, Truth::of(scenario, c, seen.ledgers.get(c)))).collect();
     let honest = |org: &crate::protocol::ids::OrgId| !scenario.faults.byzantine.contains_key(org);
+    let holds = scenario.plan_holds();
     let mut broken = BTreeSet::new();
     let mut answers = 0;
     for answer in seen.ledger_answers.iter().filter(|a| honest(&a.org)) {
         let cluster = &scenario.orgs[&answer.org].cluster;
         let truth = &truths[cluster];
         answers += 1;
-        if let Some(wrong) = judge(&answer.claim, truth) {
+        if let Some(wrong) = judge(&answer.claim, truth, &holds) {
             broken.insert(format!("{}'s answer to #{}: {wrong}", answer.org, answer.request_id));
         }
     }
@@ -162,7 +163,7 @@ pub fn honest_answers(scenario: &Scenario, seen: &Observations) -> Check {
 }
 
 /// What is wrong with one answer, if anything.
-fn judge(claim: &Claim, truth: &Truth) -> Option<String> {
+fn judge(claim: &Claim, truth: &Truth, holds: &crate::scenario::PlanHolds) -> Option<String> {
     let beyond = |height: u64| {
         (height > truth.height()).then(|| format!("it names height {height}, beyond the ledger's {}", truth.height()))
     };
@@ -183,8 +184,15 @@ fn judge(claim: &Claim, truth: &Truth) -> Option<String> {
         }),
         Claim::Balance(a) => beyond(a.height).or_else(|| match a.status {
             Status::Ok => {
-                let expected = truth.balance_at(a.height, &a.asset, &a.account).unwrap_or(0);
-                let held = truth.held_at(a.height, &a.asset, &a.account);
+                // Tokens a plan holds are the account's, held.
+                let in_plans: u64 = holds
+                    .iter()
+                    .filter(|(_, (asset, source))| *asset == a.asset && *source == a.account)
+                    .map(|(h, _)| truth.balance_at(a.height, &a.asset, h).unwrap_or(0))
+                    .sum();
+                let expected = truth.balance_at(a.height, &a.asset, &a.account).unwrap_or(0) + in_plans;
+                let held: BTreeSet<u64> =
+                    truth.held_at(a.height, &a.asset, &a.account).into_iter().map(|h| h + in_plans).collect();
                 let true_split = held.contains(&a.held) && a.available == expected.saturating_sub(a.held);
                 (a.current != expected || !true_split).then(|| {
                     let mut wrong = format!(
@@ -239,7 +247,7 @@ mod tests {
 
     /// The judgement of an answer's body (as an org would send it).
     fn judge(body: &Body, truth: &Truth) -> Option<String> {
-        super::judge(&Claim::of(body.clone()).expect("an answer about the ledger"), truth)
+        super::judge(&Claim::of(body.clone()).expect("an answer about the ledger"), truth, &Default::default())
     }
 
     fn id(text: &str) -> ResourceId {

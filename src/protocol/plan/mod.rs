@@ -240,6 +240,10 @@ impl Plan {
     }
 }
 
+/// Plans' hold accounts, each with its asset and the account whose tokens it keeps (a balance
+/// counts them as that account's, held).
+pub type PlanHolds = std::collections::BTreeMap<ResourceId, (ResourceId, ResourceId)>;
+
 /// How a hold account's name begins (`ORG:100:hold.PLAN.N`).
 pub const HOLD_ACCOUNT_PREFIX: &str = "hold.";
 
