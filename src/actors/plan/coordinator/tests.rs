@@ -179,3 +179,18 @@ fn a_plan_without_holds_reverts_at_once_and_one_without_consents_starts_on_appro
         [Act::Final(PlanStatus::Reverted, Some(Status::Denied))]
     );
 }
+
+#[test]
+fn a_plan_of_awaits_alone_starts_at_once_and_only_then() {
+    let waits = Plan { instructions: vec![Instruction::Await(Await { ms: 5 })], ..(*dvp()).clone() };
+    let mut c = Coordinator::new(Arc::new(waits));
+    assert_eq!(c.start_empty(), [Act::Wait { n: 1, ms: 5 }], "nobody to approve, nobody to consent");
+    assert_eq!(c.start_empty(), [], "it started already");
+    assert_eq!(c.on(Event::AwaitOver(1)), [Act::Final(PlanStatus::Completed, None)]);
+    let mut c = Coordinator::new(dvp());
+    assert_eq!(c.start_empty(), [], "a plan with executors waits for their approvals");
+    // An issue: an executor to approve, nobody to consent; it waits for the approval.
+    let issue = crate::protocol::plan::Issue { asset: id("org_2:101:bond"), to: id("org_1:100:alice"), quantity: 5 };
+    let mut c = Coordinator::new(Arc::new(Plan { instructions: vec![Instruction::Issue(issue)], ..(*dvp()).clone() }));
+    assert_eq!(c.start_empty(), []);
+}
