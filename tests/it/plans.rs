@@ -338,3 +338,26 @@ fn tokens_a_plan_still_holds_stay_their_accounts_held_in_balances_and_answers() 
     let honest = outcome.invariants.iter().find(|c| c.name == "honest_answers").unwrap();
     assert!(honest.passed, "{honest:?}");
 }
+
+#[test]
+fn an_executor_whose_receivers_data_never_comes_refuses_the_plan_for_timeout() {
+    // Org 2 coordinates the bond's transfer to Alice and checks her data against its rules, but
+    // Alice's org is down for good: Org 2's get runs out of retries, and it refuses its own
+    // instruction with `timeout`, in an approval it signs.
+    let text = format!(
+        "{}faults:\n  crashes:\n    - {{ org: org_1, at_ms: 0 }}\nflow:\n  - plan:\n      id: 7\n      org: org_2\n      \
+         instructions:\n        - {BOND}\nexpect:\n  - plan: {{ id: 7, status: rejected, reason: timeout }}\n",
+        BASE.replace(
+            "  - { id: cluster_B, orgs: [org_2] }\n",
+            "  - { id: cluster_B, orgs: [org_2] }\norgs:\n  org_2: { regulation: { allowed_countries: [GB] } }\n"
+        )
+    );
+    let scenario = scenario::parse("t.yaml", &text).unwrap();
+    let (outcome, material) = finsim::evidence::run(&scenario, 0);
+    assert!(outcome.passed, "{:?}", outcome.failures());
+    let files = finsim::evidence::files(text.as_bytes(), &outcome, &material);
+    let plans = String::from_utf8(files["plans.jsonl"].clone()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(plans.lines().next().unwrap()).unwrap();
+    assert_eq!(line["approvals"][0]["signer"], "org_2");
+    assert_eq!(line["approvals"][0]["refused"], serde_json::json!({ "n": 1, "reason": "timeout" }), "{line}");
+}
