@@ -459,3 +459,31 @@ fn an_exchange_that_times_out_after_answers_with_bad_signatures_names_its_peer_a
     assert!(silent.iter().any(|n| matches!(n, Note::Timeout { .. })), "{silent:?}");
     assert!(!silent.iter().any(|n| matches!(n, Note::Suspect { .. })), "silence is no evidence of forgery");
 }
+
+#[test]
+fn orders_and_signatures_are_heard_only_from_users_never_from_an_org() {
+    use crate::actors::note::Discard;
+    use crate::actors::outbox::Received;
+    use crate::protocol::message::{Order, SignResponse};
+    let order = || {
+        Body::Order(Order {
+            asset: ResourceId::parse("org_2:101:asset_1").unwrap(),
+            quantity: 1,
+            seller: ResourceId::parse("org_2:100:treasury").unwrap(),
+        })
+    };
+    let signed = || Body::SignResponse(SignResponse { template_hash: Hash32([1; 32]), signature: vec![0; 64].into() });
+    for body in [order as fn() -> Body, signed] {
+        let (mut org, _) = org_2();
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let message =
+            Message { request_id: 5, from: from.clone(), to: Address::Actor(org.cfg.me.clone()), body: body() };
+        let out = org.handle(0, Input::Receive(Received::sealed(message, &keys::actor_key(1, &from))));
+        assert!(
+            out.notes.iter().any(|n| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. })),
+            "an org's {:?} is unexpected",
+            body().kind()
+        );
+        assert!(out.sends.is_empty() && org.state.purchases.is_empty());
+    }
+}
