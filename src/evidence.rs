@@ -365,7 +365,8 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     if !supply.is_empty() {
         files.insert("supply.jsonl".to_owned(), json_lines(supply.into_iter()));
     }
-    let (plan_lines, plan_proofs) = plans(material);
+    // A run without plans sends no plan message: its envelopes are not read again for them.
+    let (plan_lines, plan_proofs) = if outcome.plans.is_empty() { Default::default() } else { plans(material) };
     if !plan_lines.is_empty() {
         files.insert("plans.jsonl".to_owned(), json_lines(plan_lines.into_iter()));
         for (name, proof) in plan_proofs {

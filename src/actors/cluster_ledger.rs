@@ -15,7 +15,6 @@ use crate::actors::outbox::{Input, Outbox, Received};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
-use crate::protocol::keys;
 use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx, Transactions};
 use crate::protocol::plan::PlanSubmit;
 use crate::protocol::status::Status;
@@ -272,12 +271,9 @@ impl ClusterLedger {
         let consented = || {
             let hash = plan.hash();
             submit.consent.as_ref().is_some_and(|c| {
-                let key = self.cfg.dir.user_key(&tx.source);
-                let signature = <[u8; 64]>::try_from(&c.signature[..]).ok();
                 c.account == tx.source
                     && c.plan_hash == hash
-                    && (self.cfg.dir.null_signer
-                        || matches!((key, signature), (Some(k), Some(s)) if keys::verify(&k, &hash.0, &s)))
+                    && self.cfg.dir.user_signed(&tx.source, &hash.0, &c.signature)
             })
         };
         if &tx.asset.org != from || (tx.source.org != *from && !tx.mints() && !consented()) {

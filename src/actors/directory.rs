@@ -94,6 +94,13 @@ impl Directory {
         }
     }
 
+    /// Whether `signature` is `user`'s ed25519 signature over `bytes`, with the key its finid names
+    /// (under the null signer, any signature of the right length from a known user).
+    pub fn user_signed(&self, user: &ResourceId, bytes: &[u8], signature: &[u8]) -> bool {
+        let (Some(key), Ok(signature)) = (self.user_key(user), <[u8; 64]>::try_from(signature)) else { return false };
+        self.null_signer || keys::verify(&key, bytes, &signature)
+    }
+
     /// The orgs of a cluster.
     pub fn members_of(&self, cluster: &ClusterId) -> &[OrgId] {
         self.members.get(cluster).map(Vec::as_slice).unwrap_or_default()

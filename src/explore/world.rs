@@ -202,7 +202,7 @@ impl Context {
         // An org's messages carry its signature inside a plan's instructions (its approval):
         // with plans, orgs seal for real (checking nothing), so that a found order's messages are
         // the run's, byte for byte.
-        let plans = scenario.flow.iter().any(|s| matches!(s.action, crate::scenario::Action::Plan { .. }));
+        let plans = scenario.plans().next().is_some();
         let boundaries = actors
             .iter()
             .map(|actor| match (actor, plans) {

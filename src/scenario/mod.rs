@@ -584,16 +584,22 @@ impl Scenario {
     /// counts them as held, not gone.
     pub fn plan_holds(&self) -> PlanHolds {
         let mut holds = PlanHolds::new();
-        for step in &self.flow {
-            if let Action::Plan { plan } = &step.action {
-                for (n, _) in plan.numbered() {
-                    if let (Some(hold), Some(account)) = (plan.hold(n), plan.hold_account(n)) {
-                        holds.insert(account, (hold.asset.clone(), hold.from.clone()));
-                    }
+        for plan in self.plans() {
+            for (n, _) in plan.numbered() {
+                if let (Some(hold), Some(account)) = (plan.hold(n), plan.hold_account(n)) {
+                    holds.insert(account, (hold.asset.clone(), hold.from.clone()));
                 }
             }
         }
         holds
+    }
+
+    /// Every plan of the flow, in flow order.
+    pub fn plans(&self) -> impl Iterator<Item = &crate::protocol::plan::Plan> {
+        self.flow.iter().filter_map(|s| match &s.action {
+            Action::Plan { plan } => Some(&**plan),
+            _ => None,
+        })
     }
 
     /// How a step that moves tokens is named by its request id: `transfer`, `issue` or `redeem`

@@ -5,7 +5,7 @@
 use crate::actors::outbox::Outbox;
 use crate::crypto::Hash32;
 use crate::protocol::message::Body;
-use crate::scenario::{Action, Crash, Partition, Scenario, Trigger};
+use crate::scenario::{Crash, Partition, Scenario, Trigger};
 use std::collections::BTreeMap;
 
 /// A fault to start.
@@ -34,12 +34,7 @@ impl Triggers {
     /// The faults of `scenario` that start on an event (an instruction that is no transaction, an
     /// `await`, never happens: its faults never start).
     pub(crate) fn of(scenario: &Scenario) -> Self {
-        let plan_tx = |plan: u64, n: u32| {
-            scenario.flow.iter().find_map(|step| match &step.action {
-                Action::Plan { plan: p } if p.id == plan => p.ledger_tx(n, 0).map(|tx| tx.tx_id),
-                _ => None,
-            })
-        };
+        let plan_tx = |plan: u64, n: u32| scenario.plans().find(|p| p.id == plan)?.ledger_tx(n, 0).map(|tx| tx.tx_id);
         let awaited = |trigger: &Trigger| match trigger {
             Trigger::Settled(request_id) => Some(Awaited::Request(*request_id)),
             Trigger::Instruction { plan, n } => plan_tx(*plan, *n).map(Awaited::Transaction),

@@ -221,7 +221,7 @@ impl Organization {
             return;
         }
         let from_org = message.from.org().cloned();
-        let from_ledger = message.from == ActorId::Ledger(self.cfg.cluster.clone());
+        let from_ledger = matches!(&message.from, ActorId::Ledger(cluster) if *cluster == self.cfg.cluster);
         let request_id = message.request_id;
         // Every body, by name: a new one is a compile error here until it says who may send it
         // and what the org does with it, rather than a message thrown away as `unexpected`.

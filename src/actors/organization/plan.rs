@@ -15,7 +15,6 @@ use crate::crypto::chainpoint::{ChainpointProof, ProofInputs};
 use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
-use crate::protocol::keys;
 use crate::protocol::message::{BlockCommitted, Body, GetResponse, Kind, SignResponse};
 use crate::protocol::plan::{
     Consent, ConsentRequest, Instructs, Plan, PlanApproval, PlanConsents, PlanExecute, PlanFinal, PlanGet,
@@ -265,13 +264,16 @@ impl Organization {
         out.note(Note::PlanFinal { org, request_id, plan: plan.id, status, reason });
         let mut told: BTreeSet<OrgId> = plan.executors().into_iter().cloned().collect();
         told.extend(plan.consenting_accounts().into_iter().map(|a| a.org.clone()));
+        let kinds = [
+            ExchangeKind::PlanProposal,
+            ExchangeKind::PlanConsent,
+            ExchangeKind::PlanExecute,
+            ExchangeKind::PlanRollback,
+        ];
         for peer in &told {
-            for kind in [ExchangeKind::PlanExecute, ExchangeKind::PlanRollback, ExchangeKind::PlanProposal] {
+            for kind in kinds {
                 self.state.exchanges.close(&ExchangeKey { request_id, peer: peer.clone(), kind }, out);
             }
-            self.state
-                .exchanges
-                .close(&ExchangeKey { request_id, peer: peer.clone(), kind: ExchangeKind::PlanConsent }, out);
         }
         let timers: Vec<TimerId> =
             self.state.plans.timers.iter().filter(|(_, (r, _))| *r == request_id).map(|(t, _)| *t).collect();
@@ -345,9 +347,7 @@ impl Organization {
 
     /// Whether a consent's signature verifies with its account's user's key, over its plan hash.
     fn consent_verifies(&self, consent: &Consent) -> bool {
-        let Some(key) = self.cfg.dir.user_key(&consent.account) else { return false };
-        let Ok(signature) = <[u8; 64]>::try_from(&consent.signature[..]) else { return false };
-        self.cfg.dir.null_signer || keys::verify(&key, &consent.plan_hash.0, &signature)
+        self.cfg.dir.user_signed(&consent.account, &consent.plan_hash.0, &consent.signature)
     }
 
     /// An executor's word on an instruction or a rollback, at the coordinator. One that says it
@@ -665,18 +665,10 @@ impl Organization {
         }
         let side = self.state.plans.executing.get_mut(&key).expect("checked above");
         let acts = side.execution.on(executor::Event::Execute(n));
-        let consent = execute
-            .consents
-            .iter()
-            .find(|c| {
-                Some(&c.account)
-                    == execute
-                        .plan
-                        .instruction(n)
-                        .and_then(|i| i.source(&execute.plan))
-                        .filter(|_| execute.plan.instruction(n).is_some_and(|i| i.takes_from_source()))
-            })
-            .cloned();
+        // The consent of the account the instruction takes from, if it takes from one.
+        let plan = &execute.plan;
+        let debited = plan.instruction(n).filter(|i| i.takes_from_source()).and_then(|i| i.source(plan));
+        let consent = execute.consents.iter().find(|c| Some(&c.account) == debited).cloned();
         self.execute_acts(&key, acts, consent, out);
     }
 

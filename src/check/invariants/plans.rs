@@ -12,15 +12,12 @@ use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use crate::protocol::message::LedgerTx;
 use crate::protocol::plan::{Instructs, Plan, PlanStatus, Reversibility};
 use crate::protocol::status::Status;
-use crate::scenario::{Action, Scenario};
+use crate::scenario::Scenario;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Every plan of the flow.
+/// Every plan of the flow (`Scenario::plans`).
 pub fn plans(scenario: &Scenario) -> impl Iterator<Item = &Plan> {
-    scenario.flow.iter().filter_map(|s| match &s.action {
-        Action::Plan { plan } => Some(&**plan),
-        _ => None,
-    })
+    scenario.plans()
 }
 
 /// One of a plan's ledger transactions.
@@ -39,6 +36,8 @@ pub struct PlanTx<'s> {
 pub struct PlanLedgers<'s> {
     /// The plans' transactions.
     pub txs: BTreeMap<Hash32, PlanTx<'s>>,
+    /// The same, by (plan id, instruction, rollback): each plan hashed once, not per question.
+    by_step: BTreeMap<(u64, u32, bool), Hash32>,
     /// Every transaction on a ledger, by tx id: the transaction and how many times it is there.
     pub on_ledger: BTreeMap<Hash32, (&'s LedgerTx, usize)>,
 }
@@ -46,14 +45,14 @@ pub struct PlanLedgers<'s> {
 impl<'s> PlanLedgers<'s> {
     /// The plans of `scenario` and what `ledgers` hold.
     pub fn new(scenario: &'s Scenario, ledgers: &'s BTreeMap<ClusterId, LedgerSnapshot>) -> Self {
-        let mut txs = BTreeMap::new();
+        let (mut txs, mut by_step) = (BTreeMap::new(), BTreeMap::new());
         for plan in plans(scenario) {
             for (n, _) in plan.numbered() {
-                if let Some(tx) = plan.ledger_tx(n, 0) {
-                    txs.insert(tx.tx_id, PlanTx { plan, n, rollback: false });
-                }
-                if let Some(tx) = plan.rollback_tx(n, 0) {
-                    txs.insert(tx.tx_id, PlanTx { plan, n, rollback: true });
+                for (rollback, tx) in [(false, plan.ledger_tx(n, 0)), (true, plan.rollback_tx(n, 0))] {
+                    if let Some(tx) = tx {
+                        txs.insert(tx.tx_id, PlanTx { plan, n, rollback });
+                        by_step.insert((plan.id, n, rollback), tx.tx_id);
+                    }
                 }
             }
         }
@@ -61,13 +60,12 @@ impl<'s> PlanLedgers<'s> {
         for tx in ledgers.values().flat_map(|l| l.blocks.iter().flat_map(|b| b.txs.iter())) {
             on_ledger.entry(tx.tx_id).or_insert((tx, 0)).1 += 1;
         }
-        Self { txs, on_ledger }
+        Self { txs, by_step, on_ledger }
     }
 
     /// Whether instruction `n` of `plan` (or the rollback of hold `n`) is on its ledger.
     pub fn holds(&self, plan: &Plan, n: u32, rollback: bool) -> bool {
-        let tx = if rollback { plan.rollback_tx(n, 0) } else { plan.ledger_tx(n, 0) };
-        tx.is_some_and(|tx| self.on_ledger.contains_key(&tx.tx_id))
+        self.by_step.get(&(plan.id, n, rollback)).is_some_and(|tx_id| self.on_ledger.contains_key(tx_id))
     }
 
     /// Whether `tx` is one of a plan's.

@@ -272,4 +272,4 @@ impl Instructs for Instruction {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -4,8 +4,9 @@ fn id(text: &str) -> ResourceId {
     ResourceId::parse(text).unwrap()
 }
 
-/// The contract's delivery versus payment: cash held, the bond transferred, the cash released.
-fn dvp() -> Plan {
+/// The contract's delivery versus payment: cash held, the bond transferred, the cash released
+/// (plan 7 of org_1; the coordinator's tests use it too).
+pub(crate) fn dvp() -> Plan {
     Plan {
         id: 7,
         coordinator: OrgId::from("org_1"),

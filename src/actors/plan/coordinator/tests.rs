@@ -1,5 +1,5 @@
 use super::*;
-use crate::protocol::plan::{Await, Hold, Release, Transfer};
+use crate::protocol::plan::Await;
 
 fn id(text: &str) -> ResourceId {
     ResourceId::parse(text).unwrap()
@@ -11,21 +11,7 @@ fn org(name: &str) -> OrgId {
 
 /// Delivery versus payment: 1 hold cash (org_1), 2 transfer the bond (org_2), 3 release cash.
 fn dvp() -> Arc<Plan> {
-    Arc::new(Plan {
-        id: 7,
-        coordinator: org("org_1"),
-        timeout_ms: 10_000,
-        instructions: vec![
-            Instruction::Hold(Hold { asset: id("org_1:101:eur"), from: id("org_1:100:alice"), quantity: 9800 }),
-            Instruction::Transfer(Transfer {
-                asset: id("org_2:101:bond"),
-                from: id("org_2:100:treasury"),
-                to: id("org_1:100:alice"),
-                quantity: 100,
-            }),
-            Instruction::Release(Release { hold: 1, to: id("org_2:100:treasury") }),
-        ],
-    })
+    Arc::new(crate::protocol::plan::tests::dvp())
 }
 
 /// Every approval and consent of the DvP, in.
