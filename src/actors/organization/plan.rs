@@ -911,3 +911,55 @@ impl Organization {
         self.send_user_data(request_id, from, get.receiver, data, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::outbox::{Input, Received};
+    use crate::protocol::plan::{Hold, Instruction};
+
+    /// Org 1 of a scenario whose users are Alice and Bob (Org 1's) and the treasury (Org 2's).
+    fn org_1() -> Organization {
+        let text = r#"name: consents
+clusters:
+  - { id: cluster_A, orgs: [org_1, org_2] }
+users:
+  - { id: "org_1:100:alice", org: org_1 }
+  - { id: "org_1:100:bob", org: org_1 }
+  - { id: "org_2:100:treasury", org: org_2 }
+assets:
+  - { id: "org_1:101:eur", org: org_1, shared_with: [org_2], balances: { "org_1:100:alice": 10, "org_2:100:treasury": 10 } }
+flow: []
+"#;
+        let scenario = crate::scenario::parse("t.yaml", text).unwrap_or_else(|e| panic!("{}", e.render()));
+        let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
+        let id = OrgId::from("org_1");
+        let setup = crate::sim::genesis::org_setup(&scenario, &id);
+        Organization::new(id, dir, setup)
+    }
+
+    #[test]
+    fn an_org_asks_for_consent_only_its_own_users_whose_accounts_the_plan_takes_from() {
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let hold = |from: &str| Instruction::Hold(Hold { asset: id("org_1:101:eur"), from: id(from), quantity: 1 });
+        // The plan takes from Alice (Org 1's) and the treasury (Org 2's), not from Bob.
+        let plan = Arc::new(Plan {
+            id: 1,
+            coordinator: OrgId::from("org_1"),
+            timeout_ms: 10_000,
+            instructions: vec![hold("org_1:100:alice"), hold("org_2:100:treasury")],
+        });
+        let accounts = vec![id("org_1:100:alice"), id("org_1:100:bob"), id("org_2:100:treasury")];
+        let from = ActorId::Org(OrgId::from("org_1"));
+        let body = Body::ConsentRequest(ConsentRequest { plan, accounts });
+        let message = Message { request_id: 9, from: from.clone(), to: Address::Actor(from.clone()), body };
+        let mut org = org_1();
+        let out = org.handle(0, Input::Receive(Received::sealed(message, &keys_of(&from))));
+        let asked: Vec<String> = out.sends.iter().map(|s| s.outgoing.to().to_string()).collect();
+        assert_eq!(asked, ["user:org_1:100:alice"], "Alice only: Bob gives nothing, the treasury is Org 2's");
+    }
+
+    fn keys_of(actor: &ActorId) -> ed25519_dalek::SigningKey {
+        crate::protocol::keys::actor_key(1, actor)
+    }
+}
