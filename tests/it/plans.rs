@@ -401,3 +401,44 @@ fn in_an_exploration_an_await_may_end_while_messages_are_in_flight_and_a_timeout
     // Without the await, an org's timer (a timeout) is never offered while a message is in flight.
     assert!(!offered_busy(&with(&[HOLD, BOND, RELEASE]), 20_000), "a timeout waits until nothing can answer it");
 }
+
+/// A source's org that hands on its user's consent with the signature altered.
+#[derive(Debug, Default)]
+struct AltersConsents;
+
+impl finsim::library::Misbehaviour for AltersConsents {
+    fn name(&self) -> &str {
+        "alters_consents"
+    }
+
+    fn after(
+        &mut self,
+        cx: &finsim::library::Context<'_>,
+        _: &finsim::actors::Input,
+        out: &mut finsim::actors::Outbox,
+    ) {
+        use finsim::protocol::message::Body;
+        cx.rewrite_sends(out, self.name(), |m| {
+            let Body::PlanConsent(answer) = &mut m.body else { return None };
+            for consent in &mut answer.consents {
+                let mut bytes = consent.signature.to_vec();
+                bytes[0] ^= 1;
+                consent.signature = bytes.into();
+            }
+            Some(finsim::library::Act::Altered)
+        });
+    }
+}
+
+#[test]
+fn a_consent_whose_signature_does_not_verify_rejects_the_plan_for_signature() {
+    let outcome = dvp_with("alters_consents", "org_2", AltersConsents::default);
+    let json = serde_json::to_value(&outcome).unwrap();
+    assert_eq!(
+        (&json["plans"][0]["status"], &json["plans"][0]["reason"]),
+        (&serde_json::json!("rejected"), &serde_json::json!("signature")),
+        "{}",
+        json["plans"]
+    );
+    assert!(!finsim::trace::to_jsonl(&outcome.trace).contains("\"plan_execute\""), "nothing is run");
+}
