@@ -5,12 +5,13 @@ for ed25519, PyYAML to read which orgs the scenario says forge their signatures.
     python3 -m pip install -r docs/examples/requirements.txt
     python3 docs/examples/verify_pack.py PACK_DIR [--json]
 
-What it checks, each from the byte layouts in docs/evidence.md:
-  1. every file's SHA-256 against manifest.json;
+What it checks, each from the byte layouts in docs/evidence.md, without running anything:
+  1. every file's SHA-256 against manifest.json, that the manifest lists every file of the pack,
+     and that the pack holds every mandatory file;
   2. every envelope in messages.jsonl: the signature over the `signed` bytes, by the key that
      keys.json gives the `signer` (a failure is expected only from a `forge_signature` org);
-  3. every user-signed transfer in transfers.jsonl: the template hash made again from its fields,
-     and the user's signature over it;
+  3. every user-signed transfer and redeem in transfers.jsonl: the template hash made again from
+     its fields, and the user's signature over it;
   4. every proof in proofs/: its Chainpoint operations replayed from its hash to a block root in
      roots.jsonl, that block's transactions including the hash, and the hash being the ledger
      transaction of the transfer the proof is named after;
@@ -18,7 +19,12 @@ What it checks, each from the byte layouts in docs/evidence.md:
   6. every execution plan in plans.jsonl: its hash made again from its canonical bytes, each
      approval its executor's signature on the plan_approval message of messages.jsonl it points
      at (by `seq`), each consent its user's signature over the plan's hash; each instruction's
-     proof is checked as in 4, bound to that instruction's transaction.
+     proof is checked as in 4, bound to that instruction's transaction;
+  7. the bindings: each message's routing header is the one inside its signed bytes; each final
+     status of transfers.jsonl and plans.jsonl is the one the signed message it names (`seq`)
+     told, a settled one with its proof; each personal-data line's document is byte for byte the
+     one inside the signed message it names; every transfer, issue and redeem the messages carry
+     has a line, and every IVMS-101 document the trace delivers has a personal-data line.
 
 Exits 0 when everything holds, 1 when something does not (each named on its own line), 2 when
 the directory is not a pack.
@@ -32,6 +38,91 @@ from pathlib import Path
 import yaml
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
+
+
+# The files every pack holds (docs/evidence.md, "Files").
+MANDATORY = [
+    "manifest.json",
+    "scenario.yaml",
+    "outcome.json",
+    "trace.jsonl",
+    "keys.json",
+    "messages.jsonl",
+    "roots.jsonl",
+    "transfers.jsonl",
+    "personal_data.jsonl",
+]
+
+# The message kinds in the order of their body's index in the signed bytes (docs/evidence.md).
+KINDS = [
+    "advertisement", "get", "get_response", "verify", "verify_answer", "order", "sign_request",
+    "sign_response", "transfer", "tx_accepted", "settlement", "settlement_ack", "submit",
+    "block_committed", "sync_request", "verify_proof", "proof_answer", "balance_query",
+    "balance_answer", "status_query", "status_answer", "hold", "release", "escrow_committed",
+    "issue_get", "issue_notice", "sign_redeem", "redeem", "plan_proposal", "plan_approval",
+    "plan_get", "consent_request", "sign_plan", "plan_consent", "plan_execute", "plan_rollback",
+    "plan_result", "plan_final", "plan_submit",
+]
+
+# A status by its code; a plan's reason is written with `permission` for `denied`.
+STATUSES = ["ok", "regulation", "denied", "not_found", "signature", "balance", "timeout", "pending", "replay"]
+PLAN_STATUSES = ["completed", "rejected", "reverted", "failed"]
+IVMS101 = "application/ivms-101"
+
+
+class Reader:
+    """Postcard, as far as the bindings read it: LEB128 varints, strings as a varint length and
+    UTF-8 bytes, fixed 32-byte hashes, an option as a 0 or 1 byte before its value."""
+
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def varint(self) -> int:
+        value, shift = 0, 0
+        while True:
+            byte = self.data[self.at]
+            self.at += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+
+    def raw(self, n: int) -> bytes:
+        if self.at + n > len(self.data):
+            raise ValueError("the bytes end early")
+        part = self.data[self.at : self.at + n]
+        self.at += n
+        return part
+
+    def text(self) -> str:
+        return self.raw(self.varint()).decode("utf-8")
+
+    def option(self) -> bool:
+        tag = self.raw(1)[0]
+        if tag > 1:
+            raise ValueError("an option's tag is 0 or 1")
+        return tag == 1
+
+
+def header(signed: bytes):
+    """A message's request id, sender, address and kind, read from its signed bytes, with the
+    reader left at the start of its body's fields."""
+    r = Reader(signed)
+    request_id, sender, address, index = r.varint(), r.text(), r.text(), r.varint()
+    if index >= len(KINDS):
+        raise ValueError("a body index no kind has")
+    return {"request_id": request_id, "from": sender, "to": address, "kind": KINDS[index]}, r
+
+
+def told_status(kind: str, r: Reader):
+    """The status word a message that tells a final status signed."""
+    if kind == "issue_notice":
+        r.text(), r.text(), r.text(), r.varint()  # the issue: asset, receiver's id and finid, quantity
+        kind = "settlement"
+    if kind in ("settlement", "status_answer"):
+        r.raw(32)  # the transaction id
+        return STATUSES[r.varint()]
+    return None
 
 
 def sha256(data: bytes) -> bytes:
@@ -99,11 +190,24 @@ def check(pack: Path) -> dict:
         else:
             summary["files_bad"].append(name)
             summary["problems"].append(f"{name}: missing, or its SHA-256 differs from the manifest's")
+    held = sorted(str(p.relative_to(pack)) for p in pack.rglob("*") if p.is_file() or p.is_symlink())
+    for name in held:
+        if name != "manifest.json" and name not in manifest["files"]:
+            summary["problems"].append(f"{name}: in the pack, but not listed in the manifest")
+    for name in MANDATORY:
+        if not (pack / name).is_file():
+            summary["problems"].append(f"{name}: missing: every pack holds it")
 
-    for line, m in enumerate(jsonl(pack / "messages.jsonl"), start=1):
+    clusters = {c["id"]: set(c.get("orgs") or []) for c in scenario.get("clusters") or []}
+    messages = jsonl(pack / "messages.jsonl")
+    verified = {}  # seq -> whether its signature verified
+    documents = {}  # (from, to, request id) -> the seqs of the IVMS-101 documents sent
+    operations = set()  # the request ids of every transfer, issue and redeem an org sent
+    for line, m in enumerate(messages, start=1):
         signer = m["signer"]
         key = keys.get(signer, {}).get("public_key")
-        if key is not None and verifies(key, bytes.fromhex(m["signed"]), m["signature"]):
+        verified[line] = key is not None and verifies(key, bytes.fromhex(m["signed"]), m["signature"])
+        if verified[line]:
             summary["signatures_ok"] += 1
         elif signer in forgers:
             bad = summary["signatures_expected_bad"]
@@ -112,13 +216,39 @@ def check(pack: Path) -> dict:
             bad = summary["signatures_bad"]
             bad[signer] = bad.get(signer, 0) + 1
             summary["problems"].append(f"messages.jsonl:{line}: the signature is not {signer}'s")
+        # The routing header against the signed bytes (a forger's bytes are checked no further).
+        try:
+            h, r = header(bytes.fromhex(m["signed"]))
+        except (ValueError, IndexError, UnicodeDecodeError):
+            if verified[line]:
+                summary["problems"].append(f"messages.jsonl:{line}: its signed bytes are not a message")
+            continue
+        if (h["request_id"], h["kind"], h["from"]) != (m["request_id"], m["kind"], signer):
+            summary["problems"].append(
+                f"messages.jsonl:{line}: its request id, kind or signer is not that of its signed bytes"
+            )
+            continue
+        # A copy another actor sends again (a replay) goes wherever that actor sends it.
+        to = h["to"]
+        cluster = to[len("cluster:") :] if to.startswith("cluster:") else None
+        addressed = m["from"] != signer or (m["to"] in clusters.get(cluster, ()) if cluster else m["to"] == to)
+        if not addressed:
+            summary["problems"].append(f"messages.jsonl:{line}: its receiver is not the one its signed bytes address")
+        between_orgs = ":" not in m["from"] and ":" not in m["to"] and m["from"] != m["to"]
+        if h["kind"] == "get_response" and between_orgs:
+            try:
+                r.text(), r.varint()
+                if r.text() == IVMS101 and r.option():
+                    documents.setdefault((m["from"], m["to"], m["request_id"]), []).append(line)
+            except (ValueError, IndexError, UnicodeDecodeError):
+                pass
+        if h["kind"] in ("transfer", "redeem", "issue_get", "issue_notice") and ":" not in m["from"]:
+            operations.add(m["request_id"])
 
     transfers = jsonl(pack / "transfers.jsonl")
-    # Issues and redeems (present when the run had any): a redeem is signed by its holder like a
-    # transfer by its buyer; an issue is the managing org's own decision, with no user signature.
-    supply = jsonl(pack / "supply.jsonl")
-    signed_lines = [("transfers.jsonl", line, t) for line, t in enumerate(transfers, start=1)]
-    signed_lines += [("supply.jsonl", line, s) for line, s in enumerate(supply, start=1) if s["operation"] == "redeem"]
+    # A redeem is signed by its holder like a transfer by its buyer; an issue is the managing
+    # org's own decision, with no user signature (its org signs its messages).
+    signed_lines = [("transfers.jsonl", line, t) for line, t in enumerate(transfers, start=1) if t["kind"] != "issue"]
     for file, line, t in signed_lines:
         # The nonce is hex; every other field is UTF-8. SHA-256 of their concatenation is the
         # group hash; SHA-256 of the group hash is the template hash the user signs.
@@ -134,7 +264,6 @@ def check(pack: Path) -> dict:
             why = "its template hash is not that of its fields" if not hash_ok else "the user's signature fails"
             summary["problems"].append(f"{file}:{line}: {why}")
 
-    messages = jsonl(pack / "messages.jsonl")
     plans = jsonl(pack / "plans.jsonl")
     plan_proofs = {}
     for line, p in enumerate(plans, start=1):
@@ -181,7 +310,7 @@ def check(pack: Path) -> dict:
             continue
         cluster, _, height = (anchor or "").rpartition(":")
         block = next((b for b in roots if b["cluster"] == cluster and str(b["height"]) == height), None)
-        transfer = next((t for t in transfers + supply if f"{t['request_id']}.json" == path.name), None)
+        transfer = next((t for t in transfers if f"{t['request_id']}.json" == path.name), None)
         if path.name in plan_proofs:
             transfer = {"tx_hash": plan_proofs[path.name]}
         if block is None:
@@ -198,12 +327,140 @@ def check(pack: Path) -> dict:
         summary["proofs_bad"].append(path.name)
         summary["problems"].append(f"{name}: {why}")
 
+    def signed_message(seq):
+        """The message line `seq` names, its header and a reader at its body, if it is signed."""
+        if not isinstance(seq, int) or not 1 <= seq <= len(messages) or not verified[seq]:
+            return None
+        m = messages[seq - 1]
+        try:
+            h, r = header(bytes.fromhex(m["signed"]))
+        except (ValueError, IndexError, UnicodeDecodeError):
+            return None
+        return m, h, r
+
+    lines = set()
+    for line, t in enumerate(transfers, start=1):
+        lines.add(t["request_id"])
+        problem = bind_final(pack, t, signed_message)
+        if problem:
+            summary["problems"].append(f"transfers.jsonl:{line}: {problem}")
+    for request_id in sorted(operations - lines):
+        summary["problems"].append(
+            f"transfers.jsonl: request {request_id} was sent as a transfer, issue or redeem, but has no line"
+        )
+
+    disclosed = set()
     for line, p in enumerate(jsonl(pack / "personal_data.jsonl"), start=1):
-        if (pack / p["payload"]).is_file() and p["payload"] in manifest["files"]:
-            summary["personal_data"] += 1
+        problem = bind_disclosure(pack, manifest, p, signed_message)
+        if problem:
+            summary["problems"].append(f"personal_data.jsonl:{line}: {problem}")
         else:
-            summary["problems"].append(f"personal_data.jsonl:{line}: {p['payload']} is not a file of the pack")
+            summary["personal_data"] += 1
+            disclosed.add((p["from"], p["to"], messages[p["seq"] - 1]["request_id"]))
+    missing = set()
+    for event in jsonl(pack / "trace.jsonl"):
+        if event.get("event") == "delivered" and event.get("kind") == "get_response":
+            hop = (event["from"], event["to"], event["request_id"])
+            if hop in documents and hop not in disclosed:
+                missing.add(hop)
+    for sender, receiver, request_id in sorted(missing):
+        summary["problems"].append(
+            f"personal_data.jsonl: {sender} sent {receiver} an IVMS-101 document for request {request_id} "
+            "that trace.jsonl delivers, and no line names it"
+        )
+
+    for line, p in enumerate(plans, start=1):
+        problem = bind_plan_end(p, signed_message)
+        if problem:
+            summary["problems"].append(f"plans.jsonl:{line}: {problem}")
     return summary
+
+
+def bind_final(pack: Path, t: dict, signed_message):
+    """What is wrong with the binding of a transfer's, issue's or redeem's final status."""
+    account = t.get("buyer") or t.get("holder") or t.get("receiver") or ""
+    org = account.split(":")[0]
+    status, reason, seq = t["status"], t["reason"], t["seq"]
+    if seq is None:
+        if status == "pending" or (status == "rejected" and reason == "timeout"):
+            return None
+        return f"its status {status} names no message that told it"
+    found = signed_message(seq)
+    if found is None:
+        return f"message {seq} is not a signed message of messages.jsonl"
+    m, h, r = found
+    try:
+        word = told_status(h["kind"], r)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        word = None
+    if word is None or (h["kind"] == "status_answer" and word != "ok"):
+        return f"message {seq} tells no final status"
+    if m["to"] != org or h["request_id"] != t["request_id"]:
+        return f"message {seq} is not to {org} about request {t['request_id']}"
+    said = ("settled", None) if word == "ok" else ("rejected", word)
+    if (status, reason) != said:
+        return f"its status is not the one message {seq} signed ({said[1] or said[0]})"
+    if status == "settled":
+        name = f"proofs/{t['request_id']}.json"
+        if t.get("proof") != name or not (pack / name).is_file():
+            return "settled, but its proof is not in the pack"
+        try:
+            proof = json.loads((pack / name).read_text("utf-8"))
+            hash_text, proof_id = proof["hash"].encode(), proof["proof_id"].encode()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return f"its proof {name} is not a Chainpoint proof"
+        signed = bytes.fromhex(m["signed"])
+        # A settlement carries the proof itself (its hash and id as text); a status answer the
+        # transaction's hash (32 bytes).
+        carried = (
+            hash_text in signed and proof_id in signed
+            if h["kind"] != "status_answer"
+            else bytes.fromhex(t["tx_hash"] or "") in signed
+        )
+        if not carried:
+            return f"its proof is not the one message {seq} signed"
+    return None
+
+
+def bind_disclosure(pack: Path, manifest: dict, p: dict, signed_message):
+    """What is wrong with a personal-data line's binding to the message that delivered it."""
+    payload = p["payload"]
+    if not (pack / payload).is_file() or payload not in manifest["files"]:
+        return f"{payload} is not a file of the pack"
+    found = signed_message(p["seq"])
+    if found is None:
+        return "it names no signed message of messages.jsonl"
+    m, h, r = found
+    if h["kind"] != "get_response":
+        return f"message {p['seq']} carries no personal data"
+    try:
+        resource, _status, content_type = r.text(), r.varint(), r.text()
+        document = r.text().encode("utf-8") if r.option() else None
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return f"message {p['seq']} carries no personal data"
+    if (m["from"], m["to"], resource) != (p["from"], p["to"], p["user"]):
+        return f"message {p['seq']} is not from {p['from']} to {p['to']} about {p['user']}"
+    if content_type != IVMS101 or document != (pack / payload).read_bytes():
+        return f"{payload} is not the IVMS-101 document message {p['seq']} carried"
+    return None
+
+
+def bind_plan_end(p: dict, signed_message):
+    """What is wrong with the binding of a plan's final status to its coordinator's plan_final."""
+    seq = p.get("seq")
+    if seq is None:
+        return "its status names no plan_final message that told it" if p["status"] is not None else None
+    found = signed_message(seq)
+    if found is None or found[1]["kind"] != "plan_final" or found[1]["from"] != p["coordinator"]:
+        return f"message {seq} is not its coordinator's signed plan_final"
+    _, _, r = found
+    r.raw(32), r.varint()  # the plan's hash and id
+    status = PLAN_STATUSES[r.varint()]
+    reason = STATUSES[r.varint()] if r.option() else None
+    reason = "permission" if reason == "denied" else reason
+    if (p["status"], p["reason"]) != (status, reason):
+        return f"its status is not the one message {seq} signed ({status})"
+    return None
 
 
 def main() -> int:

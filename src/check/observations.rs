@@ -202,6 +202,13 @@ pub struct Observations {
     /// When the faults that started on an event were over (`Faults::quiet_after_us` counts the
     /// others).
     pub triggered_quiet_us: u64,
+    /// The envelope (as it was sent) whose delivery told each final status of `transfers`, kept
+    /// only in a run that keeps envelopes (an evidence pack's); none for a final an org concluded
+    /// from silence (a timeout).
+    pub told: BTreeMap<u64, (ActorId, Arc<Envelope>)>,
+    /// The envelope being handled and its receiver, while the notes of its delivery come (runs
+    /// that keep envelopes).
+    pub(crate) handling: Option<(ActorId, Arc<Envelope>)>,
 }
 
 impl Observations {
@@ -275,6 +282,10 @@ impl Observations {
         let known =
             KnownFinal { operation, settled, reason, cause: cause.clone(), proof: proof.clone(), t_us: first_us };
         self.transfers.insert(request_id, known);
+        match &self.handling {
+            Some(handled) => self.told.insert(request_id, handled.clone()),
+            None => self.told.remove(&request_id),
+        };
     }
 
     /// Records one note seen at `t_us`.
@@ -356,11 +367,18 @@ impl crate::sim::Observer for Observations {
     }
 
     fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
+        if keep {
+            self.handling = Some((receiver.clone(), sent.clone()));
+        }
         if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (sender, receiver, sent.kind) {
             if let Some(delivery) = Delivery::of(times, from.clone(), to.clone(), sent.clone(), keep) {
                 self.data_deliveries.push(delivery);
             }
         }
+    }
+
+    fn next_event(&mut self) {
+        self.handling = None;
     }
 
     fn fault_started(&mut self, quiet_from_us: u64) {

@@ -156,6 +156,10 @@ pub trait Observer {
         let _ = (times, sender, receiver, sent, keep);
     }
 
+    /// The driver takes up its next event (a delivery, a timer, a step, a crash or a restart):
+    /// the notes that follow, until the next call, are that event's.
+    fn next_event(&mut self) {}
+
     /// A fault that starts on an event began; the network is quiet again from `quiet_from_us`
     /// on (a partition's end, a crash's restart, or the crash itself when it stays down).
     fn fault_started(&mut self, quiet_from_us: u64) {
@@ -599,6 +603,7 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
 
     /// Handles one event.
     async fn handle(&mut self, pending: Pending) {
+        self.observer.next_event();
         match pending {
             Pending::Deliver { sender, receiver, envelope, sent, sent_us } => {
                 self.deliver(sender, receiver, envelope, sent, sent_us).await

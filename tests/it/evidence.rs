@@ -191,12 +191,13 @@ fn a_redeems_signed_amount_changed_or_an_issues_proof_swapped_is_caught_by_both_
     let (_, files) = pack("scenarios/supply/issue-and-redeem.yaml");
     // The redeem's signed amount changed, the manifest made again: the template no longer matches.
     let mut changed = files.clone();
-    let supply = String::from_utf8(changed["supply.jsonl"].clone()).unwrap();
-    assert!(supply.contains(r#""120"]"#), "{supply}");
-    changed.insert("supply.jsonl".into(), supply.replacen(r#""120"]"#, r#""12"]"#, 1).into_bytes());
+    let lines = String::from_utf8(changed["transfers.jsonl"].clone()).unwrap();
+    assert!(lines.contains(r#""120"]"#), "{lines}");
+    changed.insert("transfers.jsonl".into(), lines.replacen(r#""120"]"#, r#""12"]"#, 1).into_bytes());
     rehash(&mut changed);
     let verdict = verify(&changed).unwrap();
-    assert!(verdict.problems.iter().any(|p| p.file == "supply.jsonl" && p.line == Some(3)), "{:?}", verdict.problems);
+    let at_redeem = |p: &finsim::evidence::Problem| p.file == "transfers.jsonl" && p.line == Some(3);
+    assert!(verdict.problems.iter().any(at_redeem), "{:?}", verdict.problems);
     // The issue's proof and the redeem's swapped: each replays to a real root, of the other's
     // transaction; caught without the re-run (the hash is not the request's own transaction).
     let swapped = proofs_swapped(&files, ["proofs/1.json", "proofs/3.json"]);
@@ -470,4 +471,216 @@ fn diff_of_two_identical_runs_two_seeds_and_a_scenario_without_one_step() {
     assert_eq!(trace_a[..at - 1], trace_b[..at - 1], "the same until event {at}");
     assert_ne!(trace_a.get(at - 1), trace_b.get(at - 1), "event {at} differs");
     assert!(lines.iter().any(|l| l.starts_with("digest: A \"")), "{lines:#?}");
+}
+
+/// The lines of a JSON-lines file of a pack.
+fn lines_of(files: &BTreeMap<String, Vec<u8>>, name: &str) -> Vec<serde_json::Value> {
+    let text = std::str::from_utf8(&files[name]).unwrap();
+    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// A JSON-lines file of a pack written again from its lines.
+fn set_lines(files: &mut BTreeMap<String, Vec<u8>>, name: &str, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    files.insert(name.into(), text.into_bytes());
+}
+
+/// One tampering of a pack: its name, the pack it starts from, what it does, and the problem
+/// both verifiers must name (as `file:line: what`, or `file: what`).
+struct Tampering {
+    name: &'static str,
+    scenario: &'static str,
+    alter: fn(&mut BTreeMap<String, Vec<u8>>) -> String,
+    /// Whether the manifest is made again afterwards (as a forger would); not for a file added
+    /// unlisted.
+    rehash: bool,
+}
+
+fn tamperings() -> Vec<Tampering> {
+    const SAMPLE: &str = "scenarios/advertise-then-transfer.yaml";
+    vec![
+        Tampering {
+            name: "ivms-altered",
+            scenario: SAMPLE,
+            alter: |files| {
+                let document = String::from_utf8(files["ivms/1.json"].clone()).unwrap();
+                files.insert("ivms/1.json".into(), document.replacen("\"GB\"", "\"FR\"", 1).into_bytes());
+                let seq = lines_of(files, "personal_data.jsonl")[0]["seq"].clone();
+                format!("personal_data.jsonl:1: ivms/1.json is not the IVMS-101 document message {seq} carried")
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "ivms-swapped",
+            scenario: "scenarios/regulation-rejection.yaml",
+            alter: |files| {
+                let (a, b) = (files["ivms/1.json"].clone(), files["ivms/2.json"].clone());
+                files.insert("ivms/1.json".into(), b);
+                files.insert("ivms/2.json".into(), a);
+                let seq = lines_of(files, "personal_data.jsonl")[1]["seq"].clone();
+                format!("personal_data.jsonl:2: ivms/2.json is not the IVMS-101 document message {seq} carried")
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "personal-line-deleted",
+            scenario: SAMPLE,
+            alter: |files| {
+                set_lines(files, "personal_data.jsonl", &[]);
+                "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl \
+                 delivers, and no line names it"
+                    .to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "personal-recipient-changed",
+            scenario: SAMPLE,
+            alter: |files| {
+                let mut lines = lines_of(files, "personal_data.jsonl");
+                lines[0]["to"] = "org_3".into();
+                set_lines(files, "personal_data.jsonl", &lines);
+                let seq = lines[0]["seq"].clone();
+                format!("personal_data.jsonl:1: message {seq} is not from org_1 to org_3 about org_1:100:user_1")
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "personal-data-removed",
+            scenario: SAMPLE,
+            alter: |files| {
+                files.remove("personal_data.jsonl");
+                "personal_data.jsonl: missing: every pack holds it".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "proof-removed",
+            scenario: SAMPLE,
+            alter: |files| {
+                files.remove("proofs/10101.json");
+                "transfers.jsonl:1: settled, but its proof is not in the pack".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "status-changed",
+            scenario: SAMPLE,
+            alter: |files| {
+                let mut lines = lines_of(files, "transfers.jsonl");
+                (lines[0]["status"], lines[0]["reason"]) = ("rejected".into(), "regulation".into());
+                set_lines(files, "transfers.jsonl", &lines);
+                let seq = lines[0]["seq"].clone();
+                format!("transfers.jsonl:1: its status is not the one message {seq} signed (settled)")
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "transfer-line-deleted",
+            scenario: SAMPLE,
+            alter: |files| {
+                set_lines(files, "transfers.jsonl", &[]);
+                "transfers.jsonl: request 10101 was sent as a transfer, issue or redeem, but has no line".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "message-relabelled",
+            scenario: SAMPLE,
+            alter: |files| {
+                let mut lines = lines_of(files, "messages.jsonl");
+                let n = lines.iter().position(|m| m["from"] == "org_2" && m["to"] == "org_1").unwrap();
+                lines[n]["to"] = "org_3".into();
+                set_lines(files, "messages.jsonl", &lines);
+                format!("messages.jsonl:{}: its receiver is not the one its signed bytes address", n + 1)
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "trace-removed",
+            scenario: SAMPLE,
+            alter: |files| {
+                files.remove("trace.jsonl");
+                "trace.jsonl: missing: every pack holds it".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "unlisted-file",
+            scenario: SAMPLE,
+            alter: |files| {
+                files.insert("ivms/7.json".into(), files["ivms/1.json"].clone());
+                "ivms/7.json: in the pack, but not listed in the manifest".to_owned()
+            },
+            rehash: false,
+        },
+        Tampering {
+            name: "issue-status-changed",
+            scenario: "scenarios/supply/issue-and-redeem.yaml",
+            alter: |files| {
+                let mut lines = lines_of(files, "transfers.jsonl");
+                assert_eq!(lines[1]["kind"], "issue");
+                (lines[1]["status"], lines[1]["reason"]) = ("rejected".into(), "balance".into());
+                set_lines(files, "transfers.jsonl", &lines);
+                let seq = lines[1]["seq"].clone();
+                format!("transfers.jsonl:2: its status is not the one message {seq} signed (regulation)")
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "plan-status-changed",
+            scenario: "scenarios/plans/dvp-completed.yaml",
+            alter: |files| {
+                let mut lines = lines_of(files, "plans.jsonl");
+                (lines[0]["status"], lines[0]["reason"]) = ("reverted".into(), "balance".into());
+                set_lines(files, "plans.jsonl", &lines);
+                let seq = lines[0]["seq"].clone();
+                format!("plans.jsonl:1: its status is not the one message {seq} signed (completed)")
+            },
+            rehash: true,
+        },
+    ]
+}
+
+#[test]
+fn every_tampering_is_refused_by_both_verifiers_from_the_bindings_alone() {
+    for tampering in tamperings() {
+        let (_, mut files) = pack(tampering.scenario);
+        let expected = (tampering.alter)(&mut files);
+        if tampering.rehash {
+            rehash(&mut files);
+        }
+        // finsim's own verifier, its re-run's findings set aside: the binding alone refuses it.
+        let verdict = verify(&files).unwrap();
+        let rerun = |p: &&finsim::evidence::Problem| {
+            p.what == "differs from what a run of scenario.yaml at this seed makes"
+                || p.what == "missing: the run makes it"
+        };
+        let found: Vec<String> = verdict.problems.iter().filter(|p| !rerun(p)).map(ToString::to_string).collect();
+        assert!(found.contains(&expected), "{}: {expected:?} not in {found:#?}", tampering.name);
+        if let Some((code, summary)) = check(tampering.name, &files) {
+            assert_eq!(code, 1, "{}: {summary}", tampering.name);
+            let said: Vec<&str> = summary["problems"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+            assert!(said.contains(&expected.as_str()), "{}: {expected:?} not in {said:#?}", tampering.name);
+        }
+    }
+}
+
+#[test]
+fn the_python_verifier_reads_finsims_kinds_statuses_and_mandatory_files() {
+    let python = Command::new("python3").args(["-c", "import nacl, yaml"]).output();
+    if !available("Python 3 with PyNaCl and PyYAML", python.is_ok_and(|o| o.status.success())) {
+        return;
+    }
+    let script = "import json, sys; sys.path.insert(0, sys.argv[1]); import verify_pack as v; \
+                  print(json.dumps([v.KINDS, v.STATUSES, v.PLAN_STATUSES, v.MANDATORY]))";
+    let output = Command::new("python3").args(["-c", script]).arg(root().join("docs/examples")).output().unwrap();
+    let tables: [Vec<String>; 4] = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    let words = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let kinds: Vec<&str> = finsim::protocol::message::Kind::ALL.iter().map(|k| k.word()).collect();
+    let statuses: Vec<&str> = finsim::protocol::status::Status::ALL.iter().map(|s| s.word()).collect();
+    assert_eq!(tables[0], words(&kinds), "KINDS, in the order of the bodies' indices");
+    assert_eq!(tables[1], words(&statuses), "STATUSES, by code");
+    assert_eq!(tables[2], words(&finsim::evidence::PLAN_STATUSES), "PLAN_STATUSES, by index");
+    assert_eq!(tables[3], words(&finsim::evidence::MANDATORY), "MANDATORY");
 }

@@ -558,9 +558,13 @@ mod tests {
     fn the_witness_reads_a_message_of_every_kind_as_that_kind() {
         let from = ActorId::Org(OrgId::from("org_1"));
         let mut witness = Witness::new(9);
-        for &kind in Kind::ALL {
+        for (index, &kind) in Kind::ALL.iter().enumerate() {
             let body = sample(kind);
             assert_eq!(body.kind(), kind);
+            // A body's index in the signed bytes is its kind's place in `Kind::ALL`: the table
+            // `docs/evidence.md` gives and an independent verifier reads.
+            let bytes = crate::protocol::canonical::bytes(&body).unwrap();
+            assert_eq!(usize::from(bytes[0]), index, "{kind} is body {index}");
             let message = Message { request_id: 4, from: from.clone(), to: Address::Actor(from.clone()), body };
             let envelope = Envelope::seal(message, &keys::actor_key(9, &from));
             let head = witness.open_head(&envelope, read_head(&envelope));

@@ -2,6 +2,10 @@
 //! ed25519, SHA-256 and Chainpoint tools, without finsim. `docs/evidence.md` documents every
 //! byte layout. This module returns the files (path → bytes); the CLI writes them.
 
+mod binding;
+
+pub use binding::{MANDATORY, PLAN_STATUSES};
+
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::check::observations::{Delivery, Observations};
 use crate::crypto::chainpoint::ChainpointProof;
@@ -33,6 +37,8 @@ pub struct Material {
     pub finals: BTreeMap<u64, Status>,
     /// Every delivery of personal data, in delivery order.
     pub deliveries: Vec<Delivery>,
+    /// The envelope whose delivery told each final status of `finals`, and its receiver.
+    pub told: BTreeMap<u64, (ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
 }
 
 /// Runs a scenario at a seed, keeping what its evidence pack needs.
@@ -54,6 +60,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         keys: result.directory.keyring.actors().map(|(actor, key)| (actor.clone(), key.to_bytes())).collect(),
         finals: result.observations.transfers.iter().map(|(id, known)| (*id, known.reason)).collect(),
         deliveries: result.observations.data_deliveries.clone(),
+        told: std::mem::take(&mut result.observations.told),
     };
     let outcome = crate::library::conclude(scenario, seed, result, &crate::library::Simulator::default());
     (outcome, material)
@@ -96,33 +103,81 @@ fn pretty(value: &impl Serialize) -> Vec<u8> {
     out
 }
 
-/// One line of `transfers.jsonl` per transfer a buyer's org sent: the user's signed template.
-fn transfers(material: &Material) -> Vec<serde_json::Value> {
+/// Where each envelope of the pack's `messages.jsonl` is: its `seq` (from 1), by the envelope
+/// (as it was sealed) and the actor it went to. A retried envelope is the same sealed bytes sent
+/// again: the first line that sent it to that actor names it.
+struct Seqs(BTreeMap<(usize, String), usize>);
+
+impl Seqs {
+    fn of(material: &Material) -> Self {
+        let mut seqs = BTreeMap::new();
+        for (i, sent) in material.sent.iter().enumerate() {
+            seqs.entry((std::sync::Arc::as_ptr(&sent.envelope) as usize, sent.to.to_string())).or_insert(i + 1);
+        }
+        Self(seqs)
+    }
+
+    /// The `seq` of the line that sent `envelope` to `to`.
+    fn of_envelope(&self, envelope: &std::sync::Arc<crate::protocol::envelope::Envelope>, to: &str) -> Option<usize> {
+        self.0.get(&(std::sync::Arc::as_ptr(envelope) as usize, to.to_owned())).copied()
+    }
+}
+
+/// One line of `transfers.jsonl` per transfer, issue and redeem an org sent: a transfer's and a
+/// redeem's template as its user signed it, an issue's receiver and quantity; the final status as
+/// the org that asked knows it, with the `seq` of the signed message that told it.
+fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
     let keys: BTreeMap<&ActorId, &[u8; 32]> = material.keys.iter().map(|(a, k)| (a, k)).collect();
+    let key =
+        |account: &crate::protocol::ids::ResourceId| keys.get(&ActorId::User(account.clone())).map(const_hex::encode);
     let mut seen = BTreeMap::new();
     for sent in &material.sent {
-        let Some(message) = sent.envelope.read() else { continue };
-        let Body::Transfer(transfer) = message.body else { continue };
-        if !matches!(sent.from, ActorId::Org(_)) || seen.contains_key(&message.request_id) {
+        if !matches!(sent.from, ActorId::Org(_)) {
             continue;
         }
-        let fields = template_fields(&transfer.template().fields());
-        let (status, reason, tx_hash) = final_of(material, message.request_id);
-        let key = keys.get(&ActorId::User(transfer.from.id.clone())).map(const_hex::encode);
-        seen.insert(
-            message.request_id,
-            json!({
-                "request_id": message.request_id,
+        let Some(message) = sent.envelope.read() else { continue };
+        let request_id = message.request_id;
+        if seen.contains_key(&request_id) {
+            continue;
+        }
+        let mut line = match message.body {
+            Body::Transfer(transfer) => json!({
+                "kind": "transfer",
                 "buyer": transfer.from.id.to_string(),
-                "fields": fields,
+                "fields": template_fields(&transfer.template().fields()),
                 "template_hash": transfer.signature.template_hash.to_hex(),
                 "signature": const_hex::encode(&transfer.signature.value),
-                "public_key": key,
-                "status": status,
-                "reason": reason,
-                "tx_hash": tx_hash,
+                "public_key": key(&transfer.from.id),
             }),
-        );
+            Body::Redeem(redeem) => json!({
+                "kind": "redeem",
+                "holder": redeem.owner.id.to_string(),
+                "fields": template_fields(&redeem.template().fields()),
+                "template_hash": redeem.signature.template_hash.to_hex(),
+                "signature": const_hex::encode(&redeem.signature.value),
+                "public_key": key(&redeem.owner.id),
+            }),
+            Body::IssueGet(crate::protocol::operation::IssueGet { issue })
+            | Body::IssueNotice(crate::protocol::operation::IssueNotice { issue, .. }) => json!({
+                "kind": "issue",
+                "receiver": issue.to.id.to_string(),
+                "asset": issue.asset.to_string(),
+                "quantity": issue.quantity,
+            }),
+            _ => continue,
+        };
+        let (status, reason, tx_hash) = final_of(material, request_id);
+        let told = material.told.get(&request_id);
+        let fields = line.as_object_mut().expect("an operation's line is an object");
+        fields.insert("request_id".to_owned(), request_id.into());
+        fields.insert("status".to_owned(), status.into());
+        fields.insert("reason".to_owned(), reason.into());
+        fields.insert("tx_hash".to_owned(), tx_hash.into());
+        let seq = told.and_then(|(to, envelope)| seqs.of_envelope(envelope, &to.to_string()));
+        fields.insert("seq".to_owned(), seq.into());
+        let proof = material.proofs.contains_key(&request_id).then(|| format!("proofs/{request_id}.json"));
+        fields.insert("proof".to_owned(), proof.into());
+        seen.insert(request_id, line);
     }
     seen.into_values().collect()
 }
@@ -150,49 +205,6 @@ fn final_of(material: &Material, request_id: u64) -> (&'static str, Option<&'sta
     (status, reason, tx_hash.filter(|_| status == "settled"))
 }
 
-/// One line of `supply.jsonl` per issue and per redeem: a redeem with the template its holder
-/// signed (checked like a transfer's), an issue with what was minted to whom.
-fn supply(material: &Material) -> Vec<serde_json::Value> {
-    let keys: BTreeMap<&ActorId, &[u8; 32]> = material.keys.iter().map(|(a, k)| (a, k)).collect();
-    let mut seen = BTreeMap::new();
-    for sent in &material.sent {
-        let Some(message) = sent.envelope.read() else { continue };
-        if !matches!(sent.from, ActorId::Org(_)) || seen.contains_key(&message.request_id) {
-            continue;
-        }
-        let request_id = message.request_id;
-        let (status, reason, tx_hash) = final_of(material, request_id);
-        let line = match message.body {
-            Body::Redeem(redeem) => json!({
-                "request_id": request_id,
-                "operation": "redeem",
-                "holder": redeem.owner.id.to_string(),
-                "fields": template_fields(&redeem.template().fields()),
-                "template_hash": redeem.signature.template_hash.to_hex(),
-                "signature": const_hex::encode(&redeem.signature.value),
-                "public_key": keys.get(&ActorId::User(redeem.owner.id.clone())).map(const_hex::encode),
-                "status": status,
-                "reason": reason,
-                "tx_hash": tx_hash,
-            }),
-            Body::IssueGet(crate::protocol::operation::IssueGet { issue })
-            | Body::IssueNotice(crate::protocol::operation::IssueNotice { issue, .. }) => json!({
-                "request_id": request_id,
-                "operation": "issue",
-                "receiver": issue.to.id.to_string(),
-                "asset": issue.asset.to_string(),
-                "quantity": issue.quantity,
-                "status": status,
-                "reason": reason,
-                "tx_hash": tx_hash,
-            }),
-            _ => continue,
-        };
-        seen.insert(request_id, line);
-    }
-    seen.into_values().collect()
-}
-
 /// One plan of a pack, gathered from the messages that carried it.
 struct PlanLine {
     request_id: u64,
@@ -201,7 +213,7 @@ struct PlanLine {
     approvals: BTreeMap<String, serde_json::Value>,
     consents: BTreeMap<String, serde_json::Value>,
     instructions: BTreeMap<(u32, bool), serde_json::Value>,
-    end: Option<(&'static str, Option<&'static str>)>,
+    end: Option<(&'static str, Option<&'static str>, usize)>,
 }
 
 /// The name of the proof file of a plan's instruction (or a hold's rollback).
@@ -295,7 +307,8 @@ pub(crate) fn plans(material: &Material) -> (Vec<serde_json::Value>, Vec<(String
             }
             Body::PlanFinal(told) => {
                 let Some(line) = by_hash.get_mut(&told.plan_hash) else { continue };
-                line.end.get_or_insert((told.status.word(), told.reason.map(crate::check::expectations::reason_word)));
+                let reason = told.reason.map(crate::check::expectations::reason_word);
+                line.end.get_or_insert((told.status.word(), reason, seq));
             }
             _ => {}
         }
@@ -316,8 +329,9 @@ pub(crate) fn plans(material: &Material) -> (Vec<serde_json::Value>, Vec<(String
                 "approvals": line.approvals.into_values().collect::<Vec<_>>(),
                 "consents": line.consents.into_values().collect::<Vec<_>>(),
                 "instructions": line.instructions.into_values().collect::<Vec<_>>(),
-                "status": line.end.map(|(status, _)| status),
-                "reason": line.end.and_then(|(_, reason)| reason),
+                "status": line.end.map(|(status, _, _)| status),
+                "reason": line.end.and_then(|(_, reason, _)| reason),
+                "seq": line.end.map(|(_, _, seq)| seq),
             })
         })
         .collect();
@@ -360,11 +374,8 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     for (request_id, proof) in &material.proofs {
         files.insert(format!("proofs/{request_id}.json"), pretty(proof));
     }
-    files.insert("transfers.jsonl".to_owned(), json_lines(transfers(material).into_iter()));
-    let supply = supply(material);
-    if !supply.is_empty() {
-        files.insert("supply.jsonl".to_owned(), json_lines(supply.into_iter()));
-    }
+    let seqs = Seqs::of(material);
+    files.insert("transfers.jsonl".to_owned(), json_lines(operations(material, &seqs).into_iter()));
     // A run without plans sends no plan message: its envelopes are not read again for them.
     let (plan_lines, plan_proofs) = if outcome.plans.is_empty() { Default::default() } else { plans(material) };
     if !plan_lines.is_empty() {
@@ -383,7 +394,9 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
             continue;
         };
         let n = personal.len() + 1;
+        let seq = delivery.envelope.as_ref().and_then(|envelope| seqs.of_envelope(envelope, delivery.to.as_str()));
         personal.push(json!({
+            "seq": seq,
             "t_us": delivery.delivered_us,
             "from": delivery.from.as_str(),
             "to": delivery.to.as_str(),
@@ -597,6 +610,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
             verdict.push(problem(&name, None, "in the pack, but not listed in the manifest"));
         }
     }
+    binding::check_mandatory(&pack.names(), &mut verdict);
     for (name, hash) in listed {
         match read(name) {
             None => verdict.push(problem(name, None, "listed in the manifest, but missing")),
@@ -636,6 +650,12 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         .flat_map(|p| p["approvals"].as_array().into_iter().flatten())
         .filter_map(|a| a["seq"].as_u64())
         .collect();
+    let mut bindings = binding::Bindings::read(
+        &read("transfers.jsonl").unwrap_or_default(),
+        &read("personal_data.jsonl").unwrap_or_default(),
+        &plan_lines,
+    );
+    let clusters = binding::clusters(&scenario);
     let mut approval_messages: BTreeMap<u64, (String, String, Vec<u8>)> = BTreeMap::new();
     each_line(&read("messages.jsonl").unwrap_or_default(), |i, m| {
         if wanted.contains(&(i as u64 + 1)) {
@@ -663,6 +683,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
             };
             verdict.push(problem("messages.jsonl", Some(i + 1), what));
         }
+        bindings.message(i as u64 + 1, &m, verified, &clusters, &mut verdict);
         true
     });
     // Each transfer's transaction hash, by request id (what a proof's hash must be).
@@ -671,32 +692,22 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         if verdict.full("transfers.jsonl") {
             return false;
         }
-        *verdict.checked.entry("transfers").or_default() += 1;
         if let Some(request_id) = t["request_id"].as_u64() {
             tx_hashes.entry(request_id).or_insert_with(|| t["tx_hash"].clone());
         }
-        if let Some(what) = transfer_problem(&t) {
-            verdict.push(problem("transfers.jsonl", Some(i + 1), what));
-        }
-        true
-    });
-    each_line(&read("supply.jsonl").unwrap_or_default(), |i, line| {
-        if verdict.full("supply.jsonl") {
-            return false;
-        }
-        *verdict.checked.entry("supply").or_default() += 1;
-        if let Some(request_id) = line["request_id"].as_u64() {
-            tx_hashes.entry(request_id).or_insert_with(|| line["tx_hash"].clone());
-        }
-        if line["operation"] == "redeem" {
-            // A redeem's template is signed by its holder: checked, and counted, as a transfer's.
+        // A transfer's and a redeem's template is signed by its user; an issue is its managing
+        // org's own decision, signed on its messages.
+        if t["kind"] == "issue" {
+            *verdict.checked.entry("issues").or_default() += 1;
+        } else {
             *verdict.checked.entry("transfers").or_default() += 1;
-            if let Some(what) = transfer_problem(&line) {
-                verdict.push(problem("supply.jsonl", Some(i + 1), what));
+            if let Some(what) = transfer_problem(&t) {
+                verdict.push(problem("transfers.jsonl", Some(i + 1), what));
             }
         }
         true
     });
+    bindings.check(&read, &mut verdict);
     // Each plan: its hash is its canonical bytes', every approval is its executor's signature on
     // the message it points at, every consent its user's signature over the plan's hash; each
     // instruction's proof file is bound to the instruction's transaction.
