@@ -20,7 +20,9 @@ What it checks, each from the byte layouts in docs/evidence.md, without running 
      approval its executor's signature on the plan_approval message of messages.jsonl it points
      at (by `seq`), each consent its user's signature over the plan's hash; each instruction's
      proof is checked as in 4, bound to that instruction's transaction;
-  7. the bindings: each message's routing header is the one inside its signed bytes; each final
+  7. the in-toto Statement: its subjects are the pack's trace.jsonl and scenario.yaml, its
+     predicate the seed, digest and scenario of outcome.json;
+  8. the bindings: each message's routing header is the one inside its signed bytes; each final
      status of transfers.jsonl and plans.jsonl is the one the signed message it names (`seq`)
      told, a settled one with its proof; each personal-data line's document is byte for byte the
      one inside the signed message it names; every transfer, issue and redeem the messages carry
@@ -51,7 +53,9 @@ MANDATORY = [
     "roots.jsonl",
     "transfers.jsonl",
     "personal_data.jsonl",
+    "statement.intoto.json",
 ]
+PREDICATE_TYPE = "urn:finsim:evidence-pack:v1"
 
 # The message kinds in the order of their body's index in the signed bytes (docs/evidence.md).
 KINDS = [
@@ -369,11 +373,41 @@ def check(pack: Path) -> dict:
             "that trace.jsonl delivers, and no line names it"
         )
 
+    if not statement_holds(pack):
+        summary["problems"].append(
+            "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, "
+            "or its predicate not outcome.json's"
+        )
+
     for line, p in enumerate(plans, start=1):
         problem = bind_plan_end(p, signed_message)
         if problem:
             summary["problems"].append(f"plans.jsonl:{line}: {problem}")
     return summary
+
+
+def statement_holds(pack: Path) -> bool:
+    """Whether the in-toto Statement names the pack's trace and scenario and outcome.json's run."""
+    path = pack / "statement.intoto.json"
+    if not path.is_file():
+        return True  # a mandatory file: its absence is named as such
+    try:
+        statement = json.loads(path.read_text("utf-8"))
+        outcome = json.loads((pack / "outcome.json").read_text("utf-8"))
+        subjects = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
+        predicate = statement["predicate"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    names = [name for name in ("trace.jsonl", "scenario.yaml") if (pack / name).is_file()]
+    digest = {name: sha256((pack / name).read_bytes()).hex() for name in names}
+    return (
+        statement.get("_type") == "https://in-toto.io/Statement/v1"
+        and statement.get("predicateType") == PREDICATE_TYPE
+        and all(subjects.get(name) == value for name, value in digest.items())
+        and len(digest) == 2
+        and (predicate.get("seed"), predicate.get("digest"), predicate.get("scenario"))
+        == (outcome.get("seed"), outcome.get("digest"), outcome.get("scenario"))
+    )
 
 
 def bind_final(pack: Path, t: dict, signed_message):

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The files every pack holds; `plans.jsonl`, `proofs/` and `ivms/` are there when the run made
 /// them.
-pub const MANDATORY: [&str; 9] = [
+pub const MANDATORY: [&str; 10] = [
     "manifest.json",
     "scenario.yaml",
     "outcome.json",
@@ -24,7 +24,44 @@ pub const MANDATORY: [&str; 9] = [
     "roots.jsonl",
     "transfers.jsonl",
     "personal_data.jsonl",
+    super::STATEMENT,
 ];
+
+/// What is wrong with the pack's in-toto Statement: its subjects must be the pack's trace and
+/// scenario, its predicate the seed and digest of `outcome.json`.
+pub(super) fn check_statement(read: &dyn Fn(&str) -> Option<Vec<u8>>, verdict: &mut Verdict) {
+    let json = |name: &str| -> serde_json::Value {
+        read(name)
+            .filter(|bytes| bytes.len() <= super::MAX_JSON_DOCUMENT_BYTES)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    };
+    let Some(bytes) = read(super::STATEMENT) else { return };
+    let statement = json(super::STATEMENT);
+    let outcome = json("outcome.json");
+    let sha = |name: &str| read(name).map(|b| const_hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b)));
+    let subject = |name: &str| {
+        statement["subject"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["name"] == name)
+            .map(|s| s["digest"]["sha256"].clone())
+    };
+    let predicate = &statement["predicate"];
+    let holds = !bytes.is_empty()
+        && statement["_type"] == "https://in-toto.io/Statement/v1"
+        && statement["predicateType"] == super::PREDICATE_TYPE
+        && subject("trace.jsonl").is_some_and(|d| d.as_str().map(str::to_owned) == sha("trace.jsonl"))
+        && subject("scenario.yaml").is_some_and(|d| d.as_str().map(str::to_owned) == sha("scenario.yaml"))
+        && predicate["seed"] == outcome["seed"]
+        && predicate["digest"] == outcome["digest"]
+        && predicate["scenario"] == outcome["scenario"];
+    if !holds {
+        let what = "its subjects are not the pack's trace.jsonl and scenario.yaml, or its predicate not outcome.json's";
+        verdict.push(problem(super::STATEMENT, None, what));
+    }
+}
 
 /// A line of `transfers.jsonl`, as its binding reads it.
 struct Told {

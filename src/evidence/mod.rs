@@ -407,11 +407,39 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
         files.insert(format!("ivms/{n}.json"), document.as_bytes().to_vec());
     }
     files.insert("personal_data.jsonl".to_owned(), json_lines(personal.into_iter()));
+    files.insert(STATEMENT.to_owned(), pretty(&statement(scenario_bytes, outcome)));
     let hashes: BTreeMap<&String, String> =
         files.iter().map(|(path, bytes)| (path, const_hex::encode(Sha256::digest(bytes)))).collect();
     let manifest = json!({ "finsim": env!("CARGO_PKG_VERSION"), "files": hashes });
     files.insert("manifest.json".to_owned(), pretty(&manifest));
     files
+}
+
+/// The pack's in-toto Statement (v1): what supply-chain tools carry and sign.
+pub const STATEMENT: &str = "statement.intoto.json";
+
+/// The type of the pack's in-toto predicate: a name, not a location.
+pub const PREDICATE_TYPE: &str = "urn:finsim:evidence-pack:v1";
+
+/// An in-toto Statement (v1) of a run: its subjects are the trace (whose SHA-256 is the run's
+/// digest) and the scenario exactly as it ran; its predicate names the scenario, the seed, the
+/// finsim version and the digest. Signing it is the user's affair (`docs/evidence.md`).
+fn statement(scenario_bytes: &[u8], outcome: &Outcome) -> serde_json::Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [
+            { "name": "trace.jsonl", "digest": { "sha256": outcome.digest } },
+            { "name": "scenario.yaml", "digest": { "sha256": const_hex::encode(Sha256::digest(scenario_bytes)) } },
+        ],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": {
+            "scenario": outcome.scenario,
+            "seed": outcome.seed,
+            "finsim": env!("CARGO_PKG_VERSION"),
+            "digest": outcome.digest,
+            "passed": outcome.passed,
+        },
+    })
 }
 
 /// Why a directory is not an evidence pack at all.
@@ -708,6 +736,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         true
     });
     bindings.check(&read, &mut verdict);
+    binding::check_statement(&read, &mut verdict);
     // Each plan: its hash is its canonical bytes', every approval is its executor's signature on
     // the message it points at, every consent its user's signature over the plan's hash; each
     // instruction's proof file is bound to the instruction's transaction.

@@ -315,10 +315,12 @@ fn verify_evidence_catches_a_file_altered_and_re_hashed_by_re_running_the_scenar
     rehash(&mut altered);
     let problems: Vec<String> = verify(&altered).unwrap().problems.iter().map(ToString::to_string).collect();
     let differs = |file: &str| format!("{file}: differs from what a run of scenario.yaml at this seed makes");
+    let unbound = "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
+                   predicate not outcome.json's";
     assert_eq!(
         problems,
-        [differs("manifest.json:11"), differs("trace.jsonl:4")],
-        "the line that moved, and the new manifest"
+        [unbound.to_owned(), differs("manifest.json:12"), differs("trace.jsonl:4")],
+        "the statement no longer names the trace; the line that moved, and the new manifest"
     );
     // Not re-hashed: the manifest says so too.
     let mut unhashed = files.clone();
@@ -413,7 +415,7 @@ fn said(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
 fn verify_evidence_names_the_file_when_one_byte_of_any_file_kind_changes() {
     let (_, files) = pack("scenarios/faults/chaos.yaml");
     let kinds: Vec<&String> = files.keys().collect();
-    assert_eq!(kinds.len(), 13, "eleven kinds of file, two proofs and two documents: {kinds:?}");
+    assert_eq!(kinds.len(), 14, "ten kinds of file, two proofs and two documents: {kinds:?}");
     for name in files.keys() {
         let mut altered = files.clone();
         altered.insert(name.clone(), one_byte_changed(&files[name]));
@@ -602,6 +604,19 @@ fn tamperings() -> Vec<Tampering> {
             alter: |files| {
                 files.remove("trace.jsonl");
                 "trace.jsonl: missing: every pack holds it".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "trace-shortened",
+            scenario: SAMPLE,
+            alter: |files| {
+                let trace = String::from_utf8(files["trace.jsonl"].clone()).unwrap();
+                let kept: String = trace.lines().skip(1).map(|line| format!("{line}\n")).collect();
+                files.insert("trace.jsonl".into(), kept.into_bytes());
+                "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
+                 predicate not outcome.json's"
+                    .to_owned()
             },
             rehash: true,
         },
