@@ -7,7 +7,7 @@
 
 use finsim::actors::outbox::Received;
 use finsim::actors::{Input, Outbox};
-use finsim::crypto::chainpoint::{ChainpointProof, ProofInputs};
+use finsim::crypto::chainpoint::{ChainpointProof, ProofInputs, DEFAULT_START_US};
 use finsim::library::{Act, Cause, Context, Misbehaviour, Simulator};
 use finsim::protocol::ids::ClusterId;
 use finsim::protocol::message::{Body, LedgerTx, Transfer};
@@ -56,6 +56,7 @@ impl Misbehaviour for ClaimsSettled {
                 cluster: "cluster_B",
                 height: 1,
                 received_us: 0,
+                start_us: DEFAULT_START_US,
                 node_id: [0; 6],
             };
             settlement.status = Status::Ok;

@@ -21,8 +21,11 @@ use std::time::{Duration, UNIX_EPOCH};
 /// of the tree's nodes) are borrowed, never copied; what a proof states of its own is owned.
 pub type Text = Cow<'static, str>;
 
-/// The fixed epoch of virtual time in proofs: 2026-01-01T00:00:00Z, in Unix seconds.
+/// The default real-world moment of virtual time 0: 2026-01-01T00:00:00Z, in Unix seconds
+/// (a scenario's `start` may name another, `protocol::clock`).
 pub const EPOCH_UNIX_SECONDS: u64 = 1_767_225_600;
+/// The same moment in microseconds since the Unix epoch.
+pub const DEFAULT_START_US: u64 = EPOCH_UNIX_SECONDS * 1_000_000;
 /// The latest time a proof can state: 9999-12-31T23:59:59Z, in Unix seconds (RFC 3339 has
 /// four-digit years). Validated scenarios stay far below it; later times are stated as it.
 pub const LATEST_UNIX_SECONDS: u64 = 253_402_300_799;
@@ -105,6 +108,8 @@ pub struct ProofInputs<'a> {
     pub height: u64,
     /// When the ledger received the transaction, virtual microseconds.
     pub received_us: u64,
+    /// The real-world moment of virtual time 0, in microseconds since the Unix epoch.
+    pub start_us: u64,
     /// Six bytes that make the proof id unique (derived from the seed and request).
     pub node_id: [u8; 6],
 }
@@ -128,11 +133,11 @@ impl ChainpointProof {
             anchor_id: format!("{}:{}", inputs.cluster, inputs.height).into(),
         }]));
         // Total for every input: times past what the formats hold are stated as their latest.
-        let seconds = EPOCH_UNIX_SECONDS.saturating_add(inputs.received_us / 1_000_000).min(LATEST_UNIX_SECONDS);
+        let unix_us = inputs.start_us.saturating_add(inputs.received_us);
+        let seconds = (unix_us / 1_000_000).min(LATEST_UNIX_SECONDS);
         let received = UNIX_EPOCH + Duration::from_secs(seconds);
         // Gregorian ticks are 100 ns since 1582-10-15; 0x01B2_1DD2_1381_4000 is the Unix epoch.
-        let ticks =
-            (0x01B2_1DD2_1381_4000 + seconds * 10_000_000 + (inputs.received_us % 1_000_000) * 10).min(MAX_UUID_TICKS);
+        let ticks = (0x01B2_1DD2_1381_4000 + seconds * 10_000_000 + (unix_us % 1_000_000) * 10).min(MAX_UUID_TICKS);
         let proof_id = uuid::Builder::from_gregorian_timestamp(ticks, 0, &inputs.node_id).into_uuid();
         Self {
             context: Cow::Borrowed("https://w3id.org/chainpoint/v4"),
@@ -264,6 +269,7 @@ mod tests {
             cluster: "cluster_B",
             height: 3,
             received_us: 1_500_000,
+            start_us: DEFAULT_START_US,
             node_id: [1, 2, 3, 4, 5, 6],
         });
         (proof, merkle::root(&leaves))
@@ -298,6 +304,7 @@ mod tests {
             cluster: "c",
             height: 1,
             received_us,
+            start_us: DEFAULT_START_US,
             node_id: [0; 6],
         };
         ChainpointProof::build(&inputs)

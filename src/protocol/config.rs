@@ -60,6 +60,8 @@ pub struct ProtocolConfig {
     pub settlement: SettlementMode,
     /// A plan's timeout when its step gives none, in milliseconds.
     pub plan_timeout_ms: u64,
+    /// The real-world moment of virtual time 0 (the scenario's `start`).
+    pub clock: super::clock::Clock,
 }
 
 impl Default for ProtocolConfig {
@@ -73,6 +75,7 @@ impl Default for ProtocolConfig {
             regulation_order: RegulationOrder::Seed,
             settlement: SettlementMode::Direct,
             plan_timeout_ms: 10_000,
+            clock: super::clock::Clock::default(),
         }
     }
 }

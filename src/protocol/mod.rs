@@ -4,6 +4,7 @@
 pub mod atst;
 pub(crate) mod canonical;
 pub mod cause;
+pub mod clock;
 pub(crate) mod config;
 pub mod envelope;
 pub mod ids;

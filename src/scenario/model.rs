@@ -268,6 +268,9 @@ pub struct ScenarioFile {
     pub seed: Option<Whole>,
     #[serde(default)]
     pub seeds: Option<S<String>>,
+    /// The real-world moment of virtual time 0: RFC 3339, UTC (default `2026-01-01T00:00:00Z`).
+    #[serde(default)]
+    pub start: Option<S<String>>,
     #[serde(default)]
     pub network: Option<NetworkSpec>,
     #[serde(default)]

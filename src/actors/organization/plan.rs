@@ -789,6 +789,7 @@ impl Organization {
                 cluster: self.cfg.cluster.as_str(),
                 height: block.height,
                 received_us: block.received_us.get(index).copied().unwrap_or(0),
+                start_us: self.cfg.dir.protocol.clock.start_us,
                 node_id: proof_node_id(self.cfg.dir.seed, request_id),
             });
             let event = match rollback {

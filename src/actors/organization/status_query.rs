@@ -96,6 +96,7 @@ impl Organization {
             cluster: cluster.as_str(),
             height,
             received_us: at.received_us,
+            start_us: self.cfg.dir.protocol.clock.start_us,
             node_id: proof_node_id(self.cfg.dir.seed, request_id),
         })))
     }

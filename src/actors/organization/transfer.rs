@@ -273,11 +273,11 @@ impl Organization {
     }
 
     /// A template's nonce: 24 bytes from the seeded nonce stream of this org and request, then the
-    /// virtual time in seconds.
+    /// moment in seconds since the Unix epoch (the scenario's `start` plus virtual time).
     pub(super) fn nonce(&self, now: u64, request_id: u64) -> [u8; 32] {
         let mut nonce = [0u8; 32];
         nonce[..24].copy_from_slice(&keyed::nonce_bytes(self.cfg.dir.seed, self.cfg.id.as_str(), request_id));
-        nonce[24..].copy_from_slice(&(now / 1_000_000).to_be_bytes());
+        nonce[24..].copy_from_slice(&self.cfg.dir.protocol.clock.unix_seconds(now).to_be_bytes());
         nonce
     }
 
@@ -838,6 +838,7 @@ impl Organization {
                 cluster: self.cfg.cluster.as_str(),
                 height: block.height,
                 received_us: block.received_us.get(index).copied().unwrap_or(0),
+                start_us: self.cfg.dir.protocol.clock.start_us,
                 node_id,
             });
             let cause = Cause::Settled { cluster: self.cfg.cluster.clone(), height: block.height };

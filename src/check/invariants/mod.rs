@@ -454,6 +454,7 @@ mod tests {
             cluster: "cluster_B",
             height: 1,
             received_us: 0,
+            start_us: crate::crypto::chainpoint::DEFAULT_START_US,
             node_id: [0; 6],
         });
         let mut balances = BTreeMap::new();
@@ -538,6 +539,7 @@ mod tests {
                 cluster: "cluster_B",
                 height: 1,
                 received_us: 0,
+                start_us: crate::crypto::chainpoint::DEFAULT_START_US,
                 node_id: [0; 6],
             })
         };

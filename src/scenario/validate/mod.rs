@@ -96,7 +96,17 @@ pub(super) fn validate(file: m::ScenarioFile, names: &Names) -> Result<Scenario,
     };
     v.users(&file.users);
     v.assets(&file.assets);
-    let protocol = v.protocol(file.protocol.as_ref());
+    let mut protocol = v.protocol(file.protocol.as_ref());
+    if let Some(start) = &file.start {
+        match crate::protocol::clock::Clock::parse(&start.value) {
+            Ok(clock) => protocol.clock = clock,
+            Err(why) => v.problem_help(
+                start,
+                format!("`start` is {why}"),
+                "`start` is the real-world moment of virtual time 0, in UTC: \"2026-01-01T00:00:00Z\"",
+            ),
+        }
+    }
     v.plan_timeout_ms = protocol.plan_timeout_ms;
     let flow = file.flow.iter().flat_map(|s| v.steps(s)).collect();
     let expect = file.expect.iter().filter_map(|e| v.expectation(e)).collect();

@@ -100,6 +100,7 @@ fn a_settled_issue_needs_a_proof_of_its_own_mint() {
             cluster: "cluster_B",
             height: 1,
             received_us: 0,
+            start_us: crate::crypto::chainpoint::DEFAULT_START_US,
             node_id: [0; 6],
         };
         Some(Arc::new(ChainpointProof::build(&inputs)))

@@ -161,7 +161,15 @@ fn min_height_asked_of(asker: &mut Organization, cluster: &str) -> u64 {
 /// A proof anchored at `cluster`'s height `height`.
 fn proof_at(cluster: &str, height: u64) -> ChainpointProof {
     let tx_hash = Hash32([5; 32]);
-    ChainpointProof::build(&ProofInputs { tx_hash, path: &[], cluster, height, received_us: 0, node_id: [0; 6] })
+    ChainpointProof::build(&ProofInputs {
+        tx_hash,
+        path: &[],
+        cluster,
+        height,
+        received_us: 0,
+        start_us: crate::crypto::chainpoint::DEFAULT_START_US,
+        node_id: [0; 6],
+    })
 }
 
 #[test]
