@@ -54,6 +54,8 @@ pub struct Outcome {
     pub scenario: String,
     /// The seed used.
     pub seed: u64,
+    /// The real-world moment of virtual time 0 (the scenario's `start`), RFC 3339 in UTC.
+    pub start: String,
     /// Every expectation held and every invariant held (or broke as expected).
     pub passed: bool,
     /// The expectations, in file order.
@@ -64,6 +66,8 @@ pub struct Outcome {
     pub messages: u64,
     /// Virtual time at the end, in milliseconds.
     pub virtual_ms: f64,
+    /// The moment the run ended: `start` plus `virtual_ms`, RFC 3339 in UTC, to the millisecond.
+    pub end: String,
     /// The invariants.
     pub invariants: Vec<Check>,
     /// Orgs flagged by an honest org.

@@ -37,6 +37,8 @@ pub struct Material {
     pub finals: BTreeMap<u64, Status>,
     /// Every delivery of personal data, in delivery order.
     pub deliveries: Vec<Delivery>,
+    /// The real-world moment of virtual time 0, for every moment the pack shows.
+    pub clock: crate::protocol::clock::Clock,
     /// The envelope whose delivery told each final status of `finals`, and its receiver.
     pub told: BTreeMap<u64, (ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
 }
@@ -61,6 +63,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         finals: result.observations.transfers.iter().map(|(id, known)| (*id, known.reason)).collect(),
         deliveries: result.observations.data_deliveries.clone(),
         told: std::mem::take(&mut result.observations.told),
+        clock: scenario.protocol.clock,
     };
     let outcome = crate::library::conclude(scenario, seed, result, &crate::library::Simulator::default());
     (outcome, material)
@@ -79,6 +82,7 @@ fn role(actor: &ActorId) -> &'static str {
 struct MessageLine {
     seq: usize,
     t_us: u64,
+    at: String,
     from: String,
     to: String,
     kind: crate::protocol::message::Kind,
@@ -341,20 +345,17 @@ pub(crate) fn plans(material: &Material) -> (Vec<serde_json::Value>, Vec<(String
 /// The files of the pack, by path: `scenario_bytes` is the scenario exactly as it was run.
 pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
+    let clock = material.clock;
     files.insert("scenario.yaml".to_owned(), scenario_bytes.to_vec());
     let mut outcome_json = serde_json::to_vec(outcome).expect("an outcome always encodes");
     outcome_json.push(b'\n');
     files.insert("outcome.json".to_owned(), outcome_json);
     files.insert("trace.jsonl".to_owned(), crate::trace::to_jsonl(&outcome.trace).into_bytes());
-    let keys: BTreeMap<String, serde_json::Value> = material
-        .keys
-        .iter()
-        .map(|(actor, key)| (actor.to_string(), json!({ "role": role(actor), "public_key": const_hex::encode(key) })))
-        .collect();
-    files.insert("keys.json".to_owned(), pretty(&keys));
+    files.insert("keys.json".to_owned(), keys_json(material));
     let messages = material.sent.iter().enumerate().map(|(i, sent)| MessageLine {
         seq: i + 1,
         t_us: sent.t_us,
+        at: clock.iso_us(sent.t_us),
         from: sent.from.to_string(),
         to: sent.to.to_string(),
         kind: sent.envelope.kind,
@@ -398,6 +399,7 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
         personal.push(json!({
             "seq": seq,
             "t_us": delivery.delivered_us,
+            "at": clock.iso_us(delivery.delivered_us),
             "from": delivery.from.as_str(),
             "to": delivery.to.as_str(),
             "user": response.resource.to_string(),
@@ -413,6 +415,22 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     let manifest = json!({ "finsim": env!("CARGO_PKG_VERSION"), "files": hashes });
     files.insert("manifest.json".to_owned(), pretty(&manifest));
     files
+}
+
+/// `keys.json`: every actor's role and public key, in id order.
+fn keys_json(material: &Material) -> Vec<u8> {
+    let keys: BTreeMap<String, serde_json::Value> = material
+        .keys
+        .iter()
+        .map(|(actor, key)| (actor.to_string(), json!({ "role": role(actor), "public_key": const_hex::encode(key) })))
+        .collect();
+    pretty(&keys)
+}
+
+/// The SHA-256 (hex) of the `keys.json` a pack of this run holds: what a reader compares with
+/// the keys the orgs published, since the pack asserts them itself.
+pub fn keys_sha256(material: &Material) -> String {
+    const_hex::encode(Sha256::digest(keys_json(material)))
 }
 
 /// The pack's in-toto Statement (v1): what supply-chain tools carry and sign.

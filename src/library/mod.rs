@@ -258,11 +258,13 @@ pub(crate) fn conclude(
     Outcome {
         scenario: scenario.name.clone(),
         seed,
+        start: scenario.protocol.clock.start_text(),
         passed,
         expectations,
         digest: result.digest,
         messages: result.messages,
         virtual_ms: result.virtual_us as f64 / 1000.0,
+        end: scenario.protocol.clock.iso_ms(result.virtual_us),
         invariants,
         suspects,
         stats: result.stats,

@@ -42,7 +42,8 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 h1 { "Run of " (scenario.name) }
                 p { (scenario.description) }
                 p { span class={ "verdict " (verdict.to_lowercase()) } { (verdict) } " at seed " (outcome.seed)
-                    ", " (outcome.messages) " messages, " (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time" }
+                    ", " (outcome.messages) " messages, from " (outcome.start) " to " (outcome.end)
+                    " (" (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time; every moment below is UTC)" }
                 (checks(outcome))
                 h2 { "The network" }
                 (topology(scenario))
@@ -55,12 +56,15 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                     (plans(scenario, outcome, material))
                 }
                 h2 { "Who saw whose personal data" }
-                (who_saw(&outcome.trace))
+                (who_saw(scenario.protocol.clock, &outcome.trace))
                 h2 { "Suspects" }
                 @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
                 @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
                 h2 { "Reproduce" }
                 p { "The run's digest (SHA-256 of its canonical trace): " code { (outcome.digest) } }
+                p { "The public keys every signature is checked with (" code { "keys.json" } " of the run's evidence pack) have SHA-256 "
+                    code { (crate::evidence::keys_sha256(material)) }
+                    ": compare it with the keys the orgs published elsewhere, the one thing a pack asserts of itself." }
                 p { "The same file and seed give the same trace on any machine: " code { "finsim run " (file) " --seed " (outcome.seed) } }
             }
         }
@@ -225,8 +229,8 @@ fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
                 let (x1, x2) = (lane_x[&hop.from.to_string()], lane_x[&hop.to.to_string()]);
                 let y2 = row[&record.t_us.saturating_add(*latency_us)];
                 let colour = if *retry { "#c46a00" } else { "#333" };
-                let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {:.3} ms{}</title></line>",
-                    hop.kind, hop.request_id, record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
+                let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {} ({:.3} ms){}</title></line>",
+                    hop.kind, hop.request_id, scenario.protocol.clock.iso_ms(record.t_us), record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
                 // The message's kind, written at its sender's end, above the arrow (once for a
                 // broadcast: the same kind sent by the same actor at the same instant).
                 if !labelled.insert((record.t_us, &hop.from, hop.kind)) {
@@ -308,7 +312,7 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
         @for (id, heading) in ids {
             @let own = notes.get(&id).unwrap_or(&none);
             h3 { (heading) " " (id) }
-            (timeline(own, id))
+            (timeline(scenario.protocol.clock, own, id))
             (compliance(own, id))
             (proof(material, id, own))
         }
@@ -423,7 +427,7 @@ fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup 
                     }
                 }
             }
-            (timeline(own, u64::MAX))
+            (timeline(scenario.protocol.clock, own, u64::MAX))
             (compliance(own, request_of.get(&known.id).copied().unwrap_or(u64::MAX)))
         }
     }
@@ -481,7 +485,7 @@ fn request_ids(note: &Note) -> Vec<u64> {
 }
 
 /// The notes of one transfer, in order, as sentences.
-fn timeline(trace: &[&Record], id: u64) -> Markup {
+fn timeline(clock: crate::protocol::clock::Clock, trace: &[&Record], id: u64) -> Markup {
     // The compliance checks and the proof's verification have sections of their own.
     // (`u64::MAX`: every note given, for a plan's section.)
     let of_it = |note: &Note| {
@@ -497,8 +501,10 @@ fn timeline(trace: &[&Record], id: u64) -> Markup {
         .collect();
     html! {
         table {
-            tr { th { "virtual time" } th { "what happened" } }
-            @for (t, text) in rows { tr { td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (text) } } }
+            tr { th { "when (UTC)" } th { "virtual time" } th { "what happened" } }
+            @for (t, text) in rows {
+                tr { td class="mono" { (clock.iso_ms(t)) } td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (text) } }
+            }
         }
     }
 }
@@ -555,7 +561,7 @@ fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
 }
 
 /// Party × user: which personal-data fields reached whom, from whom, when, for which transfer.
-fn who_saw(trace: &[Record]) -> Markup {
+fn who_saw(clock: crate::protocol::clock::Clock, trace: &[Record]) -> Markup {
     let mut given: BTreeMap<(String, String, u64), (String, Vec<String>)> = BTreeMap::new();
     let mut rows = Vec::new();
     for record in trace {
@@ -585,10 +591,10 @@ fn who_saw(trace: &[Record]) -> Markup {
         @if rows.is_empty() { p { "No org received another org's user's personal data." } }
         @else {
             table id="who-saw" {
-                tr { th { "who saw it" } th { "whose data" } th { "which fields" } th { "from" } th { "when" } th { "for transfer" } }
+                tr { th { "who saw it" } th { "whose data" } th { "which fields" } th { "from" } th { "when (UTC)" } th { "for transfer" } }
                 @for (party, user, fields, from, t, id) in rows {
                     tr { td { (party) } td { (user) } td class="mono" { (fields) } td { (from) }
-                         td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (id) } }
+                         td class="mono" { (clock.iso_ms(t)) " (" (format!("{:.3} ms", t as f64 / 1000.0)) ")" } td { (id) } }
                 }
             }
         }

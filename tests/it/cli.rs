@@ -69,11 +69,13 @@ fn json_has_the_contract_keys_and_the_same_digest_in_two_processes() {
     for key in [
         "scenario",
         "seed",
+        "start",
         "passed",
         "expectations",
         "digest",
         "messages",
         "virtual_ms",
+        "end",
         "invariants",
         "suspects",
         "stats",

@@ -1,6 +1,7 @@
 //! finsim's integration tests: one binary, one module per subject.
 
 mod cli;
+mod clock;
 mod commands;
 mod coverage;
 mod defences;
