@@ -4,7 +4,7 @@
 use crate::actors::note::{Act, Change, Finding, SuspectReason, Tally};
 use crate::actors::organization::exchange::ExchangeKind;
 use crate::actors::outbox::Command;
-use crate::protocol::cause::{Cause, Limit, RuleCheck};
+use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::ids::ActorId;
 use std::fmt;
 
@@ -45,6 +45,33 @@ impl fmt::Display for RuleCheck {
     }
 }
 
+/// What a rule requires, in words, with its limit: the regulation as a reader who does not
+/// program reads it.
+pub fn requirement(check: &RuleCheck) -> String {
+    match (&check.rule, &check.limit) {
+        (RuleName::Ivms101Present, _) => "the receiver's org must send a valid IVMS101.2023 document".to_owned(),
+        (RuleName::OriginatorMatches, _) => {
+            "the document must be about the receiver (its customer identification is the receiver's account)".to_owned()
+        }
+        (RuleName::AllowedCountries, limit) => format!("the receiver must reside in {limit}"),
+        (RuleName::DeniedCountries, limit) => format!("the receiver must not reside in any of {}", list(limit)),
+        (RuleName::MaxQuantity, limit) => format!("an operation may move {limit} tokens"),
+        (RuleName::TravelRule, Limit::Carries { threshold, fields }) => format!(
+            "from {threshold} tokens on, the receiver's IVMS-101 document must carry each of [{}] (the Travel Rule)",
+            fields.join(", ")
+        ),
+        (RuleName::TravelRule, limit) => format!("the receiver's IVMS-101 document must carry {limit}"),
+    }
+}
+
+/// A limit's list of values, without the words `Display` puts before it.
+fn list(limit: &Limit) -> String {
+    match limit {
+        Limit::OneOf(values) | Limit::NoneOf(values) => format!("[{}]", values.join(", ")),
+        other => other.to_string(),
+    }
+}
+
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -52,6 +79,10 @@ impl fmt::Display for Limit {
             Limit::Equals(value) => f.write_str(value),
             Limit::OneOf(values) => write!(f, "one of [{}]", values.join(", ")),
             Limit::AtMost(max) => write!(f, "at most {max}"),
+            Limit::NoneOf(values) => write!(f, "none of [{}]", values.join(", ")),
+            Limit::Carries { threshold, fields } => {
+                write!(f, "each of [{}] for a quantity of {threshold} or more", fields.join(", "))
+            }
         }
     }
 }

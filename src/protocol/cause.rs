@@ -106,6 +106,10 @@ pub enum RuleName {
     AllowedCountries,
     /// The transfer's quantity is within the org's limit.
     MaxQuantity,
+    /// The receiver's country of residence is not denied.
+    DeniedCountries,
+    /// From the threshold on, the receiver's document carries every required field.
+    TravelRule,
 }
 
 impl RuleName {
@@ -116,6 +120,8 @@ impl RuleName {
             Self::OriginatorMatches => "originator_matches",
             Self::AllowedCountries => "allowed_countries",
             Self::MaxQuantity => "max_quantity",
+            Self::DeniedCountries => "denied_countries",
+            Self::TravelRule => "travel_rule",
         }
     }
 }
@@ -132,6 +138,15 @@ pub enum Limit {
     OneOf(Vec<String>),
     /// At most this quantity.
     AtMost(u64),
+    /// None of these values.
+    NoneOf(Vec<String>),
+    /// For a quantity of `threshold` or more, each of these IVMS-101 fields.
+    Carries {
+        /// The smallest quantity it applies to.
+        threshold: u64,
+        /// The fields.
+        fields: Vec<String>,
+    },
 }
 
 /// One rule applied to one value: the inputs, the rule and the limit.
@@ -153,9 +168,14 @@ mod tests {
 
     #[test]
     fn a_rule_reads_as_the_word_the_trace_writes() {
-        for rule in
-            [RuleName::Ivms101Present, RuleName::OriginatorMatches, RuleName::AllowedCountries, RuleName::MaxQuantity]
-        {
+        for rule in [
+            RuleName::Ivms101Present,
+            RuleName::OriginatorMatches,
+            RuleName::AllowedCountries,
+            RuleName::MaxQuantity,
+            RuleName::DeniedCountries,
+            RuleName::TravelRule,
+        ] {
             assert_eq!(serde_json::to_value(rule).unwrap(), rule.word(), "{rule:?}");
         }
     }

@@ -80,11 +80,87 @@ impl Default for ProtocolConfig {
     }
 }
 
-/// An org's regulation rules for the assets it manages.
+/// An org's regulation rules for the assets it manages. The receiver is the account tokens move
+/// to: a transfer's buyer, an issue's or a plan instruction's `to`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Regulation {
-    /// The buyer's country must be one of these.
+    /// The receiver's country must be one of these.
     pub allowed_countries: Option<BTreeSet<String>>,
+    /// The receiver's country must not be one of these.
+    pub denied_countries: Option<BTreeSet<String>>,
     /// At most this many tokens per transfer.
     pub max_quantity: Option<u64>,
+    /// From a quantity on, the receiver's document must carry these fields.
+    pub travel_rule: Option<TravelRule>,
+}
+
+/// The Travel Rule: for a quantity of `threshold` or more, the receiver's IVMS-101 document must
+/// carry each `required` field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TravelRule {
+    /// The smallest quantity the rule applies to.
+    pub threshold: u64,
+    /// The fields the document must carry.
+    pub required: BTreeSet<TravelField>,
+}
+
+/// A field the Travel Rule may require, in the scenario's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TravelField {
+    /// The person's name.
+    Name,
+    /// The country of residence.
+    Country,
+    /// The date of birth.
+    DateOfBirth,
+    /// The place of birth.
+    PlaceOfBirth,
+}
+
+impl TravelField {
+    /// Every field, in the scenario's order.
+    pub const ALL: [TravelField; 4] =
+        [TravelField::Name, TravelField::Country, TravelField::DateOfBirth, TravelField::PlaceOfBirth];
+
+    /// The scenario's word.
+    pub fn word(self) -> &'static str {
+        match self {
+            TravelField::Name => "name",
+            TravelField::Country => "country",
+            TravelField::DateOfBirth => "date_of_birth",
+            TravelField::PlaceOfBirth => "place_of_birth",
+        }
+    }
+
+    /// The IVMS-101 field that carries it (a date and a place of birth travel together, as
+    /// `dateAndPlaceOfBirth`).
+    pub fn ivms_field(self) -> &'static str {
+        match self {
+            TravelField::Name => "name",
+            TravelField::Country => "countryOfResidence",
+            TravelField::DateOfBirth | TravelField::PlaceOfBirth => "dateAndPlaceOfBirth",
+        }
+    }
+}
+
+impl Regulation {
+    /// Each IVMS-101 field a rule reads, with the rule's key, in rule order: what a document must
+    /// carry for the rules, and what the register calls needed.
+    pub fn reads(&self) -> Vec<(&'static str, &'static str)> {
+        let mut reads = Vec::new();
+        if self.allowed_countries.is_some() {
+            reads.push(("allowed_countries", "countryOfResidence"));
+        }
+        if self.denied_countries.is_some() {
+            reads.push(("denied_countries", "countryOfResidence"));
+        }
+        if let Some(travel) = &self.travel_rule {
+            for field in &travel.required {
+                if !reads.contains(&("travel_rule", field.ivms_field())) {
+                    reads.push(("travel_rule", field.ivms_field()));
+                }
+            }
+        }
+        reads
+    }
 }

@@ -393,6 +393,8 @@ pub struct OriginatorFacts {
     pub country: Option<String>,
     /// `customerIdentification` of that person.
     pub customer_identification: Option<String>,
+    /// The fields the document carries about its originator (`disclosed_fields`).
+    pub fields: Vec<&'static str>,
 }
 
 /// Reads the originator's facts from an IVMS101.2023 document; `None` if it is not one.
@@ -401,10 +403,12 @@ pub fn originator_facts(document: &str) -> Option<OriginatorFacts> {
     if doc.payload_metadata.payload_version != "101.2023" {
         return None;
     }
+    let fields = fields_of(&doc.originator);
     let Some(Person::NaturalPerson(person)) = doc.originator.originator_person.into_iter().next() else { return None };
     Some(OriginatorFacts {
         country: person.country_of_residence,
         customer_identification: person.customer_identification,
+        fields,
     })
 }
 

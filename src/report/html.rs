@@ -523,9 +523,10 @@ fn compliance(trace: &[&Record], id: u64) -> Markup {
         @if checks.is_empty() { p { "No regulation check ran on this transfer." } }
         @else {
             table class="compliance" {
-                tr { th { "by" } th { "rule" } th { "input read" } th { "value" } th { "limit" } th { "verdict" } }
+                tr { th { "by" } th { "rule" } th { "what it requires" } th { "input read" } th { "value" } th { "limit" } th { "verdict" } }
                 @for (org, check, passed) in checks {
-                    tr { td { (org) } td { (check.rule.word()) } td class="mono" { (check.field) } td { (check.value) }
+                    tr { td { (org) } td { (check.rule.word()) } td { (sentences::requirement(&check)) }
+                         td class="mono" { (check.field) } td { (check.value) }
                          td { (check.limit.to_string()) }
                          @if passed { td class="ok" { "pass" } } @else { td class="fail" { "FAIL" } } }
                 }

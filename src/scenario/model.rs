@@ -375,7 +375,21 @@ pub struct RegulationSpec {
     #[serde(default)]
     pub allowed_countries: Option<Vec<S<String>>>,
     #[serde(default)]
+    pub denied_countries: Option<Vec<S<String>>>,
+    #[serde(default)]
     pub max_quantity: Option<Whole>,
+    #[serde(default)]
+    pub travel_rule: Option<S<TravelRuleSpec>>,
+}
+
+/// `travel_rule: { threshold: N, required: [name, country, date_of_birth, place_of_birth] }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TravelRuleSpec {
+    pub threshold: Whole,
+    #[serde(deserialize_with = "list")]
+    #[schemars(with = "List<S<String>>")]
+    pub required: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

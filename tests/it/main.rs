@@ -3,6 +3,7 @@
 mod cli;
 mod clock;
 mod commands;
+mod compliance;
 mod coverage;
 mod defences;
 mod determinism;

@@ -718,8 +718,8 @@ impl Organization {
     fn regulation_checks(&self, request_id: u64, document: Option<&str>, out: &mut Outbox) -> Result<(), RuleCheck> {
         let sale = &self.state.sales[&request_id];
         let subject = sale.deal.subject().map(|s| s.text()).unwrap_or_default();
-        let quantity = (self.cfg.dir.protocol.regulation_order == RegulationOrder::Seed).then(|| sale.deal.quantity());
-        self.rule_checks(request_id, &subject, quantity, document, out)
+        let check_max = self.cfg.dir.protocol.regulation_order == RegulationOrder::Seed;
+        self.rule_checks(request_id, &subject, (sale.deal.quantity(), check_max), document, out)
     }
 
     /// Whether the regulation checks pass for a plan's instruction that pays `subject`
@@ -732,15 +732,16 @@ impl Organization {
         document: Option<&str>,
         out: &mut Outbox,
     ) -> bool {
-        self.rule_checks(request_id, subject, Some(quantity), document, out).is_ok()
+        self.rule_checks(request_id, subject, (quantity, true), document, out).is_ok()
     }
 
-    /// The rules on `subject`'s document (and on `quantity`, when given); the first failure.
+    /// The rules on `subject`'s document and the quantity (`max_quantity` only when the flag
+    /// says so: it may have been checked before the document came); the first failure.
     fn rule_checks(
         &self,
         request_id: u64,
         subject: &str,
-        quantity: Option<u64>,
+        (quantity, check_max): (u64, bool),
         document: Option<&str>,
         out: &mut Outbox,
     ) -> Result<(), RuleCheck> {
@@ -765,8 +766,31 @@ impl Organization {
                 let limit = Limit::OneOf(allowed.iter().cloned().collect());
                 record(RuleName::AllowedCountries, "countryOfResidence", country, limit, passed);
             }
+            if let Some(denied) = &rules.denied_countries {
+                let country = facts.country.clone().unwrap_or_default();
+                let passed = !denied.contains(&country);
+                let limit = Limit::NoneOf(denied.iter().cloned().collect());
+                record(RuleName::DeniedCountries, "countryOfResidence", country, limit, passed);
+            }
+            if let Some(travel) = &rules.travel_rule {
+                let mut required: Vec<String> = Vec::new();
+                for field in travel.required.iter().map(|f| f.ivms_field()) {
+                    if !required.iter().any(|r| r == field) {
+                        required.push(field.to_owned());
+                    }
+                }
+                let applies = quantity >= travel.threshold;
+                let passed = !applies || required.iter().all(|f| facts.fields.contains(&f.as_str()));
+                // Under the threshold the rule reads the quantity alone; from it, the fields.
+                let (field, value) = match applies {
+                    true => ("originator.fields", facts.fields.join(",")),
+                    false => ("quantity", quantity.to_string()),
+                };
+                let limit = Limit::Carries { threshold: travel.threshold, fields: required };
+                record(RuleName::TravelRule, field, value, limit, passed);
+            }
         }
-        if let Some(quantity) = quantity {
+        if check_max {
             self.check_max_quantity(request_id, quantity, &mut failures, out);
         }
         match failures.into_iter().next() {

@@ -322,15 +322,45 @@ impl Validator {
                 continue;
             }
             let Some(regulation) = spec.as_ref().and_then(|s| s.regulation.as_ref()) else { continue };
-            let allowed_countries = regulation
-                .allowed_countries
-                .as_ref()
-                .map(|countries| countries.iter().filter(|c| self.country(c)).map(|c| c.value.clone()).collect());
+            let mut countries = |list: &Option<Vec<S<String>>>| {
+                list.as_ref()
+                    .map(|countries| countries.iter().filter(|c| self.country(c)).map(|c| c.value.clone()).collect())
+            };
+            let allowed_countries = countries(&regulation.allowed_countries);
+            let denied_countries = countries(&regulation.denied_countries);
+            let travel_rule = regulation.travel_rule.as_ref().map(|spec| self.travel_rule(spec));
             if let Some(config) = self.orgs.get_mut(&org) {
-                config.regulation =
-                    Some(Regulation { allowed_countries, max_quantity: regulation.max_quantity.map(|q| q.0) });
+                config.regulation = Some(Regulation {
+                    allowed_countries,
+                    denied_countries,
+                    max_quantity: regulation.max_quantity.map(|q| q.0),
+                    travel_rule,
+                });
             }
         }
+    }
+
+    /// A `travel_rule`: a threshold and the fields it requires, each named once.
+    fn travel_rule(&mut self, spec: &S<m::TravelRuleSpec>) -> crate::protocol::config::TravelRule {
+        use crate::protocol::config::{TravelField, TravelRule};
+        let mut required = BTreeSet::new();
+        for word in &spec.value.required {
+            match TravelField::ALL.into_iter().find(|f| f.word() == word.value) {
+                Some(field) if !required.insert(field) => {
+                    self.problem(word, format!("`{}` is required twice", word.value.as_str()));
+                }
+                Some(_) => {}
+                None => self.problem_help(
+                    word,
+                    format!("`{}` is not a field the Travel Rule can require", crate::text::escape(&word.value)),
+                    "expected name, country, date_of_birth or place_of_birth",
+                ),
+            }
+        }
+        if spec.value.required.is_empty() {
+            self.problem_help(spec, "`travel_rule` requires no field", "list at least one in `required`");
+        }
+        TravelRule { threshold: spec.value.threshold.0, required }
     }
 
     fn country(&mut self, code: &S<String>) -> bool {
