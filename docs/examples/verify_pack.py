@@ -182,6 +182,7 @@ def check(pack: Path) -> dict:
         "proofs_ok": 0,
         "proofs_bad": [],
         "personal_data": 0,
+        "register": {},
         "plans_ok": 0,
         "plans_bad": [],
         "problems": [],
@@ -353,12 +354,32 @@ def check(pack: Path) -> dict:
             f"transfers.jsonl: request {request_id} was sent as a transfer, issue or redeem, but has no line"
         )
 
+    def named_message(p):
+        """The message a register line names: signed, unless the line says the copy failed its
+        signature check (then as it was sent)."""
+        seq = p.get("seq")
+        if p.get("copy") != "bad_signature":
+            return signed_message(seq)
+        if not isinstance(seq, int) or not 1 <= seq <= len(messages):
+            return None
+        try:
+            h, r = header(bytes.fromhex(messages[seq - 1]["signed"]))
+        except (ValueError, IndexError, UnicodeDecodeError):
+            return None
+        return messages[seq - 1], h, r
+
     disclosed = set()
     for line, p in enumerate(jsonl(pack / "personal_data.jsonl"), start=1):
-        problem = bind_disclosure(pack, manifest, p, signed_message)
+        category = p.get("category", "ivms101")
+        if category == "ivms101":
+            problem = bind_disclosure(pack, manifest, p, named_message)
+        else:
+            problem = bind_identifier(keys, p, named_message)
         if problem:
             summary["problems"].append(f"personal_data.jsonl:{line}: {problem}")
-        else:
+            continue
+        summary["register"][category] = summary["register"].get(category, 0) + 1
+        if category == "ivms101":
             summary["personal_data"] += 1
             disclosed.add((p["from"], p["to"], messages[p["seq"] - 1]["request_id"]))
     missing = set()
@@ -456,12 +477,12 @@ def bind_final(pack: Path, t: dict, signed_message):
     return None
 
 
-def bind_disclosure(pack: Path, manifest: dict, p: dict, signed_message):
+def bind_disclosure(pack: Path, manifest: dict, p: dict, named_message):
     """What is wrong with a personal-data line's binding to the message that delivered it."""
     payload = p["payload"]
     if not (pack / payload).is_file() or payload not in manifest["files"]:
         return f"{payload} is not a file of the pack"
-    found = signed_message(p["seq"])
+    found = named_message(p)
     if found is None:
         return "it names no signed message of messages.jsonl"
     m, h, r = found
@@ -476,6 +497,40 @@ def bind_disclosure(pack: Path, manifest: dict, p: dict, signed_message):
         return f"message {p['seq']} is not from {p['from']} to {p['to']} about {p['user']}"
     if content_type != IVMS101 or document != (pack / payload).read_bytes():
         return f"{payload} is not the IVMS-101 document message {p['seq']} carried"
+    return None
+
+
+def postcard_text(text: str) -> bytes:
+    """A string as postcard writes it: its UTF-8 length as a varint, then its bytes."""
+    data, n, prefix = text.encode("utf-8"), len(text.encode("utf-8")), bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        prefix.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(prefix) + data
+
+
+def bind_identifier(keys: dict, p: dict, named_message):
+    """What is wrong with an `identifier` or `denied` line: its message goes from `from` to `to`
+    and names the user (its account id, or for an identifier its finid: the user's public key)."""
+    category, seq = p.get("category"), p.get("seq")
+    if category not in ("identifier", "denied"):
+        return f"`{category}` is not a category of the register"
+    found = named_message(p)
+    if found is None:
+        return "it names no signed message of messages.jsonl"
+    m, h, _ = found
+    if category == "denied" and h["kind"] not in ("get", "issue_get", "plan_get"):
+        return f"message {seq} is not a request for personal data"
+    if (m["from"], m["to"]) != (p["from"], p["to"]):
+        return f"message {seq} is not from {p['from']} to {p['to']}"
+    signed = bytes.fromhex(m["signed"])
+    names = [postcard_text(p["user"])]
+    finid = keys.get(f"user:{p['user']}", {}).get("public_key")
+    if category == "identifier" and finid:
+        names.append(postcard_text(finid))
+    if not any(name in signed for name in names):
+        return f"message {seq} does not name {p['user']}"
     return None
 
 
@@ -523,7 +578,8 @@ def main() -> int:
             f"checked: {summary['files_ok'] + len(summary['files_bad'])} files, {signatures} signatures, "
             f"{summary['transfers_ok'] + len(summary['transfers_bad'])} transfers, "
             f"{summary['proofs_ok'] + len(summary['proofs_bad'])} proofs, "
-            f"{summary['personal_data']} personal-data deliveries, "
+            f"{summary['personal_data']} personal-data deliveries "
+            f"({sum(summary['register'].values())} lines of the register), "
             f"{summary['plans_ok'] + len(summary['plans_bad'])} plans"
         )
         for signer, n in sorted(summary["signatures_expected_bad"].items()):

@@ -91,6 +91,21 @@ impl Delivery {
     }
 }
 
+/// A copy that reached an org (runs that keep envelopes).
+#[derive(Clone, Debug)]
+pub struct OrgArrival {
+    /// When it arrived.
+    pub delivered_us: u64,
+    /// The actor that put it on the wire.
+    pub from: ActorId,
+    /// The org it reached.
+    pub to: OrgId,
+    /// The envelope as it was sent.
+    pub sent: Arc<Envelope>,
+    /// Whether what arrived is what was sent (a corrupted copy is not).
+    pub intact: bool,
+}
+
 /// What an org's answer about its cluster's ledger claimed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Claim {
@@ -202,13 +217,17 @@ pub struct Observations {
     /// When the faults that started on an event were over (`Faults::quiet_after_us` counts the
     /// others).
     pub triggered_quiet_us: u64,
-    /// The envelope (as it was sent) whose delivery told each final status of `transfers`, kept
+    /// The sender, the receiver and the envelope (as it was sent) whose delivery told each final
+    /// status of `transfers`, kept
     /// only in a run that keeps envelopes (an evidence pack's); none for a final an org concluded
     /// from silence (a timeout).
-    pub told: BTreeMap<u64, (ActorId, Arc<Envelope>)>,
+    pub told: BTreeMap<u64, (ActorId, ActorId, Arc<Envelope>)>,
+    /// Every copy that reached an org, in arrival order, kept only in a run that keeps envelopes
+    /// (an evidence pack's register of personal data reads it).
+    pub arrivals: Vec<OrgArrival>,
     /// The envelope being handled and its receiver, while the notes of its delivery come (runs
     /// that keep envelopes).
-    pub(crate) handling: Option<(ActorId, Arc<Envelope>)>,
+    pub(crate) handling: Option<(ActorId, ActorId, Arc<Envelope>)>,
 }
 
 impl Observations {
@@ -366,9 +385,20 @@ impl crate::sim::Observer for Observations {
         }
     }
 
-    fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
+    fn delivered(&mut self, arrival: &crate::sim::Arrival<'_>) {
+        let crate::sim::Arrival { times, sender, receiver, sent, intact, keep } = *arrival;
         if keep {
-            self.handling = Some((receiver.clone(), sent.clone()));
+            self.handling = Some((sender.clone(), receiver.clone(), sent.clone()));
+            if let ActorId::Org(to) = receiver {
+                let kept = OrgArrival {
+                    delivered_us: times.1,
+                    from: sender.clone(),
+                    to: to.clone(),
+                    sent: sent.clone(),
+                    intact,
+                };
+                self.arrivals.push(kept);
+            }
         }
         if let (ActorId::Org(from), ActorId::Org(to), Kind::GetResponse) = (sender, receiver, sent.kind) {
             if let Some(delivery) = Delivery::of(times, from.clone(), to.clone(), sent.clone(), keep) {

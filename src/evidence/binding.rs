@@ -78,6 +78,10 @@ struct Told {
 /// A line of `personal_data.jsonl`, as its binding reads it.
 struct Disclosure {
     line: usize,
+    /// `ivms101` (a line without a category is one), `identifier` or `denied`.
+    category: String,
+    /// The line says the copy failed its signature check: the message it names need not verify.
+    unsigned: bool,
     seq: Option<u64>,
     from: String,
     to: String,
@@ -152,6 +156,8 @@ impl Bindings {
         each_line(personal, |i, p| {
             bindings.disclosures.push(Disclosure {
                 line: i + 1,
+                category: p["category"].as_str().unwrap_or("ivms101").to_owned(),
+                unsigned: p["copy"] == "bad_signature",
                 seq: p["seq"].as_u64(),
                 from: text(&p["from"]),
                 to: text(&p["to"]),
@@ -230,9 +236,14 @@ impl Bindings {
 
     /// Every binding, once the messages were read: `read` gives a file of the pack, `trace` its
     /// trace's text.
-    pub(super) fn check(&self, read: &dyn Fn(&str) -> Option<Vec<u8>>, verdict: &mut Verdict) {
+    pub(super) fn check(
+        &self,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        key_of: &dyn Fn(&str) -> Option<String>,
+        verdict: &mut Verdict,
+    ) {
         self.check_finals(read, verdict);
-        self.check_disclosures(read, verdict);
+        self.check_disclosures(read, key_of, verdict);
         self.check_plans(verdict);
     }
 
@@ -303,14 +314,30 @@ impl Bindings {
         }
     }
 
-    fn check_disclosures(&self, read: &dyn Fn(&str) -> Option<Vec<u8>>, verdict: &mut Verdict) {
+    fn check_disclosures(
+        &self,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        key_of: &dyn Fn(&str) -> Option<String>,
+        verdict: &mut Verdict,
+    ) {
         let mut disclosed = BTreeSet::new();
         for d in &self.disclosures {
             let at = |what: String| problem("personal_data.jsonl", Some(d.line), what);
-            let Some((named, message)) = self.signed(d.seq) else {
+            // A copy the line says failed its signature check names its message as it was sent.
+            let named = match d.unsigned {
+                true => d.seq.and_then(|seq| self.named.get(&seq)).and_then(|n| Some((n, n.message.as_ref()?))),
+                false => self.signed(d.seq),
+            };
+            let Some((named, message)) = named else {
                 verdict.push(at("it names no signed message of messages.jsonl".to_owned()));
                 continue;
             };
+            if d.category != "ivms101" {
+                if let Some(what) = Self::names_the_user(d, named, message, key_of) {
+                    verdict.push(at(what));
+                }
+                continue;
+            }
             let Body::GetResponse(response) = &message.body else {
                 verdict.push(at(format!("message {} carries no personal data", d.seq.unwrap_or_default())));
                 continue;
@@ -361,6 +388,33 @@ impl Bindings {
         }
     }
 
+    /// What is wrong with an `identifier` or `denied` line: its message must go from `from` to
+    /// `to` and name the user (its account, or for an identifier its finid, the user's public key
+    /// in `keys.json`); a denied line's message is the request for the user's data.
+    fn names_the_user(
+        d: &Disclosure,
+        named: &Named,
+        message: &Message,
+        key_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let seq = d.seq.unwrap_or_default();
+        let request = matches!(message.body, Body::Get(_) | Body::IssueGet(_) | Body::PlanGet(_));
+        match d.category.as_str() {
+            "identifier" => {}
+            "denied" if request => {}
+            "denied" => return Some(format!("message {seq} is not a request for personal data")),
+            other => return Some(format!("`{}` is not a category of the register", clip(other))),
+        }
+        if named.from != d.from || named.to != d.to {
+            return Some(format!("message {seq} is not from {} to {}", clip(&d.from), clip(&d.to)));
+        }
+        let finid = (d.category == "identifier").then(|| key_of(&format!("user:{}", d.user))).flatten();
+        let mut texts = Vec::new();
+        strings(&serde_json::to_value(&message.body).unwrap_or_default(), &mut texts);
+        let names = texts.iter().any(|t| *t == d.user || Some(t) == finid.as_ref());
+        (!names).then(|| format!("message {seq} does not name {}", clip(&d.user)))
+    }
+
     fn check_plans(&self, verdict: &mut Verdict) {
         for plan in &self.plans {
             let at = |what: String| problem("plans.jsonl", Some(plan.line), what);
@@ -383,6 +437,16 @@ impl Bindings {
                 verdict.push(at(format!("its status is not the one message {seq} signed ({})", end.status.word())));
             }
         }
+    }
+}
+
+/// Every text a JSON value holds.
+fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => out.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(fields) => fields.values().for_each(|v| strings(v, out)),
+        _ => {}
     }
 }
 

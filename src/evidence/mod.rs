@@ -3,6 +3,7 @@
 //! byte layout. This module returns the files (path → bytes); the CLI writes them.
 
 mod binding;
+mod register;
 
 pub use binding::{MANDATORY, PLAN_STATUSES};
 
@@ -12,7 +13,7 @@ use crate::crypto::chainpoint::ChainpointProof;
 use crate::outcome::Outcome;
 use crate::protocol::ids::{ActorId, ClusterId};
 use crate::protocol::ivms101;
-use crate::protocol::message::{Body, LedgerTx, APPLICATION_IVMS101};
+use crate::protocol::message::{Body, LedgerTx};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
 use crate::sim::{self, SentEnvelope};
@@ -39,8 +40,14 @@ pub struct Material {
     pub deliveries: Vec<Delivery>,
     /// The real-world moment of virtual time 0, for every moment the pack shows.
     pub clock: crate::protocol::clock::Clock,
-    /// The envelope whose delivery told each final status of `finals`, and its receiver.
-    pub told: BTreeMap<u64, (ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
+    /// Every copy that reached an org, in arrival order.
+    pub arrivals: Vec<crate::check::observations::OrgArrival>,
+    /// The run's directory: its keys and its users' finids.
+    pub directory: std::sync::Arc<crate::actors::directory::Directory>,
+    /// What the register of personal data needs of the scenario.
+    pub(crate) register: register::Context,
+    /// The sender, the receiver and the envelope whose delivery told each final status of `finals`.
+    pub told: BTreeMap<u64, (ActorId, ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
 }
 
 /// Runs a scenario at a seed, keeping what its evidence pack needs.
@@ -64,6 +71,9 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         deliveries: result.observations.data_deliveries.clone(),
         told: std::mem::take(&mut result.observations.told),
         clock: scenario.protocol.clock,
+        arrivals: std::mem::take(&mut result.observations.arrivals),
+        register: register::Context::of(scenario, &result.directory),
+        directory: result.directory.clone(),
     };
     let outcome = crate::library::conclude(scenario, seed, result, &crate::library::Simulator::default());
     (outcome, material)
@@ -108,22 +118,29 @@ fn pretty(value: &impl Serialize) -> Vec<u8> {
 }
 
 /// Where each envelope of the pack's `messages.jsonl` is: its `seq` (from 1), by the envelope
-/// (as it was sealed) and the actor it went to. A retried envelope is the same sealed bytes sent
-/// again: the first line that sent it to that actor names it.
-struct Seqs(BTreeMap<(usize, String), usize>);
+/// (as it was sealed), the actor that sent it and the actor it went to. A retried envelope is the
+/// same sealed bytes sent again, and a replayed one is sent by another actor: the first line that
+/// sent it from that actor to that one names it.
+struct Seqs(BTreeMap<(usize, String, String), usize>);
 
 impl Seqs {
     fn of(material: &Material) -> Self {
         let mut seqs = BTreeMap::new();
         for (i, sent) in material.sent.iter().enumerate() {
-            seqs.entry((std::sync::Arc::as_ptr(&sent.envelope) as usize, sent.to.to_string())).or_insert(i + 1);
+            let key = (std::sync::Arc::as_ptr(&sent.envelope) as usize, sent.from.to_string(), sent.to.to_string());
+            seqs.entry(key).or_insert(i + 1);
         }
         Self(seqs)
     }
 
-    /// The `seq` of the line that sent `envelope` to `to`.
-    fn of_envelope(&self, envelope: &std::sync::Arc<crate::protocol::envelope::Envelope>, to: &str) -> Option<usize> {
-        self.0.get(&(std::sync::Arc::as_ptr(envelope) as usize, to.to_owned())).copied()
+    /// The `seq` of the first line that sent `envelope` from `from` to `to`.
+    fn of_envelope(
+        &self,
+        envelope: &std::sync::Arc<crate::protocol::envelope::Envelope>,
+        from: &str,
+        to: &str,
+    ) -> Option<usize> {
+        self.0.get(&(std::sync::Arc::as_ptr(envelope) as usize, from.to_owned(), to.to_owned())).copied()
     }
 }
 
@@ -177,7 +194,7 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
         fields.insert("status".to_owned(), status.into());
         fields.insert("reason".to_owned(), reason.into());
         fields.insert("tx_hash".to_owned(), tx_hash.into());
-        let seq = told.and_then(|(to, envelope)| seqs.of_envelope(envelope, &to.to_string()));
+        let seq = told.and_then(|(from, to, envelope)| seqs.of_envelope(envelope, &from.to_string(), &to.to_string()));
         fields.insert("seq".to_owned(), seq.into());
         let proof = material.proofs.contains_key(&request_id).then(|| format!("proofs/{request_id}.json"));
         fields.insert("proof".to_owned(), proof.into());
@@ -385,28 +402,9 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
             files.insert(name, pretty(&proof));
         }
     }
-    let mut personal = Vec::new();
-    for delivery in &material.deliveries {
-        let Some(Body::GetResponse(response)) = delivery.envelope.as_ref().and_then(|e| e.read()).map(|m| m.body)
-        else {
-            continue;
-        };
-        let Some(document) = response.payload.filter(|_| &*response.content_type == APPLICATION_IVMS101) else {
-            continue;
-        };
-        let n = personal.len() + 1;
-        let seq = delivery.envelope.as_ref().and_then(|envelope| seqs.of_envelope(envelope, delivery.to.as_str()));
-        personal.push(json!({
-            "seq": seq,
-            "t_us": delivery.delivered_us,
-            "at": clock.iso_us(delivery.delivered_us),
-            "from": delivery.from.as_str(),
-            "to": delivery.to.as_str(),
-            "user": response.resource.to_string(),
-            "fields": ivms101::disclosed_fields(&document),
-            "payload": format!("ivms/{n}.json"),
-        }));
-        files.insert(format!("ivms/{n}.json"), document.as_bytes().to_vec());
+    let (personal, documents) = register::register(material, &seqs);
+    for (name, bytes) in documents {
+        files.insert(name, bytes);
     }
     files.insert("personal_data.jsonl".to_owned(), json_lines(personal.into_iter()));
     files.insert(STATEMENT.to_owned(), pretty(&statement(scenario_bytes, outcome)));
@@ -415,6 +413,11 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     let manifest = json!({ "finsim": env!("CARGO_PKG_VERSION"), "files": hashes });
     files.insert("manifest.json".to_owned(), pretty(&manifest));
     files
+}
+
+/// The register of personal data of a run (the lines of its pack's `personal_data.jsonl`).
+pub fn register_lines(material: &Material) -> Vec<serde_json::Value> {
+    register::register(material, &Seqs::of(material)).0
 }
 
 /// `keys.json`: every actor's role and public key, in id order.
@@ -753,7 +756,8 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         }
         true
     });
-    bindings.check(&read, &mut verdict);
+    let public_key = |actor: &str| keys.get(actor).map(|k| k.public_key.clone());
+    bindings.check(&read, &public_key, &mut verdict);
     binding::check_statement(&read, &mut verdict);
     // Each plan: its hash is its canonical bytes', every approval is its executor's signature on
     // the message it points at, every consent its user's signature over the plan's hash; each

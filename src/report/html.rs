@@ -57,6 +57,8 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 }
                 h2 { "Who saw whose personal data" }
                 (who_saw(scenario.protocol.clock, &outcome.trace))
+                h2 { "Register of personal data" }
+                (register(material))
                 h2 { "Suspects" }
                 @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
                 @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
@@ -562,6 +564,46 @@ fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
 }
 
 /// Party × user: which personal-data fields reached whom, from whom, when, for which transfer.
+/// The register of personal data, aggregated: per category, recipient, purpose and the rules that
+/// needed it, how many copies (duplicates and copies that failed their signature check among them)
+/// and which received fields no rule read.
+fn register(material: &Material) -> Markup {
+    type Key = (String, String, String, String);
+    let mut rows: BTreeMap<Key, (usize, usize, usize, BTreeSet<String>)> = BTreeMap::new();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+    for line in crate::evidence::register_lines(material) {
+        let purpose = &line["purpose"];
+        let what = match purpose["operation"].as_str() {
+            Some(operation) => format!("{operation} {}", purpose["request_id"]),
+            None => format!("request {}", purpose["request_id"]),
+        };
+        let rules: Vec<String> = purpose["rules"].as_array().into_iter().flatten().map(text).collect();
+        let key = (text(&line["category"]), text(&line["to"]), what, rules.join(", "));
+        let row = rows.entry(key).or_default();
+        row.0 += 1;
+        row.1 += usize::from(line["copy"] == "duplicate");
+        row.2 += usize::from(line["copy"] == "bad_signature");
+        row.3.extend(line["unread"].as_array().into_iter().flatten().map(text));
+    }
+    html! {
+        p { "Every copy that reached an org and carried a user's personal data: an IVMS-101 document ("
+            code { "ivms101" } "), a message naming a user's account or finid delivered to an org that is not the user's ("
+            code { "identifier" } "), or a request for a user's data that was refused (" code { "denied" }
+            "). " code { "none" } " means no rule read the data." }
+        @if rows.is_empty() { p { "Nothing." } }
+        @else {
+            table id="register" {
+                tr { th { "category" } th { "recipient" } th { "purpose" } th { "rules that needed it" } th { "copies" }
+                     th { "duplicates" } th { "failed signature" } th { "fields no rule read" } }
+                @for ((category, to, what, rules), (copies, duplicates, unsigned, unread)) in rows {
+                    tr { td { (category) } td { (to) } td { (what) } td { (rules) } td { (copies) } td { (duplicates) }
+                         td { (unsigned) } td class="mono" { (unread.into_iter().collect::<Vec<_>>().join(", ")) } }
+                }
+            }
+        }
+    }
+}
+
 fn who_saw(clock: crate::protocol::clock::Clock, trace: &[Record]) -> Markup {
     let mut given: BTreeMap<(String, String, u64), (String, Vec<String>)> = BTreeMap::new();
     let mut rows = Vec::new();

@@ -149,11 +149,9 @@ pub trait Observer {
         let _ = (now_us, sender, envelope);
     }
 
-    /// A copy reached `receiver` and is about to be opened: `sent` is the envelope as it was sent
-    /// (it differs from what arrived when the copy was corrupted), `keep` says whether the run
-    /// keeps envelopes (`Settings::record_envelopes`).
-    fn delivered(&mut self, times: (u64, u64), sender: &ActorId, receiver: &ActorId, sent: &Arc<Envelope>, keep: bool) {
-        let _ = (times, sender, receiver, sent, keep);
+    /// A copy reached its receiver and is about to be opened.
+    fn delivered(&mut self, arrival: &Arrival<'_>) {
+        let _ = arrival;
     }
 
     /// The driver takes up its next event (a delivery, a timer, a step, a crash or a restart):
@@ -170,6 +168,23 @@ pub trait Observer {
     fn ended(&mut self, ledgers: BTreeMap<ClusterId, LedgerSnapshot>, replicas: BTreeMap<OrgId, LedgerView>) {
         let _ = (ledgers, replicas);
     }
+}
+
+/// A copy that reached its receiver, as an observer is told of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrival<'a> {
+    /// When it was sent and when it arrived.
+    pub times: (u64, u64),
+    /// The actor that put it on the wire.
+    pub sender: &'a ActorId,
+    /// The actor it reached.
+    pub receiver: &'a ActorId,
+    /// The envelope as it was sent (what arrived differs when the copy was corrupted).
+    pub sent: &'a Arc<Envelope>,
+    /// Whether what arrived is what was sent.
+    pub intact: bool,
+    /// Whether the run keeps envelopes (`Settings::record_envelopes`).
+    pub keep: bool,
 }
 
 /// An observer that keeps nothing (a run measured for its cost alone).
@@ -898,7 +913,16 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
         if !matches!(delivered, Event::Delivered { .. }) {
             return self.record(delivered);
         }
-        self.observer.delivered((sent_us, self.now), &sender, &receiver, &sent, self.sent.is_some());
+        let intact = Arc::ptr_eq(&envelope, &sent) || envelope == sent;
+        let arrival = Arrival {
+            times: (sent_us, self.now),
+            sender: &sender,
+            receiver: &receiver,
+            sent: &sent,
+            intact,
+            keep: self.sent.is_some(),
+        };
+        self.observer.delivered(&arrival);
         self.record(delivered);
         // The receiver is looked up once: its boundary opens the envelope, its mailbox takes it.
         let Some((recipient, boundary)) = self.actors.get(&receiver) else { return };

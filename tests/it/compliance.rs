@@ -55,3 +55,95 @@ fn a_travel_rule_names_known_fields_once_and_at_least_one() {
         assert!(error.contains("x.yaml:6:"), "{rule}: at its place: {error}");
     }
 }
+
+/// The register's lines of a pack, by category: (from, to, request id) of each.
+fn register(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<serde_json::Value> {
+    let text = std::str::from_utf8(&files["personal_data.jsonl"]).unwrap();
+    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// A count made from the trace alone, as a reader without finsim would: every delivery of a
+/// `get_response` between two orgs whose holder noted it gave (or refused) that asker the user's
+/// IVMS-101 data for that request.
+fn counted_from_the_trace(outcome: &finsim::Outcome) -> (usize, usize) {
+    use std::collections::BTreeSet;
+    let mut given = BTreeSet::new();
+    let mut refused = BTreeSet::new();
+    for record in &outcome.trace {
+        if let Event::Note(Note::PersonalData { holder, asked_by, request_id, given: g, .. }) = &record.event {
+            let key = (holder.to_string(), asked_by.to_string(), *request_id);
+            if *g {
+                given.insert(key)
+            } else {
+                refused.insert(key)
+            };
+        }
+    }
+    let (mut documents, mut denials) = (0, 0);
+    for record in &outcome.trace {
+        if let Event::Delivered { hop } = &record.event {
+            let key = (hop.from.to_string(), hop.to.to_string(), hop.request_id);
+            if hop.kind.word() == "get_response" && key.0 != key.1 {
+                documents += usize::from(given.contains(&key));
+                denials += usize::from(refused.contains(&key));
+            }
+        }
+    }
+    (documents, denials)
+}
+
+#[test]
+fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each_field() {
+    for file in [
+        "scenarios/advertise-then-transfer.yaml",
+        "scenarios/nosy-orgs-are-denied-personal-data.yaml",
+        "scenarios/faults/duplicates-settle-once.yaml",
+        "scenarios/compliance/denied-countries-and-travel-rule.yaml",
+        "scenarios/plans/primary-issuance.yaml",
+    ] {
+        let scenario = load(&root().join(file));
+        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let files = finsim::evidence::files(b"", &outcome, &material);
+        let lines = register(&files);
+        let count = |category: &str| lines.iter().filter(|l| l["category"] == category).count();
+        assert_eq!((count("ivms101"), count("denied")), counted_from_the_trace(&outcome), "{file}");
+        for line in &lines {
+            assert!(line["seq"].as_u64().is_some(), "{file}: every line is bound to a message: {line}");
+            assert!(!line["purpose"]["rules"].as_array().unwrap().is_empty(), "{file}: {line}");
+        }
+    }
+    // The sample flow: org_2's one rule reads the country; every other field it got is unread.
+    let scenario = load(&root().join("scenarios/advertise-then-transfer.yaml"));
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let lines = register(&finsim::evidence::files(b"", &outcome, &material));
+    let document = lines.iter().find(|l| l["category"] == "ivms101").unwrap();
+    assert_eq!(document["purpose"]["operation"], "transfer");
+    assert_eq!(document["purpose"]["rules"], serde_json::json!(["allowed_countries"]));
+    assert_eq!(
+        document["unread"],
+        serde_json::json!(["name", "customerIdentification", "dateAndPlaceOfBirth", "accountNumber"])
+    );
+    // The buyer's account reaches org_3 and org_4 in the cluster's blocks and the balance query:
+    // identifiers, for the transfer and the balance step.
+    let identifiers: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .filter(|l| l["category"] == "identifier" && l["user"] == "org_1:100:user_1" && l["to"] == "org_3")
+        .map(|l| (l["kind"].as_str().unwrap(), l["purpose"]["operation"].as_str().unwrap(), l["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(identifiers, [("block_committed", "transfer", "org_3"), ("balance_query", "balance", "org_3")]);
+}
+
+#[test]
+fn duplicate_copies_and_copies_that_fail_their_signature_are_marked_in_the_register() {
+    let scenario = load(&root().join("scenarios/faults/chaos.yaml"));
+    let marks: std::collections::BTreeSet<String> = (0..8)
+        .flat_map(|seed| {
+            let (outcome, material) = finsim::evidence::run(&scenario, seed);
+            register(&finsim::evidence::files(b"", &outcome, &material))
+        })
+        .filter_map(|line| line["copy"].as_str().map(|mark| format!("{} {mark}", line["category"].as_str().unwrap())))
+        .collect();
+    for mark in ["ivms101 duplicate", "identifier duplicate", "identifier bad_signature"] {
+        assert!(marks.contains(mark), "{mark} in {marks:?}");
+    }
+}

@@ -131,8 +131,12 @@ fn every_bundled_pack_holds_for_verify_evidence_the_python_verifier_and_a_chainp
         assert_eq!(counted("signatures_ok") as u64 + expected_bad, outcome.messages, "{label}");
         assert_eq!(counted("proofs_ok"), verdict.checked.get("proofs").copied().unwrap_or(0), "{label}");
         assert_eq!(counted("transfers_ok"), verdict.checked.get("transfers").copied().unwrap_or(0), "{label}");
-        let delivered = std::str::from_utf8(&files["personal_data.jsonl"]).unwrap().lines().count();
-        assert_eq!(counted("personal_data"), delivered, "{label}");
+        let mut register: BTreeMap<String, u64> = BTreeMap::new();
+        for line in lines_of(&files, "personal_data.jsonl") {
+            *register.entry(line["category"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+        assert_eq!(counted("personal_data") as u64, register.get("ivms101").copied().unwrap_or(0), "{label}");
+        assert_eq!(summary["register"], serde_json::json!(register), "{label}: every line bound");
         let Some((code, parsed)) = chainpoint("bundled", &files) else { return };
         assert_eq!(code, 0, "{label}: {parsed}");
         let named: Vec<String> = files.keys().filter_map(|f| f.strip_prefix("proofs/")).map(str::to_owned).collect();
@@ -487,6 +491,13 @@ fn set_lines(files: &mut BTreeMap<String, Vec<u8>>, name: &str, lines: &[serde_j
     files.insert(name.into(), text.into_bytes());
 }
 
+/// The register's line (from 1) that names an IVMS-101 document of the pack.
+fn document_line(files: &BTreeMap<String, Vec<u8>>, payload: &str) -> (usize, serde_json::Value) {
+    let lines = lines_of(files, "personal_data.jsonl");
+    let n = lines.iter().position(|l| l["payload"] == payload).unwrap();
+    (n + 1, lines[n].clone())
+}
+
 /// One tampering of a pack: its name, the pack it starts from, what it does, and the problem
 /// both verifiers must name (as `file:line: what`, or `file: what`).
 struct Tampering {
@@ -507,8 +518,11 @@ fn tamperings() -> Vec<Tampering> {
             alter: |files| {
                 let document = String::from_utf8(files["ivms/1.json"].clone()).unwrap();
                 files.insert("ivms/1.json".into(), document.replacen("\"GB\"", "\"FR\"", 1).into_bytes());
-                let seq = lines_of(files, "personal_data.jsonl")[0]["seq"].clone();
-                format!("personal_data.jsonl:1: ivms/1.json is not the IVMS-101 document message {seq} carried")
+                let (n, line) = document_line(files, "ivms/1.json");
+                format!(
+                    "personal_data.jsonl:{n}: ivms/1.json is not the IVMS-101 document message {} carried",
+                    line["seq"]
+                )
             },
             rehash: true,
         },
@@ -519,8 +533,11 @@ fn tamperings() -> Vec<Tampering> {
                 let (a, b) = (files["ivms/1.json"].clone(), files["ivms/2.json"].clone());
                 files.insert("ivms/1.json".into(), b);
                 files.insert("ivms/2.json".into(), a);
-                let seq = lines_of(files, "personal_data.jsonl")[1]["seq"].clone();
-                format!("personal_data.jsonl:2: ivms/2.json is not the IVMS-101 document message {seq} carried")
+                let (n, line) = document_line(files, "ivms/2.json");
+                format!(
+                    "personal_data.jsonl:{n}: ivms/2.json is not the IVMS-101 document message {} carried",
+                    line["seq"]
+                )
             },
             rehash: true,
         },
@@ -540,10 +557,11 @@ fn tamperings() -> Vec<Tampering> {
             scenario: SAMPLE,
             alter: |files| {
                 let mut lines = lines_of(files, "personal_data.jsonl");
-                lines[0]["to"] = "org_3".into();
+                let (n, _) = document_line(files, "ivms/1.json");
+                lines[n - 1]["to"] = "org_3".into();
                 set_lines(files, "personal_data.jsonl", &lines);
-                let seq = lines[0]["seq"].clone();
-                format!("personal_data.jsonl:1: message {seq} is not from org_1 to org_3 about org_1:100:user_1")
+                let seq = lines[n - 1]["seq"].clone();
+                format!("personal_data.jsonl:{n}: message {seq} is not from org_1 to org_3 about org_1:100:user_1")
             },
             rehash: true,
         },
@@ -604,6 +622,34 @@ fn tamperings() -> Vec<Tampering> {
             alter: |files| {
                 files.remove("trace.jsonl");
                 "trace.jsonl: missing: every pack holds it".to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "identifier-relabelled",
+            scenario: SAMPLE,
+            alter: |files| {
+                let mut lines = lines_of(files, "personal_data.jsonl");
+                let n =
+                    lines.iter().position(|l| l["category"] == "identifier" && l["kind"] == "block_committed").unwrap();
+                lines[n]["user"] = "org_1:100:nobody".into();
+                set_lines(files, "personal_data.jsonl", &lines);
+                format!("personal_data.jsonl:{}: message {} does not name org_1:100:nobody", n + 1, lines[n]["seq"])
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "denial-relabelled",
+            scenario: "scenarios/nosy-orgs-are-denied-personal-data.yaml",
+            alter: |files| {
+                let mut lines = lines_of(files, "personal_data.jsonl");
+                let n = lines.iter().position(|l| l["category"] == "denied").unwrap();
+                let asker = lines[n]["from"].as_str().unwrap().to_owned();
+                let other = if asker == "org_2" { "org_3" } else { "org_2" };
+                lines[n]["from"] = other.into();
+                set_lines(files, "personal_data.jsonl", &lines);
+                let (seq, to) = (lines[n]["seq"].clone(), lines[n]["to"].as_str().unwrap().to_owned());
+                format!("personal_data.jsonl:{}: message {seq} is not from {other} to {to}", n + 1)
             },
             rehash: true,
         },
