@@ -34,6 +34,9 @@ pub struct Directory {
     pub asset_hashes: BTreeMap<ResourceId, Hash32>,
     /// Every actor's verifying key.
     pub keyring: Keyring,
+    /// The IVMS-101 fields each org's rules read, as it publishes them (`None`: it has no rules):
+    /// under `disclosure: minimal`, what a user's org gives it.
+    pub rule_fields: BTreeMap<OrgId, Option<Vec<&'static str>>>,
     /// When the fault schedule is over (`Faults::quiet_after_us`): liveness deadlines count from it.
     pub quiet_after_us: u64,
     /// The plans' hold accounts, each with its asset and the account whose tokens it keeps (a

@@ -62,6 +62,20 @@ pub struct ProtocolConfig {
     pub plan_timeout_ms: u64,
     /// The real-world moment of virtual time 0 (the scenario's `start`).
     pub clock: super::clock::Clock,
+    /// Which IVMS-101 fields a user's org gives.
+    pub disclosure: Disclosure,
+}
+
+/// Which IVMS-101 fields a user's org gives an org that asks for its user's data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Every field it holds (the reference flow).
+    #[default]
+    Seed,
+    /// Only the fields the asker's rules read, with the name and customer identification a valid
+    /// document needs; an org without rules asks for none.
+    Minimal,
 }
 
 impl Default for ProtocolConfig {
@@ -76,6 +90,7 @@ impl Default for ProtocolConfig {
             settlement: SettlementMode::Direct,
             plan_timeout_ms: 10_000,
             clock: super::clock::Clock::default(),
+            disclosure: Disclosure::Seed,
         }
     }
 }
@@ -147,7 +162,8 @@ impl Regulation {
     /// Each IVMS-101 field a rule reads, with the rule's key, in rule order: what a document must
     /// carry for the rules, and what the register calls needed.
     pub fn reads(&self) -> Vec<(&'static str, &'static str)> {
-        let mut reads = Vec::new();
+        // Every document is checked to be about the receiver, whatever the rules.
+        let mut reads = vec![("originator_matches", "customerIdentification")];
         if self.allowed_countries.is_some() {
             reads.push(("allowed_countries", "countryOfResidence"));
         }

@@ -249,12 +249,18 @@ fn vasp(org: &str, lei: &str) -> Person {
 
 /// The originator part of a document: the natural person and its account.
 fn originator(person: &PersonData, originator_id: &str) -> Originator {
+    originator_with(person, originator_id, &|_| true)
+}
+
+/// The originator with only the fields `keep` says (`name` and `customerIdentification`, which a
+/// valid document needs, always).
+fn originator_with(person: &PersonData, originator_id: &str, keep: &dyn Fn(&str) -> bool) -> Originator {
     let (primary, secondary) = match person.name.trim().rsplit_once(' ') {
         Some((rest, last)) => (last.to_owned(), Some(rest.trim().to_owned())),
         None => (person.name.trim().to_owned(), None),
     };
     let birth = match (&person.date_of_birth, &person.place_of_birth) {
-        (Some(date), Some(place)) => {
+        (Some(date), Some(place)) if keep("dateAndPlaceOfBirth") => {
             Some(DateAndPlaceOfBirth { date_of_birth: date.clone(), place_of_birth: place.clone() })
         }
         _ => None,
@@ -267,13 +273,13 @@ fn originator(person: &PersonData, originator_id: &str) -> Originator {
                 natural_person_name_identifier_type: "LEGL".to_owned(),
             }],
         },
-        country_of_residence: Some(person.country.clone()),
+        country_of_residence: keep("countryOfResidence").then(|| person.country.clone()),
         customer_identification: Some(originator_id.to_owned()),
         date_and_place_of_birth: birth,
     };
     Originator {
         originator_person: vec![Person::NaturalPerson(natural)],
-        account_number: vec![originator_id.to_owned()],
+        account_number: if keep("accountNumber") { vec![originator_id.to_owned()] } else { Vec::new() },
     }
 }
 
@@ -319,7 +325,19 @@ impl OriginatorPart {
     /// The part of `person`, the user `originator_id` of the org `originator_org` (whose LEI is
     /// `originator_lei`).
     pub fn new(person: &PersonData, originator_id: &str, originator_org: &str, originator_lei: &str) -> Self {
-        let originator = originator(person, originator_id);
+        Self::with_fields(person, originator_id, originator_org, originator_lei, &|_| true)
+    }
+
+    /// The part with only the IVMS-101 fields `keep` says, besides the `name` and the
+    /// `customerIdentification` every valid document carries (data minimisation).
+    pub fn with_fields(
+        person: &PersonData,
+        originator_id: &str,
+        originator_org: &str,
+        originator_lei: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Self {
+        let originator = originator_with(person, originator_id, keep);
         let vasp = OriginatingVasp { originating_vasp: vasp(originator_org, originator_lei) };
         Self {
             originating_vasp: serde_json::to_string(&vasp).expect("a VASP always encodes"),

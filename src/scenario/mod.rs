@@ -11,7 +11,8 @@ mod validate;
 pub use validate::Names;
 
 pub use crate::protocol::config::{
-    ProtocolConfig, Quorum as QuorumWord, Regulation, RegulationOrder, SettlementMode, TravelField, TravelRule,
+    Disclosure, ProtocolConfig, Quorum as QuorumWord, Regulation, RegulationOrder, SettlementMode, TravelField,
+    TravelRule,
 };
 pub use error::{LoadError, Problem};
 pub use model::{Behaviour, GetStatusWord, InvariantName, ReasonWord, TransferStatusWord};

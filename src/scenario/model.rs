@@ -6,7 +6,7 @@
 //! This module only describes the file; `validate` turns it into a `Scenario`.
 //! Field meanings are documented in `docs/`.
 
-pub use crate::protocol::config::{Quorum as QuorumWord, RegulationOrder, SettlementMode};
+pub use crate::protocol::config::{Disclosure, Quorum as QuorumWord, RegulationOrder, SettlementMode};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::Deserialize;
@@ -939,4 +939,6 @@ pub struct ProtocolSpec {
     pub settlement: Option<SettlementMode>,
     #[serde(default)]
     pub plan_timeout_ms: Option<S<Whole>>,
+    #[serde(default)]
+    pub disclosure: Option<Disclosure>,
 }

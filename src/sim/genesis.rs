@@ -57,6 +57,13 @@ pub fn directory_with_keys(scenario: &Scenario, seed: u64, signing_keys: &BTreeM
         asset_access,
         asset_hashes,
         keyring,
+        rule_fields: scenario
+            .orgs
+            .iter()
+            .map(|(org, c)| {
+                (org.clone(), c.regulation.as_ref().map(|r| r.reads().into_iter().map(|(_, f)| f).collect()))
+            })
+            .collect(),
         quiet_after_us: scenario.faults.quiet_after_us(),
         plan_holds: scenario.plan_holds(),
         defences: Defences::default(),

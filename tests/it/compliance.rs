@@ -118,11 +118,8 @@ fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each
     let lines = register(&finsim::evidence::files(b"", &outcome, &material));
     let document = lines.iter().find(|l| l["category"] == "ivms101").unwrap();
     assert_eq!(document["purpose"]["operation"], "transfer");
-    assert_eq!(document["purpose"]["rules"], serde_json::json!(["allowed_countries"]));
-    assert_eq!(
-        document["unread"],
-        serde_json::json!(["name", "customerIdentification", "dateAndPlaceOfBirth", "accountNumber"])
-    );
+    assert_eq!(document["purpose"]["rules"], serde_json::json!(["originator_matches", "allowed_countries"]));
+    assert_eq!(document["unread"], serde_json::json!(["name", "dateAndPlaceOfBirth", "accountNumber"]));
     // The buyer's account reaches org_3 and org_4 in the cluster's blocks and the balance query:
     // identifiers, for the transfer and the balance step.
     let identifiers: Vec<(&str, &str, &str)> = lines
@@ -146,4 +143,50 @@ fn duplicate_copies_and_copies_that_fail_their_signature_are_marked_in_the_regis
     for mark in ["ivms101 duplicate", "identifier duplicate", "identifier bad_signature"] {
         assert!(marks.contains(mark), "{mark} in {marks:?}");
     }
+}
+
+#[test]
+fn under_minimal_disclosure_an_org_asks_only_what_its_rules_read_and_one_without_rules_asks_nothing() {
+    let documents = |file: &str| {
+        let scenario = load(&root().join(file));
+        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        assert!(outcome.passed, "{file}: {:#?}", outcome.expectations);
+        let lines = register(&finsim::evidence::files(b"", &outcome, &material));
+        let documents: Vec<(String, Vec<String>, Vec<String>)> = lines
+            .iter()
+            .filter(|l| l["category"] == "ivms101")
+            .map(|l| {
+                let list = |v: &serde_json::Value| {
+                    v.as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect()
+                };
+                (l["to"].as_str().unwrap().to_owned(), list(&l["fields"]), list(&l["unread"]))
+            })
+            .collect();
+        let asked = |org: &str| {
+            outcome.trace.iter().any(|r| {
+                matches!(&r.event, Event::Send { hop, .. }
+                if hop.from.to_string() == org && hop.to.to_string() == "org_1" && hop.kind.word() == "get")
+            })
+        };
+        (documents, asked("org_2"), asked("org_3"))
+    };
+    let all = ["name", "countryOfResidence", "customerIdentification", "dateAndPlaceOfBirth", "accountNumber"];
+    let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let (seed, org_2_asked, org_3_asked) = documents("scenarios/compliance/disclosure-seed.yaml");
+    assert!(org_2_asked && org_3_asked, "the reference flow: both orgs ask");
+    assert_eq!(
+        seed,
+        [
+            ("org_2".to_owned(), words(&all), words(&["name", "dateAndPlaceOfBirth", "accountNumber"])),
+            ("org_3".to_owned(), words(&all), words(&all)),
+        ],
+        "every field to both; the register marks what no rule read"
+    );
+    let (minimal, org_2_asked, org_3_asked) = documents("scenarios/compliance/disclosure-minimal.yaml");
+    assert!(org_2_asked && !org_3_asked, "an org without rules asks for no personal data");
+    assert_eq!(
+        minimal,
+        [("org_2".to_owned(), words(&["name", "countryOfResidence", "customerIdentification"]), words(&["name"]))],
+        "the country its rule reads, and what a valid document needs"
+    );
 }

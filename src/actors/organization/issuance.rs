@@ -69,7 +69,7 @@ impl Organization {
         let pending = issue.asset.org == from
             && issue.to.id.org == self.cfg.id
             && !self.state.issues_known.contains_key(&request_id);
-        let data = if pending { self.document_for(&issue.to.id, &issue.asset) } else { (Status::Denied, None) };
+        let data = if pending { self.document_for(&issue.to.id, &issue.asset, &from) } else { (Status::Denied, None) };
         self.send_user_data(request_id, from, issue.to.id.clone(), data, out);
     }
 

@@ -552,7 +552,8 @@ impl Organization {
             }
             side.to_fetch.remove(0);
             let counterparty = Self::plan_counterparty(side.execution.plan(), &receiver);
-            let document = self.document_for(&receiver, &counterparty).1.map(|(payload, _)| Arc::from(payload));
+            let own = self.cfg.id.clone();
+            let document = self.document_for(&receiver, &counterparty, &own).1.map(|(payload, _)| Arc::from(payload));
             let side = self.state.plans.executing.get_mut(key).expect("present above");
             side.documents.insert(receiver, document);
         }
@@ -906,7 +907,7 @@ impl Organization {
             plan.numbered().any(|(n, i)| i.receiver() == Some(&get.receiver) && plan.executor(n) == Some(&from));
         let pending = names && get.receiver.org == self.cfg.id && !self.state.plans.final_plans.contains(&plan.hash());
         let data = match pending {
-            true => self.document_for(&get.receiver, &Self::plan_counterparty(plan, &get.receiver)),
+            true => self.document_for(&get.receiver, &Self::plan_counterparty(plan, &get.receiver), &from),
             false => (Status::Denied, None),
         };
         self.send_user_data(request_id, from, get.receiver, data, out);

@@ -11,8 +11,10 @@ use super::Organization;
 use crate::actors::note::{Change, Finding, Note, SuspectReason, Tally};
 use crate::actors::outbox::{Amounts, Outbox};
 use crate::crypto::Hash32;
+use crate::protocol::config::Disclosure;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId, TextPieces};
+use crate::protocol::ivms101::OriginatorPart;
 use crate::protocol::message::{
     Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
@@ -170,16 +172,24 @@ impl Organization {
         out.send(self.message(request_id, Self::to_org(&from), body));
     }
 
-    /// A user's IVMS-101 document about a movement whose other party is `counterparty`'s account
-    /// (`not_found` when the user has no data).
-    pub(super) fn document_for(&self, user: &ResourceId, counterparty: &ResourceId) -> UserData {
-        match self.cfg.originators.get(user) {
-            Some(part) => {
-                let org = &counterparty.org;
-                (Status::Ok, Some(part.document(&counterparty.text(), org.as_str(), &self.cfg.dir.lei(org))))
+    /// A user's IVMS-101 document for `asker`, about a movement whose other party is
+    /// `counterparty`'s account (`not_found` when the user has no data). Under `disclosure:
+    /// minimal` it carries only the fields the asker's published rules read, with the name and
+    /// the customer identification a valid document needs.
+    pub(super) fn document_for(&self, user: &ResourceId, counterparty: &ResourceId, asker: &OrgId) -> UserData {
+        let Some(part) = self.cfg.originators.get(user) else { return (Status::NotFound, None) };
+        let org = &counterparty.org;
+        let (account, lei) = (counterparty.text(), self.cfg.dir.lei(org));
+        if self.cfg.dir.protocol.disclosure == Disclosure::Minimal {
+            let read = self.cfg.dir.rule_fields.get(asker).cloned().flatten().unwrap_or_default();
+            let person = self.cfg.setup.users.get(user).and_then(Option::as_ref);
+            if let Some(person) = person {
+                let (me, my_lei) = (self.cfg.id.as_str(), self.cfg.dir.lei(&self.cfg.id));
+                let part = OriginatorPart::with_fields(person, &user.to_string(), me, &my_lei, &|f| read.contains(&f));
+                return (Status::Ok, Some(part.document(&account, org.as_str(), &lei)));
             }
-            _ => (Status::NotFound, None),
         }
+        (Status::Ok, Some(part.document(&account, org.as_str(), &lei)))
     }
 
     /// A user's IVMS-101 data goes only to an org with a pending transfer for that user.
@@ -191,7 +201,7 @@ impl Organization {
         let Some(pending) = open.and_then(|(_, _, request_id)| self.state.purchases.get(request_id)) else {
             return (Status::Denied, None);
         };
-        self.document_for(user, &pending.seller)
+        self.document_for(user, &pending.seller, asker)
     }
 
     pub(super) fn on_get_response(

@@ -509,6 +509,11 @@ impl Organization {
     fn after_hold(&mut self, request_id: u64, out: &mut Outbox) {
         let Some(sale) = self.state.sales.get(&request_id) else { return };
         let told = sale.buyer_org.clone();
+        // Under `disclosure: minimal` an org without rules asks for no personal data at all.
+        let minimal = self.cfg.dir.protocol.disclosure == crate::protocol::config::Disclosure::Minimal;
+        if minimal && self.cfg.setup.regulation.is_none() && !matches!(sale.deal, Deal::Redeem(_)) {
+            return self.submit(request_id, out);
+        }
         match &sale.deal {
             Deal::Transfer(transfer) => {
                 let user = transfer.from.id.clone();

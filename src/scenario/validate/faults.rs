@@ -303,6 +303,7 @@ impl Validator {
         config.status_query = spec.status_query.unwrap_or(config.status_query);
         config.regulation_order = spec.regulation_order.unwrap_or(config.regulation_order);
         config.settlement = spec.settlement.unwrap_or(config.settlement);
+        config.disclosure = spec.disclosure.unwrap_or(config.disclosure);
         if let Some(timeout) = &spec.plan_timeout_ms {
             config.plan_timeout_ms = self.time_ms(timeout, "plan_timeout_ms") / 1000;
         }
