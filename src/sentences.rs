@@ -50,7 +50,7 @@ impl fmt::Display for RuleCheck {
 pub fn requirement(check: &RuleCheck) -> String {
     match (&check.rule, &check.limit) {
         (RuleName::Ivms101Present, _) => "the receiver's org must send a valid IVMS101.2023 document".to_owned(),
-        (RuleName::OriginatorMatches, _) => {
+        (RuleName::ReceiverMatches, _) => {
             "the document must be about the receiver (its customer identification is the receiver's account)".to_owned()
         }
         (RuleName::AllowedCountries, limit) => format!("the receiver must reside in {limit}"),

@@ -846,7 +846,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
             .filter(|bytes| bytes.len() <= MAX_JSON_DOCUMENT_BYTES)
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default();
-        if ivms101::originator_facts(&text).is_none() {
+        if ivms101::receiver_facts(&text).is_none() {
             verdict.push(problem(name, None, "not an IVMS101.2023 document"));
         }
     }

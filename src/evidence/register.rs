@@ -134,7 +134,14 @@ pub fn register(material: &Material, seqs: &Seqs) -> (Vec<serde_json::Value>, Ve
                         let payload = format!("ivms/{n}.json");
                         documents.push((payload.clone(), document.as_bytes().to_vec()));
                         let mut line = base("ivms101", user);
-                        let extra = json!({ "fields": fields, "payload": payload, "purpose": purpose(rules), "unread": unread });
+                        let leg = ivms101::leg(document).map(|(from, to)| json!({ "from": from, "to": to }));
+                        let extra = json!({
+                            "fields": fields,
+                            "payload": payload,
+                            "leg": leg,
+                            "purpose": purpose(rules),
+                            "unread": unread,
+                        });
                         merge(&mut line, extra);
                         lines.push(line);
                     }

@@ -100,9 +100,10 @@ pub enum Cause {
 pub enum RuleName {
     /// The buyer's org sent a valid IVMS-101 document.
     Ivms101Present,
-    /// The document's originator is the buyer.
-    OriginatorMatches,
-    /// The originator's country of residence is allowed.
+    /// The document's beneficiary is the receiver (its customer identification is the receiver's
+    /// account).
+    ReceiverMatches,
+    /// The receiver's country of residence is allowed.
     AllowedCountries,
     /// The transfer's quantity is within the org's limit.
     MaxQuantity,
@@ -117,7 +118,7 @@ impl RuleName {
     pub fn word(self) -> &'static str {
         match self {
             Self::Ivms101Present => "ivms101_present",
-            Self::OriginatorMatches => "originator_matches",
+            Self::ReceiverMatches => "receiver_matches",
             Self::AllowedCountries => "allowed_countries",
             Self::MaxQuantity => "max_quantity",
             Self::DeniedCountries => "denied_countries",
@@ -170,7 +171,7 @@ mod tests {
     fn a_rule_reads_as_the_word_the_trace_writes() {
         for rule in [
             RuleName::Ivms101Present,
-            RuleName::OriginatorMatches,
+            RuleName::ReceiverMatches,
             RuleName::AllowedCountries,
             RuleName::MaxQuantity,
             RuleName::DeniedCountries,

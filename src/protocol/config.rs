@@ -163,7 +163,7 @@ impl Regulation {
     /// carry for the rules, and what the register calls needed.
     pub fn reads(&self) -> Vec<(&'static str, &'static str)> {
         // Every document is checked to be about the receiver, whatever the rules.
-        let mut reads = vec![("originator_matches", "customerIdentification")];
+        let mut reads = vec![("receiver_matches", "customerIdentification")];
         if self.allowed_countries.is_some() {
             reads.push(("allowed_countries", "countryOfResidence"));
         }

@@ -1,13 +1,15 @@
 //! IVMS-101 (IVMS101.2023) documents for the travel-rule data of a transfer.
 //!
-//! The scenario file's short `ivms101: { name, country, date_of_birth,
-//! place_of_birth }` maps onto a document that VASP tooling accepts: the buyer is the
-//! originator natural person (legal name split into primary = last word and secondary =
-//! the rest, `LEGL`), with `countryOfResidence`, `customerIdentification` = the user's
-//! resource id (constraint C1) and `dateAndPlaceOfBirth` only when both are known; the
-//! beneficiary is the selling account, a legal person named after its managing org with
-//! the account as its `customerIdentification` (C4); each VASP is a legal person named after
-//! its org with a well-formed (synthetic) LEI as its national identification (C4, C9, C11).
+//! A document covers one leg: tokens from an account to the user they are for. The scenario
+//! file's short `ivms101: { name, country, date_of_birth, place_of_birth }` maps onto a document
+//! that VASP tooling accepts, with IVMS-101's roles: the user who receives the tokens is the
+//! beneficiary natural person (legal name split into primary = last word and secondary = the
+//! rest, `LEGL`), with `countryOfResidence`, `customerIdentification` = the user's resource id
+//! and `dateAndPlaceOfBirth` only when both are known; the originator, the account holder who
+//! allows the transfer from that account, is the account the tokens leave, a legal person named
+//! after its managing org with the account as its `customerIdentification` (C4); each VASP is a
+//! legal person named after its org with a well-formed (synthetic) LEI as its national
+//! identification (C4, C9, C11).
 //! The document is built from typed structs of the standard's data model and checked in the
 //! tests by an independent validator (the `ivms101` npm package, `tests/ivms101/`).
 //! Regulation checks read this document, never the scenario struct.
@@ -28,20 +30,24 @@ pub struct PersonData {
     pub place_of_birth: Option<String>,
 }
 
-/// The parties of the transfer the document is produced for.
+/// The parties of the leg a document covers: tokens from the sender's account (the originator,
+/// IVMS-101's account holder who allows the transfer from that account) to the receiver (the
+/// beneficiary, the person the transfer is for).
 pub struct Parties<'a> {
-    /// The buyer's resource id (originator).
-    pub originator_id: &'a str,
-    /// The org that manages the originator.
-    pub originator_org: &'a str,
+    /// The receiver's resource id (the beneficiary: a transfer's buyer, an issue's or a plan
+    /// instruction's `to`).
+    pub receiver_id: &'a str,
+    /// The org that manages the receiver.
+    pub receiver_org: &'a str,
     /// That org's legal entity identifier (`lei` of its id).
-    pub originator_lei: &'a str,
-    /// The selling account's resource id (beneficiary).
-    pub beneficiary_account: &'a str,
-    /// The org that manages the beneficiary account.
-    pub beneficiary_org: &'a str,
+    pub receiver_lei: &'a str,
+    /// The account the tokens leave (the originator: the seller's account, or the asset itself
+    /// for a mint).
+    pub sender_account: &'a str,
+    /// The org that manages that account.
+    pub sender_org: &'a str,
     /// That org's legal entity identifier (`lei` of its id).
-    pub beneficiary_lei: &'a str,
+    pub sender_lei: &'a str,
 }
 
 /// An IVMS101.2023 document: the parts of the standard's data model finsim fills.
@@ -247,14 +253,14 @@ fn vasp(org: &str, lei: &str) -> Person {
     Person::LegalPerson(LegalPerson { national_identification: Some(national), ..legal_person(org) })
 }
 
-/// The originator part of a document: the natural person and its account.
-fn originator(person: &PersonData, originator_id: &str) -> Originator {
-    originator_with(person, originator_id, &|_| true)
+/// The receiver's part of a document: the natural person, the beneficiary, and its account.
+fn receiver(person: &PersonData, receiver_id: &str) -> Beneficiary {
+    receiver_with(person, receiver_id, &|_| true)
 }
 
-/// The originator with only the fields `keep` says (`name` and `customerIdentification`, which a
+/// The receiver with only the fields `keep` says (`name` and `customerIdentification`, which a
 /// valid document needs, always).
-fn originator_with(person: &PersonData, originator_id: &str, keep: &dyn Fn(&str) -> bool) -> Originator {
+fn receiver_with(person: &PersonData, receiver_id: &str, keep: &dyn Fn(&str) -> bool) -> Beneficiary {
     let (primary, secondary) = match person.name.trim().rsplit_once(' ') {
         Some((rest, last)) => (last.to_owned(), Some(rest.trim().to_owned())),
         None => (person.name.trim().to_owned(), None),
@@ -274,33 +280,34 @@ fn originator_with(person: &PersonData, originator_id: &str, keep: &dyn Fn(&str)
             }],
         },
         country_of_residence: keep("countryOfResidence").then(|| person.country.clone()),
-        customer_identification: Some(originator_id.to_owned()),
+        customer_identification: Some(receiver_id.to_owned()),
         date_and_place_of_birth: birth,
     };
-    Originator {
-        originator_person: vec![Person::NaturalPerson(natural)],
-        account_number: if keep("accountNumber") { vec![originator_id.to_owned()] } else { Vec::new() },
+    Beneficiary {
+        beneficiary_person: vec![Person::NaturalPerson(natural)],
+        account_number: if keep("accountNumber") { vec![receiver_id.to_owned()] } else { Vec::new() },
     }
 }
 
-/// The beneficiary part of a document: the selling account's org as a legal person, and the account.
-fn beneficiary(account: &str, org: &str) -> Beneficiary {
+/// The sender's part of a document: the account tokens leave, the originator, as a legal person
+/// named after its managing org, with the account as its `customerIdentification` (C4).
+fn sender(account: &str, org: &str) -> Originator {
     let person = LegalPerson { customer_identification: Some(account.to_owned()), ..legal_person(org) };
-    Beneficiary { beneficiary_person: vec![Person::LegalPerson(person)], account_number: vec![account.to_owned()] }
+    Originator { originator_person: vec![Person::LegalPerson(person)], account_number: vec![account.to_owned()] }
 }
 
-/// The IVMS101.2023 document of a transfer's originator.
+/// The IVMS101.2023 document of one leg: tokens from the sender's account to the receiver.
 fn typed(person: &PersonData, parties: &Parties<'_>) -> Ivms101 {
     Ivms101 {
-        originator: originator(person, parties.originator_id),
-        beneficiary: beneficiary(parties.beneficiary_account, parties.beneficiary_org),
-        originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.originator_org, parties.originator_lei) },
-        beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.beneficiary_org, parties.beneficiary_lei) },
+        originator: sender(parties.sender_account, parties.sender_org),
+        beneficiary: receiver(person, parties.receiver_id),
+        originating_vasp: OriginatingVasp { originating_vasp: vasp(parties.sender_org, parties.sender_lei) },
+        beneficiary_vasp: BeneficiaryVasp { beneficiary_vasp: vasp(parties.receiver_org, parties.receiver_lei) },
         payload_metadata: PayloadMetadata { payload_version: "101.2023".to_owned() },
     }
 }
 
-/// The IVMS101.2023 document of a transfer's originator, as canonical JSON text (keys sorted).
+/// The IVMS101.2023 document of a leg's receiver, as canonical JSON text (keys sorted).
 pub fn document(person: &PersonData, parties: &Parties<'_>) -> String {
     text(&typed(person, parties))
 }
@@ -310,64 +317,59 @@ fn text(doc: &Ivms101) -> String {
     serde_json::to_string(doc).expect("a document always encodes")
 }
 
-/// What every document about one originator shares, written once: the canonical text of its
-/// originating VASP and of its originator, and the fields they disclose. A holder keeps one per
-/// user and writes each document from it and the beneficiary's parts (`document`), the same
-/// text as `document` of the whole (a test holds them equal).
+/// What every document about one receiver shares, written once: the canonical text of its
+/// beneficiary and of its VASP, and the fields they disclose. A holder keeps one per user and
+/// writes each document from it and the sender's parts (`document`), the same text as `document`
+/// of the whole (a test holds them equal).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OriginatorPart {
-    originating_vasp: String,
-    originator: String,
+pub struct ReceiverPart {
+    beneficiary: String,
+    beneficiary_vasp: String,
     fields: Vec<&'static str>,
 }
 
-impl OriginatorPart {
-    /// The part of `person`, the user `originator_id` of the org `originator_org` (whose LEI is
-    /// `originator_lei`).
-    pub fn new(person: &PersonData, originator_id: &str, originator_org: &str, originator_lei: &str) -> Self {
-        Self::with_fields(person, originator_id, originator_org, originator_lei, &|_| true)
+impl ReceiverPart {
+    /// The part of `person`, the user `receiver_id` of the org `receiver_org` (whose LEI is
+    /// `receiver_lei`).
+    pub fn new(person: &PersonData, receiver_id: &str, receiver_org: &str, receiver_lei: &str) -> Self {
+        Self::with_fields(person, receiver_id, receiver_org, receiver_lei, &|_| true)
     }
 
     /// The part with only the IVMS-101 fields `keep` says, besides the `name` and the
     /// `customerIdentification` every valid document carries (data minimisation).
     pub fn with_fields(
         person: &PersonData,
-        originator_id: &str,
-        originator_org: &str,
-        originator_lei: &str,
+        receiver_id: &str,
+        receiver_org: &str,
+        receiver_lei: &str,
         keep: &dyn Fn(&str) -> bool,
     ) -> Self {
-        let originator = originator_with(person, originator_id, keep);
-        let vasp = OriginatingVasp { originating_vasp: vasp(originator_org, originator_lei) };
+        let beneficiary = receiver_with(person, receiver_id, keep);
+        let vasp = BeneficiaryVasp { beneficiary_vasp: vasp(receiver_org, receiver_lei) };
         Self {
-            originating_vasp: serde_json::to_string(&vasp).expect("a VASP always encodes"),
-            fields: fields_of(&originator),
-            originator: serde_json::to_string(&originator).expect("an originator always encodes"),
+            beneficiary_vasp: serde_json::to_string(&vasp).expect("a VASP always encodes"),
+            fields: fields_of(&beneficiary),
+            beneficiary: serde_json::to_string(&beneficiary).expect("a beneficiary always encodes"),
         }
     }
 
-    /// The document of a transfer to the account `beneficiary_account` of the org
-    /// `beneficiary_org` (whose LEI is `beneficiary_lei`), as canonical text, with the fields it
-    /// discloses. Serializing a struct writes `{`, then each field as `"name":value` with commas
-    /// between, then `}`: so the parts written apart are put together here.
-    pub fn document(
-        &self,
-        beneficiary_account: &str,
-        beneficiary_org: &str,
-        beneficiary_lei: &str,
-    ) -> (String, Vec<&'static str>) {
-        let beneficiary = beneficiary(beneficiary_account, beneficiary_org);
-        let beneficiary = serde_json::to_string(&beneficiary).expect("a beneficiary always encodes");
-        let vasp = BeneficiaryVasp { beneficiary_vasp: vasp(beneficiary_org, beneficiary_lei) };
+    /// The document of the leg from the account `sender_account` of the org `sender_org` (whose
+    /// LEI is `sender_lei`) to this receiver, as canonical text, with the fields it discloses.
+    /// Serializing a struct writes `{`, then each field as `"name":value` with commas between,
+    /// then `}`: so the parts written apart are put together here.
+    pub fn document(&self, sender_account: &str, sender_org: &str, sender_lei: &str) -> (String, Vec<&'static str>) {
+        let originator = sender(sender_account, sender_org);
+        let originator = serde_json::to_string(&originator).expect("an originator always encodes");
+        let vasp = OriginatingVasp { originating_vasp: vasp(sender_org, sender_lei) };
         let vasp = serde_json::to_string(&vasp).expect("a VASP always encodes");
         let mut text = String::with_capacity(
-            beneficiary.len() + vasp.len() + self.originating_vasp.len() + self.originator.len() + 160,
+            originator.len() + vasp.len() + self.beneficiary_vasp.len() + self.beneficiary.len() + 160,
         );
         for (name, value) in [
-            ("{\"beneficiary\":", beneficiary.as_str()),
-            (",\"beneficiaryVASP\":", &vasp),
-            (",\"originatingVASP\":", &self.originating_vasp),
-            (",\"originator\":", &self.originator),
+            ("{\"beneficiary\":", self.beneficiary.as_str()),
+            (",\"beneficiaryVASP\":", &self.beneficiary_vasp),
+            (",\"originatingVASP\":", &vasp),
+            (",\"originator\":", &originator),
             (",\"payloadMetadata\":", "{\"payloadVersion\":\"101.2023\"}}"),
         ] {
             text.push_str(name);
@@ -377,19 +379,19 @@ impl OriginatorPart {
     }
 }
 
-/// The fields of a document that carry personal data about its originator, as IVMS-101 names
-/// them (`name`, `countryOfResidence`, `customerIdentification`, `dateAndPlaceOfBirth`, and the
-/// originator's `accountNumber`): what left its holder when the document was given. Empty for
-/// what is not a document.
+/// The fields of a document that carry personal data about its receiver (the beneficiary), as
+/// IVMS-101 names them (`name`, `countryOfResidence`, `customerIdentification`,
+/// `dateAndPlaceOfBirth`, and the beneficiary's `accountNumber`): what left its holder when the
+/// document was given. Empty for what is not a document.
 pub fn disclosed_fields(document: &str) -> Vec<&'static str> {
     let Ok(doc) = serde_json::from_str::<Ivms101>(document) else { return Vec::new() };
-    fields_of(&doc.originator)
+    fields_of(&doc.beneficiary)
 }
 
-/// The fields of a document that carry personal data about its originator.
-fn fields_of(originator: &Originator) -> Vec<&'static str> {
+/// The fields of a document that carry personal data about its receiver.
+fn fields_of(beneficiary: &Beneficiary) -> Vec<&'static str> {
     let mut fields = Vec::new();
-    for person in &originator.originator_person {
+    for person in &beneficiary.beneficiary_person {
         if let Person::NaturalPerson(p) = person {
             fields.push("name");
             fields.extend(p.country_of_residence.as_ref().map(|_| "countryOfResidence"));
@@ -397,33 +399,49 @@ fn fields_of(originator: &Originator) -> Vec<&'static str> {
             fields.extend(p.date_and_place_of_birth.as_ref().map(|_| "dateAndPlaceOfBirth"));
         }
     }
-    if !originator.account_number.is_empty() {
+    if !beneficiary.account_number.is_empty() {
         fields.push("accountNumber");
     }
     fields.dedup();
     fields
 }
 
+/// The leg a document covers: the account the tokens leave (the originator's account) and the
+/// account they go to (the beneficiary's customer identification); `None` for what is not a
+/// document.
+pub fn leg(document: &str) -> Option<(String, String)> {
+    let doc: Ivms101 = serde_json::from_str(document).ok()?;
+    let from = doc.originator.account_number.first()?.clone();
+    let to = match doc.beneficiary.beneficiary_person.first()? {
+        Person::NaturalPerson(p) => p.customer_identification.clone()?,
+        Person::LegalPerson(p) => p.customer_identification.clone()?,
+    };
+    Some((from, to))
+}
+
 /// What a regulation check reads from a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OriginatorFacts {
-    /// `countryOfResidence` of the first originator natural person.
+pub struct ReceiverFacts {
+    /// `countryOfResidence` of the first beneficiary natural person.
     pub country: Option<String>,
     /// `customerIdentification` of that person.
     pub customer_identification: Option<String>,
-    /// The fields the document carries about its originator (`disclosed_fields`).
+    /// The fields the document carries about its receiver (`disclosed_fields`).
     pub fields: Vec<&'static str>,
 }
 
-/// Reads the originator's facts from an IVMS101.2023 document; `None` if it is not one.
-pub fn originator_facts(document: &str) -> Option<OriginatorFacts> {
+/// Reads the receiver's facts (the beneficiary natural person's) from an IVMS101.2023 document;
+/// `None` if it is not one.
+pub fn receiver_facts(document: &str) -> Option<ReceiverFacts> {
     let doc: Ivms101 = serde_json::from_str(document).ok()?;
     if doc.payload_metadata.payload_version != "101.2023" {
         return None;
     }
-    let fields = fields_of(&doc.originator);
-    let Some(Person::NaturalPerson(person)) = doc.originator.originator_person.into_iter().next() else { return None };
-    Some(OriginatorFacts {
+    let fields = fields_of(&doc.beneficiary);
+    let Some(Person::NaturalPerson(person)) = doc.beneficiary.beneficiary_person.into_iter().next() else {
+        return None;
+    };
+    Some(ReceiverFacts {
         country: person.country_of_residence,
         customer_identification: person.customer_identification,
         fields,
@@ -470,12 +488,15 @@ mod tests {
             place_of_birth: None,
         };
         let doc: Value = serde_json::from_str(&document(&person, &parties())).unwrap();
-        let beneficiary = &doc["beneficiary"]["beneficiaryPerson"][0]["legalPerson"];
-        assert_eq!(beneficiary["customerIdentification"], "org_2:100:treasury", "the 2023 name, not customerNumber");
-        assert!(beneficiary.get("customerNumber").is_none());
+        // The originator is the account the tokens leave; the beneficiary the user they go to.
+        let originator = &doc["originator"]["originatorPerson"][0]["legalPerson"];
+        assert_eq!(originator["customerIdentification"], "org_2:100:treasury", "the 2023 name, not customerNumber");
+        assert!(originator.get("customerNumber").is_none());
+        assert_eq!(doc["originator"]["accountNumber"][0], "org_2:100:treasury");
+        assert_eq!(doc["beneficiary"]["accountNumber"][0], "org_1:100:user_1");
         for (vasp, org) in [
-            (&doc["originatingVASP"]["originatingVASP"], "org_1"),
-            (&doc["beneficiaryVASP"]["beneficiaryVASP"], "org_2"),
+            (&doc["originatingVASP"]["originatingVASP"], "org_2"),
+            (&doc["beneficiaryVASP"]["beneficiaryVASP"], "org_1"),
         ] {
             let legal = &vasp["legalPerson"];
             assert_eq!(legal["name"]["nameIdentifier"][0]["legalPersonNameIdentifierType"], "LEGL");
@@ -510,8 +531,8 @@ mod tests {
     }
 
     /// What a holder (org_1) keeps of `person`, its user `user_1`.
-    fn part(person: &PersonData) -> OriginatorPart {
-        OriginatorPart::new(person, "org_1:100:user_1", "org_1", &lei("org_1"))
+    fn part(person: &PersonData) -> ReceiverPart {
+        ReceiverPart::new(person, "org_1:100:user_1", "org_1", &lei("org_1"))
     }
 
     #[test]
@@ -541,12 +562,12 @@ mod tests {
         // Each org's LEI, as the directory holds it.
         static LEIS: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| [lei("org_1"), lei("org_2")]);
         Parties {
-            originator_id: "org_1:100:user_1",
-            originator_org: "org_1",
-            originator_lei: &LEIS[0],
-            beneficiary_account: "org_2:100:treasury",
-            beneficiary_org: "org_2",
-            beneficiary_lei: &LEIS[1],
+            receiver_id: "org_1:100:user_1",
+            receiver_org: "org_1",
+            receiver_lei: &LEIS[0],
+            sender_account: "org_2:100:treasury",
+            sender_org: "org_2",
+            sender_lei: &LEIS[1],
         }
     }
 
@@ -559,13 +580,13 @@ mod tests {
             place_of_birth: None,
         };
         let doc: Value = serde_json::from_str(&document(&person, &parties())).unwrap();
-        let natural = &doc["originator"]["originatorPerson"][0]["naturalPerson"];
+        let natural = &doc["beneficiary"]["beneficiaryPerson"][0]["naturalPerson"];
         assert_eq!(natural["name"]["nameIdentifier"][0]["primaryIdentifier"], "Example");
         assert_eq!(natural["name"]["nameIdentifier"][0]["secondaryIdentifier"], "Alice");
         assert_eq!(natural["name"]["nameIdentifier"][0]["naturalPersonNameIdentifierType"], "LEGL");
         assert!(natural.get("dateAndPlaceOfBirth").is_none(), "needs both date and place");
         assert_eq!(doc["payloadMetadata"]["payloadVersion"], "101.2023");
-        let facts = originator_facts(&doc.to_string()).unwrap();
+        let facts = receiver_facts(&doc.to_string()).unwrap();
         assert_eq!(facts.country.as_deref(), Some("GB"));
         assert_eq!(facts.customer_identification.as_deref(), Some("org_1:100:user_1"));
     }
@@ -599,9 +620,9 @@ mod tests {
             place_of_birth: Some("Berlin".into()),
         };
         let doc: Value = serde_json::from_str(&document(&person, &parties())).unwrap();
-        let natural = &doc["originator"]["originatorPerson"][0]["naturalPerson"];
+        let natural = &doc["beneficiary"]["beneficiaryPerson"][0]["naturalPerson"];
         assert_eq!(natural["dateAndPlaceOfBirth"]["placeOfBirth"], "Berlin");
         assert_eq!(natural["name"]["nameIdentifier"][0]["primaryIdentifier"], "Bob");
-        assert!(originator_facts("{\"not\": 1}").is_none());
+        assert!(receiver_facts("{\"not\": 1}").is_none());
     }
 }

@@ -118,7 +118,7 @@ fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each
     let lines = register(&finsim::evidence::files(b"", &outcome, &material));
     let document = lines.iter().find(|l| l["category"] == "ivms101").unwrap();
     assert_eq!(document["purpose"]["operation"], "transfer");
-    assert_eq!(document["purpose"]["rules"], serde_json::json!(["originator_matches", "allowed_countries"]));
+    assert_eq!(document["purpose"]["rules"], serde_json::json!(["receiver_matches", "allowed_countries"]));
     assert_eq!(document["unread"], serde_json::json!(["name", "dateAndPlaceOfBirth", "accountNumber"]));
     // The buyer's account reaches org_3 and org_4 in the cluster's blocks and the balance query:
     // identifiers, for the transfer and the balance step.

@@ -69,12 +69,12 @@ fn every_ivms101_payload_sent_passes_an_independent_ivms101_2023_validator() {
     };
     let leis = [finsim::protocol::ivms101::lei("org_1"), finsim::protocol::ivms101::lei("org_2")];
     let parties = finsim::protocol::ivms101::Parties {
-        originator_id: "org_1:100:bob",
-        originator_org: "org_1",
-        originator_lei: &leis[0],
-        beneficiary_account: "org_2:100:treasury",
-        beneficiary_org: "org_2",
-        beneficiary_lei: &leis[1],
+        receiver_id: "org_1:100:bob",
+        receiver_org: "org_1",
+        receiver_lei: &leis[0],
+        sender_account: "org_2:100:treasury",
+        sender_org: "org_2",
+        sender_lei: &leis[1],
     };
     let mut all = documents;
     all.push(finsim::protocol::ivms101::document(&person, &parties));
@@ -89,10 +89,10 @@ fn the_validator_refuses_what_the_2023_standard_refuses() {
     // 2020 spelling `customerNumber` that the 2023 standard no longer knows.
     let good = payloads_sent().into_iter().next().expect("a payload");
     let mut without_id: serde_json::Value = serde_json::from_str(&good).unwrap();
-    let beneficiary = &mut without_id["beneficiary"]["beneficiaryPerson"][0]["legalPerson"];
-    let account = beneficiary.as_object_mut().unwrap().remove("customerIdentification").unwrap();
+    let originator = &mut without_id["originator"]["originatorPerson"][0]["legalPerson"];
+    let account = originator.as_object_mut().unwrap().remove("customerIdentification").unwrap();
     let mut old_name = without_id.clone();
-    old_name["beneficiary"]["beneficiaryPerson"][0]["legalPerson"]["customerNumber"] = account;
+    old_name["originator"]["originatorPerson"][0]["legalPerson"]["customerNumber"] = account;
     let Some((code, printed)) = validate(&[without_id.to_string(), old_name.to_string()]) else { return };
     assert_eq!(code, 1, "{printed}");
     assert!(printed.contains("C4") && printed.contains("0 valid, 2 invalid"), "{printed}");

@@ -24,7 +24,7 @@ use crate::crypto::Hash32;
 use crate::protocol::config::Regulation;
 use crate::protocol::envelope::{Envelope, Message, Rejection};
 use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
-use crate::protocol::ivms101::{OriginatorPart, PersonData};
+use crate::protocol::ivms101::{PersonData, ReceiverPart};
 use crate::protocol::keys;
 use crate::protocol::message::Body;
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
@@ -56,7 +56,7 @@ pub struct OrgConfig {
     dir: Arc<Directory>,
     setup: OrgSetup,
     /// What every IVMS-101 document about each of its users with data shares, written once.
-    originators: BTreeMap<ResourceId, OriginatorPart>,
+    receivers: BTreeMap<ResourceId, ReceiverPart>,
 }
 
 /// What an org's handlers change: its replica, its requests and their exchanges. Everything
@@ -141,15 +141,15 @@ impl Organization {
             plans: plan::Plans::default(),
             issues_known: BTreeMap::new(),
         };
-        let originators = setup
+        let receivers = setup
             .users
             .iter()
             .filter_map(|(user, person)| {
-                let part = OriginatorPart::new(person.as_ref()?, &user.to_string(), id.as_str(), &dir.lei(&id));
+                let part = ReceiverPart::new(person.as_ref()?, &user.to_string(), id.as_str(), &dir.lei(&id));
                 Some((user.clone(), part))
             })
             .collect();
-        Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup, originators }), state }
+        Self { cfg: Arc::new(OrgConfig { id, me, cluster, dir, setup, receivers }), state }
     }
 
     /// Its state (what its handlers change).

@@ -14,7 +14,7 @@ use crate::crypto::Hash32;
 use crate::protocol::config::Disclosure;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{Address, ClusterId, OrgId, ResourceId, TextPieces};
-use crate::protocol::ivms101::OriginatorPart;
+use crate::protocol::ivms101::ReceiverPart;
 use crate::protocol::message::{
     Account, Advertisement, BalanceAnswer, BalanceQuery, Body, GetRequest, GetResponse, Host, Kind, ProofAnswer,
     SettledAt, VerifyAnswer, VerifyProofRequest, VerifyRequest, APPLICATION_IVMS101, APPLICATION_JSON,
@@ -177,7 +177,7 @@ impl Organization {
     /// minimal` it carries only the fields the asker's published rules read, with the name and
     /// the customer identification a valid document needs.
     pub(super) fn document_for(&self, user: &ResourceId, counterparty: &ResourceId, asker: &OrgId) -> UserData {
-        let Some(part) = self.cfg.originators.get(user) else { return (Status::NotFound, None) };
+        let Some(part) = self.cfg.receivers.get(user) else { return (Status::NotFound, None) };
         let org = &counterparty.org;
         let (account, lei) = (counterparty.text(), self.cfg.dir.lei(org));
         if self.cfg.dir.protocol.disclosure == Disclosure::Minimal {
@@ -185,7 +185,7 @@ impl Organization {
             let person = self.cfg.setup.users.get(user).and_then(Option::as_ref);
             if let Some(person) = person {
                 let (me, my_lei) = (self.cfg.id.as_str(), self.cfg.dir.lei(&self.cfg.id));
-                let part = OriginatorPart::with_fields(person, &user.to_string(), me, &my_lei, &|f| read.contains(&f));
+                let part = ReceiverPart::with_fields(person, &user.to_string(), me, &my_lei, &|f| read.contains(&f));
                 return (Status::Ok, Some(part.document(&account, org.as_str(), &lei)));
             }
         }

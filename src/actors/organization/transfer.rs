@@ -751,7 +751,7 @@ impl Organization {
         out: &mut Outbox,
     ) -> Result<(), RuleCheck> {
         let Some(rules) = &self.cfg.setup.regulation else { return Ok(()) };
-        let facts = document.and_then(ivms101::originator_facts);
+        let facts = document.and_then(ivms101::receiver_facts);
         let mut failures = Vec::new();
         let present = facts.is_some();
         let mut record = |rule, field: &str, value: String, limit, passed| {
@@ -759,12 +759,12 @@ impl Organization {
             self.record_rule(request_id, check, passed, &mut failures, out)
         };
         let value = if present { "present" } else { "missing" };
-        record(RuleName::Ivms101Present, "originator.originatorPerson", value.into(), Limit::Document, present);
+        record(RuleName::Ivms101Present, "beneficiary.beneficiaryPerson", value.into(), Limit::Document, present);
         if let Some(facts) = &facts {
             let customer = facts.customer_identification.clone().unwrap_or_default();
             let buyer = subject.to_owned();
             let matches = customer == buyer;
-            record(RuleName::OriginatorMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
+            record(RuleName::ReceiverMatches, "customerIdentification", customer, Limit::Equals(buyer), matches);
             if let Some(allowed) = &rules.allowed_countries {
                 let country = facts.country.clone().unwrap_or_default();
                 let passed = allowed.contains(&country);
@@ -788,7 +788,7 @@ impl Organization {
                 let passed = !applies || required.iter().all(|f| facts.fields.contains(&f.as_str()));
                 // Under the threshold the rule reads the quantity alone; from it, the fields.
                 let (field, value) = match applies {
-                    true => ("originator.fields", facts.fields.join(",")),
+                    true => ("beneficiary.fields", facts.fields.join(",")),
                     false => ("quantity", quantity.to_string()),
                 };
                 let limit = Limit::Carries { threshold: travel.threshold, fields: required };

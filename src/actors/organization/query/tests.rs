@@ -322,12 +322,13 @@ fn user_data_asked(holder: &mut Organization, asker: &str, request_id: u64) -> (
     let out = holder.handle(0, from_org(asker, "org_1", request_id, Body::Get(get)));
     let [send] = &out.sends[..] else { panic!("{:?}", answers(&out)) };
     let Body::GetResponse(response) = &send.outgoing.message().unwrap().body else { panic!() };
-    let beneficiary = response.payload.as_ref().map(|document| {
+    // The seller's account, the document's originator (the account the tokens leave).
+    let seller = response.payload.as_ref().map(|document| {
         let value: serde_json::Value = serde_json::from_str(document).unwrap();
-        let account = &value["beneficiary"]["accountNumber"][0];
+        let account = &value["originator"]["accountNumber"][0];
         account.as_str().unwrap_or_default().to_owned()
     });
-    (response.status, beneficiary)
+    (response.status, seller)
 }
 
 #[test]
