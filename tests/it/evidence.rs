@@ -545,6 +545,19 @@ fn tamperings() -> Vec<Tampering> {
             name: "personal-line-deleted",
             scenario: SAMPLE,
             alter: |files| {
+                let lines: Vec<_> =
+                    lines_of(files, "personal_data.jsonl").into_iter().filter(|l| l["category"] != "ivms101").collect();
+                set_lines(files, "personal_data.jsonl", &lines);
+                "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl \
+                 delivers, and no line names it"
+                    .to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "personal-data-emptied",
+            scenario: SAMPLE,
+            alter: |files| {
                 set_lines(files, "personal_data.jsonl", &[]);
                 "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl \
                  delivers, and no line names it"
@@ -672,6 +685,15 @@ fn tamperings() -> Vec<Tampering> {
             alter: |files| {
                 files.insert("ivms/7.json".into(), files["ivms/1.json"].clone());
                 "ivms/7.json: in the pack, but not listed in the manifest".to_owned()
+            },
+            rehash: false,
+        },
+        Tampering {
+            name: "unlisted-readme",
+            scenario: SAMPLE,
+            alter: |files| {
+                files.insert("README".into(), b"nothing to see\n".to_vec());
+                "README: in the pack, but not listed in the manifest".to_owned()
             },
             rehash: false,
         },
