@@ -234,8 +234,8 @@ impl Bindings {
         }
     }
 
-    /// Every binding, once the messages were read: `read` gives a file of the pack, `trace` its
-    /// trace's text.
+    /// Every binding, once the messages were read: `read` gives a file of the pack, `key_of` an
+    /// actor's public key (hex) as `keys.json` gives it.
     pub(super) fn check(
         &self,
         read: &dyn Fn(&str) -> Option<Vec<u8>>,

@@ -1,6 +1,6 @@
 //! The register of personal data (`personal_data.jsonl`): every copy that reached an org and
 //! carried a user's personal data, in arrival order. Three categories: `ivms101` (the user's
-//! IVMS-101 document, from the user's org), `identifier` (a message naming the user's account or
+//! IVMS-101 document, from another org: the user's, or one that should not have sent it), `identifier` (a message naming the user's account or
 //! finid, delivered to an org that is not the user's: blocks, broadcasts, notifications) and
 //! `denied` (a request for the user's data that the user's org refused). Each line names the
 //! signed message it is bound to (`seq`), its purpose (the transfer, issue, redeem or plan, and
@@ -115,7 +115,8 @@ pub fn register(material: &Material, seqs: &Seqs) -> (Vec<serde_json::Value>, Ve
         let mut covered = BTreeSet::new();
         if let Body::GetResponse(response) = &message.body {
             let user = &response.resource;
-            let from_org = matches!(&arrival.from, ActorId::Org(o) if *o == user.org && *o != arrival.to);
+            // From any org but the receiver itself: the user's, or one that should not have it.
+            let from_org = matches!(&arrival.from, ActorId::Org(o) if *o != arrival.to);
             if from_org && user.is_user() && &*response.content_type == APPLICATION_IVMS101 {
                 covered.insert(user.clone());
                 match (&response.payload, response.status) {
