@@ -180,3 +180,37 @@ impl Regulation {
         reads
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_field_a_rule_reads_is_named_once_per_rule_in_rule_order() {
+        let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<BTreeSet<_>>();
+        let regulation = Regulation {
+            allowed_countries: Some(words(&["GB"])),
+            denied_countries: Some(words(&["FR"])),
+            max_quantity: Some(5),
+            travel_rule: Some(TravelRule {
+                threshold: 10,
+                required: [TravelField::Name, TravelField::DateOfBirth, TravelField::PlaceOfBirth].into(),
+            }),
+        };
+        assert_eq!(
+            regulation.reads(),
+            [
+                ("receiver_matches", "customerIdentification"),
+                ("allowed_countries", "countryOfResidence"),
+                ("denied_countries", "countryOfResidence"),
+                ("travel_rule", "name"),
+                ("travel_rule", "dateAndPlaceOfBirth"),
+            ],
+            "a date and a place of birth are one element; max_quantity reads no personal data"
+        );
+        let quantity_only = Regulation { max_quantity: Some(5), ..Regulation::default() };
+        assert_eq!(quantity_only.reads(), [("receiver_matches", "customerIdentification")]);
+        let words: Vec<&str> = TravelField::ALL.iter().map(|f| f.word()).collect();
+        assert_eq!(words, ["name", "country", "date_of_birth", "place_of_birth"]);
+    }
+}

@@ -612,6 +612,14 @@ mod tests {
     }
 
     #[test]
+    fn a_document_says_which_leg_it_covers_from_the_sending_account_to_the_user() {
+        let person = PersonData { name: "Bob".into(), country: "DE".into(), date_of_birth: None, place_of_birth: None };
+        let leg = leg(&document(&person, &parties()));
+        assert_eq!(leg, Some(("org_2:100:treasury".to_owned(), "org_1:100:user_1".to_owned())));
+        assert_eq!(super::leg("{\"not\": \"a document\"}"), None);
+    }
+
+    #[test]
     fn birth_data_appears_when_complete() {
         let person = PersonData {
             name: "Bob".into(),

@@ -120,6 +120,7 @@ fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each
     assert_eq!(document["purpose"]["operation"], "transfer");
     assert_eq!(document["purpose"]["rules"], serde_json::json!(["receiver_matches", "allowed_countries"]));
     assert_eq!(document["unread"], serde_json::json!(["name", "dateAndPlaceOfBirth", "accountNumber"]));
+    assert_eq!(document["leg"], serde_json::json!({ "from": "org_2:100:treasury", "to": "org_1:100:user_1" }));
     // The buyer's account reaches org_3 and org_4 in the cluster's blocks and the balance query:
     // identifiers, for the transfer and the balance step.
     let identifiers: Vec<(&str, &str, &str)> = lines
@@ -189,4 +190,24 @@ fn under_minimal_disclosure_an_org_asks_only_what_its_rules_read_and_one_without
         [("org_2".to_owned(), words(&["name", "countryOfResidence", "customerIdentification"]), words(&["name"]))],
         "the country its rule reads, and what a valid document needs"
     );
+}
+
+#[test]
+fn a_travel_rule_requiring_a_date_and_a_place_of_birth_asks_for_their_one_element_once() {
+    let text =
+        std::fs::read_to_string(root().join("scenarios/compliance/denied-countries-and-travel-rule.yaml")).unwrap();
+    let text = text.replace("required: [name, country, date_of_birth]", "required: [date_of_birth, place_of_birth]");
+    let scenario = finsim::scenario::parse("x.yaml", &text).unwrap();
+    let outcome = finsim::run(&scenario, scenario.seed);
+    let limits: std::collections::BTreeSet<String> = outcome
+        .trace
+        .iter()
+        .filter_map(|record| match &record.event {
+            Event::Note(Note::Compliance { check, .. }) if check.rule.word() == "travel_rule" => {
+                Some(check.limit.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(limits, ["each of [dateAndPlaceOfBirth] for a quantity of 500 or more".to_owned()].into());
 }
