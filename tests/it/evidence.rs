@@ -491,6 +491,19 @@ fn set_lines(files: &mut BTreeMap<String, Vec<u8>>, name: &str, lines: &[serde_j
     files.insert(name.into(), text.into_bytes());
 }
 
+/// Line `n` (from 1) of a JSON-lines file given another status and reason: the `seq` it names.
+fn status_changed(
+    files: &mut BTreeMap<String, Vec<u8>>,
+    name: &str,
+    n: usize,
+    (status, reason): (&str, &str),
+) -> serde_json::Value {
+    let mut lines = lines_of(files, name);
+    (lines[n - 1]["status"], lines[n - 1]["reason"]) = (status.into(), reason.into());
+    set_lines(files, name, &lines);
+    lines[n - 1]["seq"].clone()
+}
+
 /// The register's line (from 1) that names an IVMS-101 document of the pack.
 fn document_line(files: &BTreeMap<String, Vec<u8>>, payload: &str) -> (usize, serde_json::Value) {
     let lines = lines_of(files, "personal_data.jsonl");
@@ -508,6 +521,11 @@ struct Tampering {
     /// unlisted.
     rehash: bool,
 }
+
+/// What both verifiers say when the sample flow's document has no line of the register.
+const UNNAMED_DOCUMENT: &str =
+    "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl delivers, and no \
+     line names it";
 
 fn tamperings() -> Vec<Tampering> {
     const SAMPLE: &str = "scenarios/advertise-then-transfer.yaml";
@@ -548,9 +566,7 @@ fn tamperings() -> Vec<Tampering> {
                 let lines: Vec<_> =
                     lines_of(files, "personal_data.jsonl").into_iter().filter(|l| l["category"] != "ivms101").collect();
                 set_lines(files, "personal_data.jsonl", &lines);
-                "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl \
-                 delivers, and no line names it"
-                    .to_owned()
+                UNNAMED_DOCUMENT.to_owned()
             },
             rehash: true,
         },
@@ -559,9 +575,7 @@ fn tamperings() -> Vec<Tampering> {
             scenario: SAMPLE,
             alter: |files| {
                 set_lines(files, "personal_data.jsonl", &[]);
-                "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl \
-                 delivers, and no line names it"
-                    .to_owned()
+                UNNAMED_DOCUMENT.to_owned()
             },
             rehash: true,
         },
@@ -600,10 +614,7 @@ fn tamperings() -> Vec<Tampering> {
             name: "status-changed",
             scenario: SAMPLE,
             alter: |files| {
-                let mut lines = lines_of(files, "transfers.jsonl");
-                (lines[0]["status"], lines[0]["reason"]) = ("rejected".into(), "regulation".into());
-                set_lines(files, "transfers.jsonl", &lines);
-                let seq = lines[0]["seq"].clone();
+                let seq = status_changed(files, "transfers.jsonl", 1, ("rejected", "regulation"));
                 format!("transfers.jsonl:1: its status is not the one message {seq} signed (settled)")
             },
             rehash: true,
@@ -701,11 +712,8 @@ fn tamperings() -> Vec<Tampering> {
             name: "issue-status-changed",
             scenario: "scenarios/supply/issue-and-redeem.yaml",
             alter: |files| {
-                let mut lines = lines_of(files, "transfers.jsonl");
-                assert_eq!(lines[1]["kind"], "issue");
-                (lines[1]["status"], lines[1]["reason"]) = ("rejected".into(), "balance".into());
-                set_lines(files, "transfers.jsonl", &lines);
-                let seq = lines[1]["seq"].clone();
+                assert_eq!(lines_of(files, "transfers.jsonl")[1]["kind"], "issue");
+                let seq = status_changed(files, "transfers.jsonl", 2, ("rejected", "balance"));
                 format!("transfers.jsonl:2: its status is not the one message {seq} signed (regulation)")
             },
             rehash: true,
@@ -714,10 +722,7 @@ fn tamperings() -> Vec<Tampering> {
             name: "plan-status-changed",
             scenario: "scenarios/plans/dvp-completed.yaml",
             alter: |files| {
-                let mut lines = lines_of(files, "plans.jsonl");
-                (lines[0]["status"], lines[0]["reason"]) = ("reverted".into(), "balance".into());
-                set_lines(files, "plans.jsonl", &lines);
-                let seq = lines[0]["seq"].clone();
+                let seq = status_changed(files, "plans.jsonl", 1, ("reverted", "balance"));
                 format!("plans.jsonl:1: its status is not the one message {seq} signed (completed)")
             },
             rehash: true,
