@@ -56,7 +56,8 @@ pub(super) fn check_statement(read: &dyn Fn(&str) -> Option<Vec<u8>>, verdict: &
         && subject("scenario.yaml").is_some_and(|d| d.as_str().map(str::to_owned) == sha("scenario.yaml"))
         && predicate["seed"] == outcome["seed"]
         && predicate["digest"] == outcome["digest"]
-        && predicate["scenario"] == outcome["scenario"];
+        && predicate["scenario"] == outcome["scenario"]
+        && predicate["passed"] == outcome["passed"];
     if !holds {
         let what = "its subjects are not the pack's trace.jsonl and scenario.yaml, or its predicate not outcome.json's";
         verdict.push(problem(super::STATEMENT, None, what));
@@ -120,6 +121,8 @@ pub(super) struct Bindings {
     documents: BTreeMap<(String, String, u64), Vec<u64>>,
     /// The request ids of every transfer, redeem and issue an org sent.
     operations: BTreeSet<u64>,
+    /// Every block a ledger signed: (cluster, height, root, its transactions' hashes), in hex.
+    blocks: BTreeSet<(String, u64, String, Vec<String>)>,
 }
 
 /// The org of an account (`org_1:100:user_1` is `org_1`'s).
@@ -227,6 +230,12 @@ impl Bindings {
             Body::Transfer(_) | Body::Redeem(_) | Body::IssueGet(_) | Body::IssueNotice(_) if !from.contains(':') => {
                 self.operations.insert(message.request_id);
             }
+            Body::BlockCommitted(block) if verified => {
+                if let Some(cluster) = signer.strip_prefix("ledger:") {
+                    let txs = block.txs.hashes().iter().map(|h| h.to_hex()).collect();
+                    self.blocks.insert((cluster.to_owned(), block.height, block.root.to_hex(), txs));
+                }
+            }
             _ => {}
         }
         if self.wanted.contains(&seq) {
@@ -243,6 +252,7 @@ impl Bindings {
         verdict: &mut Verdict,
     ) {
         self.check_finals(read, verdict);
+        self.check_roots(read, verdict);
         self.check_disclosures(read, key_of, verdict);
         self.check_plans(verdict);
     }
@@ -312,6 +322,20 @@ impl Bindings {
             let what = format!("request {request_id} was sent as a transfer, issue or redeem, but has no line");
             verdict.push(problem("transfers.jsonl", None, what));
         }
+    }
+
+    /// Each block of `roots.jsonl` is one its cluster's ledger signed: a `block_committed` with
+    /// that height, root and transactions.
+    fn check_roots(&self, read: &dyn Fn(&str) -> Option<Vec<u8>>, verdict: &mut Verdict) {
+        each_line(&read("roots.jsonl").unwrap_or_default(), |i, b| {
+            let txs: Vec<String> = b["txs"].as_array().into_iter().flatten().map(text).collect();
+            let block = (text(&b["cluster"]), b["height"].as_u64().unwrap_or_default(), text(&b["root"]), txs);
+            if !self.blocks.contains(&block) {
+                let what = "no block_committed its cluster's ledger signed has this height, root and transactions";
+                verdict.push(problem("roots.jsonl", Some(i + 1), what));
+            }
+            !verdict.full("roots.jsonl")
+        });
     }
 
     fn check_disclosures(

@@ -700,6 +700,31 @@ fn tamperings() -> Vec<Tampering> {
             rehash: false,
         },
         Tampering {
+            name: "root-rewritten",
+            scenario: SAMPLE,
+            alter: |files| {
+                let mut lines = lines_of(files, "roots.jsonl");
+                lines[0]["txs"] = serde_json::json!([]);
+                set_lines(files, "roots.jsonl", &lines);
+                "roots.jsonl:1: no block_committed its cluster's ledger signed has this height, root and transactions"
+                    .to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
+            name: "verdict-changed",
+            scenario: "scenarios/regulation-rejection.yaml",
+            alter: |files| {
+                let mut outcome: serde_json::Value = serde_json::from_slice(&files["outcome.json"]).unwrap();
+                outcome["passed"] = false.into();
+                files.insert("outcome.json".into(), format!("{outcome}\n").into_bytes());
+                "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
+                 predicate not outcome.json's"
+                    .to_owned()
+            },
+            rehash: true,
+        },
+        Tampering {
             name: "unlisted-readme",
             scenario: SAMPLE,
             alter: |files| {
