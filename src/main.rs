@@ -146,6 +146,10 @@ The page needs nothing but itself (CSS and SVG inline, no script) and prints as 
         /// Where to write the page (default: the scenario's name with `.html`, in this directory).
         #[arg(short = 'o', long, value_name = "OUT.html")]
         output: Option<String>,
+        /// Also write every operation, check and disclosure as CSV (operations.csv, checks.csv,
+        /// disclosures.csv) into this new or empty directory.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<String>,
     },
     /// Validate a scenario file without running it.
     #[command(
@@ -328,7 +332,7 @@ fn main() -> ExitCode {
         }
         Command::Check { file, json } => cli::check::check(&out, &file, json),
         Command::VerifyEvidence { dir } => cli::evidence::verify(&out, &dir),
-        Command::Report { file, seed, output } => cli::report::report(&out, &file, seed, output),
+        Command::Report { file, seed, output, csv } => cli::report::report(&out, &file, seed, output, csv),
         Command::Diff { a, b } => cli::evidence::diff(&out, &a, &b),
         Command::Sweep { file, seeds, jobs, json } => cli::sweep::sweep(&out, &file, seeds, jobs, json),
         Command::Test { paths, seeds, jobs, json, junit, shard, corpus, fail_fast } => {

@@ -24,19 +24,20 @@ pub const MAX_PACK_ENTRIES: usize = 100_000;
 /// The deepest a pack's directories nest (a pack written by finsim has two levels).
 pub const MAX_PACK_DEPTH: usize = 8;
 
-/// Creates the pack's directory; refuses an existing non-empty one, or a path that is a file.
-pub fn prepare(dir: &str) -> Result<(), String> {
+/// Creates the directory of `what` (an evidence pack, CSV tables); refuses an existing non-empty
+/// one, or a path that is a file.
+pub fn prepare(dir: &str, what: &str) -> Result<(), String> {
     let path = Path::new(dir);
     if path.exists() {
         let mut entries = std::fs::read_dir(path)
             .map_err(|e| format!("{}: not a directory to write into: {}", shown(dir), input::io_words(&e)))?;
         if entries.next().is_some() {
-            return Err(format!("{}: the directory is not empty: name a new one for the evidence pack", shown(dir)));
+            return Err(format!("{}: the directory is not empty: name a new one for {what}", shown(dir)));
         }
         return Ok(());
     }
     std::fs::create_dir_all(path)
-        .map_err(|e| format!("{}: cannot create the evidence directory: {}", shown(dir), input::io_words(&e)))
+        .map_err(|e| format!("{}: cannot create the directory for {what}: {}", shown(dir), input::io_words(&e)))
 }
 
 /// Writes the pack's files under `dir`.

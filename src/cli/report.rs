@@ -5,7 +5,7 @@ use super::output::Output;
 
 use finsim::text::{clip, escape};
 
-pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>) -> u8 {
+pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>, csv: Option<String>) -> u8 {
     let scenario = match input::load(file) {
         Ok(scenario) => scenario,
         Err(error) => return super::invalid(&error),
@@ -19,6 +19,12 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
             return super::INVALID;
         }
     };
+    if let Some(dir) = &csv {
+        if let Err(error) = super::evidence::prepare(dir, "the CSV tables") {
+            eprintln!("error: {error}");
+            return super::INVALID;
+        }
+    }
     let seed = seed.unwrap_or(scenario.seed);
     let (outcome, material) = finsim::evidence::run(&scenario, seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, file);
@@ -26,12 +32,25 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
         eprintln!("error: {error}");
         return super::INVALID;
     }
+    let mut written = None;
+    if let Some(dir) = &csv {
+        let tables = finsim::report::csv::tables(&scenario, &outcome, &material);
+        if let Err(error) = super::evidence::write(dir, &tables) {
+            eprintln!("error: {error}");
+            return super::INVALID;
+        }
+        let names: Vec<&str> = tables.keys().map(String::as_str).collect();
+        written = Some(format!("CSV tables written to {}: {}", input::shown(dir), names.join(", ")));
+    }
     let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
     out.line(&format!(
         "{verdict}: {} (seed {seed}); report written to {}",
         escape(&clip(&scenario.name, 200)),
         input::shown(&target)
     ));
+    if let Some(written) = written {
+        out.line(&written);
+    }
     if outcome.passed {
         super::PASSED
     } else {

@@ -36,7 +36,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         Err(error) => return super::invalid(&error),
     };
     if let Some(dir) = &evidence {
-        if let Err(error) = super::evidence::prepare(dir) {
+        if let Err(error) = super::evidence::prepare(dir, "the evidence pack") {
             eprintln!("error: {error}");
             return super::INVALID;
         }

@@ -415,6 +415,11 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     files
 }
 
+/// Each transfer, issue and redeem of a run, as its pack's `transfers.jsonl` has it.
+pub fn operation_lines(material: &Material) -> Vec<serde_json::Value> {
+    operations(material, &Seqs::of(material))
+}
+
 /// The register of personal data of a run (the lines of its pack's `personal_data.jsonl`).
 pub fn register_lines(material: &Material) -> Vec<serde_json::Value> {
     register::register(material, &Seqs::of(material)).0

@@ -3,6 +3,7 @@
 //! Pure functions from an `Outcome` to text; the CLI decides where it goes. The trace
 //! carries data; `sentences` words it.
 
+pub mod csv;
 pub mod html;
 
 use crate::actors::note::Note;

@@ -199,3 +199,64 @@ fn a_real_headless_browser_prints_the_report() {
     assert!(bytes.starts_with(b"%PDF") && bytes.len() > 10_000, "printed: {} bytes", bytes.len());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Reads CSV tables with Python's own `csv` module (not the crate that wrote them): each file's
+/// rows as dictionaries.
+fn read_csv(dir: &std::path::Path) -> serde_json::Value {
+    let script = "import csv, json, sys, pathlib\n\
+                  d = pathlib.Path(sys.argv[1])\n\
+                  print(json.dumps({p.name: list(csv.DictReader(p.open(newline=''))) for p in sorted(d.glob('*.csv'))}))";
+    let output = Command::new("python3").args(["-c", script]).arg(dir).output().unwrap();
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"))
+}
+
+#[test]
+fn report_csv_writes_every_operation_check_and_disclosure_a_spreadsheet_reads() {
+    let dir = scratch("csv");
+    for (file, operations) in [
+        ("scenarios/compliance/denied-countries-and-travel-rule.yaml", 5),
+        ("scenarios/plans/dvp-completed.yaml", 1),
+        ("scenarios/supply/issue-and-redeem.yaml", 3),
+    ] {
+        let tables = dir.join(file.replace('/', "_"));
+        let html = dir.join("page.html");
+        let args = ["report", file, "-o", html.to_str().unwrap(), "--csv", tables.to_str().unwrap()];
+        let (code, stdout, stderr) = super::cli::finsim(&args);
+        assert_eq!(code, 0, "{file}: {stdout}{stderr}");
+        assert!(stdout.contains("CSV tables written to"), "{stdout}");
+        let read = read_csv(&tables);
+        let scenario = super::load(&root().join(file));
+        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let rows = |name: &str| read[name].as_array().unwrap().clone();
+        assert_eq!(rows("operations.csv").len(), operations, "{file}: one row per transfer, issue, redeem and plan");
+        for row in rows("operations.csv") {
+            assert!(
+                ["settled", "rejected", "completed", "pending"].contains(&row["status"].as_str().unwrap()),
+                "{row}"
+            );
+            assert!(row["started_at"].as_str().unwrap().starts_with("2026-01-01T"), "{row}");
+        }
+        let checks = rows("checks.csv");
+        assert_eq!(checks.len(), outcome.expectations.len() + outcome.invariants.len(), "{file}");
+        assert!(checks.iter().all(|c| c["verdict"] == "holds"), "{file}: {checks:?}");
+        let register = finsim::evidence::register_lines(&material);
+        assert_eq!(rows("disclosures.csv").len(), register.len(), "{file}: one row per line of the register");
+        std::fs::remove_file(&html).unwrap();
+    }
+    // The compliance scenario's refusals, as a spreadsheet shows them.
+    let read = read_csv(&dir.join("scenarios_compliance_denied-countries-and-travel-rule.yaml"));
+    let refused: Vec<(&str, &str)> = read["operations.csv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "rejected")
+        .map(|r| (r["request_id"].as_str().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refused, [("2", "regulation"), ("4", "regulation")]);
+    // A directory that is not empty is refused before the run.
+    let (code, _, stderr) =
+        super::cli::finsim(&["report", "scenarios/advertise-then-transfer.yaml", "--csv", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("the directory is not empty"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
