@@ -23,6 +23,8 @@ table { border-collapse: collapse; width: 100%; margin: .6rem 0; } th, td { bord
 th { background: #f3f3f3; } td.ok { color: #1d5e1a; } td.fail { color: #8a1c1c; font-weight: 600; }
 code, .mono { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
 svg { max-width: 100%; height: auto; background: #fff; } .legend span { margin-right: 1.2rem; }
+.author { border-left: 3px solid #ccc; padding-left: .8rem; color: #444; }
+dl.glossary dt { font-weight: 600; margin-top: .3rem; } dl.glossary dd { margin-left: 1.5rem; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
 ";
 
@@ -40,10 +42,13 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
             }
             body {
                 h1 { "Run of " (scenario.name) }
-                p { (scenario.description) }
                 p { span class={ "verdict " (verdict.to_lowercase()) } { (verdict) } " at seed " (outcome.seed)
                     ", " (outcome.messages) " messages, from " (outcome.start) " to " (outcome.end)
                     " (" (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time; every moment below is UTC)" }
+                (summary(outcome, material))
+                @if !scenario.description.is_empty() {
+                    p class="author" { strong { "The scenario's author describes it: " } (scenario.description) }
+                }
                 (checks(outcome))
                 h2 { "The network" }
                 (topology(scenario))
@@ -62,6 +67,8 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 h2 { "Suspects" }
                 @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
                 @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
+                h2 { "Words this report uses" }
+                (glossary())
                 h2 { "Reproduce" }
                 p { "The run's digest (SHA-256 of its canonical trace): " code { (outcome.digest) } }
                 p { "The public keys every signature is checked with (" code { "keys.json" } " of the run's evidence pack) have SHA-256 "
@@ -72,6 +79,106 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
         }
     };
     markup.into_string()
+}
+
+/// The summary a reader sees first: the verdict against the author's expectations, set apart
+/// from what a regulator asks (operations by final status and reason, rejections by rule,
+/// personal data by recipient and purpose, the invariants).
+fn summary(outcome: &Outcome, material: &Material) -> Markup {
+    let met = outcome.expectations.iter().filter(|c| c.passed).count();
+    let verdict = match outcome.passed {
+        true => format!(
+            "PASSED means the run met every one of the {} expectations its author wrote, and every invariant held (or \
+             broke as the author expected). It does not mean compliant: rejections below may be what the author expected.",
+            outcome.expectations.len()
+        ),
+        false => format!(
+            "FAILED means the run did not do what its author expected: {met} of {} expectations met; the checks below say which.",
+            outcome.expectations.len()
+        ),
+    };
+    // Operations by kind, final status and reason.
+    let mut by_status: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    for line in crate::evidence::operation_lines(material) {
+        *by_status.entry((text(&line["kind"]), text(&line["status"]), text(&line["reason"]))).or_default() += 1;
+    }
+    for plan in &outcome.plans {
+        let key =
+            ("plan".to_owned(), plan.status.unwrap_or("pending").to_owned(), plan.reason.unwrap_or("").to_owned());
+        *by_status.entry(key).or_default() += 1;
+    }
+    // Regulation checks that failed, by rule.
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for record in &outcome.trace {
+        if let Event::Note(Note::Compliance { check, passed: false, .. }) = &record.event {
+            *by_rule.entry(check.rule.word()).or_default() += 1;
+        }
+    }
+    // Personal data disclosed (IVMS-101 documents) by recipient and purpose.
+    let mut disclosed: BTreeMap<(String, String), (usize, BTreeSet<String>)> = BTreeMap::new();
+    for line in crate::evidence::register_lines(material) {
+        if line["category"] != "ivms101" {
+            continue;
+        }
+        let rules: Vec<String> = line["purpose"]["rules"].as_array().into_iter().flatten().map(text).collect();
+        let operation = line["purpose"]["operation"].as_str().unwrap_or("no operation").to_owned();
+        let entry = disclosed.entry((text(&line["to"]), format!("{operation}: {}", rules.join(", ")))).or_default();
+        entry.0 += 1;
+        entry.1.insert(text(&line["user"]));
+    }
+    let held = outcome.invariants.iter().filter(|c| c.passed).count();
+    let expected_broken =
+        outcome.invariants.iter().filter(|c| !c.passed && outcome.expected_broken.contains(&c.name)).count();
+    html! {
+        h2 { "Summary" }
+        p { (verdict) }
+        h3 { "Compliance summary" }
+        table id="operations-by-status" {
+            tr { th { "operation" } th { "final status" } th { "reason" } th { "how many" } }
+            @for ((kind, status, reason), n) in &by_status {
+                tr { td { (kind) } td { (status) } td { (reason) } td { (n) } }
+            }
+        }
+        @if by_rule.is_empty() { p { "No regulation check refused anything." } }
+        @else {
+            table id="rejections-by-rule" {
+                tr { th { "rule that refused" } th { "checks that failed" } }
+                @for (rule, n) in &by_rule { tr { td { code { (rule) } } td { (n) } } }
+            }
+        }
+        @if disclosed.is_empty() { p { "No org received another org's user's IVMS-101 data." } }
+        @else {
+            table id="disclosed-by-recipient" {
+                tr { th { "recipient" } th { "purpose: the rules that needed it" } th { "documents" } th { "users" } }
+                @for ((to, purpose), (n, users)) in &disclosed {
+                    tr { td { (to) } td { (purpose) } td { (n) } td { (users.len()) } }
+                }
+            }
+        }
+        p { "Invariants (what must hold in every run): " (held) " of " (outcome.invariants.len()) " held"
+            @if expected_broken > 0 { ", " (expected_broken) " broke as the author expected" } "." }
+    }
+}
+
+/// The report's words, briefly.
+fn glossary() -> Markup {
+    let words = [
+        ("expectation", "what the scenario's author wrote the run should do; PASSED means every one was met"),
+        ("invariant", "what must hold in every run (tokens conserved, each transfer settled once, proofs valid, …)"),
+        ("ATST", "the Asset Transaction Signature Template: the fields a user signs for a transfer or a redeem"),
+        ("IVMS-101", "the travel-rule data standard: who a transfer's originator and beneficiary are"),
+        ("ivms_get", "an org's request for a user's IVMS-101 data, to run its regulation rules on it"),
+        ("settlement", "the asset's org tells the buyer's org the final status, with its proof when settled"),
+        ("proof", "a Chainpoint proof: from a transaction's hash to the root of the ledger block holding it"),
+        ("register", "every copy of a user's personal data that reached another org, with why it went"),
+        ("lane", "one actor (org, user or ledger) of the sequence diagram"),
+    ];
+    html! {
+        dl class="glossary" {
+            @for (word, meaning) in words { dt { code { (word) } } dd { (meaning) } }
+        }
+    }
 }
 
 fn checks(outcome: &Outcome) -> Markup {

@@ -260,3 +260,32 @@ fn report_csv_writes_every_operation_check_and_disclosure_a_spreadsheet_reads() 
     assert!(stderr.contains("the directory is not empty"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_summary_comes_first_and_sets_the_authors_verdict_apart_from_compliance() {
+    let (outcome, page) = page("scenarios/regulation-rejection.yaml");
+    assert!(outcome.passed);
+    let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text} not in the page"));
+    assert!(at("<h2>Summary</h2>") < at("The scenario's author describes it: "), "the summary first");
+    assert!(at("The scenario's author describes it: ") < at("<h2>What was checked</h2>"));
+    assert!(page.contains("It does not mean compliant"), "PASSED is the author's expectations, said so");
+    // Operations by final status and reason: one settled, two refused by regulation.
+    let table = &page[at("id=\"operations-by-status\"")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for row in [
+        "<td>transfer</td><td>rejected</td><td>regulation</td><td>2</td>",
+        "<td>transfer</td><td>settled</td><td></td><td>1</td>",
+    ] {
+        assert!(table.contains(row), "{row} in {table}");
+    }
+    // Rejections by rule: the country rule and the quantity rule, once each.
+    let rules = &page[at("id=\"rejections-by-rule\"")..];
+    let rules = &rules[..rules.find("</table>").unwrap()];
+    assert!(rules.contains("<code>allowed_countries</code></td><td>1</td>"), "{rules}");
+    assert!(rules.contains("<code>max_quantity</code></td><td>1</td>"), "{rules}");
+    // Personal data by recipient and purpose: org_2 got the documents, for its rules.
+    let disclosed = &page[at("id=\"disclosed-by-recipient\"")..];
+    let disclosed = &disclosed[..disclosed.find("</table>").unwrap()];
+    assert!(disclosed.contains("<td>org_2</td><td>transfer: receiver_matches, allowed_countries</td>"), "{disclosed}");
+    assert!(page.contains("<dt><code>ATST</code></dt>"), "a glossary");
+}
