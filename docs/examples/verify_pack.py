@@ -15,7 +15,7 @@ What it checks, each from the byte layouts in docs/evidence.md, without running 
   4. every proof in proofs/: its Chainpoint operations replayed from its hash to a block root in
      roots.jsonl, that block's transactions including the hash, and the hash being the ledger
      transaction of the transfer the proof is named after;
-  5. every personal-data delivery in personal_data.jsonl names a document of the pack;
+  5. every IVMS-101 line of the register (personal_data.jsonl) names a document of the pack;
   6. every execution plan in plans.jsonl: its hash made again from its canonical bytes, each
      approval its executor's signature on the plan_approval message of messages.jsonl it points
      at (by `seq`), each consent its user's signature over the plan's hash; each instruction's
@@ -23,12 +23,13 @@ What it checks, each from the byte layouts in docs/evidence.md, without running 
   7. every block of roots.jsonl: a block_committed message its cluster's ledger signed, with that
      height, root and transactions;
   8. the in-toto Statement: its subjects are the pack's trace.jsonl and scenario.yaml, its
-     predicate the seed, digest and scenario of outcome.json;
+     predicate the scenario, seed, digest and verdict of outcome.json;
   9. the bindings: each message's routing header is the one inside its signed bytes; each final
      status of transfers.jsonl and plans.jsonl is the one the signed message it names (`seq`)
-     told, a settled one with its proof; each personal-data line's document is byte for byte the
-     one inside the signed message it names; every transfer, issue and redeem the messages carry
-     has a line, and every IVMS-101 document the trace delivers has a personal-data line.
+     told, a settled one with its proof; each IVMS-101 line's document is byte for byte the one
+     inside the message it names, each identifier line's message names the user's account or
+     finid, each denied line's is the refused request; every transfer, issue and redeem the
+     messages carry has a line, and every IVMS-101 document the trace delivers has a line.
 
 Exits 0 when everything holds, 1 when something does not (each named on its own line), 2 when
 the directory is not a pack.
