@@ -27,14 +27,15 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
     }
     let seed = seed.unwrap_or(scenario.seed);
     let (outcome, material) = finsim::evidence::run(&scenario, seed);
-    let page = finsim::report::html::page(&scenario, &outcome, &material, file);
+    let accounts = finsim::report::Accounts::of(&material);
+    let page = finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
     if let Err(error) = claim.write_all(page.as_bytes()) {
         eprintln!("error: {error}");
         return super::INVALID;
     }
     let mut written = None;
     if let Some(dir) = &csv {
-        let tables = finsim::report::csv::tables(&scenario, &outcome, &material);
+        let tables = finsim::report::csv::tables(&scenario, &outcome, &accounts);
         if let Err(error) = super::evidence::write(dir, &tables) {
             eprintln!("error: {error}");
             return super::INVALID;

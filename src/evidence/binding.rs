@@ -433,8 +433,7 @@ impl Bindings {
             return Some(format!("message {seq} is not from {} to {}", clip(&d.from), clip(&d.to)));
         }
         let finid = (d.category == "identifier").then(|| key_of(&format!("user:{}", d.user))).flatten();
-        let mut texts = Vec::new();
-        strings(&serde_json::to_value(&message.body).unwrap_or_default(), &mut texts);
+        let texts = super::body_texts(&message.body);
         let names = texts.iter().any(|t| *t == d.user || Some(t) == finid.as_ref());
         (!names).then(|| format!("message {seq} does not name {}", clip(&d.user)))
     }
@@ -461,16 +460,6 @@ impl Bindings {
                 verdict.push(at(format!("its status is not the one message {seq} signed ({})", end.status.word())));
             }
         }
-    }
-}
-
-/// Every text a JSON value holds.
-fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(text) => out.push(text.clone()),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-        serde_json::Value::Object(fields) => fields.values().for_each(|v| strings(v, out)),
-        _ => {}
     }
 }
 

@@ -8,7 +8,7 @@ mod register;
 pub use binding::{MANDATORY, PLAN_STATUSES};
 
 use crate::actors::cluster_ledger::LedgerSnapshot;
-use crate::check::observations::{Delivery, Observations};
+use crate::check::observations::Observations;
 use crate::crypto::chainpoint::ChainpointProof;
 use crate::outcome::Outcome;
 use crate::protocol::ids::{ActorId, ClusterId};
@@ -36,8 +36,6 @@ pub struct Material {
     pub keys: Vec<(ActorId, [u8; 32])>,
     /// Each transfer's final status as its buyer's org knows it: settled, or the reason.
     pub finals: BTreeMap<u64, Status>,
-    /// Every delivery of personal data, in delivery order.
-    pub deliveries: Vec<Delivery>,
     /// The real-world moment of virtual time 0, for every moment the pack shows.
     pub clock: crate::protocol::clock::Clock,
     /// Every copy that reached an org, in arrival order.
@@ -68,7 +66,6 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
             .collect(),
         keys: result.directory.keyring.actors().map(|(actor, key)| (actor.clone(), key.to_bytes())).collect(),
         finals: result.observations.transfers.iter().map(|(id, known)| (*id, known.reason)).collect(),
-        deliveries: result.observations.data_deliveries.clone(),
         told: std::mem::take(&mut result.observations.told),
         clock: scenario.protocol.clock,
         arrivals: std::mem::take(&mut result.observations.arrivals),
@@ -423,6 +420,22 @@ pub fn operation_lines(material: &Material) -> Vec<serde_json::Value> {
 /// The register of personal data of a run (the lines of its pack's `personal_data.jsonl`).
 pub fn register_lines(material: &Material) -> Vec<serde_json::Value> {
     register::register(material, &Seqs::of(material)).0
+}
+
+/// Every text a message body holds (its ids, finids, hashes and payloads), read from its JSON
+/// form: how the register and its binding find the users a message names.
+fn body_texts(body: &Body) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut stack = vec![serde_json::to_value(body).unwrap_or_default()];
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::String(text) => texts.push(text),
+            serde_json::Value::Array(items) => stack.extend(items),
+            serde_json::Value::Object(fields) => stack.extend(fields.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    texts
 }
 
 /// `keys.json`: every actor's role and public key, in id order.

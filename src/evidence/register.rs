@@ -167,7 +167,7 @@ pub fn register(material: &Material, seqs: &Seqs) -> (Vec<serde_json::Value>, Ve
                 }
             }
         }
-        for (user, named) in named_users(&body_value(&message.body), cx) {
+        for (user, named) in named_users(&message.body, cx) {
             if user.org == arrival.to || covered.contains(&user) {
                 continue;
             }
@@ -192,26 +192,13 @@ fn requests(material: &Material) -> BTreeMap<(OrgId, OrgId, u64), usize> {
     requests
 }
 
-/// A body as JSON, to read every text it holds.
-fn body_value(body: &Body) -> serde_json::Value {
-    serde_json::to_value(body).unwrap_or_default()
-}
-
 /// The users a body names, each with how (`account`, `finid`), in id order.
-fn named_users(value: &serde_json::Value, cx: &Context) -> BTreeMap<ResourceId, BTreeSet<&'static str>> {
+fn named_users(body: &Body, cx: &Context) -> BTreeMap<ResourceId, BTreeSet<&'static str>> {
     let mut named: BTreeMap<ResourceId, BTreeSet<&'static str>> = BTreeMap::new();
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        match value {
-            serde_json::Value::String(text) => {
-                if let Some(user) = cx.names.get(text.as_str()) {
-                    let how = if user.to_string() == *text { "account" } else { "finid" };
-                    named.entry(user.clone()).or_default().insert(how);
-                }
-            }
-            serde_json::Value::Array(items) => stack.extend(items),
-            serde_json::Value::Object(fields) => stack.extend(fields.values()),
-            _ => {}
+    for text in super::body_texts(body) {
+        if let Some(user) = cx.names.get(text.as_str()) {
+            let how = if user.to_string() == text { "account" } else { "finid" };
+            named.entry(user.clone()).or_default().insert(how);
         }
     }
     named

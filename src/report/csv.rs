@@ -5,18 +5,17 @@
 //! are UTC (RFC 3339) beside virtual milliseconds; lists within a cell are separated by `;`.
 
 use crate::actors::note::Note;
-use crate::evidence::Material;
 use crate::outcome::Outcome;
 use crate::scenario::{Action, Scenario};
 use crate::trace::Event;
 use std::collections::BTreeMap;
 
 /// The three tables, by file name, as CSV bytes.
-pub fn tables(scenario: &Scenario, outcome: &Outcome, material: &Material) -> BTreeMap<String, Vec<u8>> {
+pub fn tables(scenario: &Scenario, outcome: &Outcome, accounts: &super::Accounts) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    files.insert("operations.csv".to_owned(), operations(scenario, outcome, material));
+    files.insert("operations.csv".to_owned(), operations(scenario, outcome, &accounts.operations));
     files.insert("checks.csv".to_owned(), checks(outcome));
-    files.insert("disclosures.csv".to_owned(), disclosures(material));
+    files.insert("disclosures.csv".to_owned(), disclosures(&accounts.register));
     files
 }
 
@@ -39,7 +38,7 @@ struct Seen {
     retries: u64,
 }
 
-fn operations(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Vec<u8> {
+fn operations(scenario: &Scenario, outcome: &Outcome, lines: &[serde_json::Value]) -> Vec<u8> {
     let clock = scenario.protocol.clock;
     let mut seen: BTreeMap<u64, Seen> = BTreeMap::new();
     let mut plans: BTreeMap<u64, Seen> = BTreeMap::new();
@@ -67,10 +66,8 @@ fn operations(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Ve
         (Some(a), Some(b)) => format!("{:.3}", b.saturating_sub(a) as f64 / 1000.0),
         _ => String::new(),
     };
-    let lines: BTreeMap<u64, serde_json::Value> = crate::evidence::operation_lines(material)
-        .into_iter()
-        .filter_map(|line| Some((line["request_id"].as_u64()?, line)))
-        .collect();
+    let lines: BTreeMap<u64, &serde_json::Value> =
+        lines.iter().filter_map(|line| Some((line["request_id"].as_u64()?, line))).collect();
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
     let mut rows = Vec::new();
     for step in &scenario.flow {
@@ -171,7 +168,7 @@ fn checks(outcome: &Outcome) -> Vec<u8> {
     write(&["kind", "name", "verdict", "detail"], expectations.chain(invariants))
 }
 
-fn disclosures(material: &Material) -> Vec<u8> {
+fn disclosures(lines: &[serde_json::Value]) -> Vec<u8> {
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
@@ -180,7 +177,7 @@ fn disclosures(material: &Material) -> Vec<u8> {
         }
         other => other.to_string(),
     };
-    let rows = crate::evidence::register_lines(material).into_iter().map(|line| {
+    let rows = lines.iter().map(|line| {
         let purpose = &line["purpose"];
         vec![
             text(&line["category"]),

@@ -30,6 +30,18 @@ dl.glossary dt { font-weight: 600; margin-top: .3rem; } dl.glossary dd { margin-
 
 /// The report of one run: its outcome, the trace and the evidence of `material`.
 pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &str) -> String {
+    page_with(scenario, outcome, material, &super::Accounts::of(material), file)
+}
+
+/// The report of one run, with its `accounts` already made (a caller that also writes the CSV
+/// tables makes them once).
+pub fn page_with(
+    scenario: &Scenario,
+    outcome: &Outcome,
+    material: &Material,
+    accounts: &super::Accounts,
+    file: &str,
+) -> String {
     let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
     let markup = html! {
         (DOCTYPE)
@@ -45,7 +57,7 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 p { span class={ "verdict " (verdict.to_lowercase()) } { (verdict) } " at seed " (outcome.seed)
                     ", " (outcome.messages) " messages, from " (outcome.start) " to " (outcome.end)
                     " (" (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time; every moment below is UTC)" }
-                (summary(outcome, material))
+                (summary(outcome, accounts))
                 @if !scenario.description.is_empty() {
                     p class="author" { strong { "The scenario's author describes it: " } (scenario.description) }
                 }
@@ -63,7 +75,7 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
                 h2 { "Who saw whose personal data" }
                 (who_saw(scenario.protocol.clock, &outcome.trace))
                 h2 { "Register of personal data" }
-                (register(material))
+                (register(&accounts.register))
                 h2 { "Suspects" }
                 @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
                 @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
@@ -84,7 +96,7 @@ pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &
 /// The summary a reader sees first: the verdict against the author's expectations, set apart
 /// from what a regulator asks (operations by final status and reason, rejections by rule,
 /// personal data by recipient and purpose, the invariants).
-fn summary(outcome: &Outcome, material: &Material) -> Markup {
+fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
     let met = outcome.expectations.iter().filter(|c| c.passed).count();
     let verdict = match outcome.passed {
         true => format!(
@@ -100,7 +112,7 @@ fn summary(outcome: &Outcome, material: &Material) -> Markup {
     // Operations by kind, final status and reason.
     let mut by_status: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-    for line in crate::evidence::operation_lines(material) {
+    for line in &accounts.operations {
         *by_status.entry((text(&line["kind"]), text(&line["status"]), text(&line["reason"]))).or_default() += 1;
     }
     for plan in &outcome.plans {
@@ -117,7 +129,7 @@ fn summary(outcome: &Outcome, material: &Material) -> Markup {
     }
     // Personal data disclosed (IVMS-101 documents) by recipient and purpose.
     let mut disclosed: BTreeMap<(String, String), (usize, BTreeSet<String>)> = BTreeMap::new();
-    for line in crate::evidence::register_lines(material) {
+    for line in &accounts.register {
         if line["category"] != "ivms101" {
             continue;
         }
@@ -674,11 +686,11 @@ fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
 /// The register of personal data, aggregated: per category, recipient, purpose and the rules that
 /// needed it, how many copies (duplicates and copies that failed their signature check among them)
 /// and which received fields no rule read.
-fn register(material: &Material) -> Markup {
+fn register(lines: &[serde_json::Value]) -> Markup {
     type Key = (String, String, String, String);
     let mut rows: BTreeMap<Key, (usize, usize, usize, BTreeSet<String>)> = BTreeMap::new();
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
-    for line in crate::evidence::register_lines(material) {
+    for line in lines {
         let purpose = &line["purpose"];
         let what = match purpose["operation"].as_str() {
             Some(operation) => format!("{operation} {}", purpose["request_id"]),

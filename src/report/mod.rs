@@ -6,6 +6,27 @@
 pub mod csv;
 pub mod html;
 
+/// What the report's summary, its register and its CSV tables read of a run's evidence, made
+/// once: each transfer, issue and redeem as the pack's `transfers.jsonl` has it, and the register
+/// of personal data (whose making verifies every copy's signature).
+#[derive(Debug)]
+pub struct Accounts {
+    /// The lines of `transfers.jsonl`.
+    pub operations: Vec<serde_json::Value>,
+    /// The lines of `personal_data.jsonl`.
+    pub register: Vec<serde_json::Value>,
+}
+
+impl Accounts {
+    /// The accounts of a run's evidence.
+    pub fn of(material: &crate::evidence::Material) -> Self {
+        Self {
+            operations: crate::evidence::operation_lines(material),
+            register: crate::evidence::register_lines(material),
+        }
+    }
+}
+
 use crate::actors::note::Note;
 use crate::check::Check;
 use crate::outcome::Outcome;

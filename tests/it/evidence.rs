@@ -319,11 +319,9 @@ fn verify_evidence_catches_a_file_altered_and_re_hashed_by_re_running_the_scenar
     rehash(&mut altered);
     let problems: Vec<String> = verify(&altered).unwrap().problems.iter().map(ToString::to_string).collect();
     let differs = |file: &str| format!("{file}: differs from what a run of scenario.yaml at this seed makes");
-    let unbound = "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
-                   predicate not outcome.json's";
     assert_eq!(
         problems,
-        [unbound.to_owned(), differs("manifest.json:12"), differs("trace.jsonl:4")],
+        [UNBOUND_STATEMENT.to_owned(), differs("manifest.json:12"), differs("trace.jsonl:4")],
         "the statement no longer names the trace; the line that moved, and the new manifest"
     );
     // Not re-hashed: the manifest says so too.
@@ -522,6 +520,11 @@ struct Tampering {
     rehash: bool,
 }
 
+/// What both verifiers say of a statement that no longer names the pack's run.
+const UNBOUND_STATEMENT: &str =
+    "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, \
+                                 or its predicate not outcome.json's";
+
 /// What both verifiers say when the sample flow's document has no line of the register.
 const UNNAMED_DOCUMENT: &str =
     "personal_data.jsonl: org_1 sent org_2 an IVMS-101 document for request 10101 that trace.jsonl delivers, and no \
@@ -684,9 +687,7 @@ fn tamperings() -> Vec<Tampering> {
                 let trace = String::from_utf8(files["trace.jsonl"].clone()).unwrap();
                 let kept: String = trace.lines().skip(1).map(|line| format!("{line}\n")).collect();
                 files.insert("trace.jsonl".into(), kept.into_bytes());
-                "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
-                 predicate not outcome.json's"
-                    .to_owned()
+                UNBOUND_STATEMENT.to_owned()
             },
             rehash: true,
         },
@@ -718,9 +719,7 @@ fn tamperings() -> Vec<Tampering> {
                 let mut outcome: serde_json::Value = serde_json::from_slice(&files["outcome.json"]).unwrap();
                 outcome["passed"] = false.into();
                 files.insert("outcome.json".into(), format!("{outcome}\n").into_bytes());
-                "statement.intoto.json: its subjects are not the pack's trace.jsonl and scenario.yaml, or its \
-                 predicate not outcome.json's"
-                    .to_owned()
+                UNBOUND_STATEMENT.to_owned()
             },
             rehash: true,
         },

@@ -511,7 +511,7 @@ impl Organization {
         let told = sale.buyer_org.clone();
         // Under `disclosure: minimal` an org without rules asks for no personal data at all.
         let minimal = self.cfg.dir.protocol.disclosure == crate::protocol::config::Disclosure::Minimal;
-        if minimal && self.cfg.setup.regulation.is_none() && !matches!(sale.deal, Deal::Redeem(_)) {
+        if minimal && self.cfg.setup.regulation.is_none() {
             return self.submit(request_id, out);
         }
         match &sale.deal {
