@@ -131,6 +131,26 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
+/// The HTML report of a finished run at two sizes, per transfer (flat when making a report is
+/// linear in the run): its accounts (the operations and the register of personal data) and its
+/// page, from the run's outcome and evidence, which are made once, outside the timing.
+fn report(c: &mut Criterion) {
+    let mut group = c.benchmark_group("report_per_transfer");
+    group.sample_size(10);
+    for transfers in [2000, 8000] {
+        let scenario = workload(transfers);
+        let (outcome, material) = finsim::evidence::run(&scenario, 0);
+        group.throughput(Throughput::Elements(transfers as u64));
+        group.bench_function(format!("{transfers}"), |b| {
+            b.iter(|| {
+                let accounts = finsim::report::Accounts::of(&scenario, &outcome, &material);
+                finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, "generated.yaml").len()
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The sample flow with `members` orgs in cluster_B: its verify, proof and balance steps are
 /// broadcasts to every member, and its block reaches every replica.
 fn wide_cluster(members: usize) -> scenario::Scenario {
@@ -157,5 +177,5 @@ fn parse(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, runs, crypto, scale, broadcast, parse);
+criterion_group!(benches, runs, crypto, scale, broadcast, parse, report);
 criterion_main!(benches);

@@ -27,7 +27,7 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
     }
     let seed = seed.unwrap_or(scenario.seed);
     let (outcome, material) = finsim::evidence::run(&scenario, seed);
-    let accounts = finsim::report::Accounts::of(&material);
+    let accounts = finsim::report::Accounts::of(&scenario, &outcome, &material);
     let page = finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
     if let Err(error) = claim.write_all(page.as_bytes()) {
         eprintln!("error: {error}");

@@ -72,13 +72,20 @@ pub fn register(material: &Material, seqs: &Seqs) -> (Vec<serde_json::Value>, Ve
     let mut lines = Vec::new();
     let mut documents = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut verified: BTreeMap<usize, bool> = BTreeMap::new();
     for arrival in &material.arrivals {
         let Some(message) = arrival.sent.read() else { continue };
         let to = arrival.to.as_str();
         let seq = seqs.of_envelope(&arrival.sent, &arrival.from.to_string(), to);
         let first = seen.insert((std::sync::Arc::as_ptr(&arrival.sent) as usize, arrival.to.clone()));
-        let signed =
-            material.directory.keyring.verify(&arrival.sent.from, arrival.sent.payload(), &arrival.sent.signature);
+        // Each envelope's signature is verified once, however many orgs it reached (a broadcast,
+        // a duplicate, a re-send), outside the run's memo: the cost is one verification per
+        // envelope at any size.
+        let envelope = &arrival.sent;
+        let signed = *verified.entry(std::sync::Arc::as_ptr(envelope) as usize).or_insert_with(|| {
+            let key = material.directory.keyring.key(&envelope.from);
+            key.is_some_and(|key| crate::protocol::keys::verify(key, envelope.payload(), &envelope.signature))
+        });
         let copy = match (arrival.intact && signed, first) {
             (false, _) => Some("bad_signature"),
             (true, false) => Some("duplicate"),

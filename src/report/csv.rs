@@ -4,16 +4,14 @@
 //! and every disclosure (`disclosures.csv`: each line of the register of personal data). Moments
 //! are UTC (RFC 3339) beside virtual milliseconds; lists within a cell are separated by `;`.
 
-use crate::actors::note::Note;
 use crate::outcome::Outcome;
-use crate::scenario::{Action, Scenario};
-use crate::trace::Event;
+use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
 /// The three tables, by file name, as CSV bytes.
 pub fn tables(scenario: &Scenario, outcome: &Outcome, accounts: &super::Accounts) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    files.insert("operations.csv".to_owned(), operations(scenario, outcome, &accounts.operations));
+    files.insert("operations.csv".to_owned(), operations(scenario.protocol.clock, &accounts.operations));
     files.insert("checks.csv".to_owned(), checks(outcome));
     files.insert("disclosures.csv".to_owned(), disclosures(&accounts.register));
     files
@@ -29,108 +27,29 @@ fn write(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8
     writer.into_inner().expect("CSV into memory")
 }
 
-/// What the trace says of one operation: when it started, when its asker first knew its end, and
-/// how many times its exchanges were re-sent.
-#[derive(Default)]
-struct Seen {
-    started_us: Option<u64>,
-    final_us: Option<u64>,
-    retries: u64,
-}
-
-fn operations(scenario: &Scenario, outcome: &Outcome, lines: &[serde_json::Value]) -> Vec<u8> {
-    let clock = scenario.protocol.clock;
-    let mut seen: BTreeMap<u64, Seen> = BTreeMap::new();
-    let mut plans: BTreeMap<u64, Seen> = BTreeMap::new();
-    for record in &outcome.trace {
-        let t = record.t_us;
-        match &record.event {
-            Event::StepStarted { request_id, .. } => {
-                seen.entry(*request_id).or_default().started_us.get_or_insert(t);
-            }
-            Event::Note(Note::TransferFinal { request_id, .. } | Note::OperationFinal { request_id, .. }) => {
-                seen.entry(*request_id).or_default().final_us.get_or_insert(t);
-            }
-            Event::Note(Note::Retry { request_id, .. }) => seen.entry(*request_id).or_default().retries += 1,
-            Event::Note(Note::PlanStarted { plan, .. }) => {
-                plans.entry(*plan).or_default().started_us.get_or_insert(t);
-            }
-            Event::Note(Note::PlanFinal { plan, .. }) => {
-                plans.entry(*plan).or_default().final_us.get_or_insert(t);
-            }
-            _ => {}
-        }
-    }
+fn operations(clock: crate::protocol::clock::Clock, operations: &[super::operations::Operation]) -> Vec<u8> {
     let moment = |t: Option<u64>| t.map(|t| (clock.iso_ms(t), format!("{:.3}", t as f64 / 1000.0))).unwrap_or_default();
-    let latency = |s: &Seen| match (s.started_us, s.final_us) {
-        (Some(a), Some(b)) => format!("{:.3}", b.saturating_sub(a) as f64 / 1000.0),
-        _ => String::new(),
-    };
-    let lines: BTreeMap<u64, &serde_json::Value> =
-        lines.iter().filter_map(|line| Some((line["request_id"].as_u64()?, line))).collect();
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
-    let mut rows = Vec::new();
-    for step in &scenario.flow {
-        let (kind, request_id, account, asset, quantity) = match &step.action {
-            Action::Transfer { request_id, user, asset, quantity, .. } => {
-                ("transfer", *request_id, user, asset, *quantity)
-            }
-            Action::Issue { request_id, to, asset, quantity } => ("issue", *request_id, to, asset, *quantity),
-            Action::Redeem { request_id, user, asset, quantity } => ("redeem", *request_id, user, asset, *quantity),
-            Action::Plan { plan } => {
-                let s = plans.remove(&plan.id).unwrap_or_default();
-                let end = outcome.plans.iter().find(|p| p.id == plan.id);
-                let (started, started_ms) = moment(s.started_us);
-                let (ended, ended_ms) = moment(s.final_us);
-                rows.push(vec![
-                    "plan".to_owned(),
-                    plan.id.to_string(),
-                    String::new(),
-                    plan.coordinator.to_string(),
-                    String::new(),
-                    String::new(),
-                    end.and_then(|e| e.status).unwrap_or("pending").to_owned(),
-                    end.and_then(|e| e.reason).unwrap_or_default().to_owned(),
-                    started,
-                    started_ms,
-                    ended,
-                    ended_ms,
-                    latency(&s),
-                    String::new(),
-                    String::new(),
-                ]);
-                continue;
-            }
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. } => continue,
-        };
-        let s = seen.remove(&request_id).unwrap_or_default();
-        let line = lines.get(&request_id);
-        let field = |key: &str| line.map(|l| &l[key]).filter(|v| !v.is_null()).map(text).unwrap_or_default();
-        let (started, started_ms) = moment(s.started_us);
-        let (ended, ended_ms) = moment(s.final_us);
-        let status = line.map_or_else(|| "pending".to_owned(), |_| field("status"));
-        rows.push(vec![
-            kind.to_owned(),
-            request_id.to_string(),
-            request_id.to_string(),
-            account.to_string(),
-            asset.to_string(),
-            quantity.to_string(),
-            status,
-            field("reason"),
+    let rows = operations.iter().map(|op| {
+        let (started, started_ms) = moment(op.started_us);
+        let (ended, ended_ms) = moment(op.final_us);
+        vec![
+            op.kind.to_owned(),
+            op.id.to_string(),
+            op.request_id.map(|r| r.to_string()).unwrap_or_default(),
+            op.account.clone(),
+            op.asset.clone(),
+            op.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            op.status.clone(),
+            op.reason.clone(),
             started,
             started_ms,
             ended,
             ended_ms,
-            latency(&s),
-            s.retries.to_string(),
-            field("seq"),
-        ]);
-    }
+            op.latency_us().map(|l| format!("{:.3}", l as f64 / 1000.0)).unwrap_or_default(),
+            if op.kind == "plan" { String::new() } else { op.retries.to_string() },
+            op.told_by.clone(),
+        ]
+    });
     let header = [
         "kind",
         "id",

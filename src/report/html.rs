@@ -2,13 +2,12 @@
 //! are inline (no script, no font, no request leaves the page); a print stylesheet lays it out on
 //! paper. Built with maud (escaped by construction); the diagrams are SVG finsim draws itself.
 
+use super::aggregates;
 use crate::actors::note::Note;
 use crate::evidence::Material;
 use crate::outcome::Outcome;
-use crate::protocol::ids::ActorId;
 use crate::scenario::Scenario;
 use crate::sentences;
-use crate::trace::LossCause;
 use crate::trace::{Event, Record};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,19 +21,32 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { border-bottom: 1px solid #c
 table { border-collapse: collapse; width: 100%; margin: .6rem 0; } th, td { border: 1px solid #d6d6d6; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.ok { color: #1d5e1a; } td.fail { color: #8a1c1c; font-weight: 600; }
 code, .mono { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-all; }
-svg { max-width: 100%; height: auto; background: #fff; } .legend span { margin-right: 1.2rem; }
+.when { white-space: nowrap; word-break: normal; }
+svg { max-width: 100%; height: auto; background: #fff; } .legend span { margin-right: 1.2rem; display: inline-block; }
+.diagram { overflow-x: auto; } .diagram svg { max-width: none; }
 .author { border-left: 3px solid #ccc; padding-left: .8rem; color: #444; }
 dl.glossary dt { font-weight: 600; margin-top: .3rem; } dl.glossary dd { margin-left: 1.5rem; }
-@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
+.scale { background: #f4f7fb; padding: .5rem .8rem; border-radius: 4px; }
+figure { margin: .8rem 0; } figcaption { color: #444; font-size: .9em; }
+@page { size: A4; margin: 14mm 12mm; } @page wide { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.2rem; } h3 { font-size: 11pt; }
+  h1, h2, h3, .legend, figcaption { break-after: avoid-page; break-inside: avoid; }
+  th, td { font-size: 9pt; padding: .15rem .35rem; } code, .mono { font-size: 8.5pt; }
+  tr, figure, .operation > p { break-inside: avoid; }
+  section.flow { page: wide; } .diagram { overflow: visible; } .diagram svg { max-width: 100%; }
+}
 ";
 
 /// The report of one run: its outcome, the trace and the evidence of `material`.
 pub fn page(scenario: &Scenario, outcome: &Outcome, material: &Material, file: &str) -> String {
-    page_with(scenario, outcome, material, &super::Accounts::of(material), file)
+    page_with(scenario, outcome, material, &super::Accounts::of(scenario, outcome, material), file)
 }
 
 /// The report of one run, with its `accounts` already made (a caller that also writes the CSV
-/// tables makes them once).
+/// tables makes them once). A run of more than 200 operations or 100 lanes is shown in
+/// aggregates, with its 20 most notable operations in full.
 pub fn page_with(
     scenario: &Scenario,
     outcome: &Outcome,
@@ -43,6 +55,14 @@ pub fn page_with(
     file: &str,
 ) -> String {
     let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
+    let lanes = super::diagram::lane_count(scenario, &outcome.trace);
+    let large = aggregates::at_scale(accounts.operations.len(), lanes);
+    // The operations shown in full: all of them, or the most notable of a large run.
+    let shown: BTreeSet<(&str, u64)> = if large {
+        super::operations::notable(&accounts.operations, aggregates::NOTABLE).iter().map(|o| (o.kind, o.id)).collect()
+    } else {
+        accounts.operations.iter().map(|o| (o.kind, o.id)).collect()
+    };
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -55,38 +75,87 @@ pub fn page_with(
             body {
                 h1 { "Run of " (scenario.name) }
                 p { span class={ "verdict " (verdict.to_lowercase()) } { (verdict) } " at seed " (outcome.seed)
-                    ", " (outcome.messages) " messages, from " (outcome.start) " to " (outcome.end)
+                    ", " (aggregates::count(outcome.messages)) " messages, from " (outcome.start) " to " (outcome.end)
                     " (" (format!("{:.3}", outcome.virtual_ms)) " ms of virtual time; every moment below is UTC)" }
-                (summary(outcome, accounts))
+                (summary(outcome, accounts, large))
                 @if !scenario.description.is_empty() {
                     p class="author" { strong { "The scenario's author describes it: " } (scenario.description) }
                 }
-                (checks(outcome))
-                h2 { "The network" }
-                (topology(scenario))
-                h2 { "The flow over time" }
-                (sequence(scenario, &outcome.trace))
-                h2 { "Transfers" }
-                (transfers(scenario, outcome, material))
-                @if !outcome.plans.is_empty() {
-                    h2 { "Execution plans" }
-                    (plans(scenario, outcome, material))
+                @if large {
+                    p class="scale" { "This run has " (aggregates::count(accounts.operations.len())) " operations and "
+                        (aggregates::count(lanes)) " lanes: more than a page can show one by one (" (aggregates::OPERATIONS)
+                        " operations or " (aggregates::LANES) " lanes). This report shows aggregates and the "
+                        (aggregates::NOTABLE) " most notable operations in full; "
+                        code { "finsim report " (file) " --csv DIR" } " writes every operation, check and disclosure as CSV." }
                 }
-                h2 { "Who saw whose personal data" }
-                (who_saw(scenario.protocol.clock, &outcome.trace))
-                h2 { "Register of personal data" }
-                (register(&accounts.register))
-                h2 { "Suspects" }
-                @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
-                @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
-                h2 { "Words this report uses" }
-                (glossary())
-                h2 { "Reproduce" }
-                p { "The run's digest (SHA-256 of its canonical trace): " code { (outcome.digest) } }
-                p { "The public keys every signature is checked with (" code { "keys.json" } " of the run's evidence pack) have SHA-256 "
-                    code { (crate::evidence::keys_sha256(material)) }
-                    ": compare it with the keys the orgs published elsewhere, the one thing a pack asserts of itself." }
-                p { "The same file and seed give the same trace on any machine: " code { "finsim run " (file) " --seed " (outcome.seed) } }
+                section {
+                    h2 { "What was checked" }
+                    @if large { (aggregates::checks(outcome)) (invariants(outcome)) } @else { (checks(outcome)) }
+                }
+                section {
+                    h2 { "The network" }
+                    @if large { (aggregates::network(scenario)) } @else { (topology(scenario)) }
+                }
+                @if large {
+                    section {
+                        h2 { "Messages" }
+                        (aggregates::messages(&outcome.trace))
+                    }
+                    section {
+                        h2 { "How long operations took" }
+                        (aggregates::latencies(&accounts.operations))
+                    }
+                    section {
+                        h2 { "Operations by cluster" }
+                        (aggregates::clusters(&accounts.operations))
+                    }
+                    section {
+                        h2 { "Regulation checks by rule" }
+                        (aggregates::rules(&outcome.trace))
+                    }
+                } @else {
+                    section class="flow" {
+                        h2 { "The flow over time" }
+                        (super::diagram::sequence(scenario, &outcome.trace))
+                    }
+                }
+                section {
+                    h2 { @if large { "The " (shown.len()) " most notable operations" } @else { "Transfers, issues and redeems" } }
+                    @if large { p { "Every operation that did not settle or complete, then the most retried, then the slowest; in flow order." } }
+                    (transfers(scenario, outcome, material, &shown))
+                    (balances(scenario, material, large))
+                }
+                @if outcome.plans.iter().any(|p| shown.contains(&("plan", p.id))) {
+                    section {
+                        h2 { "Execution plans" }
+                        (plans(scenario, outcome, material, &shown))
+                    }
+                }
+                section {
+                    h2 { "Who saw whose personal data" }
+                    (who_saw(scenario, &outcome.trace, large))
+                }
+                section {
+                    h2 { "Register of personal data" }
+                    (register(&accounts.register, large))
+                }
+                section {
+                    h2 { "Suspects" }
+                    @if outcome.suspects.is_empty() { p { "No honest org suspected another." } }
+                    @else { p { "Flagged by an honest org: " (outcome.suspects.join(", ")) } }
+                }
+                section {
+                    h2 { "Words this report uses" }
+                    (glossary())
+                }
+                section {
+                    h2 { "Reproduce" }
+                    p { "The run's digest (SHA-256 of its canonical trace): " code { (outcome.digest) } }
+                    p { "The public keys every signature is checked with (" code { "keys.json" } " of the run's evidence pack) have SHA-256 "
+                        code { (crate::evidence::keys_sha256(material)) }
+                        ": compare it with the keys the orgs published elsewhere, the one thing a pack asserts of itself." }
+                    p { "The same file and seed give the same trace on any machine: " code { "finsim run " (file) " --seed " (outcome.seed) } }
+                }
             }
         }
     };
@@ -96,7 +165,7 @@ pub fn page_with(
 /// The summary a reader sees first: the verdict against the author's expectations, set apart
 /// from what a regulator asks (operations by final status and reason, rejections by rule,
 /// personal data by recipient and purpose, the invariants).
-fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
+fn summary(outcome: &Outcome, accounts: &super::Accounts, large: bool) -> Markup {
     let met = outcome.expectations.iter().filter(|c| c.passed).count();
     let verdict = match outcome.passed {
         true => format!(
@@ -110,16 +179,11 @@ fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
         ),
     };
     // Operations by kind, final status and reason.
-    let mut by_status: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut by_status: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for op in &accounts.operations {
+        *by_status.entry((op.kind, op.status.as_str(), op.reason.as_str())).or_default() += 1;
+    }
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-    for line in &accounts.operations {
-        *by_status.entry((text(&line["kind"]), text(&line["status"]), text(&line["reason"]))).or_default() += 1;
-    }
-    for plan in &outcome.plans {
-        let key =
-            ("plan".to_owned(), plan.status.unwrap_or("pending").to_owned(), plan.reason.unwrap_or("").to_owned());
-        *by_status.entry(key).or_default() += 1;
-    }
     // Regulation checks that failed, by rule.
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for record in &outcome.trace {
@@ -127,17 +191,22 @@ fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
             *by_rule.entry(check.rule.word()).or_default() += 1;
         }
     }
-    // Personal data disclosed (IVMS-101 documents) by recipient and purpose.
-    let mut disclosed: BTreeMap<(String, String), (usize, BTreeSet<String>)> = BTreeMap::new();
+    // Personal data disclosed (IVMS-101 documents) by recipient and purpose (a large run's by
+    // purpose alone, with how many recipients).
+    type Disclosed = (usize, BTreeSet<String>, BTreeSet<String>);
+    let mut disclosed: BTreeMap<(String, String), Disclosed> = BTreeMap::new();
     for line in &accounts.register {
         if line["category"] != "ivms101" {
             continue;
         }
         let rules: Vec<String> = line["purpose"]["rules"].as_array().into_iter().flatten().map(text).collect();
         let operation = line["purpose"]["operation"].as_str().unwrap_or("no operation").to_owned();
-        let entry = disclosed.entry((text(&line["to"]), format!("{operation}: {}", rules.join(", ")))).or_default();
+        let to = text(&line["to"]);
+        let recipient = if large { String::new() } else { to.clone() };
+        let entry = disclosed.entry((recipient, format!("{operation}: {}", rules.join(", ")))).or_default();
         entry.0 += 1;
         entry.1.insert(text(&line["user"]));
+        entry.2.insert(to);
     }
     let held = outcome.invariants.iter().filter(|c| c.passed).count();
     let expected_broken =
@@ -149,7 +218,7 @@ fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
         table id="operations-by-status" {
             tr { th { "operation" } th { "final status" } th { "reason" } th { "how many" } }
             @for ((kind, status, reason), n) in &by_status {
-                tr { td { (kind) } td { (status) } td { (reason) } td { (n) } }
+                tr { td { (kind) } td { (status) } td { (reason) } td { (aggregates::count(*n)) } }
             }
         }
         @if by_rule.is_empty() { p { "No regulation check refused anything." } }
@@ -162,9 +231,11 @@ fn summary(outcome: &Outcome, accounts: &super::Accounts) -> Markup {
         @if disclosed.is_empty() { p { "No org received another org's user's IVMS-101 data." } }
         @else {
             table id="disclosed-by-recipient" {
-                tr { th { "recipient" } th { "purpose: the rules that needed it" } th { "documents" } th { "users" } }
-                @for ((to, purpose), (n, users)) in &disclosed {
-                    tr { td { (to) } td { (purpose) } td { (n) } td { (users.len()) } }
+                tr { th { @if large { "recipients" } @else { "recipient" } } th { "purpose: the rules that needed it" }
+                     th { "documents" } th { "users" } }
+                @for ((to, purpose), (n, users, recipients)) in &disclosed {
+                    tr { td { @if large { (aggregates::count(recipients.len())) } @else { (to) } } td { (purpose) }
+                         td { (aggregates::count(*n)) } td { (aggregates::count(users.len())) } }
                 }
             }
         }
@@ -193,21 +264,33 @@ fn glossary() -> Markup {
     }
 }
 
-fn checks(outcome: &Outcome) -> Markup {
-    let row = |name: &str, passed: bool, expected_broken: bool, detail: &str| {
-        let (class, word) = match (passed, expected_broken) {
-            (true, _) => ("ok", "holds"),
-            (false, true) => ("ok", "broken, as the scenario expects"),
-            (false, false) => ("fail", "FAILS"),
-        };
-        html! { tr { td { (name) } td class=(class) { (word) } td { (detail) } } }
+/// One row of the checks' table.
+fn check_row(name: &str, passed: bool, expected_broken: bool, detail: &str) -> Markup {
+    let (class, word) = match (passed, expected_broken) {
+        (true, _) => ("ok", "holds"),
+        (false, true) => ("ok", "broken, as the scenario expects"),
+        (false, false) => ("fail", "FAILS"),
     };
+    html! { tr { td { (name) } td class=(class) { (word) } td { (detail) } } }
+}
+
+/// Every expectation and invariant, one row each.
+fn checks(outcome: &Outcome) -> Markup {
     html! {
-        h2 { "What was checked" }
         table {
             tr { th { "check" } th { "verdict" } th { "what was seen" } }
-            @for c in &outcome.expectations { (row(&format!("expected: {}", c.name), c.passed, false, &c.detail)) }
-            @for c in &outcome.invariants { (row(&format!("always: {}", c.name), c.passed, outcome.expected_broken.contains(&c.name), &c.detail)) }
+            @for c in &outcome.expectations { (check_row(&format!("expected: {}", c.name), c.passed, false, &c.detail)) }
+            @for c in &outcome.invariants { (check_row(&format!("always: {}", c.name), c.passed, outcome.expected_broken.contains(&c.name), &c.detail)) }
+        }
+    }
+}
+
+/// The invariants, one row each (a large run's expectations are grouped above them).
+fn invariants(outcome: &Outcome) -> Markup {
+    html! {
+        table {
+            tr { th { "invariant" } th { "verdict" } th { "what was seen" } }
+            @for c in &outcome.invariants { (check_row(&format!("always: {}", c.name), c.passed, outcome.expected_broken.contains(&c.name), &c.detail)) }
         }
     }
 }
@@ -260,196 +343,100 @@ fn topology(scenario: &Scenario) -> Markup {
 }
 
 /// Text for the hand-drawn SVG, escaped as maud escapes everything else.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut escaped = String::new();
     let _ = maud::Escaper::new(&mut escaped).write_str(text);
     escaped
 }
 
-/// The lanes of the sequence diagram, left to right: cluster by cluster, each org followed by its
-/// users, then the cluster's ledger; every one has a lane, whether or not it sent anything. An
-/// actor the scenario does not name (none, today) comes last.
-fn lane_order(scenario: &Scenario, seen: &BTreeSet<String>) -> Vec<String> {
-    let mut order = Vec::new();
-    for (cluster, orgs) in &scenario.clusters {
-        for org in orgs {
-            order.push(ActorId::Org(org.clone()).to_string());
-            let users = scenario.users.iter().filter(|(_, u)| &u.org == org);
-            order.extend(users.map(|(id, _)| ActorId::User(id.clone()).to_string()));
-        }
-        order.push(ActorId::Ledger(cluster.clone()).to_string());
-    }
-    let rest: Vec<String> = seen.iter().filter(|a| !order.contains(a)).cloned().collect();
-    order.extend(rest);
-    order
-}
-
-/// The flow as a sequence diagram: one lane per org, user and ledger,
-/// time downwards (by the order of distinct instants, so idle stretches take no room); drops,
-/// duplicates, corruptions, retries, crashes and restarts marked.
-fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
-    let mut lanes: BTreeSet<String> = BTreeSet::new();
-    let mut instants: BTreeSet<u64> = BTreeSet::new();
-    for record in trace {
-        match &record.event {
-            Event::Send { hop, latency_us, .. } => {
-                lanes.insert(hop.from.to_string());
-                lanes.insert(hop.to.to_string());
-                instants.insert(record.t_us);
-                instants.insert(record.t_us.saturating_add(*latency_us));
-            }
-            Event::Lost { hop, .. } | Event::Corrupted { hop, .. } | Event::Duplicated { hop, .. } => {
-                lanes.insert(hop.from.to_string());
-                lanes.insert(hop.to.to_string());
-                instants.insert(record.t_us);
-            }
-            Event::Crashed { org } | Event::Restarted { org } => {
-                lanes.insert(org.clone());
-                instants.insert(record.t_us);
-            }
-            _ => {}
-        }
-    }
-    let lanes = lane_order(scenario, &lanes);
-    let lane_x: BTreeMap<&String, usize> = lanes.iter().enumerate().map(|(i, l)| (l, 70 + i * 130)).collect();
-    let row: BTreeMap<u64, usize> = instants.iter().enumerate().map(|(i, t)| (*t, 40 + i * 14)).collect();
-    let height = 60 + instants.len() * 14;
-    let width = 140 + lanes.len() * 130;
-    let mut svg = String::new();
-    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"sequence diagram\" font-size=\"11\">");
-    svg.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#333\"/></marker></defs>");
-    for (lane, x) in lanes.iter().map(|l| (l, lane_x[l])) {
-        // A long name (a user's) is written on two lines, split after its last colon.
-        let label = match lane.rsplit_once(':') {
-            Some((head, tail)) if lane.len() > 16 => {
-                format!("<tspan x=\"{x}\">{}:</tspan><tspan x=\"{x}\" dy=\"1.1em\">{}</tspan>", esc(head), esc(tail))
-            }
-            _ => esc(lane),
-        };
-        let _ = write!(
-            svg,
-            "<text class=\"lane\" x=\"{x}\" y=\"16\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>"
-        );
-        let _ = write!(
-            svg,
-            "<line x1=\"{x}\" y1=\"32\" x2=\"{x}\" y2=\"{}\" stroke=\"#bbb\" stroke-dasharray=\"3,3\"/>",
-            height - 10
-        );
-    }
-    let mut labelled = BTreeSet::new();
-    let mut losses: BTreeMap<_, usize> = BTreeMap::new();
-    for record in trace {
-        if let Event::Lost { hop, cause } = &record.event {
-            *losses.entry((record.t_us, &hop.from, hop.kind, *cause)).or_default() += 1;
-        }
-    }
-    for record in trace {
-        let y = row.get(&record.t_us).copied().unwrap_or(0);
-        match &record.event {
-            Event::Send { hop, latency_us, retry } => {
-                let (x1, x2) = (lane_x[&hop.from.to_string()], lane_x[&hop.to.to_string()]);
-                let y2 = row[&record.t_us.saturating_add(*latency_us)];
-                let colour = if *retry { "#c46a00" } else { "#333" };
-                let _ = write!(svg, "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{colour}\" marker-end=\"url(#arrow)\"><title>{} #{} at {} ({:.3} ms){}</title></line>",
-                    hop.kind, hop.request_id, scenario.protocol.clock.iso_ms(record.t_us), record.t_us as f64 / 1000.0, if *retry { " (retry)" } else { "" });
-                // The message's kind, written at its sender's end, above the arrow (once for a
-                // broadcast: the same kind sent by the same actor at the same instant).
-                if !labelled.insert((record.t_us, &hop.from, hop.kind)) {
-                    continue;
-                }
-                let (lx, anchor) = if x2 >= x1 { (x1 + 6, "start") } else { (x1 - 6, "end") };
-                let _ = write!(
-                    svg,
-                    "<text x=\"{lx}\" y=\"{}\" font-size=\"9\" fill=\"{colour}\" text-anchor=\"{anchor}\">{}</text>",
-                    y - 2,
-                    hop.kind
-                );
-            }
-            Event::Lost { hop, cause } => {
-                // Losses of one broadcast (same instant, sender, kind and cause) are written once,
-                // with their count, between the sender and the first receiver.
-                let Some(count) = losses.remove(&(record.t_us, &hop.from, hop.kind, *cause)) else { continue };
-                let x = (lane_x[&hop.from.to_string()] + lane_x[&hop.to.to_string()]) / 2;
-                let why = match cause {
-                    LossCause::Drop => "dropped",
-                    LossCause::Partition => "partition",
-                    LossCause::ReceiverDown => "receiver down",
-                };
-                let times = if count > 1 { format!(" ×{count}") } else { String::new() };
-                let _ = write!(svg, "<text x=\"{x}\" y=\"{}\" fill=\"#b00\" text-anchor=\"middle\" font-weight=\"700\">✕ lost {}{times} ({why})</text>", y + 4, hop.kind);
-            }
-            Event::Duplicated { hop, .. } | Event::Corrupted { hop, .. } => {
-                let what = if matches!(record.event, Event::Duplicated { .. }) { "duplicated" } else { "corrupted" };
-                let x = (lane_x[&hop.from.to_string()] + lane_x[&hop.to.to_string()]) / 2;
-                let _ = write!(
-                    svg,
-                    "<text x=\"{x}\" y=\"{}\" fill=\"#7a3fa0\" text-anchor=\"middle\">{what} {}</text>",
-                    y - 2,
-                    hop.kind
-                );
-            }
-            Event::Crashed { org } | Event::Restarted { org } => {
-                let what = if matches!(record.event, Event::Crashed { .. }) { "crashed" } else { "restarted" };
-                let x = lane_x[org];
-                let _ = write!(svg, "<rect x=\"{}\" y=\"{}\" width=\"70\" height=\"12\" fill=\"#222\"/><text x=\"{x}\" y=\"{}\" fill=\"#fff\" text-anchor=\"middle\">{what}</text>", x - 35, y - 9, y + 1);
-            }
-            _ => {}
-        }
-    }
-    svg.push_str("</svg>");
-    html! {
-        p class="legend" { span { "→ a message (hover for its kind, request and time)" } span style="color:#c46a00" { "→ a retry" }
-            span style="color:#b00" { "✕ lost (dropped, across a partition, or at a receiver that is down)" } span style="color:#7a3fa0" { "duplicated or corrupted in transit" } }
-        (PreEscaped(svg))
-    }
-}
-
-fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup {
-    // A section per step that moves tokens: a transfer, an issue, a redeem.
+/// A section per transfer, issue and redeem of `shown`, in flow order: its notes, its regulation
+/// checks and its proof.
+fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material, shown: &BTreeSet<(&str, u64)>) -> Markup {
     let ids: Vec<(u64, &str)> = scenario
         .flow
         .iter()
         .filter_map(|s| {
-            let heading = s.action.operation().map_or("Transfer", |o| match o {
-                crate::protocol::operation::Operation::Issue => "Issue",
-                crate::protocol::operation::Operation::Redeem => "Redeem",
+            let (kind, heading) = s.action.operation().map_or(("transfer", "Transfer"), |o| match o {
+                crate::protocol::operation::Operation::Issue => ("issue", "Issue"),
+                crate::protocol::operation::Operation::Redeem => ("redeem", "Redeem"),
             });
-            Some((s.action.request_id()?, heading))
+            let id = s.action.request_id()?;
+            shown.contains(&(kind, id)).then_some((id, heading))
         })
         .collect();
-    // Each transfer's notes, found in one pass over the trace: the report is linear in the run,
-    // not transfers × events.
+    // The notes of the operations shown, found in one pass over the trace: the report is linear
+    // in the run, not operations × events.
+    let wanted: BTreeSet<u64> = ids.iter().map(|(id, _)| *id).collect();
     let mut notes: BTreeMap<u64, Vec<&Record>> = BTreeMap::new();
     for record in &outcome.trace {
         if let Event::Note(note) = &record.event {
-            for id in request_ids(note) {
+            for id in request_ids(note).into_iter().filter(|id| wanted.contains(id)) {
                 notes.entry(id).or_default().push(record);
             }
         }
     }
     let none = Vec::new();
     html! {
-        @if ids.is_empty() { p { "The flow has no transfer." } }
+        @if ids.is_empty() { p { "None to show." } }
         @for (id, heading) in ids {
             @let own = notes.get(&id).unwrap_or(&none);
-            h3 { (heading) " " (id) }
-            (timeline(scenario.protocol.clock, own, id))
-            (compliance(own, id))
-            (proof(material, id, own))
+            div class="operation" {
+                h3 { (heading) " " (id) }
+                (timeline(scenario.protocol.clock, own, id))
+                (compliance(own, id))
+                (proof(material, id, own))
+            }
         }
-        h3 { "Balances before and after" }
-        table {
-            tr { th { "asset" } th { "account" } th { "before" } th { "after" } }
-            @for (asset_id, asset) in &scenario.assets {
-                @let cluster = &scenario.orgs[&asset.org].cluster;
-                @let after = material.ledgers.get(cluster);
-                @let accounts: BTreeSet<_> = asset.balances.keys().cloned()
-                    .chain(after.into_iter().flat_map(|l| l.balances.keys().filter(|(a, _)| a == asset_id).map(|(_, acc)| acc.clone())))
-                    .collect();
-                @for account in accounts {
-                    tr { td { (asset_id.to_string()) } td { (account.to_string()) }
-                         td { (asset.balances.get(&account).copied().unwrap_or(0)) }
-                         td { (after.and_then(|l| l.balances.get(&(asset_id.clone(), account.clone()))).copied().unwrap_or(0)) } }
+    }
+}
+
+/// Per cluster: its assets, and their accounts with tokens and their supply, before and after.
+fn supply_by_cluster(scenario: &Scenario, material: &Material) -> BTreeMap<String, (usize, usize, u64, usize, u64)> {
+    let mut rows: BTreeMap<String, (usize, usize, u64, usize, u64)> = BTreeMap::new();
+    for asset in scenario.assets.values() {
+        let row = rows.entry(scenario.orgs[&asset.org].cluster.to_string()).or_default();
+        row.0 += 1;
+        row.1 += asset.balances.values().filter(|v| **v > 0).count();
+        row.2 += asset.balances.values().sum::<u64>();
+    }
+    for (cluster, ledger) in &material.ledgers {
+        let row = rows.entry(cluster.to_string()).or_default();
+        row.3 += ledger.balances.values().filter(|v| **v > 0).count();
+        row.4 += ledger.balances.values().sum::<u64>();
+    }
+    rows
+}
+
+/// Every account's balance before and after, or for a large run the supply by cluster.
+fn balances(scenario: &Scenario, material: &Material, large: bool) -> Markup {
+    let after_of = |asset_id: &crate::protocol::ids::ResourceId| {
+        let cluster = &scenario.orgs[&scenario.assets[asset_id].org].cluster;
+        material.ledgers.get(cluster)
+    };
+    html! {
+        @if large {
+            h3 { "Supply by cluster, before and after" }
+            table id="supply" {
+                tr { th { "cluster" } th { "assets" } th { "accounts before" } th { "supply before" } th { "accounts after" } th { "supply after" } }
+                @for (cluster, (assets, before, supply_before, after, supply_after)) in supply_by_cluster(scenario, material) {
+                    tr { td { (cluster) } td { (aggregates::count(assets)) } td { (aggregates::count(before)) }
+                         td { (aggregates::count(supply_before)) } td { (aggregates::count(after)) } td { (aggregates::count(supply_after)) } }
+                }
+            }
+        } @else {
+            h3 { "Balances before and after" }
+            table {
+                tr { th { "asset" } th { "account" } th { "before" } th { "after" } }
+                @for (asset_id, asset) in &scenario.assets {
+                    @let after = after_of(asset_id);
+                    @let accounts: BTreeSet<_> = asset.balances.keys().cloned()
+                        .chain(after.into_iter().flat_map(|l| l.balances.keys().filter(|(a, _)| a == asset_id).map(|(_, acc)| acc.clone())))
+                        .collect();
+                    @for account in accounts {
+                        tr { td { (asset_id.to_string()) } td { (account.to_string()) }
+                             td { (asset.balances.get(&account).copied().unwrap_or(0)) }
+                             td { (after.and_then(|l| l.balances.get(&(asset_id.clone(), account.clone()))).copied().unwrap_or(0)) } }
+                    }
                 }
             }
         }
@@ -458,7 +445,7 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Mar
 
 /// A section per plan: its instructions (executor, ledger, height, how each ended), what its
 /// coordinator noted, its compliance checks, and its final status.
-fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup {
+fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material, shown: &BTreeSet<(&str, u64)>) -> Markup {
     // Each plan's request id, from its coordinator's note that it started.
     let mut request_of: BTreeMap<u64, u64> = BTreeMap::new();
     let mut notes: BTreeMap<u64, Vec<&Record>> = BTreeMap::new();
@@ -487,7 +474,7 @@ fn plans(scenario: &Scenario, outcome: &Outcome, material: &Material) -> Markup 
     let word = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     let none = Vec::new();
     html! {
-        @for known in &outcome.plans {
+        @for known in outcome.plans.iter().filter(|p| shown.contains(&("plan", p.id))) {
             @let plan = steps.get(&known.id);
             @let own = request_of.get(&known.id).and_then(|r| notes.get(r)).unwrap_or(&none);
             h3 { "Plan " (known.id) }
@@ -624,7 +611,7 @@ fn timeline(clock: crate::protocol::clock::Clock, trace: &[&Record], id: u64) ->
         table {
             tr { th { "when (UTC)" } th { "virtual time" } th { "what happened" } }
             @for (t, text) in rows {
-                tr { td class="mono" { (clock.iso_ms(t)) } td class="mono" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (text) } }
+                tr { td class="mono when" { (clock.iso_ms(t)) } td class="mono when" { (format!("{:.3} ms", t as f64 / 1000.0)) } td { (text) } }
             }
         }
     }
@@ -665,7 +652,7 @@ fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
     });
     html! {
         @match material.proofs.get(&id) {
-            None => p { "No proof: the buyer's org holds none (the transfer did not settle as it knows it)." },
+            None => p { "No proof: as far as the buyer's org knows, the transfer did not settle, so it holds none." },
             Some(p) => {
                 @let replayed = p.replay();
                 p { "Chainpoint proof " code { (p.proof_id) } " of transaction " code { (p.hash) } ", received "
@@ -686,19 +673,26 @@ fn proof(material: &Material, id: u64, trace: &[&Record]) -> Markup {
 /// The register of personal data, aggregated: per category, recipient, purpose and the rules that
 /// needed it, how many copies (duplicates and copies that failed their signature check among them)
 /// and which received fields no rule read.
-fn register(lines: &[serde_json::Value]) -> Markup {
+fn register(lines: &[serde_json::Value], large: bool) -> Markup {
     type Key = (String, String, String, String);
-    let mut rows: BTreeMap<Key, (usize, usize, usize, BTreeSet<String>)> = BTreeMap::new();
+    type Row = (usize, usize, usize, BTreeSet<String>, BTreeSet<String>);
+    let mut rows: BTreeMap<Key, Row> = BTreeMap::new();
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
     for line in lines {
         let purpose = &line["purpose"];
-        let what = match purpose["operation"].as_str() {
-            Some(operation) => format!("{operation} {}", purpose["request_id"]),
-            None => format!("request {}", purpose["request_id"]),
+        // A large run's copies are counted by the kind of operation, for every recipient at once.
+        let what = match (purpose["operation"].as_str(), large) {
+            (Some(operation), true) => format!("{operation}s"),
+            (Some(operation), false) => format!("{operation} {}", purpose["request_id"]),
+            (None, true) => "requests".to_owned(),
+            (None, false) => format!("request {}", purpose["request_id"]),
         };
         let rules: Vec<String> = purpose["rules"].as_array().into_iter().flatten().map(text).collect();
-        let key = (text(&line["category"]), text(&line["to"]), what, rules.join(", "));
+        let to = text(&line["to"]);
+        let recipient = if large { String::new() } else { to.clone() };
+        let key = (text(&line["category"]), recipient, what, rules.join(", "));
         let row = rows.entry(key).or_default();
+        row.4.insert(to);
         row.0 += 1;
         row.1 += usize::from(line["copy"] == "duplicate");
         row.2 += usize::from(line["copy"] == "bad_signature");
@@ -712,18 +706,19 @@ fn register(lines: &[serde_json::Value]) -> Markup {
         @if rows.is_empty() { p { "Nothing." } }
         @else {
             table id="register" {
-                tr { th { "category" } th { "recipient" } th { "purpose" } th { "rules that needed it" } th { "copies" }
+                tr { th { "category" } th { @if large { "recipients" } @else { "recipient" } } th { "purpose" } th { "rules that needed it" } th { "copies" }
                      th { "duplicates" } th { "failed signature" } th { "fields no rule read" } }
-                @for ((category, to, what, rules), (copies, duplicates, unsigned, unread)) in rows {
-                    tr { td { (category) } td { (to) } td { (what) } td { (rules) } td { (copies) } td { (duplicates) }
-                         td { (unsigned) } td class="mono" { (unread.into_iter().collect::<Vec<_>>().join(", ")) } }
+                @for ((category, to, what, rules), (copies, duplicates, unsigned, unread, recipients)) in rows {
+                    tr { td { (category) } td { @if large { (aggregates::count(recipients.len())) } @else { (to) } } td { (what) } td { (rules) } td { (aggregates::count(copies)) }
+                         td { (aggregates::count(duplicates)) } td { (aggregates::count(unsigned)) } td class="mono" { (unread.into_iter().collect::<Vec<_>>().join(", ")) } }
                 }
             }
         }
     }
 }
 
-fn who_saw(clock: crate::protocol::clock::Clock, trace: &[Record]) -> Markup {
+fn who_saw(scenario: &Scenario, trace: &[Record], large: bool) -> Markup {
+    let clock = scenario.protocol.clock;
     let mut given: BTreeMap<(String, String, u64), (String, Vec<String>)> = BTreeMap::new();
     let mut rows = Vec::new();
     for record in trace {
@@ -748,6 +743,36 @@ fn who_saw(clock: crate::protocol::clock::Clock, trace: &[Record]) -> Markup {
             }
             _ => {}
         }
+    }
+    if large {
+        // Per cluster of the recipients: how many deliveries, to how many orgs, from how many
+        // holders, of how many users' data, which fields.
+        type Seen<'a> = (usize, BTreeSet<&'a str>, BTreeSet<&'a str>, BTreeSet<&'a str>, BTreeSet<&'a str>);
+        let mut by_cluster: BTreeMap<String, Seen> = BTreeMap::new();
+        for (party, user, fields, from, _, _) in &rows {
+            let org = crate::protocol::ids::OrgId::from(party.as_str());
+            let cluster = scenario.orgs.get(&org).map_or_else(|| party.clone(), |o| o.cluster.to_string());
+            let entry = by_cluster.entry(cluster).or_default();
+            entry.0 += 1;
+            entry.1.insert(party.as_str());
+            entry.2.insert(from.as_str());
+            entry.3.insert(user.as_str());
+            entry.4.extend(fields.split(", "));
+        }
+        return html! {
+            @if by_cluster.is_empty() { p { "No org received another org's user's personal data." } }
+            @else {
+                table id="who-saw-by-cluster" {
+                    tr { th { "the recipients' cluster" } th { "deliveries" } th { "recipients" } th { "from how many orgs" }
+                         th { "users" } th { "fields" } }
+                    @for (cluster, (n, parties, from, users, fields)) in &by_cluster {
+                        tr { td { (cluster) } td { (aggregates::count(*n)) } td { (aggregates::count(parties.len())) }
+                             td { (aggregates::count(from.len())) } td { (aggregates::count(users.len())) }
+                             td class="mono" { (fields.iter().copied().collect::<Vec<_>>().join(", ")) } }
+                    }
+                }
+            }
+        };
     }
     html! {
         @if rows.is_empty() { p { "No org received another org's user's personal data." } }

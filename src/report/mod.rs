@@ -3,25 +3,28 @@
 //! Pure functions from an `Outcome` to text; the CLI decides where it goes. The trace
 //! carries data; `sentences` words it.
 
+mod aggregates;
 pub mod csv;
+mod diagram;
 pub mod html;
+pub mod operations;
 
-/// What the report's summary, its register and its CSV tables read of a run's evidence, made
-/// once: each transfer, issue and redeem as the pack's `transfers.jsonl` has it, and the register
+/// What the report's summary, its register and its CSV tables read of a run and its evidence,
+/// made once: each operation (from the trace and the pack's `transfers.jsonl`), and the register
 /// of personal data (whose making verifies every copy's signature).
 #[derive(Debug)]
 pub struct Accounts {
-    /// The lines of `transfers.jsonl`.
-    pub operations: Vec<serde_json::Value>,
+    /// Every transfer, issue, redeem and plan, in flow order.
+    pub operations: Vec<operations::Operation>,
     /// The lines of `personal_data.jsonl`.
     pub register: Vec<serde_json::Value>,
 }
 
 impl Accounts {
-    /// The accounts of a run's evidence.
-    pub fn of(material: &crate::evidence::Material) -> Self {
+    /// The accounts of a run and its evidence.
+    pub fn of(scenario: &crate::scenario::Scenario, outcome: &Outcome, material: &crate::evidence::Material) -> Self {
         Self {
-            operations: crate::evidence::operation_lines(material),
+            operations: operations::operations(scenario, outcome, &crate::evidence::operation_lines(material)),
             register: crate::evidence::register_lines(material),
         }
     }
@@ -143,7 +146,7 @@ fn note_text(note: &Note) -> Option<String> {
             format!("{org} builds transfer {request_id} for {user} from the ATST")
         }
         Note::TxCreated { org, request_id, tx_id } => {
-            format!("{org} accepted transfer {request_id}: tx id {}", tx_id.short())
+            format!("{org} received transfer {request_id} and made its ledger transaction (tx id {})", tx_id.short())
         }
         Note::TransferFinal { org, request_id, settled, reason, cause, .. } => {
             if *settled {

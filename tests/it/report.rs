@@ -92,12 +92,23 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
     let dir = scratch("bundled");
     // The driver's own check: a page that logs an error, throws and fetches from outside is caught.
     let hostile = dir.join("hostile.html");
-    std::fs::write(&hostile, "<!DOCTYPE html><title>t</title><img src=\"http://example.invalid/x.png\"><script>console.error('boom'); missing();</script>").unwrap();
-    let output = Command::new("node").arg(driver.join("render.mjs")).arg(&hostile).output().unwrap();
+    // Two texts drawn over each other are caught; so is a heading left as a printed page's last
+    // line (a forced page break right after it).
+    std::fs::write(
+        &hostile,
+        "<!DOCTYPE html><title>t</title><img src=\"http://example.invalid/x.png\"><script>console.error('boom'); missing();</script>\
+         <svg width=\"200\" height=\"40\"><text x=\"10\" y=\"20\">transfer #1</text><text x=\"30\" y=\"24\">order #1</text></svg>\
+         <h2>Left alone</h2><p style=\"break-before: page\">next page</p>",
+    )
+    .unwrap();
+    let output =
+        Command::new("node").arg(driver.join("render.mjs")).arg("--pdf").arg(&dir).arg(&hostile).output().unwrap();
     let caught: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
     assert!(caught["console_errors"].as_array().unwrap().contains(&"boom".into()), "{caught}");
     assert!(caught["page_errors"][0].as_str().unwrap().contains("missing"), "{caught}");
     assert_eq!(caught["requests_outside"], serde_json::json!(["http://example.invalid/x.png"]), "{caught}");
+    assert_eq!(caught["overlaps"], serde_json::json!([["transfer #1", "order #1"]]), "{caught}");
+    assert_eq!(headings_ending_a_page(&dir.join("hostile.pdf"), &caught), ["page 1 ends with Left alone"]);
     std::fs::remove_file(&hostile).unwrap();
     let mut runs = BTreeMap::new();
     for path in bundled() {
@@ -113,6 +124,8 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         .arg(driver.join("render.mjs"))
         .arg("--screenshot")
         .arg(&shots)
+        .arg("--pdf")
+        .arg(&dir)
         .args(runs.keys())
         .output()
         .unwrap();
@@ -127,7 +140,17 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
             assert_eq!(page[quiet], serde_json::json!([]), "{file}: {quiet}");
         }
         assert_eq!(page["heading"], format!("Run of {}", scenario.name), "{file}");
+        assert_eq!(page["overlaps"], serde_json::json!([]), "{file}: texts drawn over each other");
         let html = std::path::Path::new(page["file"].as_str().unwrap());
+        let pdf = dir.join(format!("{}.pdf", html.file_stem().unwrap().to_str().unwrap()));
+        assert_eq!(headings_ending_a_page(&pdf, page), Vec::<String>::new(), "{file}: printed on A4");
+        // A user's lane is headed by the user's name, where the scenario gives one.
+        for (lane, heading) in page["lanes"].as_array().unwrap().iter().zip(page["lane_headings"].as_array().unwrap()) {
+            let Some(user) = lane.as_str().unwrap().strip_prefix("user:") else { continue };
+            let id = finsim::protocol::ids::ResourceId::parse(user).unwrap();
+            let name = scenario.users[&id].ivms.as_ref().map_or(user, |person| person.name.as_str());
+            assert_eq!(heading[0], name, "{file}: {lane}");
+        }
         let shot = std::fs::read(shots.join(format!("{}.png", html.file_stem().unwrap().to_str().unwrap()))).unwrap();
         assert!(shot.starts_with(b"\x89PNG") && shot.len() > 20_000, "{file}: a screenshot of the whole page");
         let lanes: BTreeSet<String> =
@@ -161,6 +184,27 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         assert_eq!(who_saw, json, "{file}: the who-saw-what table is the personal_data of the JSON");
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The headings (of the page the browser saw) that are the last line of a page of its printed
+/// PDF, read back by poppler's `pdftotext`, one per page that ends so.
+fn headings_ending_a_page(pdf: &std::path::Path, seen: &serde_json::Value) -> Vec<String> {
+    let output = Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        other => panic!("pdftotext (poppler-utils) reads {}: {other:?}", pdf.display()),
+    };
+    let headings: BTreeSet<&str> = seen["headings"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut found = Vec::new();
+    for (n, printed) in text.split('\u{c}').enumerate() {
+        if let Some(last) = printed.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+            if headings.contains(last) {
+                found.push(format!("page {} ends with {last}", n + 1));
+            }
+        }
+    }
+    found
 }
 
 #[test]
@@ -288,4 +332,66 @@ fn the_summary_comes_first_and_sets_the_authors_verdict_apart_from_compliance() 
     let disclosed = &disclosed[..disclosed.find("</table>").unwrap()];
     assert!(disclosed.contains("<td>org_2</td><td>transfer: receiver_matches, allowed_countries</td>"), "{disclosed}");
     assert!(page.contains("<dt><code>ATST</code></dt>"), "a glossary");
+}
+
+/// A generated run, parsed.
+fn generated(
+    orgs: usize,
+    users: usize,
+    transfers: usize,
+    faults: finsim::generate::Faults,
+) -> finsim::scenario::Scenario {
+    let spec = finsim::generate::Spec { orgs, clusters: 4, users, assets: 8, transfers, faults, seed: 3 };
+    finsim::scenario::parse("generated.yaml", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
+}
+
+#[test]
+fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full() {
+    // 260 transfers under heavy faults: more than 200 operations, some of them retried or failed.
+    let scenario = generated(12, 24, 260, finsim::generate::Faults::Heavy);
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let accounts = finsim::report::Accounts::of(&scenario, &outcome, &material);
+    assert_eq!(accounts.operations.len(), 260);
+    let page = finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, "generated.yaml");
+    assert!(!page.contains("aria-label=\"sequence diagram\""), "no per-message diagram");
+    assert!(page.contains("No regulation check ran."), "the per-rule table says so when no rule ran");
+    for table in ["messages-by-kind", "latencies", "per-cluster", "expectations-by-kind", "clusters", "supply"] {
+        assert!(page.contains(&format!("id=\"{table}\"")), "the aggregate table {table}");
+    }
+    assert!(page.contains("aria-label=\"latency of each transfer\""), "the latency distribution, drawn");
+    // The 20 most notable operations, each in full: what did not settle first, then the most
+    // retried, then the slowest.
+    let shown: Vec<u64> = page
+        .match_indices("<div class=\"operation\"><h3>Transfer ")
+        .map(|(i, m)| page[i + m.len()..].split('<').next().unwrap().parse().unwrap())
+        .collect();
+    let notable: Vec<u64> =
+        finsim::report::operations::notable(&accounts.operations, 20).iter().map(|o| o.id).collect();
+    assert_eq!(shown, notable);
+    // Heavy faults settle every transfer here, some after retries: the most retried come first.
+    assert!(accounts.operations.iter().all(|o| o.succeeded()));
+    let most = accounts.operations.iter().map(|o| o.retries).max().unwrap();
+    assert!(most > 0, "heavy faults make some exchange re-sent");
+    let retried = |id: &u64| accounts.operations.iter().find(|o| o.id == *id).unwrap().retries;
+    let least_shown = shown.iter().map(retried).min().unwrap();
+    let most_hidden = accounts.operations.iter().filter(|o| !shown.contains(&o.id)).map(|o| o.retries).max().unwrap();
+    assert!(least_shown >= most_hidden, "none hidden was retried more than one shown");
+    // The same run below both thresholds shows every operation and its diagram.
+    let small = generated(12, 24, 40, finsim::generate::Faults::Heavy);
+    let (outcome, material) = finsim::evidence::run(&small, small.seed);
+    let page = finsim::report::html::page(&small, &outcome, &material, "generated.yaml");
+    assert!(page.contains("aria-label=\"sequence diagram\""));
+    assert_eq!(page.matches("<div class=\"operation\">").count(), 40);
+}
+
+#[test]
+fn more_than_a_hundred_lanes_are_shown_in_aggregates() {
+    // 60 orgs, 50 users, 8 treasuries (one per asset) and 4 ledgers: 122 lanes, for 10 transfers.
+    let scenario = generated(60, 50, 10, finsim::generate::Faults::None);
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let page = finsim::report::html::page(&scenario, &outcome, &material, "generated.yaml");
+    let why = page.find("This run has ").map(|i| &page[i..i + 40]);
+    assert_eq!(why, Some("This run has 10 operations and 122 lanes"), "the page says why it shows aggregates");
+    assert!(!page.contains("aria-label=\"sequence diagram\""));
+    assert_eq!(page.matches("<div class=\"operation\">").count(), 10, "all ten are among the most notable");
 }
