@@ -91,10 +91,11 @@ fn actors(trace: &[Record]) -> BTreeSet<String> {
 
 /// What one row of the diagram's body shows.
 enum Item<'a> {
-    /// A message (or the messages of one broadcast: the same kind sent by the same actor at the
-    /// same instant), labelled once.
+    /// A message (or the messages of one broadcast: the same kind and request sent by the same
+    /// actor at the same instant), labelled once.
     Send { record: &'a Record, carries: Option<String> },
-    /// The losses of one broadcast (same instant, sender, kind and cause), with their count.
+    /// The losses of one broadcast (same instant, sender, kind, request and cause), with their
+    /// count.
     Lost { record: &'a Record, count: usize },
     /// A copy duplicated or corrupted in transit.
     Altered(&'a Record),
@@ -121,7 +122,7 @@ pub(super) fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
     let mut losses: BTreeMap<_, usize> = BTreeMap::new();
     for record in trace {
         if let Event::Lost { hop, cause } = &record.event {
-            *losses.entry((record.t_us, hop.from.to_string(), hop.kind, *cause)).or_default() += 1;
+            *losses.entry((record.t_us, hop.from.to_string(), hop.kind, hop.request_id, *cause)).or_default() += 1;
         }
     }
     let mut given: BTreeMap<(String, String, u64), String> = BTreeMap::new();
@@ -140,7 +141,7 @@ pub(super) fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
             }
             Event::Send { hop, latency_us, .. } => {
                 instants.insert(t.saturating_add(*latency_us));
-                if labelled.insert((t, hop.from.to_string(), hop.kind)) {
+                if labelled.insert((t, hop.from.to_string(), hop.kind, hop.request_id)) {
                     let carries = match hop.kind {
                         Kind::GetResponse => {
                             given.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)).cloned()
@@ -151,7 +152,7 @@ pub(super) fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
                 }
             }
             Event::Lost { hop, cause } => {
-                if let Some(count) = losses.remove(&(t, hop.from.to_string(), hop.kind, *cause)) {
+                if let Some(count) = losses.remove(&(t, hop.from.to_string(), hop.kind, hop.request_id, *cause)) {
                     items.push((t, Item::Lost { record, count }));
                 }
             }

@@ -33,9 +33,22 @@ fn the_report_is_self_contained_and_shows_every_check_the_flow_and_who_saw_what(
         assert!(page.contains(&outcome.digest), "{file}: the digest");
         assert!(page.contains("Who saw whose personal data") && page.contains("countryOfResidence"), "{file}");
         assert!(page.contains("aria-label=\"sequence diagram\""), "{file}");
+        // Every message's kind and request are written beside its arrow, for paper.
+        for record in &outcome.trace {
+            if let finsim::trace::Event::Send { hop, .. } = &record.event {
+                assert!(page.contains(&format!(">{} #{}", hop.kind, hop.request_id)), "{file}: {hop:?}");
+            }
+        }
         assert!(page.contains("Chainpoint proof"), "{file}");
         assert!(page.contains(&format!("finsim run {file} --seed {}", outcome.seed)), "{file}");
     }
+    let (_, sample) = page("scenarios/advertise-then-transfer.yaml");
+    assert!(
+        sample.contains("stroke-width=\"2.2\"")
+            && sample.contains(">get_response #10101 · personal data of Alice Example<"),
+        "the message that carries Alice's IVMS-101 document is marked, with whose data it carries"
+    );
+    assert_eq!(sample.matches("stroke-width=\"2.2\"").count(), 1, "and no other message");
     let (_, chaos) = page("scenarios/faults/chaos.yaml");
     for mark in
         ["(dropped)", "(partition)", "duplicated", "corrupted", "crashed", "restarted", "(retry)", "(byzantine)"]
@@ -334,6 +347,31 @@ fn the_summary_comes_first_and_sets_the_authors_verdict_apart_from_compliance() 
     assert!(page.contains("<dt><code>ATST</code></dt>"), "a glossary");
 }
 
+/// The cells of a table of the page (by its id), row by row, as text; header rows left out.
+fn table_rows(page: &str, id: &str) -> Vec<Vec<String>> {
+    let start = page.find(&format!("<table id=\"{id}\">")).unwrap_or_else(|| panic!("no table {id}"));
+    let table = &page[start..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let text = |cell: &str| {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    table
+        .split("<tr>")
+        .filter(|row| row.starts_with("<td"))
+        .map(|row| row.split("<td").skip(1).map(|cell| text(&format!("<td{cell}"))).collect())
+        .collect()
+}
+
 /// A generated run, parsed.
 fn generated(
     orgs: usize,
@@ -376,6 +414,64 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
     let least_shown = shown.iter().map(retried).min().unwrap();
     let most_hidden = accounts.operations.iter().filter(|o| !shown.contains(&o.id)).map(|o| o.retries).max().unwrap();
     assert!(least_shown >= most_hidden, "none hidden was retried more than one shown");
+    // The aggregates say what the run says.
+    let number = |cell: &str| cell.replace(',', "").parse::<u64>().unwrap_or_else(|_| panic!("{cell}"));
+    let mut expected: BTreeMap<String, [u64; 6]> = BTreeMap::new();
+    for record in &outcome.trace {
+        use finsim::trace::Event;
+        let (hop, column) = match &record.event {
+            Event::Send { hop, retry: true, .. } => {
+                expected.entry(hop.kind.word().to_owned()).or_default()[1] += 1;
+                (hop, 0)
+            }
+            Event::Send { hop, .. } => (hop, 0),
+            Event::Delivered { hop } => (hop, 2),
+            Event::Lost { hop, .. } => (hop, 3),
+            Event::Duplicated { hop, .. } => (hop, 4),
+            Event::Corrupted { hop, .. } => (hop, 5),
+            _ => continue,
+        };
+        expected.entry(hop.kind.word().to_owned()).or_default()[column] += 1;
+    }
+    let messages: BTreeMap<String, [u64; 6]> = table_rows(&page, "messages-by-kind")
+        .iter()
+        .map(|row| (row[0].clone(), std::array::from_fn(|i| number(&row[i + 1]))))
+        .collect();
+    assert_eq!(messages, expected, "messages by kind: sent, retries, delivered, lost, duplicated, corrupted");
+    assert!(expected.values().any(|row| row[3] > 0 && row[4] > 0 && row[5] > 0), "heavy faults lose and alter");
+    let mut latencies: Vec<u64> = accounts.operations.iter().filter_map(|o| o.latency_us()).collect();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((q * latencies.len() as f64).ceil() as usize).max(1) - 1];
+    let ms = |us: u64| format!("{:.3}", us as f64 / 1000.0);
+    assert_eq!(
+        table_rows(&page, "latencies"),
+        [vec![
+            "transfer".to_owned(),
+            latencies.len().to_string(),
+            (260 - latencies.len()).to_string(),
+            ms(latencies[0]),
+            ms(at(0.5)),
+            ms(at(0.95)),
+            ms(latencies[latencies.len() - 1]),
+        ]]
+    );
+    let mut by_cluster: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for op in &accounts.operations {
+        let row = by_cluster.entry(op.cluster.clone()).or_default();
+        row.0 += 1;
+        row.1 += u64::from(op.succeeded());
+    }
+    let shown_clusters: BTreeMap<String, (u64, u64)> = table_rows(&page, "per-cluster")
+        .iter()
+        .map(|row| (row[0].clone(), (number(&row[1]), number(&row[2]))))
+        .collect();
+    assert_eq!(shown_clusters, by_cluster, "operations by cluster");
+    let expectations: u64 =
+        table_rows(&page, "expectations-by-kind").iter().map(|r| number(&r[1]) + number(&r[2])).sum();
+    assert_eq!(expectations, outcome.expectations.len() as u64);
+    for row in table_rows(&page, "supply") {
+        assert_eq!(row[3], row[5], "transfers conserve each cluster's supply: {row:?}");
+    }
     // The same run below both thresholds shows every operation and its diagram.
     let small = generated(12, 24, 40, finsim::generate::Faults::Heavy);
     let (outcome, material) = finsim::evidence::run(&small, small.seed);
