@@ -372,15 +372,21 @@ fn table_rows(page: &str, id: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A generated run, parsed.
+/// A generated run, parsed; `orgs_block` (YAML) is put before its users.
+fn generated_with(spec: finsim::generate::Spec, orgs_block: &str) -> finsim::scenario::Scenario {
+    let text =
+        finsim::generate::scenario_yaml(&spec).unwrap().replacen("\nusers:\n", &format!("\n{orgs_block}users:\n"), 1);
+    finsim::scenario::parse("generated.yaml", &text).unwrap()
+}
+
+/// A generated run of 4 clusters and 8 assets, parsed.
 fn generated(
     orgs: usize,
     users: usize,
     transfers: usize,
     faults: finsim::generate::Faults,
 ) -> finsim::scenario::Scenario {
-    let spec = finsim::generate::Spec { orgs, clusters: 4, users, assets: 8, transfers, faults, seed: 3 };
-    finsim::scenario::parse("generated.yaml", &finsim::generate::scenario_yaml(&spec).unwrap()).unwrap()
+    generated_with(finsim::generate::Spec { orgs, clusters: 4, users, assets: 8, transfers, faults, seed: 3 }, "")
 }
 
 #[test]
@@ -469,9 +475,61 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
     let expectations: u64 =
         table_rows(&page, "expectations-by-kind").iter().map(|r| number(&r[1]) + number(&r[2])).sum();
     assert_eq!(expectations, outcome.expectations.len() as u64);
+    let clusters = table_rows(&page, "clusters");
+    let sum = |i: usize| clusters.iter().map(|row| number(&row[i])).sum::<u64>();
+    assert_eq!(clusters.len(), scenario.clusters.len());
+    assert_eq!([sum(1), sum(2), sum(3)], [12, scenario.users.len() as u64, 8], "orgs, users, assets by cluster");
     for row in table_rows(&page, "supply") {
         assert_eq!(row[3], row[5], "transfers conserve each cluster's supply: {row:?}");
     }
+    // Rules at scale: org_1 allows at most 5 tokens, so its larger sales are refused; they come
+    // first among the most notable, and the checks that were not met are listed.
+    let spec = finsim::generate::Spec {
+        orgs: 12,
+        clusters: 4,
+        users: 24,
+        assets: 8,
+        transfers: 260,
+        faults: finsim::generate::Faults::None,
+        seed: 3,
+    };
+    let ruled = generated_with(spec, "orgs:\n  org_1:\n    regulation: { max_quantity: 5 }\n\n");
+    let (outcome, material) = finsim::evidence::run(&ruled, ruled.seed);
+    let accounts = finsim::report::Accounts::of(&ruled, &outcome, &material);
+    let page = finsim::report::html::page_with(&ruled, &outcome, &material, &accounts, "generated.yaml");
+    let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for record in &outcome.trace {
+        if let finsim::trace::Event::Note(finsim::actors::Note::Compliance { check, passed, .. }) = &record.event {
+            let row = by_rule.entry(check.rule.word().to_owned()).or_default();
+            if *passed {
+                row.0 += 1;
+            } else {
+                row.1 += 1;
+            }
+        }
+    }
+    let expected: Vec<Vec<String>> = by_rule
+        .iter()
+        .map(|(rule, (passed, failed))| vec![rule.clone(), "1".to_owned(), passed.to_string(), failed.to_string()])
+        .collect();
+    assert_eq!(table_rows(&page, "per-rule"), expected, "checks by rule, all run by org_1");
+    let failed = by_rule["max_quantity"].1;
+    assert!(failed > 0 && by_rule["max_quantity"].0 > 0);
+    let refused: Vec<u64> = accounts.operations.iter().filter(|o| !o.succeeded()).map(|o| o.id).collect();
+    assert_eq!(refused.len(), failed, "each refusal is a rejected transfer");
+    let shown: Vec<u64> = page
+        .match_indices("<div class=\"operation\"><h3>Transfer ")
+        .map(|(i, m)| page[i + m.len()..].split('<').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(refused.len() < 20 && shown.len() == 20, "{refused:?}");
+    assert!(refused.iter().all(|id| shown.contains(id)), "every refused one is among the most notable");
+    let missed: Vec<String> = outcome.expectations.iter().filter(|c| !c.passed).map(|c| c.name.clone()).collect();
+    assert!(!missed.is_empty(), "the generated expectations say settled");
+    for name in missed.iter().take(100) {
+        assert!(page.contains(&format!("<tr><td>{name}</td>")), "{name} is listed");
+    }
+    let met = outcome.expectations.iter().filter(|c| c.passed).map(|c| c.name.clone()).next().unwrap();
+    assert!(!page.contains(&format!("<tr><td>{met}</td>")), "an expectation met is not listed one by one");
     // The same run below both thresholds shows every operation and its diagram.
     let small = generated(12, 24, 40, finsim::generate::Faults::Heavy);
     let (outcome, material) = finsim::evidence::run(&small, small.seed);
