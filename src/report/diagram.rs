@@ -39,9 +39,9 @@ struct Lane {
 }
 
 /// The lanes of the diagram, left to right: cluster by cluster, each org followed by its users,
-/// then the cluster's ledger; every one has a lane, whether or not it sent anything. An actor the
-/// scenario does not name (none, today) comes last.
-fn lanes(scenario: &Scenario, seen: &BTreeSet<String>) -> Vec<Lane> {
+/// then the cluster's ledger; every actor of the run has one (the engine makes no other actor),
+/// whether or not it sent anything.
+fn lanes(scenario: &Scenario) -> Vec<Lane> {
     let mut lanes = Vec::new();
     for (cluster, orgs) in &scenario.clusters {
         for org in orgs {
@@ -58,35 +58,12 @@ fn lanes(scenario: &Scenario, seen: &BTreeSet<String>) -> Vec<Lane> {
         let ledger = ActorId::Ledger(cluster.clone()).to_string();
         lanes.push(Lane { heading: vec![ledger.clone()], actor: ledger });
     }
-    let named: BTreeSet<String> = lanes.iter().map(|l| l.actor.clone()).collect();
-    lanes.extend(seen.difference(&named).map(|actor| Lane { actor: actor.clone(), heading: vec![actor.clone()] }));
     lanes
 }
 
-/// How many lanes the diagram of this run has.
-pub(super) fn lane_count(scenario: &Scenario, trace: &[Record]) -> usize {
-    lanes(scenario, &actors(trace)).len()
-}
-
-/// Every actor the trace shows sending, receiving, losing, crashing or restarting.
-fn actors(trace: &[Record]) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    for record in trace {
-        match &record.event {
-            Event::Send { hop, .. }
-            | Event::Lost { hop, .. }
-            | Event::Corrupted { hop, .. }
-            | Event::Duplicated { hop, .. } => {
-                seen.insert(hop.from.to_string());
-                seen.insert(hop.to.to_string());
-            }
-            Event::Crashed { org } | Event::Restarted { org } => {
-                seen.insert(org.clone());
-            }
-            _ => {}
-        }
-    }
-    seen
+/// How many lanes the diagram of a run of this scenario has.
+pub(super) fn lane_count(scenario: &Scenario) -> usize {
+    lanes(scenario).len()
 }
 
 /// What one row of the diagram's body shows.
@@ -106,7 +83,7 @@ enum Item<'a> {
 /// The sequence diagram, with its legend.
 pub(super) fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
     let clock = scenario.protocol.clock;
-    let lanes = lanes(scenario, &actors(trace));
+    let lanes = lanes(scenario);
     // Each lane as wide as its longest heading line, at least 100 units; its line in its middle.
     let mut lane_x: BTreeMap<&str, usize> = BTreeMap::new();
     let mut right = MARGIN;
@@ -255,7 +232,8 @@ fn reach(lane_x: &BTreeMap<&str, usize>, item: &Item) -> Option<usize> {
         },
         Item::Fault(_) => return None,
     };
-    let left = lane_x[hop.from.to_string().as_str()].min(lane_x[hop.to.to_string().as_str()]);
+    let x_of = |actor: &ActorId| lane_x.get(actor.to_string().as_str()).copied();
+    let left = x_of(&hop.from)?.min(x_of(&hop.to)?);
     let chars = hop.kind.word().len() + hop.request_id.to_string().len() + extra;
     Some(left + 6 + chars * LABEL_CHAR)
 }
@@ -269,12 +247,13 @@ fn draw(
     y: usize,
     item: &Item,
 ) {
-    let x_of = |actor: &ActorId| lane_x[actor.to_string().as_str()];
-    let left_of = |hop: &crate::trace::Hop| x_of(&hop.from).min(x_of(&hop.to)) + 6;
+    // An actor without a lane (none: every actor of a run is the scenario's) is not drawn.
+    let x_of = |actor: &ActorId| lane_x.get(actor.to_string().as_str()).copied();
+    let left_of = |hop: &crate::trace::Hop| Some(x_of(&hop.from)?.min(x_of(&hop.to)?) + 6);
     match item {
         Item::Send { record, carries } => {
             let Event::Send { hop, latency_us, retry } = &record.event else { return };
-            let (x1, x2) = (x_of(&hop.from), x_of(&hop.to));
+            let (Some(x1), Some(x2)) = (x_of(&hop.from), x_of(&hop.to)) else { return };
             let arrival = first_row[&record.t_us.saturating_add(*latency_us)].max(y) + 4;
             let (colour, stroke) = match (carries, retry) {
                 (Some(_), _) => (COLOURS[2], "2.2"),
@@ -321,7 +300,9 @@ fn draw(
             };
             let times = if *count > 1 { format!(" ×{count}") } else { String::new() };
             let text = format!("✕ lost {} #{}{times} ({why})", hop.kind, hop.request_id);
-            mark(svg, left_of(hop), y, "fill=\"#b00\" font-weight=\"700\"", &text);
+            if let Some(x) = left_of(hop) {
+                mark(svg, x, y, "fill=\"#b00\" font-weight=\"700\"", &text);
+            }
         }
         Item::Altered(record) => {
             let (hop, what) = match &record.event {
@@ -330,7 +311,9 @@ fn draw(
                 _ => return,
             };
             let text = format!("{what} in transit: {} #{}", hop.kind, hop.request_id);
-            mark(svg, left_of(hop), y, "fill=\"#7a3fa0\"", &text);
+            if let Some(x) = left_of(hop) {
+                mark(svg, x, y, "fill=\"#7a3fa0\"", &text);
+            }
         }
         Item::Fault(record) => {
             let (org, what) = match &record.event {
@@ -338,7 +321,7 @@ fn draw(
                 Event::Restarted { org } => (org, "restarted"),
                 _ => return,
             };
-            let x = lane_x[org.as_str()];
+            let Some(&x) = lane_x.get(org.as_str()) else { return };
             let _ = write!(
                 svg,
                 "<rect x=\"{}\" y=\"{}\" width=\"70\" height=\"14\" fill=\"#222\"/>\

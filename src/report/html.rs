@@ -55,7 +55,7 @@ pub fn page_with(
     file: &str,
 ) -> String {
     let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
-    let lanes = super::diagram::lane_count(scenario, &outcome.trace);
+    let lanes = super::diagram::lane_count(scenario);
     let large = aggregates::at_scale(accounts.operations.len(), lanes);
     // The operations shown in full: all of them, or the most notable of a large run.
     let shown: BTreeSet<(&str, u64)> = if large {
