@@ -292,6 +292,11 @@ fn report_csv_writes_every_operation_check_and_disclosure_a_spreadsheet_reads() 
                 "{row}"
             );
             assert!(row["started_at"].as_str().unwrap().starts_with("2026-01-01T"), "{row}");
+            // A final status has its moment and its latency, a plan's as a transfer's.
+            if row["status"] != "pending" {
+                assert!(row["final_at"].as_str().unwrap().starts_with("2026-01-01T"), "{row}");
+                assert!(row["latency_ms"].as_str().unwrap().parse::<f64>().unwrap() > 0.0, "{row}");
+            }
         }
         let checks = rows("checks.csv");
         assert_eq!(checks.len(), outcome.expectations.len() + outcome.invariants.len(), "{file}");
