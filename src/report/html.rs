@@ -171,11 +171,12 @@ fn summary(outcome: &Outcome, accounts: &super::Accounts, large: bool) -> Markup
         true => format!(
             "PASSED means the run met every one of the {} expectations its author wrote, and every invariant held (or \
              broke as the author expected). It does not mean compliant: rejections below may be what the author expected.",
-            outcome.expectations.len()
+            aggregates::count(outcome.expectations.len())
         ),
         false => format!(
-            "FAILED means the run did not do what its author expected: {met} of {} expectations met; the checks below say which.",
-            outcome.expectations.len()
+            "FAILED means the run did not do what its author expected: {} of {} expectations met; the checks below say which.",
+            aggregates::count(met),
+            aggregates::count(outcome.expectations.len())
         ),
     };
     // Operations by kind, final status and reason.
@@ -377,7 +378,10 @@ fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material, shown:
     }
     let none = Vec::new();
     html! {
-        @if ids.is_empty() { p { "None to show." } }
+        @if ids.is_empty() {
+            @if shown.is_empty() { p { "The flow has no transfer, issue, redeem or plan." } }
+            @else { p { "No transfer, issue or redeem here: the execution plans are below." } }
+        }
         @for (id, heading) in ids {
             @let own = notes.get(&id).unwrap_or(&none);
             div class="operation" {

@@ -196,6 +196,19 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
             .collect();
         assert_eq!(who_saw, json, "{file}: the who-saw-what table is the personal_data of the JSON");
     }
+    // A large run's page (aggregates, a histogram, the most notable operations) too.
+    let scenario = generated(12, 24, 260, finsim::generate::Faults::Heavy);
+    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let large = dir.join("large.html");
+    std::fs::write(&large, finsim::report::html::page(&scenario, &outcome, &material, "generated.yaml")).unwrap();
+    let output =
+        Command::new("node").arg(driver.join("render.mjs")).arg("--pdf").arg(&dir).arg(&large).output().unwrap();
+    let page: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{output:?}"));
+    for quiet in ["console_errors", "page_errors", "requests_outside", "overlaps"] {
+        assert_eq!(page[quiet], serde_json::json!([]), "the large run's page: {quiet}");
+    }
+    assert_eq!(page["texts"], 5, "its histogram's five labels were measured: {page}");
+    assert_eq!(headings_ending_a_page(&dir.join("large.pdf"), &page), Vec::<String>::new());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
