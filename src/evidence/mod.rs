@@ -412,9 +412,11 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
     files
 }
 
-/// Each transfer, issue and redeem of a run, as its pack's `transfers.jsonl` has it.
-pub fn operation_lines(material: &Material) -> Vec<serde_json::Value> {
-    operations(material, &Seqs::of(material))
+/// The lines of a run's `transfers.jsonl` and of its register of personal data, with the
+/// sequence numbers of its messages indexed once for both (what a report reads).
+pub fn operation_and_register_lines(material: &Material) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let seqs = Seqs::of(material);
+    (operations(material, &seqs), register::register(material, &seqs).0)
 }
 
 /// The register of personal data of a run (the lines of its pack's `personal_data.jsonl`).

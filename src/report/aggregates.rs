@@ -180,7 +180,7 @@ pub(super) fn clusters(operations: &[Operation]) -> Markup {
         let row = rows.entry(op.cluster.as_str()).or_default();
         row.total += 1;
         row.succeeded += usize::from(op.succeeded());
-        row.retries += op.retries;
+        row.retries += op.retries.unwrap_or(0);
         row.latencies.extend(op.latency_us());
     }
     for row in rows.values_mut() {

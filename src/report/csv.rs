@@ -46,7 +46,7 @@ fn operations(clock: crate::protocol::clock::Clock, operations: &[super::operati
             ended,
             ended_ms,
             op.latency_us().map(|l| format!("{:.3}", l as f64 / 1000.0)).unwrap_or_default(),
-            if op.kind == "plan" { String::new() } else { op.retries.to_string() },
+            op.retries.map(|r| r.to_string()).unwrap_or_default(),
             op.told_by.clone(),
         ]
     });

@@ -11,10 +11,8 @@
 //! green and says whose data it carries.
 
 use super::html::esc;
-use crate::actors::note::Note;
 use crate::protocol::clock::Clock;
 use crate::protocol::ids::ActorId;
-use crate::protocol::message::Kind;
 use crate::scenario::Scenario;
 use crate::trace::{Event, LossCause, Record};
 use maud::{html, Markup, PreEscaped};
@@ -102,29 +100,22 @@ pub(super) fn sequence(scenario: &Scenario, trace: &[Record]) -> Markup {
             *losses.entry((record.t_us, hop.from.to_string(), hop.kind, hop.request_id, *cause)).or_default() += 1;
         }
     }
-    let mut given: BTreeMap<(String, String, u64), String> = BTreeMap::new();
+    let mut given = super::Given::default();
     let mut labelled = BTreeSet::new();
     let mut items: Vec<(u64, Item)> = Vec::new();
     let mut instants: BTreeSet<u64> = BTreeSet::new();
     for record in trace {
         let t = record.t_us;
+        given.note(&record.event);
         match &record.event {
-            Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, .. }) => {
-                let name = scenario.users.get(user).and_then(|u| u.ivms.as_ref()).map(|p| p.name.clone());
-                given.insert(
-                    (holder.to_string(), asked_by.to_string(), *request_id),
-                    name.unwrap_or_else(|| user.to_string()),
-                );
-            }
             Event::Send { hop, latency_us, .. } => {
                 instants.insert(t.saturating_add(*latency_us));
                 if labelled.insert((t, hop.from.to_string(), hop.kind, hop.request_id)) {
-                    let carries = match hop.kind {
-                        Kind::GetResponse => {
-                            given.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)).cloned()
-                        }
-                        _ => None,
-                    };
+                    // Whose data it carries: the user's name, where the scenario gives one.
+                    let carries = given.carried_by(hop).map(|(user, _)| {
+                        let person = scenario.users.get(user).and_then(|u| u.ivms.as_ref());
+                        person.map_or_else(|| user.to_string(), |p| p.name.clone())
+                    });
                     items.push((t, Item::Send { record, carries }));
                 }
             }

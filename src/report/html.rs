@@ -723,29 +723,21 @@ fn register(lines: &[serde_json::Value], large: bool) -> Markup {
 
 fn who_saw(scenario: &Scenario, trace: &[Record], large: bool) -> Markup {
     let clock = scenario.protocol.clock;
-    let mut given: BTreeMap<(String, String, u64), (String, Vec<String>)> = BTreeMap::new();
+    let mut given = super::Given::default();
     let mut rows = Vec::new();
     for record in trace {
-        match &record.event {
-            Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, fields, .. }) => {
-                given.insert(
-                    (holder.to_string(), asked_by.to_string(), *request_id),
-                    (user.to_string(), fields.clone()),
-                );
+        given.note(&record.event);
+        if let Event::Delivered { hop } = &record.event {
+            if let Some((user, fields)) = given.carried_by(hop) {
+                rows.push((
+                    hop.to.to_string(),
+                    user.to_string(),
+                    fields.join(", "),
+                    hop.from.to_string(),
+                    record.t_us,
+                    hop.request_id,
+                ));
             }
-            Event::Delivered { hop } if hop.kind == crate::protocol::message::Kind::GetResponse => {
-                if let Some((user, fields)) = given.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)) {
-                    rows.push((
-                        hop.to.to_string(),
-                        user.clone(),
-                        fields.join(", "),
-                        hop.from.to_string(),
-                        record.t_us,
-                        hop.request_id,
-                    ));
-                }
-            }
-            _ => {}
         }
     }
     if large {

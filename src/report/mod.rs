@@ -23,10 +23,8 @@ pub struct Accounts {
 impl Accounts {
     /// The accounts of a run and its evidence.
     pub fn of(scenario: &crate::scenario::Scenario, outcome: &Outcome, material: &crate::evidence::Material) -> Self {
-        Self {
-            operations: operations::operations(scenario, outcome, &crate::evidence::operation_lines(material)),
-            register: crate::evidence::register_lines(material),
-        }
+        let (lines, register) = crate::evidence::operation_and_register_lines(material);
+        Self { operations: operations::operations(scenario, outcome, &lines), register }
     }
 }
 
@@ -52,30 +50,48 @@ pub fn account(trace: &[Record]) -> Vec<String> {
     lines
 }
 
+/// The personal data given in answer to a request (whose, which fields), by the transmission
+/// that carries it: (holder, asker, request id). The account, the who-saw table and the diagram
+/// each follow a run's IVMS-101 documents with it.
+#[derive(Debug, Default)]
+pub(crate) struct Given(BTreeMap<(String, String, u64), (crate::protocol::ids::ResourceId, Vec<String>)>);
+
+impl Given {
+    /// Notes the personal data an event says was given.
+    pub(crate) fn note(&mut self, event: &Event) {
+        if let Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, fields, .. }) = event {
+            self.0.insert((holder.to_string(), asked_by.to_string(), *request_id), (user.clone(), fields.clone()));
+        }
+    }
+
+    /// The user and the fields a transmission carries, when it is the answer that gave them.
+    pub(crate) fn carried_by(&self, hop: &Hop) -> Option<&(crate::protocol::ids::ResourceId, Vec<String>)> {
+        if hop.kind != Kind::GetResponse {
+            return None;
+        }
+        self.0.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id))
+    }
+}
+
 /// The account written as a run goes: each record's lines as it happens (`account` is the same
 /// of a whole trace).
 #[derive(Debug, Default)]
 pub struct Account {
-    /// The personal data given, by the transmission that carries it: (holder, asker, request id).
-    disclosures: BTreeMap<(String, String, u64), String>,
+    /// The personal data given so far.
+    given: Given,
 }
 
 impl Account {
     /// Appends the lines of the next record of the trace to `lines`.
     pub fn push(&mut self, record: &Record, lines: &mut Vec<String>) {
-        if let Event::Note(Note::PersonalData { holder, asked_by, user, request_id, given: true, .. }) = &record.event {
-            self.disclosures.insert((holder.to_string(), asked_by.to_string(), *request_id), user.to_string());
-        }
+        self.given.note(&record.event);
         lines.extend(line(record));
         let (hop, arrived) = match &record.event {
             Event::Delivered { hop } => (hop, true),
             Event::Lost { hop, .. } => (hop, false),
             _ => return,
         };
-        if hop.kind != Kind::GetResponse {
-            return;
-        }
-        if let Some(user) = self.disclosures.get(&(hop.from.to_string(), hop.to.to_string(), hop.request_id)) {
+        if let Some((user, _)) = self.given.carried_by(hop) {
             let text = if arrived {
                 format!("{}'s personal data about {user} reached {}", hop.from, hop.to)
             } else {

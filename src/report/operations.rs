@@ -35,8 +35,9 @@ pub struct Operation {
     pub started_us: Option<u64>,
     /// When its asker first knew its final status (virtual µs).
     pub final_us: Option<u64>,
-    /// How many times one of its messages was re-sent.
-    pub retries: u64,
+    /// How many times one of its messages was re-sent (none for a plan: its exchanges each have a
+    /// request of their own, not counted here).
+    pub retries: Option<u64>,
     /// The sequence number of the message that told its final status, as the evidence pack has
     /// it (empty when none did).
     pub told_by: String,
@@ -118,7 +119,7 @@ pub fn operations(scenario: &Scenario, outcome: &Outcome, lines: &[serde_json::V
                     reason: end.and_then(|e| e.reason).unwrap_or_default().to_owned(),
                     started_us: s.started_us,
                     final_us: s.final_us,
-                    retries: s.retries,
+                    retries: None,
                     told_by: String::new(),
                 });
                 continue;
@@ -145,7 +146,7 @@ pub fn operations(scenario: &Scenario, outcome: &Outcome, lines: &[serde_json::V
             reason: field("reason"),
             started_us: s.started_us,
             final_us: s.final_us,
-            retries: s.retries,
+            retries: Some(s.retries),
             told_by: field("seq"),
         });
     }
@@ -159,7 +160,12 @@ pub fn notable(operations: &[Operation], n: usize) -> Vec<&Operation> {
     // Failed before succeeded, then more retries, then longer (an unfinished one counts as the
     // longest), then flow order: a total order, so the choice is the same on every machine.
     ranked.sort_by_key(|(i, op)| {
-        (op.succeeded(), std::cmp::Reverse(op.retries), std::cmp::Reverse(op.latency_us().unwrap_or(u64::MAX)), *i)
+        (
+            op.succeeded(),
+            std::cmp::Reverse(op.retries.unwrap_or(0)),
+            std::cmp::Reverse(op.latency_us().unwrap_or(u64::MAX)),
+            *i,
+        )
     });
     ranked.truncate(n);
     ranked.sort_by_key(|(i, _)| *i);
@@ -183,7 +189,7 @@ mod tests {
             reason: String::new(),
             started_us: Some(0),
             final_us: Some(latency),
-            retries,
+            retries: Some(retries),
             told_by: String::new(),
         }
     }

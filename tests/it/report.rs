@@ -432,11 +432,12 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
     assert_eq!(shown, notable);
     // Heavy faults settle every transfer here, some after retries: the most retried come first.
     assert!(accounts.operations.iter().all(|o| o.succeeded()));
-    let most = accounts.operations.iter().map(|o| o.retries).max().unwrap();
+    let most = accounts.operations.iter().map(|o| o.retries.unwrap_or(0)).max().unwrap();
     assert!(most > 0, "heavy faults make some exchange re-sent");
-    let retried = |id: &u64| accounts.operations.iter().find(|o| o.id == *id).unwrap().retries;
+    let retried = |id: &u64| accounts.operations.iter().find(|o| o.id == *id).unwrap().retries.unwrap_or(0);
     let least_shown = shown.iter().map(retried).min().unwrap();
-    let most_hidden = accounts.operations.iter().filter(|o| !shown.contains(&o.id)).map(|o| o.retries).max().unwrap();
+    let most_hidden =
+        accounts.operations.iter().filter(|o| !shown.contains(&o.id)).map(|o| o.retries.unwrap_or(0)).max().unwrap();
     assert!(least_shown >= most_hidden, "none hidden was retried more than one shown");
     // The aggregates say what the run says.
     let number = |cell: &str| cell.replace(',', "").parse::<u64>().unwrap_or_else(|_| panic!("{cell}"));
