@@ -214,7 +214,7 @@ fn diff_input(path: &str) -> Result<DiffInput, String> {
         return Err(format!("{}: not an evidence pack: no trace.jsonl", shown(path)));
     }
     let side = Side::of_pack_without_trace(&pack)
-        .map_err(|why| format!("{}: not an evidence pack: {}", shown(path), escape(&clip(&why, 500))))?;
+        .map_err(|why| format!("{}: not an evidence pack: {}", shown(path), escape(&clip(&why.to_string(), 500))))?;
     let trace = Path::new(path).join("trace.jsonl").display().to_string();
     Ok(DiffInput { side, trace })
 }

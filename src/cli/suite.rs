@@ -213,12 +213,12 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
     if let Some(dir) = corpus_dir {
         let read = |path: &Path| {
             let shown = path.to_string_lossy();
-            input::read_text(&shown, input::Kind::CorpusEntry).map_err(|e| e.to_string())
+            input::read_text(&shown, input::Kind::CorpusEntry)
         };
         let recorded = match corpus::load(dir, read) {
             Ok(recorded) => recorded,
             Err(error) => {
-                eprintln!("error: {}", escape(&error));
+                eprintln!("error: {}", escape(&error.to_string()));
                 return 2;
             }
         };

@@ -928,24 +928,62 @@ pub struct Divergence {
     pub b: Option<String>,
 }
 
+/// Why a trace file or an evidence pack cannot be one side of a comparison.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SideError {
+    /// The trace has no event.
+    #[error("empty: a trace has at least one event")]
+    EmptyTrace,
+    /// A line of the trace is not a trace event.
+    #[error("line {line}: {why}")]
+    NotAnEvent {
+        /// The line, from 1.
+        line: usize,
+        /// What it is not.
+        why: &'static str,
+    },
+    /// The pack's trace cannot be read.
+    #[error("trace.jsonl: {0}")]
+    Trace(Box<SideError>),
+    /// A file the pack must hold is missing.
+    #[error("no {0}")]
+    Missing(&'static str),
+    /// A file of the pack is not UTF-8 text.
+    #[error("{0}: not UTF-8 text")]
+    NotText(&'static str),
+    /// `outcome.json` is larger than a JSON document of a pack may be.
+    #[error("outcome.json: larger than {} MiB", MAX_JSON_DOCUMENT_BYTES >> 20)]
+    OutcomeTooLarge,
+    /// `outcome.json` is not JSON.
+    #[error("outcome.json: not JSON")]
+    OutcomeNotJson,
+    /// `outcome.json` names no seed to run the scenario with.
+    #[error("outcome.json names no seed")]
+    NoSeed,
+    /// `scenario.yaml` does not load; its first problem.
+    #[error("scenario.yaml is not a valid scenario: {0}")]
+    Scenario(String),
+}
+
 impl Side {
     /// A trace file's side.
-    pub fn of_trace(text: &str) -> Result<Side, String> {
+    pub fn of_trace(text: &str) -> Result<Side, SideError> {
         let trace: Vec<String> = text.lines().map(str::to_owned).collect();
         if trace.is_empty() {
-            return Err("empty: a trace has at least one event".to_owned());
+            return Err(SideError::EmptyTrace);
         }
         if let Some((i, why)) = trace.iter().enumerate().find_map(|(i, l)| check_trace_line(l).err().map(|w| (i, w))) {
-            return Err(format!("line {}: {why}", i + 1));
+            return Err(SideError::NotAnEvent { line: i + 1, why });
         }
         Ok(Side { trace, ..Side::default() })
     }
 
     /// A pack's side, from its files, with its trace.
-    pub fn of_pack(pack: &impl PackFiles) -> Result<Side, String> {
-        let trace = pack.read("trace.jsonl").ok_or("no trace.jsonl")?;
-        let trace = String::from_utf8(trace).map_err(|_| "trace.jsonl: not UTF-8 text")?;
-        let mut side = Side::of_trace(&trace).map_err(|e| format!("trace.jsonl: {e}"))?;
+    pub fn of_pack(pack: &impl PackFiles) -> Result<Side, SideError> {
+        let trace = pack.read("trace.jsonl").ok_or(SideError::Missing("trace.jsonl"))?;
+        let trace = String::from_utf8(trace).map_err(|_| SideError::NotText("trace.jsonl"))?;
+        let mut side = Side::of_trace(&trace).map_err(|e| SideError::Trace(Box::new(e)))?;
         let rest = Side::of_pack_without_trace(pack)?;
         side.outcome = rest.outcome;
         side.scenario = rest.scenario;
@@ -954,21 +992,20 @@ impl Side {
     }
 
     /// A pack's side without its trace (which the caller reads a line at a time).
-    pub fn of_pack_without_trace(pack: &impl PackFiles) -> Result<Side, String> {
-        let text = |name: &str| {
-            let bytes = pack.read(name).ok_or(format!("no {name}"))?;
-            String::from_utf8(bytes).map_err(|_| format!("{name}: not UTF-8 text"))
+    pub fn of_pack_without_trace(pack: &impl PackFiles) -> Result<Side, SideError> {
+        let text = |name: &'static str| {
+            let bytes = pack.read(name).ok_or(SideError::Missing(name))?;
+            String::from_utf8(bytes).map_err(|_| SideError::NotText(name))
         };
         let outcome_text = text("outcome.json")?;
         if outcome_text.len() > MAX_JSON_DOCUMENT_BYTES {
-            return Err(format!("outcome.json: larger than {} MiB", MAX_JSON_DOCUMENT_BYTES >> 20));
+            return Err(SideError::OutcomeTooLarge);
         }
-        let outcome: serde_json::Value =
-            serde_json::from_str(&outcome_text).map_err(|_| "outcome.json: not JSON".to_owned())?;
+        let outcome: serde_json::Value = serde_json::from_str(&outcome_text).map_err(|_| SideError::OutcomeNotJson)?;
         let scenario_text = text("scenario.yaml")?;
         let scenario = crate::scenario::parse("scenario.yaml", &scenario_text)
-            .map_err(|e| format!("scenario.yaml is not a valid scenario: {}", e.first_problem()))?;
-        let seed = outcome["seed"].as_u64().ok_or("outcome.json names no seed")?;
+            .map_err(|e| SideError::Scenario(e.first_problem()))?;
+        let seed = outcome["seed"].as_u64().ok_or(SideError::NoSeed)?;
         let (_, material) = run(&scenario, seed);
         let balances = material
             .ledgers

@@ -387,7 +387,22 @@ fn diff_says_identical_or_the_first_diverging_event_and_what_differs_at_the_end(
     };
     let lines = finsim::evidence::diff(&trace(&a), &trace(&b)).unwrap();
     assert_eq!(lines.len(), 3, "{lines:#?}");
-    assert!(finsim::evidence::Side::of_trace("not json\n").is_err());
+    // Each reason a side cannot be read is a kind of its own.
+    use finsim::evidence::{Side, SideError};
+    assert_eq!(Side::of_trace("").unwrap_err(), SideError::EmptyTrace);
+    let not_an_event = Side::of_trace("{\"t_us\":0,\"event\":\"start\"}\nnot json\n").unwrap_err();
+    assert!(matches!(not_an_event, SideError::NotAnEvent { line: 2, .. }), "{not_an_event:?}");
+    let mut no_outcome = a.clone();
+    no_outcome.remove("outcome.json");
+    assert_eq!(Side::of_pack(&no_outcome).unwrap_err(), SideError::Missing("outcome.json"));
+    let mut bad_trace = a.clone();
+    bad_trace.insert("trace.jsonl".to_owned(), Vec::new());
+    let error = Side::of_pack(&bad_trace).unwrap_err();
+    assert_eq!(error, SideError::Trace(Box::new(SideError::EmptyTrace)));
+    assert_eq!(error.to_string(), "trace.jsonl: empty: a trace has at least one event");
+    let mut no_seed = a.clone();
+    no_seed.insert("outcome.json".to_owned(), b"{}".to_vec());
+    assert_eq!(Side::of_pack(&no_seed).unwrap_err(), SideError::NoSeed);
 }
 
 /// `bytes` with one byte changed: the first letter or digit at or after the middle becomes the
