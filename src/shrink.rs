@@ -14,6 +14,7 @@
 
 use crate::library::run_with;
 use crate::scenario;
+use crate::scenario::operation::WORDS as MOVING;
 use crate::sim::Runner;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,8 +123,8 @@ fn retain_indexed(file: &mut Value, pointer: &str, keep: impl Fn(usize) -> bool)
 /// What an expectation is about, as the steps that make it would create it.
 fn made_by(kind: &str, fields: &Value) -> Option<String> {
     match kind {
-        // Request ids are unique across transfers, issues and redeems: one word names them all.
-        "transfer" | "issue" | "redeem" | "proof" => Some(format!("request {}", fields["request_id"])),
+        // Request ids are unique across the steps that move tokens: one word names them all.
+        kind if kind == "proof" || MOVING.contains(&kind) => Some(format!("request {}", fields["request_id"])),
         "get" => Some(format!("get {} {}", fields["org"], fields["resource"])),
         "verify" => Some(format!("verify {}", fields["resource"])),
         _ => None,
@@ -133,7 +134,7 @@ fn made_by(kind: &str, fields: &Value) -> Option<String> {
 /// What a step creates, in the words of `made_by`.
 fn creates(kind: &str, fields: &Value) -> Vec<String> {
     match kind {
-        "transfer" | "issue" | "redeem" => vec![format!("request {}", fields["request_id"])],
+        kind if MOVING.contains(&kind) => vec![format!("request {}", fields["request_id"])],
         "get" => vec![format!("get {} {}", fields["org"], fields["resource"])],
         "verify" => vec![format!("verify {}", fields["resource"])],
         _ => vec![],

@@ -47,9 +47,7 @@ impl Context {
         let flow = crate::sim::flow::Flow::new(scenario);
         for (i, step) in scenario.flow.iter().enumerate() {
             let purpose = match &step.action {
-                Action::Transfer { .. } => ("transfer", None),
-                Action::Issue { .. } => ("issue", None),
-                Action::Redeem { .. } => ("redeem", None),
+                Action::Moves(moving) => (moving.word(), None),
                 Action::Plan { plan } => ("plan", Some(plan.id)),
                 Action::Advertise { .. } => ("advertise", None),
                 Action::Get { .. } => ("get", None),

@@ -99,11 +99,10 @@ pub fn operations(scenario: &Scenario, outcome: &Outcome, lines: &[serde_json::V
     let mut rows = Vec::new();
     for step in &scenario.flow {
         let (kind, request_id, account, asset, quantity) = match &step.action {
-            Action::Transfer { request_id, user, asset, quantity, .. } => {
-                ("transfer", *request_id, user, asset, *quantity)
+            Action::Moves(moving) => {
+                let step = moving.moves();
+                (moving.word(), step.request_id(), step.account(), step.asset(), step.quantity())
             }
-            Action::Issue { request_id, to, asset, quantity } => ("issue", *request_id, to, asset, *quantity),
-            Action::Redeem { request_id, user, asset, quantity } => ("redeem", *request_id, user, asset, *quantity),
             Action::Plan { plan } => {
                 let s = plans.remove(&plan.id).unwrap_or_default();
                 let end = ends.get(&plan.id);

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub(crate) mod model;
+pub mod operation;
 pub(crate) mod seeds;
 mod syntax;
 mod validate;
@@ -16,6 +17,7 @@ pub use crate::protocol::config::{
 };
 pub use error::{LoadError, Problem};
 pub use model::{Behaviour, GetStatusWord, InvariantName, ReasonWord, TransferStatusWord};
+pub use operation::{issue::Issue, redeem::Redeem, transfer::Transfer, Moves, Moving};
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
@@ -145,19 +147,8 @@ pub enum Action {
         /// The resource.
         resource: ResourceId,
     },
-    /// A user buys tokens from an account of the asset's org.
-    Transfer {
-        /// The request id.
-        request_id: u64,
-        /// The buyer.
-        user: ResourceId,
-        /// The asset.
-        asset: ResourceId,
-        /// How many.
-        quantity: u64,
-        /// The account the tokens leave.
-        from: ResourceId,
-    },
+    /// A step that moves tokens: a transfer, an issue, a redeem.
+    Moves(Moving),
     /// An org verifies a transfer's proof with a cluster.
     VerifyProof {
         /// The asker.
@@ -178,28 +169,6 @@ pub enum Action {
         /// The asset.
         asset: ResourceId,
     },
-    /// The asset's managing org mints new tokens to an account.
-    Issue {
-        /// The request id.
-        request_id: u64,
-        /// The asset.
-        asset: ResourceId,
-        /// The account that receives them.
-        to: ResourceId,
-        /// How many.
-        quantity: u64,
-    },
-    /// A holder redeems tokens: the asset's managing org burns them.
-    Redeem {
-        /// The request id.
-        request_id: u64,
-        /// The holder.
-        user: ResourceId,
-        /// The asset.
-        asset: ResourceId,
-        /// How many.
-        quantity: u64,
-    },
     /// An execution plan, run by its coordinator (`plan.coordinator`).
     Plan {
         /// The plan.
@@ -208,13 +177,11 @@ pub enum Action {
 }
 
 impl Action {
-    /// The request id of an operation that moves tokens (a transfer, an issue, a redeem): the
-    /// file names it, and it is unique among them.
-    pub fn request_id(&self) -> Option<u64> {
+    /// The step as one that moves tokens (a transfer, an issue, a redeem), if it is one: what
+    /// the engine, the checks and the reports read of it.
+    pub fn moves(&self) -> Option<&dyn Moves> {
         match self {
-            Action::Transfer { request_id, .. }
-            | Action::Issue { request_id, .. }
-            | Action::Redeem { request_id, .. } => Some(*request_id),
+            Action::Moves(moving) => Some(moving.moves()),
             Action::Advertise { .. }
             | Action::Get { .. }
             | Action::Verify { .. }
@@ -222,82 +189,40 @@ impl Action {
             | Action::Balance { .. }
             | Action::Plan { .. } => None,
         }
+    }
+
+    /// The request id of an operation that moves tokens (a transfer, an issue, a redeem): the
+    /// file names it, and it is unique among them.
+    pub fn request_id(&self) -> Option<u64> {
+        self.moves().map(Moves::request_id)
     }
 
     /// Which operation on the supply it is, if it is an issue or a redeem.
     pub fn operation(&self) -> Option<crate::protocol::operation::Operation> {
-        use crate::protocol::operation::Operation;
-        match self {
-            Action::Issue { .. } => Some(Operation::Issue),
-            Action::Redeem { .. } => Some(Operation::Redeem),
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::Transfer { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. }
-            | Action::Plan { .. } => None,
-        }
+        self.moves().and_then(Moves::operation)
     }
 
     /// The asset whose supply or holders it changes, for an operation that moves tokens.
     pub fn moved_asset(&self) -> Option<&ResourceId> {
-        match self {
-            Action::Transfer { asset, .. } | Action::Issue { asset, .. } | Action::Redeem { asset, .. } => Some(asset),
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. }
-            | Action::Plan { .. } => None,
-        }
+        self.moves().map(Moves::asset)
     }
 
     /// The org that must know an operation's final status (a transfer's buyer's org, an issue's
     /// receiver's org, a redeem's holder's org): its step finishes when that org knows.
     pub fn told_org(&self) -> Option<&OrgId> {
-        match self {
-            Action::Transfer { user, .. } | Action::Redeem { user, .. } => Some(&user.org),
-            Action::Issue { to, .. } => Some(&to.org),
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. }
-            | Action::Plan { .. } => None,
-        }
+        self.moves().map(Moves::told_org)
     }
+
     /// What it does to its asset's supply, if it mints or burns: the checks' `conservation`
     /// counts a mint or burn only when a step of the flow asks it.
     pub fn supply_change(&self) -> Option<SupplyChange<'_>> {
-        match self {
-            Action::Issue { asset, to, quantity, .. } => Some(SupplyChange::Mint { asset, to, quantity: *quantity }),
-            Action::Redeem { asset, user, quantity, .. } => {
-                Some(SupplyChange::Burn { asset, from: user, quantity: *quantity })
-            }
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::Transfer { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. }
-            | Action::Plan { .. } => None,
-        }
+        self.moves().and_then(Moves::supply_change)
     }
 
     /// The user whose IVMS-101 data the asset's managing org may get while the step is pending
     /// (a transfer's buyer, an issue's receiver), with the asset: the checks' `privacy` reads it.
     pub fn data_subject(&self) -> Option<(&ResourceId, &ResourceId)> {
-        match self {
-            Action::Transfer { user, asset, .. } | Action::Issue { to: user, asset, .. } => Some((user, asset)),
-            Action::Advertise { .. }
-            | Action::Get { .. }
-            | Action::Verify { .. }
-            | Action::VerifyProof { .. }
-            | Action::Balance { .. }
-            | Action::Redeem { .. }
-            | Action::Plan { .. } => None,
-        }
+        self.moves().and_then(Moves::data_subject)
     }
 }
 
@@ -348,15 +273,9 @@ impl Step {
             }
             Action::Get { org, resource, accept } => format!("get {org} {resource} {accept}"),
             Action::Verify { org, cluster, resource } => format!("verify {org} {cluster} {resource}"),
-            Action::Transfer { request_id, user, asset, quantity, from } => {
-                format!("transfer {request_id} {user} {asset} {quantity} {from}")
-            }
+            Action::Moves(moving) => moving.moves().words(),
             Action::VerifyProof { org, cluster, request_id } => format!("verify_proof {org} {cluster} {request_id}"),
             Action::Balance { org, cluster, account, asset } => format!("balance {org} {cluster} {account} {asset}"),
-            Action::Issue { request_id, asset, to, quantity } => format!("issue {request_id} {asset} {to} {quantity}"),
-            Action::Redeem { request_id, user, asset, quantity } => {
-                format!("redeem {request_id} {user} {asset} {quantity}")
-            }
             Action::Plan { plan } => format!("plan {} {} {}", plan.id, plan.coordinator, plan.hash().to_hex()),
         };
         format!("{words} at {at}")

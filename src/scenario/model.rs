@@ -6,6 +6,7 @@
 //! This module only describes the file; `validate` turns it into a `Scenario`.
 //! Field meanings are documented in `docs/`.
 
+pub(crate) use super::operation::{issue::IssueStep, redeem::RedeemStep, transfer::TransferStep};
 pub use crate::protocol::config::{Disclosure, Quorum as QuorumWord, RegulationOrder, SettlementMode};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
@@ -571,42 +572,6 @@ pub struct VerifyStep {
     pub org: S<String>,
     pub cluster: S<String>,
     pub resource: S<String>,
-    #[serde(default)]
-    pub at_ms: Option<S<Whole>>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransferStep {
-    pub request_id: S<Whole>,
-    pub user: S<String>,
-    pub asset: S<String>,
-    pub quantity: S<Whole>,
-    pub from: S<String>,
-    #[serde(default)]
-    pub at_ms: Option<S<Whole>>,
-}
-
-/// The asset's managing org mints `quantity` new tokens to account `to`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IssueStep {
-    pub request_id: S<Whole>,
-    pub asset: S<String>,
-    pub to: S<String>,
-    pub quantity: S<Whole>,
-    #[serde(default)]
-    pub at_ms: Option<S<Whole>>,
-}
-
-/// A holder redeems `quantity` tokens: its org asks the asset's managing org to burn them.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RedeemStep {
-    pub request_id: S<Whole>,
-    pub user: S<String>,
-    pub asset: S<String>,
-    pub quantity: S<Whole>,
     #[serde(default)]
     pub at_ms: Option<S<Whole>>,
 }

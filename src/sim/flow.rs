@@ -199,28 +199,17 @@ pub fn dispatch(action: &Action) -> (ActorId, OrgId, Command) {
         Action::Verify { org, cluster, resource } => {
             (ActorId::Org(org.clone()), org, Command::Verify { cluster, resource })
         }
-        Action::Transfer { user, asset, quantity, from, .. } => {
-            let org = user.org.clone();
-            (ActorId::User(user), org, Command::Buy { asset, quantity, seller: from })
-        }
         Action::VerifyProof { org, cluster, request_id } => {
             (ActorId::Org(org.clone()), org, Command::VerifyProof { cluster, transfer_request_id: request_id })
         }
         Action::Balance { org, cluster, account, asset } => {
             (ActorId::Org(org.clone()), org, Command::Balance { cluster, account, asset })
         }
-        Action::Issue { asset, to, quantity, .. } => {
-            let org = asset.org.clone();
-            (ActorId::Org(org.clone()), org, Command::Issue { asset, to, quantity })
-        }
-        Action::Redeem { user, asset, quantity, .. } => {
-            let org = user.org.clone();
-            (ActorId::Org(org.clone()), org, Command::Redeem { user, asset, quantity })
-        }
         Action::Plan { plan } => {
             let org = plan.coordinator.clone();
             (ActorId::Org(org.clone()), org, Command::Plan { plan })
         }
+        Action::Moves(moving) => moving.moves().dispatch(),
     }
 }
 

@@ -9,8 +9,8 @@ use super::error::Problem;
 use super::model::Whole;
 use super::model::{self as m, S};
 use super::{
-    Action, AssetConfig, Endpoint, Expectation, InvariantName, Latency, Link, NetworkConfig, OrgConfig, Regulation,
-    Scenario, Step, UserConfig, MAX_TIME_MS,
+    Action, AssetConfig, Endpoint, Expectation, InvariantName, Issue, Latency, Link, Moving, NetworkConfig, OrgConfig,
+    Redeem, Regulation, Scenario, Step, Transfer, UserConfig, MAX_TIME_MS,
 };
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
@@ -25,7 +25,8 @@ use std::sync::Arc;
 
 mod faults;
 
-struct Validator {
+/// The validation of one file: what it has declared so far and the problems found.
+pub(in crate::scenario) struct Validator {
     problems: Vec<Problem>,
     orgs: BTreeMap<OrgId, OrgConfig>,
     clusters: BTreeMap<ClusterId, Vec<OrgId>>,
@@ -293,7 +294,7 @@ impl Validator {
         Some(id)
     }
 
-    fn user(&mut self, text: &S<String>) -> Option<ResourceId> {
+    pub(in crate::scenario) fn user(&mut self, text: &S<String>) -> Option<ResourceId> {
         let id = self.resource(text, Some(USER_TYPE))?;
         if self.users.contains_key(&id) {
             return Some(id);
@@ -303,7 +304,7 @@ impl Validator {
         None
     }
 
-    fn asset(&mut self, text: &S<String>) -> Option<ResourceId> {
+    pub(in crate::scenario) fn asset(&mut self, text: &S<String>) -> Option<ResourceId> {
         let id = self.resource(text, Some(ASSET_TYPE))?;
         if self.assets.contains_key(&id) {
             return Some(id);
@@ -535,18 +536,7 @@ impl Validator {
                 (at_us(self, &s.at_ms), Action::Verify { org: org?, cluster: cluster?, resource: resource? })
             }
             m::StepSpec::Transfer(s) => {
-                let user = self.user(&s.user);
-                let asset = self.asset(&s.asset);
-                let from = self.user(&s.from);
-                self.operation_step("transfer", &s.request_id, &s.quantity);
-                let action = Action::Transfer {
-                    request_id: s.request_id.value.0,
-                    user: user?,
-                    asset: asset?,
-                    quantity: s.quantity.value.0,
-                    from: from?,
-                };
-                (at_us(self, &s.at_ms), action)
+                (at_us(self, &s.at_ms), Action::Moves(Moving::Transfer(Transfer::validate(s, self)?)))
             }
             m::StepSpec::VerifyProof(s) => {
                 let org = self.org(&s.org);
@@ -559,19 +549,9 @@ impl Validator {
             }
             // Expanded by `steps`.
             m::StepSpec::Workload(_) => return None,
-            m::StepSpec::Issue(s) => {
-                let asset = self.asset(&s.asset);
-                let to = self.user(&s.to);
-                self.operation_step("issue", &s.request_id, &s.quantity);
-                let (request_id, quantity) = (s.request_id.value.0, s.quantity.value.0);
-                (at_us(self, &s.at_ms), Action::Issue { request_id, asset: asset?, to: to?, quantity })
-            }
+            m::StepSpec::Issue(s) => (at_us(self, &s.at_ms), Action::Moves(Moving::Issue(Issue::validate(s, self)?))),
             m::StepSpec::Redeem(s) => {
-                let user = self.user(&s.user);
-                let asset = self.asset(&s.asset);
-                self.operation_step("redeem", &s.request_id, &s.quantity);
-                let (request_id, quantity) = (s.request_id.value.0, s.quantity.value.0);
-                (at_us(self, &s.at_ms), Action::Redeem { request_id, user: user?, asset: asset?, quantity })
+                (at_us(self, &s.at_ms), Action::Moves(Moving::Redeem(Redeem::validate(s, self)?)))
             }
             m::StepSpec::Plan(s) => (at_us(self, &s.at_ms), Action::Plan { plan: Arc::new(self.plan(s)?) }),
             m::StepSpec::Balance(s) => {
@@ -730,7 +710,8 @@ impl Validator {
             .map(|k| {
                 let (asset, from) = assets[(k % assets.len() as u64) as usize].clone();
                 let user = buyers[(k % buyers.len() as u64) as usize].clone();
-                let action = Action::Transfer { request_id: first + k, user, asset, quantity, from };
+                let action =
+                    Action::Moves(Moving::Transfer(Transfer { request_id: first + k, user, asset, quantity, from }));
                 Step { at_us: Some(start_us + k * every_us), action }
             })
             .collect()
@@ -738,7 +719,12 @@ impl Validator {
 
     /// A step that moves tokens: its quantity is at least 1 and its request id is unique among
     /// transfers, issues and redeems.
-    fn operation_step(&mut self, kind: &'static str, request_id: &S<Whole>, quantity: &S<Whole>) {
+    pub(in crate::scenario) fn operation_step(
+        &mut self,
+        kind: &'static str,
+        request_id: &S<Whole>,
+        quantity: &S<Whole>,
+    ) {
         if quantity.value.0 == 0 {
             self.problem(quantity, format!("a{} {kind}'s quantity must be at least 1", an(kind)));
         }
@@ -768,6 +754,14 @@ impl Validator {
         self.problem_help(request_id, message, help);
     }
 
+    /// An issue's or a redeem's expectation: its final status, as the receiver's or the
+    /// holder's org knows it.
+    fn operation_expectation(&mut self, operation: Operation, e: &m::TransferExpect) -> Expectation {
+        self.final_status(e, operation.word());
+        let (request_id, status, reason) = (e.request_id.value.0, e.status, e.reason);
+        Expectation::Operation { operation, request_id, status, reason }
+    }
+
     fn expectation(&mut self, expectation: &S<m::ExpectSpec>) -> Option<Expectation> {
         Some(match &expectation.value {
             m::ExpectSpec::Get(e) => {
@@ -779,15 +773,8 @@ impl Validator {
                 self.final_status(e, "transfer");
                 Expectation::Transfer { request_id: e.request_id.value.0, status: e.status, reason: e.reason }
             }
-            m::ExpectSpec::Issue(e) | m::ExpectSpec::Redeem(e) => {
-                let operation = match &expectation.value {
-                    m::ExpectSpec::Issue(_) => Operation::Issue,
-                    _ => Operation::Redeem,
-                };
-                self.final_status(e, operation.word());
-                let (request_id, status, reason) = (e.request_id.value.0, e.status, e.reason);
-                Expectation::Operation { operation, request_id, status, reason }
-            }
+            m::ExpectSpec::Issue(e) => self.operation_expectation(Operation::Issue, e),
+            m::ExpectSpec::Redeem(e) => self.operation_expectation(Operation::Redeem, e),
             m::ExpectSpec::Plan(e) => {
                 let id = e.id.value.0;
                 if !self.plan_ids.contains(&id) {
