@@ -3,10 +3,9 @@
 use super::Check;
 use crate::check::observations::Observations;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
-use crate::scenario::{Expectation, GetStatusWord, ReasonWord, Scenario, TransferStatusWord};
-use std::collections::BTreeSet;
+use crate::scenario::{Expectation, GetStatusWord, Moving, ReasonWord, Scenario, TransferStatusWord};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Context the expectations need besides the observations.
 pub struct Context<'a> {
@@ -68,14 +67,33 @@ pub fn check_all(cx: &Context<'_>) -> Vec<Check> {
             _ => None,
         })
         .collect();
-    // The plans' hold accounts, found once too.
+    // The plans' hold accounts, and the steps that move tokens by request id, found once too.
     let holds = cx.scenario.plan_holds();
-    cx.scenario.expect.iter().map(|e| check(cx, (&asked, &holds), e)).collect()
+    let moving =
+        cx.scenario.flow.iter().filter_map(|s| s.action.moving()).map(|m| (m.moves().request_id(), m)).collect();
+    let found = Found { asked, holds, moving };
+    cx.scenario.expect.iter().map(|e| check(cx, &found, e)).collect()
 }
 
-type Found<'a, 's> = (&'a BTreeSet<(&'s ResourceId, &'s ResourceId)>, &'a crate::scenario::PlanHolds);
+/// What the expectations read of the flow, found once for all of them.
+struct Found<'s> {
+    /// The (account, asset) pairs a `balance` step asks about.
+    asked: BTreeSet<(&'s ResourceId, &'s ResourceId)>,
+    /// The plans' hold accounts.
+    holds: crate::scenario::PlanHolds,
+    /// The steps that move tokens, by request id.
+    moving: BTreeMap<u64, &'s Moving>,
+}
 
-fn check(cx: &Context<'_>, (asked, holds): Found<'_, '_>, expectation: &Expectation) -> Check {
+impl Found<'_> {
+    /// How the step with this request id is named, and whose org must know its final status
+    /// (a transfer's buyer's, for an id no step has).
+    fn names(&self, request_id: u64) -> (&'static str, &'static str) {
+        self.moving.get(&request_id).map_or(("transfer", "buyer"), |m| (m.word(), m.moves().knower()))
+    }
+}
+
+fn check(cx: &Context<'_>, found: &Found<'_>, expectation: &Expectation) -> Check {
     let seen = cx.seen;
     match expectation {
         Expectation::Get { org, resource, status } => {
@@ -85,19 +103,14 @@ fn check(cx: &Context<'_>, (asked, holds): Found<'_, '_>, expectation: &Expectat
                 None => Check::new(name, false, format!("{org} never received an answer for {resource}")),
             }
         }
-        Expectation::Transfer { request_id, status, reason } => {
-            final_status(seen, ("transfer", "its buyer's org"), *request_id, *status, *reason)
-        }
-        Expectation::Operation { operation, request_id, status, reason } => {
-            let knower = match operation {
-                Operation::Issue => "its receiver's org",
-                Operation::Redeem => "its holder's org",
-            };
-            final_status(seen, (operation.word(), knower), *request_id, *status, *reason)
+        Expectation::Transfer { request_id, status, reason }
+        | Expectation::Operation { request_id, status, reason, .. } => {
+            let (word, knower) = found.names(*request_id);
+            final_status(seen, (word, &format!("its {knower}'s org")), *request_id, *status, *reason)
         }
         Expectation::Plan { id, status, reason } => plan_status(seen, *id, *status, *reason),
         Expectation::Proof { request_id, valid } => {
-            let what = cx.scenario.moving_word(*request_id);
+            let what = found.names(*request_id).0;
             let name = format!("proof of {what} {request_id} is {}", if *valid { "valid" } else { "invalid" });
             match seen.proofs.get(request_id) {
                 Some((is_valid, detail)) => Check::new(name, is_valid == valid, detail.clone()),
@@ -117,7 +130,7 @@ fn check(cx: &Context<'_>, (asked, holds): Found<'_, '_>, expectation: &Expectat
             }
         }
         Expectation::Balance { account, asset, equals } => {
-            balance(cx, (asked.contains(&(account, asset)), holds), account, asset, *equals)
+            balance(cx, (found.asked.contains(&(account, asset)), &found.holds), account, asset, *equals)
         }
         Expectation::Suspect { org } => {
             let name = format!("{org} is a suspect");

@@ -353,15 +353,13 @@ pub(super) fn esc(text: &str) -> String {
 /// A section per transfer, issue and redeem of `shown`, in flow order: its notes, its regulation
 /// checks and its proof.
 fn transfers(scenario: &Scenario, outcome: &Outcome, material: &Material, shown: &BTreeSet<(&str, u64)>) -> Markup {
-    let ids: Vec<(u64, &str)> = scenario
+    let ids: Vec<(u64, String)> = scenario
         .flow
         .iter()
         .filter_map(|s| {
-            let (kind, heading) = s.action.operation().map_or(("transfer", "Transfer"), |o| match o {
-                crate::protocol::operation::Operation::Issue => ("issue", "Issue"),
-                crate::protocol::operation::Operation::Redeem => ("redeem", "Redeem"),
-            });
-            let id = s.action.request_id()?;
+            let moving = s.action.moving()?;
+            let (kind, id) = (moving.word(), moving.moves().request_id());
+            let heading = kind[..1].to_uppercase() + &kind[1..];
             shown.contains(&(kind, id)).then_some((id, heading))
         })
         .collect();

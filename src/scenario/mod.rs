@@ -17,7 +17,7 @@ pub use crate::protocol::config::{
 };
 pub use error::{LoadError, Problem};
 pub use model::{Behaviour, GetStatusWord, InvariantName, ReasonWord, TransferStatusWord};
-pub use operation::{issue::Issue, redeem::Redeem, transfer::Transfer, Moves, Moving};
+pub use operation::{Moves, Moving};
 
 use crate::protocol::ids::{ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::PersonData;
@@ -180,8 +180,13 @@ impl Action {
     /// The step as one that moves tokens (a transfer, an issue, a redeem), if it is one: what
     /// the engine, the checks and the reports read of it.
     pub fn moves(&self) -> Option<&dyn Moves> {
+        self.moving().map(Moving::moves)
+    }
+
+    /// The step that moves tokens it is, if it is one.
+    pub fn moving(&self) -> Option<&Moving> {
         match self {
-            Action::Moves(moving) => Some(moving.moves()),
+            Action::Moves(moving) => Some(moving),
             Action::Advertise { .. }
             | Action::Get { .. }
             | Action::Verify { .. }
@@ -522,13 +527,6 @@ impl Scenario {
             Action::Plan { plan } => Some(&**plan),
             _ => None,
         })
-    }
-
-    /// How a step that moves tokens is named by its request id: `transfer`, `issue` or `redeem`
-    /// (`transfer` for an id no such step has, as a request outside the flow is one).
-    pub fn moving_word(&self, request_id: u64) -> &'static str {
-        let step = self.flow.iter().find(|s| s.action.request_id() == Some(request_id));
-        step.and_then(|s| s.action.operation()).map_or("transfer", |o| o.word())
     }
 }
 

@@ -7,7 +7,6 @@ use crate::check::observations::Observations;
 use crate::crypto::Hash32;
 use crate::protocol::ids::{ActorId, ClusterId, OrgId};
 use crate::protocol::message::LedgerTx;
-use crate::protocol::operation::Operation;
 use crate::scenario::{Action, Scenario, SupplyChange};
 use std::collections::BTreeMap;
 
@@ -80,13 +79,9 @@ fn supply_moves(scenario: &Scenario) -> bool {
 
 /// How the checks name a step that moves tokens (`transfer 7`, `issue 8`, `redeem 9`), and the
 /// org that must know its final status.
-fn named(action: &Action, request_id: u64) -> (String, &'static str) {
-    let (word, knower) = match action.operation() {
-        None => ("transfer", "the buyer's org"),
-        Some(Operation::Issue) => ("issue", "the receiver's org"),
-        Some(Operation::Redeem) => ("redeem", "the holder's org"),
-    };
-    (format!("{word} {request_id}"), knower)
+fn named(action: &Action, request_id: u64) -> (String, String) {
+    let (word, knower) = action.moving().map_or(("transfer", "buyer"), |m| (m.word(), m.moves().knower()));
+    (format!("{word} {request_id}"), format!("the {knower}'s org"))
 }
 
 fn on_ledger<'a>(

@@ -65,6 +65,9 @@ impl Moves for Issue {
     fn told_org(&self) -> &OrgId {
         &self.to.org
     }
+    fn knower(&self) -> &'static str {
+        "receiver"
+    }
     fn supply_change(&self) -> Option<SupplyChange<'_>> {
         Some(SupplyChange::Mint { asset: &self.asset, to: &self.to, quantity: self.quantity })
     }

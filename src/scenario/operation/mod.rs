@@ -34,6 +34,8 @@ pub trait Moves {
     fn operation(&self) -> Option<Operation>;
     /// The org that must know its final status: the step finishes when that org knows.
     fn told_org(&self) -> &OrgId;
+    /// Whose org that is, as the checks word it: `buyer`, `receiver`, `holder`.
+    fn knower(&self) -> &'static str;
     /// What it does to its asset's supply, if it mints or burns.
     fn supply_change(&self) -> Option<SupplyChange<'_>>;
     /// The user whose IVMS-101 data the asset's managing org may get while it is pending, with

@@ -65,6 +65,9 @@ impl Moves for Redeem {
     fn told_org(&self) -> &OrgId {
         &self.user.org
     }
+    fn knower(&self) -> &'static str {
+        "holder"
+    }
     fn supply_change(&self) -> Option<SupplyChange<'_>> {
         Some(SupplyChange::Burn { asset: &self.asset, from: &self.user, quantity: self.quantity })
     }

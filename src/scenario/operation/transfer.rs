@@ -75,6 +75,9 @@ impl Moves for Transfer {
     fn told_org(&self) -> &OrgId {
         &self.user.org
     }
+    fn knower(&self) -> &'static str {
+        "buyer"
+    }
     fn supply_change(&self) -> Option<SupplyChange<'_>> {
         None
     }

@@ -8,9 +8,10 @@
 use super::error::Problem;
 use super::model::Whole;
 use super::model::{self as m, S};
+use super::operation::{issue::Issue, redeem::Redeem, transfer::Transfer};
 use super::{
-    Action, AssetConfig, Endpoint, Expectation, InvariantName, Issue, Latency, Link, Moving, NetworkConfig, OrgConfig,
-    Redeem, Regulation, Scenario, Step, Transfer, UserConfig, MAX_TIME_MS,
+    Action, AssetConfig, Endpoint, Expectation, InvariantName, Latency, Link, Moving, NetworkConfig, OrgConfig,
+    Regulation, Scenario, Step, UserConfig, MAX_TIME_MS,
 };
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
