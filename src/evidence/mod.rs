@@ -182,7 +182,43 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
                 "asset": issue.asset.to_string(),
                 "quantity": issue.quantity,
             }),
-            _ => continue,
+            // Every other body by name: a new one is a compile error here until it is decided
+            // whether the pack has a line for it.
+            Body::Advertisement(..)
+            | Body::Get(..)
+            | Body::GetResponse(..)
+            | Body::Verify(..)
+            | Body::VerifyAnswer(..)
+            | Body::Order(..)
+            | Body::SignRequest(..)
+            | Body::SignResponse(..)
+            | Body::TxAccepted(..)
+            | Body::Settlement(..)
+            | Body::SettlementAck
+            | Body::Submit(..)
+            | Body::SyncRequest { .. }
+            | Body::PlanSubmit(..)
+            | Body::BlockCommitted(..)
+            | Body::VerifyProof(..)
+            | Body::ProofAnswer(..)
+            | Body::BalanceQuery(..)
+            | Body::BalanceAnswer(..)
+            | Body::StatusQuery(..)
+            | Body::StatusAnswer(..)
+            | Body::Hold(..)
+            | Body::Release(..)
+            | Body::EscrowCommitted(..)
+            | Body::SignRedeem(..)
+            | Body::PlanProposal(..)
+            | Body::PlanApproval(..)
+            | Body::PlanGet(..)
+            | Body::ConsentRequest(..)
+            | Body::SignPlan(..)
+            | Body::PlanConsent(..)
+            | Body::PlanExecute(..)
+            | Body::PlanRollback(..)
+            | Body::PlanResult(..)
+            | Body::PlanFinal(..) => continue,
         };
         let (status, reason, tx_hash) = final_of(material, request_id);
         let told = material.told.get(&request_id);

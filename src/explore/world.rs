@@ -20,6 +20,7 @@ use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::ActorId;
 use crate::protocol::message::Kind;
 use crate::scenario::Scenario;
+use crate::sim::effects;
 use crate::sim::flow::{self, Flow, StepState};
 use crate::sim::genesis;
 use crate::trace::StepNumber;
@@ -376,7 +377,8 @@ impl Context {
         let out = machine.handle(now, input);
         world.machine_prints[actor as usize] = machine.fingerprint();
         let expected = Self::names_its_results(keys, &out);
-        self.absorb(world, actor, out);
+        effects::take(out, &mut Acting { cx: self, world: &mut *world, actor, id: None });
+        self.queue_ready(world);
         debug_assert!(expected, "a move wrote a last-one-wins observation its footprint does not name: {mv:?}");
     }
 
@@ -390,58 +392,76 @@ impl Context {
         });
         written & !keys == 0
     }
+}
 
-    /// An outbox's effects, as the engine's `apply` makes them: timers, notes, sends.
-    fn absorb(&self, world: &mut World, actor: Actor, out: Outbox) {
-        // Every part of an outbox, by name, as the engine's `apply` takes them.
-        let Outbox { sends, timers, cancels, notes } = out;
-        for timer in cancels {
-            world.timers.remove(&(actor, timer));
+/// An exploration, keeping the effects of one actor's move (`effects::take`, as the engine's run
+/// keeps them).
+struct Acting<'a> {
+    cx: &'a Context,
+    world: &'a mut World,
+    actor: Actor,
+    /// The last message sent and its id (`schedule::message_id`), taken once for all its copies.
+    id: Option<(Arc<Envelope>, u64)>,
+}
+
+impl effects::Effects for Acting<'_> {
+    fn boundary(&self) -> Option<&Boundary> {
+        self.cx.boundaries.get(self.actor as usize)
+    }
+
+    fn directory(&self) -> &Arc<Directory> {
+        &self.cx.dir
+    }
+
+    fn cancel(&mut self, timer: TimerId) {
+        self.world.timers.remove(&(self.actor, timer));
+    }
+
+    fn set(&mut self, timer: TimerId, delay_us: u64) {
+        self.world.timers.insert((self.actor, timer), self.world.now.saturating_add(delay_us));
+    }
+
+    fn note(&mut self, note: Note) {
+        let world = &mut *self.world;
+        // Only what the checks read (`Observations::record`) is history: a note for the trace
+        // alone (a discard, a retry, a sync) would make a loop of the protocol look endless.
+        let line = if Observations::reads(&note) { serde_json::to_vec(&note).unwrap_or_default() } else { Vec::new() };
+        let print = hash_of(&line);
+        if !line.is_empty() {
+            world.history = world.history.wrapping_add(print);
         }
-        for (timer, delay) in timers {
-            world.timers.insert((actor, timer), world.now.saturating_add(delay));
+        let key = match &note {
+            Note::BalanceResult { account, asset, .. } => Some(hash_of(("balance", account, asset))),
+            Note::ProofResult { transfer, .. } => Some(hash_of(("proof", transfer))),
+            _ => None,
+        };
+        if let Some(key) = key {
+            world.last.insert(key, print);
         }
-        for note in &notes {
-            // Only what the checks read (`Observations::record`) is history: a note for the trace
-            // alone (a discard, a retry, a sync) would make a loop of the protocol look endless.
-            let line =
-                if Observations::reads(note) { serde_json::to_vec(note).unwrap_or_default() } else { Vec::new() };
-            let print = hash_of(&line);
-            if !line.is_empty() {
-                world.history = world.history.wrapping_add(print);
-            }
-            let key = match note {
-                Note::BalanceResult { account, asset, .. } => Some(hash_of(("balance", account, asset))),
-                Note::ProofResult { transfer, .. } => Some(hash_of(("proof", transfer))),
-                _ => None,
-            };
-            if let Some(key) = key {
-                world.last.insert(key, print);
-            }
-            if let Some(step) = self.flow.finished_by_in(&world.steps, note) {
-                world.steps[step] = StepState::Finished;
-            }
+        if let Some(step) = self.cx.flow.finished_by_in(&world.steps, &note) {
+            world.steps[step] = StepState::Finished;
         }
-        self.queue_ready(world);
-        let me = &self.actors[actor as usize];
-        let boundary = &self.boundaries[actor as usize];
-        for send in sends {
-            let only = send.only.clone();
-            let envelope = boundary.seal(send.outgoing);
-            let receivers = self.dir.receivers(only, &envelope.to);
-            let id = message_id(&envelope);
-            for receiver in receivers {
-                let Some(&to) = self.index.get(&receiver) else { continue };
-                if envelope.kind.is_ledger_answer() && matches!(me, ActorId::Org(_)) {
-                    world.history = world.history.wrapping_add(hash_of(("answer", actor, to, id)));
-                }
-                let flight = world
-                    .in_flight
-                    .entry((to, actor, id))
-                    .or_insert_with(|| Flight { envelope: envelope.clone(), copies: 0 });
-                flight.copies += 1;
+    }
+
+    fn transmit(&mut self, envelope: &Arc<Envelope>, receiver: ActorId, _retry: bool) {
+        let Some(&to) = self.cx.index.get(&receiver) else { return };
+        let id = match &self.id {
+            Some((last, id)) if Arc::ptr_eq(last, envelope) => *id,
+            _ => {
+                let id = message_id(envelope);
+                self.id = Some((envelope.clone(), id));
+                id
             }
+        };
+        let world = &mut *self.world;
+        if envelope.kind.is_ledger_answer() && matches!(self.cx.actors[self.actor as usize], ActorId::Org(_)) {
+            world.history = world.history.wrapping_add(hash_of(("answer", self.actor, to, id)));
         }
+        let flight = world
+            .in_flight
+            .entry((to, self.actor, id))
+            .or_insert_with(|| Flight { envelope: envelope.clone(), copies: 0 });
+        flight.copies += 1;
     }
 }
 

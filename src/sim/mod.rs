@@ -10,6 +10,7 @@
 
 pub(crate) mod adapter;
 pub mod coverage;
+pub(crate) mod effects;
 pub(crate) mod flow;
 pub(crate) mod genesis;
 pub mod schedule;
@@ -813,45 +814,7 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
                 self.start_fault(fault);
             }
         }
-        // Every part of an outbox, by name: a new one is a compile error here (and in the
-        // explorer's `absorb`) until it is applied.
-        let Outbox { sends, timers, cancels, notes } = out;
-        for timer in cancels {
-            self.cancelled.insert((timer, actor.clone()), ());
-        }
-        for (timer, delay) in timers {
-            self.cancelled.remove(&(timer, actor.clone()));
-            self.schedule(self.now.saturating_add(delay), Pending::Timer { actor: actor.clone(), timer });
-        }
-        for note in notes {
-            if let Note::Discarded { reason: Discard::BadSignature, .. } = &note {
-                self.network.stats.bad_signatures += 1;
-            }
-            if let Note::Retry { .. } = &note {
-                self.network.stats.retries += 1;
-            }
-            self.observer.note(self.now, &note);
-            let finished = self.flow.finished_by(&note);
-            self.record(Event::Note(note));
-            if let Some(step) = finished {
-                self.flow.states[step] = StepState::Finished;
-                self.record(Event::StepFinished { step: StepNumber::of_index(step) });
-            }
-        }
-        if sends.is_empty() {
-            return;
-        }
-        let Some((_, boundary)) = self.actors.get(&actor) else { return };
-        // A message held by several sends (a broadcast's members) or sent again (a retry, a
-        // ledger event a replica syncs) is sealed once: the boundary remembers its envelope.
-        let sealed: Vec<_> =
-            sends.into_iter().map(|send| (boundary.seal(send.outgoing), send.only, send.retry)).collect();
-        let dir = self.dir.clone();
-        for (envelope, only, retry) in sealed {
-            for receiver in dir.receivers(only, &envelope.to) {
-                self.transmit(actor.clone(), receiver, envelope.clone(), retry);
-            }
-        }
+        effects::take(out, &mut Acting { sim: self, actor });
     }
 
     /// A fault whose event just happened starts now.
@@ -937,6 +900,53 @@ impl<'a, 't, O: Observer> Simulation<'a, 't, O> {
         let out = request.await.expect("actors outlive the run");
         self.counter.delivered(&receiver, kind, status, copy, &out);
         self.apply(receiver, out);
+    }
+}
+
+/// The engine's run, keeping the effects of one actor's handler (`effects::take`).
+struct Acting<'s, 'a, 't, O> {
+    sim: &'s mut Simulation<'a, 't, O>,
+    actor: ActorId,
+}
+
+impl<O: Observer> effects::Effects for Acting<'_, '_, '_, O> {
+    fn boundary(&self) -> Option<&Boundary> {
+        self.sim.actors.get(&self.actor).map(|(_, boundary)| boundary)
+    }
+
+    fn directory(&self) -> &Arc<Directory> {
+        &self.sim.dir
+    }
+
+    fn cancel(&mut self, timer: u64) {
+        self.sim.cancelled.insert((timer, self.actor.clone()), ());
+    }
+
+    fn set(&mut self, timer: u64, delay_us: u64) {
+        let sim = &mut *self.sim;
+        sim.cancelled.remove(&(timer, self.actor.clone()));
+        sim.schedule(sim.now.saturating_add(delay_us), Pending::Timer { actor: self.actor.clone(), timer });
+    }
+
+    fn note(&mut self, note: Note) {
+        let sim = &mut *self.sim;
+        if let Note::Discarded { reason: Discard::BadSignature, .. } = &note {
+            sim.network.stats.bad_signatures += 1;
+        }
+        if let Note::Retry { .. } = &note {
+            sim.network.stats.retries += 1;
+        }
+        sim.observer.note(sim.now, &note);
+        let finished = sim.flow.finished_by(&note);
+        sim.record(Event::Note(note));
+        if let Some(step) = finished {
+            sim.flow.states[step] = StepState::Finished;
+            sim.record(Event::StepFinished { step: StepNumber::of_index(step) });
+        }
+    }
+
+    fn transmit(&mut self, envelope: &Arc<Envelope>, receiver: ActorId, retry: bool) {
+        self.sim.transmit(self.actor.clone(), receiver, envelope.clone(), retry);
     }
 }
 
