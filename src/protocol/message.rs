@@ -203,10 +203,24 @@ impl Body {
     }
 }
 
-/// Declares `Kind` from one list: each variant with the word the trace writes. `Kind::ALL` and
-/// `Kind::word` come from the same list, so a kind cannot be missing from either.
+/// What a message of a kind is to the checks and the faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Nature {
+    /// A request, an inform, a ledger's event: what no fault withholds as an answer.
+    Message,
+    /// An answer to a request (what a `silent` org never sends).
+    Answer,
+    /// An answer a node gives about its ledger (what `honest_answers` judges): an answer too.
+    LedgerAnswer,
+}
+
+/// Declares `Kind` from one list: each variant with the word the trace writes, what it is
+/// (`Nature`) and the statuses other than `ok` an honest org's message of the kind can carry.
+/// `Kind::ALL`, `Kind::word`, `Kind::is_answer`, `Kind::is_ledger_answer` and
+/// `Kind::statuses_answered` come from the same list, so a kind cannot be missing from any, and
+/// a new kind says what it is where it is declared.
 macro_rules! kinds {
-    ($($variant:ident = $word:literal,)+) => {
+    ($($variant:ident = $word:literal, $nature:ident [$($status:ident),*],)+) => {
         /// A message's kind: one word each, as the trace and the readable account write it.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -227,71 +241,76 @@ macro_rules! kinds {
                     $(Kind::$variant => $word,)+
                 }
             }
+
+            fn nature(self) -> Nature {
+                match self {
+                    $(Kind::$variant => Nature::$nature,)+
+                }
+            }
+
+            /// The statuses other than `ok` an honest org's message of this kind can carry (the
+            /// coverage table's rows).
+            pub fn statuses_answered(self) -> &'static [Status] {
+                match self {
+                    $(Kind::$variant => &[$(Status::$status),*],)+
+                }
+            }
         }
     };
 }
 
 kinds! {
-    Advertisement = "advertisement",
-    Get = "get",
-    GetResponse = "get_response",
-    Verify = "verify",
-    VerifyAnswer = "verify_answer",
-    Order = "order",
-    SignRequest = "sign_request",
-    SignResponse = "sign_response",
-    Transfer = "transfer",
-    TxAccepted = "tx_accepted",
-    Settlement = "settlement",
-    SettlementAck = "settlement_ack",
-    Submit = "submit",
-    BlockCommitted = "block_committed",
-    SyncRequest = "sync_request",
-    VerifyProof = "verify_proof",
-    ProofAnswer = "proof_answer",
-    BalanceQuery = "balance_query",
-    BalanceAnswer = "balance_answer",
-    StatusQuery = "status_query",
-    StatusAnswer = "status_answer",
-    Hold = "hold",
-    Release = "release",
-    EscrowCommitted = "escrow_committed",
-    IssueGet = "issue_get",
-    IssueNotice = "issue_notice",
-    SignRedeem = "sign_redeem",
-    Redeem = "redeem",
-    PlanProposal = "plan_proposal",
-    PlanApproval = "plan_approval",
-    PlanGet = "plan_get",
-    ConsentRequest = "consent_request",
-    SignPlan = "sign_plan",
-    PlanConsent = "plan_consent",
-    PlanExecute = "plan_execute",
-    PlanRollback = "plan_rollback",
-    PlanResult = "plan_result",
-    PlanFinal = "plan_final",
-    PlanSubmit = "plan_submit",
+    Advertisement = "advertisement", Message [],
+    Get = "get", Message [],
+    GetResponse = "get_response", Answer [Denied, NotFound],
+    Verify = "verify", Message [],
+    VerifyAnswer = "verify_answer", LedgerAnswer [Denied, NotFound],
+    Order = "order", Message [],
+    SignRequest = "sign_request", Message [],
+    SignResponse = "sign_response", Message [],
+    Transfer = "transfer", Message [],
+    TxAccepted = "tx_accepted", Answer [],
+    Settlement = "settlement", Answer [Regulation, Denied, Signature, Balance, Timeout, Replay],
+    SettlementAck = "settlement_ack", Answer [],
+    Submit = "submit", Message [],
+    BlockCommitted = "block_committed", Message [],
+    SyncRequest = "sync_request", Message [],
+    VerifyProof = "verify_proof", Message [],
+    ProofAnswer = "proof_answer", LedgerAnswer [NotFound],
+    BalanceQuery = "balance_query", Message [],
+    BalanceAnswer = "balance_answer", LedgerAnswer [Denied, NotFound],
+    StatusQuery = "status_query", Message [],
+    StatusAnswer = "status_answer", LedgerAnswer [Denied, NotFound],
+    Hold = "hold", Message [],
+    Release = "release", Message [],
+    EscrowCommitted = "escrow_committed", Message [],
+    IssueGet = "issue_get", Message [],
+    IssueNotice = "issue_notice", Message [Regulation, Denied, Timeout],
+    SignRedeem = "sign_redeem", Message [],
+    Redeem = "redeem", Message [],
+    PlanProposal = "plan_proposal", Message [],
+    PlanApproval = "plan_approval", Message [],
+    PlanGet = "plan_get", Message [],
+    ConsentRequest = "consent_request", Message [],
+    SignPlan = "sign_plan", Message [],
+    PlanConsent = "plan_consent", Message [],
+    PlanExecute = "plan_execute", Message [],
+    PlanRollback = "plan_rollback", Message [],
+    // An executor's word on an instruction: refused by it or its ledger, or not final yet.
+    PlanResult = "plan_result", Message [Balance, Denied, Signature, Pending],
+    PlanFinal = "plan_final", Message [],
+    PlanSubmit = "plan_submit", Message [],
 }
 
 impl Kind {
     /// Whether it answers a request (what a `silent` org never sends).
     pub fn is_answer(self) -> bool {
-        matches!(
-            self,
-            Kind::GetResponse
-                | Kind::VerifyAnswer
-                | Kind::TxAccepted
-                | Kind::Settlement
-                | Kind::SettlementAck
-                | Kind::ProofAnswer
-                | Kind::BalanceAnswer
-                | Kind::StatusAnswer
-        )
+        matches!(self.nature(), Nature::Answer | Nature::LedgerAnswer)
     }
 
     /// An answer a node gives about its ledger (what `honest_answers` judges).
     pub fn is_ledger_answer(self) -> bool {
-        matches!(self, Kind::VerifyAnswer | Kind::ProofAnswer | Kind::BalanceAnswer | Kind::StatusAnswer)
+        self.nature() == Nature::LedgerAnswer
     }
 }
 

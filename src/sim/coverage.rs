@@ -285,23 +285,6 @@ fn parties(kind: Kind) -> (Role, Role) {
     }
 }
 
-/// The statuses other than `ok` an honest org's answer of `kind` can carry.
-fn statuses_answered(kind: Kind) -> &'static [Status] {
-    match kind {
-        Kind::GetResponse | Kind::VerifyAnswer | Kind::BalanceAnswer | Kind::StatusAnswer => {
-            &[Status::Denied, Status::NotFound]
-        }
-        Kind::ProofAnswer => &[Status::NotFound],
-        Kind::Settlement => {
-            &[Status::Regulation, Status::Denied, Status::Signature, Status::Balance, Status::Timeout, Status::Replay]
-        }
-        Kind::IssueNotice => &[Status::Regulation, Status::Denied, Status::Timeout],
-        // An executor's word on an instruction: refused by it or its ledger, or not final yet.
-        Kind::PlanResult => &[Status::Balance, Status::Denied, Status::Signature, Status::Pending],
-        _ => &[],
-    }
-}
-
 /// Every path the protocol can take, by (message kind, role): each kind received `ok`, with each
 /// status its answers carry; between orgs, as a copy and with a bad signature; each exchange's
 /// request re-sent and
@@ -314,7 +297,7 @@ pub fn reachable() -> Vec<(Kind, Role, Reachable)> {
     for &kind in Kind::ALL {
         let (sender, role) = parties(kind);
         all.push((kind, role, Reachable::Path(Path::Ok)));
-        all.extend(statuses_answered(kind).iter().map(|s| (kind, role, Reachable::Path(Path::Status(*s)))));
+        all.extend(kind.statuses_answered().iter().map(|s| (kind, role, Reachable::Path(Path::Status(*s)))));
         // The network's faults, and byzantine orgs, act on transmissions between orgs only: a
         // user's application and a ledger talk to their own org's node directly.
         if (sender, role) == (Role::Org, Role::Org) {
