@@ -11,7 +11,7 @@
 //! not know to be final, and records the final status it is told, once, acknowledging every copy.
 
 use super::exchange::{ExchangeKey, ExchangeKind};
-use super::transfer::{proves, Deal, Refusal};
+use super::transfer::{proves, Deal, Refusal, Terms};
 use super::Organization;
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
@@ -124,3 +124,26 @@ impl Organization {
 
 #[cfg(test)]
 mod tests;
+
+impl Terms for IssueOrder {
+    fn operation(&self) -> Option<Operation> {
+        Some(Operation::Issue)
+    }
+    fn asset(&self) -> &ResourceId {
+        &self.asset
+    }
+    fn quantity(&self) -> u64 {
+        self.quantity
+    }
+    /// None: the tokens are new.
+    fn debited(&self) -> Option<&ResourceId> {
+        None
+    }
+    fn credited(&self) -> Option<&ResourceId> {
+        Some(&self.to.id)
+    }
+    /// The receiver.
+    fn subject(&self) -> Option<&ResourceId> {
+        self.credited()
+    }
+}

@@ -11,7 +11,7 @@
 //! holder's org is told the final status with the proof.
 
 use super::exchange::ExchangeKind;
-use super::transfer::{Deal, Purchase, Refusal, Signed};
+use super::transfer::{Deal, Purchase, Refusal, Signed, Terms};
 use super::Organization;
 use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Outbox;
@@ -88,5 +88,29 @@ impl Organization {
     /// its re-send learns the current status, and its failure is a `timeout`.
     pub(super) fn moves_tokens(kind: ExchangeKind) -> bool {
         matches!(kind, ExchangeKind::Transfer | ExchangeKind::Redeem)
+    }
+}
+
+impl Terms for Redeem {
+    fn operation(&self) -> Option<Operation> {
+        Some(Operation::Redeem)
+    }
+    fn asset(&self) -> &ResourceId {
+        &self.asset_id
+    }
+    fn quantity(&self) -> u64 {
+        self.quantity
+    }
+    /// The holder's account.
+    fn debited(&self) -> Option<&ResourceId> {
+        Some(&self.owner.id)
+    }
+    /// None: the tokens are burnt.
+    fn credited(&self) -> Option<&ResourceId> {
+        None
+    }
+    /// None: a redeem moves no personal data.
+    fn subject(&self) -> Option<&ResourceId> {
+        None
     }
 }

@@ -149,14 +149,59 @@ pub(super) enum Deal {
     Issue(IssueOrder),
 }
 
+/// What the asset's org reads of a deal, whichever operation it is: each operation's module
+/// says it of its own request (a transfer's here, a redeem's in `redemption`, an issue's in
+/// `issuance`).
+pub(super) trait Terms {
+    /// An issue or a redeem (none for a transfer).
+    fn operation(&self) -> Option<Operation>;
+    /// The asset.
+    fn asset(&self) -> &ResourceId;
+    /// How many tokens.
+    fn quantity(&self) -> u64;
+    /// The account the tokens leave (none for an issue: they are new).
+    fn debited(&self) -> Option<&ResourceId>;
+    /// The account the tokens reach (none for a redeem: they are burnt).
+    fn credited(&self) -> Option<&ResourceId>;
+    /// The user whose IVMS-101 data the regulation checks read, if they read any.
+    fn subject(&self) -> Option<&ResourceId>;
+}
+
+impl Terms for Transfer {
+    fn operation(&self) -> Option<Operation> {
+        None
+    }
+    fn asset(&self) -> &ResourceId {
+        &self.asset_id
+    }
+    fn quantity(&self) -> u64 {
+        self.quantity
+    }
+    fn debited(&self) -> Option<&ResourceId> {
+        Some(&self.to.id)
+    }
+    fn credited(&self) -> Option<&ResourceId> {
+        Some(&self.from.id)
+    }
+    /// The buyer.
+    fn subject(&self) -> Option<&ResourceId> {
+        self.credited()
+    }
+}
+
 impl Deal {
+    /// Its terms, as its operation's module reads them.
+    fn terms(&self) -> &dyn Terms {
+        match self {
+            Deal::Transfer(transfer) => transfer,
+            Deal::Redeem(redeem) => redeem,
+            Deal::Issue(issue) => issue,
+        }
+    }
+
     /// An issue or a redeem (none for a transfer).
     fn operation(&self) -> Option<Operation> {
-        match self {
-            Deal::Transfer(_) => None,
-            Deal::Redeem(_) => Some(Operation::Redeem),
-            Deal::Issue(_) => Some(Operation::Issue),
-        }
+        self.terms().operation()
     }
 
     /// The ledger transaction that settles it under `tx_id`: a mint's source and a burn's
@@ -175,46 +220,23 @@ impl Deal {
     }
 
     fn asset(&self) -> &ResourceId {
-        match self {
-            Deal::Transfer(t) => &t.asset_id,
-            Deal::Redeem(r) => &r.asset_id,
-            Deal::Issue(i) => &i.asset,
-        }
+        self.terms().asset()
     }
 
     fn quantity(&self) -> u64 {
-        match self {
-            Deal::Transfer(t) => t.quantity,
-            Deal::Redeem(r) => r.quantity,
-            Deal::Issue(i) => i.quantity,
-        }
+        self.terms().quantity()
     }
 
-    /// The account the tokens leave (none for an issue: they are new).
     fn debited(&self) -> Option<&ResourceId> {
-        match self {
-            Deal::Transfer(t) => Some(&t.to.id),
-            Deal::Redeem(r) => Some(&r.owner.id),
-            Deal::Issue(_) => None,
-        }
+        self.terms().debited()
     }
 
-    /// The account the tokens reach (none for a redeem: they are burnt).
     fn credited(&self) -> Option<&ResourceId> {
-        match self {
-            Deal::Transfer(t) => Some(&t.from.id),
-            Deal::Redeem(_) => None,
-            Deal::Issue(i) => Some(&i.to.id),
-        }
+        self.terms().credited()
     }
 
-    /// The user whose IVMS-101 data the regulation checks read: a transfer's buyer, an issue's
-    /// receiver (none for a redeem).
     fn subject(&self) -> Option<&ResourceId> {
-        match self {
-            Deal::Redeem(_) => None,
-            Deal::Transfer(_) | Deal::Issue(_) => self.credited(),
-        }
+        self.terms().subject()
     }
 }
 
