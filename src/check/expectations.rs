@@ -103,8 +103,7 @@ fn check(cx: &Context<'_>, found: &Found<'_>, expectation: &Expectation) -> Chec
                 None => Check::new(name, false, format!("{org} never received an answer for {resource}")),
             }
         }
-        Expectation::Transfer { request_id, status, reason }
-        | Expectation::Operation { request_id, status, reason, .. } => {
+        Expectation::Final { request_id, status, reason } => {
             let (word, knower) = found.names(*request_id);
             final_status(seen, (word, &format!("its {knower}'s org")), *request_id, *status, *reason)
         }

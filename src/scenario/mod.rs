@@ -204,7 +204,7 @@ impl Action {
 
     /// Which operation on the supply it is, if it is an issue or a redeem.
     pub fn operation(&self) -> Option<crate::protocol::operation::Operation> {
-        self.moves().and_then(Moves::operation)
+        self.moving().and_then(Moving::operation)
     }
 
     /// The asset whose supply or holders it changes, for an operation that moves tokens.
@@ -299,19 +299,9 @@ pub enum Expectation {
         /// The expected status.
         status: GetStatusWord,
     },
-    /// A transfer's final status as its buyer's org knows it.
-    Transfer {
-        /// The request id.
-        request_id: u64,
-        /// settled or rejected.
-        status: TransferStatusWord,
-        /// The rejection reason, if given.
-        reason: Option<ReasonWord>,
-    },
-    /// An issue's or a redeem's final status, as the receiver's or the holder's org knows it.
-    Operation {
-        /// Issue or redeem.
-        operation: crate::protocol::operation::Operation,
+    /// The final status of a step that moves tokens (a transfer, an issue, a redeem), as the
+    /// org told it knows it (a transfer's buyer's, an issue's receiver's, a redeem's holder's).
+    Final {
         /// The request id.
         request_id: u64,
         /// settled or rejected.

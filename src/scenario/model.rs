@@ -6,7 +6,7 @@
 //! This module only describes the file; `validate` turns it into a `Scenario`.
 //! Field meanings are documented in `docs/`.
 
-pub(crate) use super::operation::{issue::IssueStep, redeem::RedeemStep, transfer::TransferStep};
+use super::operation::{operations, MovingExpect, MovingSpec};
 pub use crate::protocol::config::{Disclosure, Quorum as QuorumWord, RegulationOrder, SettlementMode};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
@@ -123,14 +123,26 @@ impl<'de> Deserialize<'de> for Real {
 /// the variant's fields: `- transfer: { ... }`. Written out instead of serde's externally
 /// tagged enums so that a bare `- transfer` (no fields) is an error at its own line, not a
 /// confusing one on the next, and a second key is an error that names it.
+///
+/// A group after `and` is one variant of the enum, `$outer($inner)`, whose keys are the inner
+/// enum's: `and Moves(MovingSpec) { Transfer(TransferStep) = "transfer", … }` reads
+/// `- transfer: { … }` as `Moves(MovingSpec::Transfer(…))`, so that the steps of a registry
+/// (`scenario::operation`) are one variant a match names once.
 macro_rules! one_key_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident($fields:ty) = $key:literal),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])* pub enum $name:ident { $($variant:ident($fields:ty) = $key:literal),+ $(,)? }
+        $(and $outer:ident($inner:ident) { $($ivariant:ident($ifields:ty) = $ikey:literal),+ $(,)? })?
+    ) => {
         $(#[$meta])*
         pub enum $name {
             $(
                 #[doc = concat!("`", $key, "`")]
                 $variant($fields),
             )+
+            $(
+                #[doc = concat!($("`", $ikey, "` "),+)]
+                $outer($inner),
+            )?
         }
 
         impl JsonSchema for $name {
@@ -139,23 +151,26 @@ macro_rules! one_key_enum {
             }
 
             fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-                let kinds: Vec<serde_json::Value> = vec![$({
+                let one = |key: &str, fields: Schema| {
                     let mut properties = serde_json::Map::new();
-                    properties.insert($key.to_owned(), generator.subschema_for::<$fields>().to_value());
+                    properties.insert(key.to_owned(), fields.to_value());
                     serde_json::json!({
                         "type": "object",
                         "properties": properties,
-                        "required": [$key],
+                        "required": [key],
                         "additionalProperties": false,
                     })
-                }),+];
+                };
+                #[allow(unused_mut)]
+                let mut kinds: Vec<serde_json::Value> = vec![$(one($key, generator.subschema_for::<$fields>())),+];
+                $($(kinds.push(one($ikey, generator.subschema_for::<$ifields>()));)+)?
                 schemars::json_schema!({ "oneOf": kinds })
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const KINDS: &[&str] = &[$($key),+];
+                const KINDS: &[&str] = &[$($key,)+ $($($ikey,)+)?];
                 struct OneKey;
                 impl<'de> Visitor<'de> for OneKey {
                     type Value = $name;
@@ -175,6 +190,7 @@ macro_rules! one_key_enum {
                         };
                         let value = match kind.as_str() {
                             $($key => $name::$variant(map.next_value()?),)+
+                            $($($ikey => $name::$outer($inner::$ivariant(map.next_value()?)),)+)?
                             other => return Err(de::Error::unknown_variant(other, KINDS)),
                         };
                         if let Some(second) = map.next_key::<String>()? {
@@ -428,22 +444,45 @@ pub struct AssetSpec {
     pub balances: Vec<(S<String>, Whole)>,
 }
 
-one_key_enum! {
-    /// A flow step: one key naming the kind, its fields as the value.
-    #[derive(Debug)]
-    pub enum StepSpec {
-    Advertise(AdvertiseStep) = "advertise",
-    Get(GetStep) = "get",
-    Verify(VerifyStep) = "verify",
-    Transfer(TransferStep) = "transfer",
-    VerifyProof(VerifyProofStep) = "verify_proof",
-    Balance(BalanceStep) = "balance",
-    Workload(WorkloadStep) = "workload",
-    Issue(IssueStep) = "issue",
-    Redeem(RedeemStep) = "redeem",
-    Plan(PlanStep) = "plan",
-    }
+/// The file's steps and expectations, with those of every operation in the registry
+/// (`scenario::operation`): a step that moves tokens is `StepSpec::Moves`, its expectation
+/// `ExpectSpec::Moves`.
+macro_rules! steps_and_expectations {
+    ($($(#[$doc:meta])* $variant:ident($step:ty, $spec:ty, $operation:expr) = $word:literal,)+) => {
+        one_key_enum! {
+            /// A flow step: one key naming the kind, its fields as the value.
+            #[derive(Debug)]
+            pub enum StepSpec {
+            Advertise(AdvertiseStep) = "advertise",
+            Get(GetStep) = "get",
+            Verify(VerifyStep) = "verify",
+            VerifyProof(VerifyProofStep) = "verify_proof",
+            Balance(BalanceStep) = "balance",
+            Workload(WorkloadStep) = "workload",
+            Plan(PlanStep) = "plan",
+            }
+            and Moves(MovingSpec) { $($variant($spec) = $word,)+ }
+        }
+
+        one_key_enum! {
+            /// An expectation: one key naming the kind, its fields as the value.
+            #[derive(Debug)]
+            pub enum ExpectSpec {
+            Get(GetExpect) = "get",
+            Proof(ProofExpect) = "proof",
+            Verify(VerifyExpect) = "verify",
+            Balance(BalanceExpect) = "balance",
+            Suspect(SuspectExpect) = "suspect",
+            PersonalData(PersonalDataExpect) = "personal_data",
+            Invariant(InvariantExpect) = "invariant",
+            Plan(PlanExpect) = "plan",
+            }
+            and Moves(MovingExpect) { $($variant(TransferExpect) = $word,)+ }
+        }
+    };
 }
+
+operations!(steps_and_expectations);
 
 /// An execution plan: its coordinator runs its instructions in order, all or nothing
 /// (`docs/plans.md`).
@@ -595,24 +634,6 @@ pub struct BalanceStep {
     pub asset: S<String>,
     #[serde(default)]
     pub at_ms: Option<S<Whole>>,
-}
-
-one_key_enum! {
-    /// An expectation: one key naming the kind, its fields as the value.
-    #[derive(Debug)]
-    pub enum ExpectSpec {
-    Get(GetExpect) = "get",
-    Transfer(TransferExpect) = "transfer",
-    Proof(ProofExpect) = "proof",
-    Verify(VerifyExpect) = "verify",
-    Balance(BalanceExpect) = "balance",
-    Suspect(SuspectExpect) = "suspect",
-    PersonalData(PersonalDataExpect) = "personal_data",
-    Invariant(InvariantExpect) = "invariant",
-    Issue(TransferExpect) = "issue",
-    Redeem(TransferExpect) = "redeem",
-    Plan(PlanExpect) = "plan",
-    }
 }
 
 /// A plan's final status, as its coordinator knows it.

@@ -4,7 +4,6 @@
 use super::Moves;
 use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
-use crate::protocol::operation::Operation;
 use crate::scenario::model::{Whole, S};
 use crate::scenario::validate::Validator;
 use crate::scenario::SupplyChange;
@@ -58,9 +57,6 @@ impl Moves for Issue {
     }
     fn account(&self) -> &ResourceId {
         &self.to
-    }
-    fn operation(&self) -> Option<Operation> {
-        Some(Operation::Issue)
     }
     fn told_org(&self) -> &OrgId {
         &self.to.org

@@ -5,15 +5,17 @@
 //! its `Moves::dispatch`, the checks read its `supply_change` and `data_subject`, the reports its
 //! `Moving::word`, `account` and `quantity`, the shrinker its `WORDS`.
 //!
-//! A new operation's step is a module here and its line of the `operations!` registry (this
-//! file), and its line of `StepSpec` with its arm in the validator's `step`
-//! (`model.rs`, `validate/mod.rs`): three existing files, and every match of them is exhaustive,
-//! so a forgotten one is a compile error. `Action::Moves` holds any of them.
+//! A new operation's step is a module here and one line of the `operations!` registry (this
+//! file): the line makes `Moving` (which `Action::Moves` holds), the file's keys for the step and
+//! for its expectation (`StepSpec::Moves`, `ExpectSpec::Moves` in `model.rs`), the validator's
+//! dispatch and `WORDS`, so no other file names it.
 
 pub mod issue;
 pub mod redeem;
 pub mod transfer;
 
+use super::model::{TransferExpect, Whole, S};
+use super::validate::Validator;
 use super::SupplyChange;
 use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
@@ -30,8 +32,6 @@ pub trait Moves {
     /// The account a report shows it by: a transfer's buyer, an issue's receiver, a redeem's
     /// holder.
     fn account(&self) -> &ResourceId;
-    /// The operation on the supply it is on the wire, if it is one (an issue or a redeem).
-    fn operation(&self) -> Option<Operation>;
     /// The org that must know its final status: the step finishes when that org knows.
     fn told_org(&self) -> &OrgId;
     /// Whose org that is, as the checks word it: `buyer`, `receiver`, `holder`.
@@ -48,11 +48,39 @@ pub trait Moves {
     fn dispatch(&self) -> (ActorId, OrgId, Command);
 }
 
-/// The registry: each operation's variant of `Moving`, its step's type and its word (the file's
-/// key, the trace's and the report's name). `Moving`, `Moving::moves`, `Moving::word` and `WORDS`
-/// are made from it.
+/// The registry: each operation's variant, its typed step, its part of the file model, the
+/// operation on the supply it is on the wire (none for a transfer) and its word (the file's key,
+/// the trace's and the report's name). Calls `$callback!` with the list: `declare!` below makes
+/// `Moving`, `MovingSpec`, `MovingExpect` and `WORDS` from it, and the file model its steps'
+/// and expectations' keys (`model.rs`). A new operation is a line here and its module.
 macro_rules! operations {
-    ($($(#[$doc:meta])* $variant:ident($step:ty) = $word:literal,)+) => {
+    ($callback:ident) => {
+        $callback! {
+            /// A user buys tokens from an account of the asset's org.
+            Transfer(
+                crate::scenario::operation::transfer::Transfer,
+                crate::scenario::operation::transfer::TransferStep,
+                None
+            ) = "transfer",
+            /// The asset's managing org mints new tokens to an account.
+            Issue(
+                crate::scenario::operation::issue::Issue,
+                crate::scenario::operation::issue::IssueStep,
+                Some(crate::protocol::operation::Operation::Issue)
+            ) = "issue",
+            /// A holder redeems tokens: the asset's managing org burns them.
+            Redeem(
+                crate::scenario::operation::redeem::Redeem,
+                crate::scenario::operation::redeem::RedeemStep,
+                Some(crate::protocol::operation::Operation::Redeem)
+            ) = "redeem",
+        }
+    };
+}
+pub(crate) use operations;
+
+macro_rules! declare {
+    ($($(#[$doc:meta])* $variant:ident($step:ty, $spec:ty, $operation:expr) = $word:literal,)+) => {
         /// A step that moves tokens, of whichever operation.
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub enum Moving {
@@ -73,6 +101,51 @@ macro_rules! operations {
                     $(Moving::$variant(_) => $word,)+
                 }
             }
+
+            /// The operation on the supply it is on the wire, if it is one (an issue or a redeem).
+            pub fn operation(&self) -> Option<Operation> {
+                match self {
+                    $(Moving::$variant(_) => $operation,)+
+                }
+            }
+        }
+
+        /// A step that moves tokens, as the file writes it (`StepSpec::Moves`).
+        #[derive(Debug)]
+        pub(crate) enum MovingSpec {
+            $($variant($spec),)+
+        }
+
+        impl MovingSpec {
+            /// When the file starts it, if it says.
+            pub(crate) fn at_ms(&self) -> Option<&S<Whole>> {
+                match self {
+                    $(MovingSpec::$variant(spec) => spec.at_ms.as_ref(),)+
+                }
+            }
+
+            /// The step the file describes, or `None` after recording its problems in `v`.
+            pub(in crate::scenario) fn validate(&self, v: &mut Validator) -> Option<Moving> {
+                match self {
+                    $(MovingSpec::$variant(spec) => <$step>::validate(spec, v).map(Moving::$variant),)+
+                }
+            }
+        }
+
+        /// The final status a step that moves tokens is expected to end with, as the file writes
+        /// it (`ExpectSpec::Moves`): its word and its fields.
+        #[derive(Debug)]
+        pub(crate) enum MovingExpect {
+            $($variant(TransferExpect),)+
+        }
+
+        impl MovingExpect {
+            /// The word of the step it names, and its fields.
+            pub(crate) fn parts(&self) -> (&'static str, &TransferExpect) {
+                match self {
+                    $(MovingExpect::$variant(fields) => ($word, fields),)+
+                }
+            }
         }
 
         /// Every operation's word, in the registry's order.
@@ -80,14 +153,7 @@ macro_rules! operations {
     };
 }
 
-operations! {
-    /// A user buys tokens from an account of the asset's org.
-    Transfer(transfer::Transfer) = "transfer",
-    /// The asset's managing org mints new tokens to an account.
-    Issue(issue::Issue) = "issue",
-    /// A holder redeems tokens: the asset's managing org burns them.
-    Redeem(redeem::Redeem) = "redeem",
-}
+operations!(declare);
 
 #[cfg(test)]
 mod tests {

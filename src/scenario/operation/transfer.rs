@@ -4,7 +4,6 @@
 use super::Moves;
 use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
-use crate::protocol::operation::Operation;
 use crate::scenario::model::{Whole, S};
 use crate::scenario::validate::Validator;
 use crate::scenario::SupplyChange;
@@ -68,9 +67,6 @@ impl Moves for Transfer {
     }
     fn account(&self) -> &ResourceId {
         &self.user
-    }
-    fn operation(&self) -> Option<Operation> {
-        None
     }
     fn told_org(&self) -> &OrgId {
         &self.user.org

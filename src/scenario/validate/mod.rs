@@ -8,7 +8,7 @@
 use super::error::Problem;
 use super::model::Whole;
 use super::model::{self as m, S};
-use super::operation::{issue::Issue, redeem::Redeem, transfer::Transfer};
+use super::operation::transfer::Transfer;
 use super::{
     Action, AssetConfig, Endpoint, Expectation, InvariantName, Latency, Link, Moving, NetworkConfig, OrgConfig,
     Regulation, Scenario, Step, UserConfig, MAX_TIME_MS,
@@ -16,7 +16,6 @@ use super::{
 use crate::protocol::ids::{is_plain_name, ClusterId, OrgId, ResourceId, ASSET_TYPE, USER_TYPE};
 use crate::protocol::ivms101::PersonData;
 use crate::protocol::message::{APPLICATION_IVMS101, APPLICATION_JSON};
-use crate::protocol::operation::Operation;
 use crate::protocol::plan::{
     Await, Hold, Instruction, Issue as PlanIssue, Plan, PlanStatus, Redeem as PlanRedeem, Release,
     Transfer as PlanTransfer,
@@ -507,14 +506,14 @@ impl Validator {
     }
 
     fn step(&mut self, step: &S<m::StepSpec>) -> Option<Step> {
-        let at_us = |v: &mut Self, at_ms: &Option<S<Whole>>| at_ms.as_ref().map(|t| v.time_ms(t, "at_ms"));
+        let at_us = |v: &mut Self, at_ms: Option<&S<Whole>>| at_ms.map(|t| v.time_ms(t, "at_ms"));
         let (at_us, action) = match &step.value {
             m::StepSpec::Advertise(s) => {
                 let org = self.org(&s.org);
                 let asset = self.asset(&s.asset);
                 let to: Vec<_> = s.to.iter().map(|o| self.org(o)).collect();
                 (
-                    at_us(self, &s.at_ms),
+                    at_us(self, s.at_ms.as_ref()),
                     Action::Advertise { org: org?, asset: asset?, to: to.into_iter().collect::<Option<_>>()? },
                 )
             }
@@ -528,40 +527,37 @@ impl Validator {
                         format!("expected {APPLICATION_JSON} or {APPLICATION_IVMS101}"),
                     );
                 }
-                (at_us(self, &s.at_ms), Action::Get { org: org?, resource: resource?, accept: s.accept.value.clone() })
+                (
+                    at_us(self, s.at_ms.as_ref()),
+                    Action::Get { org: org?, resource: resource?, accept: s.accept.value.clone() },
+                )
             }
             m::StepSpec::Verify(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 let resource = self.resource(&s.resource, None);
-                (at_us(self, &s.at_ms), Action::Verify { org: org?, cluster: cluster?, resource: resource? })
-            }
-            m::StepSpec::Transfer(s) => {
-                (at_us(self, &s.at_ms), Action::Moves(Moving::Transfer(Transfer::validate(s, self)?)))
+                (at_us(self, s.at_ms.as_ref()), Action::Verify { org: org?, cluster: cluster?, resource: resource? })
             }
             m::StepSpec::VerifyProof(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 self.known_transfer(&s.request_id, None);
                 (
-                    at_us(self, &s.at_ms),
+                    at_us(self, s.at_ms.as_ref()),
                     Action::VerifyProof { org: org?, cluster: cluster?, request_id: s.request_id.value.0 },
                 )
             }
             // Expanded by `steps`.
             m::StepSpec::Workload(_) => return None,
-            m::StepSpec::Issue(s) => (at_us(self, &s.at_ms), Action::Moves(Moving::Issue(Issue::validate(s, self)?))),
-            m::StepSpec::Redeem(s) => {
-                (at_us(self, &s.at_ms), Action::Moves(Moving::Redeem(Redeem::validate(s, self)?)))
-            }
-            m::StepSpec::Plan(s) => (at_us(self, &s.at_ms), Action::Plan { plan: Arc::new(self.plan(s)?) }),
+            m::StepSpec::Moves(spec) => (at_us(self, spec.at_ms()), Action::Moves(spec.validate(self)?)),
+            m::StepSpec::Plan(s) => (at_us(self, s.at_ms.as_ref()), Action::Plan { plan: Arc::new(self.plan(s)?) }),
             m::StepSpec::Balance(s) => {
                 let org = self.org(&s.org);
                 let cluster = self.cluster(&s.cluster);
                 let account = self.user(&s.account);
                 let asset = self.asset(&s.asset);
                 (
-                    at_us(self, &s.at_ms),
+                    at_us(self, s.at_ms.as_ref()),
                     Action::Balance { org: org?, cluster: cluster?, account: account?, asset: asset? },
                 )
             }
@@ -755,14 +751,6 @@ impl Validator {
         self.problem_help(request_id, message, help);
     }
 
-    /// An issue's or a redeem's expectation: its final status, as the receiver's or the
-    /// holder's org knows it.
-    fn operation_expectation(&mut self, operation: Operation, e: &m::TransferExpect) -> Expectation {
-        self.final_status(e, operation.word());
-        let (request_id, status, reason) = (e.request_id.value.0, e.status, e.reason);
-        Expectation::Operation { operation, request_id, status, reason }
-    }
-
     fn expectation(&mut self, expectation: &S<m::ExpectSpec>) -> Option<Expectation> {
         Some(match &expectation.value {
             m::ExpectSpec::Get(e) => {
@@ -770,12 +758,11 @@ impl Validator {
                 let resource = self.resource(&e.resource, None);
                 Expectation::Get { org: org?, resource: resource?, status: e.status }
             }
-            m::ExpectSpec::Transfer(e) => {
-                self.final_status(e, "transfer");
-                Expectation::Transfer { request_id: e.request_id.value.0, status: e.status, reason: e.reason }
+            m::ExpectSpec::Moves(e) => {
+                let (word, e) = e.parts();
+                self.final_status(e, word);
+                Expectation::Final { request_id: e.request_id.value.0, status: e.status, reason: e.reason }
             }
-            m::ExpectSpec::Issue(e) => self.operation_expectation(Operation::Issue, e),
-            m::ExpectSpec::Redeem(e) => self.operation_expectation(Operation::Redeem, e),
             m::ExpectSpec::Plan(e) => {
                 let id = e.id.value.0;
                 if !self.plan_ids.contains(&id) {
