@@ -157,8 +157,61 @@ operations!(declare);
 
 #[cfg(test)]
 mod tests {
-    use super::WORDS;
+    use super::{Moving, WORDS};
+    use crate::actors::outbox::Command;
+    use crate::protocol::ids::{ActorId, OrgId, ResourceId};
+    use crate::protocol::operation::Operation;
     use crate::scenario::model::StepSpec;
+    use crate::scenario::{Scenario, SupplyChange};
+
+    fn moving(scenario: &Scenario, request_id: u64) -> &Moving {
+        let found = scenario.flow.iter().filter_map(|s| s.action.moving());
+        found.into_iter().find(|m| m.moves().request_id() == request_id).expect("the step is in the flow")
+    }
+
+    fn id(text: &str) -> ResourceId {
+        ResourceId::parse(text).unwrap()
+    }
+
+    /// What each operation's step tells the layers above: the sample flow's transfer and the
+    /// bundled issue and redeem, field by field.
+    #[test]
+    fn each_operation_says_what_it_moves_whom_it_tells_and_how_it_starts() {
+        let (user, asset, treasury) = (id("org_1:100:user_1"), id("org_2:101:asset_1"), id("org_2:100:treasury"));
+        let (org_1, org_2) = (OrgId::from("org_1"), OrgId::from("org_2"));
+
+        let sample = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let transfer = moving(&sample, 10101);
+        let step = transfer.moves();
+        assert_eq!((transfer.word(), transfer.operation(), step.knower()), ("transfer", None, "buyer"));
+        assert_eq!((step.account(), step.asset(), step.quantity(), step.told_org()), (&user, &asset, 100, &org_1));
+        assert_eq!((step.supply_change(), step.data_subject()), (None, Some((&user, &asset))));
+        assert_eq!(step.words(), "transfer 10101 org_1:100:user_1 org_2:101:asset_1 100 org_2:100:treasury");
+        let buy = Command::Buy { asset: asset.clone(), quantity: 100, seller: treasury };
+        assert_eq!(step.dispatch(), (ActorId::User(user.clone()), org_1.clone(), buy));
+
+        let text = include_str!("../../../scenarios/supply/issue-and-redeem.yaml");
+        let supply = crate::scenario::parse("supply", text).unwrap();
+        let issue = moving(&supply, 1);
+        let step = issue.moves();
+        assert_eq!((issue.word(), issue.operation(), step.knower()), ("issue", Some(Operation::Issue), "receiver"));
+        assert_eq!((step.account(), step.asset(), step.quantity(), step.told_org()), (&user, &asset, 500, &org_1));
+        let mint = SupplyChange::Mint { asset: &asset, to: &user, quantity: 500 };
+        assert_eq!((step.supply_change(), step.data_subject()), (Some(mint), Some((&user, &asset))));
+        assert_eq!(step.words(), "issue 1 org_2:101:asset_1 org_1:100:user_1 500");
+        let command = Command::Issue { asset: asset.clone(), to: user.clone(), quantity: 500 };
+        assert_eq!(step.dispatch(), (ActorId::Org(org_2.clone()), org_2, command));
+
+        let redeem = moving(&supply, 3);
+        let step = redeem.moves();
+        assert_eq!((redeem.word(), redeem.operation(), step.knower()), ("redeem", Some(Operation::Redeem), "holder"));
+        assert_eq!((step.account(), step.asset(), step.quantity(), step.told_org()), (&user, &asset, 120, &org_1));
+        let burn = SupplyChange::Burn { asset: &asset, from: &user, quantity: 120 };
+        assert_eq!((step.supply_change(), step.data_subject()), (Some(burn), None));
+        assert_eq!(step.words(), "redeem 3 org_1:100:user_1 org_2:101:asset_1 120");
+        let command = Command::Redeem { user: user.clone(), asset, quantity: 120 };
+        assert_eq!(step.dispatch(), (ActorId::Org(org_1.clone()), org_1, command));
+    }
 
     /// The registry and the file model agree: every operation's word is a step the file may
     /// write (its fields then missing, not its kind unknown).
