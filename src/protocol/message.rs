@@ -928,5 +928,11 @@ mod kind_tests {
         let answers = [Kind::VerifyAnswer, Kind::ProofAnswer, Kind::BalanceAnswer, Kind::StatusAnswer];
         assert!(answers.iter().all(|k| k.is_ledger_answer()));
         assert!(![Kind::GetResponse, Kind::Settlement, Kind::BlockCommitted].iter().any(|k| k.is_ledger_answer()));
+        // Every answer about the ledger is an answer; a request, an inform and a ledger's event
+        // are not.
+        assert!(answers.iter().chain(&[Kind::GetResponse, Kind::TxAccepted, Kind::Settlement]).all(|k| k.is_answer()));
+        let not_answers = [Kind::Get, Kind::Advertisement, Kind::BlockCommitted, Kind::Transfer, Kind::IssueNotice];
+        assert!(!not_answers.iter().any(|k| k.is_answer()));
+        assert_eq!(Kind::ALL.iter().filter(|k| k.is_answer()).count(), 8);
     }
 }

@@ -40,3 +40,18 @@ impl std::fmt::Display for Operation {
         f.write_str(self.word())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Operation;
+
+    #[test]
+    fn each_operation_reads_as_the_word_the_file_and_the_trace_write() {
+        assert_eq!((Operation::Issue.word(), Operation::Redeem.word()), ("issue", "redeem"));
+        assert_eq!(
+            (Operation::Issue.to_string(), Operation::Redeem.to_string()),
+            ("issue".to_owned(), "redeem".to_owned())
+        );
+        assert_eq!(serde_json::to_value(Operation::Redeem).unwrap(), "redeem");
+    }
+}
