@@ -268,3 +268,18 @@ fn final_status(
     };
     Check::new(name, passed, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every expectation of the file gets its check, in file order, a step that moves tokens named
+    /// by its word and request id (the sample flow, run whole).
+    #[test]
+    fn every_expectation_is_checked_once_in_file_order() {
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let outcome = crate::run(&scenario, scenario.seed);
+        assert_eq!(outcome.expectations.len(), scenario.expect.len());
+        assert!(outcome.expectations.iter().all(|c| c.passed), "{:#?}", outcome.expectations);
+        assert_eq!(outcome.expectations[1].name, "transfer 10101 is settled");
+        assert_eq!(outcome.expectations[2].name, "proof of transfer 10101 is valid");
+    }
+}
