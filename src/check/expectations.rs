@@ -89,7 +89,7 @@ impl Found<'_> {
     /// How the step with this request id is named, and whose org must know its final status
     /// (a transfer's buyer's, for an id no step has).
     fn names(&self, request_id: u64) -> (&'static str, &'static str) {
-        self.moving.get(&request_id).map_or(("transfer", "buyer"), |m| (m.word(), m.moves().knower()))
+        Moving::names(self.moving.get(&request_id).copied())
     }
 }
 

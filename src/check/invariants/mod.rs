@@ -80,7 +80,7 @@ fn supply_moves(scenario: &Scenario) -> bool {
 /// How the checks name a step that moves tokens (`transfer 7`, `issue 8`, `redeem 9`), and the
 /// org that must know its final status.
 fn named(action: &Action, request_id: u64) -> (String, String) {
-    let (word, knower) = action.moving().map_or(("transfer", "buyer"), |m| (m.word(), m.moves().knower()));
+    let (word, knower) = crate::scenario::Moving::names(action.moving());
     (format!("{word} {request_id}"), format!("the {knower}'s org"))
 }
 

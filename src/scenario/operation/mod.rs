@@ -124,10 +124,15 @@ macro_rules! declare {
                 }
             }
 
-            /// The step the file describes, or `None` after recording its problems in `v`.
+            /// The step the file describes, or `None` after recording its problems in `v`: its
+            /// request id unique among the steps that move tokens and its quantity at least 1, then
+            /// what its own module checks.
             pub(in crate::scenario) fn validate(&self, v: &mut Validator) -> Option<Moving> {
                 match self {
-                    $(MovingSpec::$variant(spec) => <$step>::validate(spec, v).map(Moving::$variant),)+
+                    $(MovingSpec::$variant(spec) => {
+                        v.operation_step($word, &spec.request_id, &spec.quantity);
+                        <$step>::validate(spec, v).map(Moving::$variant)
+                    })+
                 }
             }
         }
@@ -154,6 +159,15 @@ macro_rules! declare {
 }
 
 operations!(declare);
+
+impl Moving {
+    /// The word of the step `moving` and whose org must know its final status (`buyer`,
+    /// `receiver`, `holder`), as the checks name them; a request no step of the flow makes
+    /// is named as a transfer is (a request from outside the flow is one).
+    pub fn names(moving: Option<&Moving>) -> (&'static str, &'static str) {
+        moving.map_or(("transfer", "buyer"), |m| (m.word(), m.moves().knower()))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -213,8 +227,8 @@ mod tests {
         assert_eq!(step.dispatch(), (ActorId::Org(org_1.clone()), org_1, command));
     }
 
-    /// The registry and the file model agree: every operation's word is a step the file may
-    /// write (its fields then missing, not its kind unknown).
+    /// The file model's `and Moves(…)` group reads each operation's key as that operation's step
+    /// (its fields then missing, not its kind unknown), and no other key.
     #[test]
     fn every_operation_is_a_step_of_the_file() {
         for word in WORDS {

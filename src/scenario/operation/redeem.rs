@@ -36,11 +36,11 @@ pub struct Redeem {
 }
 
 impl Redeem {
-    /// The step the file describes, or `None` after recording its problems in `v`.
+    /// The step the file describes, or `None` after recording its problems in `v` (its request
+    /// id and quantity are checked by the registry's `MovingSpec::validate`).
     pub(in crate::scenario) fn validate(s: &RedeemStep, v: &mut Validator) -> Option<Redeem> {
         let user = v.user(&s.user);
         let asset = v.asset(&s.asset);
-        v.operation_step("redeem", &s.request_id, &s.quantity);
         Some(Redeem { request_id: s.request_id.value.0, user: user?, asset: asset?, quantity: s.quantity.value.0 })
     }
 }

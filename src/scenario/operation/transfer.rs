@@ -39,12 +39,12 @@ pub struct Transfer {
 }
 
 impl Transfer {
-    /// The step the file describes, or `None` after recording its problems in `v`.
+    /// The step the file describes, or `None` after recording its problems in `v` (its request
+    /// id and quantity are checked by the registry's `MovingSpec::validate`).
     pub(in crate::scenario) fn validate(s: &TransferStep, v: &mut Validator) -> Option<Transfer> {
         let user = v.user(&s.user);
         let asset = v.asset(&s.asset);
         let from = v.user(&s.from);
-        v.operation_step("transfer", &s.request_id, &s.quantity);
         Some(Transfer {
             request_id: s.request_id.value.0,
             user: user?,
