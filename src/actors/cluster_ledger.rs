@@ -16,6 +16,7 @@ use crate::crypto::Hash32;
 use crate::protocol::envelope::{Envelope, Message};
 use crate::protocol::ids::{ActorId, Address, ClusterId, ResourceId};
 use crate::protocol::message::{BlockCommitted, Body, EscrowCommitted, EscrowOp, LedgerTx, RefusedTx, Transactions};
+use crate::protocol::operation::match_body;
 use crate::protocol::plan::PlanSubmit;
 use crate::protocol::status::Status;
 use std::collections::{BTreeMap, BTreeSet};
@@ -173,7 +174,9 @@ impl ClusterLedger {
         else {
             return;
         };
-        match message.body {
+        // An operation's bodies are an org's or a user's: a ledger hears an operation as the
+        // transactions an org submits.
+        match_body!(message.body, _operation => {}, {
             // Only the asset's managing org submits its transactions, and only to debit its own
             // accounts (or the asset's own supply, a mint) unless it burns (a holder's redeem,
             // whose signature the `authenticity` invariant checks).
@@ -233,10 +236,6 @@ impl ClusterLedger {
             | Body::StatusQuery(_)
             | Body::StatusAnswer(_)
             | Body::EscrowCommitted(_)
-            | Body::IssueGet(_)
-            | Body::IssueNotice(_)
-            | Body::SignRedeem(_)
-            | Body::Redeem(_)
             | Body::PlanProposal(_)
             | Body::PlanApproval(_)
             | Body::PlanGet(_)
@@ -247,7 +246,7 @@ impl ClusterLedger {
             | Body::PlanRollback(_)
             | Body::PlanResult(_)
             | Body::PlanFinal(_) => {}
-        }
+        })
     }
 
     /// A plan's instruction (or a hold's rollback) from its executor: the transaction the plan

@@ -422,7 +422,7 @@ impl Bindings {
         key_of: &dyn Fn(&str) -> Option<String>,
     ) -> Option<String> {
         let seq = d.seq.unwrap_or_default();
-        let request = matches!(message.body, Body::Get(_) | Body::IssueGet(_) | Body::PlanGet(_));
+        let request = message.body.kind().asks_for_user_data();
         match d.category.as_str() {
             "identifier" => {}
             "denied" if request => {}

@@ -10,7 +10,7 @@
 use super::{Material, Seqs};
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
 use crate::protocol::ivms101;
-use crate::protocol::message::{Body, Kind, APPLICATION_IVMS101};
+use crate::protocol::message::{Body, APPLICATION_IVMS101};
 use crate::protocol::status::Status;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -190,7 +190,7 @@ fn requests(material: &Material) -> BTreeMap<(OrgId, OrgId, u64), usize> {
     let mut requests = BTreeMap::new();
     for (i, sent) in material.sent.iter().enumerate() {
         let (ActorId::Org(from), ActorId::Org(to)) = (&sent.from, &sent.to) else { continue };
-        if matches!(sent.envelope.kind, Kind::Get | Kind::IssueGet | Kind::PlanGet) {
+        if sent.envelope.kind.asks_for_user_data() {
             requests.entry((from.clone(), to.clone(), sent.envelope.request_id)).or_insert(i + 1);
         }
     }

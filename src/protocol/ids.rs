@@ -391,6 +391,39 @@ impl ActorId {
     }
 }
 
+/// The part the actor that took a path plays: an org's node, a cluster's ledger, a user's
+/// application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An organization's node.
+    Org,
+    /// A cluster's ledger.
+    Ledger,
+    /// A user's application.
+    User,
+}
+
+impl Role {
+    /// The role of an actor.
+    pub fn of(actor: &ActorId) -> Self {
+        match actor {
+            ActorId::Org(_) => Role::Org,
+            ActorId::Ledger(_) => Role::Ledger,
+            ActorId::User(_) => Role::User,
+        }
+    }
+
+    /// The word the JSON and the docs use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Org => "org",
+            Role::Ledger => "ledger",
+            Role::User => "user",
+        }
+    }
+}
+
 impl std::str::FromStr for ActorId {
     type Err = IdError;
 

@@ -9,8 +9,7 @@
 
 use super::atst::TransferTemplate;
 use super::cause::Cause;
-use super::ids::{ClusterId, OrgId, ResourceId};
-use super::operation::{IssueGet, IssueNotice, Redeem, SignRedeem};
+use super::ids::{ClusterId, OrgId, ResourceId, Role};
 use super::plan;
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
@@ -23,204 +22,64 @@ pub const APPLICATION_JSON: &str = "application/json";
 /// The content type of user data (travel-rule data).
 pub const APPLICATION_IVMS101: &str = "application/ivms-101";
 
-/// Every message body finsim knows.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Body {
-    /// Reference flow, step 1: an org advertises resources.
-    Advertisement(Advertisement),
-    /// Reference flow, steps 2 and 11: a get of resource data.
-    Get(GetRequest),
-    /// Reference flow, step 3: the answer to a get.
-    GetResponse(GetResponse),
-    /// Reference flow, step 4: a verify broadcast to a cluster.
-    Verify(VerifyRequest),
-    /// Reference flow, step 5: one node's answer to a verify.
-    VerifyAnswer(VerifyAnswer),
-    /// Reference flow, step 7: the user's application asks its org to buy.
-    Order(Order),
-    /// Reference flow, step 8: the org asks the user to sign the transfer's template.
-    SignRequest(SignRequest),
-    /// Reference flow, step 9: the user's signature over the template hash.
-    SignResponse(SignResponse),
-    /// Reference flow, step 9: the transfer request, buyer's org to asset's org.
-    Transfer(Transfer),
-    /// Reference flow, step 10: the tx id (the transfer is pending).
-    TxAccepted(TxAccepted),
-    /// Reference flow, step 14: the final status of a transfer, with its proof when settled.
-    Settlement(Settlement),
-    /// The buyer's org acknowledges a settlement notification.
-    SettlementAck,
-    /// Reference flow, step 13: the asset's org feeds a transaction to its cluster ledger.
-    Submit(LedgerTx),
-    /// The ledger closed a block (or refused transactions): every org of the cluster reads it.
-    BlockCommitted(BlockCommitted),
-    /// An org that restarted asks its ledger for the blocks it missed.
-    SyncRequest {
-        /// The index of the first ledger event the org has not seen.
-        from_event: u64,
-    },
-    /// Reference flow, step 15: verify a proof's root with the cluster.
-    VerifyProof(VerifyProofRequest),
-    /// One node's answer: the root it has at that height.
-    ProofAnswer(ProofAnswer),
-    /// Reference flow, step 16: a balance request broadcast to a cluster.
-    BalanceQuery(BalanceQuery),
-    /// Reference flow, step 17: one node's signed balance answer.
-    BalanceAnswer(BalanceAnswer),
-    /// Variant `status_query`: a buyer's org asks the asset's cluster how a transaction ended.
-    StatusQuery(StatusQuery),
-    /// One node's answer from its replica: settled at a height with the Merkle path, or unknown.
-    StatusAnswer(StatusAnswer),
-    /// Variant `settlement: escrow`: the asset's org asks its ledger to hold a transfer's quantity.
-    Hold(EscrowOp),
-    /// The asset's org gives a rejected transfer's hold back to the seller.
-    Release(EscrowOp),
-    /// The ledger applied holds and releases (a ledger event, like a block).
-    EscrowCommitted(EscrowCommitted),
-    /// An issue: the managing org asks the receiver's org for the receiver's IVMS-101 data.
-    IssueGet(IssueGet),
-    /// An issue's final status, the managing org to the receiver's org.
-    IssueNotice(IssueNotice),
-    /// A redeem: the org asks its user to sign the template.
-    SignRedeem(SignRedeem),
-    /// A redeem request, the holder's org to the asset's managing org.
-    Redeem(Redeem),
-    /// A plan, its coordinator to an executor, for approval.
-    PlanProposal(plan::PlanProposal),
-    /// An executor's verdict on its instructions of a plan.
-    PlanApproval(plan::PlanApproval),
-    /// An executor asks a receiver's org for the receiver's IVMS-101 data, naming the plan.
-    PlanGet(plan::PlanGet),
-    /// A plan's coordinator asks a source's org for its user's consent.
-    ConsentRequest(plan::ConsentRequest),
-    /// An org asks its user to sign a plan's hash.
-    SignPlan(plan::ConsentRequest),
-    /// A source's org gives the coordinator its user's consent.
-    PlanConsent(plan::PlanConsents),
-    /// A plan's coordinator sends an executor one instruction.
-    PlanExecute(plan::PlanExecute),
-    /// A plan's coordinator asks an executor to roll back a hold.
-    PlanRollback(plan::PlanRollback),
-    /// An executor tells the coordinator where an instruction or rollback stands.
-    PlanResult(plan::PlanResult),
-    /// A plan's coordinator tells its executors and sources' orgs the final status.
-    PlanFinal(plan::PlanFinal),
-    /// An executor submits a plan's instruction (or rollback) to its cluster's ledger.
-    PlanSubmit(plan::PlanSubmit),
-}
-
-impl Body {
-    /// The status an answer carries (a get's, a verify's, a proof check's, a balance's, a
-    /// transaction status's, a transfer's or an issue's final one); `None` for a message
-    /// without one.
-    pub fn status(&self) -> Option<crate::protocol::status::Status> {
-        match self {
-            Body::GetResponse(answer) => Some(answer.status),
-            Body::VerifyAnswer(answer) => Some(answer.status),
-            Body::Settlement(settlement) => Some(settlement.status),
-            Body::ProofAnswer(answer) => Some(answer.status),
-            Body::BalanceAnswer(answer) => Some(answer.status),
-            Body::StatusAnswer(answer) => Some(answer.status),
-            Body::IssueNotice(notice) => Some(notice.settlement.status),
-            Body::PlanResult(result) => Some(result.status),
-            Body::Advertisement(_)
-            | Body::Get(_)
-            | Body::Verify(_)
-            | Body::Order(_)
-            | Body::SignRequest(_)
-            | Body::SignResponse(_)
-            | Body::Transfer(_)
-            | Body::TxAccepted(_)
-            | Body::SettlementAck
-            | Body::Submit(_)
-            | Body::BlockCommitted(_)
-            | Body::SyncRequest { .. }
-            | Body::VerifyProof(_)
-            | Body::BalanceQuery(_)
-            | Body::StatusQuery(_)
-            | Body::Hold(_)
-            | Body::Release(_)
-            | Body::EscrowCommitted(_)
-            | Body::IssueGet(_)
-            | Body::SignRedeem(_)
-            | Body::Redeem(_)
-            | Body::PlanProposal(_)
-            | Body::PlanApproval(_)
-            | Body::PlanGet(_)
-            | Body::ConsentRequest(_)
-            | Body::SignPlan(_)
-            | Body::PlanConsent(_)
-            | Body::PlanExecute(_)
-            | Body::PlanRollback(_)
-            | Body::PlanFinal(_)
-            | Body::PlanSubmit(_) => None,
-        }
-    }
-
-    /// The message kind.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Body::Advertisement(_) => Kind::Advertisement,
-            Body::Get(_) => Kind::Get,
-            Body::GetResponse(_) => Kind::GetResponse,
-            Body::Verify(_) => Kind::Verify,
-            Body::VerifyAnswer(_) => Kind::VerifyAnswer,
-            Body::Order(_) => Kind::Order,
-            Body::SignRequest(_) => Kind::SignRequest,
-            Body::SignResponse(_) => Kind::SignResponse,
-            Body::Transfer(_) => Kind::Transfer,
-            Body::TxAccepted(_) => Kind::TxAccepted,
-            Body::Settlement(_) => Kind::Settlement,
-            Body::SettlementAck => Kind::SettlementAck,
-            Body::Submit(_) => Kind::Submit,
-            Body::BlockCommitted(_) => Kind::BlockCommitted,
-            Body::SyncRequest { .. } => Kind::SyncRequest,
-            Body::VerifyProof(_) => Kind::VerifyProof,
-            Body::ProofAnswer(_) => Kind::ProofAnswer,
-            Body::BalanceQuery(_) => Kind::BalanceQuery,
-            Body::BalanceAnswer(_) => Kind::BalanceAnswer,
-            Body::StatusQuery(_) => Kind::StatusQuery,
-            Body::StatusAnswer(_) => Kind::StatusAnswer,
-            Body::Hold(_) => Kind::Hold,
-            Body::Release(_) => Kind::Release,
-            Body::EscrowCommitted(_) => Kind::EscrowCommitted,
-            Body::IssueGet(_) => Kind::IssueGet,
-            Body::IssueNotice(_) => Kind::IssueNotice,
-            Body::SignRedeem(_) => Kind::SignRedeem,
-            Body::Redeem(_) => Kind::Redeem,
-            Body::PlanProposal(_) => Kind::PlanProposal,
-            Body::PlanApproval(_) => Kind::PlanApproval,
-            Body::PlanGet(_) => Kind::PlanGet,
-            Body::ConsentRequest(_) => Kind::ConsentRequest,
-            Body::SignPlan(_) => Kind::SignPlan,
-            Body::PlanConsent(_) => Kind::PlanConsent,
-            Body::PlanExecute(_) => Kind::PlanExecute,
-            Body::PlanRollback(_) => Kind::PlanRollback,
-            Body::PlanResult(_) => Kind::PlanResult,
-            Body::PlanFinal(_) => Kind::PlanFinal,
-            Body::PlanSubmit(_) => Kind::PlanSubmit,
-        }
-    }
-}
-
 /// What a message of a kind is to the checks and the faults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Nature {
     /// A request, an inform, a ledger's event: what no fault withholds as an answer.
     Message,
+    /// A request for a user's IVMS-101 data (a message too): what the evidence's register lists.
+    DataRequest,
     /// An answer to a request (what a `silent` org never sends).
     Answer,
     /// An answer a node gives about its ledger (what `honest_answers` judges): an answer too.
     LedgerAnswer,
 }
 
-/// Declares `Kind` from one list: each variant with the word the trace writes, what it is
-/// (`Nature`) and the statuses other than `ok` an honest org's message of the kind can carry.
-/// `Kind::ALL`, `Kind::word`, `Kind::is_answer`, `Kind::is_ledger_answer` and
-/// `Kind::statuses_answered` come from the same list, so a kind cannot be missing from any, and
-/// a new kind says what it is where it is declared.
-macro_rules! kinds {
-    ($($variant:ident = $word:literal, $nature:ident [$($status:ident),*],)+) => {
+/// Declares `Body` and `Kind` from one table, a line per body in wire order: the variant and
+/// its payload, the word the trace writes, who sends it to whom, what it is (`Nature`), the
+/// statuses other than `ok` an honest node's message of the kind can carry, and, after `=>`,
+/// the payload's field that holds its status. `Body::kind`, `Body::status`, `Kind::ALL`,
+/// `Kind::word`, `Kind::parties`, `Kind::is_answer`, `Kind::is_ledger_answer`,
+/// `Kind::asks_for_user_data` and `Kind::statuses_answered` come from the same table, so a kind
+/// cannot be missing from any, and a new body says what it is where it is declared. The
+/// operations' bodies come from their registry (`protocol::operation::with_operations`), spliced
+/// in at their place on the wire.
+macro_rules! messages {
+    ($(
+        $(#[$attr:meta])*
+        $variant:ident $(($payload:ty))? $({ $($(#[$field_attr:meta])* $field:ident : $field_ty:ty),* $(,)? })?
+            = $word:literal, $from:ident -> $to:ident, $nature:ident [$($status:ident),*] $(=> $($path:ident).+)?;
+    )+) => {
+        /// Every message body finsim knows.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Body {
+            $(
+                $(#[$attr])*
+                $variant $(($payload))? $({ $($(#[$field_attr])* $field: $field_ty),* })?,
+            )+
+        }
+
+        impl Body {
+            /// The message kind.
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(Body::$variant { .. } => Kind::$variant,)+
+                }
+            }
+
+            /// The status an answer carries (a get's, a verify's, a proof check's, a balance's,
+            /// a transaction status's, an operation's final one, a plan's instruction's);
+            /// `None` for a message without one.
+            pub fn status(&self) -> Option<Status> {
+                $($(
+                    if let Body::$variant(body) = self {
+                        return Some(body.$($path).+);
+                    }
+                )?)+
+                None
+            }
+        }
+
         /// A message's kind: one word each, as the trace and the readable account write it.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -242,6 +101,13 @@ macro_rules! kinds {
                 }
             }
 
+            /// Who sends a message of this kind, and who receives it.
+            pub fn parties(self) -> (Role, Role) {
+                match self {
+                    $(Kind::$variant => (Role::$from, Role::$to),)+
+                }
+            }
+
             fn nature(self) -> Nature {
                 match self {
                     $(Kind::$variant => Nature::$nature,)+
@@ -259,47 +125,94 @@ macro_rules! kinds {
     };
 }
 
-kinds! {
-    Advertisement = "advertisement", Message [],
-    Get = "get", Message [],
-    GetResponse = "get_response", Answer [Denied, NotFound],
-    Verify = "verify", Message [],
-    VerifyAnswer = "verify_answer", LedgerAnswer [Denied, NotFound],
-    Order = "order", Message [],
-    SignRequest = "sign_request", Message [],
-    SignResponse = "sign_response", Message [],
-    Transfer = "transfer", Message [],
-    TxAccepted = "tx_accepted", Answer [],
-    Settlement = "settlement", Answer [Regulation, Denied, Signature, Balance, Timeout, Replay],
-    SettlementAck = "settlement_ack", Answer [],
-    Submit = "submit", Message [],
-    BlockCommitted = "block_committed", Message [],
-    SyncRequest = "sync_request", Message [],
-    VerifyProof = "verify_proof", Message [],
-    ProofAnswer = "proof_answer", LedgerAnswer [NotFound],
-    BalanceQuery = "balance_query", Message [],
-    BalanceAnswer = "balance_answer", LedgerAnswer [Denied, NotFound],
-    StatusQuery = "status_query", Message [],
-    StatusAnswer = "status_answer", LedgerAnswer [Denied, NotFound],
-    Hold = "hold", Message [],
-    Release = "release", Message [],
-    EscrowCommitted = "escrow_committed", Message [],
-    IssueGet = "issue_get", Message [],
-    IssueNotice = "issue_notice", Message [Regulation, Denied, Timeout],
-    SignRedeem = "sign_redeem", Message [],
-    Redeem = "redeem", Message [],
-    PlanProposal = "plan_proposal", Message [],
-    PlanApproval = "plan_approval", Message [],
-    PlanGet = "plan_get", Message [],
-    ConsentRequest = "consent_request", Message [],
-    SignPlan = "sign_plan", Message [],
-    PlanConsent = "plan_consent", Message [],
-    PlanExecute = "plan_execute", Message [],
-    PlanRollback = "plan_rollback", Message [],
-    // An executor's word on an instruction: refused by it or its ledger, or not final yet.
-    PlanResult = "plan_result", Message [Balance, Denied, Signature, Pending],
-    PlanFinal = "plan_final", Message [],
-    PlanSubmit = "plan_submit", Message [],
+/// Splices the operations' bodies (their registry's blocks) between the bodies before them on
+/// the wire and those after.
+macro_rules! messages_around_operations {
+    ({ $($before:tt)* } { $($after:tt)* } $($(#[$attr:meta])* $operation:ident = $word:literal { $($bodies:tt)* })+) => {
+        messages! { $($before)* $($($bodies)*)+ $($after)* }
+    };
+}
+
+super::operation::with_operations! { messages_around_operations!
+    {
+        /// Reference flow, step 1: an org advertises resources.
+        Advertisement(Advertisement) = "advertisement", Org -> Org, Message [];
+        /// Reference flow, steps 2 and 11: a get of resource data.
+        Get(GetRequest) = "get", Org -> Org, DataRequest [];
+        /// Reference flow, step 3: the answer to a get.
+        GetResponse(GetResponse) = "get_response", Org -> Org, Answer [Denied, NotFound] => status;
+        /// Reference flow, step 4: a verify broadcast to a cluster.
+        Verify(VerifyRequest) = "verify", Org -> Org, Message [];
+        /// Reference flow, step 5: one node's answer to a verify.
+        VerifyAnswer(VerifyAnswer) = "verify_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        /// Reference flow, step 7: the user's application asks its org to buy.
+        Order(Order) = "order", User -> Org, Message [];
+        /// Reference flow, step 8: the org asks the user to sign the transfer's template.
+        SignRequest(SignRequest) = "sign_request", Org -> User, Message [];
+        /// Reference flow, step 9: the user's signature over the template hash.
+        SignResponse(SignResponse) = "sign_response", User -> Org, Message [];
+        /// Reference flow, step 9: the transfer request, buyer's org to asset's org.
+        Transfer(Transfer) = "transfer", Org -> Org, Message [];
+        /// Reference flow, step 10: the tx id (the transfer is pending).
+        TxAccepted(TxAccepted) = "tx_accepted", Org -> Org, Answer [];
+        /// Reference flow, step 14: the final status of a transfer, with its proof when settled.
+        Settlement(Settlement) = "settlement", Org -> Org,
+            Answer [Regulation, Denied, Signature, Balance, Timeout, Replay] => status;
+        /// The buyer's org acknowledges a settlement notification.
+        SettlementAck = "settlement_ack", Org -> Org, Answer [];
+        /// Reference flow, step 13: the asset's org feeds a transaction to its cluster ledger.
+        Submit(LedgerTx) = "submit", Org -> Ledger, Message [];
+        /// The ledger closed a block (or refused transactions): every org of the cluster reads it.
+        BlockCommitted(BlockCommitted) = "block_committed", Ledger -> Org, Message [];
+        /// An org that restarted asks its ledger for the blocks it missed.
+        SyncRequest {
+            /// The index of the first ledger event the org has not seen.
+            from_event: u64,
+        } = "sync_request", Org -> Ledger, Message [];
+        /// Reference flow, step 15: verify a proof's root with the cluster.
+        VerifyProof(VerifyProofRequest) = "verify_proof", Org -> Org, Message [];
+        /// One node's answer: the root it has at that height.
+        ProofAnswer(ProofAnswer) = "proof_answer", Org -> Org, LedgerAnswer [NotFound] => status;
+        /// Reference flow, step 16: a balance request broadcast to a cluster.
+        BalanceQuery(BalanceQuery) = "balance_query", Org -> Org, Message [];
+        /// Reference flow, step 17: one node's signed balance answer.
+        BalanceAnswer(BalanceAnswer) = "balance_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        /// Variant `status_query`: a buyer's org asks the asset's cluster how a transaction ended.
+        StatusQuery(StatusQuery) = "status_query", Org -> Org, Message [];
+        /// One node's answer from its replica: settled at a height with the Merkle path, or unknown.
+        StatusAnswer(StatusAnswer) = "status_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        /// Variant `settlement: escrow`: the asset's org asks its ledger to hold a transfer's quantity.
+        Hold(EscrowOp) = "hold", Org -> Ledger, Message [];
+        /// The asset's org gives a rejected transfer's hold back to the seller.
+        Release(EscrowOp) = "release", Org -> Ledger, Message [];
+        /// The ledger applied holds and releases (a ledger event, like a block).
+        EscrowCommitted(EscrowCommitted) = "escrow_committed", Ledger -> Org, Message [];
+    }
+    {
+        /// A plan, its coordinator to an executor, for approval.
+        PlanProposal(plan::PlanProposal) = "plan_proposal", Org -> Org, Message [];
+        /// An executor's verdict on its instructions of a plan.
+        PlanApproval(plan::PlanApproval) = "plan_approval", Org -> Org, Message [];
+        /// An executor asks a receiver's org for the receiver's IVMS-101 data, naming the plan.
+        PlanGet(plan::PlanGet) = "plan_get", Org -> Org, DataRequest [];
+        /// A plan's coordinator asks a source's org for its user's consent.
+        ConsentRequest(plan::ConsentRequest) = "consent_request", Org -> Org, Message [];
+        /// An org asks its user to sign a plan's hash.
+        SignPlan(plan::ConsentRequest) = "sign_plan", Org -> User, Message [];
+        /// A source's org gives the coordinator its user's consent.
+        PlanConsent(plan::PlanConsents) = "plan_consent", Org -> Org, Message [];
+        /// A plan's coordinator sends an executor one instruction.
+        PlanExecute(plan::PlanExecute) = "plan_execute", Org -> Org, Message [];
+        /// A plan's coordinator asks an executor to roll back a hold.
+        PlanRollback(plan::PlanRollback) = "plan_rollback", Org -> Org, Message [];
+        /// An executor tells the coordinator where an instruction or rollback stands: refused by
+        /// it or its ledger, or not final yet.
+        PlanResult(plan::PlanResult) = "plan_result", Org -> Org, Message [Balance, Denied, Signature, Pending] => status;
+        /// A plan's coordinator tells its executors and sources' orgs the final status.
+        PlanFinal(plan::PlanFinal) = "plan_final", Org -> Org, Message [];
+        /// An executor submits a plan's instruction (or rollback) to its cluster's ledger.
+        PlanSubmit(plan::PlanSubmit) = "plan_submit", Org -> Ledger, Message [];
+    }
 }
 
 impl Kind {
@@ -311,6 +224,11 @@ impl Kind {
     /// An answer a node gives about its ledger (what `honest_answers` judges).
     pub fn is_ledger_answer(self) -> bool {
         self.nature() == Nature::LedgerAnswer
+    }
+
+    /// A request for a user's IVMS-101 data (what the evidence's register lists).
+    pub fn asks_for_user_data(self) -> bool {
+        self.nature() == Nature::DataRequest
     }
 }
 
@@ -934,5 +852,20 @@ mod kind_tests {
         let not_answers = [Kind::Get, Kind::Advertisement, Kind::BlockCommitted, Kind::Transfer, Kind::IssueNotice];
         assert!(!not_answers.iter().any(|k| k.is_answer()));
         assert_eq!(Kind::ALL.iter().filter(|k| k.is_answer()).count(), 8);
+    }
+
+    #[test]
+    fn a_kind_says_who_sends_it_to_whom_and_whether_it_asks_for_a_users_data() {
+        use crate::protocol::ids::Role;
+        assert_eq!(Kind::Order.parties(), (Role::User, Role::Org));
+        assert_eq!(Kind::SignRequest.parties(), (Role::Org, Role::User));
+        assert_eq!(Kind::Submit.parties(), (Role::Org, Role::Ledger));
+        assert_eq!(Kind::BlockCommitted.parties(), (Role::Ledger, Role::Org));
+        assert_eq!(Kind::Transfer.parties(), (Role::Org, Role::Org));
+        // The gets of the reference flow, of an operation and of a plan, and nothing else.
+        let asks: Vec<&str> = Kind::ALL.iter().filter(|k| k.asks_for_user_data()).map(|k| k.word()).collect();
+        assert!(asks.contains(&"get") && asks.contains(&"plan_get"), "{asks:?}");
+        assert!(asks.iter().all(|word| word.ends_with("get")), "{asks:?}");
+        assert!(!Kind::GetResponse.asks_for_user_data() && !Kind::Transfer.asks_for_user_data());
     }
 }

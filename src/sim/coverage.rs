@@ -17,38 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
-/// The part the actor that took a path plays: an org's node, a cluster's ledger, a user's
-/// application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// An organization's node.
-    Org,
-    /// A cluster's ledger.
-    Ledger,
-    /// A user's application.
-    User,
-}
-
-impl Role {
-    /// The role of an actor.
-    pub fn of(actor: &ActorId) -> Self {
-        match actor {
-            ActorId::Org(_) => Role::Org,
-            ActorId::Ledger(_) => Role::Ledger,
-            ActorId::User(_) => Role::User,
-        }
-    }
-
-    /// The word the JSON and the docs use.
-    pub fn word(self) -> &'static str {
-        match self {
-            Role::Org => "org",
-            Role::Ledger => "ledger",
-            Role::User => "user",
-        }
-    }
-}
+pub use crate::protocol::ids::Role;
 
 /// What happened to one message (or one exchange) at the actor that took the path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -247,44 +216,6 @@ impl Reachable {
     }
 }
 
-/// Who sends and who receives each kind of message (a match over every kind: a new kind is a
-/// compile error here until it says).
-fn parties(kind: Kind) -> (Role, Role) {
-    match kind {
-        Kind::Advertisement
-        | Kind::Get
-        | Kind::GetResponse
-        | Kind::Verify
-        | Kind::VerifyAnswer
-        | Kind::Transfer
-        | Kind::TxAccepted
-        | Kind::Settlement
-        | Kind::SettlementAck
-        | Kind::VerifyProof
-        | Kind::ProofAnswer
-        | Kind::BalanceQuery
-        | Kind::BalanceAnswer
-        | Kind::StatusQuery
-        | Kind::StatusAnswer
-        | Kind::IssueGet
-        | Kind::IssueNotice
-        | Kind::Redeem
-        | Kind::PlanProposal
-        | Kind::PlanApproval
-        | Kind::PlanGet
-        | Kind::ConsentRequest
-        | Kind::PlanConsent
-        | Kind::PlanExecute
-        | Kind::PlanRollback
-        | Kind::PlanResult
-        | Kind::PlanFinal => (Role::Org, Role::Org),
-        Kind::Order | Kind::SignResponse => (Role::User, Role::Org),
-        Kind::SignRequest | Kind::SignRedeem | Kind::SignPlan => (Role::Org, Role::User),
-        Kind::Submit | Kind::SyncRequest | Kind::Hold | Kind::Release | Kind::PlanSubmit => (Role::Org, Role::Ledger),
-        Kind::BlockCommitted | Kind::EscrowCommitted => (Role::Ledger, Role::Org),
-    }
-}
-
 /// Every path the protocol can take, by (message kind, role): each kind received `ok`, with each
 /// status its answers carry; between orgs, as a copy and with a bad signature; each exchange's
 /// request re-sent and
@@ -295,7 +226,7 @@ pub fn reachable() -> Vec<(Kind, Role, Reachable)> {
     let exchanges: Vec<ExchangeKind> = ExchangeKind::ALL.into_iter().filter(|e| *e != ExchangeKind::IvmsGet).collect();
     let mut all = Vec::new();
     for &kind in Kind::ALL {
-        let (sender, role) = parties(kind);
+        let (sender, role) = kind.parties();
         all.push((kind, role, Reachable::Path(Path::Ok)));
         all.extend(kind.statuses_answered().iter().map(|s| (kind, role, Reachable::Path(Path::Status(*s)))));
         // The network's faults, and byzantine orgs, act on transmissions between orgs only: a
