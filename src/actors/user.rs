@@ -9,11 +9,19 @@ use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, Address, ResourceId, TextPieces};
 use crate::protocol::keys;
 use crate::protocol::message::{Body, Order, SignResponse};
-use crate::protocol::operation::SignRedeem;
+use crate::protocol::operation::match_body;
 use crate::protocol::plan::{ConsentRequest, Instructs};
 use ed25519_dalek::SigningKey;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// What a user's application does with an operation's body its org sends it, said by the
+/// operation's module (a new body is a compile error until it says).
+pub(crate) trait Signs {
+    /// The hash the user whose finid is `finid` signs and sends its org, when the body asks it to
+    /// sign what it agrees to; `None` when the body asks nothing of a user, or what it refuses.
+    fn to_sign(&self, finid: Option<&str>) -> Option<Hash32>;
+}
 
 /// What a user's application is built with and never changes.
 #[derive(Debug)]
@@ -77,9 +85,14 @@ impl User {
         }
         // Every body, by name: a new one is a compile error here until it says whether a user
         // signs it (a body that asks nothing of a user is ignored).
-        let request = match message.body {
+        let finid = self.cfg.dir.user_finids.get(&self.cfg.id).map(|finid| &**finid);
+        let request = match_body!(message.body, body => {
+            if let Some(hash) = body.to_sign(finid) {
+                self.sign(message.request_id, hash, out);
+            }
+            return;
+        }, {
             Body::SignRequest(request) => request,
-            Body::SignRedeem(redeem) => return self.sign_redeem(message.request_id, redeem, out),
             Body::SignPlan(request) => return self.sign_plan(message.request_id, request, out),
             Body::Advertisement(_)
             | Body::Get(_)
@@ -104,9 +117,6 @@ impl User {
             | Body::Hold(_)
             | Body::Release(_)
             | Body::EscrowCommitted(_)
-            | Body::IssueGet(_)
-            | Body::IssueNotice(_)
-            | Body::Redeem(_)
             | Body::PlanProposal(_)
             | Body::PlanApproval(_)
             | Body::PlanGet(_)
@@ -117,7 +127,7 @@ impl User {
             | Body::PlanResult(_)
             | Body::PlanFinal(_)
             | Body::PlanSubmit(_) => return,
-        };
+        });
         let Some(order) = self.state.orders.get(&message.request_id) else { return };
         let template = &request.template;
         let finid = |account: &ResourceId| self.cfg.dir.user_finids.get(account);
@@ -127,14 +137,6 @@ impl User {
             && Some(&template.source_finid) == finid(&order.seller);
         if matches {
             self.sign(message.request_id, template.hash(), out);
-        }
-    }
-
-    /// Its org asks it to sign a redeem of its own tokens: it signs when the tokens are its own.
-    fn sign_redeem(&mut self, request_id: u64, redeem: SignRedeem, out: &mut Outbox) {
-        let own = self.cfg.dir.user_finids.get(&self.cfg.id) == Some(&redeem.template.source_finid);
-        if own {
-            self.sign(request_id, redeem.template.hash(), out);
         }
     }
 

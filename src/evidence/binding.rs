@@ -227,7 +227,10 @@ impl Bindings {
             {
                 self.documents.entry((from.clone(), to.clone(), message.request_id)).or_default().push(seq);
             }
-            Body::Transfer(_) | Body::Redeem(_) | Body::IssueGet(_) | Body::IssueNotice(_) if !from.contains(':') => {
+            // An org's request of a transfer or of an operation (the bodies the pack has a line for).
+            body if !from.contains(':')
+                && (matches!(body, Body::Transfer(_)) || body.reading().is_some_and(|r| r.pack_line().is_some())) =>
+            {
                 self.operations.insert(message.request_id);
             }
             Body::BlockCommitted(block) if verified => {
@@ -279,10 +282,11 @@ impl Bindings {
                 verdict.push(at(format!("message {seq} is not a signed message of messages.jsonl")));
                 continue;
             };
-            let (status, proof) = match &message.body {
-                Body::Settlement(s) => (s.status, s.proof.as_deref()),
-                Body::IssueNotice(n) => (n.settlement.status, n.settlement.proof.as_deref()),
-                Body::StatusAnswer(a) if a.status == Status::Ok => (a.status, None),
+            // A transfer's settlement, an operation's final status, a settled transaction's status.
+            let operation_told = message.body.reading().and_then(|r| r.told());
+            let (status, proof) = match (&message.body, operation_told) {
+                (Body::Settlement(s), _) | (_, Some(s)) => (s.status, s.proof.as_deref()),
+                (Body::StatusAnswer(a), None) if a.status == Status::Ok => (a.status, None),
                 _ => {
                     verdict.push(at(format!("message {seq} tells no final status")));
                     continue;

@@ -14,6 +14,7 @@ use crate::outcome::Outcome;
 use crate::protocol::ids::{ActorId, ClusterId};
 use crate::protocol::ivms101;
 use crate::protocol::message::{Body, LedgerTx};
+use crate::protocol::operation::{match_body, PackLine, Reading};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
 use crate::sim::{self, SentEnvelope};
@@ -158,32 +159,14 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
         if seen.contains_key(&request_id) {
             continue;
         }
-        let mut line = match message.body {
-            Body::Transfer(transfer) => json!({
-                "kind": "transfer",
-                "buyer": transfer.from.id.to_string(),
-                "fields": template_fields(&transfer.template().fields()),
-                "template_hash": transfer.signature.template_hash.to_hex(),
-                "signature": const_hex::encode(&transfer.signature.value),
-                "public_key": key(&transfer.from.id),
-            }),
-            Body::Redeem(redeem) => json!({
-                "kind": "redeem",
-                "holder": redeem.owner.id.to_string(),
-                "fields": template_fields(&redeem.template().fields()),
-                "template_hash": redeem.signature.template_hash.to_hex(),
-                "signature": const_hex::encode(&redeem.signature.value),
-                "public_key": key(&redeem.owner.id),
-            }),
-            Body::IssueGet(crate::protocol::operation::IssueGet { issue })
-            | Body::IssueNotice(crate::protocol::operation::IssueNotice { issue, .. }) => json!({
-                "kind": "issue",
-                "receiver": issue.to.id.to_string(),
-                "asset": issue.asset.to_string(),
-                "quantity": issue.quantity,
-            }),
+        let operation = message.body.operation().map(|o| o.word());
+        let mut line = match_body!(message.body, body => match (body.pack_line(), operation) {
+            (Some(line), Some(word)) => pack_line(word, line, &key),
+            _ => continue,
+        }, {
+            Body::Transfer(transfer) => pack_line("transfer", PackLine::Signed("buyer", transfer.user_signed()), &key),
             // Every other body by name: a new one is a compile error here until it is decided
-            // whether the pack has a line for it.
+            // whether the pack has a line for it (an operation's body says it: `pack_line`).
             Body::Advertisement(..)
             | Body::Get(..)
             | Body::GetResponse(..)
@@ -208,7 +191,6 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
             | Body::Hold(..)
             | Body::Release(..)
             | Body::EscrowCommitted(..)
-            | Body::SignRedeem(..)
             | Body::PlanProposal(..)
             | Body::PlanApproval(..)
             | Body::PlanGet(..)
@@ -219,7 +201,7 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
             | Body::PlanRollback(..)
             | Body::PlanResult(..)
             | Body::PlanFinal(..) => continue,
-        };
+        });
         let (status, reason, tx_hash) = final_of(material, request_id);
         let told = material.told.get(&request_id);
         let fields = line.as_object_mut().expect("an operation's line is an object");
@@ -234,6 +216,33 @@ fn operations(material: &Material, seqs: &Seqs) -> Vec<serde_json::Value> {
         seen.insert(request_id, line);
     }
     seen.into_values().collect()
+}
+
+/// An operation's line, as its module says it: a request its user signed (the signer, the
+/// template's fields, its hash, the signature and the signer's public key) or an order of the
+/// managing org's own (the account, the asset, the quantity).
+fn pack_line(
+    word: &str,
+    line: PackLine<'_>,
+    key: &dyn Fn(&crate::protocol::ids::ResourceId) -> Option<String>,
+) -> serde_json::Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert("kind".to_owned(), word.into());
+    match line {
+        PackLine::Signed(party, signed) => {
+            fields.insert(party.to_owned(), signed.signer.id.to_string().into());
+            fields.insert("fields".to_owned(), template_fields(&signed.fields).into());
+            fields.insert("template_hash".to_owned(), signed.signature.template_hash.to_hex().into());
+            fields.insert("signature".to_owned(), const_hex::encode(&signed.signature.value).into());
+            fields.insert("public_key".to_owned(), key(&signed.signer.id).into());
+        }
+        PackLine::Ordered(party, account, asset, quantity) => {
+            fields.insert(party.to_owned(), account.to_string().into());
+            fields.insert("asset".to_owned(), asset.to_string().into());
+            fields.insert("quantity".to_owned(), quantity.into());
+        }
+    }
+    fields.into()
 }
 
 /// A signature template's fields as a pack writes them: the nonce in hex, every other as text.

@@ -10,6 +10,7 @@
 use super::atst::TransferTemplate;
 use super::cause::Cause;
 use super::ids::{ClusterId, OrgId, ResourceId, Role};
+use super::operation::{Operation, Reading, UserSigned};
 use super::plan;
 use super::status::Status;
 use crate::crypto::chainpoint::ChainpointProof;
@@ -128,8 +129,43 @@ macro_rules! messages {
 /// Splices the operations' bodies (their registry's blocks) between the bodies before them on
 /// the wire and those after.
 macro_rules! messages_around_operations {
-    ({ $($before:tt)* } { $($after:tt)* } $($(#[$attr:meta])* $operation:ident = $word:literal { $($bodies:tt)* })+) => {
-        messages! { $($before)* $($($bodies)*)+ $($after)* }
+    (
+        { $($before:tt)* } { $($after:tt)* }
+        $($(#[$attr:meta])* $operation:ident = $word:literal {
+            $(
+                $(#[$body_attr:meta])*
+                $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
+                    [$($status:ident),*] $(=> $($path:ident).+)?;
+            )+
+        })+
+    ) => {
+        messages! {
+            $($before)*
+            $($(
+                $(#[$body_attr])*
+                $variant($type) = $kind, $from -> $to, $nature [$($status),*] $(=> $($path).+)?;
+            )+)+
+            $($after)*
+        }
+
+        impl Body {
+            /// The operation whose body this is (none for the reference flow's and a plan's).
+            pub fn operation(&self) -> Option<Operation> {
+                match self {
+                    $($(Body::$variant(..) => Some(Operation::$operation),)+)+
+                    _ => None,
+                }
+            }
+
+            /// What the layers above the wire read of an operation's body, as its operation's
+            /// module says it (none for the reference flow's and a plan's bodies).
+            pub fn reading(&self) -> Option<&dyn Reading> {
+                match self {
+                    $($(Body::$variant(body) => Some(body),)+)+
+                    _ => None,
+                }
+            }
+        }
     };
 }
 
@@ -381,6 +417,17 @@ impl Transfer {
             source_finid: self.to.finid.clone(),
             destination_finid: self.from.finid.clone(),
             amount: self.quantity,
+        }
+    }
+
+    /// The request its buyer signed.
+    pub fn user_signed(&self) -> UserSigned<'_> {
+        UserSigned {
+            asset: &self.asset_id,
+            signer: &self.from,
+            nonce: self.nonce,
+            fields: self.template().fields().into(),
+            signature: &self.signature,
         }
     }
 }

@@ -15,6 +15,7 @@ use super::transfer::{proves, Deal, Refusal, Terms};
 use super::Organization;
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
+use crate::actors::user::Signs;
 use crate::crypto::Hash32;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
@@ -145,5 +146,19 @@ impl Terms for IssueOrder {
     /// The receiver.
     fn subject(&self) -> Option<&ResourceId> {
         self.credited()
+    }
+}
+
+/// No user signs an issue: its bodies are between orgs.
+impl Signs for IssueGet {
+    fn to_sign(&self, _: Option<&str>) -> Option<Hash32> {
+        None
+    }
+}
+
+/// No user signs an issue: its bodies are between orgs.
+impl Signs for IssueNotice {
+    fn to_sign(&self, _: Option<&str>) -> Option<Hash32> {
+        None
     }
 }

@@ -15,6 +15,8 @@ use super::transfer::{Deal, Purchase, Refusal, Signed, Terms};
 use super::Organization;
 use crate::actors::note::{Change, Note};
 use crate::actors::outbox::Outbox;
+use crate::actors::user::Signs;
+use crate::crypto::Hash32;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
@@ -111,6 +113,20 @@ impl Terms for Redeem {
     }
     /// None: a redeem moves no personal data.
     fn subject(&self) -> Option<&ResourceId> {
+        None
+    }
+}
+
+/// The holder's application signs a redeem of its own tokens.
+impl Signs for SignRedeem {
+    fn to_sign(&self, finid: Option<&str>) -> Option<Hash32> {
+        (finid == Some(&*self.template.source_finid)).then(|| self.template.hash())
+    }
+}
+
+/// A redeem request is between orgs: it asks nothing of a user.
+impl Signs for Redeem {
+    fn to_sign(&self, _: Option<&str>) -> Option<Hash32> {
         None
     }
 }

@@ -15,6 +15,7 @@ use crate::actors::note::Change;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
 use crate::protocol::message::Kind;
+use crate::protocol::operation::{match_body, Reading};
 use std::collections::BTreeMap;
 
 /// What `authenticity` and `exactly_once` need of one state change's cause, read when the change
@@ -119,23 +120,20 @@ impl CauseRead {
                     owner: None,
                 })
             }
-            Some(CauseHead {
-                request_id, body: BodyHead::Redeem { owner, asset_id, nonce, signature, .. }, ..
-            }) => match (ResourceId::parse(asset_id), ResourceId::parse(owner.id)) {
-                (Ok(asset), Ok(owner)) => Some(Carried {
+            Some(CauseHead { request_id, body, .. }) => {
+                body.reading().and_then(|reading| reading.user_signed()).map(|signed| Carried {
                     request_id: *request_id,
-                    signed: witness::signed_transfer(nonce, &signature.template_hash),
-                    asset,
-                    owner: Some(owner),
-                }),
-                _ => None,
-            },
-            _ => None,
+                    signed: witness::signed_transfer(&signed.nonce, &signed.signature.template_hash.0),
+                    asset: signed.asset.clone(),
+                    owner: Some(signed.signer.id.clone()),
+                })
+            }
+            None => None,
         };
         let opened = witness.open_head(envelope, head).and_then(|head| {
             let named = |org: &str| org_named(org, &envelope.from);
             let org = |resource: &str| ResourceId::split(resource).map(|(org, _, _)| named(org));
-            let grant = match head.body {
+            let grant = match_body!(BodyHead; head.body, body => Ok(entitled(&body, named)), {
                 BodyHead::Settlement => Ok(Grant::Settlement),
                 BodyHead::Transfer { from, .. } => org(from.id).map(Grant::ManagedBy).map_err(|_| ()),
                 BodyHead::GetResponse { resource } => org(resource).map(Grant::ManagedBy).map_err(|_| ()),
@@ -159,8 +157,6 @@ impl CauseRead {
                 BodyHead::Submit { asset, source, submitter, .. } => {
                     ledger_op(asset, submitter, source, &envelope.from).map_err(|_| ())
                 }
-                BodyHead::IssueNotice { issue } => org(issue.asset).map(Grant::ManagedBy).map_err(|_| ()),
-                BodyHead::Redeem { owner, .. } => org(owner.id).map(Grant::ManagedBy).map_err(|_| ()),
                 BodyHead::Hold(op) | BodyHead::Release(op) => {
                     ledger_op(op.asset, op.submitter, op.account, &envelope.from).map_err(|_| ())
                 }
@@ -183,8 +179,6 @@ impl CauseRead {
                 | BodyHead::BalanceAnswer
                 | BodyHead::StatusQuery
                 | BodyHead::EscrowCommitted
-                | BodyHead::IssueGet
-                | BodyHead::SignRedeem
                 | BodyHead::PlanProposal
                 | BodyHead::PlanApproval
                 | BodyHead::PlanGet
@@ -195,7 +189,7 @@ impl CauseRead {
                 | BodyHead::PlanRollback
                 | BodyHead::PlanResult
                 | BodyHead::PlanFinal => Ok(Grant::Nobody),
-            };
+            });
             let grant = grant.map_err(|_| witness::UNDECODABLE.to_owned())?;
             Ok(Opened { from: envelope.from.clone(), request_id: head.request_id, grant })
         });
@@ -221,6 +215,15 @@ fn plan_op(witness: &mut Witness, submit: &crate::protocol::plan::PlanSubmit, re
         });
     let debited_org = (!tx.mints()).then(|| tx.source.org.clone());
     Some(Grant::PlanOp { asset_org: tx.asset.org.clone(), debited_org, tx_id: tx.tx_id, consented })
+}
+
+/// The grant of an operation's body, as its operation's module says who alone may send it: the
+/// managing org of the resource it names, or nobody when no state changes because of it.
+fn entitled(body: &dyn Reading, named: impl Fn(&str) -> OrgId) -> Grant {
+    match body.entitled() {
+        Some(resource) => Grant::ManagedBy(named(resource.org.as_str())),
+        None => Grant::Nobody,
+    }
 }
 
 /// The grant of a ledger transaction, hold or release: its asset's org, the submitter it names

@@ -10,6 +10,7 @@
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, ResourceId, TextPieces};
 use crate::protocol::message::Kind;
+use crate::protocol::operation::Reading;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -119,12 +120,56 @@ pub struct CauseHead<'a> {
     pub body: BodyHead<'a>,
 }
 
-/// A body as the checks read it: a variant per kind of message, in the order of
-/// `protocol::message::Body` (a test holds every kind of message the bundled runs send to it);
-/// where the checks need nothing of a body, nothing of it is read.
-#[derive(Debug, Deserialize)]
-#[allow(missing_docs)] // Each variant is `Body`'s of the same name, each field the field it names.
-pub enum BodyHead<'a> {
+/// Declares `BodyHead` from the variants before the operations' bodies and after them, as
+/// written here, and the operations' bodies from their registry, read whole (an operation says
+/// what the checks read of it through `protocol::operation::Reading`).
+macro_rules! body_heads {
+    (
+        { $($(#[$before_attr:meta])* $before:ident $(($($before_tuple:tt)*))? $({ $($before_fields:tt)* })?,)+ }
+        { $($(#[$after_attr:meta])* $after:ident $(($($after_tuple:tt)*))? $({ $($after_fields:tt)* })?,)+ }
+        $($(#[$attr:meta])* $operation:ident = $word:literal {
+            $(
+                $(#[$body_attr:meta])*
+                $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
+                    [$($status:ident),*] $(=> $($path:ident).+)?;
+            )+
+        })+
+    ) => {
+        /// A body as the checks read it: a variant per kind of message, in the order of
+        /// `protocol::message::Body` (a test holds every kind of message the bundled runs send to
+        /// it); where the checks need nothing of a body, nothing of it is read.
+        #[derive(Debug, Deserialize)]
+        #[allow(missing_docs)] // Each variant is `Body`'s of the same name, each field the field it names.
+        pub enum BodyHead<'a> {
+            $($(#[$before_attr])* $before $(($($before_tuple)*))? $({ $($before_fields)* })?,)+
+            $($($(#[$body_attr])* $variant($type),)+)+
+            $($(#[$after_attr])* $after $(($($after_tuple)*))? $({ $($after_fields)* })?,)+
+        }
+
+        impl BodyHead<'_> {
+            /// The kind of message this is.
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(BodyHead::$before { .. } => Kind::$before,)+
+                    $($(BodyHead::$variant { .. } => Kind::$variant,)+)+
+                    $(BodyHead::$after { .. } => Kind::$after,)+
+                }
+            }
+
+            /// What the checks read of an operation's body, as its operation's module says it
+            /// (none for the reference flow's and a plan's bodies).
+            pub fn reading(&self) -> Option<&dyn Reading> {
+                match self {
+                    $($(BodyHead::$variant(body) => Some(body),)+)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+crate::protocol::operation::with_operations! { body_heads!
+{
     Advertisement {
         cluster: &'a str,
         org: &'a str,
@@ -172,21 +217,8 @@ pub enum BodyHead<'a> {
     Hold(#[serde(borrow)] EscrowOpHead<'a>),
     Release(#[serde(borrow)] EscrowOpHead<'a>),
     EscrowCommitted,
-    IssueGet,
-    IssueNotice {
-        #[serde(borrow)]
-        issue: IssueHead<'a>,
-    },
-    SignRedeem,
-    Redeem {
-        #[serde(borrow)]
-        owner: AccountHead<'a>,
-        asset_id: &'a str,
-        quantity: u64,
-        nonce: [u8; 32],
-        #[serde(borrow)]
-        signature: SignatureHead<'a>,
-    },
+}
+{
     PlanProposal,
     PlanApproval,
     PlanGet,
@@ -200,15 +232,6 @@ pub enum BodyHead<'a> {
     /// Read whole: the checks recompute the transaction from the plan and re-verify the consent.
     PlanSubmit(crate::protocol::plan::PlanSubmit),
 }
-
-/// An issue, as written.
-#[derive(Debug, Deserialize)]
-#[allow(missing_docs)] // Each field is `IssueOrder`'s of the same name.
-pub struct IssueHead<'a> {
-    pub asset: &'a str,
-    #[serde(borrow)]
-    pub to: AccountHead<'a>,
-    pub quantity: u64,
 }
 
 /// An account of a transfer, as written.
@@ -239,53 +262,6 @@ pub struct EscrowOpHead<'a> {
     pub account: &'a str,
     pub quantity: u64,
     pub submitter: &'a str,
-}
-
-impl BodyHead<'_> {
-    /// The kind of message this is.
-    pub fn kind(&self) -> Kind {
-        match self {
-            BodyHead::Advertisement { .. } => Kind::Advertisement,
-            BodyHead::Get => Kind::Get,
-            BodyHead::GetResponse { .. } => Kind::GetResponse,
-            BodyHead::Verify => Kind::Verify,
-            BodyHead::VerifyAnswer => Kind::VerifyAnswer,
-            BodyHead::Order => Kind::Order,
-            BodyHead::SignRequest => Kind::SignRequest,
-            BodyHead::SignResponse => Kind::SignResponse,
-            BodyHead::Transfer { .. } => Kind::Transfer,
-            BodyHead::TxAccepted => Kind::TxAccepted,
-            BodyHead::Settlement => Kind::Settlement,
-            BodyHead::SettlementAck => Kind::SettlementAck,
-            BodyHead::Submit { .. } => Kind::Submit,
-            BodyHead::BlockCommitted => Kind::BlockCommitted,
-            BodyHead::SyncRequest => Kind::SyncRequest,
-            BodyHead::VerifyProof => Kind::VerifyProof,
-            BodyHead::ProofAnswer => Kind::ProofAnswer,
-            BodyHead::BalanceQuery => Kind::BalanceQuery,
-            BodyHead::BalanceAnswer => Kind::BalanceAnswer,
-            BodyHead::StatusQuery => Kind::StatusQuery,
-            BodyHead::StatusAnswer => Kind::StatusAnswer,
-            BodyHead::Hold(_) => Kind::Hold,
-            BodyHead::Release(_) => Kind::Release,
-            BodyHead::EscrowCommitted => Kind::EscrowCommitted,
-            BodyHead::IssueGet => Kind::IssueGet,
-            BodyHead::IssueNotice { .. } => Kind::IssueNotice,
-            BodyHead::SignRedeem => Kind::SignRedeem,
-            BodyHead::Redeem { .. } => Kind::Redeem,
-            BodyHead::PlanProposal => Kind::PlanProposal,
-            BodyHead::PlanApproval => Kind::PlanApproval,
-            BodyHead::PlanGet => Kind::PlanGet,
-            BodyHead::ConsentRequest => Kind::ConsentRequest,
-            BodyHead::SignPlan => Kind::SignPlan,
-            BodyHead::PlanConsent => Kind::PlanConsent,
-            BodyHead::PlanExecute => Kind::PlanExecute,
-            BodyHead::PlanRollback => Kind::PlanRollback,
-            BodyHead::PlanResult => Kind::PlanResult,
-            BodyHead::PlanFinal => Kind::PlanFinal,
-            BodyHead::PlanSubmit(_) => Kind::PlanSubmit,
-        }
-    }
 }
 
 /// What the checks read of an envelope's signed bytes (`CauseHead`), without any check; `None`

@@ -1,6 +1,7 @@
 //! An issue on the wire: the managing org's order, the get that carries it, the notice of its
 //! final status.
 
+use super::{PackLine, Reading, UserSigned};
 use crate::protocol::ids::ResourceId;
 use crate::protocol::message::{Account, Settlement};
 use serde::{Deserialize, Serialize};
@@ -32,4 +33,43 @@ pub struct IssueNotice {
     pub issue: IssueOrder,
     /// Its final status: the tx id, the status, the cause and, when settled, the proof.
     pub settlement: Settlement,
+}
+
+impl Reading for IssueGet {
+    /// No state changes because of the get: its answer is the receiver's org's.
+    fn entitled(&self) -> Option<&ResourceId> {
+        None
+    }
+    fn user_signed(&self) -> Option<UserSigned<'_>> {
+        None
+    }
+    fn told(&self) -> Option<&Settlement> {
+        None
+    }
+    fn pack_line(&self) -> Option<PackLine<'_>> {
+        Some(self.issue.pack_line())
+    }
+}
+
+impl Reading for IssueNotice {
+    /// Only the asset's managing org mints, and tells of it.
+    fn entitled(&self) -> Option<&ResourceId> {
+        Some(&self.issue.asset)
+    }
+    fn user_signed(&self) -> Option<UserSigned<'_>> {
+        None
+    }
+    fn told(&self) -> Option<&Settlement> {
+        Some(&self.settlement)
+    }
+    fn pack_line(&self) -> Option<PackLine<'_>> {
+        Some(self.issue.pack_line())
+    }
+}
+
+impl IssueOrder {
+    /// The pack's line: the receiver, the asset, the quantity (no user signs an issue).
+    fn pack_line(&self) -> PackLine<'_> {
+        PackLine::Ordered("receiver", &self.to.id, &self.asset, self.quantity)
+    }
 }

@@ -10,7 +10,10 @@
 use serde::{Deserialize, Serialize};
 
 mod issue;
+mod reading;
 mod redeem;
+
+pub use reading::{PackLine, Reading, UserSigned};
 
 pub use issue::{IssueGet, IssueNotice, IssueOrder};
 pub use redeem::{Redeem, RedeemTemplate, SignRedeem};
@@ -48,11 +51,20 @@ pub(crate) use with_operations;
 /// A `match` over a `Body` whose operations' bodies each take one arm written once:
 /// `match_body!(body, payload => expression, { other arms })`. The expression is expanded for
 /// each operation's body with `payload` bound to its own type, so a layer calls its trait on it
-/// (a new operation's body that does not implement the trait is a compile error there).
+/// (a new operation's body that does not implement the trait is a compile error there). Over an
+/// enum that mirrors `Body`'s variants (the witness's heads), name it first: `match_body!(Head;
+/// head, …)`.
 macro_rules! match_body {
+    ($($enum:ident)::+; $body:expr, $payload:ident => $each:expr, { $($arms:tt)* }) => {
+        $crate::protocol::operation::with_operations! {
+            $crate::protocol::operation::match_operation_bodies!
+                ([$($enum)::+] $body, $payload => $each, { $($arms)* })
+        }
+    };
     ($body:expr, $payload:ident => $each:expr, { $($arms:tt)* }) => {
         $crate::protocol::operation::with_operations! {
-            $crate::protocol::operation::match_operation_bodies! ($body, $payload => $each, { $($arms)* })
+            $crate::protocol::operation::match_operation_bodies!
+                ([$crate::protocol::message::Body] $body, $payload => $each, { $($arms)* })
         }
     };
 }
@@ -61,7 +73,7 @@ pub(crate) use match_body;
 /// `match_body!`'s second half: the registry's blocks read back into arms.
 macro_rules! match_operation_bodies {
     (
-        ($body:expr, $payload:ident => $each:expr, { $($arms:tt)* })
+        ([$($enum:tt)*] $body:expr, $payload:ident => $each:expr, { $($arms:tt)* })
         $($(#[$attr:meta])* $operation:ident = $word:literal {
             $(
                 $(#[$body_attr:meta])*
@@ -70,9 +82,12 @@ macro_rules! match_operation_bodies {
             )+
         })+
     ) => {
-        match $body {
-            $($arms)*
-            $($($crate::protocol::message::Body::$variant($payload) => $each,)+)+
+        {
+            use $($enum)* as Mirror;
+            match $body {
+                $($arms)*
+                $($(Mirror::$variant($payload) => $each,)+)+
+            }
         }
     };
 }

@@ -1,8 +1,9 @@
 //! A redeem on the wire: the template its holder signs, the org's ask to sign it, the request.
 
+use super::{PackLine, Reading, UserSigned};
 use crate::crypto::Hash32;
 use crate::protocol::ids::ResourceId;
-use crate::protocol::message::{Account, UserSignature};
+use crate::protocol::message::{Account, Settlement, UserSignature};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -79,6 +80,44 @@ impl Redeem {
             source_finid: self.owner.finid.clone(),
             amount: self.quantity,
         }
+    }
+}
+
+impl Reading for SignRedeem {
+    /// Its user's to sign: no org's state changes because of it.
+    fn entitled(&self) -> Option<&ResourceId> {
+        None
+    }
+    fn user_signed(&self) -> Option<UserSigned<'_>> {
+        None
+    }
+    fn told(&self) -> Option<&Settlement> {
+        None
+    }
+    fn pack_line(&self) -> Option<PackLine<'_>> {
+        None
+    }
+}
+
+impl Reading for Redeem {
+    /// Only the holder's org asks to burn the holder's tokens (and only with its signature).
+    fn entitled(&self) -> Option<&ResourceId> {
+        Some(&self.owner.id)
+    }
+    fn user_signed(&self) -> Option<UserSigned<'_>> {
+        Some(UserSigned {
+            asset: &self.asset_id,
+            signer: &self.owner,
+            nonce: self.nonce,
+            fields: self.template().fields().into(),
+            signature: &self.signature,
+        })
+    }
+    fn told(&self) -> Option<&Settlement> {
+        None
+    }
+    fn pack_line(&self) -> Option<PackLine<'_>> {
+        self.user_signed().map(|signed| PackLine::Signed("holder", signed))
     }
 }
 
