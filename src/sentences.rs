@@ -6,6 +6,7 @@ use crate::actors::organization::exchange::ExchangeKind;
 use crate::actors::outbox::Command;
 use crate::protocol::cause::{Cause, Limit, RuleCheck, RuleName};
 use crate::protocol::ids::ActorId;
+use crate::protocol::operation::{match_operation, Step};
 use std::fmt;
 
 impl fmt::Display for Cause {
@@ -157,7 +158,7 @@ impl fmt::Display for Change {
             Change::Advertisement => "recorded an advertisement",
             Change::ResourceData => "stored resource data",
             Change::TransferAccepted => "accepted a transfer",
-            Change::RedeemAccepted => "accepted a redeem",
+            Change::Accepted(operation) => return write!(f, "accepted a {operation}"),
             Change::FinalStatus => "recorded a transfer's final status",
             Change::TxQueued => "queued a transaction",
             Change::HoldQueued => "queued a hold",
@@ -176,7 +177,7 @@ impl fmt::Display for ExchangeKind {
 pub fn step(actor: &ActorId, request_id: u64, command: &Command) -> String {
     let names =
         |ids: &[crate::protocol::ids::OrgId]| ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    match command {
+    match_operation!(Command; command, command => command.says(request_id, actor), {
         Command::Advertise { asset, to } => format!("advertise: {actor} advertises {asset} to {}", names(to)),
         Command::Get { resource, accept } => format!("get: {actor} gets {resource} as {accept}"),
         Command::Verify { cluster, resource } => format!("verify: {actor} verifies {resource} with {cluster}"),
@@ -193,17 +194,11 @@ pub fn step(actor: &ActorId, request_id: u64, command: &Command) -> String {
         Command::Balance { cluster, account, asset } => {
             format!("balance: {actor} asks {cluster} for the balance of {account} in {asset}")
         }
-        Command::Issue { asset, to, quantity } => {
-            format!("issue {request_id}: {actor} mints {quantity} of {asset} to {to}")
-        }
-        Command::Redeem { user, asset, quantity } => {
-            format!("redeem {request_id}: {user} redeems {quantity} of {asset} through {actor}")
-        }
         Command::Plan { plan } => {
             let words: Vec<&str> = plan.instructions.iter().map(|i| i.word()).collect();
             format!("plan {}: {actor} coordinates {}", plan.id, words.join(", "))
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -318,7 +313,7 @@ mod tests {
             (Change::Advertisement, "recorded an advertisement"),
             (Change::ResourceData, "stored resource data"),
             (Change::TransferAccepted, "accepted a transfer"),
-            (Change::RedeemAccepted, "accepted a redeem"),
+            (Change::Accepted(crate::protocol::operation::Operation::Redeem), "accepted a redeem"),
             (Change::FinalStatus, "recorded a transfer's final status"),
             (Change::TxQueued, "queued a transaction"),
             (Change::HoldQueued, "queued a hold"),

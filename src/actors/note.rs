@@ -311,8 +311,7 @@ pub enum Act {
 }
 
 /// A state change a message caused (what `authenticity` checks the signer of).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Change {
     /// An org recorded an advertisement.
     Advertisement,
@@ -320,8 +319,8 @@ pub enum Change {
     ResourceData,
     /// The asset's org accepted a transfer.
     TransferAccepted,
-    /// The asset's org accepted a redeem.
-    RedeemAccepted,
+    /// The asset's org accepted an operation's request (`redeem_accepted`).
+    Accepted(Operation),
     /// A buyer's org recorded a transfer's final status.
     FinalStatus,
     /// A ledger queued a transaction.
@@ -333,17 +332,19 @@ pub enum Change {
 }
 
 impl Change {
-    /// Every state change.
-    pub const ALL: [Change; 8] = [
-        Change::Advertisement,
-        Change::ResourceData,
-        Change::TransferAccepted,
-        Change::RedeemAccepted,
-        Change::FinalStatus,
-        Change::TxQueued,
-        Change::HoldQueued,
-        Change::ReleaseQueued,
-    ];
+    /// Every state change: the reference flow's, then an acceptance per operation.
+    pub fn all() -> impl Iterator<Item = Change> {
+        let flow = [
+            Change::Advertisement,
+            Change::ResourceData,
+            Change::TransferAccepted,
+            Change::FinalStatus,
+            Change::TxQueued,
+            Change::HoldQueued,
+            Change::ReleaseQueued,
+        ];
+        flow.into_iter().chain(Operation::ALL.iter().map(|&operation| Change::Accepted(operation)))
+    }
 
     /// The word the trace writes.
     pub fn word(self) -> &'static str {
@@ -351,12 +352,19 @@ impl Change {
             Self::Advertisement => "advertisement",
             Self::ResourceData => "resource_data",
             Self::TransferAccepted => "transfer_accepted",
-            Self::RedeemAccepted => "redeem_accepted",
+            Self::Accepted(operation) => operation.accepted(),
             Self::FinalStatus => "final_status",
             Self::TxQueued => "tx_queued",
             Self::HoldQueued => "hold_queued",
             Self::ReleaseQueued => "release_queued",
         }
+    }
+}
+
+/// Written as its word.
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.word())
     }
 }
 
@@ -366,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_change_reads_as_the_word_the_trace_writes() {
-        for change in Change::ALL {
+        for change in Change::all() {
             assert_eq!(serde_json::to_value(change).unwrap(), change.word(), "{change:?}");
         }
     }

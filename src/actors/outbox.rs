@@ -14,10 +14,30 @@ use std::sync::Arc;
 /// A timer, unique within its actor.
 pub type TimerId = u64;
 
-/// A flow step, handed to the actor that starts it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
+/// Declares `Command` from the variants written here and a variant per operation of the
+/// operations' registry, holding the operation's command.
+macro_rules! commands {
+    (
+        { $($(#[$step_attr:meta])* $step:ident { $($fields:tt)* },)+ }
+        $($(#[$attr:meta])* $operation:ident = $word:literal (
+            command $command:ident, request $request:ident $(, signs $signs:ident)?, started $started:literal
+        ) { $($bodies:tt)* })+
+    ) => {
+        /// A flow step, handed to the actor that starts it.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Command {
+            $($(#[$step_attr])* $step { $($fields)* },)+
+            $(
+                $(#[$attr])*
+                $operation($crate::protocol::operation::$command),
+            )+
+        }
+    };
+}
+
+crate::protocol::operation::with_operations! { commands!
+    {
     /// Advertise an asset to orgs.
     Advertise {
         /// The asset.
@@ -64,29 +84,12 @@ pub enum Command {
         /// The asset.
         asset: ResourceId,
     },
-    /// (To the asset's managing org) mint new tokens to an account.
-    Issue {
-        /// The asset.
-        asset: ResourceId,
-        /// The account that receives them.
-        to: ResourceId,
-        /// How many.
-        quantity: u64,
-    },
-    /// (To the holder's org) redeem a user's tokens.
-    Redeem {
-        /// The holder.
-        user: ResourceId,
-        /// The asset.
-        asset: ResourceId,
-        /// How many.
-        quantity: u64,
-    },
     /// (To its coordinator) run an execution plan.
     Plan {
         /// The plan.
         plan: std::sync::Arc<crate::protocol::plan::Plan>,
     },
+    }
 }
 
 /// One input of an actor.

@@ -131,11 +131,11 @@ macro_rules! messages {
 macro_rules! messages_around_operations {
     (
         { $($before:tt)* } { $($after:tt)* }
-        $($(#[$attr:meta])* $operation:ident = $word:literal {
+        $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
                 $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)?;
+                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
             )+
         })+
     ) => {

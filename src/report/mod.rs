@@ -33,7 +33,6 @@ use crate::check::Check;
 use crate::outcome::Outcome;
 use crate::protocol::cause::RuleCheck;
 use crate::protocol::message::Kind;
-use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
 use crate::sentences;
 use crate::trace::{Event, Hop, Record};
@@ -198,10 +197,7 @@ fn note_text(note: &Note) -> Option<String> {
             };
             format!("{org} decided transfer {request_id}: {verdict} ({cause})")
         }
-        Note::OperationStarted { operation, org, request_id, account } => match operation {
-            Operation::Issue => format!("{org} starts issue {request_id} to {account}"),
-            Operation::Redeem => format!("{org} builds redeem {request_id} for {account} from the ATST"),
-        },
+        Note::OperationStarted { operation, org, request_id, account } => operation.started(org, *request_id, account),
         Note::OperationDecided { operation, org, request_id, settled, reason, cause } => {
             let verdict = if *settled {
                 "settled".to_owned()

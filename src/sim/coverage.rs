@@ -223,7 +223,8 @@ impl Reachable {
 /// not expected of every kind.)
 pub fn reachable() -> Vec<(Kind, Role, Reachable)> {
     // The asset's org's IVMS-101 get is a `get` exchange too: the same request and answer kinds.
-    let exchanges: Vec<ExchangeKind> = ExchangeKind::ALL.into_iter().filter(|e| *e != ExchangeKind::IvmsGet).collect();
+    let exchanges: Vec<ExchangeKind> =
+        ExchangeKind::ALL.iter().copied().filter(|e| *e != ExchangeKind::IvmsGet).collect();
     let mut all = Vec::new();
     for &kind in Kind::ALL {
         let (sender, role) = kind.parties();

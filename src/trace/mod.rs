@@ -344,7 +344,7 @@ mod tests {
             body: crate::protocol::message::Body::SettlementAck,
         };
         let cause = std::sync::Arc::new(Envelope::seal(message, &crate::protocol::keys::actor_key(1, &from)));
-        for change in Change::ALL {
+        for change in Change::all() {
             for actor in [from.clone(), ActorId::Org(OrgId::from("a\"b"))] {
                 let record =
                     Record { t_us: 7, event: Event::Note(Note::StateChange { actor, change, cause: cause.clone() }) };

@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What an exchange asks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExchangeKind {
     /// A get step.
     Get,
@@ -31,14 +30,9 @@ pub enum ExchangeKind {
     /// A settlement notification (answered by an acknowledgement).
     Settlement,
     /// One member of a status query (variant `status_query`).
-    #[serde(rename = "status_query")]
     Status,
-    /// An issue's managing org fetching the receiver's IVMS-101 data.
-    IssueGet,
-    /// An issue's final status told to the receiver's org (answered by an acknowledgement).
-    IssueNotice,
-    /// A redeem request (answered by the tx id, then the final status).
-    Redeem,
+    /// An operation's request, answered as one of the above is.
+    Operation(OperationExchange),
     /// A plan proposed to an executor (answered by its approval or refusal).
     PlanProposal,
     /// A plan's consents asked of a source's org.
@@ -51,27 +45,75 @@ pub enum ExchangeKind {
     PlanRollback,
 }
 
-impl ExchangeKind {
-    /// Every kind of exchange.
-    pub const ALL: [ExchangeKind; 16] = [
-        ExchangeKind::Get,
-        ExchangeKind::IvmsGet,
-        ExchangeKind::Verify,
-        ExchangeKind::VerifyProof,
-        ExchangeKind::Balance,
-        ExchangeKind::Transfer,
-        ExchangeKind::Settlement,
-        ExchangeKind::Status,
-        ExchangeKind::IssueGet,
-        ExchangeKind::IssueNotice,
-        ExchangeKind::Redeem,
-        ExchangeKind::PlanProposal,
-        ExchangeKind::PlanConsent,
-        ExchangeKind::PlanGet,
-        ExchangeKind::PlanExecute,
-        ExchangeKind::PlanRollback,
-    ];
+/// Declares `OperationExchange` (a variant per request of the operations' registry that names
+/// the exchange it is answered as) and `ExchangeKind::ALL`.
+macro_rules! operation_exchanges {
+    ($($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
+        $(
+            $(#[$body_attr:meta])*
+            $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
+                [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
+        )+
+    })+) => {
+        /// An exchange an operation adds: its own request, answered as one of the reference
+        /// flow's exchanges is (the operations' registry says which).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum OperationExchange {
+            $($($(
+                #[doc = concat!("`", $kind, "`, answered as `", stringify!($like), "` is.")]
+                $variant,
+            )?)+)+
+        }
 
+        impl OperationExchange {
+            /// The reference flow's exchange it is answered as (and retried, timed out and
+            /// closed as).
+            pub fn like(self) -> ExchangeKind {
+                match self {
+                    $($($(OperationExchange::$variant => ExchangeKind::$like,)?)+)+
+                }
+            }
+
+            /// The name the trace uses: its request's kind.
+            fn name(self) -> &'static str {
+                match self {
+                    $($($(OperationExchange::$variant => crate::protocol::operation::first!($kind, $like),)?)+)+
+                }
+            }
+
+            /// The kind of its request.
+            fn request(self) -> Kind {
+                match self {
+                    $($($(OperationExchange::$variant => crate::protocol::operation::first!(Kind::$variant, $like),)?)+)+
+                }
+            }
+        }
+
+        impl ExchangeKind {
+            /// Every kind of exchange, in order.
+            pub const ALL: &'static [ExchangeKind] = &[
+                ExchangeKind::Get,
+                ExchangeKind::IvmsGet,
+                ExchangeKind::Verify,
+                ExchangeKind::VerifyProof,
+                ExchangeKind::Balance,
+                ExchangeKind::Transfer,
+                ExchangeKind::Settlement,
+                ExchangeKind::Status,
+                $($($(crate::protocol::operation::first!(ExchangeKind::Operation(OperationExchange::$variant), $like),)?)+)+
+                ExchangeKind::PlanProposal,
+                ExchangeKind::PlanConsent,
+                ExchangeKind::PlanGet,
+                ExchangeKind::PlanExecute,
+                ExchangeKind::PlanRollback,
+            ];
+        }
+    };
+}
+
+crate::protocol::operation::with_operations!(operation_exchanges!);
+
+impl ExchangeKind {
     /// The name the trace uses.
     pub fn name(self) -> &'static str {
         match self {
@@ -83,14 +125,21 @@ impl ExchangeKind {
             ExchangeKind::Transfer => "transfer",
             ExchangeKind::Settlement => "settlement",
             ExchangeKind::Status => "status_query",
-            ExchangeKind::IssueGet => "issue_get",
-            ExchangeKind::IssueNotice => "issue_notice",
-            ExchangeKind::Redeem => "redeem",
+            ExchangeKind::Operation(operation) => operation.name(),
             ExchangeKind::PlanProposal => "plan_proposal",
             ExchangeKind::PlanConsent => "plan_consent",
             ExchangeKind::PlanGet => "plan_get",
             ExchangeKind::PlanExecute => "plan_execute",
             ExchangeKind::PlanRollback => "plan_rollback",
+        }
+    }
+
+    /// The reference flow's exchange it is answered, retried, timed out and closed as: an
+    /// operation's, the one the registry names; any other, itself.
+    pub fn like(self) -> ExchangeKind {
+        match self {
+            ExchangeKind::Operation(operation) => operation.like(),
+            other => other,
         }
     }
 
@@ -104,9 +153,7 @@ impl ExchangeKind {
             ExchangeKind::Transfer => Kind::Transfer,
             ExchangeKind::Settlement => Kind::Settlement,
             ExchangeKind::Status => Kind::StatusQuery,
-            ExchangeKind::IssueGet => Kind::IssueGet,
-            ExchangeKind::IssueNotice => Kind::IssueNotice,
-            ExchangeKind::Redeem => Kind::Redeem,
+            ExchangeKind::Operation(operation) => operation.request(),
             ExchangeKind::PlanProposal => Kind::PlanProposal,
             ExchangeKind::PlanConsent => Kind::ConsentRequest,
             ExchangeKind::PlanGet => Kind::PlanGet,
@@ -125,14 +172,19 @@ impl ExchangeKind {
             ExchangeKind::Transfer => Kind::TxAccepted,
             ExchangeKind::Settlement => Kind::SettlementAck,
             ExchangeKind::Status => Kind::StatusAnswer,
-            ExchangeKind::IssueGet => Kind::GetResponse,
-            ExchangeKind::IssueNotice => Kind::SettlementAck,
-            ExchangeKind::Redeem => Kind::TxAccepted,
+            ExchangeKind::Operation(operation) => operation.like().answer(),
             ExchangeKind::PlanProposal => Kind::PlanApproval,
             ExchangeKind::PlanConsent => Kind::PlanConsent,
             ExchangeKind::PlanGet => Kind::GetResponse,
             ExchangeKind::PlanExecute | ExchangeKind::PlanRollback => Kind::PlanResult,
         }
+    }
+}
+
+/// Written as its name (`issue_get` for an operation's, the trace's word for its request).
+impl Serialize for ExchangeKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 

@@ -10,9 +10,9 @@
 //! Receiver's org: it gives the receiver's data for an issue that names its user and that it does
 //! not know to be final, and records the final status it is told, once, acknowledging every copy.
 
-use super::exchange::{ExchangeKey, ExchangeKind};
-use super::transfer::{proves, Deal, Refusal, Terms};
-use super::Organization;
+use super::exchange::{ExchangeKind, OperationExchange};
+use super::transfer::{proves, DataAsked, Deal, Refusal, Terms};
+use super::{Arrival, Organization, Receives, Starts};
 use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
 use crate::actors::user::Signs;
@@ -20,19 +20,15 @@ use crate::crypto::Hash32;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{OrgId, ResourceId};
-use crate::protocol::message::{Account, Body};
-use crate::protocol::operation::{IssueGet, IssueNotice, IssueOrder, Operation};
+use crate::protocol::message::{Account, Body, Settlement};
+use crate::protocol::operation::{IssueCommand, IssueGet, IssueNotice, IssueOrder, Operation};
 use crate::protocol::status::Status;
 use std::sync::Arc;
 
 impl Organization {
     /// The issue step at the asset's managing org.
-    pub(super) fn start_issue(
-        &mut self,
-        request_id: u64,
-        (asset, to, quantity): (ResourceId, ResourceId, u64),
-        out: &mut Outbox,
-    ) {
+    fn start_issue(&mut self, request_id: u64, command: IssueCommand, out: &mut Outbox) {
+        let IssueCommand { asset, to, quantity } = command;
         if self.state.sales.contains_key(&request_id) {
             return;
         }
@@ -65,7 +61,7 @@ impl Organization {
 
     /// The receiver's org is asked for the receiver's data: it gives it only to the asset's
     /// managing org, for an issue to its own user that it does not know to be final.
-    pub(super) fn answer_issue_get(&mut self, request_id: u64, from: OrgId, get: IssueGet, out: &mut Outbox) {
+    fn answer_issue_get(&mut self, request_id: u64, from: OrgId, get: IssueGet, out: &mut Outbox) {
         let issue = &get.issue;
         let pending = issue.asset.org == from
             && issue.to.id.org == self.cfg.id
@@ -76,7 +72,7 @@ impl Organization {
 
     /// The asset's managing org says how an issue to one of this org's users ended. Recorded
     /// once; every copy is acknowledged.
-    pub(super) fn on_issue_notice(
+    fn on_issue_notice(
         &mut self,
         request_id: u64,
         from: OrgId,
@@ -114,13 +110,6 @@ impl Organization {
         }
         out.send(self.message(request_id, Self::to_org(&from), Body::SettlementAck));
     }
-
-    /// An acknowledgement closes the notification it answers: a settlement's or an issue's.
-    pub(super) fn on_acknowledged(&mut self, request_id: u64, from: OrgId, out: &mut Outbox) {
-        for kind in [ExchangeKind::Settlement, ExchangeKind::IssueNotice] {
-            self.state.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind }, out);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -147,6 +136,16 @@ impl Terms for IssueOrder {
     fn subject(&self) -> Option<&ResourceId> {
         self.credited()
     }
+    /// The receiver's org, with a get that carries the issue.
+    fn data_asked(&self) -> DataAsked {
+        let get = Box::new(Body::IssueGet(IssueGet { issue: self.clone() }));
+        DataAsked::Request(get, ExchangeKind::Operation(OperationExchange::IssueGet))
+    }
+    /// The receiver's org did not ask: its notice carries the issue.
+    fn notice(&self, settlement: Settlement) -> (Body, ExchangeKind) {
+        let notice = Body::IssueNotice(IssueNotice { issue: self.clone(), settlement });
+        (notice, ExchangeKind::Operation(OperationExchange::IssueNotice))
+    }
 }
 
 /// No user signs an issue: its bodies are between orgs.
@@ -160,5 +159,30 @@ impl Signs for IssueGet {
 impl Signs for IssueNotice {
     fn to_sign(&self, _: Option<&str>) -> Option<Hash32> {
         None
+    }
+}
+
+/// The issue step starts at the asset's managing org.
+impl Starts for IssueCommand {
+    fn start(self, org: &mut Organization, _: u64, request_id: u64, out: &mut Outbox) {
+        org.start_issue(request_id, self, out);
+    }
+}
+
+/// The receiver's org answers the managing org's get.
+impl Receives for IssueGet {
+    fn receive(self, org: &mut Organization, arrival: Arrival<'_>, out: &mut Outbox) {
+        if let Some(from) = arrival.org(org, out) {
+            org.answer_issue_get(arrival.request_id, from, self, out);
+        }
+    }
+}
+
+/// The receiver's org records how the issue ended.
+impl Receives for IssueNotice {
+    fn receive(self, org: &mut Organization, arrival: Arrival<'_>, out: &mut Outbox) {
+        if let Some(from) = arrival.org(org, out) {
+            org.on_issue_notice(arrival.request_id, from, self, arrival.envelope, out);
+        }
     }
 }

@@ -27,6 +27,7 @@ use crate::protocol::ids::{ActorId, Address, ClusterId, OrgId, ResourceId};
 use crate::protocol::ivms101::{PersonData, ReceiverPart};
 use crate::protocol::keys;
 use crate::protocol::message::Body;
+use crate::protocol::operation::{match_body, match_operation};
 use exchange::{ExchangeKey, ExchangeKind, Exchanges, Expiry};
 use ledger_view::LedgerView;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +35,39 @@ use std::sync::Arc;
 
 pub use query::Broadcast;
 pub use transfer::{Purchase, Sale};
+
+/// What the org does with an operation's command, said by the operation's module (a new
+/// operation is a compile error here until it says).
+trait Starts {
+    /// Starts the operation at `org` under `request_id`.
+    fn start(self, org: &mut Organization, now: u64, request_id: u64, out: &mut Outbox);
+}
+
+/// What the org does with an operation's body that arrives, said by the operation's module (a
+/// new body is a compile error here until it says who may send it and what the org does).
+trait Receives {
+    /// Handles the body, arrived as `arrival` says.
+    fn receive(self, org: &mut Organization, arrival: Arrival<'_>, out: &mut Outbox);
+}
+
+/// How a body arrived: under which request id, from which org (none: a user's or a
+/// ledger's), in which envelope.
+struct Arrival<'a> {
+    request_id: u64,
+    from_org: Option<OrgId>,
+    envelope: &'a Arc<Envelope>,
+}
+
+impl Arrival<'_> {
+    /// The sending org, for a body only another org sends; `None` (and the envelope noted as
+    /// unexpected) for any other sender.
+    fn org(&self, org: &Organization, out: &mut Outbox) -> Option<OrgId> {
+        if self.from_org.is_none() {
+            out.note(org.discarded(self.envelope, Discard::Unexpected));
+        }
+        self.from_org.clone()
+    }
+}
 
 /// What an org is configured with.
 #[derive(Clone, Debug, Default)]
@@ -234,7 +268,8 @@ impl Organization {
                 }
             };
         }
-        match message.body {
+        let arrival = Arrival { request_id, from_org: from_org.clone(), envelope: &envelope };
+        match_body!(message.body, body => body.receive(self, arrival, out), {
             // From another org.
             Body::Advertisement(ad) => {
                 out.note(Note::AdvertisementReceived {
@@ -257,9 +292,6 @@ impl Organization {
             Body::TxAccepted(accepted) => self.on_tx_accepted(now, request_id, org!(), accepted, out),
             Body::Settlement(settlement) => self.on_settlement(request_id, org!(), settlement, &envelope, out),
             Body::SettlementAck => self.on_acknowledged(request_id, org!(), out),
-            Body::Redeem(redeem) => self.on_redeem(request_id, org!(), redeem, &envelope, out),
-            Body::IssueGet(get) => self.answer_issue_get(request_id, org!(), get, out),
-            Body::IssueNotice(notice) => self.on_issue_notice(request_id, org!(), notice, &envelope, out),
             Body::PlanProposal(proposal) => self.on_plan_proposal(request_id, org!(), proposal, out),
             Body::PlanApproval(approval) => self.on_plan_approval(request_id, org!(), approval, &envelope, out),
             Body::PlanGet(get) => self.answer_plan_get(request_id, org!(), get, out),
@@ -281,14 +313,13 @@ impl Organization {
             | Body::BlockCommitted(_)
             | Body::EscrowCommitted(_)
             | Body::SignRequest(_)
-            | Body::SignRedeem(_)
             | Body::SignPlan(_)
             | Body::Submit(_)
             | Body::PlanSubmit(_)
             | Body::Hold(_)
             | Body::Release(_)
             | Body::SyncRequest { .. } => out.note(self.discarded(&envelope, Discard::Unexpected)),
-        }
+        })
     }
 
     fn discarded(&self, envelope: &Envelope, reason: Discard) -> Note {
@@ -324,7 +355,13 @@ impl Organization {
         if exchange.bad_answers > 0 {
             self.suspect(&key.peer, (key.request_id, key.kind), SuspectReason::NoValidSignature, out);
         }
-        match key.kind {
+        self.gave_up(key.kind, key, exchange, out);
+    }
+
+    /// What the org does when an exchange of `kind` runs out of retries (an operation's, what it
+    /// does for the exchange it is answered as).
+    fn gave_up(&mut self, kind: ExchangeKind, key: ExchangeKey, exchange: &exchange::Exchange, out: &mut Outbox) {
+        match kind {
             ExchangeKind::Get => {
                 if let Body::Get(get) = &exchange.message.body {
                     out.note(Note::GetResult {
@@ -335,12 +372,13 @@ impl Organization {
                     });
                 }
             }
-            ExchangeKind::IvmsGet | ExchangeKind::IssueGet => self.ivms_timed_out(key.request_id, out),
+            ExchangeKind::IvmsGet => self.ivms_timed_out(key.request_id, out),
             ExchangeKind::Verify | ExchangeKind::VerifyProof | ExchangeKind::Balance | ExchangeKind::Status => {
                 self.member_timed_out(key.request_id, &key.peer, out)
             }
-            ExchangeKind::Transfer | ExchangeKind::Redeem => self.transfer_timed_out(key.request_id, out),
-            ExchangeKind::Settlement | ExchangeKind::IssueNotice => {}
+            ExchangeKind::Transfer => self.transfer_timed_out(key.request_id, out),
+            ExchangeKind::Settlement => {}
+            ExchangeKind::Operation(operation) => self.gave_up(operation.like(), key, exchange, out),
             ExchangeKind::PlanProposal
             | ExchangeKind::PlanConsent
             | ExchangeKind::PlanGet
@@ -356,7 +394,7 @@ impl Organization {
     }
 
     fn on_command(&mut self, now: u64, request_id: u64, command: Command, out: &mut Outbox) {
-        match command {
+        match_operation!(Command; command, command => command.start(self, now, request_id, out), {
             Command::Advertise { asset, to } => self.advertise(request_id, asset, to, out),
             Command::Get { resource, accept } => self.start_get(request_id, resource, accept, out),
             Command::Verify { cluster, resource } => self.start_verify(request_id, cluster, resource, out),
@@ -368,12 +406,8 @@ impl Organization {
             }
             // A purchase starts at the user's application, which sends its org an `Order`.
             Command::Buy { .. } => {}
-            Command::Issue { asset, to, quantity } => self.start_issue(request_id, (asset, to, quantity), out),
-            Command::Redeem { user, asset, quantity } => {
-                self.start_redeem(now, request_id, (user, asset, quantity), out)
-            }
             Command::Plan { plan } => self.start_plan(now, request_id, plan, out),
-        }
+        })
     }
 
     fn on_restart(&mut self, out: &mut Outbox) {

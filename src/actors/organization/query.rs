@@ -227,7 +227,7 @@ impl Organization {
             return;
         }
         // The personal data a transfer or an issue waits for.
-        for kind in [ExchangeKind::IvmsGet, ExchangeKind::IssueGet] {
+        for &kind in ExchangeKind::ALL.iter().filter(|kind| kind.like() == ExchangeKind::IvmsGet) {
             let key = ExchangeKey { request_id, peer: from.clone(), kind };
             if self.state.exchanges.close(&key, out).is_some() {
                 return self.on_ivms(request_id, response, out);
@@ -464,15 +464,12 @@ impl Organization {
         if !kind.is_answer() {
             return;
         }
-        let point_to_point = [
-            ExchangeKind::Get,
-            ExchangeKind::IvmsGet,
-            ExchangeKind::Transfer,
-            ExchangeKind::Settlement,
-            ExchangeKind::IssueGet,
-            ExchangeKind::IssueNotice,
-            ExchangeKind::Redeem,
-        ];
+        let point_to_point = ExchangeKind::ALL.iter().copied().filter(|kind| {
+            matches!(
+                kind.like(),
+                ExchangeKind::Get | ExchangeKind::IvmsGet | ExchangeKind::Transfer | ExchangeKind::Settlement
+            )
+        });
         for exchange_kind in point_to_point {
             self.state.exchanges.count_bad_answer(&ExchangeKey { request_id, peer: from.clone(), kind: exchange_kind });
         }

@@ -10,30 +10,25 @@
 //! cluster ledger, which refuses it when the holder's available balance cannot cover it. The
 //! holder's org is told the final status with the proof.
 
-use super::exchange::ExchangeKind;
-use super::transfer::{Deal, Purchase, Refusal, Signed, Terms};
-use super::Organization;
-use crate::actors::note::{Change, Note};
+use super::exchange::{ExchangeKind, OperationExchange};
+use super::transfer::{DataAsked, Deal, Purchase, Refusal, Signed, Template, Terms};
+use super::{Arrival, Organization, Receives, Starts};
+use crate::actors::note::{Change, Discard, Note};
 use crate::actors::outbox::Outbox;
 use crate::actors::user::Signs;
 use crate::crypto::Hash32;
 use crate::protocol::cause::Cause;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::ids::{ActorId, Address, OrgId, ResourceId, TextPieces};
-use crate::protocol::message::Body;
-use crate::protocol::operation::{Operation, Redeem, RedeemTemplate, SignRedeem};
+use crate::protocol::message::{Account, Body, Settlement, UserSignature};
+use crate::protocol::operation::{Operation, Redeem, RedeemCommand, RedeemTemplate, SignRedeem};
 use crate::protocol::status::Status;
 use std::sync::Arc;
 
 impl Organization {
     /// The redeem step at the holder's org: build the request and ask the holder to sign it.
-    pub(super) fn start_redeem(
-        &mut self,
-        now: u64,
-        request_id: u64,
-        (user, asset, quantity): (ResourceId, ResourceId, u64),
-        out: &mut Outbox,
-    ) {
+    fn start_redeem(&mut self, now: u64, request_id: u64, command: RedeemCommand, out: &mut Outbox) {
+        let RedeemCommand { user, asset, quantity } = command;
         if !self.cfg.setup.users.contains_key(&user) || self.state.purchases.contains_key(&request_id) {
             return;
         }
@@ -50,18 +45,12 @@ impl Organization {
     }
 
     /// A redeem request arrives at the asset's managing org.
-    pub(super) fn on_redeem(
-        &mut self,
-        request_id: u64,
-        from: OrgId,
-        redeem: Redeem,
-        cause: &Arc<Envelope>,
-        out: &mut Outbox,
-    ) {
+    fn on_redeem(&mut self, request_id: u64, from: OrgId, redeem: Redeem, cause: &Arc<Envelope>, out: &mut Outbox) {
         if self.answered_again(request_id, &from, out) {
             return;
         }
-        let tx_id = self.accept_request(request_id, &from, &redeem.nonce, (Change::RedeemAccepted, cause), out);
+        let tx_id =
+            self.accept_request(request_id, &from, &redeem.nonce, (Change::Accepted(Operation::Redeem), cause), out);
         let check = self
             .check_signature(&redeem.owner, || redeem.template().hash(), &redeem.signature)
             .and_then(|()| self.check_replay(request_id, &redeem.nonce, &redeem.signature))
@@ -84,12 +73,6 @@ impl Organization {
             return denied(Cause::NotShared { asset: asset.clone(), org: holder_org.clone() });
         }
         Ok(())
-    }
-
-    /// Whether an exchange kind asks for a token movement's status (a transfer's, a redeem's):
-    /// its re-send learns the current status, and its failure is a `timeout`.
-    pub(super) fn moves_tokens(kind: ExchangeKind) -> bool {
-        matches!(kind, ExchangeKind::Transfer | ExchangeKind::Redeem)
     }
 }
 
@@ -115,6 +98,37 @@ impl Terms for Redeem {
     fn subject(&self) -> Option<&ResourceId> {
         None
     }
+    /// Nobody: a redeem reads no personal data.
+    fn data_asked(&self) -> DataAsked {
+        DataAsked::Nobody
+    }
+    /// The holder's org is told as a buyer's is.
+    fn notice(&self, settlement: Settlement) -> (Body, ExchangeKind) {
+        (Body::Settlement(settlement), ExchangeKind::Settlement)
+    }
+}
+
+/// The holder signs a redeem's template; its org sends the request as a transfer is sent.
+impl Template for RedeemTemplate {
+    fn operation(&self) -> Option<Operation> {
+        Some(Operation::Redeem)
+    }
+    fn exchange_kind(&self) -> ExchangeKind {
+        ExchangeKind::Operation(OperationExchange::Redeem)
+    }
+    /// A burn: the tokens reach the asset itself.
+    fn burns(&self) -> bool {
+        true
+    }
+    fn request(&self, purchase: &Purchase, signature: UserSignature) -> Body {
+        Body::Redeem(Redeem {
+            owner: Account { id: purchase.user.clone(), finid: self.source_finid.clone() },
+            asset_id: purchase.asset.clone(),
+            quantity: purchase.quantity,
+            nonce: self.nonce,
+            signature,
+        })
+    }
 }
 
 /// The holder's application signs a redeem of its own tokens.
@@ -128,5 +142,28 @@ impl Signs for SignRedeem {
 impl Signs for Redeem {
     fn to_sign(&self, _: Option<&str>) -> Option<Hash32> {
         None
+    }
+}
+
+/// The redeem step starts at the holder's org.
+impl Starts for RedeemCommand {
+    fn start(self, org: &mut Organization, now: u64, request_id: u64, out: &mut Outbox) {
+        org.start_redeem(now, request_id, self, out);
+    }
+}
+
+/// An org never receives its user's signing request: noted as unexpected.
+impl Receives for SignRedeem {
+    fn receive(self, org: &mut Organization, arrival: Arrival<'_>, out: &mut Outbox) {
+        out.note(org.discarded(arrival.envelope, Discard::Unexpected));
+    }
+}
+
+/// The asset's managing org decides a redeem request from the holder's org.
+impl Receives for Redeem {
+    fn receive(self, org: &mut Organization, arrival: Arrival<'_>, out: &mut Outbox) {
+        if let Some(from) = arrival.org(org, out) {
+            org.on_redeem(arrival.request_id, from, self, arrival.envelope, out);
+        }
     }
 }

@@ -29,7 +29,7 @@ use crate::protocol::message::{
     Account, BlockCommitted, Body, EscrowCommitted, EscrowOp, GetRequest, GetResponse, LedgerTx, Order, Settlement,
     SignRequest, SignResponse, Transfer, TxAccepted, UserSignature, APPLICATION_IVMS101,
 };
-use crate::protocol::operation::{IssueGet, IssueNotice, IssueOrder, Operation, Redeem, RedeemTemplate};
+use crate::protocol::operation::Operation;
 use crate::protocol::status::Status;
 use std::sync::Arc;
 
@@ -65,28 +65,22 @@ impl Purchase {
         self.final_status.is_some()
     }
 
-    /// The redeem it is (none for a transfer).
+    /// The operation it is (none for a transfer).
     pub fn operation(&self) -> Option<Operation> {
-        match self.template {
-            Signed::Transfer(_) => None,
-            Signed::Redeem(_) => Some(Operation::Redeem),
-        }
+        self.template.template().operation()
     }
 
     /// The exchange its request is sent in.
     pub(super) fn exchange_kind(&self) -> ExchangeKind {
-        match self.template {
-            Signed::Transfer(_) => ExchangeKind::Transfer,
-            Signed::Redeem(_) => ExchangeKind::Redeem,
-        }
+        self.template.template().exchange_kind()
     }
 
     /// The ledger transaction the asset's org feeds for this purchase (reference flow, step 13), as the
-    /// buyer's org expects it: a redeem burns (its destination is the asset itself).
+    /// buyer's org expects it: a burn's destination is the asset itself.
     pub(super) fn ledger_tx(&self, request_id: u64, tx_id: Hash32) -> LedgerTx {
-        let destination = match self.template {
-            Signed::Transfer(_) => self.user.clone(),
-            Signed::Redeem(_) => self.asset.clone(),
+        let destination = match self.template.template().burns() {
+            false => self.user.clone(),
+            true => self.asset.clone(),
         };
         LedgerTx {
             request_id,
@@ -122,13 +116,6 @@ impl Purchase {
     }
 }
 
-/// The template a user signed for a purchase: a transfer's, or a redeem's.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(super) enum Signed {
-    Transfer(TransferTemplate),
-    Redeem(RedeemTemplate),
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Stage {
     /// Variant `settlement: escrow`: waiting for the ledger to hold the quantity.
@@ -141,12 +128,98 @@ enum Stage {
 /// Why the asset's org refuses a transfer before any regulation check: the status and its cause.
 pub(super) type Refusal = Box<(Status, Cause)>;
 
-/// What the asset's org decides: a transfer, a redeem or an issue.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(super) enum Deal {
-    Transfer(Transfer),
-    Redeem(Redeem),
-    Issue(IssueOrder),
+/// Declares `Deal` (a transfer, or an operation's request: what the asset's org decides) and
+/// `Signed` (the template a user signed for a purchase: a transfer's, or an operation's that a
+/// user signs), a variant per operation of the operations' registry.
+macro_rules! deals {
+    ($(
+        $(#[$attr:meta])* $operation:ident = $word:literal (
+            command $command:ident, request $request:ident $(, signs $signs:ident)?, started $started:literal
+        ) { $($bodies:tt)* }
+    )+) => {
+        /// What the asset's org decides: a transfer, or an operation's request.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub(super) enum Deal {
+            Transfer(Transfer),
+            $($operation($crate::protocol::operation::$request),)+
+        }
+
+        impl Deal {
+            /// Its terms, as its operation's module reads them.
+            pub(super) fn terms(&self) -> &dyn Terms {
+                match self {
+                    Deal::Transfer(transfer) => transfer,
+                    $(Deal::$operation(request) => request,)+
+                }
+            }
+        }
+
+        /// The template a user signed for a purchase: a transfer's, or an operation's.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub(super) enum Signed {
+            Transfer(TransferTemplate),
+            $($($operation($crate::protocol::operation::$signs),)?)+
+        }
+
+        impl Signed {
+            /// The template, as its operation's module reads it.
+            fn template(&self) -> &dyn Template {
+                match self {
+                    Signed::Transfer(template) => template,
+                    $($(Signed::$operation(template) => crate::protocol::operation::first!(template, $signs),)?)+
+                }
+            }
+        }
+    };
+}
+
+crate::protocol::operation::with_operations!(deals!);
+
+/// What the buyer's (or holder's) org reads of the template its user signed, whichever
+/// operation it is: each operation's module says it of its own (a transfer's here).
+pub(super) trait Template {
+    /// The operation it is for (none for a transfer).
+    fn operation(&self) -> Option<Operation>;
+    /// The exchange its request is sent in.
+    fn exchange_kind(&self) -> ExchangeKind;
+    /// Whether its ledger transaction burns (its destination is the asset itself).
+    fn burns(&self) -> bool;
+    /// The request its user's signature makes, for `purchase`.
+    fn request(&self, purchase: &Purchase, signature: UserSignature) -> Body;
+}
+
+impl Template for TransferTemplate {
+    fn operation(&self) -> Option<Operation> {
+        None
+    }
+    fn exchange_kind(&self) -> ExchangeKind {
+        ExchangeKind::Transfer
+    }
+    fn burns(&self) -> bool {
+        false
+    }
+    fn request(&self, purchase: &Purchase, signature: UserSignature) -> Body {
+        Body::Transfer(Transfer {
+            from: Account { id: purchase.user.clone(), finid: self.destination_finid.clone() },
+            to: Account { id: purchase.seller.clone(), finid: self.source_finid.clone() },
+            asset_id: purchase.asset.clone(),
+            quantity: purchase.quantity,
+            nonce: self.nonce,
+            signature,
+        })
+    }
+}
+
+/// Whom the asset's org asks for the personal data its regulation checks read, before it feeds
+/// a deal to its ledger.
+pub(super) enum DataAsked {
+    /// The org of the user whose data it is, with a get.
+    Get(ResourceId),
+    /// The org told, with the operation's own request (its exchange answered as an IVMS-101
+    /// get is).
+    Request(Box<Body>, ExchangeKind),
+    /// Nobody: the deal needs no personal data.
+    Nobody,
 }
 
 /// What the asset's org reads of a deal, whichever operation it is: each operation's module
@@ -165,6 +238,10 @@ pub(super) trait Terms {
     fn credited(&self) -> Option<&ResourceId>;
     /// The user whose IVMS-101 data the regulation checks read, if they read any.
     fn subject(&self) -> Option<&ResourceId>;
+    /// Whom the asset's org asks for that data.
+    fn data_asked(&self) -> DataAsked;
+    /// The final status the org told is sent, and the exchange it is sent in.
+    fn notice(&self, settlement: Settlement) -> (Body, ExchangeKind);
 }
 
 impl Terms for Transfer {
@@ -187,18 +264,15 @@ impl Terms for Transfer {
     fn subject(&self) -> Option<&ResourceId> {
         self.credited()
     }
+    fn data_asked(&self) -> DataAsked {
+        DataAsked::Get(self.from.id.clone())
+    }
+    fn notice(&self, settlement: Settlement) -> (Body, ExchangeKind) {
+        (Body::Settlement(settlement), ExchangeKind::Settlement)
+    }
 }
 
 impl Deal {
-    /// Its terms, as its operation's module reads them.
-    fn terms(&self) -> &dyn Terms {
-        match self {
-            Deal::Transfer(transfer) => transfer,
-            Deal::Redeem(redeem) => redeem,
-            Deal::Issue(issue) => issue,
-        }
-    }
-
     /// An issue or a redeem (none for a transfer).
     fn operation(&self) -> Option<Operation> {
         self.terms().operation()
@@ -317,23 +391,7 @@ impl Organization {
             template_hash: signed.template_hash,
             value: signed.signature,
         };
-        let body = match &purchase.template {
-            Signed::Transfer(template) => Body::Transfer(Transfer {
-                from: Account { id: purchase.user.clone(), finid: template.destination_finid.clone() },
-                to: Account { id: purchase.seller.clone(), finid: template.source_finid.clone() },
-                asset_id: purchase.asset.clone(),
-                quantity: purchase.quantity,
-                nonce: template.nonce,
-                signature,
-            }),
-            Signed::Redeem(template) => Body::Redeem(Redeem {
-                owner: Account { id: purchase.user.clone(), finid: template.source_finid.clone() },
-                asset_id: purchase.asset.clone(),
-                quantity: purchase.quantity,
-                nonce: template.nonce,
-                signature,
-            }),
-        };
+        let body = purchase.template.template().request(purchase, signature);
         let (peer, kind) = (purchase.asset.org.clone(), purchase.exchange_kind());
         let message = self.message(request_id, Self::to_org(&peer), body);
         self.state.exchanges.start(ExchangeKey { request_id, peer, kind }, message, out);
@@ -536,18 +594,13 @@ impl Organization {
         if minimal && self.cfg.setup.regulation.is_none() {
             return self.submit(request_id, out);
         }
-        match &sale.deal {
-            Deal::Transfer(transfer) => {
-                let user = transfer.from.id.clone();
-                self.ask_user_data(request_id, told, user, out)
+        match sale.deal.terms().data_asked() {
+            DataAsked::Get(user) => self.ask_user_data(request_id, told, user, out),
+            DataAsked::Request(body, kind) => {
+                let message = self.message(request_id, Self::to_org(&told), *body);
+                self.state.exchanges.start(ExchangeKey { request_id, peer: told, kind }, message, out);
             }
-            Deal::Issue(issue) => {
-                let body = Body::IssueGet(IssueGet { issue: issue.clone() });
-                let message = self.message(request_id, Self::to_org(&told), body);
-                let key = ExchangeKey { request_id, peer: told, kind: ExchangeKind::IssueGet };
-                self.state.exchanges.start(key, message, out);
-            }
-            Deal::Redeem(_) => self.submit(request_id, out),
+            DataAsked::Nobody => self.submit(request_id, out),
         }
     }
 
@@ -937,13 +990,7 @@ impl Organization {
             None => Note::SaleFinal { org, request_id, settled, reason: status, cause },
             Some(operation) => Note::OperationDecided { operation, org, request_id, settled, reason: status, cause },
         };
-        // The receiver of an issue did not ask: its notice carries the issue.
-        let (body, kind) = match &sale.deal {
-            Deal::Issue(issue) => {
-                (Body::IssueNotice(IssueNotice { issue: issue.clone(), settlement }), ExchangeKind::IssueNotice)
-            }
-            Deal::Transfer(_) | Deal::Redeem(_) => (Body::Settlement(settlement), ExchangeKind::Settlement),
-        };
+        let (body, kind) = sale.deal.terms().notice(settlement);
         if let Some(op) = release {
             let ledger = Address::Actor(ActorId::Ledger(self.cfg.cluster.clone()));
             out.send(self.message(request_id, ledger, Body::Release(op)));
@@ -951,6 +998,23 @@ impl Organization {
         out.note(note);
         let message = self.message(request_id, Self::to_org(&buyer), body);
         self.state.exchanges.start(ExchangeKey { request_id, peer: buyer, kind }, message, out);
+    }
+}
+
+impl Organization {
+    /// An acknowledgement closes the notification it answers: a settlement, or an operation's
+    /// notice answered as one is.
+    pub(super) fn on_acknowledged(&mut self, request_id: u64, from: OrgId, out: &mut Outbox) {
+        for &kind in ExchangeKind::ALL.iter().filter(|kind| kind.like() == ExchangeKind::Settlement) {
+            self.state.exchanges.close(&ExchangeKey { request_id, peer: from.clone(), kind }, out);
+        }
+    }
+
+    /// Whether an exchange kind asks for a token movement's status (a transfer's, or an
+    /// operation's request answered as one is): its re-send learns the current status, and its
+    /// failure is a `timeout`.
+    pub(super) fn moves_tokens(kind: ExchangeKind) -> bool {
+        kind.like() == ExchangeKind::Transfer
     }
 }
 

@@ -812,7 +812,7 @@ mod tests {
         for (holder, entitled) in [("org_1:100:alice", true), ("org_1:100:bob", false)] {
             let mut causes = Causes::new(witness::Witness::new(seed));
             let request = seal(&org_1, Address::Actor(org_2.clone()), Body::Redeem(redeem.clone()));
-            causes.record(org_2.clone(), Change::RedeemAccepted, &request);
+            causes.record(org_2.clone(), Change::Accepted(crate::protocol::operation::Operation::Redeem), &request);
             let submit = seal(&org_2, ledger.clone(), Body::Submit(burn(holder)));
             causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
             assert_eq!(causes.doubts.is_empty(), entitled, "a burn of {holder}: {:?}", causes.doubts);

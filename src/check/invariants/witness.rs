@@ -127,11 +127,11 @@ macro_rules! body_heads {
     (
         { $($(#[$before_attr:meta])* $before:ident $(($($before_tuple:tt)*))? $({ $($before_fields:tt)* })?,)+ }
         { $($(#[$after_attr:meta])* $after:ident $(($($after_tuple:tt)*))? $({ $($after_fields:tt)* })?,)+ }
-        $($(#[$attr:meta])* $operation:ident = $word:literal {
+        $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
                 $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)?;
+                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
             )+
         })+
     ) => {

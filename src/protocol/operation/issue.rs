@@ -1,10 +1,29 @@
 //! An issue on the wire: the managing org's order, the get that carries it, the notice of its
 //! final status.
 
-use super::{PackLine, Reading, UserSigned};
-use crate::protocol::ids::ResourceId;
+use super::{PackLine, Reading, Step, UserSigned};
+use crate::protocol::ids::{ActorId, ResourceId};
 use crate::protocol::message::{Account, Settlement};
 use serde::{Deserialize, Serialize};
+
+/// The issue step's command to the asset's managing org: mint `quantity` new tokens of `asset`
+/// to account `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IssueCommand {
+    /// The asset.
+    pub asset: ResourceId,
+    /// The account that receives them.
+    pub to: ResourceId,
+    /// How many.
+    pub quantity: u64,
+}
+
+impl Step for IssueCommand {
+    fn says(&self, request_id: u64, actor: &ActorId) -> String {
+        let IssueCommand { asset, to, quantity } = self;
+        format!("issue {request_id}: {actor} mints {quantity} of {asset} to {to}")
+    }
+}
 
 /// What the managing org mints: `quantity` new tokens of `asset` to account `to`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

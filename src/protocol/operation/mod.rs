@@ -13,35 +13,46 @@ mod issue;
 mod reading;
 mod redeem;
 
-pub use reading::{PackLine, Reading, UserSigned};
+pub use reading::{PackLine, Reading, Step, UserSigned};
 
-pub use issue::{IssueGet, IssueNotice, IssueOrder};
-pub use redeem::{Redeem, RedeemTemplate, SignRedeem};
+pub use issue::{IssueCommand, IssueGet, IssueNotice, IssueOrder};
+pub use redeem::{Redeem, RedeemCommand, RedeemTemplate, SignRedeem};
 
 /// The operations' registry: a block per operation on an asset's supply, with the word the
-/// scenario file, the trace and the report use, and the bodies it adds to the wire, each a line
-/// of the message table (`protocol::message`: the variant and its payload, the trace's word,
-/// who sends it to whom, what it is, the statuses it can carry, the field that holds its status).
-/// `Operation`, and `Body` and `Kind` with the operations' bodies at their place on the wire,
-/// are made from it: `$callback!` gets the arguments it is given, then the blocks.
+/// scenario file, the trace and the report use; in parentheses, the command a flow step hands
+/// the org that starts it, the request the asset's managing org decides, the template a user
+/// signs for it (if one does) and the report's sentence for its start; then the bodies it adds
+/// to the wire, each a line of the message table (`protocol::message`: the variant and its
+/// payload, the trace's word, who sends it to whom, what it is, the statuses it can carry, the
+/// field that holds its status) and, for a request answered as one of the reference flow's
+/// exchanges is, that exchange. `Operation`, `Body` and `Kind` (the operations' bodies at their
+/// place on the wire), the org's commands, exchanges and deals, and the witness's heads are made
+/// from it: `$callback!` gets the arguments it is given, then the blocks.
 macro_rules! with_operations {
     ($($callback:tt)::+ ! $($args:tt)*) => {
         $($callback)::+! { $($args)*
             /// The asset's managing org mints new tokens to an account.
-            Issue = "issue" {
+            Issue = "issue" (
+                command IssueCommand, request IssueOrder,
+                started "{org} starts issue {request_id} to {account}"
+            ) {
                 /// An issue: the managing org asks the receiver's org for the receiver's
                 /// IVMS-101 data.
-                IssueGet($crate::protocol::operation::IssueGet) = "issue_get", Org -> Org, DataRequest [];
+                IssueGet($crate::protocol::operation::IssueGet) = "issue_get", Org -> Org, DataRequest []
+                    exchange IvmsGet;
                 /// An issue's final status, the managing org to the receiver's org.
                 IssueNotice($crate::protocol::operation::IssueNotice) = "issue_notice", Org -> Org,
-                    Message [Regulation, Denied, Timeout] => settlement.status;
+                    Message [Regulation, Denied, Timeout] => settlement.status exchange Settlement;
             }
             /// A holder's tokens are burnt by the asset's managing org.
-            Redeem = "redeem" {
+            Redeem = "redeem" (
+                command RedeemCommand, request Redeem, signs RedeemTemplate,
+                started "{org} builds redeem {request_id} for {account} from the ATST"
+            ) {
                 /// A redeem: the org asks its user to sign the template.
                 SignRedeem($crate::protocol::operation::SignRedeem) = "sign_redeem", Org -> User, Message [];
                 /// A redeem request, the holder's org to the asset's managing org.
-                Redeem($crate::protocol::operation::Redeem) = "redeem", Org -> Org, Message [];
+                Redeem($crate::protocol::operation::Redeem) = "redeem", Org -> Org, Message [] exchange Transfer;
             }
         }
     };
@@ -74,11 +85,11 @@ pub(crate) use match_body;
 macro_rules! match_operation_bodies {
     (
         ([$($enum:tt)*] $body:expr, $payload:ident => $each:expr, { $($arms:tt)* })
-        $($(#[$attr:meta])* $operation:ident = $word:literal {
+        $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
                 $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)?;
+                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
             )+
         })+
     ) => {
@@ -93,9 +104,52 @@ macro_rules! match_operation_bodies {
 }
 pub(crate) use match_operation_bodies;
 
+/// A `match` over an enum with a variant per operation (the org's commands), each taking one
+/// arm written once: `match_operation!(Command; command, payload => expression, { other arms })`,
+/// the expression expanded for each operation's variant with `payload` bound to its own type.
+macro_rules! match_operation {
+    ($($enum:ident)::+; $value:expr, $payload:ident => $each:expr, { $($arms:tt)* }) => {
+        $crate::protocol::operation::with_operations! {
+            $crate::protocol::operation::match_operation_arms!
+                ([$($enum)::+] $value, $payload => $each, { $($arms)* })
+        }
+    };
+}
+pub(crate) use match_operation;
+
+/// `match_operation!`'s second half: the registry's blocks read back into arms.
+macro_rules! match_operation_arms {
+    (
+        ([$($enum:tt)*] $value:expr, $payload:ident => $each:expr, { $($arms:tt)* })
+        $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) { $($bodies:tt)* })+
+    ) => {
+        {
+            use $($enum)* as Mirror;
+            match $value {
+                $($arms)*
+                $(Mirror::$operation($payload) => $each,)+
+            }
+        }
+    };
+}
+pub(crate) use match_operation_arms;
+
+/// The first of two: expands a piece of a registry's block once per block or line that has the
+/// optional second (`$(first!(piece, $optional))?`).
+macro_rules! first {
+    ($first:expr, $second:tt) => {
+        $first
+    };
+}
+pub(crate) use first;
+
 /// Declares `Operation` from the registry's blocks.
 macro_rules! operations {
-    ($($(#[$attr:meta])* $operation:ident = $word:literal { $($bodies:tt)* })+) => {
+    ($(
+        $(#[$attr:meta])* $operation:ident = $word:literal (
+            command $command:ident, request $request:ident $(, signs $signs:ident)?, started $started:literal
+        ) { $($bodies:tt)* }
+    )+) => {
         /// An operation on an asset's supply, beside transfers.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -111,6 +165,21 @@ macro_rules! operations {
             pub fn word(self) -> &'static str {
                 match self {
                     $(Operation::$operation => $word,)+
+                }
+            }
+
+            /// The word the trace writes when the asset's org accepts its request
+            /// (`redeem_accepted`).
+            pub fn accepted(self) -> &'static str {
+                match self {
+                    $(Operation::$operation => concat!($word, "_accepted"),)+
+                }
+            }
+
+            /// The report's sentence for its start at `org`, for `account`.
+            pub fn started(self, org: &dyn std::fmt::Display, request_id: u64, account: &dyn std::fmt::Display) -> String {
+                match self {
+                    $(Operation::$operation => format!($started, org = org, request_id = request_id, account = account),)+
                 }
             }
         }

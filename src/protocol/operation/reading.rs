@@ -4,7 +4,7 @@
 //! (`Body::reading` and the witness's heads hand it out), so a new body that does not is a
 //! compile error, not a body the checks silently pass over.
 
-use crate::protocol::ids::ResourceId;
+use crate::protocol::ids::{ActorId, ResourceId};
 use crate::protocol::message::{Account, Settlement, UserSignature};
 
 /// What the layers above the wire read of one operation's body.
@@ -47,4 +47,11 @@ pub enum PackLine<'a> {
     /// An order of the managing org's own: the word the pack names the account by (`receiver`),
     /// the account, the asset and the quantity.
     Ordered(&'static str, &'a ResourceId, &'a ResourceId, u64),
+}
+
+/// What a flow step hands the org that starts an operation (its command), as the readable
+/// account says it.
+pub trait Step {
+    /// The step in words: what `actor` was asked to do under `request_id`.
+    fn says(&self, request_id: u64, actor: &ActorId) -> String;
 }

@@ -1,11 +1,30 @@
 //! A redeem on the wire: the template its holder signs, the org's ask to sign it, the request.
 
-use super::{PackLine, Reading, UserSigned};
+use super::{PackLine, Reading, Step, UserSigned};
 use crate::crypto::Hash32;
-use crate::protocol::ids::ResourceId;
+use crate::protocol::ids::{ActorId, ResourceId};
 use crate::protocol::message::{Account, Settlement, UserSignature};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// The redeem step's command to the holder's org: redeem `quantity` of `user`'s tokens of
+/// `asset`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RedeemCommand {
+    /// The holder.
+    pub user: ResourceId,
+    /// The asset.
+    pub asset: ResourceId,
+    /// How many.
+    pub quantity: u64,
+}
+
+impl Step for RedeemCommand {
+    fn says(&self, request_id: u64, actor: &ActorId) -> String {
+        let RedeemCommand { user, asset, quantity } = self;
+        format!("redeem {request_id}: {user} redeems {quantity} of {asset} through {actor}")
+    }
+}
 
 /// The fields a holder signs to redeem: the ATST hash list with operation `redeem` and no
 /// destination.

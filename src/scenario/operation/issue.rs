@@ -4,6 +4,7 @@
 use super::Moves;
 use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
+use crate::protocol::operation::IssueCommand;
 use crate::scenario::model::{Whole, S};
 use crate::scenario::validate::Validator;
 use crate::scenario::SupplyChange;
@@ -77,6 +78,6 @@ impl Moves for Issue {
     fn dispatch(&self) -> (ActorId, OrgId, Command) {
         let Issue { asset, to, quantity, .. } = self.clone();
         let org = asset.org.clone();
-        (ActorId::Org(org.clone()), org, Command::Issue { asset, to, quantity })
+        (ActorId::Org(org.clone()), org, Command::Issue(IssueCommand { asset, to, quantity }))
     }
 }

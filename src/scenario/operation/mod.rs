@@ -213,7 +213,11 @@ mod tests {
         let mint = SupplyChange::Mint { asset: &asset, to: &user, quantity: 500 };
         assert_eq!((step.supply_change(), step.data_subject()), (Some(mint), Some((&user, &asset))));
         assert_eq!(step.words(), "issue 1 org_2:101:asset_1 org_1:100:user_1 500");
-        let command = Command::Issue { asset: asset.clone(), to: user.clone(), quantity: 500 };
+        let command = Command::Issue(crate::protocol::operation::IssueCommand {
+            asset: asset.clone(),
+            to: user.clone(),
+            quantity: 500,
+        });
         assert_eq!(step.dispatch(), (ActorId::Org(org_2.clone()), org_2, command));
 
         let redeem = moving(&supply, 3);
@@ -223,7 +227,8 @@ mod tests {
         let burn = SupplyChange::Burn { asset: &asset, from: &user, quantity: 120 };
         assert_eq!((step.supply_change(), step.data_subject()), (Some(burn), None));
         assert_eq!(step.words(), "redeem 3 org_1:100:user_1 org_2:101:asset_1 120");
-        let command = Command::Redeem { user: user.clone(), asset, quantity: 120 };
+        let command =
+            Command::Redeem(crate::protocol::operation::RedeemCommand { user: user.clone(), asset, quantity: 120 });
         assert_eq!(step.dispatch(), (ActorId::Org(org_1.clone()), org_1, command));
     }
 

@@ -4,6 +4,7 @@
 use super::Moves;
 use crate::actors::outbox::Command;
 use crate::protocol::ids::{ActorId, OrgId, ResourceId};
+use crate::protocol::operation::RedeemCommand;
 use crate::scenario::model::{Whole, S};
 use crate::scenario::validate::Validator;
 use crate::scenario::SupplyChange;
@@ -79,6 +80,6 @@ impl Moves for Redeem {
     fn dispatch(&self) -> (ActorId, OrgId, Command) {
         let Redeem { user, asset, quantity, .. } = self.clone();
         let org = user.org.clone();
-        (ActorId::Org(org.clone()), org, Command::Redeem { user, asset, quantity })
+        (ActorId::Org(org.clone()), org, Command::Redeem(RedeemCommand { user, asset, quantity }))
     }
 }
