@@ -896,7 +896,7 @@ mod kind_tests {
         // Every answer about the ledger is an answer; a request, an inform and a ledger's event
         // are not.
         assert!(answers.iter().chain(&[Kind::GetResponse, Kind::TxAccepted, Kind::Settlement]).all(|k| k.is_answer()));
-        let not_answers = [Kind::Get, Kind::Advertisement, Kind::BlockCommitted, Kind::Transfer, Kind::IssueNotice];
+        let not_answers = [Kind::Get, Kind::Advertisement, Kind::BlockCommitted, Kind::Transfer, Kind::Order];
         assert!(!not_answers.iter().any(|k| k.is_answer()));
         assert_eq!(Kind::ALL.iter().filter(|k| k.is_answer()).count(), 8);
     }

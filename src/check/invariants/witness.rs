@@ -344,8 +344,9 @@ mod tests {
         assert_eq!(unsigned.open_head(&sealed(), None).unwrap_err(), UNDECODABLE);
     }
 
-    /// A message of each kind (a match over every kind: a new kind needs its sample here, and
-    /// then the witness must read it).
+    /// A message of each kind (a match over every kind of the reference flow and a plan: a new
+    /// kind needs its sample here, or in its operation's module, and then the witness must read
+    /// it).
     fn sample(kind: Kind) -> Body {
         use crate::crypto::Hash32;
         use crate::protocol::atst::TransferTemplate;
@@ -380,7 +381,6 @@ mod tests {
             cause: crate::protocol::cause::Cause::DataTimeout,
             proof: None,
         };
-        let issue = || IssueOrder { asset: id("org_2:101:a"), to: account(), quantity: 5 };
         let plan = || {
             use crate::protocol::plan::{Hold, Instruction, Plan};
             let hold = Hold { asset: id("org_2:101:a"), from: id("org_2:100:t"), quantity: 5 };
@@ -476,23 +476,6 @@ mod tests {
                 released: vec![],
                 refused: vec![],
             }),
-            Kind::IssueGet => Body::IssueGet(IssueGet { issue: issue() }),
-            Kind::IssueNotice => Body::IssueNotice(IssueNotice { issue: issue(), settlement: settlement() }),
-            Kind::SignRedeem => Body::SignRedeem(SignRedeem {
-                template: RedeemTemplate {
-                    nonce: [0; 32],
-                    asset_id: "org_2:101:a".into(),
-                    source_finid: "aa".into(),
-                    amount: 5,
-                },
-            }),
-            Kind::Redeem => Body::Redeem(Redeem {
-                owner: account(),
-                asset_id: id("org_2:101:a"),
-                quantity: 5,
-                nonce: [0; 32],
-                signature: signature(),
-            }),
             Kind::PlanProposal => Body::PlanProposal(plan::PlanProposal { plan: plan() }),
             Kind::PlanApproval => Body::PlanApproval(plan::PlanApproval { plan_hash: plan().hash(), refused: None }),
             Kind::PlanGet => Body::PlanGet(plan::PlanGet { plan: plan(), receiver: id("org_1:100:u") }),
@@ -527,6 +510,8 @@ mod tests {
             Kind::PlanSubmit => {
                 Body::PlanSubmit(plan::PlanSubmit { plan: plan(), n: 1, rollback: false, consent: Some(consent()) })
             }
+            // An operation's, from its module.
+            operation => samples().into_iter().find(|body| body.kind() == operation).expect("a sample of each kind"),
         }
     }
 

@@ -92,3 +92,20 @@ impl IssueOrder {
         PackLine::Ordered("receiver", &self.to.id, &self.asset, self.quantity)
     }
 }
+
+/// A body of each kind an issue adds.
+#[cfg(test)]
+pub(super) fn samples() -> Vec<crate::protocol::message::Body> {
+    use crate::crypto::Hash32;
+    use crate::protocol::message::Body;
+    let id = |text: &str| ResourceId::parse(text).unwrap();
+    let issue =
+        IssueOrder { asset: id("org_2:101:a"), to: Account { id: id("org_1:100:u"), finid: "aa".into() }, quantity: 5 };
+    let settlement = Settlement {
+        tx_id: Hash32([3; 32]),
+        status: crate::protocol::status::Status::Ok,
+        cause: crate::protocol::cause::Cause::DataTimeout,
+        proof: None,
+    };
+    vec![Body::IssueGet(IssueGet { issue: issue.clone() }), Body::IssueNotice(IssueNotice { issue, settlement })]
+}

@@ -194,6 +194,13 @@ impl std::fmt::Display for Operation {
     }
 }
 
+/// A body of each kind the operations add, each operation's from its module (for the tests that
+/// take every kind).
+#[cfg(test)]
+pub(crate) fn samples() -> Vec<crate::protocol::message::Body> {
+    [issue::samples(), redeem::samples()].concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::Operation;

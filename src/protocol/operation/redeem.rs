@@ -140,6 +140,26 @@ impl Reading for Redeem {
     }
 }
 
+/// A body of each kind a redeem adds.
+#[cfg(test)]
+pub(super) fn samples() -> Vec<crate::protocol::message::Body> {
+    use crate::protocol::message::Body;
+    let template =
+        RedeemTemplate { nonce: [0; 32], asset_id: "org_2:101:a".into(), source_finid: "aa".into(), amount: 5 };
+    let owner = Account { id: ResourceId::parse("org_1:100:u").unwrap(), finid: "aa".into() };
+    let signature = UserSignature { alg: "ed25519".into(), template_hash: Hash32([1; 32]), value: vec![2; 64].into() };
+    vec![
+        Body::SignRedeem(SignRedeem { template }),
+        Body::Redeem(Redeem {
+            owner,
+            asset_id: ResourceId::parse("org_2:101:a").unwrap(),
+            quantity: 5,
+            nonce: [0; 32],
+            signature,
+        }),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
