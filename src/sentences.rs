@@ -313,7 +313,6 @@ mod tests {
             (Change::Advertisement, "recorded an advertisement"),
             (Change::ResourceData, "stored resource data"),
             (Change::TransferAccepted, "accepted a transfer"),
-            (Change::Accepted(crate::protocol::operation::Operation::Redeem), "accepted a redeem"),
             (Change::FinalStatus, "recorded a transfer's final status"),
             (Change::TxQueued, "queued a transaction"),
             (Change::HoldQueued, "queued a hold"),
@@ -321,6 +320,9 @@ mod tests {
         ];
         for (change, sentence) in changes {
             assert_eq!(change.to_string(), sentence);
+        }
+        for &operation in crate::protocol::operation::Operation::ALL {
+            assert_eq!(Change::Accepted(operation).to_string(), format!("accepted a {operation}"));
         }
         // The reference flow's and a plan's, around the operations' (each named as its request is).
         let words: Vec<String> = ExchangeKind::ALL.iter().map(ToString::to_string).collect();

@@ -438,22 +438,23 @@ mod tests {
             cause: Cause::DataTimeout,
             proof: None,
         };
+        let operation = Operation::ALL[0];
         let decided = Note::OperationDecided {
-            operation: Operation::Redeem,
+            operation,
             org: org(),
             request_id: 1,
             settled: false,
             reason: Status::Balance,
             cause: Cause::DataTimeout,
         };
-        for note in [final_note(Operation::Issue), final_note(Operation::Redeem), decided] {
+        for note in Operation::ALL.iter().map(|&operation| final_note(operation)).chain([decided]) {
             assert!(Observations::reads(&note), "{note:?}");
             let mut seen = Observations::for_seed(0);
             seen.record(5, &note);
             assert!(seen.transfers.contains_key(&1) || seen.sales_final.contains(&1), "{note:?} is kept");
         }
         let started = Note::OperationStarted {
-            operation: Operation::Issue,
+            operation,
             org: org(),
             request_id: 1,
             account: ResourceId::parse("org_1:100:u").unwrap(),
@@ -463,7 +464,7 @@ mod tests {
             assert!(!Observations::reads(&note), "{note:?}");
         }
         let mut seen = Observations::for_seed(0);
-        seen.record(5, &final_note(Operation::Issue));
-        assert_eq!(seen.transfers[&1].operation, Some(Operation::Issue));
+        seen.record(5, &final_note(operation));
+        assert_eq!(seen.transfers[&1].operation, Some(operation));
     }
 }

@@ -167,3 +167,34 @@ impl Receives for Redeem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Hash32;
+    use crate::protocol::message::{Account, UserSignature};
+
+    #[test]
+    fn a_redeem_burns_its_holders_tokens_and_reads_no_personal_data() {
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let (holder, asset) = (id("org_1:100:user_1"), id("org_2:101:asset_1"));
+        let redeem = Deal::Redeem(Redeem {
+            owner: Account { id: holder.clone(), finid: "aa".into() },
+            asset_id: asset.clone(),
+            quantity: 120,
+            nonce: [4; 32],
+            signature: UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![].into() },
+        });
+        assert_eq!(
+            (redeem.terms().operation(), redeem.terms().asset(), redeem.terms().quantity()),
+            (Some(Operation::Redeem), &asset, 120)
+        );
+        assert_eq!(
+            (redeem.terms().debited(), redeem.terms().credited(), redeem.terms().subject()),
+            (Some(&holder), None, None)
+        );
+        let tx = redeem.ledger_tx(9, Hash32([1; 32]), &OrgId::from("org_2"));
+        assert_eq!((&tx.source, &tx.destination, tx.quantity), (&holder, &asset, 120));
+        assert!(matches!(redeem.terms().data_asked(), DataAsked::Nobody));
+    }
+}

@@ -783,43 +783,45 @@ mod tests {
     }
 
     #[test]
-    fn authenticity_refuses_a_burn_of_an_account_whose_holder_signed_no_redeem() {
+    fn authenticity_refuses_a_burn_of_an_account_whose_holder_signed_no_request() {
         let seed = 5;
         let (org_1, org_2) = (ActorId::Org(OrgId::from("org_1")), ActorId::Org(OrgId::from("org_2")));
         let seal = |from: &ActorId, to: Address, body: Body| {
             let message = Message { request_id: 3, from: from.clone(), to, body };
             Envelope::seal(message, &keys::actor_key(seed, from))
         };
-        let redeem = crate::protocol::operation::Redeem {
-            owner: crate::protocol::message::Account { id: id("org_1:100:alice"), finid: "aa".into() },
-            asset_id: id("org_2:101:asset_1"),
-            quantity: 5,
-            nonce: [1; 32],
-            signature: crate::protocol::message::UserSignature {
-                alg: "ed25519-atst-hashlist".into(),
-                template_hash: Hash32([2; 32]),
-                value: vec![0; 64].into(),
-            },
-        };
-        let burn = |holder: &str| LedgerTx {
-            source: id(holder),
-            destination: id("org_2:101:asset_1"),
+        let burn = |holder: &ResourceId, asset: &ResourceId| LedgerTx {
+            asset: asset.clone(),
+            source: holder.clone(),
+            destination: asset.clone(),
             quantity: 5,
             request_id: 3,
             ..tx(3)
         };
         let ledger = Address::Actor(ActorId::Ledger(ClusterId::from("cluster_B")));
-        for (holder, entitled) in [("org_1:100:alice", true), ("org_1:100:bob", false)] {
-            let mut causes = Causes::new(witness::Witness::new(seed));
-            let request = seal(&org_1, Address::Actor(org_2.clone()), Body::Redeem(redeem.clone()));
-            causes.record(org_2.clone(), Change::Accepted(crate::protocol::operation::Operation::Redeem), &request);
-            let submit = seal(&org_2, ledger.clone(), Body::Submit(burn(holder)));
-            causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
-            assert_eq!(causes.doubts.is_empty(), entitled, "a burn of {holder}: {:?}", causes.doubts);
+        // Each operation's request its holder signs (a redeem's), accepted by the asset's org.
+        let signed = crate::protocol::operation::samples().into_iter().filter(|body| {
+            body.reading().and_then(|reading| reading.user_signed()).is_some()
+                && body.kind().parties().1 == crate::protocol::ids::Role::Org
+        });
+        for body in signed {
+            let user_signed = body.reading().and_then(|reading| reading.user_signed()).unwrap();
+            let (holder, asset) = (user_signed.signer.id.clone(), user_signed.asset.clone());
+            let other = id(&format!("{}:{}:someone_else", holder.org, holder.kind));
+            let operation = body.operation().unwrap();
+            for (account, entitled) in [(&holder, true), (&other, false)] {
+                let mut causes = Causes::new(witness::Witness::new(seed));
+                let request = seal(&org_1, Address::Actor(org_2.clone()), body.clone());
+                causes.record(org_2.clone(), Change::Accepted(operation), &request);
+                let submit = seal(&org_2, ledger.clone(), Body::Submit(burn(account, &asset)));
+                causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
+                assert_eq!(causes.doubts.is_empty(), entitled, "a burn of {account}: {:?}", causes.doubts);
+            }
         }
-        // Without any redeem accepted, no burn is entitled.
+        // Without any request accepted, no burn is entitled.
         let mut causes = Causes::new(witness::Witness::new(seed));
-        let submit = seal(&org_2, ledger, Body::Submit(burn("org_1:100:alice")));
+        let asset = id("org_2:101:asset_1");
+        let submit = seal(&org_2, ledger, Body::Submit(burn(&id("org_1:100:alice"), &asset)));
         causes.record(ActorId::Ledger(ClusterId::from("cluster_B")), Change::TxQueued, &submit);
         assert_eq!(causes.doubts.len(), 1);
     }

@@ -119,3 +119,21 @@ fn a_settled_issue_needs_a_proof_of_its_own_mint() {
     let out = org.handle(0, arriving(&dir, "org_2", notice(&dir, settled(proof_of(&mint)))));
     assert_eq!(finals(&out), 1, "its own mint's proof");
 }
+
+#[test]
+fn an_issue_mints_to_its_receiver_whose_data_its_rules_read() {
+    let (_, dir) = org_1();
+    let (buyer, asset) =
+        (ResourceId::parse("org_1:100:user_1").unwrap(), ResourceId::parse("org_2:101:asset_1").unwrap());
+    let issue = Deal::Issue(IssueOrder { quantity: 500, ..issue(&dir) });
+    assert_eq!(
+        (issue.terms().operation(), issue.terms().asset(), issue.terms().quantity()),
+        (Some(Operation::Issue), &asset, 500)
+    );
+    assert_eq!(
+        (issue.terms().debited(), issue.terms().credited(), issue.terms().subject()),
+        (None, Some(&buyer), Some(&buyer))
+    );
+    let tx = issue.ledger_tx(8, crate::crypto::Hash32([1; 32]), &OrgId::from("org_2"));
+    assert_eq!((&tx.source, &tx.destination, tx.quantity), (&asset, &buyer, 500));
+}
