@@ -591,10 +591,11 @@ impl Organization {
         let told = sale.buyer_org.clone();
         // Under `disclosure: minimal` an org without rules asks for no personal data at all.
         let minimal = self.cfg.dir.protocol.disclosure == crate::protocol::config::Disclosure::Minimal;
-        if minimal && self.cfg.setup.regulation.is_none() {
-            return self.submit(request_id, out);
-        }
-        match sale.deal.terms().data_asked() {
+        let asked = match minimal && self.cfg.setup.regulation.is_none() {
+            true => DataAsked::Nobody,
+            false => sale.deal.terms().data_asked(),
+        };
+        match asked {
             DataAsked::Get(user) => self.ask_user_data(request_id, told, user, out),
             DataAsked::Request(body, kind) => {
                 let message = self.message(request_id, Self::to_org(&told), *body);
