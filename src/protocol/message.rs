@@ -49,7 +49,7 @@ macro_rules! messages {
     ($(
         $(#[$attr:meta])*
         $variant:ident $(($payload:ty))? $({ $($(#[$field_attr:meta])* $field:ident : $field_ty:ty),* $(,)? })?
-            = $word:literal, $from:ident -> $to:ident, $nature:ident [$($status:ident),*] $(=> $($path:ident).+)?;
+            = { $word:literal, $from:ident -> $to:ident, $nature:ident [$($status:ident),*] $(=> $($path:ident).+)? };
     )+) => {
         /// Every message body finsim knows.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -134,8 +134,7 @@ macro_rules! messages_around_operations {
         $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
-                $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
+                $variant:ident ($type:ty) = { $($line:tt)* } $(exchange $like:ident)?;
             )+
         })+
     ) => {
@@ -143,7 +142,7 @@ macro_rules! messages_around_operations {
             $($before)*
             $($(
                 $(#[$body_attr])*
-                $variant($type) = $kind, $from -> $to, $nature [$($status),*] $(=> $($path).+)?;
+                $variant($type) = { $($line)* };
             )+)+
             $($after)*
         }
@@ -172,82 +171,85 @@ macro_rules! messages_around_operations {
 super::operation::with_operations! { messages_around_operations!
     {
         /// Reference flow, step 1: an org advertises resources.
-        Advertisement(Advertisement) = "advertisement", Org -> Org, Message [];
+        Advertisement(Advertisement) = { "advertisement", Org -> Org, Message [] };
         /// Reference flow, steps 2 and 11: a get of resource data.
-        Get(GetRequest) = "get", Org -> Org, DataRequest [];
+        Get(GetRequest) = { "get", Org -> Org, DataRequest [] };
         /// Reference flow, step 3: the answer to a get.
-        GetResponse(GetResponse) = "get_response", Org -> Org, Answer [Denied, NotFound] => status;
+        GetResponse(GetResponse) = { "get_response", Org -> Org, Answer [Denied, NotFound] => status };
         /// Reference flow, step 4: a verify broadcast to a cluster.
-        Verify(VerifyRequest) = "verify", Org -> Org, Message [];
+        Verify(VerifyRequest) = { "verify", Org -> Org, Message [] };
         /// Reference flow, step 5: one node's answer to a verify.
-        VerifyAnswer(VerifyAnswer) = "verify_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        VerifyAnswer(VerifyAnswer) = { "verify_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status };
         /// Reference flow, step 7: the user's application asks its org to buy.
-        Order(Order) = "order", User -> Org, Message [];
+        Order(Order) = { "order", User -> Org, Message [] };
         /// Reference flow, step 8: the org asks the user to sign the transfer's template.
-        SignRequest(SignRequest) = "sign_request", Org -> User, Message [];
+        SignRequest(SignRequest) = { "sign_request", Org -> User, Message [] };
         /// Reference flow, step 9: the user's signature over the template hash.
-        SignResponse(SignResponse) = "sign_response", User -> Org, Message [];
+        SignResponse(SignResponse) = { "sign_response", User -> Org, Message [] };
         /// Reference flow, step 9: the transfer request, buyer's org to asset's org.
-        Transfer(Transfer) = "transfer", Org -> Org, Message [];
+        Transfer(Transfer) = { "transfer", Org -> Org, Message [] };
         /// Reference flow, step 10: the tx id (the transfer is pending).
-        TxAccepted(TxAccepted) = "tx_accepted", Org -> Org, Answer [];
+        TxAccepted(TxAccepted) = { "tx_accepted", Org -> Org, Answer [] };
         /// Reference flow, step 14: the final status of a transfer, with its proof when settled.
-        Settlement(Settlement) = "settlement", Org -> Org,
-            Answer [Regulation, Denied, Signature, Balance, Timeout, Replay] => status;
+        Settlement(Settlement) = {
+            "settlement", Org -> Org, Answer [Regulation, Denied, Signature, Balance, Timeout, Replay] => status
+        };
         /// The buyer's org acknowledges a settlement notification.
-        SettlementAck = "settlement_ack", Org -> Org, Answer [];
+        SettlementAck = { "settlement_ack", Org -> Org, Answer [] };
         /// Reference flow, step 13: the asset's org feeds a transaction to its cluster ledger.
-        Submit(LedgerTx) = "submit", Org -> Ledger, Message [];
+        Submit(LedgerTx) = { "submit", Org -> Ledger, Message [] };
         /// The ledger closed a block (or refused transactions): every org of the cluster reads it.
-        BlockCommitted(BlockCommitted) = "block_committed", Ledger -> Org, Message [];
+        BlockCommitted(BlockCommitted) = { "block_committed", Ledger -> Org, Message [] };
         /// An org that restarted asks its ledger for the blocks it missed.
         SyncRequest {
             /// The index of the first ledger event the org has not seen.
             from_event: u64,
-        } = "sync_request", Org -> Ledger, Message [];
+        } = { "sync_request", Org -> Ledger, Message [] };
         /// Reference flow, step 15: verify a proof's root with the cluster.
-        VerifyProof(VerifyProofRequest) = "verify_proof", Org -> Org, Message [];
+        VerifyProof(VerifyProofRequest) = { "verify_proof", Org -> Org, Message [] };
         /// One node's answer: the root it has at that height.
-        ProofAnswer(ProofAnswer) = "proof_answer", Org -> Org, LedgerAnswer [NotFound] => status;
+        ProofAnswer(ProofAnswer) = { "proof_answer", Org -> Org, LedgerAnswer [NotFound] => status };
         /// Reference flow, step 16: a balance request broadcast to a cluster.
-        BalanceQuery(BalanceQuery) = "balance_query", Org -> Org, Message [];
+        BalanceQuery(BalanceQuery) = { "balance_query", Org -> Org, Message [] };
         /// Reference flow, step 17: one node's signed balance answer.
-        BalanceAnswer(BalanceAnswer) = "balance_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        BalanceAnswer(BalanceAnswer) = { "balance_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status };
         /// Variant `status_query`: a buyer's org asks the asset's cluster how a transaction ended.
-        StatusQuery(StatusQuery) = "status_query", Org -> Org, Message [];
+        StatusQuery(StatusQuery) = { "status_query", Org -> Org, Message [] };
         /// One node's answer from its replica: settled at a height with the Merkle path, or unknown.
-        StatusAnswer(StatusAnswer) = "status_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status;
+        StatusAnswer(StatusAnswer) = { "status_answer", Org -> Org, LedgerAnswer [Denied, NotFound] => status };
         /// Variant `settlement: escrow`: the asset's org asks its ledger to hold a transfer's quantity.
-        Hold(EscrowOp) = "hold", Org -> Ledger, Message [];
+        Hold(EscrowOp) = { "hold", Org -> Ledger, Message [] };
         /// The asset's org gives a rejected transfer's hold back to the seller.
-        Release(EscrowOp) = "release", Org -> Ledger, Message [];
+        Release(EscrowOp) = { "release", Org -> Ledger, Message [] };
         /// The ledger applied holds and releases (a ledger event, like a block).
-        EscrowCommitted(EscrowCommitted) = "escrow_committed", Ledger -> Org, Message [];
+        EscrowCommitted(EscrowCommitted) = { "escrow_committed", Ledger -> Org, Message [] };
     }
     {
         /// A plan, its coordinator to an executor, for approval.
-        PlanProposal(plan::PlanProposal) = "plan_proposal", Org -> Org, Message [];
+        PlanProposal(plan::PlanProposal) = { "plan_proposal", Org -> Org, Message [] };
         /// An executor's verdict on its instructions of a plan.
-        PlanApproval(plan::PlanApproval) = "plan_approval", Org -> Org, Message [];
+        PlanApproval(plan::PlanApproval) = { "plan_approval", Org -> Org, Message [] };
         /// An executor asks a receiver's org for the receiver's IVMS-101 data, naming the plan.
-        PlanGet(plan::PlanGet) = "plan_get", Org -> Org, DataRequest [];
+        PlanGet(plan::PlanGet) = { "plan_get", Org -> Org, DataRequest [] };
         /// A plan's coordinator asks a source's org for its user's consent.
-        ConsentRequest(plan::ConsentRequest) = "consent_request", Org -> Org, Message [];
+        ConsentRequest(plan::ConsentRequest) = { "consent_request", Org -> Org, Message [] };
         /// An org asks its user to sign a plan's hash.
-        SignPlan(plan::ConsentRequest) = "sign_plan", Org -> User, Message [];
+        SignPlan(plan::ConsentRequest) = { "sign_plan", Org -> User, Message [] };
         /// A source's org gives the coordinator its user's consent.
-        PlanConsent(plan::PlanConsents) = "plan_consent", Org -> Org, Message [];
+        PlanConsent(plan::PlanConsents) = { "plan_consent", Org -> Org, Message [] };
         /// A plan's coordinator sends an executor one instruction.
-        PlanExecute(plan::PlanExecute) = "plan_execute", Org -> Org, Message [];
+        PlanExecute(plan::PlanExecute) = { "plan_execute", Org -> Org, Message [] };
         /// A plan's coordinator asks an executor to roll back a hold.
-        PlanRollback(plan::PlanRollback) = "plan_rollback", Org -> Org, Message [];
+        PlanRollback(plan::PlanRollback) = { "plan_rollback", Org -> Org, Message [] };
         /// An executor tells the coordinator where an instruction or rollback stands: refused by
         /// it or its ledger, or not final yet.
-        PlanResult(plan::PlanResult) = "plan_result", Org -> Org, Message [Balance, Denied, Signature, Pending] => status;
+        PlanResult(plan::PlanResult) = {
+            "plan_result", Org -> Org, Message [Balance, Denied, Signature, Pending] => status
+        };
         /// A plan's coordinator tells its executors and sources' orgs the final status.
-        PlanFinal(plan::PlanFinal) = "plan_final", Org -> Org, Message [];
+        PlanFinal(plan::PlanFinal) = { "plan_final", Org -> Org, Message [] };
         /// An executor submits a plan's instruction (or rollback) to its cluster's ledger.
-        PlanSubmit(plan::PlanSubmit) = "plan_submit", Org -> Ledger, Message [];
+        PlanSubmit(plan::PlanSubmit) = { "plan_submit", Org -> Ledger, Message [] };
     }
 }
 

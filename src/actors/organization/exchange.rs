@@ -8,6 +8,7 @@ use crate::actors::outbox::{Outbox, TimerId};
 use crate::protocol::envelope::Message;
 use crate::protocol::ids::{ActorId, OrgId};
 use crate::protocol::message::Kind;
+use crate::protocol::operation::first;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -51,8 +52,7 @@ macro_rules! operation_exchanges {
     ($($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
         $(
             $(#[$body_attr:meta])*
-            $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
+            $variant:ident ($type:ty) = { $($line:tt)* } $(exchange $like:ident)?;
         )+
     })+) => {
         /// An exchange an operation adds: its own request, answered as one of the reference
@@ -60,7 +60,7 @@ macro_rules! operation_exchanges {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum OperationExchange {
             $($($(
-                #[doc = concat!("`", $kind, "`, answered as `", stringify!($like), "` is.")]
+                #[doc = concat!("`", stringify!($variant), "`, answered as `", stringify!($like), "` is.")]
                 $variant,
             )?)+)+
         }
@@ -77,14 +77,14 @@ macro_rules! operation_exchanges {
             /// The name the trace uses: its request's kind.
             fn name(self) -> &'static str {
                 match self {
-                    $($($(OperationExchange::$variant => crate::protocol::operation::first!($kind, $like),)?)+)+
+                    $($($(OperationExchange::$variant => first!(Kind::$variant.word(), $like),)?)+)+
                 }
             }
 
             /// The kind of its request.
             fn request(self) -> Kind {
                 match self {
-                    $($($(OperationExchange::$variant => crate::protocol::operation::first!(Kind::$variant, $like),)?)+)+
+                    $($($(OperationExchange::$variant => first!(Kind::$variant, $like),)?)+)+
                 }
             }
         }
@@ -100,7 +100,7 @@ macro_rules! operation_exchanges {
                 ExchangeKind::Transfer,
                 ExchangeKind::Settlement,
                 ExchangeKind::Status,
-                $($($(crate::protocol::operation::first!(ExchangeKind::Operation(OperationExchange::$variant), $like),)?)+)+
+                $($($(first!(ExchangeKind::Operation(OperationExchange::$variant), $like),)?)+)+
                 ExchangeKind::PlanProposal,
                 ExchangeKind::PlanConsent,
                 ExchangeKind::PlanGet,

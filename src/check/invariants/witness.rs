@@ -130,8 +130,7 @@ macro_rules! body_heads {
         $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
-                $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
+                $variant:ident ($type:ty) = { $($line:tt)* } $(exchange $like:ident)?;
             )+
         })+
     ) => {

@@ -109,3 +109,30 @@ pub(super) fn samples() -> Vec<crate::protocol::message::Body> {
     };
     vec![Body::IssueGet(IssueGet { issue: issue.clone() }), Body::IssueNotice(IssueNotice { issue, settlement })]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::message::Body;
+
+    #[test]
+    fn an_issues_bodies_say_who_may_send_them_what_they_tell_and_their_pack_line() {
+        let bodies = samples();
+        let (Body::IssueGet(get), Body::IssueNotice(notice)) = (&bodies[0], &bodies[1]) else { unreachable!() };
+        let line = PackLine::Ordered("receiver", &get.issue.to.id, &get.issue.asset, 5);
+        // The get changes nothing at its receiver; only the asset's managing org tells of a mint.
+        assert_eq!((get.entitled(), get.user_signed(), get.told()), (None, None, None));
+        assert_eq!(get.pack_line(), Some(line.clone()));
+        assert_eq!(notice.entitled(), Some(&notice.issue.asset));
+        assert_eq!((notice.user_signed(), notice.told()), (None, Some(&notice.settlement)));
+        assert_eq!(notice.pack_line(), Some(line));
+    }
+
+    #[test]
+    fn an_issue_step_reads_as_what_its_org_does() {
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let command = IssueCommand { asset: id("org_2:101:asset_1"), to: id("org_1:100:user_1"), quantity: 500 };
+        let org = ActorId::Org(crate::protocol::ids::OrgId::from("org_2"));
+        assert_eq!(command.says(4, &org), "issue 4: org_2 mints 500 of org_2:101:asset_1 to org_1:100:user_1");
+    }
+}

@@ -8,6 +8,7 @@
 //! answers it as it answers a transfer (`TxAccepted`, then `Settlement`).
 
 use serde::{Deserialize, Serialize};
+use std::fmt::Display;
 
 mod issue;
 mod reading;
@@ -38,11 +39,12 @@ macro_rules! with_operations {
             ) {
                 /// An issue: the managing org asks the receiver's org for the receiver's
                 /// IVMS-101 data.
-                IssueGet($crate::protocol::operation::IssueGet) = "issue_get", Org -> Org, DataRequest []
+                IssueGet($crate::protocol::operation::IssueGet) = { "issue_get", Org -> Org, DataRequest [] }
                     exchange IvmsGet;
                 /// An issue's final status, the managing org to the receiver's org.
-                IssueNotice($crate::protocol::operation::IssueNotice) = "issue_notice", Org -> Org,
-                    Message [Regulation, Denied, Timeout] => settlement.status exchange Settlement;
+                IssueNotice($crate::protocol::operation::IssueNotice) = {
+                    "issue_notice", Org -> Org, Message [Regulation, Denied, Timeout] => settlement.status
+                } exchange Settlement;
             }
             /// A holder's tokens are burnt by the asset's managing org.
             Redeem = "redeem" (
@@ -50,9 +52,9 @@ macro_rules! with_operations {
                 started "{org} builds redeem {request_id} for {account} from the ATST"
             ) {
                 /// A redeem: the org asks its user to sign the template.
-                SignRedeem($crate::protocol::operation::SignRedeem) = "sign_redeem", Org -> User, Message [];
+                SignRedeem($crate::protocol::operation::SignRedeem) = { "sign_redeem", Org -> User, Message [] };
                 /// A redeem request, the holder's org to the asset's managing org.
-                Redeem($crate::protocol::operation::Redeem) = "redeem", Org -> Org, Message [] exchange Transfer;
+                Redeem($crate::protocol::operation::Redeem) = { "redeem", Org -> Org, Message [] } exchange Transfer;
             }
         }
     };
@@ -88,8 +90,7 @@ macro_rules! match_operation_bodies {
         $($(#[$attr:meta])* $operation:ident = $word:literal ($($header:tt)*) {
             $(
                 $(#[$body_attr:meta])*
-                $variant:ident ($type:ty) = $kind:literal, $from:ident -> $to:ident, $nature:ident
-                    [$($status:ident),*] $(=> $($path:ident).+)? $(exchange $like:ident)?;
+                $variant:ident ($type:ty) = { $($line:tt)* } $(exchange $like:ident)?;
             )+
         })+
     ) => {
@@ -177,9 +178,11 @@ macro_rules! operations {
             }
 
             /// The report's sentence for its start at `org`, for `account`.
-            pub fn started(self, org: &dyn std::fmt::Display, request_id: u64, account: &dyn std::fmt::Display) -> String {
+            pub fn started(self, org: &dyn Display, request_id: u64, account: &dyn Display) -> String {
                 match self {
-                    $(Operation::$operation => format!($started, org = org, request_id = request_id, account = account),)+
+                    $(Operation::$operation => {
+                        format!($started, org = org, request_id = request_id, account = account)
+                    })+
                 }
             }
         }
@@ -213,5 +216,14 @@ mod tests {
             ("issue".to_owned(), "redeem".to_owned())
         );
         assert_eq!(serde_json::to_value(Operation::Redeem).unwrap(), "redeem");
+        assert_eq!((Operation::Issue.accepted(), Operation::Redeem.accepted()), ("issue_accepted", "redeem_accepted"));
+    }
+
+    #[test]
+    fn each_operations_start_reads_as_the_reports_sentence() {
+        let (org, account) = ("org_1", "org_1:100:user_1");
+        assert_eq!(Operation::Issue.started(&org, 2, &account), "org_1 starts issue 2 to org_1:100:user_1");
+        let redeem = Operation::Redeem.started(&org, 3, &account);
+        assert_eq!(redeem, "org_1 builds redeem 3 for org_1:100:user_1 from the ATST");
     }
 }

@@ -180,4 +180,34 @@ mod tests {
         let other = RedeemTemplate { amount: 6, ..template.clone() };
         assert_ne!(other.hash(), template.hash());
     }
+
+    #[test]
+    fn a_redeems_bodies_say_who_may_send_them_the_request_its_holder_signed_and_their_pack_line() {
+        use crate::protocol::message::Body;
+        let bodies = samples();
+        let (Body::SignRedeem(ask), Body::Redeem(redeem)) = (&bodies[0], &bodies[1]) else { unreachable!() };
+        // The ask is the holder's to sign: nothing for an org's state or the pack.
+        assert_eq!((ask.entitled(), ask.user_signed(), ask.told(), ask.pack_line()), (None, None, None, None));
+        // Only the holder's org asks to burn, with the holder's signature over the template.
+        assert_eq!((redeem.entitled(), redeem.told()), (Some(&redeem.owner.id), None));
+        let signed = UserSigned {
+            asset: &redeem.asset_id,
+            signer: &redeem.owner,
+            nonce: redeem.nonce,
+            fields: redeem.template().fields().into(),
+            signature: &redeem.signature,
+        };
+        assert_eq!(redeem.user_signed(), Some(signed.clone()));
+        assert_eq!(redeem.pack_line(), Some(PackLine::Signed("holder", signed)));
+        assert_eq!(redeem.template().source_finid, redeem.owner.finid);
+    }
+
+    #[test]
+    fn a_redeem_step_reads_as_what_its_holder_asks_through_its_org() {
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let command = RedeemCommand { user: id("org_1:100:user_1"), asset: id("org_2:101:asset_1"), quantity: 120 };
+        let org = ActorId::Org(crate::protocol::ids::OrgId::from("org_1"));
+        let said = command.says(3, &org);
+        assert_eq!(said, "redeem 3: org_1:100:user_1 redeems 120 of org_2:101:asset_1 through org_1");
+    }
 }
