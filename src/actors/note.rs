@@ -374,6 +374,19 @@ mod tests {
 
     #[test]
     fn a_change_reads_as_the_word_the_trace_writes() {
+        let words: Vec<&str> = Change::all().map(Change::word).collect();
+        let flow = [
+            "advertisement",
+            "resource_data",
+            "transfer_accepted",
+            "final_status",
+            "tx_queued",
+            "hold_queued",
+            "release_queued",
+        ];
+        assert_eq!(words[..flow.len()], flow);
+        let accepted: Vec<String> = Operation::ALL.iter().map(|o| format!("{}_accepted", o.word())).collect();
+        assert_eq!(words[flow.len()..], accepted.iter().map(String::as_str).collect::<Vec<_>>());
         for change in Change::all() {
             assert_eq!(serde_json::to_value(change).unwrap(), change.word(), "{change:?}");
         }

@@ -532,6 +532,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn an_actors_role_reads_as_the_word_the_coverage_table_writes() {
+        let roles = ["org_1", "ledger:cluster_B", "user:org_1:100:user_1"].map(|id| Role::of(&id.parse().unwrap()));
+        assert_eq!(roles, [Role::Org, Role::Ledger, Role::User]);
+        assert_eq!(roles.map(Role::word), ["org", "ledger", "user"]);
+        for role in roles {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.word());
+        }
+    }
+
     proptest! {
         /// Ids compare as their texts do (a map of ids iterates as a map of their texts would,
         /// so no trace changes with the comparison), whether or not two of them share a text.

@@ -63,9 +63,8 @@ impl Organization {
     /// managing org, for an issue to its own user that it does not know to be final.
     fn answer_issue_get(&mut self, request_id: u64, from: OrgId, get: IssueGet, out: &mut Outbox) {
         let issue = &get.issue;
-        let pending = issue.asset.org == from
-            && issue.to.id.org == self.cfg.id
-            && !self.state.issues_known.contains_key(&request_id);
+        let pending =
+            issue.asset.org == from && issue.to.id.org == self.cfg.id && !self.state.notices.contains_key(&request_id);
         let data = if pending { self.document_for(&issue.to.id, &issue.asset, &from) } else { (Status::Denied, None) };
         self.send_user_data(request_id, from, issue.to.id.clone(), data, out);
     }
@@ -94,7 +93,7 @@ impl Organization {
             out.note(self.discarded(cause, Discard::UnboundProof));
             return;
         }
-        if let std::collections::btree_map::Entry::Vacant(entry) = self.state.issues_known.entry(request_id) {
+        if let std::collections::btree_map::Entry::Vacant(entry) = self.state.notices.entry(request_id) {
             entry.insert(settlement.proof.clone());
             out.note(Note::OperationFinal {
                 operation: Operation::Issue,

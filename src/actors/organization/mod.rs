@@ -5,8 +5,9 @@
 //!
 //! The flow is split by role: `query` answers and asks gets, verifies, proof checks
 //! and balances (with quorums); `transfer` is the buyer's side and the asset's side
-//! of a transfer; `redemption` and `issuance` are a redeem's and an issue's, on the same
-//! machinery; `exchange` keeps every outgoing request's timeout and retries.
+//! of a transfer; each operation on the supply is a module of its own (`issuance`,
+//! `redemption`) on the same machinery, which it joins through `Starts`, `Receives` and
+//! `Terms`; `exchange` keeps every outgoing request's timeout and retries.
 
 pub mod exchange;
 mod issuance;
@@ -118,9 +119,10 @@ pub struct OrgState {
     sync_asked: Option<(u64, u64)>,
     /// Ledger events that arrived before one they follow, by index: applied when their turn comes.
     early: BTreeMap<u64, EarlyEvent>,
-    /// The issues to this org's users whose final status it knows, by request id, with the
-    /// proof of each settled one: durable, so their receivers' data is never given again.
-    issues_known: BTreeMap<u64, Option<Arc<crate::crypto::chainpoint::ChainpointProof>>>,
+    /// The final statuses other orgs told this org of requests it did not start (an issue to one
+    /// of its users), by request id, with the proof of each settled one: durable, so their
+    /// receivers' data is never given again.
+    notices: BTreeMap<u64, Option<Arc<crate::crypto::chainpoint::ChainpointProof>>>,
     /// The highest height of each cluster that a proof this org holds is anchored at (what a
     /// balance query names as its `min_height`): kept as proofs come, not found by a walk
     /// through every purchase per query. (A proof, once held, is never replaced: only a
@@ -173,7 +175,7 @@ impl Organization {
             early: BTreeMap::new(),
             proven: BTreeMap::new(),
             plans: plan::Plans::default(),
-            issues_known: BTreeMap::new(),
+            notices: BTreeMap::new(),
         };
         let receivers = setup
             .users
@@ -268,8 +270,9 @@ impl Organization {
                 }
             };
         }
-        let arrival = Arrival { request_id, from_org: from_org.clone(), envelope: &envelope };
-        match_body!(message.body, body => body.receive(self, arrival, out), {
+        match_body!(message.body, body => {
+            body.receive(self, Arrival { request_id, from_org, envelope: &envelope }, out)
+        }, {
             // From another org.
             Body::Advertisement(ad) => {
                 out.note(Note::AdvertisementReceived {

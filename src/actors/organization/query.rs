@@ -226,7 +226,7 @@ impl Organization {
             });
             return;
         }
-        // The personal data a transfer or an issue waits for.
+        // The personal data a transfer, or an operation's request answered as its get is, waits for.
         for &kind in ExchangeKind::ALL.iter().filter(|kind| kind.like() == ExchangeKind::IvmsGet) {
             let key = ExchangeKey { request_id, peer: from.clone(), kind };
             if self.state.exchanges.close(&key, out).is_some() {
@@ -340,9 +340,9 @@ impl Organization {
     }
 
     pub(super) fn start_verify_proof(&mut self, request_id: u64, cluster: ClusterId, transfer: u64, out: &mut Outbox) {
-        // The proof of a transfer or a redeem this org asked for, or of an issue it was told of.
-        let issued = self.state.issues_known.get(&transfer).and_then(|proof| proof.as_deref());
-        let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof()).or(issued);
+        // The proof of a request this org asked for, or of one it was told of (an issue's).
+        let told = self.state.notices.get(&transfer).and_then(|proof| proof.as_deref());
+        let proof = self.state.purchases.get(&transfer).and_then(|p| p.proof()).or(told);
         let replayed = proof.and_then(|p| p.replay());
         let invalid = |finding| Note::ProofResult {
             org: self.cfg.id.clone(),

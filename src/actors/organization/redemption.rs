@@ -197,4 +197,52 @@ mod tests {
         assert_eq!((&tx.source, &tx.destination, tx.quantity), (&holder, &asset, 120));
         assert!(matches!(redeem.terms().data_asked(), DataAsked::Nobody));
     }
+
+    #[test]
+    fn an_org_notes_a_signing_ask_or_a_redeem_no_org_sent_as_unexpected() {
+        use crate::actors::outbox::Input;
+        use crate::protocol::envelope::Message;
+        use crate::protocol::keys;
+        let scenario = crate::scenario::parse("sample", crate::scenario::SAMPLE_FLOW).unwrap();
+        let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
+        let me = OrgId::from("org_2");
+        let mut org = Organization::new(me.clone(), dir.clone(), crate::sim::genesis::org_setup(&scenario, &me));
+        let samples = crate::protocol::operation::samples();
+        let (ask, redeem) = (samples[2].clone(), samples[3].clone());
+        for (from, body) in [("org_1", ask), ("user:org_1:100:user_1", redeem)] {
+            let sender: ActorId = from.parse().unwrap();
+            let message =
+                Message { request_id: 7, from: sender.clone(), to: Address::Actor(ActorId::Org(me.clone())), body };
+            let input = Input::checked(Arc::new(Envelope::seal(message, &keys::actor_key(1, &sender))), &dir.keyring);
+            let out = org.handle(0, input);
+            let unexpected = |n: &Note| matches!(n, Note::Discarded { reason: Discard::Unexpected, .. });
+            assert!(out.notes.iter().any(unexpected) && out.sends.is_empty(), "from {from}: {:?}", out.notes);
+        }
+    }
+
+    #[test]
+    fn the_holders_org_expects_a_burn_of_its_holders_tokens_and_sends_the_request_as_a_redeem() {
+        let id = |text: &str| ResourceId::parse(text).unwrap();
+        let (holder, asset) = (id("org_1:100:user_1"), id("org_2:101:asset_1"));
+        let template =
+            RedeemTemplate { nonce: [4; 32], asset_id: asset.shared_text(), source_finid: "aa".into(), amount: 120 };
+        let purchase = Purchase::new(holder.clone(), (asset.clone(), 120, holder.clone()), Signed::Redeem(template), 0);
+        assert_eq!(purchase.operation(), Some(Operation::Redeem));
+        assert_eq!(purchase.exchange_kind(), ExchangeKind::Operation(OperationExchange::Redeem));
+        let tx = purchase.ledger_tx(9, Hash32([1; 32]));
+        assert_eq!((&tx.source, &tx.destination, tx.quantity, &tx.submitter), (&holder, &asset, 120, &asset.org));
+        let signature = UserSignature { alg: "ed25519".into(), template_hash: Hash32([0; 32]), value: vec![].into() };
+        let Body::Redeem(request) = Signed::Redeem(RedeemTemplate {
+            nonce: [4; 32],
+            asset_id: asset.shared_text(),
+            source_finid: "aa".into(),
+            amount: 120,
+        })
+        .template()
+        .request(&purchase, signature) else {
+            panic!("a redeem's template makes a redeem request")
+        };
+        assert_eq!((&request.owner.id, &*request.owner.finid, &request.asset_id), (&holder, "aa", &asset));
+        assert_eq!((request.quantity, request.nonce), (120, [4; 32]));
+    }
 }

@@ -163,7 +163,7 @@ macro_rules! deals {
 
         impl Signed {
             /// The template, as its operation's module reads it.
-            fn template(&self) -> &dyn Template {
+            pub(super) fn template(&self) -> &dyn Template {
                 match self {
                     Signed::Transfer(template) => template,
                     $($(Signed::$operation(template) => crate::protocol::operation::first!(template, $signs),)?)+
@@ -226,7 +226,7 @@ pub(super) enum DataAsked {
 /// says it of its own request (a transfer's here, a redeem's in `redemption`, an issue's in
 /// `issuance`).
 pub(super) trait Terms {
-    /// An issue or a redeem (none for a transfer).
+    /// The operation it is (none for a transfer).
     fn operation(&self) -> Option<Operation>;
     /// The asset.
     fn asset(&self) -> &ResourceId;
@@ -273,7 +273,7 @@ impl Terms for Transfer {
 }
 
 impl Deal {
-    /// An issue or a redeem (none for a transfer).
+    /// The operation it is (none for a transfer).
     fn operation(&self) -> Option<Operation> {
         self.terms().operation()
     }
@@ -314,7 +314,7 @@ impl Deal {
     }
 }
 
-/// The asset's org's record of a transfer, a redeem or an issue.
+/// The asset's org's record of a deal: a transfer, or an operation's request.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sale {
     /// The org told of the final status: the buyer's, the holder's or the receiver's.
