@@ -321,9 +321,8 @@ mod tests {
         for (change, sentence) in changes {
             assert_eq!(change.to_string(), sentence);
         }
-        for &operation in crate::protocol::operation::Operation::ALL {
-            assert_eq!(Change::Accepted(operation).to_string(), format!("accepted a {operation}"));
-        }
+        let redeem = crate::protocol::operation::Operation::Redeem;
+        assert_eq!(Change::Accepted(redeem).to_string(), "accepted a redeem");
         // The reference flow's and a plan's, around the operations' (each named as its request is).
         let words: Vec<String> = ExchangeKind::ALL.iter().map(ToString::to_string).collect();
         let flow = ["get", "ivms_get", "verify", "verify_proof", "balance", "transfer", "settlement", "status_query"];

@@ -85,8 +85,8 @@ impl User {
         }
         // Every body, by name: a new one is a compile error here until it says whether a user
         // signs it (a body that asks nothing of a user is ignored).
-        let finid = self.cfg.dir.user_finids.get(&self.cfg.id).map(|finid| &**finid);
         let request = match_body!(message.body, body => {
+            let finid = self.cfg.dir.user_finids.get(&self.cfg.id).map(|finid| &**finid);
             if let Some(hash) = body.to_sign(finid) {
                 self.sign(message.request_id, hash, out);
             }

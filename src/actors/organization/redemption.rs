@@ -207,8 +207,9 @@ mod tests {
         let dir = Arc::new(crate::sim::genesis::directory(&scenario, 1));
         let me = OrgId::from("org_2");
         let mut org = Organization::new(me.clone(), dir.clone(), crate::sim::genesis::org_setup(&scenario, &me));
-        let samples = crate::protocol::operation::samples();
-        let (ask, redeem) = (samples[2].clone(), samples[3].clone());
+        let redeems =
+            crate::protocol::operation::samples().into_iter().filter(|b| b.operation() == Some(Operation::Redeem));
+        let [ask, redeem]: [Body; 2] = redeems.collect::<Vec<_>>().try_into().unwrap();
         for (from, body) in [("org_1", ask), ("user:org_1:100:user_1", redeem)] {
             let sender: ActorId = from.parse().unwrap();
             let message =
