@@ -22,6 +22,7 @@
 
 pub mod actors;
 pub mod check;
+pub mod cli;
 pub mod crypto;
 pub mod evidence;
 pub mod explore;

@@ -3,14 +3,14 @@
 use super::input;
 use super::output::Output;
 
-use finsim::text::{clip, escape};
+use crate::text::{clip, escape};
 
 pub fn check(out: &Output, file: &str, json: bool) -> u8 {
     let loaded = input::load(file);
     if json {
         let value = match &loaded {
             Ok(scenario) => {
-                let seeds = finsim::suite::seeds_of(scenario, None);
+                let seeds = crate::suite::seeds_of(scenario, None);
                 serde_json::json!({
                 "file": file,
                 "valid": true,

@@ -10,8 +10,8 @@
 
 use super::input::{self, shown, InputError, Kind, Lines};
 use super::output::Output;
-use finsim::evidence::{Divergence, Side};
-use finsim::text::{clip, escape};
+use crate::evidence::{Divergence, Side};
+use crate::text::{clip, escape};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -137,7 +137,7 @@ impl Pack {
     }
 }
 
-impl finsim::evidence::PackFiles for Pack {
+impl crate::evidence::PackFiles for Pack {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
         Pack::read(self, name)
     }
@@ -156,16 +156,16 @@ pub fn verify(out: &Output, dir: &str) -> u8 {
             return super::INVALID;
         }
     };
-    let mut verdict = match finsim::evidence::verify(&pack) {
+    let mut verdict = match crate::evidence::verify(&pack) {
         Ok(verdict) => verdict,
-        Err(finsim::evidence::NotAPack(why)) => {
+        Err(crate::evidence::NotAPack(why)) => {
             eprintln!("error: {}: not an evidence pack: {}", shown(dir), escape(&why));
             return super::INVALID;
         }
     };
     for (name, why) in pack.strays() {
         let what = format!("{why}: a pack holds regular files only");
-        verdict.push(finsim::evidence::Problem { file: name.clone(), line: None, what });
+        verdict.push(crate::evidence::Problem { file: name.clone(), line: None, what });
     }
     for problem in &verdict.problems {
         out.line(&format!("FAIL  {}", escape(&clip(&problem.to_string(), 500))));
@@ -174,7 +174,7 @@ pub fn verify(out: &Output, dir: &str) -> u8 {
         out.line(&format!("FAIL  {}: {n} more problem(s), not listed", escape(&clip(file, 300))));
     }
     for file in &verdict.stopped {
-        let most = finsim::evidence::MAX_PROBLEMS_PER_FILE;
+        let most = crate::evidence::MAX_PROBLEMS_PER_FILE;
         out.line(&format!(
             "FAIL  {}: its lines were checked up to its first {most} problems",
             escape(&clip(file, 300))
@@ -250,7 +250,7 @@ fn trace_divergence(a: &str, b: &str) -> Result<Option<Divergence>, String> {
 fn checked_line(reader: &mut Lines) -> Result<Option<String>, String> {
     let line = reader.next_line().map_err(|e| e.to_string())?.map(str::to_owned);
     if let Some(line) = &line {
-        if let Err(why) = finsim::evidence::check_trace_line(line) {
+        if let Err(why) = crate::evidence::check_trace_line(line) {
             return Err(InputError::at(reader.file(), reader.number(), 1, why).to_string());
         }
     }
@@ -262,7 +262,7 @@ pub fn diff(out: &Output, a: &str, b: &str) -> u8 {
     let compared = diff_input(a).and_then(|da| {
         let db = diff_input(b)?;
         let divergence = trace_divergence(&da.trace, &db.trace)?;
-        Ok(finsim::evidence::describe(divergence.as_ref(), &da.side, &db.side))
+        Ok(crate::evidence::describe(divergence.as_ref(), &da.side, &db.side))
     });
     match compared {
         Err(error) => {

@@ -2,9 +2,9 @@
 
 use super::input;
 use super::output::Output;
-use finsim::explore::schedule::Schedule;
-use finsim::explore::{self, Exploration, Options};
-use finsim::text::escape;
+use crate::explore::schedule::Schedule;
+use crate::explore::{self, Exploration, Options};
+use crate::text::escape;
 
 /// The exit code of an exploration that ran out of `--max-states` with no failure found.
 pub const BOUNDED: u8 = 3;
@@ -65,8 +65,8 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
     };
     if args.json {
         let mut value = serde_json::to_value(&exploration).unwrap_or_default();
-        value["unreached"] = finsim::sim::coverage::unreached_json(&exploration.coverage);
-        value["kinds"] = finsim::sim::coverage::kinds_json();
+        value["unreached"] = crate::sim::coverage::unreached_json(&exploration.coverage);
+        value["kinds"] = crate::sim::coverage::kinds_json();
         value["counterexample"] = written.as_deref().map_or(serde_json::Value::Null, |t| t.into());
         out.line(&value.to_string());
     } else {
@@ -92,7 +92,7 @@ fn account(out: &Output, file: &str, e: &Exploration, written: Option<&str>, max
     out.line(&format!(
         "explored {} (seed {}, up to {} drop(s), {reduction} reduction): {} states, {} moves, {} distinct end \
          state(s), the longest {} events",
-        escape(&finsim::text::clip(&e.scenario, 200)),
+        escape(&crate::text::clip(&e.scenario, 200)),
         e.seed,
         e.drops,
         e.states,

@@ -4,8 +4,8 @@
 use super::output::Output;
 
 /// Prints the scenario `spec` describes, or refuses a size whose file `run` would refuse.
-pub fn generate(out: &Output, spec: &finsim::generate::Spec) -> u8 {
-    match finsim::generate::scenario_yaml(spec) {
+pub fn generate(out: &Output, spec: &crate::generate::Spec) -> u8 {
+    match crate::generate::scenario_yaml(spec) {
         Ok(yaml) => {
             out.line(yaml.trim_end());
             super::PASSED
@@ -19,6 +19,6 @@ pub fn generate(out: &Output, spec: &finsim::generate::Spec) -> u8 {
 
 /// Prints the JSON Schema of the scenario format.
 pub fn schema(out: &Output) -> u8 {
-    out.line(&serde_json::to_string_pretty(&finsim::scenario::json_schema()).unwrap_or_default());
+    out.line(&serde_json::to_string_pretty(&crate::scenario::json_schema()).unwrap_or_default());
     super::PASSED
 }

@@ -9,8 +9,8 @@
 //! says it has none) is refused; text must be UTF-8 (the error names the line and column of the
 //! first bad byte). An error speaks finsim's words and never quotes the file.
 
-use finsim::scenario::{self, LoadError, Scenario};
-use finsim::text::{clip, escape};
+use crate::scenario::{self, LoadError, Scenario};
+use crate::text::{clip, escape};
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::Path;
@@ -236,7 +236,7 @@ pub fn read_text(file: &str, kind: Kind) -> Result<String, InputError> {
 pub fn utf8(file: &str, bytes: Vec<u8>, kind: Kind) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|error| {
         let valid = std::str::from_utf8(&error.as_bytes()[..error.utf8_error().valid_up_to()]).unwrap_or_default();
-        let (line, column) = finsim::text::place_after(valid);
+        let (line, column) = crate::text::place_after(valid);
         InputError::at(file, line, column, format!("not UTF-8 text: a {} is UTF-8", kind.noun()))
     })
 }
@@ -331,7 +331,7 @@ impl Lines {
             Ok(line) => Ok(Some(line)),
             Err(error) => {
                 let valid = std::str::from_utf8(&self.buffer[..error.valid_up_to()]).unwrap_or_default();
-                let (_, column) = finsim::text::place_after(valid);
+                let (_, column) = crate::text::place_after(valid);
                 let what = format!("not UTF-8 text: a {} is UTF-8", self.kind.noun());
                 Err(InputError::at(&self.file, self.number, column, what))
             }

@@ -3,7 +3,7 @@
 use super::input;
 use super::output::Output;
 
-use finsim::text::{clip, escape};
+use crate::text::{clip, escape};
 
 pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String>, csv: Option<String>) -> u8 {
     let scenario = match input::load(file) {
@@ -26,16 +26,16 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
         }
     }
     let seed = seed.unwrap_or(scenario.seed);
-    let (outcome, material) = finsim::evidence::run(&scenario, seed);
-    let accounts = finsim::report::Accounts::of(&scenario, &outcome, &material);
-    let page = finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
+    let (outcome, material) = crate::evidence::run(&scenario, seed);
+    let accounts = crate::report::Accounts::of(&scenario, &outcome, &material);
+    let page = crate::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
     if let Err(error) = claim.write_all(page.as_bytes()) {
         eprintln!("error: {error}");
         return super::INVALID;
     }
     let mut written = None;
     if let Some(dir) = &csv {
-        let tables = finsim::report::csv::tables(&scenario, &outcome, &accounts);
+        let tables = crate::report::csv::tables(&scenario, &outcome, &accounts);
         if let Err(error) = super::evidence::write(dir, &tables) {
             eprintln!("error: {error}");
             return super::INVALID;

@@ -2,8 +2,8 @@
 
 use super::input;
 use super::output::Output;
-use finsim::scenario;
-use finsim::text::{clip, escape};
+use crate::scenario;
+use crate::text::{clip, escape};
 use std::io::Write;
 
 /// What `finsim run` was asked.
@@ -83,7 +83,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     let mut trace = trace.map(|writer| (writer, Ok(())));
     let streamed = evidence.is_none() && schedule.is_none();
     let outcome = match (&evidence, &schedule) {
-        (_, Some(schedule)) => match finsim::library::run_scheduled(&scenario, seed, schedule) {
+        (_, Some(schedule)) => match crate::library::run_scheduled(&scenario, seed, schedule) {
             Ok(outcome) => outcome,
             Err(misfit) => {
                 eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
@@ -95,9 +95,9 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
             if let Some(dispatch) = &account {
                 header(dispatch);
             }
-            let mut readable = finsim::report::Account::default();
+            let mut readable = crate::report::Account::default();
             let mut lines = Vec::new();
-            let mut tap = |record: &finsim::trace::Record, line: &[u8]| {
+            let mut tap = |record: &crate::trace::Record, line: &[u8]| {
                 if let Some((writer, written @ Ok(()))) = &mut trace {
                     *written = writer.write_all(line);
                 }
@@ -110,11 +110,11 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
                     });
                 }
             };
-            finsim::library::run_streaming(&scenario, seed, &mut tap)
+            crate::library::run_streaming(&scenario, seed, &mut tap)
         }
         (Some(dir), None) => {
-            let (outcome, material) = finsim::evidence::run(&scenario, seed);
-            if let Err(error) = super::evidence::write(dir, &finsim::evidence::files(&bytes, &outcome, &material)) {
+            let (outcome, material) = crate::evidence::run(&scenario, seed);
+            if let Err(error) = super::evidence::write(dir, &crate::evidence::files(&bytes, &outcome, &material)) {
                 eprintln!("error: {error}");
                 return super::INVALID;
             }
@@ -141,7 +141,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
         }
         tracing::dispatcher::with_default(dispatch, || {
             let lines =
-                finsim::report::account(&outcome.trace).into_iter().chain(finsim::report::summary(&outcome, &shown));
+                crate::report::account(&outcome.trace).into_iter().chain(crate::report::summary(&outcome, &shown));
             for line in lines {
                 tracing::info!("{}", escape(&line));
             }

@@ -2,10 +2,10 @@
 
 use super::input;
 use super::output::Output;
-use finsim::scenario;
-use finsim::text::{clip, escape};
+use crate::scenario;
+use crate::text::{clip, escape};
 
-pub fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'_>, output: Option<String>) -> u8 {
+pub fn shrink(out: &Output, file: &str, seed: u64, keep: &crate::shrink::Keep<'_>, output: Option<String>) -> u8 {
     let bytes = match input::read_scenario(file) {
         Ok(bytes) => bytes,
         Err(error) => return super::invalid(&error),
@@ -27,18 +27,18 @@ pub fn shrink(out: &Output, file: &str, seed: u64, keep: &finsim::shrink::Keep<'
             return super::INVALID;
         }
     };
-    let shrunk = match finsim::shrink::shrink(file, text, seed, keep) {
+    let shrunk = match crate::shrink::shrink(file, text, seed, keep) {
         Ok(shrunk) => shrunk,
-        Err(finsim::shrink::NotShrunk::Passes) => {
+        Err(crate::shrink::NotShrunk::Passes) => {
             out.line(&format!("{} passes at seed {seed}: nothing to shrink", input::shown(file)));
             return super::FAILED;
         }
-        Err(finsim::shrink::NotShrunk::CheckHolds(name)) => {
+        Err(crate::shrink::NotShrunk::CheckHolds(name)) => {
             let name = escape(&clip(&name, 200)).into_owned();
             out.line(&format!("{} does not fail `{name}` at seed {seed}: nothing to shrink", input::shown(file)));
             return super::FAILED;
         }
-        Err(finsim::shrink::NotShrunk::Invalid(why)) => {
+        Err(crate::shrink::NotShrunk::Invalid(why)) => {
             eprint!("{why}");
             return super::INVALID;
         }

@@ -4,9 +4,9 @@
 use super::input;
 use super::output::Output;
 use super::target::Target;
-use finsim::sim::coverage::Coverage;
-use finsim::suite::{self, corpus, Case, CaseResult, InvalidFile, Results, SuiteFile};
-use finsim::text::escape;
+use crate::sim::coverage::Coverage;
+use crate::suite::{self, corpus, Case, CaseResult, InvalidFile, Results, SuiteFile};
+use crate::text::escape;
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -165,8 +165,8 @@ fn finish(out: &Output, results: &Results, json: bool, junit: Option<Target>) ->
     }
     if json {
         let mut value = serde_json::to_value(results).unwrap_or_default();
-        value["unreached"] = finsim::sim::coverage::unreached_json(&results.coverage);
-        value["kinds"] = finsim::sim::coverage::kinds_json();
+        value["unreached"] = crate::sim::coverage::unreached_json(&results.coverage);
+        value["kinds"] = crate::sim::coverage::kinds_json();
         out.line(&serde_json::to_string(&value).unwrap_or_default());
     } else {
         if !results.invalid.is_empty() {
@@ -229,7 +229,7 @@ pub fn test(out: &Output, args: TestArgs) -> u8 {
         for (entry, case) in recorded {
             // A recorded case runs only a file of this suite: an entry naming any other path
             // (`/etc/passwd`) is never read.
-            let shown = escape(&finsim::text::clip(&case.file, 300)).into_owned();
+            let shown = escape(&crate::text::clip(&case.file, 300)).into_owned();
             let in_suite = found.binary_search(&case.file).is_ok();
             let index = match files.iter().position(|f| f.path == case.file) {
                 Some(index) => index,

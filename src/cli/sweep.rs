@@ -3,7 +3,7 @@
 use super::input;
 use super::output::Output;
 
-use finsim::text::{clip, escape};
+use crate::text::{clip, escape};
 
 pub fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, jobs: Option<u64>, json: bool) -> u8 {
     use std::io::IsTerminal;
@@ -11,7 +11,7 @@ pub fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, job
         Ok(scenario) => scenario,
         Err(error) => return super::invalid(&error),
     };
-    let total = finsim::sweep::count(&seeds);
+    let total = crate::sweep::count(&seeds);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
     let asked = jobs.unwrap_or(cores);
     let workers = asked.min(total).min(super::MAX_JOBS);
@@ -42,7 +42,7 @@ pub fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, job
         out.line(&format!("sweep {file_shown}: seeds {from}..{to} of `{}`", clip(&scenario.name, 200)));
     }
     let mut first = true;
-    let mut on_result = |result: &finsim::sweep::SeedResult| {
+    let mut on_result = |result: &crate::sweep::SeedResult| {
         bar.inc(1);
         if json {
             let comma = if first { "" } else { "," };
@@ -59,7 +59,7 @@ pub fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, job
         }
         !out.is_closed()
     };
-    let summary = match finsim::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
+    let summary = match crate::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
         Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: cannot start a worker thread: {error}");

@@ -199,7 +199,7 @@ fn graph(src: &Path) -> (BTreeSet<String>, Vec<(String, String, String)>) {
             if parts.len() == 1 {
                 modules.insert(stem.to_owned());
             }
-            if stem == "tests" || stem == "lib" || parts[0] == "main.rs" || parts[0] == "cli" {
+            if stem == "tests" || stem == "lib" || parts[0] == "main.rs" {
                 continue;
             }
             let mut module: Vec<String> = parts[..parts.len() - 1].to_vec();
