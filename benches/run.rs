@@ -16,22 +16,21 @@ fn runs(c: &mut Criterion) {
     let messages = finsim::run(&sample, sample.seed).messages;
     let mut group = c.benchmark_group("run");
     group.throughput(Throughput::Elements(messages));
-    group.bench_function("sample_flow", |b| b.iter(|| finsim::run(black_box(&sample), 42)));
-    let runner = finsim::sim::Runner::new();
-    group.bench_function("sample_flow_reused_system", |b| {
-        b.iter(|| finsim::library::run_with(&runner, black_box(&sample), 42))
-    });
+    // `Simulator::run` keeps this thread's actix System from one run to the next, as a sweep's
+    // worker does: the figures are of the runs, not of making Systems.
+    let simulator = finsim::Simulator::new();
+    group.bench_function("sample_flow_reused_system", |b| b.iter(|| simulator.run(black_box(&sample), 42)));
     let chaos_text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/faults/chaos.yaml")).unwrap();
     let chaos = scenario::parse("chaos", &chaos_text).unwrap();
     group.throughput(Throughput::Elements(finsim::run(&chaos, 1).messages));
-    group.bench_function("chaos_seed_1", |b| b.iter(|| finsim::library::run_with(&runner, black_box(&chaos), 1)));
+    group.bench_function("chaos_seed_1", |b| b.iter(|| simulator.run(black_box(&chaos), 1)));
     // A delivery versus payment beside the transfer: an execution plan across two ledgers.
     let dvp_text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/plans/dvp-completed.yaml")).unwrap();
     let dvp = scenario::parse("dvp", &dvp_text).unwrap();
     group.throughput(Throughput::Elements(finsim::run(&dvp, dvp.seed).messages));
-    group.bench_function("dvp", |b| b.iter(|| finsim::library::run_with(&runner, black_box(&dvp), 11)));
+    group.bench_function("dvp", |b| b.iter(|| simulator.run(black_box(&dvp), 11)));
     group.finish();
 }
 
@@ -139,7 +138,7 @@ fn report(c: &mut Criterion) {
     group.sample_size(10);
     for transfers in [2000, 8000] {
         let scenario = workload(transfers);
-        let (outcome, material) = finsim::evidence::run(&scenario, 0);
+        let (outcome, material) = finsim::Simulator::new().evidence(&scenario, 0);
         group.throughput(Throughput::Elements(transfers as u64));
         group.bench_function(format!("{transfers}"), |b| {
             b.iter(|| {

@@ -4,7 +4,8 @@
 //!
 //! Run with `cargo run --example custom_invariant`.
 
-use finsim::library::{Evidence, Simulator};
+use finsim::library::Evidence;
+use finsim::Simulator;
 
 /// Every delivery of a user's IVMS-101 data, for a transfer its buyer's org knows as rejected.
 fn minimal_disclosure(run: &Evidence<'_>) -> Result<String, String> {

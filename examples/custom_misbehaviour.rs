@@ -8,10 +8,11 @@
 use finsim::actors::outbox::Received;
 use finsim::actors::{Input, Outbox};
 use finsim::crypto::chainpoint::{ChainpointProof, ProofInputs, DEFAULT_START_US};
-use finsim::library::{Act, Cause, Context, Misbehaviour, Simulator};
+use finsim::library::{Act, Cause, Context, Misbehaviour};
 use finsim::protocol::ids::ClusterId;
 use finsim::protocol::message::{Body, LedgerTx, Transfer};
 use finsim::protocol::status::Status;
+use finsim::Simulator;
 use std::collections::BTreeMap;
 
 /// Rewrites every rejected settlement notification into a settled one, correctly signed, with a

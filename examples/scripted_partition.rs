@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo run --example scripted_partition`.
 
-use finsim::library::Simulator;
+use finsim::Simulator;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let simulator = Simulator::new();

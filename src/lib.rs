@@ -38,13 +38,14 @@ pub mod scenario;
 pub mod sentences;
 pub mod shrink;
 pub mod sim;
+pub mod simulator;
 pub mod suite;
 pub mod sweep;
 pub mod text;
 pub mod trace;
 
-pub use library::run;
 pub use outcome::Outcome;
+pub use simulator::{run, Simulator};
 
 /// What a protocol designer needs, in one import: parse a scenario, run it (plainly, with custom
 /// misbehaviours and invariants, or step by step with faults injected), and read the outcome.
@@ -63,9 +64,10 @@ pub use outcome::Outcome;
 /// ```
 pub mod prelude {
     pub use crate::check::Check;
-    pub use crate::library::{Act, Cause, Context, Evidence, Invariant, Misbehaviour, Script, ScriptError, Simulator};
+    pub use crate::library::{Act, Cause, Context, Evidence, Invariant, Misbehaviour, Script, ScriptError};
     pub use crate::outcome::Outcome;
     pub use crate::run;
     pub use crate::scenario::{parse, LoadError, Scenario, SAMPLE_FLOW};
     pub use crate::sim::{Budget, Settings};
+    pub use crate::Simulator;
 }

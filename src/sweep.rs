@@ -2,7 +2,7 @@
 //! order, so the output does not depend on the number of workers.
 
 use crate::check::Check;
-use crate::library::run_with;
+use crate::library::{run_on, Registry};
 pub use crate::scenario::seeds::{parse_seeds, SeedRangeError};
 use crate::scenario::Scenario;
 use crate::sim::Runner;
@@ -48,9 +48,12 @@ pub fn count(seeds: &RangeInclusive<u64>) -> u64 {
 /// is known: a failing seed is reported while later seeds still run, and what the caller
 /// sees does not depend on `jobs`. When `on_result` returns `false` (its reader has gone),
 /// no further seed starts. Returns the counts, or the error of spawning the first worker
-/// (later workers that cannot be spawned are done without).
-pub fn sweep(
+/// (later workers that cannot be spawned are done without). Each run has `settings` and the
+/// registered extensions (`Simulator::sweep`).
+pub(crate) fn sweep(
     scenario: &Scenario,
+    settings: crate::sim::Settings,
+    registry: &Registry,
     seeds: RangeInclusive<u64>,
     jobs: usize,
     on_result: &mut dyn FnMut(&SeedResult) -> bool,
@@ -61,7 +64,7 @@ pub fn sweep(
     let count = u128::from(to - from) + 1;
     let work = |runner: &Runner, job: u128| {
         let seed = from + job as u64;
-        let outcome = run_with(runner, scenario, seed);
+        let outcome = run_on(runner, scenario, seed, settings, registry);
         let failed = outcome.failures().into_iter().cloned().collect();
         SeedResult { seed, passed: outcome.passed, digest: outcome.digest, failed }
     };

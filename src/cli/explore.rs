@@ -3,7 +3,7 @@
 use super::input;
 use super::output::Output;
 use crate::explore::schedule::Schedule;
-use crate::explore::{self, Exploration, Options};
+use crate::explore::{Exploration, Options};
 use crate::text::escape;
 
 /// The exit code of an exploration that ran out of `--max-states` with no failure found.
@@ -52,7 +52,7 @@ pub fn explore(out: &Output, args: ExploreArgs) -> u8 {
     };
     let seed = args.seed.unwrap_or(scenario.seed);
     let options = Options { drops: args.drops, max_states: args.max_states, reduction: !args.no_reduction };
-    let exploration = explore::explore(&scenario, seed, options);
+    let exploration = crate::Simulator::new().explore(&scenario, seed, options);
     let written = match &exploration.counterexample {
         None => None,
         Some(schedule) => match write_schedule(claim, schedule) {

@@ -26,7 +26,7 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
         }
     }
     let seed = seed.unwrap_or(scenario.seed);
-    let (outcome, material) = crate::evidence::run(&scenario, seed);
+    let (outcome, material) = crate::Simulator::new().evidence(&scenario, seed);
     let accounts = crate::report::Accounts::of(&scenario, &outcome, &material);
     let page = crate::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
     if let Err(error) = claim.write_all(page.as_bytes()) {

@@ -83,7 +83,7 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
     let mut trace = trace.map(|writer| (writer, Ok(())));
     let streamed = evidence.is_none() && schedule.is_none();
     let outcome = match (&evidence, &schedule) {
-        (_, Some(schedule)) => match crate::library::run_scheduled(&scenario, seed, schedule) {
+        (_, Some(schedule)) => match crate::Simulator::new().replay(&scenario, seed, schedule) {
             Ok(outcome) => outcome,
             Err(misfit) => {
                 eprintln!("error: the schedule does not fit {}: {}", escape(&path), escape(&misfit.to_string()));
@@ -110,10 +110,10 @@ pub fn run(out: &Output, args: RunArgs) -> u8 {
                     });
                 }
             };
-            crate::library::run_streaming(&scenario, seed, &mut tap)
+            crate::Simulator::new().stream(&scenario, seed, &mut tap)
         }
         (Some(dir), None) => {
-            let (outcome, material) = crate::evidence::run(&scenario, seed);
+            let (outcome, material) = crate::Simulator::new().evidence(&scenario, seed);
             if let Err(error) = super::evidence::write(dir, &crate::evidence::files(&bytes, &outcome, &material)) {
                 eprintln!("error: {error}");
                 return super::INVALID;

@@ -59,7 +59,7 @@ pub fn sweep(out: &Output, file: &str, seeds: std::ops::RangeInclusive<u64>, job
         }
         !out.is_closed()
     };
-    let summary = match crate::sweep::sweep(&scenario, seeds, workers as usize, &mut on_result) {
+    let summary = match crate::Simulator::new().sweep(&scenario, seeds, workers as usize, &mut on_result) {
         Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: cannot start a worker thread: {error}");

@@ -10,6 +10,7 @@ pub use binding::{MANDATORY, PLAN_STATUSES};
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::check::observations::Observations;
 use crate::crypto::chainpoint::ChainpointProof;
+use crate::library::Registry;
 use crate::outcome::Outcome;
 use crate::protocol::ids::{ActorId, ClusterId};
 use crate::protocol::ivms101;
@@ -49,12 +50,14 @@ pub struct Material {
     pub told: BTreeMap<u64, (ActorId, ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
 }
 
-/// Runs a scenario at a seed, keeping what its evidence pack needs.
-pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
+/// Runs a scenario at a seed with `settings` and a designer's extensions, keeping what its
+/// evidence pack needs (`Simulator::evidence`).
+pub(crate) fn run(scenario: &Scenario, seed: u64, settings: sim::Settings, registry: &Registry) -> (Outcome, Material) {
     let runner = sim::Runner::new();
-    let settings = sim::Settings { record_envelopes: true, ..sim::Settings::default() };
+    let settings = sim::Settings { record_envelopes: true, ..settings };
     let observations = Observations::for_settings(seed, &settings);
-    let mut result = runner.simulate(sim::Job::new(scenario, seed).settings(settings), observations);
+    let job = sim::Job::new(scenario, seed).settings(settings).misbehaviours(registry);
+    let mut result = runner.simulate(job, observations);
     let material = Material {
         sent: std::mem::take(&mut result.sent),
         ledgers: result.observations.ledgers.clone(),
@@ -73,7 +76,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         register: register::Context::of(scenario, &result.directory),
         directory: result.directory.clone(),
     };
-    let outcome = crate::library::conclude(scenario, seed, result, &crate::library::Simulator::default());
+    let outcome = crate::library::conclude(scenario, seed, result, registry);
     (outcome, material)
 }
 
@@ -916,7 +919,7 @@ pub fn verify(pack: &impl PackFiles) -> Result<Verdict, NotAPack> {
         }
     }
     // The run again, from the scenario and the seed: every file of the pack, byte for byte.
-    let (rerun, material) = run(&scenario, seed);
+    let (rerun, material) = run(&scenario, seed, sim::Settings::default(), &Registry::default());
     for (name, bytes) in files(&scenario_bytes, &rerun, &material) {
         match read(&name) {
             None => verdict.push(problem(&name, None, "missing: the run makes it")),
@@ -1051,7 +1054,7 @@ impl Side {
         let scenario = crate::scenario::parse("scenario.yaml", &scenario_text)
             .map_err(|e| SideError::Scenario(e.first_problem()))?;
         let seed = outcome["seed"].as_u64().ok_or(SideError::NoSeed)?;
-        let (_, material) = run(&scenario, seed);
+        let (_, material) = run(&scenario, seed, sim::Settings::default(), &Registry::default());
         let balances = material
             .ledgers
             .iter()

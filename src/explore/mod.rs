@@ -16,7 +16,7 @@ pub use crate::sim::schedule;
 pub mod world;
 
 use crate::check::observations::Observations;
-use crate::library::Simulator;
+use crate::library::Registry;
 use crate::scenario::Scenario;
 use crate::sim;
 use schedule::{Choice, Schedule};
@@ -89,8 +89,9 @@ struct Visit {
     sleep: Vec<(Move, Footprint)>,
 }
 
-/// Explores `scenario` (its faults left out) with the keys of `seed`.
-pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration {
+/// Explores `scenario` (its faults left out) with the keys of `seed`, checking the registered
+/// invariants too in every end state (`Simulator::explore`).
+pub(crate) fn explore(scenario: &Scenario, seed: u64, options: Options, registry: &Registry) -> Exploration {
     let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
     let (context, initial) = Context::new(&unfaulted, seed, options.drops);
     let found = search(&context, initial, options.max_states, options.reduction);
@@ -115,7 +116,7 @@ pub fn explore(scenario: &Scenario, seed: u64, options: Options) -> Exploration 
         let failed: Vec<(String, String)> =
             match runner.simulate_scheduled(&unfaulted, seed, &events, Observations::for_seed(seed)) {
                 Ok(result) => {
-                    let outcome = crate::library::conclude(&unfaulted, seed, result, &Simulator::default());
+                    let outcome = crate::library::conclude(&unfaulted, seed, result, registry);
                     exploration.coverage.merge(&outcome.coverage);
                     outcome.failures().iter().map(|c| (c.name.clone(), c.detail.clone())).collect()
                 }

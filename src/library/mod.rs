@@ -1,10 +1,12 @@
-//! The library API for protocol designers who write Rust: register misbehaviours and
-//! invariants of their own by name, parse scenarios that name them, run at a seed, read the
-//! outcome and the trace, and drive a run step by step with faults injected mid-run
-//! ([`Script`]). `docs/library.md` walks through it; `examples/` has runnable programs.
+//! A run and its checks, under every entry of the front: the registry of a designer's own
+//! misbehaviours and invariants, what a custom invariant reads ([`Evidence`]), a run on a
+//! worker's System, a streamed run, a replay, a run driven step by step ([`Script`]), and the
+//! conclusion every one of them ends in (the built-in invariants, the registered ones, the
+//! expectations). The way in is [`crate::Simulator`]; `docs/library.md` walks through it and
+//! `examples/` has runnable programs.
 //!
 //! ```
-//! use finsim::library::Simulator;
+//! use finsim::Simulator;
 //!
 //! let simulator = Simulator::new().invariant("nothing_lost", |run: &finsim::library::Evidence<'_>| {
 //!     let lost = run.outcome_stats.dropped;
@@ -28,7 +30,7 @@ use crate::check::observations::Observations;
 use crate::check::{expectations, invariants, Check};
 use crate::outcome::{InstructionOutcome, Outcome, PersonalDataSeen, PlanOutcome};
 use crate::protocol::status::Status;
-use crate::scenario::{Expectation, LoadError, Names, Scenario};
+use crate::scenario::{Expectation, Names, Scenario};
 use crate::sim::{self, Stats};
 use crate::trace::Record;
 use std::collections::BTreeMap;
@@ -65,68 +67,40 @@ where
 
 type MakeMisbehaviour = Arc<dyn Fn() -> Box<dyn Misbehaviour> + Send + Sync>;
 
-/// finsim with a designer's own misbehaviours and invariants. `Simulator::new()` has none
-/// and runs exactly what `finsim run` runs.
+/// A designer's own misbehaviours and invariants, by name: what a [`crate::Simulator`] registers
+/// and every run, replay, exploration and pack it makes carries. The default has none.
 #[derive(Clone, Default)]
-pub struct Simulator {
+pub(crate) struct Registry {
     misbehaviours: BTreeMap<String, MakeMisbehaviour>,
     invariants: BTreeMap<String, Arc<dyn Invariant>>,
 }
 
-impl std::fmt::Debug for Simulator {
+impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator")
+        f.debug_struct("Registry")
             .field("misbehaviours", &self.misbehaviours.keys().collect::<Vec<_>>())
             .field("invariants", &self.invariants.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl Simulator {
-    /// No custom misbehaviour or invariant.
-    pub fn new() -> Self {
-        Self::default()
+impl Registry {
+    /// Registers a misbehaviour by name; `make` builds a fresh one for each org that names it.
+    pub(crate) fn misbehaviour(&mut self, name: &str, make: MakeMisbehaviour) {
+        self.misbehaviours.insert(name.to_owned(), make);
     }
 
-    /// Registers a misbehaviour that a scenario names as `behaviour: {custom: NAME}`; `make`
-    /// builds a fresh one for each byzantine org that names it, in each run.
-    pub fn misbehaviour<M, F>(mut self, name: &str, make: F) -> Self
-    where
-        M: Misbehaviour + 'static,
-        F: Fn() -> M + Send + Sync + 'static,
-    {
-        self.misbehaviours.insert(name.to_owned(), Arc::new(move || Box::new(make()) as Box<dyn Misbehaviour>));
-        self
-    }
-
-    /// Registers an invariant checked after every run, reported under `name` after the
-    /// built-in ones; a scenario may expect it to hold or break (`invariant: {name: NAME, holds: …}`).
-    pub fn invariant(mut self, name: &str, check: impl Invariant + 'static) -> Self {
-        self.invariants.insert(name.to_owned(), Arc::new(check));
-        self
+    /// Registers an invariant by name.
+    pub(crate) fn invariant(&mut self, name: &str, check: Arc<dyn Invariant>) {
+        self.invariants.insert(name.to_owned(), check);
     }
 
     /// The names a scenario may use because they are registered here.
-    pub fn names(&self) -> Names {
+    pub(crate) fn names(&self) -> Names {
         Names {
             misbehaviours: self.misbehaviours.keys().cloned().collect(),
             invariants: self.invariants.keys().cloned().collect(),
         }
-    }
-
-    /// Parses and validates a scenario (`file` names it in errors), accepting the registered names.
-    pub fn parse(&self, file: &str, text: &str) -> Result<Scenario, LoadError> {
-        crate::scenario::parse_with(file, text, &self.names())
-    }
-
-    /// Runs a scenario at a seed, on a fresh actix System, and checks everything.
-    pub fn run(&self, scenario: &Scenario, seed: u64) -> Outcome {
-        run_extended(&sim::Runner::new(), scenario, seed, sim::Settings::default(), self)
-    }
-
-    /// A run to drive step by step (see [`Script`]).
-    pub fn script(&self, scenario: &Scenario, seed: u64) -> Script<'_> {
-        Script::new(self, scenario, seed)
     }
 
     /// The registered invariants' verdicts on a run, in name order.
@@ -141,48 +115,54 @@ impl Simulator {
     }
 }
 
-impl Misbehaviours for Simulator {
+impl Misbehaviours for Registry {
     fn make(&self, name: &str) -> Option<Box<dyn Misbehaviour>> {
         self.misbehaviours.get(name).map(|make| make())
     }
 }
 
-/// Runs a scenario with a seed (on a fresh actix System) and checks everything.
-pub fn run(scenario: &Scenario, seed: u64) -> Outcome {
-    run_with(&sim::Runner::new(), scenario, seed)
+/// Runs a scenario at a seed on `runner`'s System, with no registered extension, and checks
+/// everything: what the sweeps, suites and shrinking run on each worker's System.
+pub(crate) fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
+    run_on(runner, scenario, seed, sim::Settings::default(), &Registry::default())
 }
 
-/// Runs a scenario with a seed on an existing System and checks everything.
-pub fn run_with(runner: &sim::Runner, scenario: &Scenario, seed: u64) -> Outcome {
-    run_within(runner, scenario, seed, sim::Settings::default())
+/// Runs a scenario at a seed on `runner`'s System, with `settings` and a designer's misbehaviours
+/// and invariants, and checks everything, the registered invariants after the built-in ones.
+pub(crate) fn run_on(
+    runner: &sim::Runner,
+    scenario: &Scenario,
+    seed: u64,
+    settings: sim::Settings,
+    registry: &Registry,
+) -> Outcome {
+    let job = sim::Job::new(scenario, seed).settings(settings).misbehaviours(registry);
+    let result = runner.simulate(job, Observations::for_settings(seed, &settings));
+    conclude(scenario, seed, result, registry)
 }
 
-/// Runs a scenario with a seed on an existing System, with settings (a budget, or a budget and
-/// defences), and checks everything.
-pub fn run_within(runner: &sim::Runner, scenario: &Scenario, seed: u64, settings: impl Into<sim::Settings>) -> Outcome {
-    run_extended(runner, scenario, seed, settings.into(), &Simulator::default())
-}
-
-/// Runs a scenario with a seed (on a fresh actix System) without keeping its trace: each record
-/// goes to `tap` as it happens and `Outcome::trace` is empty, so the run's memory does not grow
-/// with its history (`finsim run` writes its trace file and its account this way). It counts no
-/// coverage (`Outcome::coverage` is empty; `finsim test` and `finsim explore` report it).
-pub fn run_streaming(scenario: &Scenario, seed: u64, tap: sim::Tap<'_>) -> Outcome {
-    let settings = sim::Settings { forget_trace: true, skip_coverage: true, ..sim::Settings::default() };
-    let library = Simulator::default();
-    let job = sim::Job::new(scenario, seed).settings(settings).tap(tap);
+/// Runs a scenario at a seed without keeping its trace: each record goes to `tap` as it happens
+/// and `Outcome::trace` is empty, and no coverage is counted.
+pub(crate) fn stream(
+    scenario: &Scenario,
+    seed: u64,
+    settings: sim::Settings,
+    registry: &Registry,
+    tap: sim::Tap<'_>,
+) -> Outcome {
+    let settings = sim::Settings { forget_trace: true, skip_coverage: true, ..settings };
+    let job = sim::Job::new(scenario, seed).settings(settings).misbehaviours(registry).tap(tap);
     let result = sim::Runner::new().simulate(job, Observations::for_settings(seed, &settings));
-    conclude(scenario, seed, result, &library)
+    conclude(scenario, seed, result, registry)
 }
 
-/// Replays a schedule (`sim::schedule`) on a scenario without its faults, with the keys of
-/// `seed` (`finsim run --seed`, or the schedule's own), and checks everything; a schedule that does
-/// not fit — written for another scenario, an event that cannot happen there, events left at its
-/// end — is an error.
-pub fn run_scheduled(
+/// Replays a schedule on a scenario without its faults, with the keys of `seed`, and checks
+/// everything; a schedule that does not fit is an error.
+pub(crate) fn replay(
     scenario: &Scenario,
     seed: u64,
     schedule: &crate::sim::schedule::Schedule,
+    registry: &Registry,
 ) -> Result<Outcome, crate::sim::schedule::Misfit> {
     if schedule.scenario != scenario.name {
         let (schedule, file) = (schedule.scenario.clone(), scenario.name.clone());
@@ -191,21 +171,7 @@ pub fn run_scheduled(
     let observations = Observations::for_settings(seed, &sim::Settings::default());
     let result = sim::Runner::new().simulate_scheduled(scenario, seed, &schedule.events, observations)?;
     let unfaulted = Scenario { faults: crate::scenario::Faults::default(), ..scenario.clone() };
-    Ok(conclude(&unfaulted, seed, result, &Simulator::default()))
-}
-
-/// Runs a scenario with a designer's misbehaviours and invariants (`library`) and checks
-/// everything, the registered invariants after the built-in ones.
-pub fn run_extended(
-    runner: &sim::Runner,
-    scenario: &Scenario,
-    seed: u64,
-    settings: sim::Settings,
-    library: &Simulator,
-) -> Outcome {
-    let job = sim::Job::new(scenario, seed).settings(settings).misbehaviours(library);
-    let result = runner.simulate(job, Observations::for_settings(seed, &settings));
-    conclude(scenario, seed, result, library)
+    Ok(conclude(&unfaulted, seed, result, registry))
 }
 
 /// Checks what a run produced: every invariant (built-in, then registered), every expectation.
@@ -213,12 +179,12 @@ pub(crate) fn conclude(
     scenario: &Scenario,
     seed: u64,
     result: sim::RunResult<Observations>,
-    library: &Simulator,
+    registry: &Registry,
 ) -> Outcome {
     let mut invariants = invariants::check_all(scenario, &result.observations);
     let evidence =
         Evidence { scenario, observations: &result.observations, trace: &result.trace, outcome_stats: &result.stats };
-    invariants.extend(library.check_invariants(&evidence));
+    invariants.extend(registry.check_invariants(&evidence));
     if let Some(limit) = result.stopped_by {
         invariants.push(Check::new("finished", false, limit.to_string()));
     }

@@ -3,7 +3,7 @@
 //! (`partition` / `repair`, `crash` / `restart`). Injected faults join the run's scenario, so
 //! the checks (the `liveness` deadline among them) see them as if the file had named them.
 
-use super::Simulator;
+use super::Registry;
 use crate::actors::cluster_ledger::LedgerSnapshot;
 use crate::check::observations::{KnownFinal, Observations};
 use crate::outcome::Outcome;
@@ -14,10 +14,10 @@ use crate::trace::Record;
 
 pub use crate::sim::script::ScriptError;
 
-/// A run driven step by step. Build one with `Simulator::script`; end it with `finish`.
+/// A run driven step by step. Build one with [`crate::Simulator::script`]; end it with `finish`.
 ///
 /// ```
-/// use finsim::library::Simulator;
+/// use finsim::Simulator;
 ///
 /// let simulator = Simulator::new();
 /// let scenario = simulator.parse("sample", finsim::scenario::SAMPLE_FLOW).unwrap();
@@ -32,13 +32,12 @@ pub use crate::sim::script::ScriptError;
 /// ```
 pub struct Script<'a> {
     run: Stepped<Observations>,
-    library: &'a Simulator,
+    library: &'a Registry,
     seed: u64,
 }
 
 impl<'a> Script<'a> {
-    pub(crate) fn new(library: &'a Simulator, scenario: &Scenario, seed: u64) -> Self {
-        let settings = Settings::default();
+    pub(crate) fn new(library: &'a Registry, scenario: &Scenario, seed: u64, settings: Settings) -> Self {
         let job = Job::new(scenario, seed).settings(settings).misbehaviours(library);
         Self { run: Stepped::new(job, Observations::for_settings(seed, &settings)), library, seed }
     }

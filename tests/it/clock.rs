@@ -12,7 +12,7 @@ fn sample_at(start: Option<&str>) -> (finsim::Outcome, BTreeMap<String, Vec<u8>>
         None => text,
     };
     let scenario = finsim::scenario::parse("sample.yaml", &text).unwrap();
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let files = finsim::evidence::files(text.as_bytes(), &outcome, &material);
     (outcome, files)
 }
@@ -65,7 +65,7 @@ fn the_report_shows_moments_in_utc_and_the_hash_of_the_keys_it_trusts() {
     let text = std::fs::read_to_string(root().join("scenarios/advertise-then-transfer.yaml")).unwrap();
     let text = text.replacen("seed: 42\n", "seed: 42\nstart: \"2030-06-15T09:30:00Z\"\n", 1);
     let scenario = finsim::scenario::parse("sample.yaml", &text).unwrap();
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, "sample.yaml");
     assert!(page.contains("from 2030-06-15T09:30:00Z to 2030-06-15T09:30:0"), "the run's span");
     assert!(page.contains("<th>when (UTC)</th>"), "the timeline's and the who-saw-what table's column");

@@ -102,7 +102,7 @@ fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each
         "scenarios/plans/primary-issuance.yaml",
     ] {
         let scenario = load(&root().join(file));
-        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
         let files = finsim::evidence::files(b"", &outcome, &material);
         let lines = register(&files);
         let count = |category: &str| lines.iter().filter(|l| l["category"] == category).count();
@@ -114,7 +114,7 @@ fn the_register_counts_what_the_trace_shows_and_names_the_rules_that_needed_each
     }
     // The sample flow: org_2's one rule reads the country; every other field it got is unread.
     let scenario = load(&root().join("scenarios/advertise-then-transfer.yaml"));
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let lines = register(&finsim::evidence::files(b"", &outcome, &material));
     let document = lines.iter().find(|l| l["category"] == "ivms101").unwrap();
     assert_eq!(document["purpose"]["operation"], "transfer");
@@ -136,7 +136,7 @@ fn duplicate_copies_and_copies_that_fail_their_signature_are_marked_in_the_regis
     let scenario = load(&root().join("scenarios/faults/chaos.yaml"));
     let marks: std::collections::BTreeSet<String> = (0..8)
         .flat_map(|seed| {
-            let (outcome, material) = finsim::evidence::run(&scenario, seed);
+            let (outcome, material) = finsim::Simulator::new().evidence(&scenario, seed);
             register(&finsim::evidence::files(b"", &outcome, &material))
         })
         .filter_map(|line| line["copy"].as_str().map(|mark| format!("{} {mark}", line["category"].as_str().unwrap())))
@@ -150,7 +150,7 @@ fn duplicate_copies_and_copies_that_fail_their_signature_are_marked_in_the_regis
 fn under_minimal_disclosure_an_org_asks_only_what_its_rules_read_and_one_without_rules_asks_nothing() {
     let documents = |file: &str| {
         let scenario = load(&root().join(file));
-        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
         assert!(outcome.passed, "{file}: {:#?}", outcome.expectations);
         let lines = register(&finsim::evidence::files(b"", &outcome, &material));
         let documents: Vec<(String, Vec<String>, Vec<String>)> = lines

@@ -9,7 +9,7 @@ use finsim::sim::coverage::{reachable, Coverage, Path, Reachable, Role};
 
 fn coverage_of(file: &str) -> Coverage {
     let scenario = load(&root().join(file));
-    finsim::library::run(&scenario, scenario.seed).coverage
+    finsim::run(&scenario, scenario.seed).coverage
 }
 
 fn took(coverage: &Coverage, kind: Kind, role: Role, path: Path) -> bool {
@@ -73,7 +73,7 @@ fn listed(kind: Kind, role: Role, path: Path) -> bool {
 fn every_combination_a_bundled_scenario_takes_is_one_the_protocol_is_said_to_reach() {
     for file in bundled() {
         let scenario = load(&file);
-        let coverage = finsim::library::run(&scenario, scenario.seed).coverage;
+        let coverage = finsim::run(&scenario, scenario.seed).coverage;
         for (c, _) in coverage.iter() {
             assert!(
                 listed(c.kind, c.role, c.path),

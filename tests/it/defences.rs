@@ -2,11 +2,11 @@
 //! other (or an invariant) must still catch what it would have caught.
 
 use finsim::actors::directory::Defences;
-use finsim::sim::{Runner, Settings};
+use finsim::sim::Settings;
 
 fn run_with(file: &str, defences: Defences) -> finsim::Outcome {
     let scenario = super::load(&super::root().join(file));
-    finsim::library::run_within(&Runner::new(), &scenario, scenario.seed, Settings { defences, ..Settings::default() })
+    finsim::Simulator::new().settings(Settings { defences, ..Settings::default() }).run(&scenario, scenario.seed)
 }
 
 fn check<'a>(outcome: &'a finsim::Outcome, name: &str) -> &'a finsim::check::Check {
@@ -43,11 +43,10 @@ protocol: { timeout_ms: 2000 }
 /// those at which the asset's org submitted the request to its ledger more than once.
 fn seeds_moving_twice(defences: Defences) -> (Vec<u64>, Vec<u64>) {
     let scenario = finsim::scenario::parse("late-duplicates.yaml", LATE_DUPLICATES).unwrap();
-    let runner = Runner::new();
+    let simulator = finsim::Simulator::new().settings(Settings { defences, ..Settings::default() });
     let (mut failed, mut submitted_twice) = (Vec::new(), Vec::new());
     for seed in 0..30 {
-        let outcome =
-            finsim::library::run_within(&runner, &scenario, seed, Settings { defences, ..Settings::default() });
+        let outcome = simulator.run(&scenario, seed);
         if !check(&outcome, "exactly_once").passed {
             failed.push(seed);
         }
@@ -125,7 +124,7 @@ fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused
   - balance:  { org: org_2,",
     );
     let scenario = finsim::scenario::parse("two-resubmitted.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
-    let outcome = finsim::library::run_within(&Runner::new(), &scenario, scenario.seed, Settings::default());
+    let outcome = finsim::Simulator::new().settings(Settings::default()).run(&scenario, scenario.seed);
     let notes = || {
         outcome.trace.iter().filter_map(|r| match &r.event {
             finsim::trace::Event::Note(note) => Some(note),

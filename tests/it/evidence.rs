@@ -16,7 +16,7 @@ fn pack(file: &str) -> (finsim::Outcome, BTreeMap<String, Vec<u8>>) {
 fn pack_at(file: &str, seed: Option<u64>) -> (finsim::Outcome, BTreeMap<String, Vec<u8>>) {
     let path = root().join(file);
     let scenario = load(&path);
-    let (outcome, material) = finsim::evidence::run(&scenario, seed.unwrap_or(scenario.seed));
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, seed.unwrap_or(scenario.seed));
     let bytes = std::fs::read(&path).unwrap();
     let files = finsim::evidence::files(&bytes, &outcome, &material);
     (outcome, files)
@@ -363,7 +363,7 @@ fn verify_evidence_refuses_what_is_not_a_pack() {
 
 fn pack_of_text(text: &str) -> BTreeMap<String, Vec<u8>> {
     let scenario = finsim::scenario::parse("scenario.yaml", text).unwrap();
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     finsim::evidence::files(text.as_bytes(), &outcome, &material)
 }
 

@@ -65,17 +65,17 @@ fn every_counterexample_replays_through_the_engine_and_fails_the_same_way() {
     for (file, drops, check) in cases {
         let scenario = load(&root().join(file));
         assert!(finsim::run(&scenario, scenario.seed).passed, "{file} passes at its seed");
-        let found = explore::explore(&scenario, scenario.seed, Options { drops, ..Options::default() });
+        let found = finsim::Simulator::new().explore(&scenario, scenario.seed, Options { drops, ..Options::default() });
         assert!(found.complete, "{file}");
         let failure = found.failures.iter().find(|f| f.check == check).unwrap_or_else(|| panic!("{file}: {found:?}"));
         assert!(failure.end_states > 0 && failure.end_states < found.end_states, "{file}: only some orders fail");
         let schedule = found.counterexample.expect("a counterexample");
-        let replayed = finsim::library::run_scheduled(&scenario, schedule.seed, &schedule).unwrap();
+        let replayed = finsim::Simulator::new().replay(&scenario, schedule.seed, &schedule).unwrap();
         let failed: Vec<String> = replayed.failures().iter().map(|c| c.name.clone()).collect();
         assert_eq!(failed, schedule.fails, "{file}: the replay fails the checks the explorer named");
         assert!(failed.iter().any(|f| f == check));
         let renamed = finsim::scenario::Scenario { name: "another".into(), ..scenario.clone() };
-        let misfit = finsim::library::run_scheduled(&renamed, schedule.seed, &schedule).unwrap_err();
+        let misfit = finsim::Simulator::new().replay(&renamed, schedule.seed, &schedule).unwrap_err();
         assert!(matches!(misfit, finsim::explore::schedule::Misfit::Scenario { .. }), "{misfit}");
     }
 }
@@ -122,7 +122,7 @@ fn explore_exit_codes() {
 fn a_schedule_that_does_not_fit_is_refused_with_exit_2() {
     let file = root().join("scenarios/explore/balance-while-settling.yaml").display().to_string();
     let scenario = load(&root().join("scenarios/explore/balance-while-settling.yaml"));
-    let found = explore::explore(&scenario, scenario.seed, Options::default());
+    let found = finsim::Simulator::new().explore(&scenario, scenario.seed, Options::default());
     let mut schedule = found.counterexample.unwrap();
     let write = |name: &str, s: &finsim::explore::schedule::Schedule| {
         scratch_file(name, &serde_json::to_string_pretty(s).unwrap())

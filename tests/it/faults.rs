@@ -292,7 +292,7 @@ fn a_step_whose_org_never_comes_back_is_abandoned_and_the_steps_after_it_go_on()
 #[test]
 fn a_step_due_while_a_script_holds_its_org_down_starts_when_the_script_restarts_it() {
     let scenario = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
-    let simulator = finsim::library::Simulator::new();
+    let simulator = finsim::Simulator::new();
     let mut script = simulator.script(&scenario, scenario.seed);
     script.crash("org_1").unwrap();
     script.run_until_ms(2_000);
@@ -364,12 +364,11 @@ expect:
 protocol: { timeout_ms: 300, retries: 0 }
 ";
     let scenario = finsim::scenario::parse("gave-up.yaml", text).unwrap();
-    let runner = finsim::sim::Runner::new();
     let cause = Cause::BuyerGaveUp { org: "org_1".into() };
     let fetch_timed_out = Cause::DataTimeout;
     let mut refused_at = Vec::new();
     for seed in 0..200 {
-        let outcome = finsim::library::run_with(&runner, &scenario, seed);
+        let outcome = finsim::run(&scenario, seed);
         let refused = notes(&outcome.trace)
             .any(|n| matches!(n, Note::PersonalData { status: finsim::protocol::status::Status::Denied, .. }));
         if !refused {

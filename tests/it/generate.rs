@@ -31,7 +31,7 @@ fn a_generated_scenario_loads_and_passes_with_every_fault_level() {
         let scenario = finsim::scenario::parse("generated.yaml", &yaml).unwrap_or_else(|e| panic!("{}", e.render()));
         assert_eq!(scenario.flow.len(), 40);
         assert_eq!(scenario.clusters.len(), 3);
-        let outcome = finsim::library::run(&scenario, scenario.seed);
+        let outcome = finsim::run(&scenario, scenario.seed);
         let failed: Vec<_> = outcome.failures().iter().map(|c| format!("{}: {}", c.name, c.detail)).collect();
         assert!(outcome.passed, "--faults {faults}: {failed:?}");
         if faults == "none" {

@@ -162,17 +162,16 @@ fn a_run_that_never_goes_quiet_stops_at_its_budget_with_the_check_finished() {
         text.push_str(&format!("    - {{ org: {org}, behaviour: replay }}\n"));
     }
     let scenario = finsim::scenario::parse("storm.yaml", &text).unwrap();
-    let runner = finsim::sim::Runner::new();
     for (budget, words) in [
         (finsim::sim::Budget { max_events: 500, events_per_step: 0, ..Default::default() }, "event limit (500 events)"),
         (finsim::sim::Budget { max_bytes: 64 << 10, bytes_per_step: 0, ..Default::default() }, "memory limit"),
     ] {
-        let outcome = finsim::library::run_within(&runner, &scenario, 1, budget);
+        let outcome = finsim::Simulator::new().settings(budget).run(&scenario, 1);
         assert!(!outcome.passed);
         let finished = outcome.invariants.iter().find(|c| c.name == "finished").expect("the check finished");
         assert!(finished.detail.contains(words), "{}", finished.detail);
     }
-    let outcome = finsim::library::run_within(&runner, &scenario, 1, finsim::sim::Budget::default());
+    let outcome = finsim::Simulator::new().settings(finsim::sim::Budget::default()).run(&scenario, 1);
     assert!(outcome.invariants.iter().all(|c| c.name != "finished"), "the storm ends by itself at this size");
 }
 
@@ -467,8 +466,7 @@ proptest::proptest! {
         match finsim::scenario::parse("hostile.yaml", &mutated) {
             Ok(scenario) => {
                 let budget = finsim::sim::Budget { max_events: 50_000, max_bytes: 16 << 20, events_per_step: 0, bytes_per_step: 0 };
-                let runner = finsim::sim::Runner::new();
-                let outcome = finsim::library::run_within(&runner, &scenario, scenario.seed, budget);
+                let outcome = finsim::Simulator::new().settings(budget).run(&scenario, scenario.seed);
                 prop_assert_eq!(outcome.expectations.len(), scenario.expect.len());
             }
             Err(error) => {

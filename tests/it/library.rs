@@ -2,9 +2,10 @@
 
 use finsim::actors::outbox::Outgoing;
 use finsim::actors::{Input, Outbox};
-use finsim::library::{Act, Context, Evidence, Misbehaviour, Simulator};
+use finsim::library::{Act, Context, Evidence, Misbehaviour};
 use finsim::protocol::message::Body;
 use finsim::scenario::SAMPLE_FLOW;
+use finsim::Simulator;
 
 /// Answers every balance request with 0 tokens, correctly signed.
 #[derive(Debug, Default)]
@@ -80,6 +81,42 @@ fn a_simulator_without_extensions_runs_exactly_what_finsim_runs() {
     assert_eq!(script.script(&scenario, 3).finish().digest, finsim::run(&scenario, 3).digest, "an idle script too");
 }
 
+#[test]
+fn every_kind_of_run_the_simulator_makes_carries_its_invariants_and_its_settings() {
+    let never = |_: &Evidence<'_>| Err::<String, String>("always broken".into());
+    let simulator = Simulator::new().invariant("never_holds", never);
+    let scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
+    let broken = |outcome: &finsim::Outcome| outcome.failures().iter().any(|c| c.name == "never_holds");
+    assert!(broken(&simulator.run(&scenario, 0)), "run");
+    assert!(broken(&simulator.stream(&scenario, 0, &mut |_, _| {})), "stream");
+    assert!(broken(&simulator.evidence(&scenario, 0).0), "evidence");
+    assert!(broken(&simulator.script(&scenario, 0).finish()), "script");
+    let mut swept = Vec::new();
+    let summary = simulator
+        .sweep(&scenario, 0..=2, 2, &mut |seed| {
+            swept.push((seed.seed, seed.failed.iter().any(|c| c.name == "never_holds")));
+            true
+        })
+        .unwrap();
+    assert_eq!((summary.passed, summary.failed), (0, 3));
+    assert_eq!(swept, [(0, true), (1, true), (2, true)], "sweep, in seed order");
+    let exploration = simulator.explore(&scenario, 0, finsim::explore::Options::default());
+    assert!(exploration.failures.iter().any(|f| f.check == "never_holds"), "explore: {:?}", exploration.failures);
+    let schedule = exploration.counterexample.expect("a failing end state's schedule");
+    assert!(broken(&simulator.replay(&scenario, 0, &schedule).unwrap()), "replay");
+    assert!(!broken(&Simulator::new().replay(&scenario, 0, &schedule).unwrap()), "not registered, not checked");
+
+    // The settings reach every run too: a budget too small for the flow stops each one.
+    let starved =
+        Simulator::new().settings(finsim::sim::Budget { max_events: 10, events_per_step: 0, ..Default::default() });
+    let stopped = |outcome: &finsim::Outcome| outcome.failures().iter().any(|c| c.name == "finished");
+    assert!(stopped(&starved.run(&scenario, 0)), "run");
+    assert!(stopped(&starved.stream(&scenario, 0, &mut |_, _| {})), "stream");
+    assert!(stopped(&starved.evidence(&scenario, 0).0), "evidence");
+    assert!(stopped(&starved.script(&scenario, 0).finish()), "script");
+    let summary = starved.sweep(&scenario, 0..=1, 1, &mut |_| true).unwrap();
+    assert_eq!(summary.failed, 2, "sweep");
+}
 #[test]
 fn a_script_that_crashes_the_asset_org_mid_transfer_and_restarts_it_still_settles_once() {
     let simulator = Simulator::new();

@@ -206,9 +206,9 @@ fn on_names_declared_ids_and_excludes_the_time_keys_and_cut_excludes_groups() {
 
 #[test]
 fn every_order_of_the_dvp_is_atomic_and_the_order_that_breaks_a_bad_plan_replays() {
-    use finsim::explore::{self, Options};
+    use finsim::explore::Options;
     let dvp = super::load(&super::root().join("scenarios/plans/dvp-completed.yaml"));
-    let found = explore::explore(&dvp, dvp.seed, Options::default());
+    let found = finsim::Simulator::new().explore(&dvp, dvp.seed, Options::default());
     assert!(found.complete && found.failures.is_empty(), "{found:?}");
     assert!(found.end_states >= 2, "the orders of the plan's messages lead to several end states");
     // The badly designed plan, read as if it were meant to be atomic: the explorer finds an order
@@ -216,10 +216,10 @@ fn every_order_of_the_dvp_is_atomic_and_the_order_that_breaks_a_bad_plan_replays
     let text = std::fs::read_to_string(super::root().join("scenarios/plans/cash-before-bond.yaml")).unwrap();
     let meant = text.replace("  - invariant: { name: atomicity, holds: false }\n", "");
     let scenario = scenario::parse("cash-before-bond.yaml", &meant).unwrap();
-    let found = explore::explore(&scenario, scenario.seed, Options::default());
+    let found = finsim::Simulator::new().explore(&scenario, scenario.seed, Options::default());
     assert!(found.failures.iter().any(|f| f.check == "atomicity"), "{found:?}");
     let schedule = found.counterexample.expect("a counterexample");
-    let replayed = finsim::library::run_scheduled(&scenario, schedule.seed, &schedule).unwrap();
+    let replayed = finsim::Simulator::new().replay(&scenario, schedule.seed, &schedule).unwrap();
     let failed: Vec<String> = replayed.failures().iter().map(|c| c.name.clone()).collect();
     assert_eq!(failed, schedule.fails);
     assert!(failed.iter().any(|f| f == "atomicity"), "{failed:?}");
@@ -285,7 +285,7 @@ impl finsim::library::Misbehaviour for ProvesAnotherTransaction {
 
 /// The DvP run with `org` misbehaving as `make` makes (a custom misbehaviour, registered as `name`).
 fn dvp_with<M: finsim::library::Misbehaviour + 'static>(name: &str, org: &str, make: fn() -> M) -> finsim::Outcome {
-    let simulator = finsim::library::Simulator::new().misbehaviour(name, make);
+    let simulator = finsim::Simulator::new().misbehaviour(name, make);
     let fault = format!("faults:\n  byzantine:\n    - {{ org: {org}, behaviour: {{ custom: {name} }} }}\nflow:\n");
     let text = file(&[HOLD, BOND, RELEASE], "  []\n").replace("expect:\n  []\n", "").replace("flow:\n", &fault);
     let scenario = simulator.parse("t.yaml", &text).unwrap();
@@ -353,7 +353,7 @@ fn an_executor_whose_receivers_data_never_comes_refuses_the_plan_for_timeout() {
         )
     );
     let scenario = scenario::parse("t.yaml", &text).unwrap();
-    let (outcome, material) = finsim::evidence::run(&scenario, 0);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, 0);
     assert!(outcome.passed, "{:?}", outcome.failures());
     let files = finsim::evidence::files(text.as_bytes(), &outcome, &material);
     let plans = String::from_utf8(files["plans.jsonl"].clone()).unwrap();

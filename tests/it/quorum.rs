@@ -169,10 +169,9 @@ fn quorum_any_accepts_the_first_valid_answer_even_from_a_liar() {
     let mut text = scenario(5, &[(3, "wrong_balance"), (4, "wrong_balance")], "any");
     text.push_str("network: { latency: { uniform: { min_ms: 5, max_ms: 50 } } }\n");
     let scenario = finsim::scenario::parse("quorum.yaml", &text).unwrap();
-    let runner = finsim::sim::Runner::new();
     let mut answers = std::collections::BTreeSet::new();
     for seed in 0..20 {
-        let outcome = finsim::library::run_with(&runner, &scenario, seed);
+        let outcome = finsim::run(&scenario, seed);
         let (answer, detail) = balance_answer(&outcome);
         assert!(detail.starts_with("1 of 5 answered alike (quorum 1)"), "{detail}");
         let balance = outcome.expectations.iter().find(|c| c.name.starts_with("balance")).unwrap();

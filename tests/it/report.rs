@@ -9,7 +9,7 @@ use std::process::Command;
 
 fn page(file: &str) -> (finsim::Outcome, String) {
     let scenario = load(&root().join(file));
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, file);
     (outcome, page)
 }
@@ -65,7 +65,7 @@ fn a_names_markup_is_shown_as_text_not_obeyed() {
         1,
     );
     let scenario = finsim::scenario::parse("hostile.yaml", &text).unwrap();
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, "hostile.yaml");
     assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"));
 }
@@ -198,7 +198,7 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
     }
     // A large run's page (aggregates, a histogram, the most notable operations) too.
     let scenario = generated(12, 24, 260, finsim::generate::Faults::Heavy);
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let large = dir.join("large.html");
     std::fs::write(&large, finsim::report::html::page(&scenario, &outcome, &material, "generated.yaml")).unwrap();
     let output =
@@ -296,7 +296,7 @@ fn report_csv_writes_every_operation_check_and_disclosure_a_spreadsheet_reads() 
         assert!(stdout.contains("CSV tables written to"), "{stdout}");
         let read = read_csv(&tables);
         let scenario = super::load(&root().join(file));
-        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
         let rows = |name: &str| read[name].as_array().unwrap().clone();
         assert_eq!(rows("operations.csv").len(), operations, "{file}: one row per transfer, issue, redeem and plan");
         for row in rows("operations.csv") {
@@ -411,7 +411,7 @@ fn generated(
 fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full() {
     // 260 transfers under heavy faults: more than 200 operations, some of them retried or failed.
     let scenario = generated(12, 24, 260, finsim::generate::Faults::Heavy);
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let accounts = finsim::report::Accounts::of(&scenario, &outcome, &material);
     assert_eq!(accounts.operations.len(), 260);
     let page = finsim::report::html::page_with(&scenario, &outcome, &material, &accounts, "generated.yaml");
@@ -513,7 +513,7 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
         seed: 3,
     };
     let ruled = generated_with(spec, "orgs:\n  org_1:\n    regulation: { max_quantity: 5 }\n\n");
-    let (outcome, material) = finsim::evidence::run(&ruled, ruled.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&ruled, ruled.seed);
     let accounts = finsim::report::Accounts::of(&ruled, &outcome, &material);
     let page = finsim::report::html::page_with(&ruled, &outcome, &material, &accounts, "generated.yaml");
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -551,7 +551,7 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
     assert!(!page.contains(&format!("<tr><td>{met}</td>")), "an expectation met is not listed one by one");
     // The same run below both thresholds shows every operation and its diagram.
     let small = generated(12, 24, 40, finsim::generate::Faults::Heavy);
-    let (outcome, material) = finsim::evidence::run(&small, small.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&small, small.seed);
     let page = finsim::report::html::page(&small, &outcome, &material, "generated.yaml");
     assert!(page.contains("aria-label=\"sequence diagram\""));
     assert_eq!(page.matches("<div class=\"operation\">").count(), 40);
@@ -561,7 +561,7 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
 fn more_than_a_hundred_lanes_are_shown_in_aggregates() {
     // 60 orgs, 50 users, 8 treasuries (one per asset) and 4 ledgers: 122 lanes, for 10 transfers.
     let scenario = generated(60, 50, 10, finsim::generate::Faults::None);
-    let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+    let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
     let page = finsim::report::html::page(&scenario, &outcome, &material, "generated.yaml");
     let why = page.find("This run has ").map(|i| &page[i..i + 40]);
     assert_eq!(why, Some("This run has 10 operations and 122 lanes"), "the page says why it shows aggregates");

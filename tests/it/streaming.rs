@@ -1,4 +1,4 @@
-//! A run that keeps no trace (`library::run_streaming`, what `finsim run` does) hands every
+//! A run that keeps no trace (`Simulator::stream`, what `finsim run` does) hands every
 //! record to its tap as it happens: the same records, the same canonical lines, the same
 //! digest and the same checks as a run that keeps its trace.
 
@@ -19,7 +19,7 @@ fn a_streamed_run_taps_the_trace_a_kept_run_holds_and_keeps_none_of_it() {
         let kept = finsim::run(&scenario, scenario.seed);
         let mut lines = Vec::new();
         let mut records = Vec::new();
-        let streamed = finsim::library::run_streaming(&scenario, scenario.seed, &mut |record, line| {
+        let streamed = finsim::Simulator::new().stream(&scenario, scenario.seed, &mut |record, line| {
             records.push(record.clone());
             lines.extend_from_slice(line);
         });
@@ -73,13 +73,11 @@ fn the_null_signer_changes_nothing_but_the_signatures_in_a_run_without_forgery()
     let (_, yaml, _) = finsim(&args);
     let generated = finsim::scenario::parse("generated.yaml", &yaml).unwrap();
     let sample = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
-    let runner = finsim::sim::Runner::new();
-    let library = finsim::library::Simulator::default();
     for scenario in [sample, generated] {
         let run = |null_signer| {
             let settings = finsim::sim::Settings { null_signer, ..Default::default() };
             let before = Tally::of_this_thread();
-            let outcome = finsim::library::run_extended(&runner, &scenario, scenario.seed, settings, &library);
+            let outcome = finsim::Simulator::new().settings(settings).run(&scenario, scenario.seed);
             (outcome, Tally::of_this_thread().since(before))
         };
         let ((signed, signed_work), (null, null_work)) = (run(false), run(true));
