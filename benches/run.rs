@@ -64,33 +64,20 @@ fn bench_run(
     elements: u64,
     null_signer: bool,
 ) -> Tally {
-    let runner = finsim::sim::Runner::new();
-    let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    let settings =
+        finsim::simulator::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    let simulator = finsim::Simulator::new().settings(settings);
     // The ed25519 work of one run, to set against its time (docs/performance.md, "The engine
     // against the signatures"): a run's actors live on this thread.
     let before = Tally::of_this_thread();
-    let messages = runner
-        .simulate(
-            finsim::sim::Job::new(scenario, 0).settings(settings),
-            finsim::check::observations::Observations::for_settings(0, &settings),
-        )
-        .messages;
+    let messages = simulator.measure(scenario, 0);
     let tally = Tally::of_this_thread().since(before);
     eprintln!(
         "{name}: {messages} messages, {} signatures over {} bytes, {} verifications over {} bytes per run",
         tally.signatures, tally.signed_bytes, tally.verifications, tally.verified_bytes
     );
     group.throughput(Throughput::Elements(elements));
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            runner
-                .simulate(
-                    finsim::sim::Job::new(black_box(scenario), 0).settings(settings),
-                    finsim::check::observations::Observations::for_settings(0, &settings),
-                )
-                .messages
-        })
-    });
+    group.bench_function(name, |b| b.iter(|| simulator.measure(black_box(scenario), 0)));
     tally
 }
 

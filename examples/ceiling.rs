@@ -45,22 +45,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let spec = finsim::generate::Spec::benchmark(transfers);
     let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
-    let runner = finsim::sim::Runner::new();
-    let settings = |null_signer| finsim::sim::Settings {
-        forget_trace: true,
-        null_signer,
-        skip_coverage: true,
-        ..Default::default()
+    let simulator = |null_signer| {
+        finsim::Simulator::new().settings(finsim::simulator::Settings {
+            forget_trace: true,
+            null_signer,
+            skip_coverage: true,
+            ..Default::default()
+        })
     };
+    let (signed_run, null_run) = (simulator(false), simulator(true));
 
     // One signed run: the ed25519 work the engine is set against (its counts and mean lengths).
     let before = Tally::of_this_thread();
-    let messages = runner
-        .simulate(
-            finsim::sim::Job::new(&scenario, 0).settings(settings(false)),
-            finsim::check::observations::Observations::for_settings(0, &settings(false)),
-        )
-        .messages;
+    let messages = signed_run.measure(&scenario, 0);
     let work = Tally::of_this_thread().since(before);
     let signed = vec![7u8; (work.signed_bytes / work.signatures.max(1)) as usize];
     let verified = vec![7u8; (work.verified_bytes / work.verifications.max(1)) as usize];
@@ -77,13 +74,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (mut per_message, mut against_run) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
-        let (ran, engine) = timed(|| {
-            runner.simulate(
-                finsim::sim::Job::new(black_box(&scenario), 0).settings(settings(true)),
-                finsim::check::observations::Observations::for_settings(0, &settings(true)),
-            )
-        });
-        assert_eq!(ran.messages, messages, "the null signer's run is the signed run's, message for message");
+        let (ran, engine) = timed(|| null_run.measure(black_box(&scenario), 0));
+        assert_eq!(ran, messages, "the null signer's run is the signed run's, message for message");
         let ((), signing) = timed(|| {
             for _ in 0..PAIRS {
                 black_box(keys::sign(&key, black_box(&signed)));

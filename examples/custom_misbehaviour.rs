@@ -5,10 +5,10 @@
 //!
 //! Run with `cargo run --example custom_misbehaviour`; it exits 0 when the lie is caught.
 
-use finsim::actors::outbox::Received;
-use finsim::actors::{Input, Outbox};
 use finsim::crypto::chainpoint::{ChainpointProof, ProofInputs, DEFAULT_START_US};
+use finsim::library::outbox::Received;
 use finsim::library::{Act, Cause, Context, Misbehaviour};
+use finsim::library::{Input, Outbox};
 use finsim::protocol::ids::ClusterId;
 use finsim::protocol::message::{Body, LedgerTx, Transfer};
 use finsim::protocol::status::Status;

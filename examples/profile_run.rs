@@ -52,25 +52,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The benchmarks' workload: 20 orgs in 4 clusters, one transfer step per 2 ms.
     let spec = finsim::generate::Spec::benchmark(transfers);
     let scenario = finsim::scenario::parse("generated", &finsim::generate::scenario_yaml(&spec)?)?;
-    let runner = finsim::sim::Runner::new();
-    let settings = finsim::sim::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    let settings =
+        finsim::simulator::Settings { forget_trace: true, null_signer, skip_coverage: true, ..Default::default() };
+    let simulator = finsim::Simulator::new().settings(settings);
     for _ in 0..runs {
         let (before, allocations) = (Tally::of_this_thread(), ALLOCATIONS.load(Relaxed));
-        let result = runner.simulate(
-            finsim::sim::Job::new(&scenario, 0).settings(settings),
-            finsim::check::observations::Observations::for_settings(0, &settings),
-        );
+        let messages = simulator.measure(&scenario, 0);
         let work = Tally::of_this_thread().since(before);
         let allocations = ALLOCATIONS.load(Relaxed) - allocations;
         println!(
             "{transfers} transfers: {} messages; {} signatures over {} bytes, {} verifications over {} bytes; \
              {allocations} allocations ({:.1} per message)",
-            result.messages,
+            messages,
             work.signatures,
             work.signed_bytes,
             work.verifications,
             work.verified_bytes,
-            allocations as f64 / result.messages as f64
+            allocations as f64 / messages as f64
         );
         // With real keys every message is signed and checked; the null signer does neither.
         assert_eq!(null_signer, work.signatures == 0 && work.verifications == 0, "{work:?}");

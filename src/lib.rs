@@ -13,15 +13,22 @@
 //! assert!(outcome.passed);
 //! ```
 //!
-//! A protocol designer's types are in [`prelude`]. The modules are layered (`docs/architecture.md`,
-//! held by a test): what no caller outside the crate needs is `pub(crate)`.
+//! The public API is the front layer ([`Simulator`], the one way in to a run, a stream, a replay, a
+//! script, a sweep, an exploration and an evidence pack; the modules of what they hand back:
+//! [`outcome`], [`library`], [`explore`], [`evidence`], [`report`], [`shrink`], [`sweep`],
+//! [`suite`], [`generate`]), the scenario it reads ([`scenario`]), the vocabulary its results are
+//! written in (the wire: [`protocol`] and [`crypto`]; the trace and the nodes' notes: [`trace`]),
+//! the command line ([`cli::main`]), and [`prelude`], what a protocol designer needs in one
+//! import. The state machines, the engine, the network, the checks' machinery and the worker
+//! pool are `pub(crate)`; each of their types a public item shows is re-exported beside it. The
+//! modules are layered (`docs/architecture.md`, held by a test).
 
 // Every type a public item shows is one a caller can name: a module made crate-private must not
 // hide a type the public API hands out.
 #![warn(unnameable_types)]
 
-pub mod actors;
-pub mod check;
+pub(crate) mod actors;
+pub(crate) mod check;
 pub mod cli;
 pub mod crypto;
 pub mod evidence;
@@ -35,14 +42,17 @@ pub(crate) mod pool;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
-pub mod sentences;
+pub(crate) mod sentences;
 pub mod shrink;
-pub mod sim;
+pub(crate) mod sim;
 pub mod simulator;
 pub mod suite;
 pub mod sweep;
-pub mod text;
+pub(crate) mod text;
 pub mod trace;
+
+#[cfg(test)]
+mod tests;
 
 pub use outcome::Outcome;
 pub use simulator::{run, Simulator};

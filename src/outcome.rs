@@ -1,7 +1,11 @@
 //! The outcome of a run: every check, the suspects, the stats, the digest, and the
 //! trace; its JSON form is the contract's `--json` object.
 
-use crate::check::Check;
+/// One check's verdict.
+pub use crate::check::Check;
+/// What a run reached of the protocol's kinds, statuses and paths.
+pub use crate::sim::coverage;
+
 use crate::sim::{self, Stats};
 use crate::trace::Record;
 use serde::Serialize;

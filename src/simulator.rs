@@ -14,13 +14,18 @@
 //! assert_eq!(swept.passed, 4);
 //! ```
 
+/// The protocol's defences against moving tokens twice, each of which `Settings` may turn off.
+pub use crate::actors::directory::Defences;
+/// How a run is carried out, where it stops, and what it counts.
+pub use crate::sim::{Budget, Limit, Settings, Stats, Tap};
+
 use crate::evidence::Material;
 use crate::explore::{Exploration, Options};
 use crate::library::{self, Invariant, Misbehaviour, Registry, Script};
 use crate::outcome::Outcome;
 use crate::scenario::{LoadError, Names, Scenario};
 use crate::sim::schedule::{Misfit, Schedule};
-use crate::sim::{Runner, Settings, Tap};
+use crate::sim::Runner;
 use crate::sweep::{SeedResult, SweepSummary};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -88,6 +93,16 @@ impl Simulator {
         RUNNER.with(|runner| library::run_on(runner, scenario, seed, self.settings, &self.registry))
     }
 
+    /// Runs a scenario at a seed through the engine alone, with no check at its end, and returns
+    /// the messages it sent: what the benchmarks and the profiler measure of the engine
+    /// (`docs/performance.md`). The run's observations are gathered as in any run; only the
+    /// conclusion (invariants, expectations, the `Outcome`) is left out.
+    pub fn measure(&self, scenario: &Scenario, seed: u64) -> u64 {
+        let job = crate::sim::Job::new(scenario, seed).settings(self.settings).misbehaviours(&self.registry);
+        let observations = crate::check::observations::Observations::for_settings(seed, &self.settings);
+        RUNNER.with(|runner| runner.simulate(job, observations).messages)
+    }
+
     /// Runs a scenario at a seed without keeping its trace: each record goes to `tap` as it
     /// happens, with its canonical line, and `Outcome::trace` is empty, so the run's memory does not
     /// grow with its history (`finsim run` writes its trace file and its account this way). It
@@ -109,9 +124,12 @@ impl Simulator {
         Script::new(&self.registry, scenario, seed, self.settings)
     }
 
-    /// Runs every seed of `seeds` on up to `jobs` worker threads; `on_result` sees each seed's
-    /// result in seed order, and no further seed starts once it returns `false`
-    /// ([`crate::sweep::sweep`] says more). Fails only when no worker thread can be spawned.
+    /// Runs every seed of `seeds` on up to `jobs` worker threads (at least one). `on_result` is
+    /// called on the calling thread once per seed, in seed order, as soon as every earlier seed is
+    /// known: a failing seed is reported while later seeds still run, and what the caller sees does
+    /// not depend on `jobs`. When it returns `false` (its reader has gone), no further seed starts.
+    /// Returns the counts, or the error of spawning the first worker (later workers that cannot be
+    /// spawned are done without).
     pub fn sweep(
         &self,
         scenario: &Scenario,

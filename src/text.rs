@@ -109,11 +109,6 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// The first unsafe character of a text, if any, as the error messages name it.
-pub fn first_unsafe(text: &str) -> Option<String> {
-    text.chars().find(|c| is_unsafe(*c)).map(|c| format!("U+{:04X}", c as u32))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,12 +129,6 @@ mod tests {
         assert_eq!(shown.chars().count(), line.chars().count());
         assert!(!shown.chars().any(is_unsafe));
         assert_eq!(shown, "name: \"a␛[2Jb c\u{FFFD}\"");
-    }
-
-    #[test]
-    fn the_first_unsafe_character_is_named() {
-        assert_eq!(first_unsafe("ab\u{7}"), Some("U+0007".to_owned()));
-        assert_eq!(first_unsafe("plain é"), None);
     }
 
     #[test]

@@ -14,47 +14,13 @@ pub mod outbox;
 pub mod plan;
 pub(crate) mod user;
 
-pub use note::Note;
-pub use outbox::{Command, Input, Outbox, TimerId};
-use std::fmt::Debug;
-use std::hash::Hash;
+pub use outbox::{Input, Outbox, TimerId};
 
 /// A sans-IO actor: one input at a virtual time in, its effects out. No runtime: the actix
 /// adapter (`sim::adapter`) drives it in a run, and a test or another driver may call it directly.
 pub trait StateMachine {
     /// Handles one input at virtual time `now` (microseconds).
     fn handle(&mut self, now: u64, input: Input) -> Outbox;
-}
-
-/// A state machine whose state can be copied, compared and hashed apart from its fixed
-/// configuration (shared behind an `Arc`): what an explorer of delivery orders keeps per
-/// visited state, as stateright does. Cloning the machine clones its state only.
-pub trait Stateful: StateMachine + Clone {
-    /// What its handlers change.
-    type State: Clone + Eq + Hash + Debug;
-    /// Its state now.
-    fn state(&self) -> &Self::State;
-}
-
-impl Stateful for organization::Organization {
-    type State = organization::OrgState;
-    fn state(&self) -> &Self::State {
-        organization::Organization::state(self)
-    }
-}
-
-impl Stateful for cluster_ledger::ClusterLedger {
-    type State = cluster_ledger::LedgerState;
-    fn state(&self) -> &Self::State {
-        cluster_ledger::ClusterLedger::state(self)
-    }
-}
-
-impl Stateful for user::User {
-    type State = user::UserState;
-    fn state(&self) -> &Self::State {
-        user::User::state(self)
-    }
 }
 
 impl StateMachine for organization::Organization {

@@ -206,8 +206,8 @@ mod tests {
         let (user, dir, _) = user_with_order();
         let id = ResourceId::parse("org_1:100:user_1").unwrap();
         let fresh = User::new(id.clone(), keys::actor_key(1, &ActorId::User(id)), dir);
-        assert_eq!(crate::actors::Stateful::state(&fresh), &UserState::default());
-        assert_ne!(crate::actors::Stateful::state(&user), crate::actors::Stateful::state(&fresh), "the order");
+        assert_eq!(fresh.state(), &UserState::default());
+        assert_ne!(user.state(), fresh.state(), "the order");
         assert_eq!(user.clone().state(), user.state(), "a copy has the same state");
     }
 

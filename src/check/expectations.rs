@@ -13,8 +13,6 @@ pub struct Context<'a> {
     pub scenario: &'a Scenario,
     /// What the run showed.
     pub seen: &'a Observations,
-    /// The orgs honest orgs suspect.
-    pub suspects: &'a [String],
     /// Invariant verdicts, for `invariant` expectations.
     pub invariants: &'a [Check],
 }

@@ -203,28 +203,28 @@ pub struct Observations {
     /// (suspecting org, suspected org).
     pub suspicions: BTreeSet<(OrgId, OrgId)>,
     /// What the invariants keep of the state changes' causes, read as they happened.
-    pub causes: Causes,
+    pub(crate) causes: Causes,
     /// Each cluster ledger's final state.
     pub ledgers: BTreeMap<ClusterId, LedgerSnapshot>,
     /// Every data answer (`get_response`) that reached an org from another org, read as it arrived.
     pub data_deliveries: Vec<Delivery>,
     /// Every answer about the ledger an org sent.
-    pub ledger_answers: Vec<LedgerAnswer>,
+    pub(crate) ledger_answers: Vec<LedgerAnswer>,
     /// Each org's replica of its cluster's ledger at the end, for the orgs that are up then.
     pub replicas: BTreeMap<OrgId, LedgerView>,
     /// Each plan as its coordinator knows it, by plan id.
     pub plans: BTreeMap<u64, PlanSeen>,
     /// When the faults that started on an event were over (`Faults::quiet_after_us` counts the
     /// others).
-    pub triggered_quiet_us: u64,
+    pub(crate) triggered_quiet_us: u64,
     /// The sender, the receiver and the envelope (as it was sent) whose delivery told each final
     /// status of `transfers`, kept
     /// only in a run that keeps envelopes (an evidence pack's); none for a final an org concluded
     /// from silence (a timeout).
-    pub told: BTreeMap<u64, (ActorId, ActorId, Arc<Envelope>)>,
+    pub(crate) told: BTreeMap<u64, (ActorId, ActorId, Arc<Envelope>)>,
     /// Every copy that reached an org, in arrival order, kept only in a run that keeps envelopes
     /// (an evidence pack's register of personal data reads it).
-    pub arrivals: Vec<OrgArrival>,
+    pub(crate) arrivals: Vec<OrgArrival>,
     /// The envelope being handled and its receiver, while the notes of its delivery come (runs
     /// that keep envelopes).
     pub(crate) handling: Option<(ActorId, ActorId, Arc<Envelope>)>,

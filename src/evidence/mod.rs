@@ -5,6 +5,8 @@
 mod binding;
 mod register;
 
+/// One envelope handed to the network, as [`Material::sent`] holds it.
+pub use crate::sim::SentEnvelope;
 pub use binding::{MANDATORY, PLAN_STATUSES};
 
 use crate::actors::cluster_ledger::LedgerSnapshot;
@@ -18,7 +20,7 @@ use crate::protocol::message::{Body, LedgerTx};
 use crate::protocol::operation::{match_body, PackLine, Reading};
 use crate::protocol::status::Status;
 use crate::scenario::Scenario;
-use crate::sim::{self, SentEnvelope};
+use crate::sim;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -41,13 +43,13 @@ pub struct Material {
     /// The real-world moment of virtual time 0, for every moment the pack shows.
     pub clock: crate::protocol::clock::Clock,
     /// Every copy that reached an org, in arrival order.
-    pub arrivals: Vec<crate::check::observations::OrgArrival>,
+    pub(crate) arrivals: Vec<crate::check::observations::OrgArrival>,
     /// The run's directory: its keys and its users' finids.
-    pub directory: std::sync::Arc<crate::actors::directory::Directory>,
+    pub(crate) directory: std::sync::Arc<crate::actors::directory::Directory>,
     /// What the register of personal data needs of the scenario.
     pub(crate) register: register::Context,
     /// The sender, the receiver and the envelope whose delivery told each final status of `finals`.
-    pub told: BTreeMap<u64, (ActorId, ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
+    pub(crate) told: BTreeMap<u64, (ActorId, ActorId, std::sync::Arc<crate::protocol::envelope::Envelope>)>,
 }
 
 /// Runs a scenario at a seed with `settings` and a designer's extensions, keeping what its

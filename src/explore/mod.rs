@@ -13,7 +13,7 @@
 //! construction.
 
 pub use crate::sim::schedule;
-pub mod world;
+pub(crate) mod world;
 
 use crate::check::observations::Observations;
 use crate::library::Registry;
@@ -151,8 +151,8 @@ pub struct Found {
 }
 
 /// The search, with or without sleep sets (for tests that compare the two).
-#[doc(hidden)]
-pub fn search_for_tests(context: &Context, initial: World, max_states: u64, reduction: bool) -> Found {
+#[cfg(test)]
+pub(crate) fn search_for_tests(context: &Context, initial: World, max_states: u64, reduction: bool) -> Found {
     search(context, initial, max_states, reduction)
 }
 

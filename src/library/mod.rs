@@ -19,7 +19,17 @@
 //! ```
 
 pub use crate::actors::byzantine::{Context, Misbehaviour};
+/// A ledger's state as the observations and a script hold it.
+pub use crate::actors::cluster_ledger::{Block, HeldState, LedgerSnapshot};
+/// The public knowledge a misbehaviour's [`Context`] holds: clusters, members, keys, settings.
+pub use crate::actors::directory::Directory;
 pub use crate::actors::note::Act;
+/// An org's replica of its cluster's ledger, as the observations hold it.
+pub use crate::actors::organization::ledger_view::{LedgerView, SettledTx};
+/// What a misbehaviour sees (an org's `Input`) and rewrites (its `Outbox` of `Outgoing` sends).
+pub use crate::actors::outbox::{self, Input, Outbox, Outgoing};
+/// What a run showed, as a custom invariant or a script reads it.
+pub use crate::check::observations;
 pub use crate::protocol::cause::Cause;
 pub use script::{Script, ScriptError};
 
@@ -197,8 +207,7 @@ pub(crate) fn conclude(
         .map(|(_, org)| org.to_string())
         .collect();
     suspects.dedup();
-    let context =
-        expectations::Context { scenario, seen: &result.observations, suspects: &suspects, invariants: &invariants };
+    let context = expectations::Context { scenario, seen: &result.observations, invariants: &invariants };
     let expectations = expectations::check_all(&context);
     let expected_broken: Vec<String> = scenario
         .expect

@@ -147,11 +147,6 @@ impl<O: Observer> Stepped<O> {
         &self.sim().observer
     }
 
-    /// The scenario as it runs (with the faults injected so far).
-    pub fn scenario(&self) -> &Scenario {
-        &self.sim().scenario
-    }
-
     /// The trace so far.
     pub fn trace(&self) -> &[Record] {
         self.sim().trace.as_deref().unwrap_or_default()

@@ -176,7 +176,7 @@ impl Results {
 }
 
 /// Runs one case on `runner`: its result, and the combinations it took.
-pub fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> (CaseResult, Coverage) {
+pub(crate) fn run_case(runner: &crate::sim::Runner, file: &SuiteFile, seed: u64) -> (CaseResult, Coverage) {
     let outcome = run_with(runner, &file.scenario, seed);
     let failures = outcome.failures();
     let result = CaseResult {

@@ -4,6 +4,11 @@
 //! The canonical form is one JSON object per line with a stable field order; its
 //! SHA-256 is the run's digest. Same scenario + same seed ⇒ same lines, byte for byte.
 
+/// What the nodes note in the trace ([`Event::Note`]).
+pub use crate::actors::note;
+/// The exchanges an org retries and times out, as its notes name them.
+pub use crate::actors::organization::exchange::{ExchangeKind, OperationExchange};
+
 use crate::actors::note::Note;
 use crate::actors::outbox::Command;
 use crate::crypto::chainpoint::{ChainpointProof, Op};

@@ -2,7 +2,7 @@
 //! with the rule's key, the values it read and its verdict.
 
 use super::{load, root};
-use finsim::actors::note::Note;
+use finsim::trace::note::Note;
 use finsim::trace::Event;
 
 /// Each compliance check of a run: (request id, rule, value read, passed).

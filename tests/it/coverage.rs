@@ -3,9 +3,9 @@
 
 use super::cli::finsim;
 use super::{bundled, load, relative, root};
+use finsim::outcome::coverage::{reachable, Coverage, Path, Reachable, Role};
 use finsim::protocol::message::Kind;
 use finsim::protocol::status::Status;
-use finsim::sim::coverage::{reachable, Coverage, Path, Reachable, Role};
 
 fn coverage_of(file: &str) -> Coverage {
     let scenario = load(&root().join(file));
@@ -54,7 +54,7 @@ fn each_fault_scenario_takes_the_path_it_is_about() {
         );
     }
     let corrupted = coverage_of("scenarios/faults/corruption.yaml");
-    let bad = corrupted.iter().filter(|(c, _)| c.path == Path::Discarded(finsim::actors::note::Discard::BadSignature));
+    let bad = corrupted.iter().filter(|(c, _)| c.path == Path::Discarded(finsim::trace::note::Discard::BadSignature));
     assert!(bad.count() > 0, "a flipped bit fails the signature");
 }
 
@@ -63,7 +63,7 @@ fn each_fault_scenario_takes_the_path_it_is_about() {
 fn listed(kind: Kind, role: Role, path: Path) -> bool {
     let as_listed = match path {
         Path::DuplicateIgnored | Path::DuplicateAnswered => Reachable::Duplicate,
-        Path::Discarded(reason) if reason != finsim::actors::note::Discard::BadSignature => return true,
+        Path::Discarded(reason) if reason != finsim::trace::note::Discard::BadSignature => return true,
         path => Reachable::Path(path),
     };
     reachable().contains(&(kind, role, as_listed))

@@ -1,15 +1,15 @@
 //! Each defence against moving tokens twice, tested on its own: one is turned off, and the
 //! other (or an invariant) must still catch what it would have caught.
 
-use finsim::actors::directory::Defences;
-use finsim::sim::Settings;
+use finsim::simulator::Defences;
+use finsim::simulator::Settings;
 
 fn run_with(file: &str, defences: Defences) -> finsim::Outcome {
     let scenario = super::load(&super::root().join(file));
     finsim::Simulator::new().settings(Settings { defences, ..Settings::default() }).run(&scenario, scenario.seed)
 }
 
-fn check<'a>(outcome: &'a finsim::Outcome, name: &str) -> &'a finsim::check::Check {
+fn check<'a>(outcome: &'a finsim::Outcome, name: &str) -> &'a finsim::outcome::Check {
     outcome.invariants.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no invariant {name}"))
 }
 
@@ -53,7 +53,7 @@ fn seeds_moving_twice(defences: Defences) -> (Vec<u64>, Vec<u64>) {
         let submissions = outcome
             .trace
             .iter()
-            .filter(|r| matches!(&r.event, finsim::trace::Event::Note(finsim::actors::note::Note::Submitted { .. })))
+            .filter(|r| matches!(&r.event, finsim::trace::Event::Note(finsim::trace::note::Note::Submitted { .. })))
             .count();
         if submissions > 1 {
             submitted_twice.push(seed);
@@ -95,7 +95,7 @@ fn the_replay_check_refuses_a_resubmitted_signed_transfer() {
     let refused = outcome.trace.iter().any(|r| {
         matches!(
             &r.event,
-            finsim::trace::Event::Note(finsim::actors::note::Note::SaleFinal {
+            finsim::trace::Event::Note(finsim::trace::note::Note::SaleFinal {
                 reason: finsim::protocol::status::Status::Replay,
                 ..
             })
@@ -131,10 +131,10 @@ fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused
             _ => None,
         })
     };
-    let resubmitted = notes().filter(|n| matches!(n, finsim::actors::note::Note::Misbehaved { .. })).count();
+    let resubmitted = notes().filter(|n| matches!(n, finsim::trace::note::Note::Misbehaved { .. })).count();
     let refused = notes()
         .filter(|n| {
-            matches!(n, finsim::actors::note::Note::SaleFinal { reason: finsim::protocol::status::Status::Replay, .. })
+            matches!(n, finsim::trace::note::Note::SaleFinal { reason: finsim::protocol::status::Status::Replay, .. })
         })
         .count();
     assert_eq!((resubmitted, refused), (2, 2), "each signed transfer sent again once, and refused");

@@ -1,8 +1,8 @@
 //! Each fault kind, asserted from the trace: the fault happened, and the outcome is right.
 
 use super::{load, root};
-use finsim::actors::note::{Act, Discard, Note, SuspectReason};
 use finsim::protocol::cause::Cause;
+use finsim::trace::note::{Act, Discard, Note, SuspectReason};
 use finsim::trace::LossCause;
 use finsim::trace::{Event, Record};
 use finsim::Outcome;

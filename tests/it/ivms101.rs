@@ -8,18 +8,15 @@ use finsim::protocol::message::{Body, APPLICATION_IVMS101};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// The IVMS-101 payloads that crossed the network in a bundled scenario's run.
+/// The IVMS-101 payloads sent in the bundled scenarios' runs.
 fn payloads_sent() -> Vec<String> {
-    let runner = finsim::sim::Runner::new();
-    // The envelopes of deliveries are kept only when envelopes are recorded (for evidence packs).
-    let settings = finsim::sim::Settings { record_envelopes: true, ..Default::default() };
     let mut payloads = Vec::new();
     for path in bundled() {
         let scenario = load(&path);
-        let observations = finsim::check::observations::Observations::for_settings(scenario.seed, &settings);
-        let result = runner.simulate(finsim::sim::Job::new(&scenario, scenario.seed).settings(settings), observations);
-        for delivery in &result.observations.data_deliveries {
-            let Some(message) = delivery.envelope.as_ref().and_then(|e| e.read()) else { continue };
+        // Every envelope handed to the network, as an evidence pack keeps them.
+        let (_, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
+        for sent in &material.sent {
+            let Some(message) = sent.envelope.read() else { continue };
             if let Body::GetResponse(response) = message.body {
                 if &*response.content_type == APPLICATION_IVMS101 {
                     payloads.extend(response.payload.as_deref().map(str::to_owned));

@@ -187,7 +187,8 @@ fn graph(src: &Path) -> (BTreeSet<String>, Vec<(String, String, String)>) {
             let rel = path.strip_prefix(src).unwrap();
             let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
             if path.is_dir() {
-                if parts.len() == 1 {
+                // `src/tests/` is the library's white-box tests (`#[cfg(test)]`), in no layer.
+                if parts.len() == 1 && parts[0] != "tests" {
                     modules.insert(parts[0].clone());
                 }
                 if parts.last().is_some_and(|p| p != "tests") {

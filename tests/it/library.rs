@@ -1,8 +1,8 @@
 //! The library API: custom misbehaviours and invariants by name, and scripted runs.
 
-use finsim::actors::outbox::Outgoing;
-use finsim::actors::{Input, Outbox};
+use finsim::library::Outgoing;
 use finsim::library::{Act, Context, Evidence, Misbehaviour};
+use finsim::library::{Input, Outbox};
 use finsim::protocol::message::Body;
 use finsim::scenario::SAMPLE_FLOW;
 use finsim::Simulator;
@@ -107,8 +107,11 @@ fn every_kind_of_run_the_simulator_makes_carries_its_invariants_and_its_settings
     assert!(!broken(&Simulator::new().replay(&scenario, 0, &schedule).unwrap()), "not registered, not checked");
 
     // The settings reach every run too: a budget too small for the flow stops each one.
-    let starved =
-        Simulator::new().settings(finsim::sim::Budget { max_events: 10, events_per_step: 0, ..Default::default() });
+    let starved = Simulator::new().settings(finsim::simulator::Budget {
+        max_events: 10,
+        events_per_step: 0,
+        ..Default::default()
+    });
     let stopped = |outcome: &finsim::Outcome| outcome.failures().iter().any(|c| c.name == "finished");
     assert!(stopped(&starved.run(&scenario, 0)), "run");
     assert!(stopped(&starved.stream(&scenario, 0, &mut |_, _| {})), "stream");
@@ -222,8 +225,8 @@ fn a_buyers_org_takes_no_proof_that_is_not_of_its_own_transaction() {
         let scenario = simulator.parse("foreign-proof.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
         let outcome = simulator.run(&scenario, scenario.seed);
         let refused = outcome.trace.iter().any(|r| {
-            matches!(&r.event, finsim::trace::Event::Note(finsim::actors::Note::Discarded {
-                reason: finsim::actors::note::Discard::UnboundProof, at, ..
+            matches!(&r.event, finsim::trace::Event::Note(finsim::trace::note::Note::Discarded {
+                reason: finsim::trace::note::Discard::UnboundProof, at, ..
             }) if at.to_string() == "org_1")
         });
         assert!(refused, "root as hash: {root_as_hash}: org_1 refused the proof");

@@ -30,7 +30,6 @@ mod streaming;
 mod suite;
 mod supply;
 mod variants;
-mod witness;
 mod workload;
 
 use finsim::scenario::{self, Scenario};

@@ -238,8 +238,8 @@ impl finsim::library::Misbehaviour for RevertsAfterTheBond {
     fn after(
         &mut self,
         cx: &finsim::library::Context<'_>,
-        _: &finsim::actors::Input,
-        out: &mut finsim::actors::Outbox,
+        _: &finsim::library::Input,
+        out: &mut finsim::library::Outbox,
     ) {
         use finsim::protocol::message::Body;
         use finsim::protocol::plan::PlanRollback;
@@ -268,8 +268,8 @@ impl finsim::library::Misbehaviour for ProvesAnotherTransaction {
     fn after(
         &mut self,
         cx: &finsim::library::Context<'_>,
-        _: &finsim::actors::Input,
-        out: &mut finsim::actors::Outbox,
+        _: &finsim::library::Input,
+        out: &mut finsim::library::Outbox,
     ) {
         use finsim::protocol::message::Body;
         cx.rewrite_sends(out, self.name(), |m| {
@@ -330,7 +330,7 @@ fn tokens_a_plan_still_holds_stay_their_accounts_held_in_balances_and_answers() 
     assert_eq!(json["plans"][0]["status"], "failed");
     assert!(outcome.expectations.iter().all(|c| c.passed), "{:?}", outcome.expectations);
     let answered = outcome.trace.iter().find_map(|r| match &r.event {
-        finsim::trace::Event::Note(finsim::actors::Note::BalanceResult { answer: Some(a), .. }) => Some(*a),
+        finsim::trace::Event::Note(finsim::trace::note::Note::BalanceResult { answer: Some(a), .. }) => Some(*a),
         _ => None,
     });
     let answer = answered.expect("org_1 answers itself");
@@ -362,46 +362,6 @@ fn an_executor_whose_receivers_data_never_comes_refuses_the_plan_for_timeout() {
     assert_eq!(line["approvals"][0]["refused"], serde_json::json!({ "n": 1, "reason": "timeout" }), "{line}");
 }
 
-#[test]
-fn in_an_exploration_an_await_may_end_while_messages_are_in_flight_and_a_timeout_may_not() {
-    use finsim::explore::world::{Context, Move, World};
-    // The plan's await runs beside a balance query (a step that starts at any moment after it).
-    let balance = "  - balance: { org: org_2, cluster: cluster_B, account: \"org_1:100:alice\", asset: \"org_2:101:bond\", at_ms: 1 }\n";
-    let with = |instructions: &[&str]| {
-        let text = file(instructions, "  []\n").replace("expect:\n  []\n", balance);
-        scenario::parse("t.yaml", &text).unwrap()
-    };
-    // Whether some reachable state offers an org's timer beside a delivery (states reached without
-    // firing an org's timer, breadth first, up to `limit`).
-    let offered_busy = |scenario: &finsim::scenario::Scenario, limit: usize| {
-        let (context, initial) = Context::new(scenario, 0, 0);
-        let org_timer = |mv: &Move| matches!(mv, Move::Timer { actor, .. } if context.actors[*actor as usize].to_string().starts_with("org_"));
-        let mut queue: std::collections::VecDeque<World> = [initial].into();
-        let mut seen = std::collections::BTreeSet::new();
-        while let Some(world) = queue.pop_front() {
-            if seen.len() > limit || !seen.insert(world.fingerprint()) {
-                continue;
-            }
-            let moves = context.moves(&world);
-            if moves.iter().any(|m| matches!(m, Move::Deliver { .. })) && moves.iter().any(org_timer) {
-                return true;
-            }
-            for mv in moves.into_iter().filter(|m| !org_timer(m)) {
-                let mut next = world.clone();
-                context.apply(&mut next, mv);
-                queue.push_back(next);
-            }
-        }
-        false
-    };
-    assert!(
-        offered_busy(&with(&[HOLD, "await: { ms: 50 }", BOND, RELEASE]), 20_000),
-        "the await's end is offered beside deliveries"
-    );
-    // Without the await, an org's timer (a timeout) is never offered while a message is in flight.
-    assert!(!offered_busy(&with(&[HOLD, BOND, RELEASE]), 20_000), "a timeout waits until nothing can answer it");
-}
-
 /// A source's org that hands on its user's consent with the signature altered.
 #[derive(Debug, Default)]
 struct AltersConsents;
@@ -414,8 +374,8 @@ impl finsim::library::Misbehaviour for AltersConsents {
     fn after(
         &mut self,
         cx: &finsim::library::Context<'_>,
-        _: &finsim::actors::Input,
-        out: &mut finsim::actors::Outbox,
+        _: &finsim::library::Input,
+        out: &mut finsim::library::Outbox,
     ) {
         use finsim::protocol::message::Body;
         cx.rewrite_sends(out, self.name(), |m| {

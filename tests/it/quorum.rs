@@ -3,8 +3,7 @@
 //! buys 100 tokens from org_2 (cluster B), then asks all of cluster B for the balance, verifies
 //! the asset's data with it and verifies the transfer's proof.
 
-use finsim::actors::note::Note;
-use finsim::sentences::result;
+use finsim::trace::note::Note;
 use finsim::trace::Event;
 use finsim::Outcome;
 
@@ -96,7 +95,7 @@ fn proof_detail(outcome: &Outcome) -> String {
     })
 }
 
-fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::check::Check {
+fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::outcome::Check {
     outcome.invariants.iter().chain(&outcome.expectations).find(|c| c.name == name).unwrap()
 }
 
@@ -231,4 +230,14 @@ fn a_verify_asked_of_a_cluster_whose_ledger_does_not_hold_the_asset_says_so() {
     let outcome = finsim::run(&scenario, 7);
     assert!(!verify_agreed(&outcome));
     assert_eq!(verify_result(&outcome).1, "1 of 1 answered alike (quorum 1): the ledger holds no hash of the resource");
+}
+
+/// A check's result as the report writes it: the tally, then what was found.
+fn result(tally: Option<&finsim::trace::note::Tally>, finding: Option<&finsim::trace::note::Finding>) -> String {
+    match (tally, finding) {
+        (Some(tally), Some(finding)) => format!("{tally}: {finding}"),
+        (Some(tally), None) => tally.to_string(),
+        (None, Some(finding)) => finding.to_string(),
+        (None, None) => String::new(),
+    }
 }

@@ -180,7 +180,7 @@ fn every_bundled_report_renders_in_chromium_without_errors_or_requests_and_shows
         let checks = outcome
             .trace
             .iter()
-            .filter(|r| matches!(r.event, finsim::trace::Event::Note(finsim::actors::Note::Compliance { .. })))
+            .filter(|r| matches!(r.event, finsim::trace::Event::Note(finsim::trace::note::Note::Compliance { .. })))
             .count();
         assert_eq!(page["compliance"].as_array().unwrap().len(), checks, "{file}: a row per compliance check");
         let mut who_saw: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -518,7 +518,7 @@ fn a_large_run_is_shown_in_aggregates_with_its_most_notable_operations_in_full()
     let page = finsim::report::html::page_with(&ruled, &outcome, &material, &accounts, "generated.yaml");
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for record in &outcome.trace {
-        if let finsim::trace::Event::Note(finsim::actors::Note::Compliance { check, passed, .. }) = &record.event {
+        if let finsim::trace::Event::Note(finsim::trace::note::Note::Compliance { check, passed, .. }) = &record.event {
             let row = by_rule.entry(check.rule.word().to_owned()).or_default();
             if *passed {
                 row.0 += 1;

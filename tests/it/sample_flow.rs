@@ -1,8 +1,8 @@
 //! The seed's sample flow, step by step, from the trace.
 
-use finsim::actors::note::Note;
 use finsim::protocol::cause::RuleName;
 use finsim::scenario::{self, Scenario};
+use finsim::trace::note::Note;
 use finsim::trace::{Event, Record};
 
 fn sample() -> Scenario {

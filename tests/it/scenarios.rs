@@ -82,12 +82,12 @@ fn a_mismatched_accept_and_an_asset_off_the_cluster_are_answered_not_found() {
     let get = outcome.expectations.iter().find(|c| c.name.starts_with("get org_1")).unwrap();
     assert!(!get.passed && get.detail == "org_1 received not_found", "{get:?}");
     let balance = outcome.trace.iter().find_map(|r| match &r.event {
-        finsim::trace::Event::Note(finsim::actors::note::Note::BalanceResult { answer, finding, .. }) => {
+        finsim::trace::Event::Note(finsim::trace::note::Note::BalanceResult { answer, finding, .. }) => {
             Some((*answer, finding.clone()))
         }
         _ => None,
     });
     let (answer, finding) = balance.unwrap();
-    let not_found = finsim::actors::note::Finding::Answered(finsim::protocol::status::Status::NotFound);
+    let not_found = finsim::trace::note::Finding::Answered(finsim::protocol::status::Status::NotFound);
     assert!(answer.is_none() && finding == Some(not_found), "{finding:?}");
 }

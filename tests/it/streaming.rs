@@ -75,7 +75,7 @@ fn the_null_signer_changes_nothing_but_the_signatures_in_a_run_without_forgery()
     let sample = finsim::scenario::parse("sample.yaml", finsim::scenario::SAMPLE_FLOW).unwrap();
     for scenario in [sample, generated] {
         let run = |null_signer| {
-            let settings = finsim::sim::Settings { null_signer, ..Default::default() };
+            let settings = finsim::simulator::Settings { null_signer, ..Default::default() };
             let before = Tally::of_this_thread();
             let outcome = finsim::Simulator::new().settings(settings).run(&scenario, scenario.seed);
             (outcome, Tally::of_this_thread().since(before))

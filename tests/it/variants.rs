@@ -1,9 +1,9 @@
 //! The protocol variants (`protocol:` keys), each against the seed's behaviour on the same flow.
 
 use super::root;
-use finsim::actors::note::{Finding, Note};
 use finsim::outcome::Outcome;
 use finsim::protocol::status::Status;
+use finsim::trace::note::{Finding, Note};
 use finsim::trace::Event;
 
 /// Runs a bundled scenario with textual edits applied (each `(from, to)` must occur).
@@ -17,7 +17,7 @@ fn run_edited(file: &str, edits: &[(&str, &str)]) -> Outcome {
     finsim::run(&scenario, scenario.seed)
 }
 
-fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::check::Check {
+fn check<'a>(outcome: &'a Outcome, name: &str) -> &'a finsim::outcome::Check {
     outcome.invariants.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no invariant {name}"))
 }
 

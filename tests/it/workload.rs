@@ -71,7 +71,7 @@ fn a_workload_is_the_transfers_it_stands_for_byte_for_byte() {
         .trace
         .iter()
         .filter_map(|r| match &r.event {
-            finsim::trace::Event::Note(finsim::actors::note::Note::TransferFinal {
+            finsim::trace::Event::Note(finsim::trace::note::Note::TransferFinal {
                 request_id, settled: true, ..
             }) => Some(*request_id),
             _ => None,

@@ -162,11 +162,6 @@ impl<S> Byzantine<S> {
         Self { forged_key: keys::forged_key(directory.seed, &me), inner, org, me, directory, misbehaviours }
     }
 
-    /// The honest machine inside.
-    pub fn inner(&self) -> &S {
-        &self.inner
-    }
-
     /// The honest machine inside, to change (at the end of a run, to take its replica).
     pub fn inner_mut(&mut self) -> &mut S {
         &mut self.inner

@@ -222,11 +222,6 @@ impl Organization {
         self.state.plans.is_await(timer)
     }
 
-    /// Its replica of its cluster's ledger.
-    pub fn replica(&self) -> &LedgerView {
-        &self.state.view
-    }
-
     /// Hands the replica over, keeping an empty one (at the end of a run).
     pub fn take_replica(&mut self) -> LedgerView {
         std::mem::take(&mut self.state.view)

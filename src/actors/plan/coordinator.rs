@@ -133,6 +133,7 @@ impl Coordinator {
     }
 
     /// The final status, once the plan is over.
+    #[cfg(test)]
     pub fn outcome(&self) -> Option<(PlanStatus, Option<Status>)> {
         match self.phase {
             Phase::Over(status, reason) => Some((status, reason)),
@@ -141,6 +142,7 @@ impl Coordinator {
     }
 
     /// Whether the plan's timeout still applies (no irreversible instruction sent yet).
+    #[cfg(test)]
     pub fn timeout_applies(&self) -> bool {
         matches!(self.phase, Phase::Collecting | Phase::Executing(_)) && !self.irreversible_sent
     }

@@ -103,6 +103,7 @@ impl Execution {
     }
 
     /// Where instruction `n` stands, if it was sent.
+    #[cfg(test)]
     pub fn progress(&self, n: u32) -> Option<Progress> {
         self.instructions.get(&n).copied()
     }

@@ -16,7 +16,7 @@ pub mod plans;
 mod privacy;
 pub mod witness;
 
-pub use causes::{Awaited, CauseRead, Causes, Doubt};
+pub use causes::{Awaited, Causes, Doubt};
 pub use honest_answers::honest_answers;
 pub use privacy::{privacy, seen_by};
 

@@ -5,18 +5,18 @@
 //! field it reads is the field it names.
 
 use super::{bundled, load};
-use finsim::check::invariants::witness::{self, BodyHead};
-use finsim::protocol::message::{Body, Kind};
+use crate::check::invariants::witness::{self, BodyHead};
+use crate::protocol::message::{Body, Kind};
 use std::collections::BTreeSet;
 
 #[test]
 fn the_witness_reads_of_every_message_what_its_whole_decoding_says() {
-    let runner = finsim::sim::Runner::new();
-    let settings = finsim::sim::Settings { record_envelopes: true, ..Default::default() };
+    let runner = crate::sim::Runner::new();
+    let settings = crate::sim::Settings { record_envelopes: true, ..Default::default() };
     let mut kinds = BTreeSet::new();
     for path in bundled() {
         let scenario = load(&path);
-        for sent in runner.simulate(finsim::sim::Job::new(&scenario, scenario.seed).settings(settings), ()).sent {
+        for sent in runner.simulate(crate::sim::Job::new(&scenario, scenario.seed).settings(settings), ()).sent {
             let message = sent.envelope.read().expect("a sealed envelope decodes");
             let head = witness::read_head(&sent.envelope).expect("a sealed envelope's head reads");
             let what = format!("{} in {}", message.body.kind(), path.display());
