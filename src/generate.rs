@@ -55,7 +55,7 @@ impl Spec {
 }
 
 /// The time between two transfers' starts.
-pub const SPACING_MS: u64 = 2;
+pub(crate) const SPACING_MS: u64 = 2;
 
 /// Why a spec makes no scenario: one that cannot be built as asked, or one too large for `run`
 /// (a caller may ask for a smaller one).

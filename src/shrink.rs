@@ -418,6 +418,6 @@ impl Shrunk {
 
 /// Text for a YAML comment: escaped (`crate::text::escape` writes a line break or any other
 /// unsafe character as `\u{a}`), so that it stays on its comment line.
-pub fn comment_text(text: &str) -> String {
+pub(crate) fn comment_text(text: &str) -> String {
     crate::text::escape(&crate::text::clip(text, 300)).into_owned()
 }

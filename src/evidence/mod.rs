@@ -464,7 +464,7 @@ pub fn files(scenario_bytes: &[u8], outcome: &Outcome, material: &Material) -> B
 
 /// The lines of a run's `transfers.jsonl` and of its register of personal data, with the
 /// sequence numbers of its messages indexed once for both (what a report reads).
-pub fn operation_and_register_lines(material: &Material) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+pub(crate) fn operation_and_register_lines(material: &Material) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     let seqs = Seqs::of(material);
     (operations(material, &seqs), register::register(material, &seqs).0)
 }
@@ -502,15 +502,15 @@ fn keys_json(material: &Material) -> Vec<u8> {
 
 /// The SHA-256 (hex) of the `keys.json` a pack of this run holds: what a reader compares with
 /// the keys the orgs published, since the pack asserts them itself.
-pub fn keys_sha256(material: &Material) -> String {
+pub(crate) fn keys_sha256(material: &Material) -> String {
     const_hex::encode(Sha256::digest(keys_json(material)))
 }
 
 /// The pack's in-toto Statement (v1): what supply-chain tools carry and sign.
-pub const STATEMENT: &str = "statement.intoto.json";
+pub(crate) const STATEMENT: &str = "statement.intoto.json";
 
 /// The type of the pack's in-toto predicate: a name, not a location.
-pub const PREDICATE_TYPE: &str = "urn:finsim:evidence-pack:v1";
+pub(crate) const PREDICATE_TYPE: &str = "urn:finsim:evidence-pack:v1";
 
 /// An in-toto Statement (v1) of a run: its subjects are the trace (whose SHA-256 is the run's
 /// digest) and the scenario exactly as it ran; its predicate names the scenario, the seed, the
@@ -578,7 +578,7 @@ pub struct Verdict {
 
 /// The most problems listed for one file: a file of a hundred million bad lines is reported as
 /// its first problems and a count, not as a hundred million lines.
-pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+pub(crate) const MAX_PROBLEMS_PER_FILE: usize = 100;
 
 impl Verdict {
     /// Records a problem, or counts it when its file has `MAX_PROBLEMS_PER_FILE` already.
@@ -636,11 +636,11 @@ impl PackFiles for BTreeMap<String, Vec<u8>> {
 
 /// The most bytes of a JSON document of a pack that `verify` parses (a manifest, the keys, a proof,
 /// an IVMS-101 document): what finsim writes is far smaller.
-pub const MAX_JSON_DOCUMENT_BYTES: usize = 16 << 20;
+pub(crate) const MAX_JSON_DOCUMENT_BYTES: usize = 16 << 20;
 
 /// The longest line of a pack's JSON-lines file that `verify` parses (a line of a block with
 /// thousands of transactions is well under it).
-pub const MAX_JSON_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_JSON_LINE_BYTES: usize = 1 << 20;
 
 /// The seed `outcome.json` names, read without holding the rest of the document.
 fn seed_of_outcome(bytes: &[u8]) -> Option<u64> {
@@ -953,7 +953,7 @@ pub struct Side {
 
 /// Whether a line is an event of a canonical trace: a JSON object that starts with its virtual
 /// time `t_us` and names its `event`. Anything else is refused, and never printed.
-pub fn check_trace_line(line: &str) -> Result<(), &'static str> {
+pub(crate) fn check_trace_line(line: &str) -> Result<(), &'static str> {
     #[derive(serde::Deserialize)]
     #[expect(dead_code, reason = "only their presence and types are checked")]
     struct Head {
@@ -1077,7 +1077,7 @@ impl Side {
 }
 
 /// Where two traces held whole part, if they do.
-pub fn first_divergence(a: &[String], b: &[String]) -> Option<Divergence> {
+pub(crate) fn first_divergence(a: &[String], b: &[String]) -> Option<Divergence> {
     let first = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i))?;
     Some(Divergence { index: first as u64, a: a.get(first).cloned(), b: b.get(first).cloned() })
 }
@@ -1090,7 +1090,7 @@ pub fn diff(a: &Side, b: &Side) -> Option<Vec<String>> {
 
 /// The lines `diff` prints, given where the traces part (`None`: they do not): `None` when
 /// nothing differs.
-pub fn describe(divergence: Option<&Divergence>, a: &Side, b: &Side) -> Option<Vec<String>> {
+pub(crate) fn describe(divergence: Option<&Divergence>, a: &Side, b: &Side) -> Option<Vec<String>> {
     let mut lines = Vec::new();
     if let (Some((name_a, digest_a)), Some((name_b, digest_b))) = (&a.scenario, &b.scenario) {
         if digest_a != digest_b {

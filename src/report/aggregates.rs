@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Above this many operations (transfers, issues, redeems and plans), a report shows aggregates.
-pub const OPERATIONS: usize = 200;
+pub(crate) const OPERATIONS: usize = 200;
 /// Above this many lanes (orgs, users and ledgers), a report shows aggregates.
-pub const LANES: usize = 100;
+pub(crate) const LANES: usize = 100;
 /// How many of the most notable operations a report of a large run shows in full.
-pub const NOTABLE: usize = 20;
+pub(crate) const NOTABLE: usize = 20;
 /// How many failed expectations a report of a large run lists one by one.
 const FAILED_LISTED: usize = 100;
 

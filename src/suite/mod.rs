@@ -35,13 +35,13 @@ pub struct Case {
 }
 
 /// The seeds a file runs at: `--seeds` when given, else the file's `seeds`, else its `seed`.
-pub fn seeds_of(scenario: &Scenario, seeds: Option<&RangeInclusive<u64>>) -> RangeInclusive<u64> {
+pub(crate) fn seeds_of(scenario: &Scenario, seeds: Option<&RangeInclusive<u64>>) -> RangeInclusive<u64> {
     seeds.or(scenario.seeds.as_ref()).cloned().unwrap_or(scenario.seed..=scenario.seed)
 }
 
 /// The most cases one `finsim test` run holds (each result is kept for the JSON and JUnit): a
 /// larger sweep is split with `--shard`.
-pub const MAX_CASES: u128 = 10_000_000;
+pub(crate) const MAX_CASES: u128 = 10_000_000;
 
 /// The cases of `files` (which must be sorted by path) in shard `k` of `n` (`1/1`: every case), in
 /// (path, seed) order, computed without listing the others; more than `MAX_CASES` is an error that
