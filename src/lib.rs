@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The public API is the front layer ([`Simulator`], the one way in to a run, a stream, a replay, a
-//! script, a sweep, an exploration and an evidence pack; the modules of what they hand back:
+//! script, a sweep, an exploration, a report and an evidence pack; the modules of what they hand back:
 //! [`outcome`], [`library`], [`explore`], [`evidence`], [`report`], [`shrink`], [`sweep`],
 //! [`suite`], [`generate`]), the scenario it reads ([`scenario`]), the vocabulary its results are
 //! written in (the wire: [`protocol`] and [`crypto`]; the trace and the nodes' notes: [`trace`]),

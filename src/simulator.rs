@@ -1,7 +1,7 @@
 //! The way in: one [`Simulator`] builder for every kind of run. Register a designer's own
 //! misbehaviours and invariants, choose the run's settings, then run, stream, replay, script,
-//! sweep, explore or gather an evidence pack's material (which the reports read); every one of
-//! them carries the registered extensions and ends in the same checks.
+//! sweep, explore, report, or gather an evidence pack's material; every one of them carries the
+//! registered extensions and ends in the same checks.
 //!
 //! ```
 //! use finsim::prelude::*;
@@ -27,6 +27,7 @@ use crate::scenario::{LoadError, Names, Scenario};
 use crate::sim::schedule::{Misfit, Schedule};
 use crate::sim::Runner;
 use crate::sweep::{SeedResult, SweepSummary};
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
@@ -147,12 +148,34 @@ impl Simulator {
         crate::explore::explore(scenario, seed, options, &self.registry)
     }
 
+    /// Runs a scenario at a seed and writes its report for a reader who does not program: the
+    /// self-contained HTML page (`file` is the scenario's file as the page names it) and the CSV
+    /// tables of every operation, check and disclosure (`docs/report.md`).
+    pub fn report(&self, scenario: &Scenario, seed: u64, file: &str) -> Report {
+        let (outcome, material) = self.evidence(scenario, seed);
+        let accounts = crate::report::Accounts::of(scenario, &outcome, &material);
+        let html = crate::report::html::page_with(scenario, &outcome, &material, &accounts, file);
+        let csv = crate::report::csv::tables(scenario, &outcome, &accounts);
+        Report { outcome, html, csv }
+    }
+
     /// Runs a scenario at a seed keeping everything its evidence pack and its reports read: the
     /// signed envelopes, the ledgers, the proofs and the keys ([`crate::evidence::files`] writes
     /// the pack; [`crate::report`] reads the same material).
     pub fn evidence(&self, scenario: &Scenario, seed: u64) -> (Outcome, Material) {
         crate::evidence::run(scenario, seed, self.settings, &self.registry)
     }
+}
+
+/// A run's report ([`Simulator::report`]).
+#[derive(Debug)]
+pub struct Report {
+    /// The run's outcome.
+    pub outcome: Outcome,
+    /// The self-contained HTML page (CSS and SVG inline, no script).
+    pub html: String,
+    /// The CSV tables by file name (`operations.csv`, `checks.csv`, `disclosures.csv`).
+    pub csv: BTreeMap<String, Vec<u8>>,
 }
 
 /// Runs a scenario with a seed (on a fresh actix System) and checks everything: `Simulator::new().run`.

@@ -26,24 +26,22 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
         }
     }
     let seed = seed.unwrap_or(scenario.seed);
-    let (outcome, material) = crate::Simulator::new().evidence(&scenario, seed);
-    let accounts = crate::report::Accounts::of(&scenario, &outcome, &material);
-    let page = crate::report::html::page_with(&scenario, &outcome, &material, &accounts, file);
-    if let Err(error) = claim.write_all(page.as_bytes()) {
+    let report = crate::Simulator::new().report(&scenario, seed, file);
+    if let Err(error) = claim.write_all(report.html.as_bytes()) {
         eprintln!("error: {error}");
         return super::INVALID;
     }
     let mut written = None;
     if let Some(dir) = &csv {
-        let tables = crate::report::csv::tables(&scenario, &outcome, &accounts);
-        if let Err(error) = super::evidence::write(dir, &tables) {
+        let tables = &report.csv;
+        if let Err(error) = super::evidence::write(dir, tables) {
             eprintln!("error: {error}");
             return super::INVALID;
         }
         let names: Vec<&str> = tables.keys().map(String::as_str).collect();
         written = Some(format!("CSV tables written to {}: {}", input::shown(dir), names.join(", ")));
     }
-    let verdict = if outcome.passed { "PASSED" } else { "FAILED" };
+    let verdict = if report.outcome.passed { "PASSED" } else { "FAILED" };
     out.line(&format!(
         "{verdict}: {} (seed {seed}); report written to {}",
         escape(&clip(&scenario.name, 200)),
@@ -52,7 +50,7 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
     if let Some(written) = written {
         out.line(&written);
     }
-    if outcome.passed {
+    if report.outcome.passed {
         super::PASSED
     } else {
         super::FAILED

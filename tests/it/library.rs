@@ -90,6 +90,11 @@ fn every_kind_of_run_the_simulator_makes_carries_its_invariants_and_its_settings
     assert!(broken(&simulator.run(&scenario, 0)), "run");
     assert!(broken(&simulator.stream(&scenario, 0, &mut |_, _| {})), "stream");
     assert!(broken(&simulator.evidence(&scenario, 0).0), "evidence");
+    let report = simulator.report(&scenario, 0, "sample.yaml");
+    assert!(broken(&report.outcome), "report");
+    let checks = String::from_utf8(report.csv["checks.csv"].clone()).unwrap();
+    assert!(checks.lines().any(|l| l.contains("never_holds") && l.contains("always broken")), "{checks}");
+    assert!(report.html.contains("never_holds"), "the page names the broken invariant");
     assert!(broken(&simulator.script(&scenario, 0).finish()), "script");
     let mut swept = Vec::new();
     let summary = simulator
