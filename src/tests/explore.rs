@@ -54,17 +54,7 @@ fn the_reduced_search_reaches_every_end_state_the_full_search_reaches() {
 }
 
 /// Two orgs in two clusters, each managing an asset: the ground a plan moves on.
-const PLANS: &str = r#"name: plans
-clusters:
-  - { id: cluster_A, orgs: [org_1] }
-  - { id: cluster_B, orgs: [org_2] }
-users:
-  - { id: "org_1:100:alice", org: org_1, ivms101: { name: "Alice Example", country: GB } }
-  - { id: "org_2:100:treasury", org: org_2 }
-assets:
-  - { id: "org_1:101:eur", org: org_1, shared_with: [org_2], balances: { "org_1:100:alice": 1000 } }
-  - { id: "org_2:101:bond", org: org_2, shared_with: [org_1], balances: { "org_2:100:treasury": 10 } }
-"#;
+const PLANS: &str = include_str!("../../tests/fixtures/plans.yaml");
 const HOLD: &str = r#"hold: { asset: "org_1:101:eur", from: "org_1:100:alice", quantity: 500 }"#;
 const BOND: &str =
     r#"transfer: { asset: "org_2:101:bond", from: "org_2:100:treasury", to: "org_1:100:alice", quantity: 5 }"#;

@@ -6,30 +6,11 @@ mod explore;
 mod witness;
 
 use crate::scenario::{self, Scenario};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The repository's root.
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every bundled scenario file, sorted.
-fn bundled() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut dirs = vec![root().join("scenarios")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+#[path = "../../tests/common/files.rs"]
+mod files;
+use files::{bundled, root};
 
 /// A scenario file, parsed and validated.
 fn load(path: &Path) -> Scenario {

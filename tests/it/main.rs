@@ -33,30 +33,11 @@ mod variants;
 mod workload;
 
 use finsim::scenario::{self, Scenario};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The repository root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every bundled scenario file, sorted.
-pub fn bundled() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut dirs = vec![root().join("scenarios")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+#[path = "../common/files.rs"]
+mod files;
+pub use files::{bundled, root};
 
 /// Loads a scenario file (panics with the rendered error if it is invalid).
 pub fn load(path: &Path) -> Scenario {

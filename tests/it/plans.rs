@@ -3,17 +3,8 @@
 
 use finsim::scenario;
 
-const BASE: &str = r#"name: plans
-clusters:
-  - { id: cluster_A, orgs: [org_1] }
-  - { id: cluster_B, orgs: [org_2] }
-users:
-  - { id: "org_1:100:alice", org: org_1, ivms101: { name: "Alice Example", country: GB } }
-  - { id: "org_2:100:treasury", org: org_2 }
-assets:
-  - { id: "org_1:101:eur", org: org_1, shared_with: [org_2], balances: { "org_1:100:alice": 1000 } }
-  - { id: "org_2:101:bond", org: org_2, shared_with: [org_1], balances: { "org_2:100:treasury": 10 } }
-"#;
+/// Two orgs in two clusters, each managing an asset: the ground a plan moves on.
+const BASE: &str = include_str!("../fixtures/plans.yaml");
 
 /// A file whose flow is one plan with these instructions (each a line of YAML), then `expect`.
 fn file(instructions: &[&str], expect: &str) -> String {
