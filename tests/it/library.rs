@@ -111,6 +111,11 @@ fn every_kind_of_run_the_simulator_makes_carries_its_invariants_and_its_settings
     assert!(broken(&simulator.replay(&scenario, 0, &schedule).unwrap()), "replay");
     assert!(!broken(&Simulator::new().replay(&scenario, 0, &schedule).unwrap()), "not registered, not checked");
 
+    // The engine alone sends what a checked run sends.
+    assert_eq!(simulator.measure(&scenario, 0), simulator.run(&scenario, 0).messages, "measure");
+    let shown = format!("{simulator:?}");
+    assert!(shown.contains("never_holds"), "a simulator shows what it registered: {shown}");
+
     // The settings reach every run too: a budget too small for the flow stops each one.
     let starved = Simulator::new().settings(finsim::simulator::Budget {
         max_events: 10,
