@@ -10,7 +10,7 @@
 //! let scenario = simulator.parse("sample", SAMPLE_FLOW).unwrap();
 //! let outcome = simulator.run(&scenario, 0);
 //! assert!(outcome.passed);
-//! let swept = simulator.sweep(&scenario, 0..=3, 2, &mut |seed| seed.passed).unwrap();
+//! let swept = simulator.sweep(&scenario, 0..=3, 2, &mut |_| true).unwrap();
 //! assert_eq!(swept.passed, 4);
 //! ```
 
