@@ -13,7 +13,7 @@ fn pack() -> &'static BTreeMap<String, Vec<u8>> {
     PACK.get_or_init(|| {
         let text = finsim::scenario::SAMPLE_FLOW;
         let scenario = finsim::scenario::parse("scenario.yaml", text).expect("the sample flow is valid");
-        let (outcome, material) = finsim::evidence::run(&scenario, scenario.seed);
+        let (outcome, material) = finsim::Simulator::new().evidence(&scenario, scenario.seed);
         finsim::evidence::files(text.as_bytes(), &outcome, &material)
     })
 }

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(schedule) = serde_json::from_slice::<Schedule>(data) else { return };
     let scenario = finsim::scenario::parse(finsim::scenario::SAMPLE_FLOW_PATH, finsim::scenario::SAMPLE_FLOW)
         .expect("the sample flow is valid");
-    if let Ok(outcome) = finsim::library::run_scheduled(&scenario, schedule.seed, &schedule) {
+    if let Ok(outcome) = finsim::Simulator::new().replay(&scenario, schedule.seed, &schedule) {
         let _ = serde_json::to_string(&outcome);
     }
 });

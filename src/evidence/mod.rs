@@ -953,7 +953,7 @@ pub struct Side {
 
 /// Whether a line is an event of a canonical trace: a JSON object that starts with its virtual
 /// time `t_us` and names its `event`. Anything else is refused, and never printed.
-pub(crate) fn check_trace_line(line: &str) -> Result<(), &'static str> {
+pub fn check_trace_line(line: &str) -> Result<(), &'static str> {
     #[derive(serde::Deserialize)]
     #[expect(dead_code, reason = "only their presence and types are checked")]
     struct Head {

@@ -1,8 +1,7 @@
 //! Each defence against moving tokens twice, tested on its own: one is turned off, and the
 //! other (or an invariant) must still catch what it would have caught.
 
-use finsim::simulator::Defences;
-use finsim::simulator::Settings;
+use finsim::simulator::{Defences, Settings};
 
 fn run_with(file: &str, defences: Defences) -> finsim::Outcome {
     let scenario = super::load(&super::root().join(file));
@@ -124,7 +123,7 @@ fn a_resubmitting_buyer_resubmits_every_signed_transfer_and_each_copy_is_refused
   - balance:  { org: org_2,",
     );
     let scenario = finsim::scenario::parse("two-resubmitted.yaml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
-    let outcome = finsim::Simulator::new().settings(Settings::default()).run(&scenario, scenario.seed);
+    let outcome = finsim::run(&scenario, scenario.seed);
     let notes = || {
         outcome.trace.iter().filter_map(|r| match &r.event {
             finsim::trace::Event::Note(note) => Some(note),

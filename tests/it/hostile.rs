@@ -420,7 +420,6 @@ fn scalar_spans(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Values an attacker puts where a scenario has a scalar.
 /// Whether a terminal would act on a character or hide it: a control character, a bidirectional
 /// control, a zero-width character or the byte-order mark, a line or paragraph separator. Written
 /// here apart from finsim's own policy, so that the test does not take finsim's word for it.
@@ -430,6 +429,7 @@ fn shows_unsafely(c: char) -> bool {
         || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
 }
 
+/// Values an attacker puts where a scenario has a scalar.
 const HOSTILE_VALUES: &[&str] = &[
     "9223372036854775808",
     "18446744073709551615",
