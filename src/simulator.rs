@@ -23,6 +23,7 @@ use crate::evidence::Material;
 use crate::explore::{Exploration, Options};
 use crate::library::{self, Invariant, Misbehaviour, Registry, Script};
 use crate::outcome::Outcome;
+use crate::report::Accounts;
 use crate::scenario::{LoadError, Names, Scenario};
 use crate::sim::schedule::{Misfit, Schedule};
 use crate::sim::Runner;
@@ -149,14 +150,13 @@ impl Simulator {
     }
 
     /// Runs a scenario at a seed and writes its report for a reader who does not program: the
-    /// self-contained HTML page (`file` is the scenario's file as the page names it) and the CSV
-    /// tables of every operation, check and disclosure (`docs/report.md`).
+    /// self-contained HTML page (`file` is the scenario's file as the page names it), and the
+    /// accounts its CSV tables are made of, on demand ([`Report::csv`]; `docs/report.md`).
     pub fn report(&self, scenario: &Scenario, seed: u64, file: &str) -> Report {
         let (outcome, material) = self.evidence(scenario, seed);
-        let accounts = crate::report::Accounts::of(scenario, &outcome, &material);
+        let accounts = Accounts::of(scenario, &outcome, &material);
         let html = crate::report::html::page_with(scenario, &outcome, &material, &accounts, file);
-        let csv = crate::report::csv::tables(scenario, &outcome, &accounts);
-        Report { outcome, html, csv }
+        Report { outcome, html, accounts }
     }
 
     /// Runs a scenario at a seed keeping everything its evidence pack and its reports read: the
@@ -174,8 +174,16 @@ pub struct Report {
     pub outcome: Outcome,
     /// The self-contained HTML page (CSS and SVG inline, no script).
     pub html: String,
-    /// The CSV tables by file name (`operations.csv`, `checks.csv`, `disclosures.csv`).
-    pub csv: BTreeMap<String, Vec<u8>>,
+    /// Every operation and disclosure of the run, as the page and the tables tell them.
+    pub accounts: Accounts,
+}
+
+impl Report {
+    /// The CSV tables by file name (`operations.csv`, `checks.csv`, `disclosures.csv`), made only
+    /// when asked for: `scenario` is the one the report was made of.
+    pub fn csv(&self, scenario: &Scenario) -> BTreeMap<String, Vec<u8>> {
+        crate::report::csv::tables(scenario, &self.outcome, &self.accounts)
+    }
 }
 
 /// Runs a scenario with a seed (on a fresh actix System) and checks everything: `Simulator::new().run`.

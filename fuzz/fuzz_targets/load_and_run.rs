@@ -9,14 +9,8 @@ use finsim::simulator::Budget;
 use finsim::Simulator;
 use libfuzzer_sys::fuzz_target;
 
-/// Whether a terminal would act on a character or hide it: a control character, a bidirectional
-/// control, a zero-width character or the byte-order mark, a line or paragraph separator (a
-/// predicate of the target's own, not finsim's policy).
-fn shows_unsafely(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
-}
+#[path = "../../tests/common/text.rs"]
+mod text;
 
 fuzz_target!(|data: &[u8]| {
     match scenario::parse_bytes("fuzz.yaml", data) {
@@ -34,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let rendered = error.render();
             assert!(
-                !rendered.chars().any(|c| c != '\n' && shows_unsafely(c)),
+                !rendered.chars().any(|c| c != '\n' && text::shows_unsafely(c)),
                 "control characters reach the terminal: {rendered:?}"
             );
         }

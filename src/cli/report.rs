@@ -33,8 +33,8 @@ pub fn report(out: &Output, file: &str, seed: Option<u64>, output: Option<String
     }
     let mut written = None;
     if let Some(dir) = &csv {
-        let tables = &report.csv;
-        if let Err(error) = super::evidence::write(dir, tables) {
+        let tables = report.csv(&scenario);
+        if let Err(error) = super::evidence::write(dir, &tables) {
             eprintln!("error: {error}");
             return super::INVALID;
         }

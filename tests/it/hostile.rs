@@ -420,15 +420,6 @@ fn scalar_spans(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Whether a terminal would act on a character or hide it: a control character, a bidirectional
-/// control, a zero-width character or the byte-order mark, a line or paragraph separator. Written
-/// here apart from finsim's own policy, so that the test does not take finsim's word for it.
-fn shows_unsafely(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
-}
-
 /// Values an attacker puts where a scenario has a scalar.
 const HOSTILE_VALUES: &[&str] = &[
     "9223372036854775808",
@@ -486,7 +477,7 @@ proptest::proptest! {
                     prop_assert!(problem.line >= 1 && problem.column >= 1, "{:?}", problem);
                 }
                 let rendered = error.render();
-                prop_assert!(!rendered.chars().any(|c| c != '\n' && shows_unsafely(c)), "{}", rendered);
+                prop_assert!(!rendered.chars().any(|c| c != '\n' && super::text::shows_unsafely(c)), "{}", rendered);
             }
         }
     }

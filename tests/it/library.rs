@@ -92,7 +92,7 @@ fn every_kind_of_run_the_simulator_makes_carries_its_invariants_and_its_settings
     assert!(broken(&simulator.evidence(&scenario, 0).0), "evidence");
     let report = simulator.report(&scenario, 0, "sample.yaml");
     assert!(broken(&report.outcome), "report");
-    let checks = String::from_utf8(report.csv["checks.csv"].clone()).unwrap();
+    let checks = String::from_utf8(report.csv(&scenario)["checks.csv"].clone()).unwrap();
     assert!(checks.lines().any(|l| l.contains("never_holds") && l.contains("always broken")), "{checks}");
     assert!(report.html.contains("never_holds"), "the page names the broken invariant");
     assert!(broken(&simulator.script(&scenario, 0).finish()), "script");

@@ -37,6 +37,8 @@ use std::path::Path;
 
 #[path = "../common/files.rs"]
 mod files;
+#[path = "../common/text.rs"]
+mod text;
 pub use files::{bundled, root};
 
 /// Loads a scenario file (panics with the rendered error if it is invalid).
